@@ -1,0 +1,192 @@
+"""The `arvo` command line. Every command runs a Prefect flow of `flows.steering`.
+
+Outputs land under ./var (or $ARVO_HOME): var/lake, var/quarantine, var/warehouse,
+var/reports. Run `arvo COMMAND --help` for each command's options and an example.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+
+from flows import config
+
+HOME = click.option("--home", type=click.Path(path_type=Path), default=None,
+                    help="Root of all outputs (lake, quarantine, warehouse, reports). "
+                         "Default: $ARVO_HOME or ./var")
+RAW = click.option("--raw-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+                   help="Folder of provider submissions <provider>/<YYYY-MM>/. "
+                        "Default: <home>/demo/raw")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Arvo: value-based steering of health and social care services.
+
+    \b
+    Quick start (synthetic region, full cycle, reports printed at the end):
+        arvo demo
+    """
+
+
+def _ensure_demo_key(home: Path | None) -> None:
+    """For the demo only: create a random pseudonymisation key if none is configured."""
+    try:
+        config.pseudonym_key()
+        return
+    except config.MissingKey:
+        pass
+    path = config.Settings.from_env(home).home / "secrets" / "pseudonym.key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    os.environ["ARVO_PSEUDONYM_KEY_FILE"] = str(path)
+    click.echo(f"demo: using pseudonymisation key file {path} (set ARVO_PSEUDONYM_KEY_FILE "
+               "to your county's key in production)")
+
+
+def _print_reports(results) -> None:
+    click.echo("\nReports written:")
+    for result in results:
+        for path in result.reports:
+            if path.name in ("steering_report.html", "index.html"):
+                click.echo(f"  {result.period}: {path}")
+        providers = [p for p in result.reports if p.name == "feedback.html"]
+        if providers:
+            click.echo(f"  {result.period}: {len(providers)} provider feedback reports under "
+                       f"{providers[0].parent.parent}")
+
+
+@main.command()
+@HOME
+@click.option("--seed", default=42, show_default=True, help="Random seed of the region")
+@click.option("--residents", default=50_000, show_default=True, help="Residents of the region")
+@click.option("--months", default=24, show_default=True, help="Months of submissions")
+@click.option("--period", "periods", multiple=True,
+              help="Steering period YYYY-MM (repeatable). Default: the last two half-years")
+def demo(home, seed, residents, months, periods) -> None:
+    """Generate the synthetic region and run a full steering cycle on it.
+
+    \b
+    Example:
+        arvo demo --residents 5000 --home /tmp/arvo
+    """
+    from flows.steering import DemoParams
+    from flows.steering import demo as demo_flow
+
+    _ensure_demo_key(home)
+    results = demo_flow(DemoParams(home=home, seed=seed, residents=residents, months=months,
+                                   periods=list(periods) or None))
+    _print_reports(results)
+
+
+@main.command()
+@HOME
+@RAW
+@click.option("--seed", default=42, show_default=True)
+@click.option("--residents", default=50_000, show_default=True)
+@click.option("--months", default=24, show_default=True)
+@click.option("--start-month", default="2024-01", show_default=True)
+def generate(home, raw_dir, seed, residents, months, start_month) -> None:
+    """Write the synthetic region's submissions and planted truth (no pipeline run).
+
+    \b
+    Example:
+        arvo generate --residents 3000 --seed 7 --home /tmp/arvo
+    """
+    from flows.steering import DemoParams, generate_demo_region
+
+    summary = generate_demo_region(DemoParams(home=home, raw_dir=raw_dir, seed=seed,
+                                              residents=residents, months=months,
+                                              start_month=start_month))
+    for k, v in summary.items():
+        click.echo(f"{k}: {v}")
+
+
+def _period_command(fn):
+    fn = click.option("--period", required=True, help="Steering period: last month YYYY-MM")(fn)
+    return RAW(HOME(fn))
+
+
+@main.command()
+@_period_command
+@click.option("--provider", "providers", multiple=True, help="Provider Y-tunnus (repeatable)")
+@click.option("--force", is_flag=True, help="Re-ingest months whose files have not changed")
+def ingest(home, raw_dir, period, providers, force) -> None:
+    """Ingest providers' submissions up to a period into the lake and quarantine.
+
+    \b
+    Example:
+        arvo ingest --period 2025-12 --raw-dir /data/submissions --provider 2358253-3
+    """
+    from flows.steering import SteeringParams
+    from flows.steering import ingest as ingest_flow
+
+    outcomes = ingest_flow(SteeringParams(home=home, raw_dir=raw_dir, period=period,
+                                          providers=list(providers) or None, force=force))
+    click.echo(f"{'provider':<10} {'month':<7} {'file':<16} {'in':>7} {'ok':>7} {'quar':>6} status")
+    for o in outcomes:
+        click.echo(f"{o.provider_id:<10} {o.month:<7} {o.source_file:<16} {o.rows_in:>7} "
+                   f"{o.rows_accepted:>7} {o.rows_quarantined:>6} {o.status}")
+    for o in outcomes:
+        if o.status == "rejected":
+            click.echo(f"REJECTED: {o.message}", err=True)
+
+
+@main.command()
+@_period_command
+@click.option("--force", is_flag=True, help="Re-ingest months whose files have not changed")
+def steer(home, raw_dir, period, force) -> None:
+    """Run one steering period: ingest, build the marts, render the reports.
+
+    \b
+    Example:
+        arvo steer --period 2025-12
+    """
+    from flows.steering import SteeringParams, steering
+
+    _print_reports([steering(SteeringParams(home=home, raw_dir=raw_dir, period=period,
+                                            force=force))])
+
+
+@main.command()
+@HOME
+@RAW
+@click.option("--period", "periods", multiple=True, required=True,
+              help="Steering period YYYY-MM (repeatable)")
+def cycle(home, raw_dir, periods) -> None:
+    """Run several steering periods in order.
+
+    \b
+    Example:
+        arvo cycle --period 2025-06 --period 2025-12
+    """
+    from flows.steering import CycleParams
+    from flows.steering import cycle as cycle_flow
+
+    _print_reports(cycle_flow(CycleParams(home=home, raw_dir=raw_dir, periods=list(periods))))
+
+
+@main.command()
+@_period_command
+def report(home, raw_dir, period) -> None:
+    """Render the steering report and provider feedback from marts already built.
+
+    \b
+    Example:
+        arvo report --period 2025-12
+    """
+    from flows.steering import SteeringParams
+    from flows.steering import report as report_flow
+
+    for path in report_flow(SteeringParams(home=home, raw_dir=raw_dir, period=period)):
+        click.echo(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

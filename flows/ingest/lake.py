@@ -1,0 +1,76 @@
+"""Write accepted rows to the Parquet lake, rejected rows to the quarantine, and the log.
+
+Each partition is `<root>/<entity>/provider_id=<id>/month=<YYYY-MM>/data.parquet` and is
+replaced whole on every write, so ingesting the same submission twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flows.contract import PROM_ITEMS
+
+_CLIENT = [("client_id", pa.string()), ("birth_date", pa.date32()), ("sex", pa.string())]
+_SOURCE = [("source_file", pa.string()), ("source_row", pa.int64())]
+
+LAKE_SCHEMAS: dict[str, pa.Schema] = {
+    "events": pa.schema([("event_id", pa.string()), *_CLIENT, ("event_date", pa.date32()),
+                         ("service_code", pa.string()), ("episode_id", pa.string()),
+                         ("diagnosis", pa.string()), ("cost_eur", pa.float64()), *_SOURCE]),
+    "episodes": pa.schema([("episode_id", pa.string()), *_CLIENT,
+                           ("package_code", pa.string()), ("start_date", pa.date32()),
+                           ("end_date", pa.date32()), *_SOURCE]),
+    "proms": pa.schema([("response_id", pa.string()), ("episode_id", pa.string()), *_CLIENT,
+                        ("instrument", pa.string()), ("timepoint", pa.string()),
+                        ("response_date", pa.date32()),
+                        *((q, pa.int32()) for q in PROM_ITEMS), *_SOURCE]),
+    "ingest_log": pa.schema([
+        ("entity", pa.string()), ("source_file", pa.string()), ("file_sha256", pa.string()),
+        ("file_format", pa.string()), ("rows_in", pa.int64()), ("rows_accepted", pa.int64()),
+        ("rows_quarantined", pa.int64()), ("status", pa.string()), ("message", pa.string()),
+        ("ingested_at", pa.timestamp("us"))]),
+    "check_results": pa.schema([
+        ("entity", pa.string()), ("source_file", pa.string()), ("rule", pa.string()),
+        ("category", pa.string()), ("subcategory", pa.string()), ("severity", pa.string()),
+        ("threshold", pa.float64()), ("rationale", pa.string()), ("rows_checked", pa.int64()),
+        ("rows_failed", pa.int64()), ("status", pa.string()), ("message", pa.string())]),
+}
+
+QUARANTINE_SCHEMA = pa.schema([
+    ("record_id", pa.string()), ("source_file", pa.string()), ("source_row", pa.int64()),
+    ("rule", pa.string()), ("column_name", pa.string()), ("reason", pa.string()),
+    ("issues", pa.string()), ("row_values", pa.string())])
+
+
+def partition(root: Path, entity: str, provider_id: str, month: str) -> Path:
+    """The folder of one provider-month partition of an entity."""
+    return root / entity / f"provider_id={provider_id}" / f"month={month}"
+
+
+def write_partition(root: Path, entity: str, provider_id: str, month: str,
+                    frame: pd.DataFrame, schema: pa.Schema) -> Path:
+    """Replace one partition with `frame` (columns of `schema`), atomically."""
+    folder = partition(root, entity, provider_id, month)
+    folder.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+    tmp = folder / ".data.parquet.tmp"
+    pq.write_table(table, tmp)
+    os.replace(tmp, folder / "data.parquet")
+    return folder / "data.parquet"
+
+
+def drop_partition(root: Path, entity: str, provider_id: str, month: str) -> None:
+    """Remove a partition, e.g. when a re-sent month no longer has that file."""
+    shutil.rmtree(partition(root, entity, provider_id, month), ignore_errors=True)
+
+
+def read_partition(root: Path, entity: str, provider_id: str, month: str) -> pd.DataFrame | None:
+    """An existing partition as a DataFrame, or None."""
+    path = partition(root, entity, provider_id, month) / "data.parquet"
+    return pq.read_table(path).to_pandas() if path.is_file() else None

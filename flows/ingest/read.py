@@ -1,0 +1,173 @@
+"""Read one submission file into text columns, detecting encoding and separator.
+
+A file that cannot be read as the contract says raises `BrokenFile`, whose message names
+the file, the row and, where it applies, the column. Rows are numbered as data rows from 1
+(the header is row 0).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from flows.contract import Entity
+
+BOM = b"\xef\xbb\xbf"
+
+
+class BrokenFile(ValueError):
+    """A file that cannot be read at all; the message names file, row and column."""
+
+    def __init__(self, path: Path, message: str, row: int | None = None,
+                 column: str | None = None, lines: list[str] | None = None):
+        where = "/".join(Path(path).parts[-3:])  # provider/month/file, as the provider sent it
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column '{column}'"
+        super().__init__(f"{where}: {message}")
+        self.path, self.row, self.column, self.reason = path, row, column, message
+        self.lines = lines or []
+
+
+@dataclass
+class RawFile:
+    """A file read as text: one string column per contract column, plus row numbers."""
+
+    path: Path
+    file_format: str  # csv_utf8 | csv_fi | csv_fi_1252 | parquet
+    decimal_comma: bool
+    rows: pd.DataFrame  # contract columns as str (None for empty), plus `source_row`
+    shape_errors: dict[int, str] = field(default_factory=dict)  # row -> reason
+    extra_columns: list[str] = field(default_factory=list)
+
+
+def read_file(path: Path, entity: Entity) -> RawFile:
+    """Read a CSV or Parquet submission file for `entity`."""
+    if path.suffix.lower() == ".parquet":
+        return _read_parquet(path, entity)
+    return _read_csv(path, entity)
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    """Return (text, encoding label), or raise BrokenFile naming the first bad row."""
+    if b"\x00" in data[:65536]:
+        raise BrokenFile(path, "file is not text (binary content); send CSV or Parquet",
+                         row=_row_of(data, data.index(b"\x00")))
+    if data.startswith(BOM):
+        try:
+            return data[len(BOM):].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise BrokenFile(path, f"starts with a UTF-8 BOM but byte 0x{data[exc.start + 3]:02x}"
+                             " is not valid UTF-8", row=_row_of(data, exc.start + 3)) from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise BrokenFile(path, f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor "
+                         "Windows-1252; save the file as UTF-8", row=_row_of(data, exc.start)) \
+            from None
+
+
+def _row_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset)  # header line is row 0
+
+
+def _norm(name: str) -> str:
+    return name.strip().strip('"').strip().lower()
+
+
+def _read_csv(path: Path, entity: Entity) -> RawFile:
+    data = path.read_bytes()
+    if not data.strip():
+        raise BrokenFile(path, "file is empty; expected a header row", row=0)
+    text, encoding = _decode(path, data)
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    sep = _separator(path, header_line, entity)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
+    header = [_norm(h) for h in next(reader)]
+    missing = [c for c in entity.required if c not in header]
+    if missing:
+        raise BrokenFile(path, f"required column(s) {', '.join(missing)} missing from the "
+                         f"header (found: {', '.join(header)})", row=0, column=missing[0])
+    positions = {name: header.index(name) for name in entity.names if name in header}
+    width = len(header)
+    rows: list[list[str | None]] = []
+    numbers: list[int] = []
+    shape_errors: dict[int, str] = {}
+    for n, fields in enumerate(reader, start=1):
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue  # blank line
+        numbers.append(n)
+        if len(fields) != width:
+            shape_errors[n] = (f"row has {len(fields)} fields but the header has {width} "
+                               f"(separator '{sep}')")
+        rows.append([_cell(fields, positions.get(name)) for name in entity.names])
+    frame = pd.DataFrame(rows, columns=entity.names, dtype=object)
+    frame["source_row"] = pd.Series(numbers, dtype="int64")
+    decimal_comma = sep == ";"
+    fmt = "csv_utf8" if sep == "," else ("csv_fi_1252" if encoding == "cp1252" else "csv_fi")
+    extra = [h for h in header if h not in entity.names]
+    return RawFile(path, fmt, decimal_comma, frame, shape_errors, extra)
+
+
+def _cell(fields: list[str], pos: int | None) -> str | None:
+    if pos is None or pos >= len(fields):
+        return None
+    value = fields[pos].strip()
+    return value or None
+
+
+def _separator(path: Path, header_line: str, entity: Entity) -> str:
+    best, best_hits = None, 0
+    for sep in (";", ",", "\t"):
+        names = {_norm(h) for h in header_line.split(sep)}
+        hits = len(names & set(entity.required))
+        if hits > best_hits:
+            best, best_hits = sep, hits
+    if best is None:
+        raise BrokenFile(path, "header row does not hold the contract's column names with ';' "
+                         f"or ',' as separator (it reads: {header_line[:80]!r})", row=0)
+    return best
+
+
+def _read_parquet(path: Path, entity: Entity) -> RawFile:
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several types for corrupt files
+        raise BrokenFile(path, f"not a readable Parquet file ({exc})") from None
+    header = {_norm(n): n for n in table.column_names}
+    missing = [c for c in entity.required if c not in header]
+    if missing:
+        raise BrokenFile(path, f"required column(s) {', '.join(missing)} missing "
+                         f"(found: {', '.join(table.column_names)})", column=missing[0])
+    frame = pd.DataFrame(index=range(table.num_rows))
+    for name in entity.names:
+        if name in header:
+            col = table.column(header[name]).to_pandas()
+            frame[name] = _as_text(col)
+        else:
+            frame[name] = None
+    frame["source_row"] = pd.Series(range(1, table.num_rows + 1), dtype="int64")
+    extra = [h for h in header if h not in entity.names]
+    return RawFile(path, "parquet", False, frame, {}, extra)
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    """Parquet values as text, so typing and checks treat every format alike."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        out = col.dt.strftime("%Y-%m-%d")
+    elif pd.api.types.is_float_dtype(col):
+        out = col.map(lambda v: None if pd.isna(v) else repr(float(v)))
+    else:
+        out = col.map(lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v))
+                      else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
+    return out.astype(object).where(out.notna(), None)

@@ -1,0 +1,208 @@
+"""Prefect flows of the steering cycle: ingest -> transform -> report, per steering period.
+
+The flows only wire stages together; each stage is a task around a plain function of
+`flows.ingest`, `flows.transform` or `flows.report`. `steering` runs one period, `cycle`
+runs several in order, `demo` generates the synthetic region first. Without
+PREFECT_API_URL, Prefect starts a temporary local server for the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from flows import config, definitions
+from flows.config import Settings
+from flows.definitions import Definitions
+from flows.ingest.submission import (
+    MONTH,
+    FileOutcome,
+    ingest_provider,
+    is_unchanged,
+    submission_months,
+)
+
+
+class RunParams(BaseModel):
+    """Where a run reads and writes: ARVO_HOME-style root, or the environment's defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    home: Path | None = Field(None, description="root of var/ outputs; default $ARVO_HOME or ./var")
+    raw_dir: Path | None = Field(None, description="provider submissions; default <home>/demo/raw")
+
+    def settings(self) -> Settings:
+        base = Settings.from_env(self.home)
+        return base.model_copy(update={"raw_dir": self.raw_dir.resolve()}) if self.raw_dir \
+            else base
+
+
+class SteeringParams(RunParams):
+    """Parameters of one steering period."""
+
+    period: str = Field(description="last month of the 12-month window, YYYY-MM")
+    providers: list[str] | None = Field(None, description="provider IDs; default all registered")
+    force: bool = Field(False, description="re-ingest months whose files are unchanged")
+    reports: bool = Field(True, description="render the reports")
+
+    @field_validator("period")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        if not MONTH.match(v):
+            raise ValueError(f"period {v!r} is not a month YYYY-MM")
+        return v
+
+
+class CycleParams(RunParams):
+    """Parameters of a cycle: steering periods run in order."""
+
+    periods: list[str] = Field(min_length=1, description="steering periods, YYYY-MM")
+    force: bool = False
+
+    @field_validator("periods")
+    @classmethod
+    def _months(cls, v: list[str]) -> list[str]:
+        bad = [p for p in v if not MONTH.match(p)]
+        if bad:
+            raise ValueError(f"periods {bad} are not months YYYY-MM")
+        return sorted(v)
+
+
+class SteeringResult(BaseModel):
+    """What one steering period produced."""
+
+    period: str
+    files: list[dict]
+    marts_built: bool
+    reports: list[Path]
+
+
+@task(retries=2, retry_delay_seconds=2, cache_policy=NONE)
+def load_definitions(settings: Settings) -> Definitions:
+    """Load and validate the commissioner's definitions."""
+    return definitions.load(settings.definitions_dir)
+
+
+@task(cache_policy=NONE)
+def plan_ingest(settings: Settings, provider_id: str, period: str, force: bool) -> list[str]:
+    """Submission months of a provider up to the period that are new or changed."""
+    months = submission_months(settings.raw_dir, provider_id, period)
+    return [m for m in months if force or not is_unchanged(settings, provider_id, m)]
+
+
+@task(retries=2, retry_delay_seconds=2, cache_policy=NONE)
+def ingest_provider_months(settings: Settings, defs: Definitions, provider_id: str,
+                           months: list[str]) -> list[FileOutcome]:
+    """Read, validate and write one provider's submission months to lake and quarantine."""
+    return ingest_provider(settings, defs, provider_id, months, config.pseudonym_key(),
+                           dt.date.today())
+
+
+@task(cache_policy=NONE)
+def build_marts(settings: Settings, period: str):
+    """Run dbt build for the period (staging, intermediate, marts and their tests)."""
+    from flows import transform
+
+    return transform.build(settings, period)
+
+
+@task(retries=1, retry_delay_seconds=2, cache_policy=NONE)
+def render_reports(settings: Settings, period: str) -> list[Path]:
+    """Render the steering report and every provider's feedback for the period."""
+    from flows import report
+
+    return report.render_all(settings, period)
+
+
+@flow(name="ingest", log_prints=True)
+def ingest(params: SteeringParams) -> list[FileOutcome]:
+    """Ingest every registered provider's new or changed submissions up to the period."""
+    settings = params.settings()
+    defs = load_definitions(settings)
+    logger = get_run_logger()
+    providers = params.providers or [p.id for p in defs.providers]
+    unknown = sorted(set(providers) - {p.id for p in defs.providers})
+    if unknown:
+        raise ValueError(f"providers {unknown} are not in definitions/providers.yml")
+    futures = []
+    for provider_id in providers:
+        months = plan_ingest(settings, provider_id, params.period, params.force)
+        if months:
+            futures.append(ingest_provider_months.submit(settings, defs, provider_id, months))
+        else:
+            logger.info("%s: nothing new to ingest up to %s", provider_id, params.period)
+    outcomes = [o for f in futures for o in f.result()]
+    for o in outcomes:
+        if o.status == "rejected":
+            logger.warning("REJECTED %s", o.message)
+    accepted = sum(o.rows_accepted for o in outcomes)
+    quarantined = sum(o.rows_quarantined for o in outcomes)
+    logger.info("ingested %d files: %d rows accepted, %d quarantined",
+                len(outcomes), accepted, quarantined)
+    return outcomes
+
+
+@flow(name="steering", log_prints=True)
+def steering(params: SteeringParams) -> SteeringResult:
+    """One steering period: ingest new submissions, build the marts, render the reports."""
+    settings = params.settings()
+    outcomes = ingest(params)
+    build_marts(settings, params.period)
+    reports = render_reports(settings, params.period) if params.reports else []
+    return SteeringResult(period=params.period, files=[o.__dict__ for o in outcomes],
+                          marts_built=True, reports=reports)
+
+
+@flow(name="cycle", log_prints=True)
+def cycle(params: CycleParams) -> list[SteeringResult]:
+    """Run the steering periods in order (the definition - steering - follow-up loop)."""
+    return [steering(SteeringParams(home=params.home, raw_dir=params.raw_dir, period=p,
+                                    force=params.force)) for p in params.periods]
+
+
+@flow(name="report", log_prints=True)
+def report(params: SteeringParams) -> list[Path]:
+    """Render the reports of a period from the marts already built."""
+    return render_reports(params.settings(), params.period)
+
+
+class DemoParams(RunParams):
+    """Size and seed of the synthetic region, and the periods to steer."""
+
+    seed: int = 42
+    residents: int = Field(50_000, ge=100)
+    months: int = Field(24, ge=7, le=120)
+    start_month: str = "2024-01"
+    periods: list[str] | None = Field(None, description="default: the last two half-years")
+
+
+@flow(name="generate-demo-region", log_prints=True)
+def generate_demo_region(params: DemoParams) -> dict:
+    """Write the synthetic region's provider submissions and its planted truth."""
+    from flows.demo import generate_region
+
+    settings = params.settings()
+    out = settings.raw_dir.parent
+    summary = generate_region(out, seed=params.seed, residents=params.residents,
+                              months=params.months, start_month=params.start_month,
+                              definitions_dir=settings.definitions_dir)
+    return summary.model_dump(mode="json") if hasattr(summary, "model_dump") else vars(summary)
+
+
+def default_periods(start_month: str, months: int) -> list[str]:
+    """The last month, and the month six months before it: two half-year steering periods."""
+    y, m = map(int, start_month.split("-"))
+    last = y * 12 + (m - 1) + months - 1
+    return [f"{p // 12:04d}-{p % 12 + 1:02d}" for p in (last - 6, last)]
+
+
+@flow(name="demo", log_prints=True)
+def demo(params: DemoParams) -> list[SteeringResult]:
+    """Generate the demo region and run a cycle of steering periods on it."""
+    generate_demo_region(params)
+    periods = params.periods or default_periods(params.start_month, params.months)
+    return cycle(CycleParams(home=params.home, raw_dir=params.raw_dir, periods=periods))
