@@ -124,8 +124,11 @@ def _result(meta: dict, checked: int, failed: int, status: str, message: str = "
 
 def _checked_mask(frame: pd.DataFrame, kwargs: dict, column: str) -> pd.Series:
     mask = frame[column].notna()
-    if kwargs.get("row_condition"):
-        mask &= frame.eval(kwargs["row_condition"]).fillna(False).astype(bool)
+    condition = kwargs.get("row_condition")
+    if isinstance(condition, dict):  # Great Expectations wraps pandas conditions
+        condition = condition.get("pass_through_filter")
+    if condition:
+        mask &= frame.eval(condition).fillna(False).astype(bool)
     return mask
 
 
