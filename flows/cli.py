@@ -141,7 +141,9 @@ def ingest(home, raw_dir, period, providers, force) -> None:
 @main.command()
 @_period_command
 @click.option("--force", is_flag=True, help="Re-ingest months whose files have not changed")
-def steer(home, raw_dir, period, force) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the result as one JSON line (stage timings, files, reports)")
+def steer(home, raw_dir, period, force, as_json) -> None:
     """Run one steering period: ingest, build the marts, render the reports.
 
     \b
@@ -150,8 +152,11 @@ def steer(home, raw_dir, period, force) -> None:
     """
     from flows.steering import SteeringParams, steering
 
-    _print_reports([steering(SteeringParams(home=home, raw_dir=raw_dir, period=period,
-                                            force=force))])
+    result = steering(SteeringParams(home=home, raw_dir=raw_dir, period=period, force=force))
+    if as_json:
+        click.echo(result.model_dump_json())
+    else:
+        _print_reports([result])
 
 
 @main.command()
@@ -186,6 +191,50 @@ def report(home, raw_dir, period) -> None:
 
     for path in report_flow(SteeringParams(home=home, raw_dir=raw_dir, period=period)):
         click.echo(path)
+
+
+@main.command()
+@click.option("--home", type=click.Path(path_type=Path), default=Path("var/bench"),
+              show_default=True, help="Root of the benchmark's region and outputs")
+@click.option("--residents", default=50_000, show_default=True)
+@click.option("--period", default="2025-12", show_default=True)
+def bench(home, residents, period) -> None:
+    """Time one steering period on the demo region and report its peak memory.
+
+    Generates the region once (seed 42, 24 months from 2024-01), starts a Prefect server,
+    and measures `arvo steer` twice: a monthly run (earlier months already in the lake)
+    and a cold run (empty lake).
+
+    \b
+    Example:
+        arvo bench --residents 50000 --period 2025-12
+    """
+    from flows import bench as bench_mod
+    from flows.steering import DemoParams, generate_demo_region
+
+    home = home.resolve()
+    if not (home / "demo" / "raw").is_dir() or residents != _bench_size(home):
+        generate_demo_region(DemoParams(home=home, residents=residents))
+        (home / "demo" / "residents.txt").write_text(str(residents))
+    _ensure_demo_key(home)
+    server, url = bench_mod.start_prefect_server(home / "prefect-server.log")
+    try:
+        env = {**os.environ, "PREFECT_API_URL": url}
+        results = bench_mod.run(home, period, env)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    click.echo(f"steering period {period}, {residents} residents, 2 cores: "
+               f"{os.cpu_count()} CPUs visible")
+    for m in results:
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in m.stage_seconds.items())
+        click.echo(f"  {m.scenario:<8} wall {m.wall_seconds:6.1f} s  peak RSS "
+                   f"{m.peak_rss_mb:6.0f} MB  ({stages})")
+
+
+def _bench_size(home: Path) -> int | None:
+    path = home / "demo" / "residents.txt"
+    return int(path.read_text()) if path.is_file() else None
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ PREFECT_API_URL, Prefect starts a temporary local server for the run.
 from __future__ import annotations
 
 import datetime as dt
+import time
+from dataclasses import asdict
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -44,15 +46,20 @@ class RunParams(BaseModel):
 class SteeringParams(RunParams):
     """Parameters of one steering period."""
 
-    period: str = Field(description="last month of the 12-month window, YYYY-MM")
+    period: str | None = Field(None, validate_default=True,
+                               description="last month of the 12-month window, YYYY-MM; "
+                                           "empty: the last completed month (for schedules)")
     providers: list[str] | None = Field(None, description="provider IDs; default all registered")
     force: bool = Field(False, description="re-ingest months whose files are unchanged")
     reports: bool = Field(True, description="render the reports")
 
-    @field_validator("period")
+    @field_validator("period", mode="before")
     @classmethod
-    def _month(cls, v: str) -> str:
-        if not MONTH.match(v):
+    def _month(cls, v: str | None) -> str:
+        if not v:
+            first = dt.date.today().replace(day=1)
+            return (first - dt.timedelta(days=1)).strftime("%Y-%m")
+        if not isinstance(v, str) or not MONTH.match(v):
             raise ValueError(f"period {v!r} is not a month YYYY-MM")
         return v
 
@@ -77,8 +84,8 @@ class SteeringResult(BaseModel):
 
     period: str
     files: list[dict]
-    marts_built: bool
     reports: list[Path]
+    seconds: dict[str, float] = Field(description="wall time of each stage")
 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NONE)
@@ -150,11 +157,22 @@ def ingest(params: SteeringParams) -> list[FileOutcome]:
 def steering(params: SteeringParams) -> SteeringResult:
     """One steering period: ingest new submissions, build the marts, render the reports."""
     settings = params.settings()
+    clock = [time.perf_counter()]
+
+    def lap() -> float:
+        clock.append(time.perf_counter())
+        return round(clock[-1] - clock[-2], 2)
+
     outcomes = ingest(params)
+    seconds = {"ingest": lap()}
     build_marts(settings, params.period)
+    seconds["transform"] = lap()
     reports = render_reports(settings, params.period) if params.reports else []
-    return SteeringResult(period=params.period, files=[o.__dict__ for o in outcomes],
-                          marts_built=True, reports=reports)
+    seconds["report"] = lap()
+    seconds["total"] = round(clock[-1] - clock[0], 2)
+    get_run_logger().info("steering %s done in %s s", params.period, seconds)
+    return SteeringResult(period=params.period, files=[asdict(o) for o in outcomes],
+                          reports=reports, seconds=seconds)
 
 
 @flow(name="cycle", log_prints=True)

@@ -1,0 +1,50 @@
+-- Episodes as known at the end of the period: submissions up to the period's month,
+-- the latest submission of each episode (provider_id + episode_id) wins, so an
+-- episode re-sent with its end_date replaces the open one. Not limited to the window:
+-- an episode that started before it can still close a collection window inside it.
+
+with
+
+episodes as (
+
+    select * from {{ ref('stg_lake__episodes') }}
+
+),
+
+submitted_by_period as (
+
+    select *
+    from episodes
+    where submission_month <= '{{ arvo_period() }}'
+
+),
+
+latest_submission as (
+
+    select *
+    from submitted_by_period
+    qualify row_number() over (
+        partition by provider_id, episode_id
+        order by submission_month desc, source_row desc
+    ) = 1
+
+),
+
+final as (
+
+    select
+        provider_id,
+        episode_id,
+        client_id,
+        birth_date,
+        sex,
+        package_code,
+        start_date,
+        end_date,
+        submission_month
+
+    from latest_submission
+
+)
+
+select * from final

@@ -1,0 +1,74 @@
+-- Grain: period x top_share. For each share of clients with the highest window
+-- costs (ceil(top_share x clients), ties broken by client_id), the share of all
+-- costs they account for.
+
+with
+
+profiles as (
+
+    select * from {{ ref('int_clients_profiled') }}
+
+),
+
+top_shares as (
+
+    select cast(top_share as decimal(5, 4)) as top_share
+    from (
+        values {% for share in var('cost_concentration_shares', [0.01, 0.05, 0.10, 0.20, 0.50]) -%}
+        ({{ share }}){{ ', ' if not loop.last }}
+        {%- endfor %}
+    ) as shares (top_share)
+
+),
+
+ranked as (
+
+    select
+        client_id,
+        annual_cost,
+        row_number() over (order by annual_cost desc, client_id) as cost_rank
+    from profiles
+
+),
+
+totals as (
+
+    select
+        count(*) as clients_total,
+        coalesce(sum(annual_cost), 0) as cost_total_eur
+    from profiles
+
+),
+
+cutoffs as (
+
+    select
+        s.top_share,
+        cast(ceil(s.top_share * t.clients_total) as bigint) as clients_in_top,
+        t.clients_total,
+        t.cost_total_eur
+    from top_shares as s
+    cross join totals as t
+
+),
+
+final as (
+
+    select
+        cast('{{ arvo_period() }}' as varchar) as period,
+        cast(c.top_share as double) as top_share,
+        cast(c.clients_in_top as bigint) as clients_in_top,
+        cast(c.clients_total as bigint) as clients_total,
+        cast(coalesce(sum(r.annual_cost), 0) as double) as cost_in_top_eur,
+        cast(c.cost_total_eur as double) as cost_total_eur,
+        cast(coalesce(sum(r.annual_cost), 0) / nullif(c.cost_total_eur, 0) as double)
+            as cost_share
+
+    from cutoffs as c
+    left join ranked as r
+        on r.cost_rank <= c.clients_in_top
+    group by c.top_share, c.clients_in_top, c.clients_total, c.cost_total_eur
+
+)
+
+select * from final

@@ -1,0 +1,52 @@
+-- Grain: period x provider x month x entity: what each provider's files of the
+-- submission months in the window came to (from the ingest log; the latest
+-- ingestion of a provider, month and entity wins).
+
+with
+
+ingest_logs as (
+
+    select * from {{ ref('stg_lake__ingest_logs') }}
+
+),
+
+providers as (
+
+    select * from {{ ref('stg_definitions__providers') }}
+
+),
+
+in_window as (
+
+    select *
+    from ingest_logs
+    where submission_month between '{{ arvo_window_start_month() }}' and '{{ arvo_period() }}'
+    qualify row_number() over (
+        partition by provider_id, submission_month, entity
+        order by ingested_at desc, source_file
+    ) = 1
+
+),
+
+final as (
+
+    select
+        cast('{{ arvo_period() }}' as varchar) as period,
+        cast(l.provider_id as varchar) as provider_id,
+        cast(pr.provider_name as varchar) as provider_name,
+        cast(l.submission_month as varchar) as month,
+        cast(l.entity as varchar) as entity,
+        cast(l.source_file as varchar) as source_file,
+        cast(l.status as varchar) as status,
+        cast(l.rows_in as bigint) as rows_in,
+        cast(l.rows_accepted as bigint) as rows_accepted,
+        cast(l.rows_quarantined as bigint) as rows_quarantined,
+        cast(l.message as varchar) as message
+
+    from in_window as l
+    left join providers as pr
+        on pr.provider_id = l.provider_id
+
+)
+
+select * from final

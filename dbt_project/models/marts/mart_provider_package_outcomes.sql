@@ -1,0 +1,73 @@
+-- Grain: period x provider x package x instrument: paired outcomes of the
+-- provider's episodes of a package, against all other providers of the package.
+
+with
+
+pairs as (
+
+    select * from {{ ref('int_episodes_paired') }}
+
+),
+
+providers as (
+
+    select * from {{ ref('stg_definitions__providers') }}
+
+),
+
+provider_outcomes as (
+
+    select
+        provider_id,
+        package_code,
+        instrument,
+        count(*) as pairs,
+        avg(baseline_score) as baseline_mean,
+        avg(followup_score) as followup_mean,
+        avg(change) as change_mean,
+        stddev_samp(change) as change_sd,
+        sum(change) as change_sum
+    from pairs
+    group by provider_id, package_code, instrument
+
+),
+
+package_outcomes as (
+
+    select
+        package_code,
+        instrument,
+        sum(pairs) as pairs,
+        sum(change_sum) as change_sum
+    from provider_outcomes
+    group by package_code, instrument
+
+),
+
+final as (
+
+    select
+        cast('{{ arvo_period() }}' as varchar) as period,
+        cast(o.provider_id as varchar) as provider_id,
+        cast(pr.provider_name as varchar) as provider_name,
+        cast(o.package_code as varchar) as package_code,
+        cast(o.instrument as varchar) as instrument,
+        cast(o.pairs as bigint) as pairs,
+        cast(o.baseline_mean as double) as baseline_mean,
+        cast(o.followup_mean as double) as followup_mean,
+        cast(o.change_mean as double) as change_mean,
+        cast(o.change_sd as double) as change_sd,
+        cast(k.pairs - o.pairs as bigint) as peer_pairs,
+        cast((k.change_sum - o.change_sum) / nullif(k.pairs - o.pairs, 0) as double)
+            as peer_change_mean
+
+    from provider_outcomes as o
+    inner join package_outcomes as k
+        on k.package_code = o.package_code
+        and k.instrument = o.instrument
+    left join providers as pr
+        on pr.provider_id = o.provider_id
+
+)
+
+select * from final

@@ -1,0 +1,141 @@
+-- Grain: period x provider x segment. A provider's clients in a segment are the
+-- segment's clients with an event at the provider in the window; cost is their
+-- cost at that provider. Pairs are attributed to the provider of the episode;
+-- peer_* is the same measure over all other providers' pairs in the segment.
+
+with
+
+events as (
+
+    select * from {{ ref('int_events_windowed') }}
+
+),
+
+clients as (
+
+    select * from {{ ref('int_clients_segmented') }}
+
+),
+
+pairs as (
+
+    select * from {{ ref('int_episodes_paired') }}
+
+),
+
+providers as (
+
+    select * from {{ ref('stg_definitions__providers') }}
+
+),
+
+provider_clients as (
+
+    select
+        e.provider_id,
+        c.segment_code,
+        count(distinct e.client_id) as clients,
+        sum(e.cost_eur) as total_cost_eur
+    from events as e
+    inner join clients as c
+        on c.client_id = e.client_id
+    group by e.provider_id, c.segment_code
+
+),
+
+provider_pairs as (
+
+    select
+        p.provider_id,
+        c.segment_code,
+        count(*) filter (where p.instrument = 'EQ5D5L') as eq5d_pairs,
+        sum(p.change) filter (where p.instrument = 'EQ5D5L') as eq5d_change_sum,
+        count(*) filter (where p.instrument = 'PHQ9') as phq9_pairs,
+        sum(p.change) filter (where p.instrument = 'PHQ9') as phq9_change_sum
+    from pairs as p
+    inner join clients as c
+        on c.client_id = p.client_id
+    group by p.provider_id, c.segment_code
+
+),
+
+segment_pairs as (
+
+    select
+        segment_code,
+        sum(eq5d_pairs) as eq5d_pairs,
+        sum(eq5d_change_sum) as eq5d_change_sum,
+        sum(phq9_pairs) as phq9_pairs,
+        sum(phq9_change_sum) as phq9_change_sum
+    from provider_pairs
+    group by segment_code
+
+),
+
+provider_segments as (
+
+    select
+        coalesce(pc.provider_id, pp.provider_id) as provider_id,
+        coalesce(pc.segment_code, pp.segment_code) as segment_code,
+        coalesce(pc.clients, 0) as clients,
+        coalesce(pc.total_cost_eur, 0) as total_cost_eur,
+        coalesce(pp.eq5d_pairs, 0) as eq5d_pairs,
+        coalesce(pp.eq5d_change_sum, 0) as eq5d_change_sum,
+        coalesce(pp.phq9_pairs, 0) as phq9_pairs,
+        coalesce(pp.phq9_change_sum, 0) as phq9_change_sum
+    from provider_clients as pc
+    full outer join provider_pairs as pp
+        on pp.provider_id = pc.provider_id
+        and pp.segment_code = pc.segment_code
+
+),
+
+measured as (
+
+    select
+        ps.provider_id,
+        ps.segment_code,
+        ps.clients,
+        ps.total_cost_eur,
+        ps.total_cost_eur / nullif(ps.clients, 0) as cost_per_client_eur,
+        ps.eq5d_pairs,
+        ps.eq5d_change_sum / nullif(ps.eq5d_pairs, 0) as eq5d_change_mean,
+        (coalesce(sp.eq5d_change_sum, 0) - ps.eq5d_change_sum)
+            / nullif(coalesce(sp.eq5d_pairs, 0) - ps.eq5d_pairs, 0) as peer_eq5d_change_mean,
+        ps.phq9_pairs,
+        ps.phq9_change_sum / nullif(ps.phq9_pairs, 0) as phq9_change_mean,
+        (coalesce(sp.phq9_change_sum, 0) - ps.phq9_change_sum)
+            / nullif(coalesce(sp.phq9_pairs, 0) - ps.phq9_pairs, 0) as peer_phq9_change_mean
+    from provider_segments as ps
+    left join segment_pairs as sp
+        on sp.segment_code = ps.segment_code
+
+),
+
+final as (
+
+    select
+        cast('{{ arvo_period() }}' as varchar) as period,
+        cast(m.provider_id as varchar) as provider_id,
+        cast(pr.provider_name as varchar) as provider_name,
+        cast(pr.sector as varchar) as sector,
+        cast(m.segment_code as varchar) as segment_code,
+        cast(m.clients as bigint) as clients,
+        cast(m.total_cost_eur as double) as total_cost_eur,
+        cast(m.cost_per_client_eur as double) as cost_per_client_eur,
+        cast(m.eq5d_pairs as bigint) as eq5d_pairs,
+        cast(m.eq5d_change_mean as double) as eq5d_change_mean,
+        cast(m.peer_eq5d_change_mean as double) as peer_eq5d_change_mean,
+        cast(m.phq9_pairs as bigint) as phq9_pairs,
+        cast(m.phq9_change_mean as double) as phq9_change_mean,
+        cast(m.peer_phq9_change_mean as double) as peer_phq9_change_mean,
+        cast(m.eq5d_change_mean / nullif(m.cost_per_client_eur, 0) * 1000 as double)
+            as value_ratio
+
+    from measured as m
+    left join providers as pr
+        on pr.provider_id = m.provider_id
+
+)
+
+select * from final

@@ -1,0 +1,137 @@
+-- Grain: period x segment (every defined segment, also one without clients).
+
+with
+
+segments as (
+
+    select * from {{ ref('stg_definitions__segments') }}
+
+),
+
+clients as (
+
+    select * from {{ ref('int_clients_segmented') }}
+
+),
+
+profiles as (
+
+    select * from {{ ref('int_clients_profiled') }}
+
+),
+
+pairs as (
+
+    select * from {{ ref('int_episodes_paired') }}
+
+),
+
+client_costs as (
+
+    select
+        c.client_id,
+        c.segment_code,
+        p.annual_cost
+    from clients as c
+    inner join profiles as p
+        on p.client_id = c.client_id
+
+),
+
+segment_costs as (
+
+    select
+        segment_code,
+        count(*) as clients,
+        sum(annual_cost) as total_cost_eur
+    from client_costs
+    group by segment_code
+
+),
+
+all_costs as (
+
+    select
+        count(*) as clients,
+        sum(annual_cost) as total_cost_eur
+    from client_costs
+
+),
+
+-- pairs are attributed to the segment of the client in this period
+segment_pairs as (
+
+    select
+        c.segment_code,
+        count(*) filter (where p.instrument = 'EQ5D5L') as eq5d_pairs,
+        avg(p.baseline_score) filter (where p.instrument = 'EQ5D5L') as eq5d_baseline_mean,
+        avg(p.followup_score) filter (where p.instrument = 'EQ5D5L') as eq5d_followup_mean,
+        avg(p.change) filter (where p.instrument = 'EQ5D5L') as eq5d_change_mean,
+        count(*) filter (where p.instrument = 'PHQ9') as phq9_pairs,
+        avg(p.baseline_score) filter (where p.instrument = 'PHQ9') as phq9_baseline_mean,
+        avg(p.change) filter (where p.instrument = 'PHQ9') as phq9_change_mean
+    from pairs as p
+    inner join clients as c
+        on c.client_id = p.client_id
+    group by c.segment_code
+
+),
+
+joined as (
+
+    select
+        s.segment_code,
+        s.name_fi as segment_name_fi,
+        s.name_en as segment_name_en,
+        s.kaiser_level,
+        s.priority,
+        coalesce(sc.clients, 0) as clients,
+        coalesce(sc.clients, 0) / nullif(a.clients, 0) as client_share,
+        coalesce(sc.total_cost_eur, 0) as total_cost_eur,
+        sc.total_cost_eur / nullif(sc.clients, 0) as cost_per_client_eur,
+        coalesce(sc.total_cost_eur, 0) / nullif(a.total_cost_eur, 0) as cost_share,
+        coalesce(sp.eq5d_pairs, 0) as eq5d_pairs,
+        sp.eq5d_baseline_mean,
+        sp.eq5d_followup_mean,
+        sp.eq5d_change_mean,
+        coalesce(sp.phq9_pairs, 0) as phq9_pairs,
+        sp.phq9_baseline_mean,
+        sp.phq9_change_mean
+    from segments as s
+    cross join all_costs as a
+    left join segment_costs as sc
+        on sc.segment_code = s.segment_code
+    left join segment_pairs as sp
+        on sp.segment_code = s.segment_code
+
+),
+
+final as (
+
+    select
+        cast('{{ arvo_period() }}' as varchar) as period,
+        cast(segment_code as varchar) as segment_code,
+        cast(segment_name_fi as varchar) as segment_name_fi,
+        cast(segment_name_en as varchar) as segment_name_en,
+        cast(kaiser_level as varchar) as kaiser_level,
+        cast(priority as integer) as priority,
+        cast(clients as bigint) as clients,
+        cast(client_share as double) as client_share,
+        cast(total_cost_eur as double) as total_cost_eur,
+        cast(cost_per_client_eur as double) as cost_per_client_eur,
+        cast(cost_share as double) as cost_share,
+        cast(eq5d_pairs as bigint) as eq5d_pairs,
+        cast(eq5d_baseline_mean as double) as eq5d_baseline_mean,
+        cast(eq5d_followup_mean as double) as eq5d_followup_mean,
+        cast(eq5d_change_mean as double) as eq5d_change_mean,
+        cast(phq9_pairs as bigint) as phq9_pairs,
+        cast(phq9_baseline_mean as double) as phq9_baseline_mean,
+        cast(phq9_change_mean as double) as phq9_change_mean,
+        -- mean EQ-5D-5L change per 1,000 EUR of cost per client (null without pairs)
+        cast(eq5d_change_mean / nullif(cost_per_client_eur, 0) * 1000 as double) as value_ratio
+
+    from joined
+
+)
+
+select * from final

@@ -1,0 +1,37 @@
+with
+
+source as (
+
+    select * from {{ source('lake', 'events') }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        cast(provider_id as varchar) as provider_id,
+        cast(event_id as varchar) as event_id,
+        cast(client_id as varchar) as client_id,
+        cast(episode_id as varchar) as episode_id,
+
+        -- client facts kept from the identity code
+        cast(birth_date as date) as birth_date,
+        cast(sex as varchar) as sex,
+
+        -- event
+        cast(event_date as date) as event_date,
+        upper(trim(cast(service_code as varchar))) as service_code,
+        upper(trim(cast(diagnosis as varchar))) as diagnosis,
+        cast(cost_eur as double) as cost_eur,
+
+        -- lineage
+        cast(month as varchar) as submission_month,
+        cast(source_file as varchar) as source_file,
+        cast(source_row as bigint) as source_row
+
+    from source
+
+)
+
+select * from final

@@ -1,0 +1,34 @@
+with
+
+source as (
+
+    select * from {{ source('lake', 'ingest_log') }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        cast(provider_id as varchar) as provider_id,
+        cast(month as varchar) as submission_month,
+        lower(cast(entity as varchar)) as entity,
+        cast(source_file as varchar) as source_file,
+
+        -- file
+        cast(file_sha256 as varchar) as file_sha256,
+        cast(file_format as varchar) as file_format,
+
+        -- outcome
+        cast(rows_in as bigint) as rows_in,
+        cast(rows_accepted as bigint) as rows_accepted,
+        cast(rows_quarantined as bigint) as rows_quarantined,
+        lower(cast(status as varchar)) as status,
+        cast(message as varchar) as message,
+        cast(ingested_at as timestamp) as ingested_at
+
+    from source
+
+)
+
+select * from final

@@ -1,0 +1,12 @@
+"""Deterministic synthetic demo region: a Finnish wellbeing services county's residents,
+providers and their monthly submissions, with a planted truth for tests.
+
+`generate_region(out_dir, seed=42, residents=50_000, months=24)` writes
+`out_dir/raw/<provider>/<YYYY-MM>/{events,episodes,proms}.{csv,parquet}` and
+`out_dir/planted_truth.json`; `flows.demo.region` holds the model, `flows.demo.writer`
+the file formats.
+"""
+
+from flows.demo.generate import RegionSummary, generate_region
+
+__all__ = ["RegionSummary", "generate_region"]

@@ -1,0 +1,92 @@
+"""Entry point of the demo region: generate, write the submissions and the planted truth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from flows.demo.region import build_region, parse_definitions
+from flows.demo.writer import write_submissions
+
+DEFAULT_DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
+DEFINITION_FILES = ("providers", "service_types", "packages", "segments", "obligations")
+
+
+class RegionSummary(BaseModel):
+    """What `generate_region` wrote."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seed: int
+    start_month: str
+    end_month: str
+    months: int
+    residents: int
+    clients: int  # distinct residents with at least one service event
+    events: int  # event rows written (incl. planted defects)
+    episodes: int  # distinct episodes
+    episode_rows: int  # episode rows written (an ended episode is sent twice)
+    responses: int  # PROM responses written
+    providers: int
+    files: int
+    defects: int
+    raw_root: Path
+    truth_path: Path
+
+
+def load_definition_docs(definitions_dir: Path) -> dict:
+    """The YAML documents the generator reads, by file stem (missing optional ones: {})."""
+    docs = {}
+    for stem in DEFINITION_FILES:
+        path = Path(definitions_dir) / f"{stem}.yml"
+        if not path.exists() and stem in ("segments", "obligations"):
+            docs[stem] = {}
+            continue
+        with path.open(encoding="utf-8") as fh:
+            docs[stem] = yaml.safe_load(fh) or {}
+    return docs
+
+
+def _validate(definitions_dir: Path) -> None:
+    """Validate the definitions with the project's loader (errors name file and key)."""
+    try:
+        from flows.definitions import load
+    except ImportError:  # pragma: no cover - the loader is optional for the generator
+        return
+    load(definitions_dir)
+
+
+def generate_region(out_dir: Path, *, seed: int = 42, residents: int = 50_000,
+                    months: int = 24, start_month: str = "2024-01",
+                    definitions_dir: Path = DEFAULT_DEFINITIONS) -> RegionSummary:
+    """Generate the synthetic region into `out_dir`.
+
+    Writes `out_dir/raw/<provider_id>/<YYYY-MM>/{events,episodes,proms}.{csv|parquet}` and
+    `out_dir/planted_truth.json` (beside `raw/`, never read by the pipeline). The same seed
+    and sizes give byte-identical files.
+    """
+    out_dir = Path(out_dir)
+    _validate(Path(definitions_dir))
+    defs = parse_definitions(load_definition_docs(Path(definitions_dir)))
+    region = build_region(defs, seed=seed, residents=residents, months=months,
+                          start_month=start_month)
+    raw_root = out_dir / "raw"
+    formats = {p.provider_id: p.submission_format for p in defs.providers}
+    files = write_submissions({"events": region.events, "episodes": region.episodes,
+                               "proms": region.proms}, formats, raw_root)
+    truth = dict(region.truth)
+    truth["files"] = len(files)
+    truth_path = out_dir / "planted_truth.json"
+    truth_path.write_text(json.dumps(truth, indent=2, ensure_ascii=False, default=str) + "\n",
+                          encoding="utf-8")
+    labels = region.calendar.labels
+    return RegionSummary(
+        seed=seed, start_month=labels[0], end_month=labels[-1], months=months,
+        residents=residents, clients=int(region.events["person"].nunique()),
+        events=len(region.events), episodes=int(region.episodes["episode"].nunique()),
+        episode_rows=len(region.episodes), responses=len(region.proms),
+        providers=len(defs.providers), files=len(files), defects=len(region.defects),
+        raw_root=raw_root, truth_path=truth_path)

@@ -1,0 +1,162 @@
+"""Write the demo region's submissions to disk as the provider submission contract says.
+
+`<raw root>/<provider Y-tunnus>/<YYYY-MM>/{events,episodes,proms}.{csv,parquet}`, each in
+the provider's `submission_format` (definitions/providers.yml):
+
+| format | separator | decimals | encoding | dates | line end |
+| --- | --- | --- | --- | --- | --- |
+| `csv_utf8` | `,` | `.` | UTF-8, no BOM | `YYYY-MM-DD` | LF |
+| `csv_fi` | `;` | `,` | UTF-8 with BOM | `D.M.YYYY` | CRLF |
+| `csv_fi_1252` | `;` | `,` | Windows-1252 | `D.M.YYYY` | CRLF |
+| `parquet` | - | - | - | `date32` | - |
+
+Columns are written in the contract's order; nulls are empty cells. A provider-month with
+no rows for an entity gets no file. Output bytes depend only on the frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flows.demo.region import EPISODE_COLUMNS, EVENT_COLUMNS, PROM_COLUMNS
+
+ENTITY_COLUMNS = {"events": EVENT_COLUMNS, "episodes": EPISODE_COLUMNS, "proms": PROM_COLUMNS}
+DATE_COLUMNS = {"events": ("event_date",), "episodes": ("start_date", "end_date"),
+                "proms": ("response_date",)}
+FILE_NAMES = tuple(f"{e}.{x}" for e in ENTITY_COLUMNS for x in ("csv", "parquet"))
+
+
+@dataclass(frozen=True)
+class CsvStyle:
+    sep: str
+    decimal: str
+    encoding: str
+    finnish_dates: bool
+    newline: str
+
+
+CSV_STYLES = {
+    "csv_utf8": CsvStyle(",", ".", "utf-8", False, "\n"),
+    "csv_fi": CsvStyle(";", ",", "utf-8-sig", True, "\r\n"),
+    "csv_fi_1252": CsvStyle(";", ",", "cp1252", True, "\r\n"),
+}
+SUBMISSION_FORMATS = (*CSV_STYLES, "parquet")
+
+
+def _format_dates(values: pd.Series, finnish: bool) -> np.ndarray:
+    """Dates as text (`YYYY-MM-DD` or `D.M.YYYY`), empty for missing; via unique values."""
+    codes, uniques = pd.factorize(pd.to_datetime(values))
+    if finnish:
+        text = [f"{d.day}.{d.month}.{d.year}" for d in uniques]
+    else:
+        text = [f"{d.year:04d}-{d.month:02d}-{d.day:02d}" for d in uniques]
+    table = np.array(text + [""], dtype=object)
+    return table[np.where(codes >= 0, codes, len(text))]
+
+
+def _format_money(values: pd.Series, decimal: str) -> pd.Series:
+    """Euros with two decimals and the given decimal mark (no thousands separator)."""
+    cents = np.round(values.to_numpy(dtype=float) * 100).astype(np.int64)
+    a = np.abs(cents)
+    euros = pd.Series(a // 100).astype(str)
+    frac = pd.Series(a % 100).astype(str).str.zfill(2)
+    sign = pd.Series(np.where(cents < 0, "-", ""))
+    return sign + euros + decimal + frac
+
+
+def csv_lines(df: pd.DataFrame, entity: str, style: CsvStyle) -> np.ndarray:
+    """Each row of `df` as one CSV line (no line end) in the entity's contract columns."""
+    cols = []
+    for c in ENTITY_COLUMNS[entity]:
+        s = df[c]
+        if c in DATE_COLUMNS[entity]:
+            cols.append(pd.Series(_format_dates(s, style.finnish_dates)).astype(str))
+        elif c == "cost_eur":
+            cols.append(_format_money(s, style.decimal))
+        else:
+            text = s.astype("string").fillna("").astype(str).reset_index(drop=True)
+            if text.str.contains(style.sep, regex=False).any():
+                raise ValueError(f"{entity}.{c}: a value contains the separator {style.sep!r}")
+            cols.append(text)
+    line = cols[0]
+    for col in cols[1:]:
+        line = line + style.sep + col
+    return line.to_numpy(dtype=object)
+
+
+def arrow_table(df: pd.DataFrame, entity: str) -> pa.Table:
+    """The entity's contract columns as an Arrow table (dates as date32, items as int32)."""
+    arrays, fields = [], []
+    for c in ENTITY_COLUMNS[entity]:
+        s = df[c]
+        if c in DATE_COLUMNS[entity]:
+            typ = pa.date32()
+            vals = pd.to_datetime(s).to_numpy().astype("datetime64[D]")
+            arr = pa.array(vals, type=typ, from_pandas=True)
+        elif c == "cost_eur":
+            typ = pa.float64()
+            arr = pa.array(s.to_numpy(dtype=float), type=typ)
+        elif entity == "proms" and c.startswith("q") and c[1:].isdigit():
+            typ = pa.int32()
+            arr = pa.array(s.astype("Int64").to_numpy(dtype="float64", na_value=np.nan),
+                           from_pandas=True).cast(typ)
+        else:
+            typ = pa.string()
+            arr = pa.array(s.astype(object).where(s.notna(), None).to_numpy(), type=typ)
+        arrays.append(arr)
+        fields.append(pa.field(c, typ, nullable=True))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def write_submissions(frames: dict[str, pd.DataFrame], formats: dict[str, str],
+                      raw_root: Path) -> list[Path]:
+    """Write every provider-month file; return the paths written (sorted).
+
+    `frames` maps entity -> frame with the contract columns plus `provider_id` and `month`;
+    rows are written in frame order. `formats` maps provider_id -> submission_format.
+    Files of an earlier run in the same provider-month folders that this run did not
+    write are removed, so a rerun leaves exactly this run's submissions.
+    """
+    raw_root = Path(raw_root)
+    written: list[Path] = []
+    for entity, df in frames.items():
+        fmt_of_row = df["provider_id"].map(formats)
+        unknown = sorted(set(df.loc[fmt_of_row.isna(), "provider_id"]))
+        if unknown:
+            raise ValueError(f"no submission_format for providers {unknown}")
+        for fmt in sorted(set(fmt_of_row)):
+            sub = df[(fmt_of_row == fmt).to_numpy()].reset_index(drop=True)
+            groups = sub.groupby(["provider_id", "month"], sort=True).indices
+            if fmt == "parquet":
+                table = arrow_table(sub, entity)
+            elif fmt in CSV_STYLES:
+                style = CSV_STYLES[fmt]
+                lines = csv_lines(sub, entity, style)
+                header = style.sep.join(ENTITY_COLUMNS[entity])
+            else:
+                raise ValueError(f"unknown submission_format {fmt!r}")
+            for (pid, month) in sorted(groups):
+                idx = groups[(pid, month)]
+                folder = raw_root / str(pid) / str(month)
+                folder.mkdir(parents=True, exist_ok=True)
+                if fmt == "parquet":
+                    path = folder / f"{entity}.parquet"
+                    pq.write_table(table.take(pa.array(idx)), path, compression="snappy")
+                else:
+                    path = folder / f"{entity}.csv"
+                    nl = style.newline
+                    text = header + nl + nl.join(lines[idx]) + nl
+                    path.write_bytes(text.encode(style.encoding))
+                written.append(path)
+    keep = set(written)
+    if raw_root.exists():
+        for path in sorted(raw_root.glob("*/*/*")):
+            if path.name in FILE_NAMES and path not in keep:
+                path.unlink()
+    return sorted(written)

@@ -1,0 +1,779 @@
+"""Steering report for the commissioner and feedback for each provider, rendered with Jinja2.
+
+Reads the marts of the DuckDB warehouse (read-only; see `docs/marts.md`) and, for a
+provider's feedback only, that provider's own partitions of the quarantine. Writes
+self-contained HTML files (inline CSS, no scripts, no external assets) under
+`<reports_dir>/<period>/`:
+
+- `steering_report.html`: for the commissioner; aggregates only, every cell based on
+  fewer than `SMALL_CELL` clients, pairs or episodes suppressed by `suppress()`.
+- `providers/<provider_id>/feedback.html` and `rows_to_fix.csv`: for one provider;
+  its own record-level rows, peers only as (suppressed) aggregates.
+- `index.html`: links to all of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pyarrow.parquet as pq
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from flows.config import Settings
+
+SMALL_CELL = 5
+"""Cells based on fewer than this many clients, pairs or episodes are suppressed."""
+
+FLAG_Z = 2.0
+"""A provider is marked better/worse than peers when |change - peer change| > FLAG_Z * SE."""
+
+HTML_ROWS_TO_FIX_LIMIT = 1000
+"""At most this many rows to fix are listed in feedback.html; the CSV always has them all."""
+
+CSV_COLUMNS = ("month", "entity", "source_file", "source_row", "record_id", "column_name",
+               "rule", "reason")
+_QUARANTINE_COLUMNS = ("record_id", "source_file", "source_row", "rule", "column_name", "reason")
+
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_SAFE_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]*$")
+_TZ = ZoneInfo("Europe/Helsinki")
+
+MONTHS_FI = ("tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu",
+             "heinäkuu", "elokuu", "syyskuu", "lokakuu", "marraskuu", "joulukuu")
+INSTRUMENTS = {"EQ5D5L": "EQ-5D-5L", "PHQ9": "PHQ-9"}
+HIGHER_IS_BETTER = {"EQ5D5L": True, "PHQ9": False}
+TIMEPOINTS = {
+    "baseline": ("Lähtötaso", "baseline"),
+    "followup_6m": ("6 kk seuranta", "6-month follow-up"),
+    "followup_12m": ("12 kk seuranta", "12-month follow-up"),
+}
+ENTITIES = {
+    "events": ("Palvelutapahtumat", "events"),
+    "episodes": ("Hoitojaksot", "episodes"),
+    "proms": ("PROM-vastaukset", "proms"),
+}
+STATUSES = {"accepted": "hyväksytty", "partial": "osin hyväksytty", "rejected": "hylätty"}
+KAISER_FI = {
+    "intensive case management": "tehostettu palveluohjaus",
+    "care management": "hoidon koordinointi",
+    "self-management support": "omahoidon tuki",
+    "self-management": "omahoito",
+}
+SECTORS = {"public": "julkinen", "private": "yksityinen", "third": "kolmas sektori"}
+
+
+# --------------------------------------------------------------------------- suppression
+
+class _Suppressed:
+    """Marker that replaces a hidden value before it reaches a template."""
+
+    def __init__(self, text: str, title: str):
+        self.text, self.title = text, title
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+
+SUPPRESSED = _Suppressed(f"<{SMALL_CELL}", f"Alle {SMALL_CELL} havaintoa: peitetty")
+"""A small cell: shown as "<5"."""
+
+COMPLEMENTARY = _Suppressed("..", "Peitetty, jottei pientä lukua voi päätellä summasta")
+"""A cell hidden only so that a small cell cannot be recovered from a total: shown as ".."."""
+
+
+def hidden(value: Any) -> bool:
+    """True for SUPPRESSED and COMPLEMENTARY."""
+    return isinstance(value, _Suppressed)
+
+
+def is_small(n: float | int | None) -> bool:
+    """True for a count of 1 to SMALL_CELL - 1 (zero discloses nothing and is shown as 0)."""
+    return n is not None and 0 < n < SMALL_CELL
+
+
+def suppress(value: Any, *counts: float | int | None) -> Any:
+    """The single small-cell rule of Arvo reports.
+
+    `value` is returned unchanged unless any of `counts` (the clients, pairs or episodes
+    the value is based on) is from 1 to SMALL_CELL - 1, in which case SUPPRESSED is
+    returned and the templates print "<5". Every aggregate the commissioner sees, and
+    every peer aggregate a provider sees, passes through here.
+    """
+    return SUPPRESSED if any(is_small(n) for n in counts) else value
+
+
+# --------------------------------------------------------------------------- formatting
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _hidden_markup(value: _Suppressed) -> Markup:
+    return Markup('<span class="sup" title="{}">{}</span>').format(value.title, value.text)
+
+
+def fi_number(value: Any, decimals: int = 2) -> str:
+    """Finnish number: space as thousands separator, decimal comma (1234567.891 -> 1 234 567,89)."""
+    if hidden(value):
+        return _hidden_markup(value)
+    if _missing(value):
+        return "–"
+    number = round(float(value), decimals)
+    if number == 0:
+        number = 0.0  # no "-0,00"
+    text = f"{number:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",")
+
+
+def fi_int(value: Any) -> str:
+    """Finnish integer with space as thousands separator."""
+    return fi_number(value, 0)
+
+
+def fi_eur(value: Any, decimals: int = 0) -> str:
+    """Euros the Finnish way: 1 234 €."""
+    text = fi_number(value, decimals)
+    return text if hidden(value) or _missing(value) else f"{text} €"
+
+
+def fi_pct(value: Any, decimals: int = 1) -> str:
+    """A share 0..1 as a Finnish percentage: 0.1234 -> 12,3 %."""
+    if hidden(value) or _missing(value):
+        return fi_number(value)
+    return f"{fi_number(float(value) * 100, decimals)} %"
+
+
+def fi_signed(value: Any, decimals: int = 3) -> str:
+    """A change with an explicit sign: +0,052 / -0,031."""
+    text = fi_number(value, decimals)
+    if hidden(value) or _missing(value):
+        return text
+    return text if text.startswith("-") or round(float(value), decimals) == 0 else f"+{text}"
+
+
+def fi_pp(value: Any, decimals: int = 1) -> str:
+    """A difference of two shares in percentage points: -0.123 -> -12,3 %-yks."""
+    if hidden(value) or _missing(value):
+        return fi_number(value)
+    return f"{fi_signed(float(value) * 100, decimals)} %-yks."
+
+
+def fi_date(value: date) -> str:
+    """Finnish date: 30.6.2025."""
+    return f"{value.day}.{value.month}.{value.year}"
+
+
+def fi_month(month: str) -> str:
+    """'2025-06' -> 'kesäkuu 2025'."""
+    year, mon = month.split("-")
+    return f"{MONTHS_FI[int(mon) - 1]} {year}"
+
+
+def environment(templates_dir: Path) -> Environment:
+    """The Jinja2 environment of Arvo reports, with the Finnish formatting filters."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        num=fi_number, integer=fi_int, eur=fi_eur, pct=fi_pct, signed=fi_signed, pp=fi_pp,
+        fi_date=fi_date, fi_month=fi_month,
+    )
+    env.globals.update(SMALL_CELL=SMALL_CELL, FLAG_Z=FLAG_Z)
+    env.tests["hidden"] = hidden
+    return env
+
+
+# --------------------------------------------------------------------------- period
+
+@dataclass(frozen=True)
+class Window:
+    period: str
+    months: tuple[str, ...]
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        return f"{fi_month(self.months[0])} – {fi_month(self.months[-1])}"
+
+
+def window(period: str) -> Window:
+    """The 12 months ending with `period` (YYYY-MM)."""
+    if not isinstance(period, str) or not _PERIOD.match(period):
+        raise ValueError(f"period must be YYYY-MM, got {period!r}")
+    year, month = int(period[:4]), int(period[5:])
+    months = []
+    for back in range(11, -1, -1):
+        y, m = divmod(year * 12 + month - 1 - back, 12)
+        months.append(f"{y:04d}-{m + 1:02d}")
+    ny, nm = divmod(year * 12 + month, 12)
+    end = date.fromordinal(date(ny, nm + 1, 1).toordinal() - 1)
+    return Window(period, tuple(months), date(int(months[0][:4]), int(months[0][5:]), 1), end)
+
+
+# --------------------------------------------------------------------------- warehouse
+
+class Warehouse:
+    """Read-only access to the marts; a missing file or table reads as empty."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection | None):
+        self.con = con
+        self.tables: set[str] = set()
+        if con is not None:
+            self.tables = {r[0] for r in con.execute(
+                "select table_name from information_schema.tables").fetchall()}
+
+    def rows(self, table: str, period: str, provider_id: str | None = None,
+             order_by: str = "1") -> list[dict[str, Any]]:
+        if self.con is None or table not in self.tables:
+            return []
+        sql = f'select * from "{table}" where cast(period as varchar) = ?'
+        params: list[Any] = [period]
+        if provider_id is not None:
+            sql += " and provider_id = ?"
+            params.append(provider_id)
+        cur = self.con.execute(f"{sql} order by {order_by}", params)
+        names = [d[0] for d in cur.description]
+        return [{k: _plain(v) for k, v in zip(names, row, strict=True)}
+                for row in cur.fetchall()]
+
+
+def _plain(value: Any) -> Any:
+    """NaN as None and DECIMAL as float, so a mart's numeric types do not matter."""
+    if _missing(value):
+        return None
+    return float(value) if isinstance(value, Decimal) else value
+
+
+@contextmanager
+def open_warehouse(path: Path) -> Iterator[Warehouse]:
+    path = Path(path)
+    if not path.is_file():
+        yield Warehouse(None)
+        return
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield Warehouse(con)
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------- definitions
+
+@dataclass(frozen=True)
+class Names:
+    providers: dict[str, str]
+    packages: dict[str, tuple[str, str]]
+
+    def provider(self, provider_id: str, fallback: str | None = None) -> str:
+        return fallback or self.providers.get(provider_id) or provider_id
+
+    def package(self, code: str) -> tuple[str, str]:
+        return self.packages.get(code, (code, ""))
+
+
+def _names(settings: Settings) -> Names:
+    try:
+        from flows import definitions
+
+        defs = definitions.load(settings.definitions_dir)
+    except Exception:  # names are a nicety: the reports work without them
+        return Names({}, {})
+    return Names({p.id: p.name for p in defs.providers},
+                 {p.code: (p.name_fi, p.name_en) for p in defs.packages})
+
+
+def _generated() -> str:
+    now = datetime.now(_TZ)
+    return f"{fi_date(now.date())} klo {now:%H.%M}"
+
+
+# --------------------------------------------------------------------------- shared views
+
+def _flag(row: dict[str, Any]) -> dict[str, Any]:
+    """Difference to peers, its standard error and the better/worse mark (FLAG_Z rule)."""
+    pairs, peer_pairs = row.get("pairs") or 0, row.get("peer_pairs") or 0
+    mean, peer, sd = row.get("change_mean"), row.get("peer_change_mean"), row.get("change_sd")
+    out: dict[str, Any] = {"diff": None, "se": None, "z": None, "flag": None}
+    if mean is None or peer is None or pairs < SMALL_CELL or peer_pairs < SMALL_CELL:
+        return out
+    out["diff"] = mean - peer
+    if sd is None or pairs < 2:
+        return out
+    se = sd / math.sqrt(pairs)
+    out["se"] = se
+    if se <= 0:
+        return out
+    z = out["diff"] / se
+    out["z"] = z
+    sign = 1 if HIGHER_IS_BETTER.get(row["instrument"], True) else -1
+    if sign * z > FLAG_Z:
+        out["flag"] = "better"
+    elif sign * z < -FLAG_Z:
+        out["flag"] = "worse"
+    else:
+        out["flag"] = "same"
+    return out
+
+
+def _plot(items: list[dict[str, Any]], width: int = 220) -> None:
+    """Add x coordinates of a mean ± 2 SE whisker and the peer mean for an inline SVG."""
+    values = [0.0]
+    for it in items:
+        if it["se"] is not None and it["mean"] is not None:
+            values += [it["mean"] - FLAG_Z * it["se"], it["mean"] + FLAG_Z * it["se"]]
+        if it["peer"] is not None:
+            values.append(it["peer"])
+        if it["mean"] is not None:
+            values.append(it["mean"])
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * 0.08 or 0.05
+    lo, hi = lo - pad, hi + pad
+
+    def x(v: float) -> float:
+        return round(8 + (v - lo) / (hi - lo) * (width - 16), 1)
+
+    for it in items:
+        if it["mean"] is None:
+            it["plot"] = None
+            continue
+        se = it["se"] or 0.0
+        it["plot"] = {
+            "w": width, "zero": x(0.0), "mean": x(it["mean"]),
+            "lo": x(it["mean"] - FLAG_Z * se), "hi": x(it["mean"] + FLAG_Z * se),
+            "peer": None if it["peer"] is None else x(it["peer"]),
+            "flag": it["flag"] or "none",
+        }
+
+
+def _decimals(instrument: str) -> int:
+    return 3 if instrument == "EQ5D5L" else 1
+
+
+def _timepoint(code: str) -> tuple[str, str]:
+    return TIMEPOINTS.get(code, (code, code))
+
+
+# --------------------------------------------------------------------------- steering report
+
+def _complement(rows: list[dict[str, Any]], count: str) -> set[int]:
+    """Index of the row to hide with a lone small cell of `count`, so it cannot be differenced.
+
+    When exactly one row has a small `count`, its value could be recovered from a total (or
+    from another table's total) minus the rows shown; hiding the next smallest row too
+    leaves only the sum of two.
+    """
+    small = [i for i, r in enumerate(rows) if is_small(r[count])]
+    if len(small) != 1:
+        return set()
+    others = [i for i, r in enumerate(rows) if i != small[0] and (r[count] or 0) > 0]
+    return {min(others, key=lambda i: rows[i][count])} if others else set()
+
+
+_SEGMENT_CELLS = {
+    "clients": ("clients", "client_share", "total_cost_eur", "cost_per_client_eur",
+                "cost_share", "value_ratio"),
+    "eq5d_pairs": ("eq5d_pairs", "eq5d_baseline_mean", "eq5d_followup_mean",
+                   "eq5d_change_mean", "value_ratio"),
+    "phq9_pairs": ("phq9_pairs", "phq9_baseline_mean", "phq9_change_mean"),
+}
+
+
+def _segment_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        v = {
+            "code": r["segment_code"], "name_fi": r["segment_name_fi"],
+            "name_en": r["segment_name_en"], "kaiser_level": r["kaiser_level"],
+            "kaiser_fi": KAISER_FI.get(r["kaiser_level"], r["kaiser_level"]),
+        }
+        for count, cells in _SEGMENT_CELLS.items():
+            for c in cells:
+                v[c] = suppress(r[c], r[count], *(
+                    [r["clients"]] if c == "value_ratio" else []))
+        out.append(v)
+    # Complementary suppression, per count the cells depend on.
+    for count, cells in _SEGMENT_CELLS.items():
+        for i in _complement(rows, count):
+            for c in cells:
+                if not hidden(out[i][c]):
+                    out[i][c] = COMPLEMENTARY
+    return out
+
+
+def _concentration_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        n = r["clients_in_top"]
+        share = suppress(r["cost_share"], n)
+        out.append({
+            "top_share": r["top_share"],
+            "clients_in_top": suppress(n, n),
+            "cost_in_top_eur": suppress(r["cost_in_top_eur"], n),
+            "cost_share": share,
+            "bar": None if hidden(share) or share is None else round(share * 100, 1),
+            "equal": round(float(r["top_share"]) * 100, 1),
+        })
+    return sorted(out, key=lambda r: r["top_share"])
+
+
+def _outcome_groups(rows: list[dict[str, Any]], names: Names,
+                    suppress_own: bool) -> list[dict[str, Any]]:
+    """Provider outcome rows grouped by package and instrument, with flags and plots."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        groups[(r["package_code"], r["instrument"])].append(r)
+    out = []
+    for (package, instrument), members in sorted(groups.items()):
+        items = []
+        for r in sorted(members, key=lambda r: names.provider(r["provider_id"],
+                                                              r["provider_name"])):
+            n, peer_n = r["pairs"], r["peer_pairs"]
+            flag = _flag(r)
+            own = (lambda v, n=n: suppress(v, n)) if suppress_own else (lambda v: v)
+            items.append({
+                "provider_id": r["provider_id"],
+                "provider_name": names.provider(r["provider_id"], r["provider_name"]),
+                "pairs": own(n), "baseline_mean": own(r["baseline_mean"]),
+                "followup_mean": own(r["followup_mean"]),
+                "change_mean": own(r["change_mean"]),
+                "peer_pairs": suppress(peer_n, peer_n),
+                "peer_change_mean": suppress(r["peer_change_mean"], peer_n),
+                "diff": flag["diff"], "se": flag["se"], "flag": flag["flag"],
+                # plot inputs: only when the provider's own mean may be shown
+                "mean": None if hidden(own(r["change_mean"])) else r["change_mean"],
+                "peer": None if is_small(peer_n) else r["peer_change_mean"],
+            })
+        if suppress_own and any(is_small(r["pairs"]) for r in members):
+            # Every other provider's peer group holds the small provider: its pairs and mean
+            # would follow from peer figures minus the rows shown, so peer figures are hidden.
+            for it in items:
+                if not hidden(it["pairs"]):
+                    it.update(peer_pairs=COMPLEMENTARY, peer_change_mean=COMPLEMENTARY,
+                              diff=COMPLEMENTARY, peer=None)
+        _plot(items)
+        name_fi, name_en = names.package(package)
+        out.append({
+            "package_code": package, "package_fi": name_fi, "package_en": name_en,
+            "instrument": instrument, "instrument_label": INSTRUMENTS.get(instrument, instrument),
+            "decimals": _decimals(instrument),
+            "higher_is_better": HIGHER_IS_BETTER.get(instrument, True),
+            "members": items,
+        })
+    return out
+
+
+def _compliance_view(rows: list[dict[str, Any]], names: Names,
+                     suppress_small: bool) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        n = r["eligible_episodes"]
+        small = suppress_small and is_small(n)
+        rate, min_rate = r["rate"], r["min_rate"]
+        if small:
+            status = "small"
+        elif rate is None or not n:
+            status = "none"
+        else:
+            status = "pass" if r["meets_obligation"] else "fail"
+        needed = None
+        if status == "fail" and min_rate is not None:
+            needed = max(0, math.ceil(min_rate * n - 1e-9) - (r["collected"] or 0))
+        tp_fi, tp_en = _timepoint(r["timepoint"])
+        pk_fi, pk_en = names.package(r["package_code"])
+        out.append({
+            "provider_id": r["provider_id"],
+            "provider_name": names.provider(r["provider_id"], r["provider_name"]),
+            "package_code": r["package_code"], "package_fi": pk_fi, "package_en": pk_en,
+            "instrument": INSTRUMENTS.get(r["instrument"], r["instrument"]),
+            "timepoint": r["timepoint"], "timepoint_fi": tp_fi, "timepoint_en": tp_en,
+            "eligible": SUPPRESSED if small else n,
+            "collected": SUPPRESSED if small else r["collected"],
+            "rate": SUPPRESSED if small else rate,
+            "min_rate": min_rate,
+            "distance": (None if small or rate is None or min_rate is None
+                         else rate - min_rate),
+            "needed": needed, "status": status,
+        })
+    return out
+
+
+def _quality_view(rows: list[dict[str, Any]], provider_ids: Iterable[str],
+                  names: Names) -> list[dict[str, Any]]:
+    agg: dict[str, dict[str, Any]] = {}
+    for pid in provider_ids:
+        agg[pid] = {"provider_id": pid, "provider_name": names.provider(pid), "files": 0,
+                    "files_rejected": 0, "files_partial": 0, "rows_in": 0, "rows_accepted": 0,
+                    "rows_quarantined": 0, "months": set()}
+    for r in rows:
+        a = agg.setdefault(r["provider_id"], {
+            "provider_id": r["provider_id"], "provider_name": "", "files": 0,
+            "files_rejected": 0, "files_partial": 0, "rows_in": 0, "rows_accepted": 0,
+            "rows_quarantined": 0, "months": set()})
+        a["provider_name"] = names.provider(r["provider_id"], r["provider_name"])
+        a["files"] += 1
+        a["files_rejected"] += r["status"] == "rejected"
+        a["files_partial"] += r["status"] == "partial"
+        for c in ("rows_in", "rows_accepted", "rows_quarantined"):
+            a[c] += r[c] or 0
+        a["months"].add(r["month"])
+    out = []
+    for a in agg.values():
+        a["months"] = len(a["months"])
+        a["quarantine_share"] = a["rows_quarantined"] / a["rows_in"] if a["rows_in"] else None
+        a["attention"] = bool(a["files_rejected"] or a["files"] == 0
+                              or (a["quarantine_share"] or 0) >= 0.05)
+        out.append(a)
+    return sorted(out, key=lambda a: a["provider_name"])
+
+
+def steering_context(settings: Settings, period: str) -> dict[str, Any]:
+    """Everything the steering report shows: aggregates only, small cells suppressed."""
+    win = window(period)
+    names = _names(settings)
+    with open_warehouse(settings.warehouse) as wh:
+        seg_rows = wh.rows("mart_segment_value", period, order_by="priority, segment_code")
+        conc_rows = wh.rows("mart_cost_concentration", period, order_by="top_share")
+        out_rows = wh.rows("mart_provider_package_outcomes", period,
+                           order_by="package_code, instrument, provider_id")
+        comp_rows = wh.rows("mart_prom_compliance", period,
+                            order_by="package_code, instrument, timepoint, provider_id")
+        dq_rows = wh.rows("mart_provider_data_quality", period,
+                          order_by="provider_id, month, entity")
+
+    clients = sum(r["clients"] or 0 for r in seg_rows)
+    cost = sum(r["total_cost_eur"] or 0 for r in seg_rows)
+    if not seg_rows and conc_rows:
+        clients, cost = conc_rows[0]["clients_total"] or 0, conc_rows[0]["cost_total_eur"] or 0
+    compliance = _compliance_view(comp_rows, names, suppress_small=True)
+    quality = _quality_view(dq_rows, names.providers if dq_rows else [], names)
+    outcomes = _outcome_groups(out_rows, names, suppress_own=True)
+    flagged = [(g, it) for g in outcomes for it in g["members"]
+               if it["flag"] in ("better", "worse")]
+    return {
+        "period": period, "window": win, "generated": _generated(),
+        "has_data": bool(seg_rows or conc_rows or out_rows or comp_rows or dq_rows),
+        "headline": {
+            "clients": suppress(clients, clients),
+            "total_cost": suppress(cost, clients),
+            "cost_per_client": suppress(cost / clients if clients else None, clients),
+            "obligations": sum(c["status"] in ("pass", "fail") for c in compliance),
+            "failing": sum(c["status"] == "fail" for c in compliance),
+            "failing_providers": len({c["provider_id"] for c in compliance
+                                      if c["status"] == "fail"}),
+            "flagged_worse": sum(it["flag"] == "worse" for _, it in flagged),
+            "flagged_better": sum(it["flag"] == "better" for _, it in flagged),
+            "rows_in": sum(q["rows_in"] for q in quality),
+            "rows_quarantined": sum(q["rows_quarantined"] for q in quality),
+            "files_rejected": sum(q["files_rejected"] for q in quality),
+        },
+        "segments": _segment_view(seg_rows),
+        "concentration": _concentration_view(conc_rows),
+        "outcomes": outcomes,
+        "compliance": compliance,
+        "compliance_small": sum(c["status"] == "small" for c in compliance),
+        "quality": quality,
+    }
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def render_steering_report(settings: Settings, period: str) -> Path:
+    """Write `<reports_dir>/<period>/steering_report.html` for the commissioner."""
+    context = steering_context(settings, period)
+    html = environment(settings.templates_dir).get_template(
+        "steering_report.html.j2").render(**context)
+    return _write(Path(settings.reports_dir) / period / "steering_report.html", html)
+
+
+# --------------------------------------------------------------------------- provider feedback
+
+@dataclass(frozen=True)
+class ProviderFeedback:
+    """What one provider's feedback holds, and where it was written."""
+
+    provider_id: str
+    html_path: Path
+    csv_path: Path
+    failing_obligations: int
+    rows_to_fix: int
+
+
+def _check_provider_id(provider_id: str) -> str:
+    if not isinstance(provider_id, str) or not _SAFE_ID.match(provider_id):
+        raise ValueError(f"not a usable provider id: {provider_id!r}")
+    return provider_id
+
+
+def _cell(value: Any) -> Any:
+    if value is None or _missing(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def rows_to_fix(quarantine_dir: Path, provider_id: str, period: str) -> list[dict[str, Any]]:
+    """The provider's quarantined rows of months up to `period`, from its own partitions only.
+
+    Reads `<quarantine_dir>/<entity>/provider_id=<id>/month=<YYYY-MM>/data.parquet` and
+    only the columns of CSV_COLUMNS (never `row_values`).
+    """
+    _check_provider_id(provider_id)
+    window(period)
+    root = Path(quarantine_dir)
+    out: list[dict[str, Any]] = []
+    if not root.is_dir():
+        return out
+    for entity_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        own = entity_dir / f"provider_id={provider_id}"
+        if not own.is_dir():
+            continue
+        for month_dir in sorted(own.iterdir()):
+            month = month_dir.name.removeprefix("month=")
+            if (not month_dir.name.startswith("month=") or not _PERIOD.match(month)
+                    or month > period):
+                continue
+            path = month_dir / "data.parquet"
+            if not path.is_file():
+                continue
+            pf = pq.ParquetFile(path)
+            present = [c for c in _QUARANTINE_COLUMNS if c in pf.schema_arrow.names]
+            table = pf.read(columns=present).to_pylist()
+            for rec in table:
+                out.append({
+                    "month": month, "entity": entity_dir.name,
+                    **{c: _cell(rec.get(c)) for c in _QUARANTINE_COLUMNS},
+                })
+    out.sort(key=lambda r: (r["month"], r["entity"], str(r["source_file"]),
+                            r["source_row"] if isinstance(r["source_row"], int) else -1))
+    return out
+
+
+def write_rows_to_fix(path: Path, rows: list[dict[str, Any]]) -> Path:
+    """`;`-separated UTF-8 with BOM, so Finnish Excel opens it as columns."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        for r in rows:
+            writer.writerow([r[c] for c in CSV_COLUMNS])
+    tmp.replace(path)
+    return path
+
+
+def feedback_context(settings: Settings, period: str, provider_id: str,
+                     fix: list[dict[str, Any]]) -> dict[str, Any]:
+    """Everything one provider's feedback shows: its own rows, peers only as aggregates."""
+    win = window(period)
+    names = _names(settings)
+    with open_warehouse(settings.warehouse) as wh:
+        dq = wh.rows("mart_provider_data_quality", period, provider_id,
+                     order_by="month, entity, source_file")
+        comp = wh.rows("mart_prom_compliance", period, provider_id,
+                       order_by="package_code, instrument, timepoint")
+        outc = wh.rows("mart_provider_package_outcomes", period, provider_id,
+                       order_by="package_code, instrument")
+    mart_name = next((r["provider_name"] for r in (*dq, *comp, *outc) if r["provider_name"]),
+                     None)
+    obligations = _compliance_view(comp, names, suppress_small=False)
+    failing = [o for o in obligations if o["status"] == "fail"]
+    files = []
+    for r in dq:
+        ent_fi, ent_en = ENTITIES.get(r["entity"], (r["entity"], r["entity"]))
+        files.append({**r, "entity_fi": ent_fi, "entity_en": ent_en,
+                      "status_fi": STATUSES.get(r["status"], r["status"])})
+    sent_months = {r["month"] for r in dq}
+    by_rule: dict[tuple[str, str, str], int] = defaultdict(int)
+    for r in fix:
+        by_rule[(r["entity"], r["rule"], r["column_name"])] += 1
+    return {
+        "period": period, "window": win, "generated": _generated(),
+        "provider_id": provider_id, "provider_name": names.provider(provider_id, mart_name),
+        "has_data": bool(dq or comp or outc),
+        "obligations": obligations, "failing": failing,
+        "evaluated": sum(o["status"] in ("pass", "fail") for o in obligations),
+        "outcomes": _outcome_groups(outc, names, suppress_own=False),
+        "files": files,
+        "rejected": [f for f in files if f["status"] == "rejected"],
+        "totals": {c: sum(r[c] or 0 for r in dq)
+                   for c in ("rows_in", "rows_accepted", "rows_quarantined")},
+        "missing_months": [m for m in win.months if m not in sent_months] if dq else [],
+        "rows_to_fix": fix[:HTML_ROWS_TO_FIX_LIMIT], "rows_to_fix_total": len(fix),
+        "rows_to_fix_limit": HTML_ROWS_TO_FIX_LIMIT,
+        "by_rule": [{"entity": e, "rule": r, "column_name": c, "count": n}
+                    for (e, r, c), n in sorted(by_rule.items(), key=lambda kv: -kv[1])],
+        "entities": ENTITIES,
+    }
+
+
+def render_provider_feedback(settings: Settings, period: str,
+                             provider_id: str) -> ProviderFeedback:
+    """Write `<reports_dir>/<period>/providers/<id>/feedback.html` and `rows_to_fix.csv`."""
+    _check_provider_id(provider_id)
+    fix = rows_to_fix(settings.quarantine_dir, provider_id, period)
+    context = feedback_context(settings, period, provider_id, fix)
+    out_dir = Path(settings.reports_dir) / period / "providers" / provider_id
+    html = environment(settings.templates_dir).get_template(
+        "provider_feedback.html.j2").render(**context)
+    html_path = _write(out_dir / "feedback.html", html)
+    csv_path = write_rows_to_fix(out_dir / "rows_to_fix.csv", fix)
+    return ProviderFeedback(provider_id, html_path, csv_path, len(context["failing"]), len(fix))
+
+
+# --------------------------------------------------------------------------- all reports
+
+def providers_for(settings: Settings, period: str) -> dict[str, str]:
+    """Provider id -> name: the marts' providers of the period and the registered providers."""
+    names = _names(settings)
+    found: dict[str, str] = {}
+    with open_warehouse(settings.warehouse) as wh:
+        for table in ("mart_provider_data_quality", "mart_prom_compliance"):
+            for r in wh.rows(table, period):
+                found.setdefault(r["provider_id"], names.provider(r["provider_id"],
+                                                                  r["provider_name"]))
+    for pid, name in names.providers.items():
+        found.setdefault(pid, name)
+    return dict(sorted(found.items(), key=lambda kv: kv[1]))
+
+
+def render_all(settings: Settings, period: str) -> list[Path]:
+    """Render the steering report, every provider's feedback and `index.html` linking them."""
+    written = [render_steering_report(settings, period)]
+    feedback = []
+    for pid, name in providers_for(settings, period).items():
+        fb = render_provider_feedback(settings, period, pid)
+        feedback.append({"provider_id": pid, "provider_name": name, "feedback": fb,
+                         "html": f"providers/{pid}/feedback.html",
+                         "csv": f"providers/{pid}/rows_to_fix.csv"})
+        written += [fb.html_path, fb.csv_path]
+    html = environment(settings.templates_dir).get_template("index.html.j2").render(
+        period=period, window=window(period), generated=_generated(), providers=feedback)
+    written.append(_write(Path(settings.reports_dir) / period / "index.html", html))
+    return written

@@ -1,0 +1,254 @@
+"""Build the warehouse marts for a steering period with dbt (`dbt_project/`).
+
+`build(settings, period)` compiles the commissioner's definitions to the CSVs dbt
+reads, then runs `dbt build` (seeds, models, data tests and unit tests) in this
+process through `dbtRunner`, with the lake, definitions and warehouse of `settings`.
+dbt's target and log folders go under `settings.home`, so the repository stays clean.
+
+The project is parsed once per process (per lake and definitions location) and the
+manifest is reused by later builds; the period reaches the models at run time as a
+var. dbt keeps global state, so invocations are serialised with a module-level lock.
+No Prefect here: `flows.steering` wraps these functions as tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flows import definitions
+from flows.config import Settings
+
+WINDOW_MONTHS = 12
+LAKE_ENTITIES = ("events", "episodes", "proms", "ingest_log")
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+_LOCK = threading.Lock()
+_MANIFESTS: dict[tuple[str, ...], Any] = {}
+
+_PASS = {"success", "pass"}
+_WARN = {"warn"}
+_ERROR = {"error", "fail", "runtime error"}
+_SKIP = {"skipped"}
+
+
+class TransformError(RuntimeError):
+    """dbt could not build the period; `failures` names the nodes and what went wrong."""
+
+    def __init__(self, message: str, result: BuildResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+    @property
+    def failures(self) -> tuple[Failure, ...]:
+        return self.result.failures if self.result else ()
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A dbt node that errored, failed or warned, and dbt's message about it."""
+
+    node: str
+    resource_type: str
+    status: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.resource_type} {self.node} ({self.status}): {self.message}"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What `dbt build` did for a period."""
+
+    period: str
+    success: bool
+    passed: int
+    warned: int
+    errored: int
+    skipped: int
+    elapsed_seconds: float
+    failures: tuple[Failure, ...] = ()
+    warnings: tuple[Failure, ...] = field(default=())
+
+    @property
+    def summary(self) -> str:
+        return (f"dbt build {self.period}: {self.passed} passed, {self.warned} warned, "
+                f"{self.errored} errored, {self.skipped} skipped "
+                f"in {self.elapsed_seconds:.1f} s")
+
+
+def period_bounds(period: str, window_months: int = WINDOW_MONTHS) -> tuple[dt.date, dt.date]:
+    """(window start, period end) of a steering period `YYYY-MM`.
+
+    The window is the `window_months` calendar months ending with the period's month:
+    `period_bounds("2024-12") == (date(2024, 1, 1), date(2024, 12, 31))`.
+    """
+    match = _PERIOD.match(period) if isinstance(period, str) else None
+    if not match:
+        raise ValueError(f"period must be YYYY-MM (e.g. 2024-12), got {period!r}")
+    if window_months < 1:
+        raise ValueError("window_months must be at least 1")
+    year, month = int(match.group(1)), int(match.group(2))
+    first = year * 12 + month - 1 - (window_months - 1)
+    window_start = dt.date(first // 12, first % 12 + 1, 1)
+    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
+    return window_start, next_month - dt.timedelta(days=1)
+
+
+def dbt_paths(settings: Settings) -> tuple[Path, Path]:
+    """(target path, log path) of dbt for these settings, under `settings.home`."""
+    base = Path(settings.home) / "dbt"
+    return base / "target", base / "logs"
+
+
+def build(settings: Settings, period: str, *, select: str | None = None) -> BuildResult:
+    """Compile the definitions and run `dbt build` for `period` (YYYY-MM).
+
+    `select` is passed to dbt's `--select` (e.g. `"+mart_prom_compliance"`). Returns the
+    counts of passed, warned, errored and skipped nodes; raises `TransformError` listing
+    the failed nodes when any node errors or fails (warnings do not raise).
+    """
+    period_bounds(period)
+    definitions.compile_for_dbt(definitions.load(Path(settings.definitions_dir)),
+                                Path(settings.compiled_definitions_dir))
+    _check_lake(Path(settings.lake_dir))
+    Path(settings.warehouse).parent.mkdir(parents=True, exist_ok=True)
+    dbt_vars = {"period": period, **_location_vars(settings)}
+    args = ["build", *_common_args(settings), "--vars", json.dumps(dbt_vars)]
+    if select:
+        args += ["--select", select]
+
+    started = time.perf_counter()
+    with _LOCK, _environ("ARVO_WAREHOUSE", str(settings.warehouse)):
+        from dbt.cli.main import dbtRunner
+
+        manifest = _manifest(settings)
+        try:
+            outcome = dbtRunner(manifest=manifest).invoke(args)
+        finally:
+            _release_warehouse()
+    elapsed = time.perf_counter() - started
+
+    result = _result(period, outcome, elapsed)
+    if outcome.exception is not None:
+        raise TransformError(f"dbt build {period} could not run: {outcome.exception}", result)
+    if not result.success:
+        listing = "\n".join(f"  - {f}" for f in result.failures) or "  (no node reported)"
+        raise TransformError(
+            f"dbt build {period} failed on {len(result.failures)} node(s):\n{listing}", result)
+    return result
+
+
+def reset_manifest_cache() -> None:
+    """Forget parsed manifests, e.g. after editing the dbt project in a long-lived process."""
+    with _LOCK:
+        _MANIFESTS.clear()
+
+
+def _location_vars(settings: Settings) -> dict[str, str]:
+    return {"lake_dir": str(Path(settings.lake_dir).resolve()),
+            "definitions_dir": str(Path(settings.compiled_definitions_dir).resolve())}
+
+
+def _common_args(settings: Settings) -> list[str]:
+    target_path, log_path = dbt_paths(settings)
+    project = str(Path(settings.dbt_project_dir).resolve())
+    return ["--project-dir", project, "--profiles-dir", project,
+            "--target-path", str(target_path), "--log-path", str(log_path),
+            "--no-use-colors"]
+
+
+def _manifest(settings: Settings) -> Any:
+    """The parsed project for these locations, parsed on first use (caller holds _LOCK).
+
+    Source locations are rendered at parse time, so the cache key holds them; the
+    period is not (it is rendered when each node compiles).
+    """
+    location = _location_vars(settings)
+    key = (str(Path(settings.dbt_project_dir).resolve()), *location.values(),
+           *map(str, dbt_paths(settings)))
+    if key not in _MANIFESTS:
+        from dbt.cli.main import dbtRunner
+
+        outcome = dbtRunner().invoke(
+            ["parse", *_common_args(settings), "--vars", json.dumps(location)])
+        if not outcome.success or outcome.result is None:
+            raise TransformError(f"dbt could not parse {settings.dbt_project_dir}: "
+                                 f"{outcome.exception or 'see the dbt log'}")
+        _MANIFESTS[key] = outcome.result
+    return _MANIFESTS[key]
+
+
+def _result(period: str, outcome: Any, elapsed: float) -> BuildResult:
+    counts = {"pass": 0, "warn": 0, "error": 0, "skip": 0}
+    failures: list[Failure] = []
+    warnings: list[Failure] = []
+    for run in getattr(outcome.result, "results", None) or []:
+        status = str(getattr(run.status, "value", run.status)).lower()
+        node = run.node
+        item = Failure(node=node.name, resource_type=str(node.resource_type),
+                       status=status, message=(run.message or "").strip())
+        if status in _PASS:
+            counts["pass"] += 1
+        elif status in _WARN:
+            counts["warn"] += 1
+            warnings.append(item)
+        elif status in _ERROR:
+            counts["error"] += 1
+            failures.append(item)
+        elif status in _SKIP:
+            counts["skip"] += 1
+    success = bool(outcome.success) and outcome.exception is None and not failures
+    return BuildResult(period=period, success=success, passed=counts["pass"],
+                       warned=counts["warn"], errored=counts["error"], skipped=counts["skip"],
+                       elapsed_seconds=round(elapsed, 3), failures=tuple(failures),
+                       warnings=tuple(warnings))
+
+
+def _check_lake(lake: Path) -> None:
+    """dbt reads each entity with a glob; an entity without files would fail obscurely."""
+    missing = [e for e in LAKE_ENTITIES if not any((lake / e).glob("*/*/*.parquet"))]
+    if missing:
+        raise TransformError(
+            f"the lake {lake} has no files for {', '.join(missing)} "
+            f"(expected {lake}/<entity>/provider_id=<id>/month=<YYYY-MM>/data.parquet): "
+            "ingest at least one submission of each entity before transforming")
+
+
+def _release_warehouse() -> None:
+    """Close the DuckDB file dbt-duckdb keeps open in this process after an invocation.
+
+    Otherwise the reports (or anything else in the process) could not open the
+    warehouse with another configuration, e.g. read-only.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # another adapter
+        return
+    with DuckDBConnectionManager._LOCK:
+        env, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+    if env is not None:
+        env.close()
+
+
+@contextmanager
+def _environ(name: str, value: str) -> Iterator[None]:
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old

@@ -1,0 +1,323 @@
+"""The dbt project on a tiny hand-made lake: exact mart values, reruns and backfills.
+
+Expected values are worked out by hand from tests/dbt_project/tiny_lake.py (period
+2024-12: window 2024-01-01 .. 2024-12-31; EQ-5D-5L England value set).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import statistics
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from flows import transform
+from flows.config import Settings
+from tests.dbt_project import tiny_lake
+from tests.dbt_project.tiny_lake import CLIENT_ID, P1, P2, P3
+
+MARTS = ("mart_segment_value", "mart_provider_segment_value", "mart_provider_package_outcomes",
+         "mart_prom_compliance", "mart_cost_concentration", "mart_provider_data_quality")
+approx = pytest.approx
+
+
+def make_settings(home: Path) -> Settings:
+    return Settings(home=home, raw_dir=home / "raw", lake_dir=home / "lake",
+                    quarantine_dir=home / "quarantine",
+                    warehouse=home / "warehouse" / "arvo.duckdb",
+                    reports_dir=home / "reports",
+                    compiled_definitions_dir=home / "definitions")
+
+
+def query(settings: Settings, sql: str) -> list[dict[str, object]]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def counts(settings: Settings) -> dict[tuple[str, str], int]:
+    out = {}
+    for mart in MARTS:
+        for row in query(settings, f"select period, count(*) as n from {mart} group by 1"):
+            out[(mart, row["period"])] = row["n"]
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Period 2024-12 built once; what later builds replace is snapshotted here."""
+    settings = make_settings(tmp_path_factory.mktemp("arvo"))
+    tiny_lake.write(settings.lake_dir)
+    result = transform.build(settings, "2024-12")
+    segments = {r["client_id"]: r["segment_code"]
+                for r in query(settings, "select * from int_clients_segmented")}
+    scores = {r["response_id"]: r["score"]
+              for r in query(settings, "select * from int_prom_responses_scored")}
+    run_results = json.loads(
+        (transform.dbt_paths(settings)[0] / "run_results.json").read_text())
+    return {"settings": settings, "result": result, "segments": segments, "scores": scores,
+            "run_results": run_results, "counts": counts(settings)}
+
+
+def rows(built, mart: str, key: tuple[str, ...], period: str = "2024-12"):
+    found = query(built["settings"], f"select * from {mart} where period = '{period}'")
+    return {tuple(r[k] for k in key): r for r in found}
+
+
+# ------------------------------------------------------------------ the build itself
+
+def test_build_passes_with_unit_tests(built):
+    result = built["result"]
+    assert result.success and result.errored == 0 and result.failures == ()
+    assert result.passed > 100 and result.skipped == 0
+    assert result.elapsed_seconds < 30
+    unit = [r for r in built["run_results"]["results"] if r["unique_id"].startswith("unit_test.")]
+    names = {r["unique_id"].rsplit(".", 1)[1] for r in unit}
+    assert {"segment_first_matching_rule_wins", "segment_rules_are_generic",
+            "eq5d5l_index_from_england_value_set", "phq9_missing_item_rule",
+            "episodes_latest_submission_wins",
+            "compliance_denominator_counts_closed_windows_only",
+            "pairs_take_nearest_response_and_follow_up_in_window", "segment_value_ratio",
+            "compliance_rate_and_obligation", "cost_concentration_top_shares"} <= names
+    assert all(r["status"] == "pass" for r in unit)
+
+
+def test_segments_of_hand_made_clients(built):
+    expected = {"A": "HNHC", "H": "SINGLE_CHRONIC", "B": "FRAIL_ELDERLY", "C": "MULTIMORBID",
+                "D": "SINGLE_CHRONIC", "J": "SINGLE_CHRONIC", "E": "MOSTLY_HEALTHY",
+                "I": "MOSTLY_HEALTHY", "K": "MOSTLY_HEALTHY", "L": "MOSTLY_HEALTHY",
+                "N": "MOSTLY_HEALTHY"}
+    assert built["segments"] == {CLIENT_ID[c]: s for c, s in expected.items()}
+    assert CLIENT_ID["M"] not in built["segments"]  # no event in the window
+
+
+def test_eq5d_and_phq9_scores(built):
+    s = built["scores"]
+    assert s["R-A1-EQB"] == approx(-0.285)  # 55555
+    assert s["R-J1-EQF"] == 1.0  # 11111
+    assert s["R-C1-EQB"] == approx(0.602)  # 11224
+    assert s["R-J1-EQB"] == approx(0.712)  # 21323
+    assert s["R-A1-EQF"] == approx(0.309)  # 43242
+    assert s["R-H1-EQB0"] == approx(-0.094)  # 44444
+    assert s["R-I1-EQB"] is None  # a dimension missing
+    assert s["R-C1-PHB"] == 18.0
+    assert s["R-J1-PHF"] == 6.0  # re-sent version: 5 over 8 items x 9 = 5.625
+    assert s["R-K1-PHB"] == 14.0  # 12 / 8 x 9 = 13.5
+    assert s["R-K1-PHF"] is None  # two items missing
+    assert "R-K2-EQB" not in s  # submitted after the period
+
+
+def test_segment_value(built):
+    seg = rows(built, "mart_segment_value", ("segment_code",))
+    assert set(seg) == {("HNHC",), ("FRAIL_ELDERLY",), ("MULTIMORBID",), ("SINGLE_CHRONIC",),
+                        ("MOSTLY_HEALTHY",)}
+    total = 30820.0
+    hnhc = seg[("HNHC",)]
+    assert hnhc["clients"] == 1 and hnhc["total_cost_eur"] == 15200.0
+    assert hnhc["client_share"] == approx(1 / 11) and hnhc["cost_share"] == approx(15200 / total)
+    assert hnhc["eq5d_pairs"] == 1 and hnhc["eq5d_baseline_mean"] == approx(-0.285)
+    assert hnhc["eq5d_followup_mean"] == approx(0.309)
+    assert hnhc["eq5d_change_mean"] == approx(0.594)
+    assert hnhc["value_ratio"] == approx(0.594 / 15200 * 1000)
+    assert hnhc["kaiser_level"] == "intensive case management" and hnhc["priority"] == 1
+    frail = seg[("FRAIL_ELDERLY",)]
+    assert (frail["clients"], frail["total_cost_eur"], frail["eq5d_pairs"]) == (1, 1100.0, 0)
+    assert frail["value_ratio"] is None
+    multi = seg[("MULTIMORBID",)]
+    assert multi["eq5d_change_mean"] == approx(0.32)
+    assert (multi["phq9_pairs"], multi["phq9_baseline_mean"], multi["phq9_change_mean"]) == (
+        1, 18.0, -13.0)
+    assert multi["value_ratio"] == approx(0.32 / 700 * 1000)
+    single = seg[("SINGLE_CHRONIC",)]
+    assert (single["clients"], single["total_cost_eur"], single["eq5d_pairs"]) == (
+        3, 12690.0, 3)
+    assert single["eq5d_change_mean"] == approx((0.506 + 0.058 + 0.288) / 3)
+    assert single["cost_per_client_eur"] == approx(4230.0)
+    assert single["value_ratio"] == approx(0.284 / 4230 * 1000)
+    assert (single["phq9_pairs"], single["phq9_change_mean"]) == (1, -11.0)
+    healthy = seg[("MOSTLY_HEALTHY",)]
+    assert (healthy["clients"], healthy["total_cost_eur"], healthy["eq5d_pairs"]) == (
+        5, 1130.0, 2)
+    assert healthy["value_ratio"] == approx((0.047 + 0.236) / 2 / 226 * 1000)
+    assert sum(r["total_cost_eur"] for r in seg.values()) == approx(total)
+
+
+def test_provider_segment_value(built):
+    ps = rows(built, "mart_provider_segment_value", ("provider_id", "segment_code"))
+    assert len(ps) == 11
+    p3 = ps[(P3, "HNHC")]
+    assert (p3["clients"], p3["total_cost_eur"], p3["eq5d_pairs"]) == (1, 5000.0, 1)
+    assert p3["eq5d_change_mean"] == approx(0.594) and p3["peer_eq5d_change_mean"] is None
+    assert p3["value_ratio"] == approx(0.594 / 5000 * 1000)
+    assert p3["provider_name"] == "Pohjolan kotihoito" and p3["sector"] == "public"
+    p1 = ps[(P1, "HNHC")]  # A's inpatient stay and visit, but the pair is at P3
+    assert (p1["clients"], p1["total_cost_eur"], p1["eq5d_pairs"]) == (1, 10200.0, 0)
+    assert p1["eq5d_change_mean"] is None and p1["peer_eq5d_change_mean"] == approx(0.594)
+    p1s = ps[(P1, "SINGLE_CHRONIC")]  # H and D
+    assert (p1s["clients"], p1s["total_cost_eur"], p1s["eq5d_pairs"]) == (2, 12190.0, 2)
+    assert p1s["eq5d_change_mean"] == approx(0.282)
+    assert p1s["peer_eq5d_change_mean"] == approx(0.288)
+    assert p1s["peer_phq9_change_mean"] == -11.0
+    p2s = ps[(P2, "SINGLE_CHRONIC")]  # J
+    assert p2s["eq5d_change_mean"] == approx(0.288)
+    assert p2s["peer_eq5d_change_mean"] == approx(0.282)
+    assert (p2s["phq9_pairs"], p2s["phq9_change_mean"]) == (1, -11.0)
+    assert p2s["value_ratio"] == approx(0.576)
+    p2m = ps[(P2, "MOSTLY_HEALTHY")]  # L
+    assert p2m["eq5d_change_mean"] == approx(0.047)
+    assert p2m["peer_eq5d_change_mean"] == approx(0.236)
+    assert p2m["value_ratio"] == approx(0.235)
+    p1m = ps[(P1, "MOSTLY_HEALTHY")]  # E, K, N
+    assert (p1m["clients"], p1m["total_cost_eur"]) == (3, 530.0)
+
+
+def test_provider_package_outcomes(built):
+    po = rows(built, "mart_provider_package_outcomes", ("provider_id", "package_code",
+                                                       "instrument"))
+    assert len(po) == 6
+    dep = po[(P2, "DEPRESSION", "EQ5D5L")]
+    assert dep["pairs"] == 3
+    assert dep["baseline_mean"] == approx((0.602 + 0.712 + 0.812) / 3)
+    assert dep["followup_mean"] == approx((0.922 + 1.0 + 0.859) / 3)
+    assert dep["change_mean"] == approx((0.32 + 0.288 + 0.047) / 3)
+    assert dep["change_sd"] == approx(statistics.stdev([0.32, 0.288, 0.047]))
+    assert (dep["peer_pairs"], dep["peer_change_mean"]) == (1, approx(0.236))
+    peer = po[(P1, "DEPRESSION", "EQ5D5L")]
+    assert peer["pairs"] == 1 and peer["change_sd"] is None
+    assert peer["peer_change_mean"] == approx((0.32 + 0.288 + 0.047) / 3)
+    phq = po[(P2, "DEPRESSION", "PHQ9")]
+    assert (phq["pairs"], phq["baseline_mean"], phq["followup_mean"]) == (2, 17.5, 5.5)
+    assert phq["change_mean"] == -12.0 and phq["change_sd"] == approx(math.sqrt(2))
+    assert (phq["peer_pairs"], phq["peer_change_mean"]) == (0, None)
+    hip = po[(P1, "HIP_KNEE", "EQ5D5L")]  # of two baselines, the one nearest day 0
+    assert hip["baseline_mean"] == approx(0.494) and hip["change_mean"] == approx(0.506)
+    assert po[(P3, "HOME_CARE", "EQ5D5L")]["change_mean"] == approx(0.594)
+    assert po[(P1, "T2_DIABETES", "EQ5D5L")]["change_mean"] == approx(0.058)
+
+
+def test_prom_compliance(built):
+    pc = rows(built, "mart_prom_compliance", ("provider_id", "package_code", "instrument",
+                                             "timepoint"))
+    assert len(pc) == 14
+
+    def got(*key):
+        r = pc[key]
+        return r["eligible_episodes"], r["collected"], r["rate"], r["meets_obligation"]
+
+    # L's follow-up window closes 2025-01-04: not yet counted, though a form was sent
+    assert got(P2, "DEPRESSION", "EQ5D5L", "followup_6m") == (2, 2, 1.0, True)
+    assert got(P2, "DEPRESSION", "EQ5D5L", "baseline") == (3, 3, 1.0, True)
+    assert got(P2, "DEPRESSION", "PHQ9", "baseline") == (3, 2, approx(2 / 3), False)
+    # I's baseline has a dimension missing: collected, though not scoreable
+    assert got(P3, "HOME_CARE", "EQ5D5L", "baseline") == (3, 2, approx(2 / 3), False)
+    assert got(P3, "HOME_CARE", "EQ5D5L", "followup_6m") == (2, 1, 0.5, False)
+    assert got(P1, "DEPRESSION", "PHQ9", "followup_6m") == (1, 1, 1.0, True)
+    assert got(P1, "T2_DIABETES", "EQ5D5L", "baseline") == (1, 1, 1.0, True)
+    assert pc[(P3, "HOME_CARE", "EQ5D5L", "followup_6m")]["min_rate"] == 0.6
+
+
+def test_cost_concentration(built):
+    cc = rows(built, "mart_cost_concentration", ("top_share",))
+    total = 30820.0
+    expected = {0.01: (1, 15200.0), 0.05: (1, 15200.0), 0.1: (2, 27200.0),
+                0.2: (3, 28300.0), 0.5: (6, 29900.0)}
+    assert {k[0] for k in cc} == set(expected)
+    for share, (n, cost) in expected.items():
+        r = cc[(share,)]
+        assert (r["clients_in_top"], r["clients_total"], r["cost_in_top_eur"],
+                r["cost_total_eur"]) == (n, 11, cost, total)
+        assert r["cost_share"] == approx(cost / total)
+
+
+def test_provider_data_quality(built):
+    dq = rows(built, "mart_provider_data_quality", ("provider_id", "month", "entity"))
+    expected = [r for r in tiny_lake.ingest_log_rows() if "2024-01" <= r[1] <= "2024-12"]
+    assert len(dq) == len(expected)
+    partial = dq[(P1, "2024-04", "events")]
+    assert (partial["status"], partial["rows_in"], partial["rows_accepted"],
+            partial["rows_quarantined"]) == ("partial", 3, 2, 1)
+    assert "cost_eur" in partial["message"]
+    assert dq[(P2, "2024-05", "proms")]["status"] == "rejected"
+    assert not any(m < "2024-01" or m > "2024-12" for _, m, _ in dq)
+    assert partial["provider_name"] == "Pohjolan hyvinvointialue, perusterveydenhuolto"
+
+
+# ------------------------------------------------------------- reruns and backfills
+
+def test_rerun_and_second_period(built):
+    settings = built["settings"]
+    again = transform.build(settings, "2024-12")
+    assert again.success
+    assert counts(settings) == built["counts"]
+    assert len(transform._MANIFESTS) >= 1
+
+    second = transform.build(settings, "2025-01")
+    assert second.success
+    after = counts(settings)
+    for (mart, period), n in built["counts"].items():
+        assert after[(mart, period)] == n, f"{mart} lost rows of {period}"
+    assert all((mart, "2025-01") in after for mart in MARTS)
+    segments = {r["client_id"]: r["segment_code"]
+                for r in query(settings, "select * from int_clients_segmented")}
+    assert segments[CLIENT_ID["I"]] == "FRAIL_ELDERLY"  # turned 75 on 2025-01-10
+    frail = rows(built, "mart_segment_value", ("segment_code",), "2025-01")[("FRAIL_ELDERLY",)]
+    assert frail["clients"] == 2
+    late = query(settings, "select annual_cost from int_clients_profiled where client_id = "
+                           f"'{CLIENT_ID['E']}'")
+    assert late == [{"annual_cost": 120.0}]  # the event sent late in the 2025-01 folder
+    # the first period is still what it was
+    assert rows(built, "mart_segment_value", ("segment_code",))[("HNHC",)]["clients"] == 1
+
+
+# ------------------------------------------------------------------ errors and helpers
+
+def test_failing_test_raises_transform_error(tmp_path):
+    settings = make_settings(tmp_path)
+    tiny_lake.write(settings.lake_dir)
+    folder = settings.lake_dir / "events" / f"provider_id={P1}" / "month=2024-12"
+    table = pq.read_table(folder / "data.parquet")
+    pq.write_table(pa.concat_tables([table, table]), folder / "data.parquet")  # duplicate IDs
+    with pytest.raises(transform.TransformError) as caught:
+        transform.build(settings, "2024-12",
+                        select="stg_lake__events stg_definitions__service_types")
+    failed = {f.node for f in caught.value.failures}
+    assert any("unique_combination_stg_lake__events" in n for n in failed)
+    assert "unique_combination_stg_lake__events" in str(caught.value)
+
+
+def test_lake_without_an_entity_is_refused(tmp_path):
+    settings = make_settings(tmp_path)
+    tiny_lake.write(settings.lake_dir)
+    for path in (settings.lake_dir / "proms").rglob("*.parquet"):
+        path.unlink()
+    with pytest.raises(transform.TransformError, match="no files for proms"):
+        transform.build(settings, "2024-12")
+
+
+@pytest.mark.parametrize("period, bounds", [
+    ("2024-12", (dt.date(2024, 1, 1), dt.date(2024, 12, 31))),
+    ("2025-02", (dt.date(2024, 3, 1), dt.date(2025, 2, 28))),
+    ("2024-02", (dt.date(2023, 3, 1), dt.date(2024, 2, 29))),
+])
+def test_period_bounds(period, bounds):
+    assert transform.period_bounds(period) == bounds
+
+
+@pytest.mark.parametrize("period", ["2024-13", "2024-1", "24-12", "2024/12", "", None])
+def test_period_bounds_rejects_bad_periods(period):
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        transform.period_bounds(period)
+
+
+def test_fixture_schemas_match_the_ingest():
+    """The hand-made lake uses the same file schemas as flows.ingest writes."""
+    lake = pytest.importorskip("flows.ingest.lake")
+    for entity, schema in tiny_lake.SCHEMAS.items():
+        assert lake.LAKE_SCHEMAS[entity].equals(schema), entity
