@@ -23,9 +23,12 @@ from flows.definitions import Definitions
 from flows.ingest.submission import (
     MONTH,
     FileOutcome,
-    ingest_provider,
+    ProviderBatch,
     is_unchanged,
+    read_submissions,
     submission_months,
+    validate_batches,
+    write_batch,
 )
 
 
@@ -102,11 +105,21 @@ def plan_ingest(settings: Settings, provider_id: str, period: str, force: bool) 
 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NONE)
-def ingest_provider_months(settings: Settings, defs: Definitions, provider_id: str,
-                           months: list[str]) -> list[FileOutcome]:
-    """Read, validate and write one provider's submission months to lake and quarantine."""
-    return ingest_provider(settings, defs, provider_id, months, config.pseudonym_key(),
-                           dt.date.today())
+def read_provider(settings: Settings, provider_id: str, months: list[str]) -> ProviderBatch:
+    """Read, type and pseudonymise one provider's submission months."""
+    return read_submissions(settings, provider_id, months, config.pseudonym_key())
+
+
+@task(cache_policy=NONE)
+def validate(settings: Settings, defs: Definitions, batches: list[ProviderBatch]) -> None:
+    """Run the Great Expectations suites once per entity over every provider's rows."""
+    validate_batches(settings, defs, batches, dt.date.today())
+
+
+@task(retries=2, retry_delay_seconds=2, cache_policy=NONE)
+def write_provider(settings: Settings, batch: ProviderBatch) -> list[FileOutcome]:
+    """Write one provider's accepted rows, quarantine, ingest log and check results."""
+    return write_batch(settings, batch)
 
 
 @task(cache_policy=NONE)
@@ -129,20 +142,24 @@ def render_reports(settings: Settings, period: str) -> list[Path]:
 def ingest(params: SteeringParams) -> list[FileOutcome]:
     """Ingest every registered provider's new or changed submissions up to the period."""
     settings = params.settings()
+    config.pseudonym_key()  # fail fast, before any task, if no key is configured
     defs = load_definitions(settings)
     logger = get_run_logger()
     providers = params.providers or [p.id for p in defs.providers]
     unknown = sorted(set(providers) - {p.id for p in defs.providers})
     if unknown:
         raise ValueError(f"providers {unknown} are not in definitions/providers.yml")
-    futures = []
+    reads = []
     for provider_id in providers:
         months = plan_ingest(settings, provider_id, params.period, params.force)
         if months:
-            futures.append(ingest_provider_months.submit(settings, defs, provider_id, months))
+            reads.append(read_provider.submit(settings, provider_id, months))
         else:
             logger.info("%s: nothing new to ingest up to %s", provider_id, params.period)
-    outcomes = [o for f in futures for o in f.result()]
+    batches = [r.result() for r in reads]
+    validate(settings, defs, batches)
+    writes = [write_provider.submit(settings, b) for b in batches]
+    outcomes = [o for w in writes for o in w.result()]
     for o in outcomes:
         if o.status == "rejected":
             logger.warning("REJECTED %s", o.message)

@@ -165,7 +165,7 @@ def _common_args(settings: Settings) -> list[str]:
     project = str(Path(settings.dbt_project_dir).resolve())
     return ["--project-dir", project, "--profiles-dir", project,
             "--target-path", str(target_path), "--log-path", str(log_path),
-            "--no-use-colors"]
+            "--no-use-colors", "--log-level", "warn", "--log-level-file", "info"]
 
 
 def _manifest(settings: Settings) -> Any:

@@ -70,15 +70,14 @@ def _validation(expectations_dir: Path, entity: str):
         gx.ValidationDefinition(name=f"{entity}_contract", data=batch, suite=suite))
 
 
-FileIssues = list[tuple[str, Issue]]
 FileResults = dict[str, list[CheckResult]]
 
 
 def run_suite(expectations_dir: Path, entity: str, rows: pd.DataFrame, parameters: dict,
-              date_columns: list[str]) -> tuple[FileIssues, FileResults]:
+              date_columns: list[str]) -> tuple[list[Issue], FileResults]:
     """Validate typed `rows` of one or more files (told apart by `file_key`) against a suite.
 
-    Returns the failing rows as (file_key, Issue) and each file's CheckResult per rule.
+    Returns the failing rows as Issues and each file's CheckResult per rule.
     """
     frame = _for_validation(rows, date_columns)
     with _LOCK:
@@ -87,7 +86,7 @@ def run_suite(expectations_dir: Path, entity: str, rows: pd.DataFrame, parameter
                              expectation_parameters=parameters,
                              result_format={"result_format": "COMPLETE"})
     keys = frame["file_key"]
-    issues: list[tuple[str, Issue]] = []
+    issues: list[Issue] = []
     results: dict[str, list[CheckResult]] = {k: [] for k in keys.unique()}
     for res in run.results:
         meta = res.expectation_config.meta
@@ -102,9 +101,8 @@ def run_suite(expectations_dir: Path, entity: str, rows: pd.DataFrame, parameter
         positions = [i if isinstance(i, int) else i.get("index")
                      for i in res.result.get("unexpected_index_list") or []]
         for pos in positions:
-            issue = Issue(int(frame.at[pos, "source_row"]), meta["rule"], column,
-                          meta["reason"].format(value=_show(frame.at[pos, column])))
-            issues.append((keys.iat[pos], issue))
+            issues.append(Issue(keys.iat[pos], int(frame.at[pos, "source_row"]), meta["rule"],
+                                column, meta["reason"].format(value=_show(frame.at[pos, column]))))
         failed = keys.iloc[positions].value_counts()
         for key in results:
             n_checked, n_failed = int(checked.get(key, 0)), int(failed.get(key, 0))
@@ -134,9 +132,10 @@ def _checked_mask(frame: pd.DataFrame, kwargs: dict, column: str) -> pd.Series:
 
 def _for_validation(rows: pd.DataFrame, date_columns: list[str]) -> pd.DataFrame:
     """A positional-index copy with dates as timestamps, which the between checks compare."""
-    frame = rows.reset_index(drop=True).copy()
+    frame = rows.reset_index(drop=True)
     for col in date_columns:
-        frame[col] = pd.to_datetime(frame[col])
+        if not pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = pd.to_datetime(frame[col])
     return frame
 
 

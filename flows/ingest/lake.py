@@ -53,12 +53,22 @@ def partition(root: Path, entity: str, provider_id: str, month: str) -> Path:
     return root / entity / f"provider_id={provider_id}" / f"month={month}"
 
 
+def to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """The columns of `schema` from `frame`, cast to the schema's types (dates to date32)."""
+    arrays = [pa.array(frame[f.name], from_pandas=True).cast(f.type) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
 def write_partition(root: Path, entity: str, provider_id: str, month: str,
                     frame: pd.DataFrame, schema: pa.Schema) -> Path:
     """Replace one partition with `frame` (columns of `schema`), atomically."""
+    return write_table(root, entity, provider_id, month, to_arrow(frame, schema))
+
+
+def write_table(root: Path, entity: str, provider_id: str, month: str, table: pa.Table) -> Path:
+    """Replace one partition with an Arrow table, atomically."""
     folder = partition(root, entity, provider_id, month)
     folder.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
     tmp = folder / ".data.parquet.tmp"
     pq.write_table(table, tmp)
     os.replace(tmp, folder / "data.parquet")

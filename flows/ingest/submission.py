@@ -13,10 +13,12 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from flows.config import Settings
 from flows.contract import ENTITIES, FILE_SUFFIXES, TIMEPOINTS
@@ -56,9 +58,23 @@ class _File:
     path: Path
     sha256: str
     raw: RawFile | None = None
-    typed: pd.DataFrame | None = None
-    issues: list[Issue] | None = None
     broken: BrokenFile | None = None
+
+
+@dataclass
+class ProviderBatch:
+    """One provider's submission months being ingested, carried between the stages.
+
+    `typed[entity]` holds the typed rows of all its readable files, `file_key` = month.
+    """
+
+    provider_id: str
+    months: list[str]
+    files: list[_File]
+    rejected_months: list[FileOutcome]
+    typed: dict[str, pd.DataFrame] = field(default_factory=dict)
+    issues: dict[str, list[Issue]] = field(default_factory=dict)
+    checks: list[dict] = field(default_factory=list)
 
 
 def submission_months(raw_dir: Path, provider_id: str, up_to: str | None = None) -> list[str]:
@@ -94,103 +110,146 @@ def is_unchanged(settings: Settings, provider_id: str, month: str) -> bool:
     return before == now
 
 
-def ingest_provider(settings: Settings, defs: Definitions, provider_id: str, months: list[str],
-                    key: bytes, today: dt.date) -> list[FileOutcome]:
-    """Ingest the given submission months of one provider and return one outcome per file."""
+def read_submissions(settings: Settings, provider_id: str, months: list[str],
+                     key: bytes) -> ProviderBatch:
+    """Read, type and pseudonymise a provider's files for the given months."""
     files: list[_File] = []
-    outcomes: list[FileOutcome] = []
+    rejected: list[FileOutcome] = []
     for month in months:
         try:
             found = month_files(settings.raw_dir, provider_id, month)
         except BrokenFile as exc:
             log.warning("%s", exc)
-            outcomes.append(FileOutcome(provider_id, month, "-", exc.path.name, "", "", 0, 0, 0,
+            rejected.append(FileOutcome(provider_id, month, "-", exc.path.name, "", "", 0, 0, 0,
                                         "rejected", str(exc)))
             continue
         for entity, path in found.items():
             files.append(_File(month, entity, path, _sha256(path)))
+    batch = ProviderBatch(provider_id, months, files, rejected)
     for f in files:
-        _read_and_type(f, key)
-    params = checks.parameters(defs.service_codes, defs.package_codes, defs.instruments,
-                               list(TIMEPOINTS), today)
-    check_rows: dict[str, list[dict]] = {m: [] for m in months}
-    for entity in ENTITIES:
+        try:
+            f.raw = read_file(f.path, ENTITIES[f.entity])
+        except BrokenFile as exc:
+            log.warning("rejected %s", exc)
+            f.broken = exc
+    for entity, spec in ENTITIES.items():
         readable = [f for f in files if f.entity == entity and f.broken is None]
         if not readable:
             continue
-        batch = pd.concat([f.typed.assign(file_key=f.month) for f in readable],
-                          ignore_index=True)
-        issues, results = checks.run_suite(settings.expectations_dir, entity, batch, params,
+        rows = pd.concat([_with_file_columns(f) for f in readable], ignore_index=True)
+        batch.typed[entity], batch.issues[entity] = to_typed(rows, spec, key)
+    return batch
+
+
+def _with_file_columns(f: _File) -> pd.DataFrame:
+    rows = f.raw.rows.assign(file_key=f.month, decimal_comma=f.raw.decimal_comma)
+    rows["shape_error"] = rows["source_row"].map(f.raw.shape_errors).astype(object)
+    return rows
+
+
+def validate_batches(settings: Settings, defs: Definitions, batches: list[ProviderBatch],
+                     today: dt.date) -> None:
+    """Run each entity's suite once over all batches; add issues and check results."""
+    params = checks.parameters(defs.service_codes, defs.package_codes, defs.instruments,
+                               list(TIMEPOINTS), today)
+    by_provider = {b.provider_id: b for b in batches}
+    for entity in ENTITIES:
+        parts = [b.typed[entity].assign(file_key=b.provider_id + "/" + b.typed[entity].file_key)
+                 for b in batches if entity in b.typed]
+        if not parts:
+            continue
+        rows = pd.concat(parts, ignore_index=True)
+        issues, results = checks.run_suite(settings.expectations_dir, entity, rows, params,
                                            ENTITIES[entity].of_kind("date"))
-        for f in readable:
-            rows = set(f.typed["source_row"])
-            f.issues += [i for (month, i) in issues if month == f.month and i.source_row in rows]
-            for r in results.get(f.month, []):
-                check_rows[f.month].append({"entity": entity, "source_file": f.path.name,
-                                            **asdict(r)})
-    for f in files:
-        outcomes.append(_write(settings, provider_id, f, today))
-    for month in months:
-        _write_month_logs(settings, provider_id, month,
-                          [o for o in outcomes if o.month == month], check_rows.get(month, []))
+        for issue in issues:
+            provider_id, month = issue.file_key.split("/")
+            by_provider[provider_id].issues[entity].append(replace(issue, file_key=month))
+        names = {(b.provider_id, f.month): f.path.name for b in batches for f in b.files
+                 if f.entity == entity}
+        for key, file_results in results.items():
+            provider_id, month = key.split("/")
+            by_provider[provider_id].checks += [
+                {"month": month, "entity": entity, "source_file": names[provider_id, month],
+                 **asdict(r)} for r in file_results]
+
+
+def write_batch(settings: Settings, batch: ProviderBatch) -> list[FileOutcome]:
+    """Write a validated batch to lake, quarantine, ingest log and check results."""
+    outcomes = list(batch.rejected_months)
+    for entity in ENTITIES:
+        files = [f for f in batch.files if f.entity == entity]
+        if files:
+            outcomes += _write_entity(settings, batch, entity, files)
+    for month in batch.months:
+        _write_month_logs(settings, batch.provider_id, month,
+                          [o for o in outcomes if o.month == month],
+                          [c for c in batch.checks if c["month"] == month])
     return outcomes
 
 
-def _read_and_type(f: _File, key: bytes) -> None:
-    entity = ENTITIES[f.entity]
-    try:
-        f.raw = read_file(f.path, entity)
-    except BrokenFile as exc:
-        log.warning("rejected %s", exc)
-        f.broken = exc
-        return
-    f.typed, f.issues = to_typed(f.raw, entity, key)
+def ingest_provider(settings: Settings, defs: Definitions, provider_id: str, months: list[str],
+                    key: bytes, today: dt.date) -> list[FileOutcome]:
+    """All stages for one provider: read, validate, write; one outcome per file."""
+    batch = read_submissions(settings, provider_id, months, key)
+    validate_batches(settings, defs, [batch], today)
+    return write_batch(settings, batch)
 
 
-def _write(settings: Settings, provider_id: str, f: _File, today: dt.date) -> FileOutcome:
-    entity = ENTITIES[f.entity]
-    schema = lake.LAKE_SCHEMAS[f.entity]
-    if f.broken is not None:
-        quarantined = _broken_lines(f)
-        lake.write_partition(settings.lake_dir, f.entity, provider_id, f.month,
-                             pd.DataFrame(columns=schema.names), schema)
-        lake.write_partition(settings.quarantine_dir, f.entity, provider_id, f.month,
-                             quarantined, lake.QUARANTINE_SCHEMA)
-        return FileOutcome(provider_id, f.month, f.entity, f.path.name, f.sha256, "",
-                           len(quarantined), 0, len(quarantined), "rejected", str(f.broken))
-    raw, typed = f.raw.rows, f.typed
-    by_row: dict[int, list[Issue]] = {}
-    for issue in f.issues:
-        by_row.setdefault(issue.source_row, []).append(issue)
-    bad = typed["source_row"].isin(by_row.keys())
-    accepted = typed.loc[~bad].assign(source_file=f.path.name)
-    for col in ("event_date", "start_date", "end_date", "response_date", "birth_date"):
-        if col in accepted:
-            accepted[col] = accepted[col].astype(object)
-    lake.write_partition(settings.lake_dir, f.entity, provider_id, f.month, accepted, schema)
-    quarantined = _quarantine_rows(raw, by_row, entity.record_id, f.path.name)
-    if len(quarantined):
-        lake.write_partition(settings.quarantine_dir, f.entity, provider_id, f.month,
-                             quarantined, lake.QUARANTINE_SCHEMA)
-    else:
-        lake.drop_partition(settings.quarantine_dir, f.entity, provider_id, f.month)
-    rows_in = len(raw)
-    if rows_in != len(accepted) + len(quarantined):
-        raise AssertionError(f"{f.path}: {rows_in} rows in, {len(accepted)} accepted, "
-                             f"{len(quarantined)} quarantined")
-    status = "accepted" if not len(quarantined) else "partial"
-    message = f"{len(quarantined)} of {rows_in} rows quarantined" if len(quarantined) else ""
-    if f.raw.extra_columns:
-        message = "; ".join(filter(None, [message, "ignored extra column(s): "
-                                          + ", ".join(f.raw.extra_columns)]))
-    return FileOutcome(provider_id, f.month, f.entity, f.path.name, f.sha256, f.raw.file_format,
-                       rows_in, len(accepted), len(quarantined), status, message)
+def _write_entity(settings: Settings, batch: ProviderBatch, entity: str,
+                  files: list[_File]) -> list[FileOutcome]:
+    pid, spec = batch.provider_id, ENTITIES[entity]
+    schema = lake.LAKE_SCHEMAS[entity]
+    by_row: dict[tuple[str, int], list[Issue]] = {}
+    for issue in batch.issues.get(entity, []):
+        by_row.setdefault((issue.file_key, issue.source_row), []).append(issue)
+    typed = batch.typed.get(entity)
+    accepted_by_month: dict[str, pa.Table] = {}
+    if typed is not None:
+        bad = pd.MultiIndex.from_arrays([typed["file_key"], typed["source_row"]]).isin(
+            list(by_row))
+        accepted = typed.loc[~bad]
+        names = {f.month: f.path.name for f in files}
+        accepted = accepted.assign(source_file=accepted["file_key"].map(names))
+        table = lake.to_arrow(accepted, schema)
+        keys = pa.array(accepted["file_key"].to_numpy(dtype=object), pa.string())
+        for month in names:
+            accepted_by_month[month] = table.filter(pc.equal(keys, month))
+    outcomes = []
+    for f in files:
+        if f.broken is not None:
+            quarantined = _broken_lines(f)
+            accepted_table = schema.empty_table()
+            rows_in, status, message, fmt = len(quarantined), "rejected", str(f.broken), ""
+        else:
+            mine = {n: v for (k, n), v in by_row.items() if k == f.month}
+            quarantined = _quarantine_rows(f.raw.rows, mine, spec.record_id, f.path.name)
+            accepted_table = accepted_by_month[f.month]
+            rows_in, fmt = len(f.raw.rows), f.raw.file_format
+            if rows_in != accepted_table.num_rows + len(quarantined):
+                raise AssertionError(f"{f.path}: {rows_in} rows in, {accepted_table.num_rows} "
+                                     f"accepted, {len(quarantined)} quarantined")
+            status = "partial" if len(quarantined) else "accepted"
+            message = f"{len(quarantined)} of {rows_in} rows quarantined" if len(quarantined) \
+                else ""
+            if f.raw.extra_columns:
+                message = "; ".join(filter(None, [message, "ignored extra column(s): "
+                                                  + ", ".join(f.raw.extra_columns)]))
+        lake.write_table(settings.lake_dir, entity, pid, f.month, accepted_table)
+        if len(quarantined):
+            lake.write_partition(settings.quarantine_dir, entity, pid, f.month, quarantined,
+                                 lake.QUARANTINE_SCHEMA)
+        else:
+            lake.drop_partition(settings.quarantine_dir, entity, pid, f.month)
+        outcomes.append(FileOutcome(pid, f.month, entity, f.path.name, f.sha256, fmt, rows_in,
+                                    accepted_table.num_rows, len(quarantined), status, message))
+    return outcomes
 
 
 def _quarantine_rows(raw: pd.DataFrame, by_row: dict[int, list[Issue]], record_id: str,
                      source_file: str) -> pd.DataFrame:
     records = []
-    indexed = raw.set_index("source_row")
+    if by_row:
+        indexed = raw.set_index("source_row")
     for n in sorted(by_row):
         issues = sorted(by_row[n], key=lambda i: _RULE_ORDER.get(i.rule, 9))
         first = issues[0]

@@ -1,0 +1,166 @@
+"""End to end: the Prefect flows on a small synthetic region find the planted truth.
+
+One region (3,000 residents, 24 months) is generated and two steering periods are run
+through the real flows, against one temporary Prefect server for the session.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from flows.contract import ENTITIES
+from flows.ingest.read import read_file
+from flows.steering import CycleParams, DemoParams, SteeringParams, cycle, generate_demo_region
+from flows.steering import steering as steering_flow
+
+PERIODS = ["2025-06", "2025-12"]
+HETU_LIKE = re.compile(r"\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]")
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory, prefect_server):
+    home = tmp_path_factory.mktemp("arvo")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ARVO_PSEUDONYM_KEY", "module-key")
+    generate_demo_region(DemoParams(home=home, residents=3000, months=24))
+    results = cycle(CycleParams(home=home, periods=PERIODS))
+    yield home, results
+    mp.undo()
+
+
+def _truth(home: Path) -> dict:
+    return json.loads((home / "demo" / "planted_truth.json").read_text())
+
+
+def _finding(home: Path, kind: str) -> dict:
+    return next(f for f in _truth(home)["findings"] if f["kind"] == kind)
+
+
+def _sql(home: Path, query: str, *params) -> pd.DataFrame:
+    with duckdb.connect(str(home / "warehouse" / "arvo.duckdb"), read_only=True) as con:
+        return con.execute(query, list(params)).df()
+
+
+def test_cycle_writes_every_report(region):
+    home, results = region
+    assert [r.period for r in results] == PERIODS
+    for r in results:
+        names = {p.name for p in r.reports}
+        assert {"steering_report.html", "feedback.html", "rows_to_fix.csv", "index.html"} <= names
+        assert all(p.is_file() for p in r.reports)
+        feedbacks = [p for p in r.reports if p.name == "feedback.html"]
+        assert len(feedbacks) == 12
+
+
+def test_every_submitted_row_is_accepted_or_quarantined(region):
+    home, results = region
+    files = [f for r in results for f in r.files]
+    assert len(files) == _truth(home)["files"]  # each file ingested once over the cycle
+    for f in files:
+        assert f["rows_in"] == f["rows_accepted"] + f["rows_quarantined"], f
+    lake = sum(len(pd.read_parquet(home / "lake" / e)) for e in ("events", "episodes", "proms"))
+    quarantine = sum(len(pd.read_parquet(home / "quarantine" / e))
+                     for e in ("events", "proms") if (home / "quarantine" / e).exists())
+    assert lake == sum(f["rows_accepted"] for f in files)
+    assert quarantine == sum(f["rows_quarantined"] for f in files)
+
+
+def test_planted_defects_are_quarantined_with_their_rule(region):
+    home, _ = region
+    found = pd.concat([pd.read_parquet(home / "quarantine" / e).assign(entity=e)
+                       for e in ("events", "proms") if (home / "quarantine" / e).exists()])
+    for d in _truth(home)["defects"]:
+        rows = found[(found.provider_id == d["provider_id"]) & (found.month == d["month"])
+                     & (found.entity == d["entity"]) & (found.record_id == d["record_id"])]
+        assert len(rows) >= 1, d
+        # the generator names the column at fault; the rule is the pipeline's own
+        assert d["column"] in set(rows.column_name), (d, rows.column_name.tolist())
+
+
+def test_under_collecting_provider_is_flagged_in_its_own_feedback(region):
+    home, _ = region
+    tyyni = _finding(home, "prom_under_collection")["provider_id"]
+    rows = _sql(home, "select * from mart_prom_compliance where period = ? and provider_id = ?",
+                PERIODS[-1], tyyni)
+    assert len(rows) >= 2 and not rows.meets_obligation.any()
+    html = (home / "reports" / PERIODS[-1] / "providers" / tyyni / "feedback.html").read_text()
+    assert "Velvoite ei täyty" in html
+    others = _sql(home, "select provider_id, sum(eligible_episodes) n, avg(rate) r "
+                  "from mart_prom_compliance where period = ? group by 1", PERIODS[-1])
+    assert others.set_index("provider_id").r.idxmin() == tyyni
+
+
+@pytest.mark.parametrize("kind, better", [("worse_outcomes", False), ("better_outcomes", True)])
+def test_planted_outcome_differences_are_found(region, kind, better):
+    home, _ = region
+    finding = _finding(home, kind)
+    rows = _sql(home, "select instrument, change_mean, peer_change_mean from "
+                "mart_provider_package_outcomes where period = ? and provider_id = ? "
+                "and package_code = ?", PERIODS[-1], finding["provider_id"],
+                finding["main_package"]).set_index("instrument")
+    eq5d, phq9 = rows.loc["EQ5D5L"], rows.loc["PHQ9"]
+    # EQ-5D: up is better; PHQ-9: down is better
+    assert bool(eq5d.change_mean > eq5d.peer_change_mean) == better
+    assert bool(phq9.change_mean < phq9.peer_change_mean) == better
+
+
+def test_provider_feedback_holds_only_its_own_records(region):
+    home, _ = region
+    out = home / "reports" / PERIODS[-1] / "providers"
+    quarantine = pd.concat([pd.read_parquet(home / "quarantine" / e)
+                            for e in ("events", "proms") if (home / "quarantine" / e).exists()])
+    for provider_id, own in quarantine.groupby("provider_id"):
+        others = set(quarantine.record_id[quarantine.provider_id != provider_id]) - set(
+            own.record_id)
+        fix = pd.read_csv(out / provider_id / "rows_to_fix.csv", sep=";", dtype=str,
+                          encoding="utf-8-sig")
+        assert set(fix.record_id) == set(own.record_id)
+        html = (out / provider_id / "feedback.html").read_text()
+        for record_id in others:
+            assert record_id not in set(fix.record_id)
+            assert f">{record_id}<" not in html
+
+
+def _submitted_codes(raw: Path) -> set[str]:
+    codes: set[str] = set()
+    for path in raw.rglob("*.*"):
+        entity = ENTITIES[path.stem]
+        codes |= set(read_file(path, entity).rows["hetu"].dropna())
+    return codes
+
+
+def test_no_identity_code_reaches_lake_warehouse_or_reports(region):
+    home, _ = region
+    codes = _submitted_codes(home / "demo" / "raw")
+    assert len(codes) > 1000
+
+    def leaked(text: str) -> set[str]:
+        return set(HETU_LIKE.findall(text)) & codes
+
+    for path in home.rglob("*"):
+        if path.suffix in (".html", ".csv", ".json", ".log") and "demo" not in path.parts:
+            assert not leaked(path.read_text(errors="replace")), path
+        if path.suffix == ".parquet" and "demo" not in path.parts:
+            assert not leaked(pd.read_parquet(path).astype(str).to_csv()), path
+    with duckdb.connect(str(home / "warehouse" / "arvo.duckdb"), read_only=True) as con:
+        for (table,) in con.execute("select table_name from information_schema.tables").fetchall():
+            assert not leaked(con.table(table).df().astype(str).to_csv()), table
+        assert not con.execute("select * from information_schema.columns "
+                               "where column_name ilike '%hetu%'").fetchall()
+
+
+def test_rerunning_a_period_changes_nothing(region):
+    home, _ = region
+    count = "select count(*) n, sum(clients) c from mart_segment_value where period = ?"
+    before = _sql(home, count, PERIODS[0])
+    again = steering_flow(SteeringParams(home=home, period=PERIODS[0], force=True))
+    assert all(f["rows_in"] == f["rows_accepted"] + f["rows_quarantined"] for f in again.files)
+    pd.testing.assert_frame_equal(before, _sql(home, count, PERIODS[0]))
+    periods = _sql(home, "select distinct period from mart_segment_value order by 1")
+    assert periods.period.tolist() == PERIODS
