@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from flows.contract import Entity
@@ -98,32 +101,79 @@ def _read_csv(path: Path, entity: Entity) -> RawFile:
     if missing:
         raise BrokenFile(path, f"required column(s) {', '.join(missing)} missing from the "
                          f"header (found: {', '.join(header)})", row=0, column=missing[0])
-    positions = {name: header.index(name) for name in entity.names if name in header}
-    width = len(header)
-    rows: list[list[str | None]] = []
-    numbers: list[int] = []
-    shape_errors: dict[int, str] = {}
-    for n, fields in enumerate(reader, start=1):
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue  # blank line
-        numbers.append(n)
-        if len(fields) != width:
-            shape_errors[n] = (f"row has {len(fields)} fields but the header has {width} "
-                               f"(separator '{sep}')")
-        rows.append([_cell(fields, positions.get(name)) for name in entity.names])
-    frame = pd.DataFrame(rows, columns=entity.names, dtype=object)
-    frame["source_row"] = pd.Series(numbers, dtype="int64")
+    frame = _read_fast(text, sep, header, entity)
+    if frame is None:  # blank or malformed lines: the exact, slower reader numbers them
+        frame, shape_errors = _read_exact(reader, sep, header, entity)
+    else:
+        shape_errors = {}
     decimal_comma = sep == ";"
     fmt = "csv_utf8" if sep == "," else ("csv_fi_1252" if encoding == "cp1252" else "csv_fi")
     extra = [h for h in header if h not in entity.names]
     return RawFile(path, fmt, decimal_comma, frame, shape_errors, extra)
 
 
-def _cell(fields: list[str], pos: int | None) -> str | None:
-    if pos is None or pos >= len(fields):
+def _read_fast(text: str, sep: str, header: list[str], entity: Entity) -> pd.DataFrame | None:
+    """Arrow's CSV parser for well-formed files; None if any line is blank or malformed."""
+    invalid: list[object] = []
+
+    def on_invalid(row: object) -> str:
+        invalid.append(row)
+        return "skip"
+
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:
         return None
-    value = fields[pos].strip()
-    return value or None
+    if invalid:
+        return None
+    columns = {}
+    for name in entity.names:
+        if name not in header:
+            columns[name] = pd.Series([None] * table.num_rows, dtype=object)
+            continue
+        trimmed = pc.utf8_trim_whitespace(table.column(header.index(name)))
+        cells = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        columns[name] = pd.Series(cells.to_numpy(zero_copy_only=False), dtype=object)
+    frame = pd.DataFrame(columns, dtype=object)
+    frame["source_row"] = pd.Series(range(1, table.num_rows + 1), dtype="int64")
+    return frame
+
+
+def _read_exact(reader, sep: str, header: list[str],
+                entity: Entity) -> tuple[pd.DataFrame, dict[int, str]]:
+    """Python's csv reader, row by row: keeps line numbers and flags rows of the wrong width."""
+    width = len(header)
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    shape_errors: dict[int, str] = {}
+    for n, fields in enumerate(reader, start=1):
+        if len(fields) != width:
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue  # blank line
+            shape_errors[n] = (f"row has {len(fields)} fields but the header has {width} "
+                               f"(separator '{sep}')")
+            fields = (fields + [""] * width)[:width]
+        numbers.append(n)
+        rows.append(fields)
+    cells = pd.DataFrame(rows, dtype=object, columns=range(width))
+    frame = pd.DataFrame({name: _text(cells[header.index(name)]) if name in header else None
+                          for name in entity.names}, index=cells.index, dtype=object)
+    frame["source_row"] = pd.Series(numbers, dtype="int64")
+    return frame, shape_errors
+
+
+def _text(column: pd.Series) -> pd.Series:
+    """Cells stripped of surrounding spaces, empty cells as None."""
+    stripped = column.str.strip()
+    return stripped.where(stripped != "", None).astype(object)
 
 
 def _separator(path: Path, header_line: str, entity: Entity) -> str:
