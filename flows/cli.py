@@ -1,4 +1,4 @@
-"""The `arvo` command line. Every command runs a Prefect flow of `flows.steering`.
+"""The `arvo` command line. Every command runs a Prefect flow (`flows.steering`, `flows.scoring`).
 
 Outputs land under ./var (or $ARVO_HOME): var/lake, var/quarantine, var/warehouse,
 var/reports. Run `arvo COMMAND --help` for each command's options and an example.
@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from flows import config
+from flows.contract import INSTRUMENT_ITEMS
 
 HOME = click.option("--home", type=click.Path(path_type=Path), default=None,
                     help="Root of all outputs (lake, quarantine, warehouse, reports). "
@@ -144,7 +145,7 @@ def ingest(home, raw_dir, period, providers, force) -> None:
 @click.option("--json", "as_json", is_flag=True,
               help="Print the result as one JSON line (stage timings, files, reports)")
 def steer(home, raw_dir, period, force, as_json) -> None:
-    """Run one steering period: ingest, build the marts, render the reports.
+    """Run one steering period: ingest, build the marts, check the obligations, render reports.
 
     \b
     Example:
@@ -191,6 +192,58 @@ def report(home, raw_dir, period) -> None:
 
     for path in report_flow(SteeringParams(home=home, raw_dir=raw_dir, period=period)):
         click.echo(path)
+
+
+@main.command()
+@click.argument("instrument", metavar="INSTRUMENT",
+                type=click.Choice(sorted(INSTRUMENT_ITEMS), case_sensitive=False))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the scored rows to this CSV file. Default: standard output")
+@click.option("--eq5d5l-method", type=click.Choice(["value_set", "crosswalk"]), default=None,
+              help="EQ5D5L index from a 5L value set or the van Hout crosswalk to a 3L "
+                   "value set. Default: value_set")
+@click.option("--value-set", default=None,
+              help="EQ-5D value set country: EQ5D5L value set (default England) or crosswalk "
+                   "country (default UK); EQ5D3L TTO value set (default UK)")
+@HOME
+def score(instrument, file, out, eq5d5l_method, value_set, home) -> None:
+    """Score a CSV of PROM responses exactly as the pipeline does.
+
+    FILE has an ID column (e.g. response_id) and the instrument's items q1..qN
+    (docs/instruments.md); ',' or ';' separated, UTF-8 or Windows-1252. The same rows
+    come out with one column per score (e.g. eq5d_index, eq_vas). A row with an item
+    out of range is reported with its row and column and left unscored (exit status 1).
+    INSTRUMENT is one of EQ5D5L, EQ5D3L, PHQ9, GAD7, PROMIS10, KCCQ12, OHS, OKS.
+
+    \b
+    Example:
+        arvo score EQ5D5L responses.csv --out scored.csv
+        arvo score EQ5D5L responses.csv --eq5d5l-method crosswalk --value-set UK
+    """
+    from flows.scoring import ScoreParams
+    from flows.scoring import score as score_flow
+
+    outcome = score_flow(ScoreParams(instrument=instrument, file=file, home=home,
+                                     eq5d5l_method=eq5d5l_method, value_set=value_set))
+    if outcome.error:
+        click.echo(f"error: {outcome.error}", err=True)
+        sys.exit(2)
+    result = outcome.result
+    text = result.to_csv()
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    for issue in result.issues:
+        click.echo(f"not scored: {issue}", err=True)
+    basis = "; ".join(f"{m}: {b}" for m, b in result.basis.items())
+    click.echo(f"{result.rows_scored} of {result.rows_in} rows of {result.file} passed the "
+               f"checks and were scored as {result.instrument} ({', '.join(result.measures)})"
+               + (f"; {basis}" if basis else "") + (f"; written to {out}" if out else ""),
+               err=True)
+    if result.issues:
+        sys.exit(1)
 
 
 @main.command()

@@ -73,8 +73,40 @@ ENTITIES: dict[str, Entity] = {
 FILE_SUFFIXES = (".csv", ".parquet")
 TIMEPOINTS = ("baseline", "followup_6m", "followup_12m")
 
-# Item ranges per instrument: item columns and the inclusive range each may take.
+# Item ranges per instrument: item columns and the inclusive range each may take
+# (docs/instruments.md: what each item is; the GE suite expectations/suites/proms.json
+# has one range expectation per item; the tests check the three agree).
 INSTRUMENT_ITEMS: dict[str, dict[str, tuple[int, int]]] = {
+    # EQ-5D-5L: q1-q5 mobility, self-care, usual activities, pain/discomfort,
+    # anxiety/depression (levels 1-5); q6 EQ-VAS.
     "EQ5D5L": {**{f"q{i}": (1, 5) for i in range(1, 6)}, "q6": (0, 100)},
+    # EQ-5D-3L: the same dimensions at levels 1-3; q6 EQ-VAS.
+    "EQ5D3L": {**{f"q{i}": (1, 3) for i in range(1, 6)}, "q6": (0, 100)},
+    # PHQ-9 and GAD-7: items 0-3 in questionnaire order.
     "PHQ9": {f"q{i}": (0, 3) for i in range(1, 10)},
+    "GAD7": {f"q{i}": (0, 3) for i in range(1, 8)},
+    # PROMIS Global Health v1.0/1.1: Global01-Global10 as on the form; q7 = Global07
+    # pain 0-10; q8 (fatigue) and q10 (emotional problems) 1 = none / never.
+    "PROMIS10": {**{f"q{i}": (1, 5) for i in range(1, 11)}, "q7": (0, 10)},
+    # KCCQ-12: q1-q3 = 1a-1c (6 = limited for other reasons / did not do), q4 = 2
+    # swelling, q5 = 3 fatigue, q6 = 4 shortness of breath, q7 = 5 orthopnea, q8 = 6
+    # and q9 = 7 quality of life, q10-q12 = 8a-8c (6 = does not apply).
+    "KCCQ12": {"q1": (1, 6), "q2": (1, 6), "q3": (1, 6), "q4": (1, 5), "q5": (1, 7),
+               "q6": (1, 7), "q7": (1, 5), "q8": (1, 5), "q9": (1, 5), "q10": (1, 6),
+               "q11": (1, 6), "q12": (1, 6)},
+    # Oxford Hip and Knee Scores: twelve items 0-4 (NHS coding, 4 = best).
+    "OHS": {f"q{i}": (0, 4) for i in range(1, 13)},
+    "OKS": {f"q{i}": (0, 4) for i in range(1, 13)},
+}
+
+# How each instrument is named on its questionnaire (for messages and reports).
+INSTRUMENT_NAMES: dict[str, str] = {
+    "EQ5D5L": "EQ-5D-5L",
+    "EQ5D3L": "EQ-5D-3L",
+    "PHQ9": "PHQ-9",
+    "GAD7": "GAD-7",
+    "PROMIS10": "PROMIS-10 Global Health",
+    "KCCQ12": "KCCQ-12",
+    "OHS": "Oxford Hip Score",
+    "OKS": "Oxford Knee Score",
 }

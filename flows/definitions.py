@@ -7,6 +7,8 @@ An invalid file raises `DefinitionError` naming the file and the key at fault, e
 from __future__ import annotations
 
 import csv
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -15,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from flows import ytunnus
 
-Instrument = Literal["EQ5D5L", "PHQ9"]
+Instrument = Literal["EQ5D5L", "EQ5D3L", "PHQ9", "GAD7", "PROMIS10", "KCCQ12", "OHS", "OKS"]
 FEATURES = (
     "age", "chronic_conditions", "annual_cost", "cost_percentile",
     "social_service_types", "health_service_types", "service_types",
@@ -89,19 +91,143 @@ class Window(_Strict):
         return self
 
 
+TIMEPOINT_CODE = r"^[a-z][a-z0-9_]{0,39}$"
+ICD10_PREFIX = r"^[A-Z]([0-9]{1,2}(\.?[0-9A-Z]{1,2})?)?$"
+DAYS_PER_MONTH = 30.4375
+
+
 class FollowUp(_Strict):
-    timepoint: str
+    timepoint: str = Field(pattern=TIMEPOINT_CODE)
     at_days: int = Field(gt=0)
     tolerance_days: int = Field(ge=0)
+    while_open: bool = False  # due only if the episode had not ended when the window opened
+
+    @field_validator("timepoint")
+    @classmethod
+    def _not_baseline(cls, v: str) -> str:
+        if v == "baseline":
+            raise ValueError("'baseline' is the baseline window's name, not a follow-up's")
+        return v
+
+
+class Repeat(_Strict):
+    """Follow-ups every `every_days` after the last listed one, up to `until_days`.
+
+    Named followup_<months>m when the day is (within a tenth) a whole number of months,
+    else followup_<days>d.
+    """
+
+    every_days: int = Field(gt=0)
+    tolerance_days: int = Field(ge=0)
+    until_days: int = Field(gt=0)
+    while_open: bool = True
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> Repeat:
+        if 2 * self.tolerance_days >= self.every_days:
+            raise ValueError("tolerance_days must be less than half of every_days, "
+                             "or the repeated windows overlap")
+        return self
+
+
+class Restart(_Strict):
+    """An event that resets the schedule: the timepoints are anchored on its date."""
+
+    service_codes: list[str] = Field(min_length=1)
+    icd10_prefixes: list[str] = []
+    min_days_between: int = Field(30, ge=1)
+
+    @field_validator("icd10_prefixes")
+    @classmethod
+    def _prefixes(cls, v: list[str]) -> list[str]:
+        for prefix in v:
+            if not re.match(ICD10_PREFIX, prefix):
+                raise ValueError(f"{prefix!r} is not an ICD-10 code prefix (e.g. I50, I50.1, F3)")
+        return v
+
+
+@dataclass(frozen=True)
+class Timepoint:
+    """One collection window of an obligation, days relative to the schedule's anchor."""
+
+    name: str
+    at_days: int  # the target day (nearest response wins)
+    from_days: int
+    to_days: int
+    measure: str  # participation (baseline) | paired (follow-up and baseline)
+    min_rate: float
+    while_open: bool = False
 
 
 class Obligation(_Strict):
     package: str
+    sector: Literal["all", "public", "private", "third"] = "all"
     instruments: list[Instrument] = Field(min_length=1)
     baseline: Window
     followups: list[FollowUp] = []
+    repeat: Repeat | None = None
+    restart: Restart | None = None
     min_baseline_rate: float = Field(ge=0, le=1)
     min_followup_rate: float = Field(ge=0, le=1)
+    severity: Literal["error", "warning"] = "error"
+    rationale: str | None = None
+
+    @model_validator(mode="after")
+    def _schedule_is_ordered(self) -> Obligation:
+        previous_at, previous_to = None, self.baseline.to_days
+        names = {"baseline"}
+        for i, fu in enumerate(self.followups):
+            if fu.timepoint in names:
+                raise ValueError(f"followups[{i}].timepoint {fu.timepoint!r} is used twice")
+            names.add(fu.timepoint)
+            if previous_at is not None and fu.at_days <= previous_at:
+                raise ValueError(f"followups[{i}].at_days must be later than the follow-up "
+                                 "before it")
+            if fu.at_days - fu.tolerance_days <= previous_to:
+                raise ValueError(f"followups[{i}]: its window (from day "
+                                 f"{fu.at_days - fu.tolerance_days}) overlaps the window "
+                                 f"before it (to day {previous_to})")
+            previous_at, previous_to = fu.at_days, fu.at_days + fu.tolerance_days
+        if self.repeat is not None:
+            repeated = self._repeated()
+            if not repeated:
+                raise ValueError("repeat: until_days leaves no repeated follow-up")
+            first = repeated[0]
+            if first.from_days <= previous_to:
+                raise ValueError(f"repeat: the first repeated window (from day "
+                                 f"{first.from_days}) overlaps the window before it "
+                                 f"(to day {previous_to})")
+            for tp in repeated:
+                if tp.name in names:
+                    raise ValueError(f"repeat: timepoint {tp.name!r} is used twice")
+                names.add(tp.name)
+        return self
+
+    def _repeated(self) -> list[Timepoint]:
+        r = self.repeat
+        if r is None:
+            return []
+        out = []
+        at = (self.followups[-1].at_days if self.followups else 0) + r.every_days
+        while at <= r.until_days:
+            months = at / DAYS_PER_MONTH
+            name = (f"followup_{round(months)}m" if abs(months - round(months)) < 0.1
+                    else f"followup_{at}d")
+            out.append(Timepoint(name, at,
+                                 at - r.tolerance_days, at + r.tolerance_days, "paired",
+                                 self.min_followup_rate, r.while_open))
+            at += r.every_days
+        return out
+
+    def schedule(self) -> list[Timepoint]:
+        """Baseline, the listed follow-ups and the repeated ones, in order."""
+        b = self.baseline
+        out = [Timepoint("baseline", max(b.from_days, min(b.to_days, 0)), b.from_days,
+                         b.to_days, "participation", self.min_baseline_rate)]
+        out += [Timepoint(f.timepoint, f.at_days, f.at_days - f.tolerance_days,
+                          f.at_days + f.tolerance_days, "paired", self.min_followup_rate,
+                          f.while_open) for f in self.followups]
+        return out + self._repeated()
 
 
 class Definitions(_Strict):
@@ -125,6 +251,15 @@ class Definitions(_Strict):
     @property
     def instruments(self) -> list[str]:
         return sorted({i for p in self.packages for i in p.instruments})
+
+    @property
+    def timepoints(self) -> list[str]:
+        """Every timepoint code the obligations schedule, baseline first, then by day."""
+        first: dict[str, int] = {}
+        for ob in self.obligations:
+            for tp in ob.schedule():
+                first[tp.name] = min(first.get(tp.name, tp.at_days), tp.at_days)
+        return sorted(first, key=lambda n: (n != "baseline", first[n], n))
 
 
 _FILES = {
@@ -167,9 +302,8 @@ def load(directory: Path) -> Definitions:
                 parts[key] = TypeAdapter(field.annotation).validate_python(doc[key])
             except ValidationError as exc:
                 err = exc.errors()[0]
-                raise DefinitionError(
-                    f"{path}: {_loc((key, *err['loc']))}: {err['msg']}"
-                ) from None
+                msg = err["msg"].removeprefix("Value error, ")
+                raise DefinitionError(f"{path}: {_loc((key, *err['loc']))}: {msg}") from None
     defs = Definitions(**parts)
     _cross_check(defs, directory)
     return defs
@@ -200,13 +334,29 @@ def _cross_check(defs: Definitions, directory: Path) -> None:
         if not seg.when:
             fail("segments.yml", f"segments[{i}].when", "only the last segment may be a default")
     packages = {p.code: p for p in defs.packages}
+    services = set(defs.service_codes)
+    entries: dict[tuple[str, str], int] = {}
     for i, ob in enumerate(defs.obligations):
         if ob.package not in packages:
             fail("obligations.yml", f"obligations[{i}].package", f"unknown package {ob.package!r}")
+        if (ob.package, ob.sector) in entries:
+            fail("obligations.yml", f"obligations[{i}].sector",
+                 f"package {ob.package} already has obligations for sector {ob.sector!r} "
+                 f"(obligations[{entries[(ob.package, ob.sector)]}]); one entry per package "
+                 "and sector")
+        entries[(ob.package, ob.sector)] = i
         for j, inst in enumerate(ob.instruments):
             if inst not in packages[ob.package].instruments:
                 fail("obligations.yml", f"obligations[{i}].instruments[{j}]",
                      f"{inst} is not an instrument of package {ob.package}")
+        if len(set(ob.instruments)) != len(ob.instruments):
+            fail("obligations.yml", f"obligations[{i}].instruments",
+                 "an instrument is listed twice")
+        if ob.restart is not None:
+            for j, code in enumerate(ob.restart.service_codes):
+                if code not in services:
+                    fail("obligations.yml", f"obligations[{i}].restart.service_codes[{j}]",
+                         f"unknown service code {code!r} (not in service_types.yml)")
 
 
 def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
@@ -231,8 +381,8 @@ def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
         "chronic_conditions": (["condition_group", "icd10_prefix"],
                                [[g.group, p] for g in defs.chronic_conditions
                                 for p in g.prefixes]),
-        "obligations": (["package_code", "instrument", "timepoint", "from_days", "to_days",
-                         "min_rate"], _obligation_rows(defs)),
+        "obligations": (list(OBLIGATION_COLUMNS), _obligation_rows(defs)),
+        "obligation_restarts": (list(RESTART_COLUMNS), _restart_rows(defs)),
     }
     for name, (header, rows) in tables.items():
         with (out_dir / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
@@ -242,13 +392,33 @@ def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
     return out_dir
 
 
+OBLIGATION_COLUMNS = ("package_code", "sector", "instrument", "timepoint", "timepoint_order",
+                      "at_days", "from_days", "to_days", "measure", "min_rate", "while_open",
+                      "severity", "restarts", "rationale")
+RESTART_COLUMNS = ("package_code", "sector", "service_code", "icd10_prefix", "min_days_between")
+
+
 def _obligation_rows(defs: Definitions) -> list[list[object]]:
+    """One row per package x sector x instrument x timepoint (repeats expanded)."""
     rows: list[list[object]] = []
     for ob in defs.obligations:
         for inst in ob.instruments:
-            rows.append([ob.package, inst, "baseline", ob.baseline.from_days,
-                         ob.baseline.to_days, ob.min_baseline_rate])
-            for fu in ob.followups:
-                rows.append([ob.package, inst, fu.timepoint, fu.at_days - fu.tolerance_days,
-                             fu.at_days + fu.tolerance_days, ob.min_followup_rate])
+            for order, tp in enumerate(ob.schedule()):
+                rows.append([ob.package, ob.sector, inst, tp.name, order, tp.at_days,
+                             tp.from_days, tp.to_days, tp.measure, tp.min_rate,
+                             str(tp.while_open).lower(), ob.severity,
+                             str(ob.restart is not None).lower(), ob.rationale or ""])
+    return rows
+
+
+def _restart_rows(defs: Definitions) -> list[list[object]]:
+    """One row per restarting package x sector x service code x ICD-10 prefix (or none)."""
+    rows: list[list[object]] = []
+    for ob in defs.obligations:
+        if ob.restart is None:
+            continue
+        for code in ob.restart.service_codes:
+            for prefix in ob.restart.icd10_prefixes or [""]:
+                rows.append([ob.package, ob.sector, code, prefix.replace(".", ""),
+                             ob.restart.min_days_between])
     return rows

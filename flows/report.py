@@ -7,8 +7,9 @@ self-contained HTML files (inline CSS, no scripts, no external assets) under
 
 - `steering_report.html`: for the commissioner; aggregates only, every cell based on
   fewer than `SMALL_CELL` clients, pairs or episodes suppressed by `suppress()`.
-- `providers/<provider_id>/feedback.html` and `rows_to_fix.csv`: for one provider;
-  its own record-level rows, peers only as (suppressed) aggregates.
+- `providers/<provider_id>/feedback.html`, `rows_to_fix.csv` and
+  `episodes_to_complete.csv`: for one provider; its own record-level rows (quarantined
+  rows, its episodes missing a PROM), peers only as (suppressed) aggregates.
 - `index.html`: links to all of them.
 """
 
@@ -45,6 +46,15 @@ HTML_ROWS_TO_FIX_LIMIT = 1000
 
 CSV_COLUMNS = ("month", "entity", "source_file", "source_row", "record_id", "column_name",
                "rule", "reason")
+EPISODE_CSV_COLUMNS = ("episode_id", "package_code", "instrument", "timepoint", "schedule",
+                       "window_opens", "collect_by", "status", "note")
+"""Columns of episodes_to_complete.csv: the provider's episodes missing a PROM."""
+
+HTML_EPISODES_LIMIT = 500
+"""At most this many episodes per list in feedback.html; the CSV always has them all."""
+
+MIN_PEERS = 2
+"""A peers' median is shown only over at least this many other providers."""
 _QUARANTINE_COLUMNS = ("record_id", "source_file", "source_row", "rule", "column_name", "reason")
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -59,6 +69,13 @@ TIMEPOINTS = {
     "baseline": ("Lähtötaso", "baseline"),
     "followup_6m": ("6 kk seuranta", "6-month follow-up"),
     "followup_12m": ("12 kk seuranta", "12-month follow-up"),
+}
+_FOLLOWUP = re.compile(r"^followup_(\d+)(m|d)$")
+EPISODE_STATUSES = {
+    "collectable": ("kerättävissä", "collectable"),
+    "missed": ("jäi keräämättä", "missed"),
+    "unpaired": ("lähtötaso puuttuu", "baseline missing"),
+    "met": ("kerätty", "collected"),
 }
 ENTITIES = {
     "events": ("Palvelutapahtumat", "events"),
@@ -94,6 +111,9 @@ SUPPRESSED = _Suppressed(f"<{SMALL_CELL}", f"Alle {SMALL_CELL} havaintoa: peitet
 
 COMPLEMENTARY = _Suppressed("..", "Peitetty, jottei pientä lukua voi päätellä summasta")
 """A cell hidden only so that a small cell cannot be recovered from a total: shown as ".."."""
+
+SINGLE_PEER = _Suppressed("..", f"Alle {MIN_PEERS} vertailutuottajaa: peitetty")
+"""A peers' median over fewer than MIN_PEERS providers (it would be one provider's rate)."""
 
 
 def hidden(value: Any) -> bool:
@@ -197,7 +217,7 @@ def environment(templates_dir: Path) -> Environment:
         num=fi_number, integer=fi_int, eur=fi_eur, pct=fi_pct, signed=fi_signed, pp=fi_pp,
         fi_date=fi_date, fi_month=fi_month,
     )
-    env.globals.update(SMALL_CELL=SMALL_CELL, FLAG_Z=FLAG_Z)
+    env.globals.update(SMALL_CELL=SMALL_CELL, FLAG_Z=FLAG_Z, MIN_PEERS=MIN_PEERS)
     env.tests["hidden"] = hidden
     return env
 
@@ -232,6 +252,10 @@ def window(period: str) -> Window:
 
 # --------------------------------------------------------------------------- warehouse
 
+PERIOD_MARTS = ("mart_prom_compliance", "mart_provider_data_quality", "mart_segment_value")
+"""Marts whose periods say which steering periods have results."""
+
+
 class Warehouse:
     """Read-only access to the marts; a missing file or table reads as empty."""
 
@@ -255,6 +279,17 @@ class Warehouse:
         names = [d[0] for d in cur.description]
         return [{k: _plain(v) for k, v in zip(names, row, strict=True)}
                 for row in cur.fetchall()]
+
+    def previous_period(self, period: str) -> str | None:
+        """The latest period before `period` present in the marts (None if there is none)."""
+        found = []
+        for table in sorted(self.tables & set(PERIOD_MARTS)):
+            row = self.con.execute(
+                f'select max(cast(period as varchar)) from "{table}" '
+                "where cast(period as varchar) < ?", [period]).fetchone()
+            if row and row[0]:
+                found.append(row[0])
+        return max(found) if found else None
 
 
 def _plain(value: Any) -> Any:
@@ -370,7 +405,14 @@ def _decimals(instrument: str) -> int:
 
 
 def _timepoint(code: str) -> tuple[str, str]:
-    return TIMEPOINTS.get(code, (code, code))
+    if code in TIMEPOINTS:
+        return TIMEPOINTS[code]
+    m = _FOLLOWUP.match(code or "")
+    if m:
+        n, unit = m.groups()
+        return ((f"{n} kk seuranta", f"{n}-month follow-up") if unit == "m"
+                else (f"{n} vrk seuranta", f"{n}-day follow-up"))
+    return (code, code)
 
 
 # --------------------------------------------------------------------------- steering report
@@ -482,6 +524,16 @@ def _outcome_groups(rows: list[dict[str, Any]], names: Names,
     return out
 
 
+def _peer_median(r: dict[str, Any]) -> Any:
+    """The peers' median rate, hidden over fewer than MIN_PEERS providers or few episodes."""
+    n_peers = r.get("peer_providers")
+    if r.get("peer_median_rate") is None or not n_peers:
+        return None
+    if n_peers < MIN_PEERS:
+        return SINGLE_PEER
+    return suppress(r["peer_median_rate"], r.get("peer_eligible_episodes"))
+
+
 def _compliance_view(rows: list[dict[str, Any]], names: Names,
                      suppress_small: bool) -> list[dict[str, Any]]:
     out = []
@@ -500,19 +552,29 @@ def _compliance_view(rows: list[dict[str, Any]], names: Names,
             needed = max(0, math.ceil(min_rate * n - 1e-9) - (r["collected"] or 0))
         tp_fi, tp_en = _timepoint(r["timepoint"])
         pk_fi, pk_en = names.package(r["package_code"])
+        below = rate is not None and min_rate is not None and rate < min_rate
         out.append({
             "provider_id": r["provider_id"],
             "provider_name": names.provider(r["provider_id"], r["provider_name"]),
             "package_code": r["package_code"], "package_fi": pk_fi, "package_en": pk_en,
+            "instrument_code": r["instrument"],
             "instrument": INSTRUMENTS.get(r["instrument"], r["instrument"]),
             "timepoint": r["timepoint"], "timepoint_fi": tp_fi, "timepoint_en": tp_en,
+            "timepoint_order": r.get("timepoint_order"),
+            "measure": r.get("measure") or ("participation" if r["timepoint"] == "baseline"
+                                             else "paired"),
             "eligible": SUPPRESSED if small else n,
             "collected": SUPPRESSED if small else r["collected"],
             "rate": SUPPRESSED if small else rate,
+            "rate_ci_upper": None if small else r.get("rate_ci_upper"),
             "min_rate": min_rate,
             "distance": (None if small or rate is None or min_rate is None
                          else rate - min_rate),
             "needed": needed, "status": status,
+            # below the threshold, but the shortfall is within sampling noise
+            "within_noise": status == "pass" and below,
+            "peer_median": _peer_median(r),
+            "open_windows": None if small else r.get("open_windows"),
         })
     return out
 
@@ -544,6 +606,54 @@ def _quality_view(rows: list[dict[str, Any]], provider_ids: Iterable[str],
                               or (a["quarantine_share"] or 0) >= 0.05)
         out.append(a)
     return sorted(out, key=lambda a: a["provider_name"])
+
+
+def _compliance_matrix(compliance: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Providers x obligations, one table per package, cells of `_compliance_view` rows."""
+    by_package: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in compliance:
+        by_package[c["package_code"]].append(c)
+    out = []
+    for package, cells in sorted(by_package.items()):
+        keys: dict[tuple[str, str], dict[str, Any]] = {}
+        for c in cells:
+            keys.setdefault((c["instrument_code"], c["timepoint"]), c)
+        columns = sorted(keys, key=lambda k: (
+            keys[k]["timepoint_order"] if keys[k]["timepoint_order"] is not None
+            else (0 if k[1] == "baseline" else 1), k[1], k[0]))
+        grid: dict[str, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
+        provider_names = {}
+        for c in cells:
+            grid[c["provider_id"]][(c["instrument_code"], c["timepoint"])] = c
+            provider_names[c["provider_id"]] = c["provider_name"]
+        rows = [{"provider_id": pid, "provider_name": provider_names[pid],
+                 "failing": sum(c["status"] == "fail" for c in grid[pid].values()),
+                 "cells": [grid[pid].get(k) for k in columns]}
+                for pid in sorted(grid, key=lambda q: provider_names[q])]
+        first = cells[0]
+        out.append({
+            "package_code": package, "package_fi": first["package_fi"],
+            "package_en": first["package_en"],
+            "columns": [{"instrument": keys[k]["instrument"], "timepoint": k[1],
+                         "timepoint_fi": keys[k]["timepoint_fi"],
+                         "measure": keys[k]["measure"]} for k in columns],
+            "rows": rows,
+        })
+    return out
+
+
+def _obligation_checks(lake_dir: Path, period: str) -> dict[str, Any]:
+    """Counts of the period's Great Expectations obligation checks by status."""
+    from flows import obligations
+
+    results = obligations.read_results(lake_dir, period)
+    small = results["eligible_episodes"].map(is_small).astype(bool) if len(results) else []
+    shown = results[~small] if len(results) else results
+    counts = shown["status"].value_counts() if len(shown) else {}
+    return {"total": len(shown), "small": int(sum(small)),
+            **{s: int(counts.get(s, 0)) for s in obligations.STATUSES},
+            "errors": sorted({f"{r.rule}: {r.message}" for r in results.itertuples()
+                              if r.status == "error"})}
 
 
 def steering_context(settings: Settings, period: str) -> dict[str, Any]:
@@ -590,7 +700,10 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         "concentration": _concentration_view(conc_rows),
         "outcomes": outcomes,
         "compliance": compliance,
+        "compliance_matrix": _compliance_matrix(compliance),
         "compliance_small": sum(c["status"] == "small" for c in compliance),
+        "compliance_noise": sum(c["within_noise"] for c in compliance),
+        "checks": _obligation_checks(Path(settings.lake_dir), period),
         "quality": quality,
     }
 
@@ -622,6 +735,8 @@ class ProviderFeedback:
     csv_path: Path
     failing_obligations: int
     rows_to_fix: int
+    episodes_csv_path: Path | None = None
+    episodes_to_complete: int = 0
 
 
 def _check_provider_id(provider_id: str) -> str:
@@ -688,6 +803,120 @@ def write_rows_to_fix(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
+def _episode_view(rows: list[dict[str, Any]], names: Names) -> list[dict[str, Any]]:
+    """The provider's episodes missing a PROM: collectable first (by date), then missed."""
+    out = []
+    for r in rows:
+        if r["status"] not in ("collectable", "missed", "unpaired"):
+            continue
+        tp_fi, tp_en = _timepoint(r["timepoint"])
+        st_fi, st_en = EPISODE_STATUSES.get(r["status"], (r["status"], r["status"]))
+        note = ""
+        if r["status"] == "unpaired":
+            note = "seuranta kerätty, mutta saman hoitojakson lähtötaso puuttuu"
+        elif r["measure"] == "paired" and not r["baseline_collected"]:
+            note = "myös lähtötaso puuttuu: vastaus ei muodosta paria"
+        if r["cycle"]:
+            note = (note + "; " if note else "") + (
+                f"aikataulu alkanut alusta ({r['cycle']}. kerran) akuutin hoitojakson jälkeen")
+        out.append({
+            "episode_id": r["episode_id"], "package_code": r["package_code"],
+            "package_fi": names.package(r["package_code"])[0],
+            "instrument_code": r["instrument"],
+            "instrument": INSTRUMENTS.get(r["instrument"], r["instrument"]),
+            "timepoint": r["timepoint"], "timepoint_fi": tp_fi, "timepoint_en": tp_en,
+            "schedule": r["cycle"], "window_opens": r["collection_opens"],
+            "collect_by": r["collection_closes"], "status": r["status"],
+            "status_fi": st_fi, "status_en": st_en, "note": note,
+            "collectable": r["status"] == "collectable",
+        })
+    rank = {"collectable": 0, "missed": 1, "unpaired": 2}
+    return sorted(out, key=lambda e: (rank[e["status"]],
+                                      e["collect_by"] if e["collectable"] else date.min,
+                                      e["package_code"], e["episode_id"], e["schedule"],
+                                      e["instrument_code"], e["timepoint"]))
+
+
+def write_episodes_to_complete(path: Path, episodes: list[dict[str, Any]]) -> Path:
+    """`;`-separated UTF-8 with BOM: the provider's episodes missing a PROM, by its own IDs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        writer.writerow(EPISODE_CSV_COLUMNS)
+        for e in episodes:
+            writer.writerow([e["episode_id"], e["package_code"], e["instrument_code"],
+                             e["timepoint"], e["schedule"], _iso(e["window_opens"]),
+                             _iso(e["collect_by"]), e["status"], e["note"]])
+    tmp.replace(path)
+    return path
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else ("" if value is None else str(value))
+
+
+def _issue_key(r: dict[str, Any]) -> tuple:
+    record = r.get("record_id") or f"row {r.get('source_row')}"
+    return (r["month"], r["entity"], str(r.get("source_file") or ""), str(record), r["rule"],
+            r.get("column_name") or "")
+
+
+def _previous_rows_to_fix(settings: Settings, period: str, provider_id: str
+                          ) -> list[dict[str, Any]]:
+    """The rows to fix the provider was given for `period`: its rows_to_fix.csv if kept,
+    else its quarantined rows of months up to that period as they stand now."""
+    path = Path(settings.reports_dir) / period / "providers" / provider_id / "rows_to_fix.csv"
+    if path.is_file():
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return [dict(r) for r in csv.DictReader(fh, delimiter=";")]
+    return rows_to_fix(settings.quarantine_dir, provider_id, period)
+
+
+def _changes(settings: Settings, wh: Warehouse, period: str, provider_id: str,
+             obligations: list[dict[str, Any]], fix: list[dict[str, Any]],
+             names: Names) -> dict[str, Any]:
+    """New, resolved and persisting issues since the provider's previous steering period."""
+    previous = wh.previous_period(period)
+    out: dict[str, Any] = {"previous": previous}
+    if previous is None:
+        return out
+    before = _compliance_view(
+        wh.rows("mart_prom_compliance", previous, provider_id,
+                order_by="package_code, instrument, timepoint"), names, suppress_small=False)
+
+    def key(o: dict[str, Any]) -> tuple[str, str, str]:
+        return (o["package_code"], o["instrument"], o["timepoint"])
+
+    now_fail = {key(o): o for o in obligations if o["status"] == "fail"}
+    then_fail = {key(o): o for o in before if o["status"] == "fail"}
+    now_all = {key(o): o for o in obligations}
+    out["obligations"] = {
+        "new": [now_fail[k] for k in now_fail if k not in then_fail],
+        "persisting": [{**now_fail[k], "previous_rate": then_fail[k]["rate"]}
+                       for k in now_fail if k in then_fail],
+        "resolved": [{**then_fail[k], "current": now_all.get(k)}
+                     for k in then_fail if k not in now_fail],
+    }
+    now_rows = {_issue_key(r): r for r in fix}
+    then_rows = {_issue_key(r): r for r in _previous_rows_to_fix(settings, previous,
+                                                                 provider_id)}
+    by_rule: dict[tuple[str, str, str], dict[str, int]] = defaultdict(
+        lambda: {"new": 0, "resolved": 0, "persisting": 0})
+    for k, r in now_rows.items():
+        by_rule[(r["entity"], r["rule"], r.get("column_name") or "")][
+            "persisting" if k in then_rows else "new"] += 1
+    for k, r in then_rows.items():
+        if k not in now_rows:
+            by_rule[(r["entity"], r["rule"], r.get("column_name") or "")]["resolved"] += 1
+    out["rules"] = [{"entity": e, "rule": ru, "column_name": c, **n}
+                    for (e, ru, c), n in sorted(by_rule.items())]
+    out["rows"] = {s: sum(r[s] for r in out["rules"])
+                   for s in ("new", "resolved", "persisting")}
+    out["any"] = bool(any(out["obligations"].values()) or any(out["rows"].values()))
+    return out
+
+
 def feedback_context(settings: Settings, period: str, provider_id: str,
                      fix: list[dict[str, Any]]) -> dict[str, Any]:
     """Everything one provider's feedback shows: its own rows, peers only as aggregates."""
@@ -700,10 +929,19 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
                        order_by="package_code, instrument, timepoint")
         outc = wh.rows("mart_provider_package_outcomes", period, provider_id,
                        order_by="package_code, instrument")
+        episode_rows = wh.rows("mart_prom_obligation_episodes", period, provider_id,
+                               order_by="package_code, episode_id, cycle, instrument, "
+                                        "timepoint_order")
+        obligations = _compliance_view(comp, names, suppress_small=False)
+        changes = _changes(settings, wh, period, provider_id, obligations, fix, names)
+    obligations.sort(key=lambda o: (o["package_code"], o["timepoint_order"] or 0,
+                                    o["timepoint"], o["instrument"]))
     mart_name = next((r["provider_name"] for r in (*dq, *comp, *outc) if r["provider_name"]),
                      None)
-    obligations = _compliance_view(comp, names, suppress_small=False)
     failing = [o for o in obligations if o["status"] == "fail"]
+    episodes = _episode_view(episode_rows, names)
+    collectable = [e for e in episodes if e["collectable"]]
+    missed = [e for e in episodes if not e["collectable"]]
     files = []
     for r in dq:
         ent_fi, ent_en = ENTITIES.get(r["entity"], (r["entity"], r["entity"]))
@@ -719,6 +957,12 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
         "has_data": bool(dq or comp or outc),
         "obligations": obligations, "failing": failing,
         "evaluated": sum(o["status"] in ("pass", "fail") for o in obligations),
+        "within_noise": sum(o["within_noise"] for o in obligations),
+        "episodes": episodes,
+        "collectable": collectable[:HTML_EPISODES_LIMIT], "collectable_total": len(collectable),
+        "missed": missed[:HTML_EPISODES_LIMIT], "missed_total": len(missed),
+        "episodes_limit": HTML_EPISODES_LIMIT,
+        "changes": changes,
         "outcomes": _outcome_groups(outc, names, suppress_own=False),
         "files": files,
         "rejected": [f for f in files if f["status"] == "rejected"],
@@ -735,7 +979,8 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
 
 def render_provider_feedback(settings: Settings, period: str,
                              provider_id: str) -> ProviderFeedback:
-    """Write `<reports_dir>/<period>/providers/<id>/feedback.html` and `rows_to_fix.csv`."""
+    """Write `<reports_dir>/<period>/providers/<id>/`: feedback.html, rows_to_fix.csv and
+    episodes_to_complete.csv."""
     _check_provider_id(provider_id)
     fix = rows_to_fix(settings.quarantine_dir, provider_id, period)
     context = feedback_context(settings, period, provider_id, fix)
@@ -744,7 +989,10 @@ def render_provider_feedback(settings: Settings, period: str,
         "provider_feedback.html.j2").render(**context)
     html_path = _write(out_dir / "feedback.html", html)
     csv_path = write_rows_to_fix(out_dir / "rows_to_fix.csv", fix)
-    return ProviderFeedback(provider_id, html_path, csv_path, len(context["failing"]), len(fix))
+    episodes_path = write_episodes_to_complete(out_dir / "episodes_to_complete.csv",
+                                               context["episodes"])
+    return ProviderFeedback(provider_id, html_path, csv_path, len(context["failing"]), len(fix),
+                            episodes_path, len(context["episodes"]))
 
 
 # --------------------------------------------------------------------------- all reports
@@ -771,8 +1019,11 @@ def render_all(settings: Settings, period: str) -> list[Path]:
         fb = render_provider_feedback(settings, period, pid)
         feedback.append({"provider_id": pid, "provider_name": name, "feedback": fb,
                          "html": f"providers/{pid}/feedback.html",
-                         "csv": f"providers/{pid}/rows_to_fix.csv"})
+                         "csv": f"providers/{pid}/rows_to_fix.csv",
+                         "episodes_csv": f"providers/{pid}/episodes_to_complete.csv"})
         written += [fb.html_path, fb.csv_path]
+        if fb.episodes_csv_path:
+            written.append(fb.episodes_csv_path)
     html = environment(settings.templates_dir).get_template("index.html.j2").render(
         period=period, window=window(period), generated=_generated(), providers=feedback)
     written.append(_write(Path(settings.reports_dir) / period / "index.html", html))

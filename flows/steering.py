@@ -1,9 +1,9 @@
-"""Prefect flows of the steering cycle: ingest -> transform -> report, per steering period.
+"""Prefect flows of the steering cycle: ingest -> transform -> obligations -> report, per period.
 
 The flows only wire stages together; each stage is a task around a plain function of
-`flows.ingest`, `flows.transform` or `flows.report`. `steering` runs one period, `cycle`
-runs several in order, `demo` generates the synthetic region first. Without
-PREFECT_API_URL, Prefect starts a temporary local server for the run.
+`flows.ingest`, `flows.transform`, `flows.obligations` or `flows.report`. `steering` runs
+one period, `cycle` runs several in order, `demo` generates the synthetic region first.
+Without PREFECT_API_URL, Prefect starts a temporary local server for the run.
 """
 
 from __future__ import annotations
@@ -88,6 +88,8 @@ class SteeringResult(BaseModel):
     period: str
     files: list[dict]
     reports: list[Path]
+    obligations: dict[str, int] = Field(default_factory=dict,
+                                        description="obligation checks by status")
     seconds: dict[str, float] = Field(description="wall time of each stage")
 
 
@@ -128,6 +130,17 @@ def build_marts(settings: Settings, period: str):
     from flows import transform
 
     return transform.build(settings, period)
+
+
+@task(cache_policy=NONE)
+def check_obligations(settings: Settings, period: str) -> dict[str, int]:
+    """Enforce the PROM obligations on the period's compliance rows with Great Expectations."""
+    from flows import obligations
+
+    summary = obligations.check(settings, period)
+    get_run_logger().info("%s (results: %s)", summary.text, summary.path)
+    return {"passed": summary.passed, "failed": summary.failed,
+            "not_applicable": summary.not_applicable, "error": summary.error}
 
 
 @task(retries=1, retry_delay_seconds=2, cache_policy=NONE)
@@ -172,7 +185,7 @@ def ingest(params: SteeringParams) -> list[FileOutcome]:
 
 @flow(name="steering", log_prints=True)
 def steering(params: SteeringParams) -> SteeringResult:
-    """One steering period: ingest new submissions, build the marts, render the reports."""
+    """One steering period: ingest, build the marts, check the obligations, render the reports."""
     settings = params.settings()
     clock = [time.perf_counter()]
 
@@ -184,12 +197,14 @@ def steering(params: SteeringParams) -> SteeringResult:
     seconds = {"ingest": lap()}
     build_marts(settings, params.period)
     seconds["transform"] = lap()
+    checked = check_obligations(settings, params.period)
+    seconds["obligations"] = lap()
     reports = render_reports(settings, params.period) if params.reports else []
     seconds["report"] = lap()
     seconds["total"] = round(clock[-1] - clock[0], 2)
     get_run_logger().info("steering %s done in %s s", params.period, seconds)
     return SteeringResult(period=params.period, files=[asdict(o) for o in outcomes],
-                          reports=reports, seconds=seconds)
+                          reports=reports, obligations=checked, seconds=seconds)
 
 
 @flow(name="cycle", log_prints=True)

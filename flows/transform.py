@@ -122,11 +122,36 @@ def build(settings: Settings, period: str, *, select: str | None = None) -> Buil
     definitions.compile_for_dbt(definitions.load(Path(settings.definitions_dir)),
                                 Path(settings.compiled_definitions_dir))
     _check_lake(Path(settings.lake_dir))
+    return _build(settings, period, {}, select=select)
+
+
+def build_selected(settings: Settings, period: str, *, select: str,
+                   dbt_vars: dict[str, object] | None = None,
+                   resource_types: tuple[str, ...] = ()) -> BuildResult:
+    """Run `dbt build --select select` on whatever lake `settings` point to.
+
+    For running some models on other input than a provider's lake, e.g. the scoring
+    model on a provider's own file (`flows.scoring`): the definitions are not compiled
+    and the lake is not checked, so `select` must only reach the lake entities that
+    exist. `dbt_vars` are passed on top of the period and locations (e.g.
+    `{"eq5d5l_method": "crosswalk"}`); `resource_types` limits the node types built
+    (e.g. `("seed", "model")`; default: all, tests and unit tests included). Same
+    result and errors as `build`.
+    """
+    period_bounds(period)
+    args = [a for t in resource_types for a in ("--resource-type", t)]
+    return _build(settings, period, dict(dbt_vars or {}), select=select, extra_args=args)
+
+
+def _build(settings: Settings, period: str, extra_vars: dict[str, object], *,
+           select: str | None, extra_args: list[str] | None = None) -> BuildResult:
+    """Invoke `dbt build` in this process on the cached manifest (holding the lock)."""
     Path(settings.warehouse).parent.mkdir(parents=True, exist_ok=True)
-    dbt_vars = {"period": period, **_location_vars(settings)}
+    dbt_vars = {**extra_vars, "period": period, **_location_vars(settings)}
     args = ["build", *_common_args(settings), "--vars", json.dumps(dbt_vars)]
     if select:
         args += ["--select", select]
+    args += extra_args or []
 
     started = time.perf_counter()
     with _LOCK, _environ("ARVO_WAREHOUSE", str(settings.warehouse)):

@@ -40,6 +40,51 @@ def _edit(path: Path, old: str, new: str) -> None:
      r"segments.yml: segments: the last segment"),
     ("packages.yml", "instruments: [EQ5D5L, PHQ9]}", "instruments: [EQ5D5L, SF36]}",
      r"packages.yml: packages\[0\].instruments\[1\]"),
+    # obligations: sector, schedule, repeat and restart
+    ("obligations.yml", "    sector: third", "    sector: charity",
+     r"obligations.yml: obligations\[6\].sector: Input should be 'all', 'public'"),
+    ("obligations.yml", "    sector: third", "    sector: all",
+     r"obligations.yml: obligations\[6\].sector: package CASE_MANAGEMENT already has "
+     r"obligations for sector 'all' \(obligations\[5\]\)"),
+    ("obligations.yml", "{timepoint: followup_12m, at_days: 365, tolerance_days: 45}",
+     "{timepoint: followup_12m, at_days: 150, tolerance_days: 45}",
+     r"obligations.yml: obligations\[3\]: followups\[1\].at_days must be later"),
+    ("obligations.yml", "{timepoint: followup_12m, at_days: 365, tolerance_days: 45}",
+     "{timepoint: followup_12m, at_days: 365, tolerance_days: 200}",
+     r"obligations.yml: obligations\[3\]: followups\[1\]: its window \(from day 165\) "
+     r"overlaps the window before it \(to day 212\)"),
+    ("obligations.yml", "{timepoint: followup_12m, at_days: 365, tolerance_days: 45}",
+     "{timepoint: followup_6m, at_days: 365, tolerance_days: 45}",
+     r"obligations.yml: obligations\[3\]: followups\[1\].timepoint 'followup_6m' is used "
+     r"twice"),
+    ("obligations.yml", "{timepoint: followup_30d, at_days: 30, tolerance_days: 10}",
+     "{timepoint: Followup 30d, at_days: 30, tolerance_days: 10}",
+     r"obligations.yml: obligations\[2\].followups\[0\].timepoint: String should match"),
+    ("obligations.yml", "{timepoint: followup_30d, at_days: 30, tolerance_days: 10}",
+     "{timepoint: baseline, at_days: 30, tolerance_days: 10}",
+     r"obligations.yml: obligations\[2\].followups\[0\].timepoint: 'baseline' is the"),
+    ("obligations.yml", "every_days: 182, tolerance_days: 30, until_days: 730",
+     "every_days: 182, tolerance_days: 91, until_days: 730",
+     r"obligations.yml: obligations\[2\].repeat: tolerance_days must be less than half"),
+    ("obligations.yml", "every_days: 182, tolerance_days: 30, until_days: 730",
+     "every_days: 182, tolerance_days: 30, until_days: 300",
+     r"obligations.yml: obligations\[2\]: repeat: until_days leaves no repeated follow-up"),
+    ("obligations.yml", "every_days: 182, tolerance_days: 30, until_days: 730",
+     "every_days: 182, tolerance_days: 30, until_days: 730, often: yes",
+     r"obligations.yml: obligations\[2\].repeat.often: Extra inputs are not permitted"),
+    ("obligations.yml", "service_codes: [INPATIENT_DAY, ER_VISIT]",
+     "service_codes: [INPATIENT_DAY, ER_VIST]",
+     r"obligations.yml: obligations\[2\].restart.service_codes\[1\]: unknown service code "
+     r"'ER_VIST'"),
+    ("obligations.yml", "icd10_prefixes: [I50]", "icd10_prefixes: [I50, heart]",
+     r"obligations.yml: obligations\[2\].restart.icd10_prefixes: 'heart' is not an ICD-10 "
+     r"code prefix"),
+    ("obligations.yml", "service_codes: [INPATIENT_DAY, ER_VISIT]", "service_codes: []",
+     r"obligations.yml: obligations\[2\].restart.service_codes: List should have at least"),
+    ("obligations.yml", "min_days_between: 30", "min_days_between: 0",
+     r"obligations.yml: obligations\[2\].restart.min_days_between: Input should be greater"),
+    ("obligations.yml", "    min_followup_rate: 0.50", "    min_followup_rate: 50",
+     r"obligations.yml: obligations\[6\].min_followup_rate: Input should be less than or"),
 ])
 def test_invalid_definitions_name_file_and_key(defs_copy, file, old, new, expected):
     _edit(defs_copy / file, old, new)
@@ -59,3 +104,69 @@ def test_compiled_tables_for_dbt(tmp_path):
         followup = [r for r in csv.DictReader(fh)
                     if r["package_code"] == "DEPRESSION" and r["timepoint"] == "followup_6m"]
     assert {(r["from_days"], r["to_days"]) for r in followup} == {("152", "212")}
+
+
+def test_obligation_schedules():
+    defs = definitions.load(DEFS)
+    by_key = {(ob.package, ob.sector): ob for ob in defs.obligations}
+    hf = by_key[("HEART_FAILURE", "all")]
+    assert [(t.name, t.at_days, t.from_days, t.to_days, t.measure, t.while_open)
+            for t in hf.schedule()] == [
+        ("baseline", 0, -14, 14, "participation", False),
+        ("followup_30d", 30, 20, 40, "paired", False),
+        ("followup_6m", 182, 152, 212, "paired", False),
+        ("followup_12m", 364, 334, 394, "paired", True),
+        ("followup_18m", 546, 516, 576, "paired", True),
+        ("followup_24m", 728, 698, 758, "paired", True),
+    ]
+    assert hf.restart is not None and hf.restart.icd10_prefixes == ["I50"]
+    assert set(hf.restart.service_codes) == {"INPATIENT_DAY", "ER_VISIT"}
+    hip = by_key[("HIP_KNEE", "all")]
+    assert [t.name for t in hip.schedule()] == ["baseline", "followup_6m", "followup_12m"]
+    third = by_key[("CASE_MANAGEMENT", "third")]
+    assert (third.min_baseline_rate, third.schedule()[0].to_days) == (0.7, 45)
+    assert third.rationale
+    assert defs.timepoints[0] == "baseline"
+    assert {"followup_30d", "followup_6m", "followup_12m", "followup_24m"} <= set(
+        defs.timepoints)
+
+
+def test_obligations_stay_backwards_compatible(defs_copy):
+    """An entry in the original form (no sector, repeat or restart) still loads."""
+    (defs_copy / "obligations.yml").write_text(
+        "obligations:\n"
+        "  - package: DEPRESSION\n"
+        "    instruments: [EQ5D5L, PHQ9]\n"
+        "    baseline: {from_days: -14, to_days: 14}\n"
+        "    followups:\n"
+        "      - {timepoint: followup_6m, at_days: 182, tolerance_days: 30}\n"
+        "    min_baseline_rate: 0.80\n"
+        "    min_followup_rate: 0.60\n", encoding="utf-8")
+    defs = definitions.load(defs_copy)
+    (ob,) = defs.obligations
+    assert (ob.sector, ob.repeat, ob.restart, ob.severity) == ("all", None, None, "error")
+    assert [t.name for t in ob.schedule()] == ["baseline", "followup_6m"]
+
+
+def test_compiled_obligations_and_restarts(tmp_path):
+    out = definitions.compile_for_dbt(definitions.load(DEFS), tmp_path)
+    with (out / "obligations.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == list(definitions.OBLIGATION_COLUMNS)
+    keys = [(r["package_code"], r["sector"], r["instrument"], r["timepoint"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    hf = [r for r in rows if r["package_code"] == "HEART_FAILURE"]
+    assert [r["timepoint"] for r in hf] == ["baseline", "followup_30d", "followup_6m",
+                                            "followup_12m", "followup_18m", "followup_24m"]
+    assert {r["restarts"] for r in hf} == {"true"}
+    assert [r["while_open"] for r in hf] == ["false"] * 3 + ["true"] * 3
+    assert {r["measure"] for r in hf[1:]} == {"paired"} and hf[0]["measure"] == "participation"
+    third = [r for r in rows if r["sector"] == "third"]
+    assert {r["package_code"] for r in third} == {"CASE_MANAGEMENT"}
+    assert {r["min_rate"] for r in third} == {"0.7", "0.5"}
+    with (out / "obligation_restarts.csv").open() as fh:
+        restarts = list(csv.DictReader(fh))
+    assert {(r["package_code"], r["sector"], r["service_code"], r["icd10_prefix"],
+             r["min_days_between"]) for r in restarts} == {
+        ("HEART_FAILURE", "all", "INPATIENT_DAY", "I50", "30"),
+        ("HEART_FAILURE", "all", "ER_VISIT", "I50", "30")}

@@ -12,10 +12,12 @@ regular home care (dementia and frailty raise both); some die during the horizon
 use is a Poisson process per resident and service type with rates set by age, conditions
 and social needs, each resident keeping the same provider for a service type. Clients with
 a relevant condition enter service packages (episodes) at a provider that delivers the
-package, with package-specific visits. PROMs are collected at baseline and at 6 months per
-the package's instruments, with provider-specific collection compliance and treatment
-effects; three providers carry a planted finding (under-collection, worse and better
-outcomes). A handful of rows in three providers carry planted data defects.
+package, with package-specific visits. PROMs are collected per the package's instruments at
+every timepoint of the obligation binding the provider (definitions/obligations.yml:
+baseline, follow-ups, repeats, restarts on acute admissions), with provider-specific
+collection compliance and treatment effects; three providers carry a planted finding
+(under-collection, worse and better outcomes). A handful of rows in three providers carry
+planted data defects.
 """
 
 from __future__ import annotations
@@ -267,6 +269,34 @@ class ProviderDef:
     submission_format: str
 
 
+#: The follow-up timepoint the marts pair with the baseline (dbt var pair_followup_timepoint).
+PAIR_TIMEPOINT = "followup_6m"
+
+
+@dataclass(frozen=True)
+class ScheduledTimepoint:
+    """A collection window, days relative to the schedule's anchor."""
+
+    name: str
+    at_days: int
+    from_days: int
+    to_days: int
+    while_open: bool = False
+
+    @property
+    def is_baseline(self) -> bool:
+        return self.name == "baseline"
+
+
+@dataclass(frozen=True)
+class RestartRule:
+    """Events that reset a schedule: service codes, ICD-10 prefixes (no dots), gap in days."""
+
+    service_codes: tuple[str, ...]
+    icd10_prefixes: tuple[str, ...] = ()
+    min_days_between: int = 30
+
+
 @dataclass(frozen=True)
 class Obligation:
     baseline_from: int = -14
@@ -274,6 +304,22 @@ class Obligation:
     followups: tuple[tuple[str, int, int], ...] = (("followup_6m", 182, 30),)
     min_baseline_rate: float = 0.8
     min_followup_rate: float = 0.6
+    #: The whole schedule (baseline, listed and repeated follow-ups); empty: from the above.
+    timepoints: tuple[ScheduledTimepoint, ...] = ()
+    restart: RestartRule | None = None
+
+    def schedule(self) -> tuple[ScheduledTimepoint, ...]:
+        if self.timepoints:
+            return self.timepoints
+        return (ScheduledTimepoint("baseline", max(self.baseline_from, min(self.baseline_to, 0)),
+                                   self.baseline_from, self.baseline_to),
+                *(ScheduledTimepoint(tp, at, at - tol, at + tol)
+                  for tp, at, tol in self.followups))
+
+    def pair_followup(self) -> ScheduledTimepoint | None:
+        """The follow-up the marts pair with the baseline (PAIR_TIMEPOINT, else the first)."""
+        fus = [t for t in self.schedule() if not t.is_baseline]
+        return next((t for t in fus if t.name == PAIR_TIMEPOINT), fus[0] if fus else None)
 
 
 @dataclass(frozen=True)
@@ -285,6 +331,32 @@ class RegionDefinitions:
     package_instruments: dict[str, tuple[str, ...]]
     obligations: dict[str, Obligation]
     chronic_prefixes: dict[str, tuple[str, ...]]
+    #: Obligations of one sector only ((package, sector) -> obligation); they replace the
+    #: package's entry in `obligations` for providers of that sector.
+    sector_obligations: dict[tuple[str, str], Obligation] = field(default_factory=dict)
+
+    def obligation(self, package: str, sector: str) -> Obligation:
+        """The obligation binding a provider of `sector` in `package`."""
+        return self.sector_obligations.get((package, sector),
+                                           self.obligations.get(package, Obligation()))
+
+
+def _obligation(doc: dict[str, Any]) -> tuple[str, Obligation]:
+    """(sector, Obligation) of one entry of obligations.yml, its schedule expanded."""
+    from flows.definitions import Obligation as ObligationDef
+
+    ob = ObligationDef.model_validate(doc)
+    schedule = tuple(ScheduledTimepoint(t.name, t.at_days, t.from_days, t.to_days, t.while_open)
+                     for t in ob.schedule())
+    restart = None
+    if ob.restart is not None:
+        restart = RestartRule(tuple(ob.restart.service_codes),
+                              tuple(p.replace(".", "") for p in ob.restart.icd10_prefixes),
+                              ob.restart.min_days_between)
+    fups = tuple((f.timepoint, f.at_days, f.tolerance_days) for f in ob.followups)
+    return ob.sector, Obligation(ob.baseline.from_days, ob.baseline.to_days,
+                                 fups or Obligation().followups, ob.min_baseline_rate,
+                                 ob.min_followup_rate, schedule, restart)
 
 
 def parse_definitions(docs: dict[str, Any]) -> RegionDefinitions:
@@ -301,17 +373,16 @@ def parse_definitions(docs: dict[str, Any]) -> RegionDefinitions:
     packages = {str(p["code"]): tuple(str(i) for i in p.get("instruments", []))
                 for p in docs["packages"]["packages"]}
     obligations: dict[str, Obligation] = {}
-    for ob in (docs.get("obligations") or {}).get("obligations", []):
-        base = ob.get("baseline") or {}
-        fups = tuple((str(f["timepoint"]), int(f["at_days"]), int(f["tolerance_days"]))
-                     for f in ob.get("followups", []))
-        obligations[str(ob["package"])] = Obligation(
-            int(base.get("from_days", -14)), int(base.get("to_days", 14)),
-            fups or Obligation().followups,
-            float(ob.get("min_baseline_rate", 0.8)), float(ob.get("min_followup_rate", 0.6)))
+    by_sector: dict[tuple[str, str], Obligation] = {}
+    for doc in (docs.get("obligations") or {}).get("obligations", []):
+        sector, ob = _obligation(doc)
+        if sector == "all":
+            obligations[str(doc["package"])] = ob
+        else:
+            by_sector[(str(doc["package"]), sector)] = ob
     chronic = {str(c["group"]): tuple(str(x) for x in c["prefixes"])
                for c in (docs.get("segments") or {}).get("chronic_conditions", [])}
-    return RegionDefinitions(providers, services, packages, obligations, chronic)
+    return RegionDefinitions(providers, services, packages, obligations, chronic, by_sector)
 
 
 # --------------------------------------------------------------------------- calendar
@@ -587,8 +658,9 @@ def plan_providers(rng: np.random.Generator, defs: RegionDefinitions) -> Provide
     m = len(provs)
     roles = [role_of(p) for p in provs]
     price = rng.uniform(0.93, 1.08, m)
-    base_p = rng.uniform(0.86, 0.95, m)
-    fu_p = rng.uniform(0.74, 0.86, m)
+    # Compliant providers collect most questionnaires (paired follow-ups need both).
+    base_p = rng.uniform(0.93, 0.97, m)
+    fu_p = rng.uniform(0.82, 0.90, m)
     eq_eff = rng.uniform(-0.1, 0.1, m)
     phq_eff = rng.uniform(-0.5, 0.5, m)
     ids = [p.provider_id for p in provs]
@@ -1021,32 +1093,120 @@ def tag_home_care(ev: dict[str, np.ndarray], eps: pd.DataFrame, service_idx: int
 # --------------------------------------------------------------------------- PROMs
 
 
+def admissions(events: dict[str, np.ndarray] | None, services: list[str], codes: list[str],
+               rule: RestartRule) -> pd.DataFrame:
+    """Restarting admissions per person: first days of runs of qualifying events.
+
+    A qualifying event has one of the rule's service codes and, if the rule names ICD-10
+    prefixes, a diagnosis starting with one (dots ignored); an event closer than
+    `min_days_between` days to the person's previous qualifying event continues the same
+    admission (the marts' int_episode_restarts_detected).
+    """
+    if events is None or len(events.get("person", ())) == 0:
+        return pd.DataFrame({"person": pd.Series(dtype="int64"), "day": pd.Series(dtype="int64")})
+    want = np.isin(np.asarray(services, dtype=object)[events["service"]],
+                   np.asarray(rule.service_codes, dtype=object))
+    if rule.icd10_prefixes:
+        table = np.array([c.replace(".", "") for c in codes] + [""], dtype=object)
+        diag = table[np.where(events["diag"] >= 0, events["diag"], len(codes))]
+        hit = np.zeros(len(diag), dtype=bool)
+        for prefix in rule.icd10_prefixes:
+            hit |= pd.Series(diag).str.startswith(prefix).to_numpy()
+        want &= hit
+    ev = pd.DataFrame({"person": events["person"][want], "day": events["day"][want]})
+    ev = ev.drop_duplicates().sort_values(["person", "day"], kind="stable")
+    gap = ev["day"] - ev.groupby("person")["day"].shift(1)
+    return ev[gap.isna() | (gap >= rule.min_days_between)].reset_index(drop=True)
+
+
+def schedule_units(sub: pd.DataFrame, ob: Obligation, adm: pd.DataFrame | None,
+                   days: int) -> pd.DataFrame:
+    """The collection windows due for episodes `sub` (rows 0..len-1) under obligation `ob`.
+
+    Cycle 0 is anchored on the episode start, cycle n on its n-th restarting admission
+    (during the episode, at least min_days_between days after its start). A timepoint of
+    a cycle is due if its target day comes before the next restart, a while_open one only
+    if the episode had not ended when its window opened (the marts' rules).
+    """
+    k = len(sub)
+    start = sub["start_day"].to_numpy()
+    end = sub["end_day"].to_numpy()
+    anchors = pd.DataFrame({"row": np.arange(k), "anchor": start})
+    if ob.restart is not None and adm is not None and len(adm):
+        ep = pd.DataFrame({"row": np.arange(k), "person": sub["person"].to_numpy(),
+                           "start": start, "stop": np.where(end >= 0, end, days - 1)})
+        r = ep.merge(adm, on="person")
+        r = r[(r["day"] >= r["start"] + ob.restart.min_days_between) & (r["day"] <= r["stop"])]
+        anchors = pd.concat([anchors, r[["row", "day"]].rename(columns={"day": "anchor"})],
+                            ignore_index=True)
+    anchors = anchors.sort_values(["row", "anchor"], kind="stable").reset_index(drop=True)
+    anchors["cycle"] = anchors.groupby("row").cumcount()
+    anchors["next"] = anchors.groupby("row")["anchor"].shift(-1).fillna(np.inf)
+    parts = []
+    for order, tp in enumerate(ob.schedule()):
+        a = anchors
+        due = (a["anchor"] + tp.at_days < a["next"]).to_numpy().copy()
+        if tp.while_open:
+            e = end[a["row"].to_numpy()]
+            due &= (e < 0) | (e >= a["anchor"].to_numpy() + tp.from_days)
+        parts.append(a[due].assign(timepoint=tp.name, order=order, at=tp.at_days,
+                                   lo=tp.from_days, hi=tp.to_days,
+                                   baseline=tp.is_baseline))
+    units = pd.concat(parts, ignore_index=True)
+    return units.sort_values(["row", "cycle", "order"], kind="stable").reset_index(drop=True)
+
+
 def make_proms(rng: np.random.Generator, pop: pd.DataFrame, states: pd.DataFrame,
                eps: pd.DataFrame, plan: ProviderPlan, defs: RegionDefinitions,
-               cal: Calendar) -> pd.DataFrame:
-    """PROM responses at baseline and 6-month follow-up per the package's instruments."""
+               cal: Calendar, events: dict[str, np.ndarray] | None = None,
+               services: list[str] | None = None, codes: list[str] | None = None,
+               schedule_rng: np.random.Generator | None = None) -> pd.DataFrame:
+    """PROM responses at every timepoint of the obligation binding the episode's provider.
+
+    Each episode's provider has a collection probability for baselines and one for
+    follow-ups; each due window (`schedule_units`, with restarts from `events`) is
+    collected with it on a uniform day of the window, if the client is still alive.
+    Responses carry baseline health at baselines and follow-up health at follow-ups. The
+    first baseline and the paired follow-up draw from `rng`, every other window from
+    `schedule_rng`, so a longer schedule leaves the pairs as they were.
+    """
     days = cal.n_days
     death = states["death_day"].to_numpy()
+    sectors = np.array([p.sector for p in plan.providers], dtype=object)
+    adm_cache: dict[RestartRule, pd.DataFrame] = {}
     out = []
     for pkg, sub in eps.groupby("package_code", sort=True):
         instruments = [i for i in defs.package_instruments.get(pkg, ()) if i in
                        ("EQ5D5L", "PHQ9")]
         if not instruments:
             continue
-        ob = defs.obligations.get(pkg, Obligation())
         model = PROM_MODELS.get(pkg, GENERIC_PROM)
         k = len(sub)
         person = sub["person"].to_numpy()
         prov = sub["provider"].to_numpy()
         start = sub["start_day"].to_numpy()
         last = np.minimum(death[person], days) - 1  # last day a response can be given
-        # Baseline: collected with the provider's compliance, uniform in the window.
-        lo = np.maximum(ob.baseline_from, -start)
-        hi = np.full(k, ob.baseline_to)
+        # The obligation of each episode's provider (its sector's entry, else the package's).
+        obs = [defs.obligation(pkg, sec) for sec in sectors[prov]]
+        entries = list(dict.fromkeys(obs))
+        entry = np.array([entries.index(o) for o in obs])
+        # Baseline and the paired follow-up of the first schedule: collected with the
+        # provider's compliance, uniform in the window.
+        b_lo = np.array([entries[e].schedule()[0].from_days for e in entry], dtype=np.int64)
+        b_hi = np.array([entries[e].schedule()[0].to_days for e in entry], dtype=np.int64)
+        pair = [entries[e].pair_followup() for e in entry]
+        f_at = np.array([p.at_days if p else 182 for p in pair], dtype=np.int64)
+        f_tol = np.array([(p.to_days - p.from_days) // 2 if p else 30 for p in pair],
+                         dtype=np.int64)
+        lo = np.maximum(b_lo, -start)
+        hi = b_hi
         bday = start + lo + np.floor(rng.random(k) * (hi - lo + 1)).astype(np.int64)
         has_b = (rng.random(k) < plan.baseline_p[prov]) & (lo <= hi) & (bday <= last)
-        tp, at, tol = ob.followups[0] if ob.followups else ("followup_6m", 182, 30)
-        fday = start + at + rng.integers(-tol, tol + 1, k)
+        if k == 0 or (f_tol == f_tol[0]).all():
+            tol = int(f_tol[0]) if k else 0
+            fday = start + f_at + rng.integers(-tol, tol + 1, k)
+        else:
+            fday = start + f_at + rng.integers(-f_tol, f_tol + 1)
         has_f = (rng.random(k) < plan.followup_p[prov]) & (fday <= last)
         # Health: latent severity per EQ-5D dimension; improvement at follow-up.
         row = pop.iloc[person]
@@ -1070,26 +1230,55 @@ def make_proms(rng: np.random.Generator, pop: pd.DataFrame, states: pd.DataFrame
         pf = np.clip(tf[:, None] / 27 * PHQ_ITEM_WEIGHTS, 0, 1)
         ib = rng.binomial(3, pb)
         i_f = rng.binomial(3, pf)
-        for timepoint, has, day, eq, vas, phq in (
-                ("baseline", has_b, bday, lb, vb, ib), (tp, has_f, fday, lf, vf, i_f)):
-            sel = np.flatnonzero(has)
-            for inst in instruments:
-                items = np.full((len(sel), 12), np.nan)
-                if inst == "EQ5D5L":
-                    items[:, :5] = eq[sel]
-                    items[:, 5] = vas[sel]
-                else:
-                    items[:, :9] = phq[sel]
-                out.append(pd.DataFrame({
-                    "episode": sub["episode"].to_numpy()[sel], "person": person[sel],
-                    "provider": prov[sel], "package_code": pkg, "instrument": inst,
-                    "timepoint": timepoint, "day": day[sel], "start_day": start[sel],
-                    **{f"q{i + 1}": items[:, i] for i in range(12)}}))
+        # Every window due under the schedule: the two drawn above, then the others.
+        parts = []
+        for e, ob in enumerate(entries):
+            rows = np.flatnonzero(entry == e)
+            adm = None
+            if ob.restart is not None:
+                if ob.restart not in adm_cache:
+                    adm_cache[ob.restart] = admissions(events, services or [], codes or [],
+                                                       ob.restart)
+                adm = adm_cache[ob.restart]
+            units = schedule_units(sub.iloc[rows], ob, adm, days)
+            units["row"] = rows[units["row"].to_numpy()]
+            parts.append(units)
+        units = pd.concat(parts, ignore_index=True).sort_values(
+            ["row", "cycle", "order"], kind="stable").reset_index(drop=True)
+        r = units["row"].to_numpy()
+        first = (units["cycle"] == 0).to_numpy()
+        is_b = units["baseline"].to_numpy(dtype=bool)
+        is_pair = first & ~is_b & (units["at"].to_numpy() == f_at[r])
+        n = len(units)
+        anchor = units["anchor"].to_numpy().astype(np.int64)
+        ulo = np.maximum(anchor + units["lo"].to_numpy(), 0)
+        uhi = anchor + units["hi"].to_numpy()
+        extra = schedule_rng if schedule_rng is not None else rng
+        uday = ulo + np.floor(extra.random(n) * np.maximum(uhi - ulo + 1, 0)).astype(np.int64)
+        p_col = np.where(is_b, plan.baseline_p[prov[r]], plan.followup_p[prov[r]])
+        has = (extra.random(n) < p_col) & (ulo <= uhi) & (uday <= last[r])
+        day = np.where(first & is_b, bday[r], np.where(is_pair, fday[r], uday))
+        has = np.where(first & is_b, has_b[r], np.where(is_pair, has_f[r], has))
+        sel = np.flatnonzero(has)
+        rs, base_sel = r[sel], is_b[sel]
+        for inst in instruments:
+            items = np.full((len(sel), 12), np.nan)
+            if inst == "EQ5D5L":
+                items[:, :5] = np.where(base_sel[:, None], lb[rs], lf[rs])
+                items[:, 5] = np.where(base_sel, vb[rs], vf[rs])
+            else:
+                items[:, :9] = np.where(base_sel[:, None], ib[rs], i_f[rs])
+            out.append(pd.DataFrame({
+                "episode": sub["episode"].to_numpy()[rs], "person": person[rs],
+                "provider": prov[rs], "package_code": pkg, "instrument": inst,
+                "timepoint": units["timepoint"].to_numpy()[sel], "day": day[sel],
+                "start_day": start[rs], "cycle": units["cycle"].to_numpy()[sel],
+                **{f"q{i + 1}": items[:, i] for i in range(12)}}))
     if not out:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in (
             ("episode", "int64"), ("person", "int64"), ("provider", "int64"),
             ("package_code", object), ("instrument", object), ("timepoint", object),
-            ("day", "int64"), ("start_day", "int64"),
+            ("day", "int64"), ("start_day", "int64"), ("cycle", "int64"),
             *((f"q{i}", "float64") for i in range(1, 13)))})
     proms = pd.concat(out, ignore_index=True)
     # A few percent of responses miss one item.
@@ -1174,7 +1363,7 @@ def build_region(defs: RegionDefinitions, *, seed: int = 42, residents: int = 50
     cal = make_calendar(start_month, months)
     ss = np.random.SeedSequence(seed)
     names = ("population", "providers", "states", "background", "episodes", "visits", "proms",
-             "costs", "ids", "late", "defects")
+             "costs", "ids", "late", "defects", "schedules")
     rngs = {k: np.random.default_rng(s) for k, s in zip(names, ss.spawn(len(names)),
                                                          strict=True)}
     services = list(defs.service_domains)
@@ -1197,7 +1386,8 @@ def build_region(defs: RegionDefinitions, *, seed: int = 42, residents: int = 50
     ev = {k: v[keep] for k, v in ev.items()}
     if "HOME_CARE_VISIT" in services:
         tag_home_care(ev, eps, services.index("HOME_CARE_VISIT"))
-    proms = make_proms(rngs["proms"], pop, states, eps, plan, defs, cal)
+    proms = make_proms(rngs["proms"], pop, states, eps, plan, defs, cal, events=ev,
+                       services=services, codes=coder.table, schedule_rng=rngs["schedules"])
 
     events = _finish_events(rngs, ev, pop, plan, services, coder, cal)
     episodes, ep_ids = _finish_episodes(rngs["ids"], eps, pop, plan, cal)
@@ -1316,7 +1506,7 @@ def _finish_proms(rng, proms: pd.DataFrame, pop: pd.DataFrame, plan: ProviderPla
         frame[f"q{i}"] = pd.array(proms[f"q{i}"].to_numpy(), dtype="Int64")
     frame["provider_id"] = pids[proms["provider"].to_numpy()]
     frame["month"] = np.array(cal.labels, dtype=object)[sub_month]
-    for c in ("person", "episode", "provider", "package_code", "day", "start_day"):
+    for c in ("person", "episode", "provider", "package_code", "day", "start_day", "cycle"):
         frame[c] = proms[c].to_numpy()
     frame["source_row"] = frame.groupby(["provider_id", "month"], sort=False).cumcount() + 1
     return frame
@@ -1445,10 +1635,13 @@ def prom_pairs(proms: pd.DataFrame, episodes: pd.DataFrame,
     frames = []
     for pkg, sub in df.groupby("package_code", sort=True):
         ob = obligations.get(pkg, Obligation())
-        tp, at, tol = ob.followups[0]
+        pf = ob.pair_followup()
+        if pf is None:
+            continue
+        tp, at = pf.name, pf.at_days
         b = sub[(sub["timepoint"] == "baseline") & sub["rel"].between(ob.baseline_from,
                                                                       ob.baseline_to)]
-        f = sub[(sub["timepoint"] == tp) & sub["rel"].between(at - tol, at + tol)]
+        f = sub[(sub["timepoint"] == tp) & sub["rel"].between(pf.from_days, pf.to_days)]
         b = b.assign(dist=b["rel"].abs()).sort_values("dist", kind="stable")
         f = f.assign(dist=(f["rel"] - at).abs()).sort_values("dist", kind="stable")
         key = ["provider_id", "episode_id", "instrument"]
@@ -1468,7 +1661,9 @@ def compliance(proms: pd.DataFrame, episodes: pd.DataFrame,
                obligations: dict[str, Obligation], package_instruments: dict[str, tuple],
                period_end: dt.date) -> pd.DataFrame:
     """Collection rates per provider, package, instrument and timepoint over all episodes
-    whose collection window closed by `period_end` (the marts' definition, whole horizon)."""
+    whose collection window closed by `period_end` (whole horizon), for the schedule
+    anchored on the episode start (the `all` entry of each package; restarted schedules
+    and sector-specific entries are not applied here: the marts apply both)."""
     ep = episodes.drop_duplicates(["provider_id", "episode_id"], keep="last")
     ep = ep[["provider_id", "episode_id", "package_code"]].assign(
         start=pd.to_datetime(ep["start_date"]))
@@ -1480,8 +1675,7 @@ def compliance(proms: pd.DataFrame, episodes: pd.DataFrame,
     rows = []
     for pkg, eps in ep.groupby("package_code", sort=True):
         ob = obligations.get(pkg, Obligation())
-        windows = [("baseline", ob.baseline_from, ob.baseline_to)] + [
-            (tp, at - tol, at + tol) for tp, at, tol in ob.followups]
+        windows = [(t.name, t.from_days, t.to_days) for t in ob.schedule()]
         for tp, lo, hi in windows:
             closed = eps[eps["start"] + pd.Timedelta(days=hi) <= end]
             for inst in package_instruments.get(pkg, ()):

@@ -93,8 +93,8 @@ def run_suite(expectations_dir: Path, entity: str, rows: pd.DataFrame, parameter
         kwargs = res.expectation_config.kwargs
         column = kwargs.get("column") or kwargs.get("column_A") or kwargs["column_list"][-1]
         checked = keys[_checked_mask(frame, kwargs, column)].value_counts()
-        if res.exception_info.get("raised_exception"):
-            message = res.exception_info.get("exception_message") or ""
+        message = _exception_message(res.exception_info)
+        if message is not None:
             for key in results:
                 results[key].append(_result(meta, int(checked.get(key, 0)), 0, "error", message))
             continue
@@ -112,6 +112,16 @@ def run_suite(expectations_dir: Path, entity: str, rows: pd.DataFrame, parameter
                 status = "passed" if n_failed / n_checked <= meta["threshold"] else "failed"
             results[key].append(_result(meta, n_checked, n_failed, status))
     return issues, results
+
+
+def _exception_message(info: dict) -> str | None:
+    """The error of a failed expectation run, or None; 1.x nests it per metric."""
+    if info.get("raised_exception"):
+        return info.get("exception_message") or "error"
+    for nested in info.values():
+        if isinstance(nested, dict) and nested.get("raised_exception"):
+            return nested.get("exception_message") or "error"
+    return None
 
 
 def _result(meta: dict, checked: int, failed: int, status: str, message: str = "") -> CheckResult:

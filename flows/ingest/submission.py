@@ -150,8 +150,10 @@ def _with_file_columns(f: _File) -> pd.DataFrame:
 def validate_batches(settings: Settings, defs: Definitions, batches: list[ProviderBatch],
                      today: dt.date) -> None:
     """Run each entity's suite once over all batches; add issues and check results."""
+    # the contract's timepoint codes and those the commissioner's obligations schedule
+    timepoints = list(dict.fromkeys([*TIMEPOINTS, *defs.timepoints]))
     params = checks.parameters(defs.service_codes, defs.package_codes, defs.instruments,
-                               list(TIMEPOINTS), today)
+                               timepoints, today)
     by_provider = {b.provider_id: b for b in batches}
     for entity in ENTITIES:
         parts = [b.typed[entity].assign(file_key=b.provider_id + "/" + b.typed[entity].file_key)

@@ -23,7 +23,8 @@ from tests.dbt_project import tiny_lake
 from tests.dbt_project.tiny_lake import CLIENT_ID, P1, P2, P3
 
 MARTS = ("mart_segment_value", "mart_provider_segment_value", "mart_provider_package_outcomes",
-         "mart_prom_compliance", "mart_cost_concentration", "mart_provider_data_quality")
+         "mart_prom_compliance", "mart_cost_concentration", "mart_provider_data_quality",
+         "mart_prom_obligation_episodes")
 approx = pytest.approx
 
 
@@ -77,13 +78,15 @@ def test_build_passes_with_unit_tests(built):
     result = built["result"]
     assert result.success and result.errored == 0 and result.failures == ()
     assert result.passed > 100 and result.skipped == 0
-    assert result.elapsed_seconds < 30
     unit = [r for r in built["run_results"]["results"] if r["unique_id"].startswith("unit_test.")]
     names = {r["unique_id"].rsplit(".", 1)[1] for r in unit}
     assert {"segment_first_matching_rule_wins", "segment_rules_are_generic",
             "eq5d5l_index_from_england_value_set", "phq9_missing_item_rule",
             "episodes_latest_submission_wins",
             "compliance_denominator_counts_closed_windows_only",
+            "paired_followup_requires_the_baseline", "restart_reanchors_the_schedule",
+            "restart_events_are_admissions_during_the_episode",
+            "sector_specific_obligation_applies_only_to_that_sector",
             "pairs_take_nearest_response_and_follow_up_in_window", "segment_value_ratio",
             "compliance_rate_and_obligation", "cost_concentration_top_shares"} <= names
     assert all(r["status"] == "pass" for r in unit)
@@ -213,14 +216,47 @@ def test_prom_compliance(built):
 
     # L's follow-up window closes 2025-01-04: not yet counted, though a form was sent
     assert got(P2, "DEPRESSION", "EQ5D5L", "followup_6m") == (2, 2, 1.0, True)
+    assert pc[(P2, "DEPRESSION", "EQ5D5L", "followup_6m")]["open_windows"] == 1
     assert got(P2, "DEPRESSION", "EQ5D5L", "baseline") == (3, 3, 1.0, True)
-    assert got(P2, "DEPRESSION", "PHQ9", "baseline") == (3, 2, approx(2 / 3), False)
+    # 2 of 3 is below 0.8, but not beyond sampling noise (Wilson upper bound 0.94)
+    assert got(P2, "DEPRESSION", "PHQ9", "baseline") == (3, 2, approx(2 / 3), True)
+    phq = pc[(P2, "DEPRESSION", "PHQ9", "baseline")]
+    assert phq["below_threshold"] and phq["rate_ci_upper"] == approx(0.9385, abs=1e-4)
+    assert phq["rate_ci_lower"] == approx(0.2077, abs=1e-4)
+    # peers: the other provider with DEPRESSION PHQ-9 baselines (P1: 1 of 1)
+    assert (phq["peer_providers"], phq["peer_median_rate"]) == (1, 1.0)
     # I's baseline has a dimension missing: collected, though not scoreable
-    assert got(P3, "HOME_CARE", "EQ5D5L", "baseline") == (3, 2, approx(2 / 3), False)
-    assert got(P3, "HOME_CARE", "EQ5D5L", "followup_6m") == (2, 1, 0.5, False)
+    assert got(P3, "HOME_CARE", "EQ5D5L", "baseline") == (3, 2, approx(2 / 3), True)
+    assert got(P3, "HOME_CARE", "EQ5D5L", "followup_6m") == (2, 1, 0.5, True)
     assert got(P1, "DEPRESSION", "PHQ9", "followup_6m") == (1, 1, 1.0, True)
     assert got(P1, "T2_DIABETES", "EQ5D5L", "baseline") == (1, 1, 1.0, True)
-    assert pc[(P3, "HOME_CARE", "EQ5D5L", "followup_6m")]["min_rate"] == 0.6
+    home = pc[(P3, "HOME_CARE", "EQ5D5L", "followup_6m")]
+    assert (home["min_rate"], home["measure"], home["sector"], home["obligation_sector"]) == (
+        0.6, "paired", "public", "all")
+    assert pc[(P3, "HOME_CARE", "EQ5D5L", "baseline")]["measure"] == "participation"
+    assert home["peer_providers"] == 0 and home["peer_median_rate"] is None
+
+
+def test_prom_obligation_episodes(built):
+    ep = rows(built, "mart_prom_obligation_episodes", ("provider_id", "episode_id", "cycle",
+                                                      "instrument", "timepoint"))
+    status = {k: (r["status"], r["window_state"], str(r["collection_closes"]))
+              for k, r in ep.items()}
+    # L: PHQ-9 baseline missed; follow-ups still open: EQ-5D paired, PHQ-9 without a baseline
+    assert status[(P2, "EP-L1", 0, "PHQ9", "baseline")] == ("missed", "closed", "2024-06-20")
+    assert status[(P2, "EP-L1", 0, "EQ5D5L", "followup_6m")] == ("met", "open", "2025-01-04")
+    assert status[(P2, "EP-L1", 0, "PHQ9", "followup_6m")] == ("unpaired", "open", "2025-01-04")
+    # B: nothing collected; both windows closed in 2024
+    assert status[(P3, "EP-B1", 0, "EQ5D5L", "baseline")][0] == "missed"
+    assert status[(P3, "EP-B1", 0, "EQ5D5L", "followup_6m")] == ("missed", "closed",
+                                                                 "2024-12-30")
+    # I's follow-up window opens only in 2025: not listed
+    assert (P3, "EP-I1", 0, "EQ5D5L", "followup_6m") not in status
+    eligible = sum(r["is_eligible"] for r in ep.values())
+    assert eligible == sum(r["eligible_episodes"] for r in rows(
+        built, "mart_prom_compliance", ("provider_id", "package_code", "instrument",
+                                        "timepoint")).values())
+    assert not any("client" in c for c in next(iter(ep.values())))
 
 
 def test_cost_concentration(built):

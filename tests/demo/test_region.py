@@ -369,13 +369,36 @@ def test_prom_items_and_timing(region):
     share = ((ok["instrument"] == "PHQ9") & (missing_one == 1)).mean() + (
         (ok["instrument"] == "EQ5D5L") & (missing_one == 4)).mean()
     assert 0.005 < share < 0.08
-    assert set(ok["timepoint"]) == {"baseline", "followup_6m"}
     assert (ok["response_date"] <= pd.Timestamp("2025-12-31")).all()
+    # The timepoints the obligations schedule (definitions/obligations.yml), each response
+    # in its window: relative to the episode start, or for a restarting schedule (heart
+    # failure) relative to a restarting admission of the client.
+    defs = parse_definitions(load_definition_docs(DEFAULT_DEFINITIONS))
+    sector = {p.provider_id: p.sector for p in defs.providers}
+    assert {"baseline", "followup_30d", "followup_6m", "followup_12m"} <= set(ok["timepoint"])
     rel = _with_start(ok, frames["episodes"])
-    fu = rel[rel["timepoint"] == "followup_6m"]["rel"]
-    assert fu.between(152, 212).all()
-    base = rel[rel["timepoint"] == "baseline"]["rel"]
-    assert base.between(-42, 30).all()
+    windows = {}
+    for r in rel[["package_code", "provider_id", "timepoint"]].drop_duplicates().itertuples():
+        ob = defs.obligation(r.package_code, sector[r.provider_id])
+        tp = {t.name: t for t in ob.schedule()}[r.timepoint]  # a scheduled timepoint
+        windows[(r.package_code, r.provider_id, r.timepoint)] = (
+            tp.from_days, tp.to_days, ob.restart is not None)
+    w = pd.DataFrame([windows[k] for k in zip(rel["package_code"], rel["provider_id"],
+                                              rel["timepoint"], strict=True)],
+                     columns=["lo", "hi", "restarts"], index=rel.index)
+    in_window = rel["rel"].between(w["lo"], w["hi"])
+    assert in_window[~w["restarts"]].all()
+    assert rel.loc[rel["timepoint"] == "followup_6m", "rel"][~w["restarts"]].between(
+        152, 212).all()
+    restarted = rel[w["restarts"] & ~in_window].assign(lo=w["lo"], hi=w["hi"])
+    assert len(restarted) > 0  # the demo has acute admissions that restart the schedule
+    ev = frames["events"]
+    acute = ev[ev["service_code"].isin(["INPATIENT_DAY", "ER_VISIT"])
+               & ev["diagnosis"].fillna("").str.replace(".", "").str.startswith("I50")]
+    anchored = restarted.merge(acute[["hetu", "event_date"]], on="hetu")
+    lag = (anchored["response_date"] - anchored["event_date"]).dt.days
+    explained = anchored[lag.between(anchored["lo"], anchored["hi"])]["response_id"]
+    assert set(restarted["response_id"]) <= set(explained)
 
 
 # --------------------------------------------------------------------------- planted truth

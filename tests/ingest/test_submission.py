@@ -122,3 +122,30 @@ def test_check_results_carry_dqd_metadata(submissions, defs, today):
     assert checks.loc[("episodes", "episode_dates_ordered")].status == "not_applicable"
     assert set(checks.status) <= {"passed", "failed", "not_applicable", "error"}
     assert "error" not in set(checks.status)
+
+
+def test_a_check_that_cannot_run_has_status_error(tmp_path, submissions, defs, today):
+    import json
+    import shutil
+
+    from flows.ingest import checks
+
+    s = submissions
+    suites = tmp_path / "expectations"
+    shutil.copytree(s.expectations_dir, suites)
+    doc = json.loads((suites / "suites" / "events.json").read_text())
+    # a date bound next to a timestamp bound: valid config, but the metric raises
+    doc["expectations"].append({
+        "type": "expect_column_values_to_be_between",
+        "kwargs": {"column": "event_date", "min_value": "2000-01-01",
+                   "max_value": {"$PARAMETER": "latest_date"}},
+        "meta": {**doc["expectations"][0]["meta"], "rule": "broken_rule"}})
+    (suites / "suites" / "events.json").write_text(json.dumps(doc))
+    checks._validation.cache_clear()
+    try:
+        _ingest(s.model_copy(update={"expectations_dir": suites}), defs, PRIVATE, today)
+    finally:
+        checks._validation.cache_clear()
+    results = _lake(s, s.lake_dir, "check_results", PRIVATE).set_index(["entity", "rule"])
+    assert results.loc[("events", "broken_rule")].status == "error"
+    assert results.loc[("events", "cost_in_range")].status == "failed"

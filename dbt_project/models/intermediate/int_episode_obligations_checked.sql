@@ -1,8 +1,16 @@
--- One row per episode, instrument and timepoint whose collection window closed in
--- the period's window (start_date + to_days between the window start and the
--- period end): the compliance denominator. Episodes whose window is still open
--- are not here, so they are never counted as missing. `is_collected`: a response
--- of the instrument for the episode is dated within the collection window.
+-- One row per episode x schedule cycle x instrument x timepoint whose collection window
+-- matters for the period: windows that closed within the window (`is_eligible`, the
+-- compliance denominator) and windows open at the period end (not yet counted as
+-- missing, still collectable until `collection_closes`).
+--
+-- The schedule (int_provider_obligations_resolved: the provider's sector's entry, else
+-- the package's `all` entry) is anchored on the episode start (cycle 0) and, where the
+-- obligation restarts, again on each restart date (int_episode_restarts_detected,
+-- cycles 1, 2, ...). A timepoint of a cycle is due only if its target day comes before
+-- the next restart; a `while_open` timepoint only if the episode had not ended when its
+-- window opened. `is_collected`: a response of the instrument for the episode dated in
+-- the window. `is_met`: participation (baseline) = collected; paired (follow-up) =
+-- collected AND the baseline of the same cycle collected.
 
 with
 
@@ -20,71 +28,147 @@ responses as (
 
 obligations as (
 
-    select * from {{ ref('stg_definitions__obligations') }}
+    select * from {{ ref('int_provider_obligations_resolved') }}
 
 ),
 
-eligible as (
+restarts as (
+
+    select * from {{ ref('int_episode_restarts_detected') }}
+
+),
+
+anchors as (
+
+    select provider_id, episode_id, 0 as cycle, start_date as anchor_date
+    from episodes
+    union all
+    select provider_id, episode_id, cycle, restart_date as anchor_date
+    from restarts
+
+),
+
+cycles as (
+
+    select
+        *,
+        lead(anchor_date) over (
+            partition by provider_id, episode_id order by cycle
+        ) as next_anchor_date
+    from anchors
+
+),
+
+scheduled as (
 
     select
         ep.provider_id,
         ep.episode_id,
-        ep.client_id,
-        ep.package_code,
+        cy.cycle,
         ob.instrument,
         ob.timepoint,
+        ep.client_id,
+        ep.package_code,
+        ob.provider_sector,
+        ob.obligation_sector,
+        ob.timepoint_order,
+        ob.measure,
         ob.min_rate,
+        ob.severity,
         ep.start_date,
-        ep.start_date + ob.from_days as collection_opens,
-        ep.start_date + ob.to_days as collection_closes
+        ep.end_date,
+        cy.anchor_date,
+        cy.anchor_date + ob.at_days as target_date,
+        cy.anchor_date + ob.from_days as collection_opens,
+        cy.anchor_date + ob.to_days as collection_closes
     from episodes as ep
+    inner join cycles as cy
+        on cy.provider_id = ep.provider_id
+        and cy.episode_id = ep.episode_id
     inner join obligations as ob
-        on ob.package_code = ep.package_code
-    where ep.start_date + ob.to_days
-        between {{ arvo_window_start() }} and {{ arvo_period_end() }}
+        on ob.provider_id = ep.provider_id
+        and ob.package_code = ep.package_code
+    where (cy.next_anchor_date is null or cy.anchor_date + ob.at_days < cy.next_anchor_date)
+      and (not ob.while_open or ep.end_date is null
+           or ep.end_date >= cy.anchor_date + ob.from_days)
+      and cy.anchor_date + ob.from_days <= {{ arvo_period_end() }}
+
+),
+
+collected as (
+
+    select
+        s.provider_id,
+        s.episode_id,
+        s.cycle,
+        s.instrument,
+        s.timepoint,
+        count(r.response_id) as responses_in_window
+    from scheduled as s
+    left join responses as r
+        on r.provider_id = s.provider_id
+        and r.episode_id = s.episode_id
+        and r.instrument = s.instrument
+        and r.response_date between s.collection_opens and s.collection_closes
+    group by s.provider_id, s.episode_id, s.cycle, s.instrument, s.timepoint
 
 ),
 
 checked as (
 
     select
-        e.provider_id,
-        e.episode_id,
-        e.instrument,
-        e.timepoint,
-        count(r.response_id) as responses_in_window
-    from eligible as e
-    left join responses as r
-        on r.provider_id = e.provider_id
-        and r.episode_id = e.episode_id
-        and r.instrument = e.instrument
-        and r.response_date between e.collection_opens and e.collection_closes
-    group by e.provider_id, e.episode_id, e.instrument, e.timepoint
+        s.*,
+        c.responses_in_window,
+        c.responses_in_window > 0 as is_collected,
+        coalesce(bool_or(
+            case when s.timepoint = 'baseline' then c.responses_in_window > 0 end
+        ) over (partition by s.provider_id, s.episode_id, s.cycle, s.instrument),
+            false) as baseline_collected
+    from scheduled as s
+    inner join collected as c
+        on c.provider_id = s.provider_id
+        and c.episode_id = s.episode_id
+        and c.cycle = s.cycle
+        and c.instrument = s.instrument
+        and c.timepoint = s.timepoint
 
 ),
 
 final as (
 
     select
-        e.provider_id,
-        e.episode_id,
-        e.instrument,
-        e.timepoint,
-        e.client_id,
-        e.package_code,
-        e.min_rate,
-        e.start_date,
-        e.collection_opens,
-        e.collection_closes,
-        cast(c.responses_in_window as integer) as responses_in_window,
-        c.responses_in_window > 0 as is_collected
+        provider_id,
+        episode_id,
+        cast(cycle as integer) as cycle,
+        instrument,
+        timepoint,
+        client_id,
+        package_code,
+        provider_sector,
+        obligation_sector,
+        timepoint_order,
+        measure,
+        min_rate,
+        severity,
+        start_date,
+        end_date,
+        anchor_date,
+        target_date,
+        collection_opens,
+        collection_closes,
+        case when collection_closes <= {{ arvo_period_end() }} then 'closed' else 'open' end
+            as window_state,
+        collection_closes <= {{ arvo_period_end() }} as is_eligible,
+        cast(responses_in_window as integer) as responses_in_window,
+        is_collected,
+        baseline_collected,
+        case
+            when measure = 'paired' then is_collected and baseline_collected
+            else is_collected
+        end as is_met
 
-    from eligible as e
-    inner join checked as c
-        on c.provider_id = e.provider_id
-        and c.episode_id = e.episode_id
-        and c.instrument = e.instrument
-        and c.timepoint = e.timepoint
+    from checked
+    where collection_closes >= {{ arvo_window_start() }}
 
 )
 

@@ -22,13 +22,15 @@ responses as (
 
 obligations as (
 
-    select * from {{ ref('stg_definitions__obligations') }}
+    -- the windows of the obligation that binds the episode's provider (its sector's)
+    select * from {{ ref('int_provider_obligations_resolved') }}
 
 ),
 
 collection_windows as (
 
     select
+        provider_id,
         package_code,
         instrument,
         timepoint,
@@ -58,7 +60,8 @@ candidates as (
         r.score
     from episodes as ep
     inner join collection_windows as w
-        on w.package_code = ep.package_code
+        on w.provider_id = ep.provider_id
+        and w.package_code = ep.package_code
     inner join responses as r
         on r.provider_id = ep.provider_id
         and r.episode_id = ep.episode_id

@@ -1,6 +1,19 @@
--- Grain: period x provider x package x instrument x timepoint, for every
--- combination with at least one eligible episode (collection window closed in
--- the window; windows still open are not counted as missing).
+-- Grain: period x provider x package x instrument x timepoint, for every combination
+-- with at least one eligible episode (collection window closed in the window; windows
+-- still open are not counted as missing, they are in `open_windows`).
+--
+-- collected / rate: the obligation's measure. Baseline: participation (a baseline
+-- response in the window). Follow-ups: paired follow-up (the follow-up AND the
+-- baseline of the same schedule collected); timepoint_collected counts follow-ups
+-- collected with or without a baseline.
+--
+-- Pass rule (NHS Best Practice Tariff manner): an obligation is not met only when the
+-- rate is below min_rate AND the shortfall is beyond sampling noise, i.e. the upper
+-- bound of the Wilson 95 % score interval of the rate is below min_rate.
+-- `below_threshold` is the plain comparison rate < min_rate.
+-- peer_*: the other providers with rows of the same package, instrument and timepoint.
+
+{% set z = 1.959963984540054 %}
 
 with
 
@@ -23,11 +36,63 @@ aggregated as (
         package_code,
         instrument,
         timepoint,
-        count(*) as eligible_episodes,
-        count(*) filter (where is_collected) as collected,
-        max(min_rate) as min_rate
+        count(*) filter (where is_eligible) as eligible_episodes,
+        count(*) filter (where is_eligible and is_met) as collected,
+        count(*) filter (where is_eligible and is_collected) as timepoint_collected,
+        count(*) filter (where window_state = 'open') as open_windows,
+        count(*) filter (where is_eligible and cycle > 0) as restarted_episodes,
+        max(min_rate) as min_rate,
+        max(measure) as measure,
+        max(obligation_sector) as obligation_sector,
+        max(severity) as severity,
+        min(timepoint_order) as timepoint_order
     from checked
     group by provider_id, package_code, instrument, timepoint
+    having count(*) filter (where is_eligible) > 0
+
+),
+
+rated as (
+
+    select
+        *,
+        collected / eligible_episodes as rate,
+        -- Wilson score interval, z = 1.96
+        (
+            collected / eligible_episodes + {{ z }} ^ 2 / (2 * eligible_episodes)
+            - {{ z }} * sqrt(
+                collected / eligible_episodes * (1 - collected / eligible_episodes)
+                / eligible_episodes
+                + {{ z }} ^ 2 / (4 * eligible_episodes ^ 2))
+        ) / (1 + {{ z }} ^ 2 / eligible_episodes) as wilson_lower,
+        (
+            collected / eligible_episodes + {{ z }} ^ 2 / (2 * eligible_episodes)
+            + {{ z }} * sqrt(
+                collected / eligible_episodes * (1 - collected / eligible_episodes)
+                / eligible_episodes
+                + {{ z }} ^ 2 / (4 * eligible_episodes ^ 2))
+        ) / (1 + {{ z }} ^ 2 / eligible_episodes) as wilson_upper
+    from aggregated
+
+),
+
+peers as (
+
+    select
+        a.provider_id,
+        a.package_code,
+        a.instrument,
+        a.timepoint,
+        count(b.provider_id) as peer_providers,
+        sum(b.eligible_episodes) as peer_eligible_episodes,
+        median(b.rate) as peer_median_rate
+    from rated as a
+    left join rated as b
+        on b.package_code = a.package_code
+        and b.instrument = a.instrument
+        and b.timepoint = a.timepoint
+        and b.provider_id <> a.provider_id
+    group by a.provider_id, a.package_code, a.instrument, a.timepoint
 
 ),
 
@@ -42,13 +107,33 @@ final as (
         cast(a.timepoint as varchar) as timepoint,
         cast(a.eligible_episodes as bigint) as eligible_episodes,
         cast(a.collected as bigint) as collected,
-        cast(a.collected / a.eligible_episodes as double) as rate,
+        cast(a.rate as double) as rate,
         cast(a.min_rate as double) as min_rate,
-        cast(a.collected / a.eligible_episodes >= a.min_rate as boolean) as meets_obligation
+        cast(a.rate >= a.min_rate or a.wilson_upper >= a.min_rate as boolean)
+            as meets_obligation,
+        cast(pr.sector as varchar) as sector,
+        cast(a.obligation_sector as varchar) as obligation_sector,
+        cast(a.measure as varchar) as measure,
+        cast(a.severity as varchar) as severity,
+        cast(a.timepoint_order as integer) as timepoint_order,
+        cast(a.timepoint_collected as bigint) as timepoint_collected,
+        cast(a.open_windows as bigint) as open_windows,
+        cast(a.restarted_episodes as bigint) as restarted_episodes,
+        cast(greatest(0.0, a.wilson_lower) as double) as rate_ci_lower,
+        cast(least(1.0, a.wilson_upper) as double) as rate_ci_upper,
+        cast(a.rate < a.min_rate as boolean) as below_threshold,
+        cast(p.peer_providers as bigint) as peer_providers,
+        cast(coalesce(p.peer_eligible_episodes, 0) as bigint) as peer_eligible_episodes,
+        cast(p.peer_median_rate as double) as peer_median_rate
 
-    from aggregated as a
+    from rated as a
     left join providers as pr
         on pr.provider_id = a.provider_id
+    left join peers as p
+        on p.provider_id = a.provider_id
+        and p.package_code = a.package_code
+        and p.instrument = a.instrument
+        and p.timepoint = a.timepoint
 
 )
 

@@ -1,0 +1,143 @@
+-- One row per episode restart: an event that resets the episode's obligation schedule
+-- (stg_definitions__obligation_restarts, e.g. an acute admission for heart failure).
+-- Restarting events are the client's service events at ANY provider (linked by the
+-- client pseudonym) with a restart service code and, where the rule names prefixes, a
+-- diagnosis starting with one of them. Consecutive events closer than
+-- min_days_between days to the previous one belong to the same admission, which
+-- restarts the schedule once, on its first day. An admission restarts an episode when
+-- it begins during the episode (up to its end, or the period end), at least
+-- min_days_between days after the episode start. `cycle` numbers the restarts 1, 2, ...
+-- (cycle 0 is the schedule anchored on the episode start).
+
+with
+
+episodes as (
+
+    select * from {{ ref('int_episodes_deduplicated') }}
+
+),
+
+events as (
+
+    select * from {{ ref('stg_lake__events') }}
+
+),
+
+obligations as (
+
+    select * from {{ ref('int_provider_obligations_resolved') }}
+
+),
+
+rules as (
+
+    select * from {{ ref('stg_definitions__obligation_restarts') }}
+
+),
+
+events_by_period as (
+
+    -- as known at the period end: the latest submission of each event wins
+    select *
+    from events
+    where submission_month <= '{{ arvo_period() }}'
+      and event_date <= {{ arvo_period_end() }}
+    qualify row_number() over (
+        partition by provider_id, event_id
+        order by submission_month desc, source_row desc
+    ) = 1
+
+),
+
+qualifying as (
+
+    select distinct
+        ev.client_id,
+        r.package_code,
+        r.sector,
+        r.min_days_between,
+        ev.event_date
+    from events_by_period as ev
+    inner join rules as r
+        on r.service_code = ev.service_code
+        and (
+            r.icd10_prefix is null
+            or starts_with(replace(upper(coalesce(ev.diagnosis, '')), '.', ''), r.icd10_prefix)
+        )
+
+),
+
+sequenced as (
+
+    select
+        *,
+        lag(event_date) over (
+            partition by client_id, package_code, sector order by event_date
+        ) as previous_event_date
+    from qualifying
+
+),
+
+admissions as (
+
+    select
+        client_id,
+        package_code,
+        sector,
+        min_days_between,
+        event_date as admitted_on
+    from sequenced
+    where previous_event_date is null
+       or date_diff('day', previous_event_date, event_date) >= min_days_between
+
+),
+
+restarting_entries as (
+
+    select distinct provider_id, package_code, obligation_sector
+    from obligations
+    where restarts
+
+),
+
+restarts as (
+
+    select
+        ep.provider_id,
+        ep.episode_id,
+        ep.client_id,
+        ep.package_code,
+        ep.start_date,
+        ad.admitted_on as restart_date
+    from episodes as ep
+    inner join restarting_entries as en
+        on en.provider_id = ep.provider_id
+        and en.package_code = ep.package_code
+    inner join admissions as ad
+        on ad.client_id = ep.client_id
+        and ad.package_code = ep.package_code
+        and ad.sector = en.obligation_sector
+    where ad.admitted_on >= ep.start_date + ad.min_days_between
+      and ad.admitted_on <= coalesce(ep.end_date, {{ arvo_period_end() }})
+      and ad.admitted_on <= {{ arvo_period_end() }}
+
+),
+
+final as (
+
+    select
+        provider_id,
+        episode_id,
+        cast(row_number() over (
+            partition by provider_id, episode_id order by restart_date
+        ) as integer) as cycle,
+        client_id,
+        package_code,
+        start_date,
+        restart_date
+
+    from restarts
+
+)
+
+select * from final

@@ -1,0 +1,61 @@
+-- The obligations that bind each registered provider: per package, the entry for the
+-- provider's own sector (public, private, third) when the commissioner defined one,
+-- else the package's `all` entry. One row per provider x package x instrument x timepoint.
+
+with
+
+providers as (
+
+    select * from {{ ref('stg_definitions__providers') }}
+
+),
+
+obligations as (
+
+    select * from {{ ref('stg_definitions__obligations') }}
+
+),
+
+candidates as (
+
+    select
+        pr.provider_id,
+        pr.sector as provider_sector,
+        ob.*
+    from providers as pr
+    inner join obligations as ob
+        on ob.sector = 'all'
+        or ob.sector = lower(pr.sector)
+
+),
+
+final as (
+
+    select
+        provider_id,
+        package_code,
+        instrument,
+        timepoint,
+        provider_sector,
+        sector as obligation_sector,
+        timepoint_order,
+        at_days,
+        from_days,
+        to_days,
+        measure,
+        min_rate,
+        while_open,
+        severity,
+        restarts,
+        rationale
+
+    from candidates
+    -- the most specific entry of a package wins for the provider
+    qualify dense_rank() over (
+        partition by provider_id, package_code
+        order by case when sector = 'all' then 1 else 0 end
+    ) = 1
+
+)
+
+select * from final

@@ -1,0 +1,9 @@
+-- Every instrument of seed prom_measures has exactly one primary measure: the score
+-- int_prom_responses_scored, the pairs and the marts use. One row per problem.
+{{ config(severity='error', tags=['endangers:int_prom_responses_scored',
+    'endangers:mart_segment_value', 'endangers:mart_provider_package_outcomes']) }}
+
+select instrument, count(*) filter (where is_primary) as primary_measures
+from {{ ref('prom_measures') }}
+group by instrument
+having count(*) filter (where is_primary) <> 1

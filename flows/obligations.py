@@ -1,0 +1,325 @@
+"""Great Expectations enforces the PROM collection obligations on a period's compliance rows.
+
+After dbt has built the marts, `check(settings, period)`:
+
+1. reads the period's rows of `mart_prom_compliance` from the warehouse into a pandas
+   DataFrame (Great Expectations has no working DuckDB datasource), plus one row with no
+   eligible episode for every provider x obligation whose windows are all still open
+   (from `mart_prom_obligation_episodes`);
+2. builds one expectation per obligation of `definitions/obligations.yml` (package x
+   sector x instrument x timepoint) from the template of its measure in
+   `expectations/suites/obligations.json`: `expect_column_values_to_be_between` on
+   `rate_ci_upper` (the upper bound of the Wilson 95 % interval of the rate) with the
+   obligation's threshold as `min_value`, restricted to the obligation's rows;
+3. runs the suite and stores one result per provider x obligation, with the Data Quality
+   Dashboard metadata (category, subcategory, severity, threshold, rationale) and a
+   status: passed, failed, not_applicable (no eligible episode) or error (the
+   expectation could not be evaluated), in
+   `<lake>/obligation_results/period=<YYYY-MM>/data.parquet` (replaced on a rerun).
+
+The pass rule is the Best Practice Tariff's: an obligation fails only when the rate is
+below the threshold and the shortfall is beyond sampling noise (the Wilson upper bound is
+below the threshold). No Prefect here: `flows.steering` wraps `check` as a task.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flows import definitions
+from flows.config import Settings
+from flows.definitions import Definitions
+
+SUITE = "obligations"
+RESULTS = "obligation_results"
+STATUSES = ("passed", "failed", "not_applicable", "error")
+KEY = ["provider_id", "package_code", "instrument", "timepoint"]
+
+RESULT_SCHEMA = pa.schema([
+    ("period", pa.string()), ("provider_id", pa.string()), ("provider_name", pa.string()),
+    ("package_code", pa.string()), ("obligation_sector", pa.string()),
+    ("instrument", pa.string()), ("timepoint", pa.string()), ("rule", pa.string()),
+    ("expectation", pa.string()), ("column_name", pa.string()), ("category", pa.string()),
+    ("subcategory", pa.string()), ("severity", pa.string()), ("threshold", pa.float64()),
+    ("rationale", pa.string()), ("eligible_episodes", pa.int64()), ("collected", pa.int64()),
+    ("rate", pa.float64()), ("rate_ci_upper", pa.float64()), ("status", pa.string()),
+    ("message", pa.string()), ("checked_at", pa.timestamp("us")),
+])
+
+_COMPLIANCE_COLUMNS = ("provider_id", "provider_name", "package_code", "instrument",
+                       "timepoint", "eligible_episodes", "collected", "rate", "rate_ci_upper",
+                       "min_rate")
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One obligation as checked: an entry's instrument x timepoint."""
+
+    rule: str  # package/sector/instrument/timepoint
+    package_code: str
+    sector: str
+    instrument: str
+    timepoint: str
+    measure: str
+    threshold: float
+    severity: str
+    rationale: str | None
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """What `check` found and where it stored the results."""
+
+    period: str
+    path: Path
+    passed: int
+    failed: int
+    not_applicable: int
+    error: int
+
+    @property
+    def text(self) -> str:
+        return (f"obligations {self.period}: {self.passed} passed, {self.failed} failed, "
+                f"{self.not_applicable} not applicable, {self.error} error")
+
+
+def obligations_of(defs: Definitions) -> list[Obligation]:
+    """Every obligation of the definitions: entry x instrument x timepoint (repeats expanded)."""
+    out = []
+    for ob in defs.obligations:
+        for inst in ob.instruments:
+            for tp in ob.schedule():
+                out.append(Obligation(f"{ob.package}/{ob.sector}/{inst}/{tp.name}", ob.package,
+                                      ob.sector, inst, tp.name, tp.measure, tp.min_rate,
+                                      ob.severity, ob.rationale))
+    return out
+
+
+def binding(defs: Definitions) -> dict[tuple[str, str], str]:
+    """(provider_id, package) -> the sector of the entry that binds it (its own, else all)."""
+    entries = {(ob.package, ob.sector) for ob in defs.obligations}
+    out = {}
+    for p in defs.providers:
+        for package in {ob.package for ob in defs.obligations}:
+            if (package, p.sector) in entries:
+                out[(p.id, package)] = p.sector
+            elif (package, "all") in entries:
+                out[(p.id, package)] = "all"
+    return out
+
+
+# --------------------------------------------------------------------------- the frame
+
+def compliance_frame(warehouse: Path, period: str, defs: Definitions) -> pd.DataFrame:
+    """The period's compliance rows, one per provider x package x instrument x timepoint.
+
+    Rows of `mart_prom_compliance`, and rows without eligible episodes (rate null) for
+    the provider x obligations of `mart_prom_obligation_episodes` whose windows are all
+    still open; `rule` names the obligation that binds the row.
+    """
+    cols = list(_COMPLIANCE_COLUMNS)
+    frames = []
+    if not Path(warehouse).is_file():
+        return pd.DataFrame(columns=[*cols, "obligation_sector", "rule"])
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = {r[0] for r in con.execute(
+            "select table_name from information_schema.tables").fetchall()}
+        if "mart_prom_compliance" in tables:
+            have = {r[0] for r in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_name = 'mart_prom_compliance'").fetchall()}
+            select = ", ".join(c if c in have else f"null as {c}" for c in cols)
+            frames.append(con.execute(
+                f"select {select} from mart_prom_compliance where period = ?", [period]).df())
+        if "mart_prom_obligation_episodes" in tables:
+            frames.append(con.execute(
+                "select distinct provider_id, package_code, instrument, timepoint "
+                "from mart_prom_obligation_episodes where period = ?", [period]).df())
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    for c in cols:
+        if c not in frame:
+            frame[c] = None
+    frame = frame.drop_duplicates(KEY, keep="first").reset_index(drop=True)
+    sector = binding(defs)
+    frame["obligation_sector"] = [sector.get((p, k)) for p, k in
+                                  zip(frame["provider_id"], frame["package_code"], strict=True)]
+    frame["rule"] = (frame["package_code"].astype(str) + "/" + frame["obligation_sector"].astype(
+        str) + "/" + frame["instrument"].astype(str) + "/" + frame["timepoint"].astype(str))
+    frame["eligible_episodes"] = frame["eligible_episodes"].fillna(0).astype("int64")
+    frame["collected"] = frame["collected"].fillna(0).astype("int64")
+    for c in ("rate", "rate_ci_upper", "min_rate"):
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
+    frame.loc[frame["eligible_episodes"] == 0, ["rate", "rate_ci_upper"]] = float("nan")
+    return frame.sort_values(KEY, kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- the suite
+
+def load_template(expectations_dir: Path) -> dict:
+    """expectations/suites/obligations.json."""
+    return json.loads((Path(expectations_dir) / "suites" / f"{SUITE}.json").read_text("utf-8"))
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f} %"
+
+
+def build_suite(template: dict, obligations: list[Obligation]) -> dict:
+    """The suite as JSON: one expectation per obligation, from its measure's template."""
+    expectations = []
+    for ob in obligations:
+        tpl = template["templates"][ob.measure]
+        kwargs = {k: (ob.threshold if isinstance(v, dict) and "$THRESHOLD" in v else v)
+                  for k, v in tpl["kwargs"].items()}
+        kwargs.update(row_condition=f'rule=="{ob.rule}"', condition_parser="pandas")
+        rationale = tpl["meta"]["rationale"].format(threshold_pct=_pct(ob.threshold))
+        if ob.rationale:
+            rationale += " " + ob.rationale.strip()
+        expectations.append({"type": tpl["type"], "kwargs": kwargs, "meta": {
+            **tpl["meta"], "rule": ob.rule, "severity": ob.severity, "threshold": ob.threshold,
+            "rationale": rationale, "package_code": ob.package_code, "sector": ob.sector,
+            "instrument": ob.instrument, "timepoint": ob.timepoint, "measure": ob.measure}})
+    return {"name": template["name"], "meta": template.get("meta", {}),
+            "expectations": expectations}
+
+
+@cache
+def _validation(suite_json: str):
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    doc = json.loads(suite_json)
+    tag = hashlib.sha256(suite_json.encode()).hexdigest()[:12]
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    suite = gx.ExpectationSuite(name=f"{doc['name']}_{tag}", meta=doc.get("meta", {}))
+    for exp in doc["expectations"]:
+        suite.add_expectation_configuration(ExpectationConfiguration(**exp))
+    suite = context.suites.add(suite)
+    batch = (context.data_sources.add_pandas(f"obligations_{tag}")
+             .add_dataframe_asset("compliance").add_batch_definition_whole_dataframe("period"))
+    return context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"obligations_{tag}", data=batch, suite=suite))
+
+
+def validate(frame: pd.DataFrame, suite: dict, period: str) -> pd.DataFrame:
+    """Run the suite on the compliance rows; one result row per row of `frame` checked."""
+    from flows.ingest.checks import _LOCK  # one Great Expectations context at a time
+
+    data = frame.reset_index(drop=True)
+    rows: list[dict[str, Any]] = []
+    now = dt.datetime.now().replace(microsecond=0)
+    if not suite["expectations"]:
+        return pd.DataFrame(rows, columns=RESULT_SCHEMA.names)
+    with _LOCK:
+        run = _validation(json.dumps(suite, sort_keys=True)).run(
+            batch_parameters={"dataframe": data},
+            result_format={"result_format": "COMPLETE"})
+    for res in run.results:
+        meta = res.expectation_config.meta
+        kwargs = res.expectation_config.kwargs
+        column = kwargs.get("column")
+        mine = data.index[data["rule"] == meta["rule"]]
+        raised, message = _exception(res.exception_info or {})
+        unexpected = {i if isinstance(i, int) else i.get("index")
+                      for i in (res.result or {}).get("unexpected_index_list") or []}
+        for i in mine:
+            r = data.loc[i]
+            value = r.get(column) if column in data else None
+            if raised:
+                status = "error"
+            elif value is None or pd.isna(value):
+                status = "not_applicable"
+            else:
+                status = "failed" if i in unexpected else "passed"
+            reason = ""
+            if status == "failed":
+                reason = meta["reason"].format(
+                    instrument=meta["instrument"], timepoint=meta["timepoint"],
+                    collected=int(r["collected"]), eligible=int(r["eligible_episodes"]),
+                    rate_pct=_pct(float(r["rate"])), threshold_pct=_pct(meta["threshold"]))
+            elif status == "not_applicable":
+                reason = "no eligible episode: every collection window is still open"
+            rows.append({
+                "period": period, "provider_id": r["provider_id"],
+                "provider_name": r.get("provider_name"), "package_code": r["package_code"],
+                "obligation_sector": meta["sector"], "instrument": r["instrument"],
+                "timepoint": r["timepoint"], "rule": meta["rule"],
+                "expectation": res.expectation_config.type, "column_name": column,
+                "category": meta["category"], "subcategory": meta["subcategory"],
+                "severity": meta["severity"], "threshold": float(meta["threshold"]),
+                "rationale": meta["rationale"],
+                "eligible_episodes": int(r["eligible_episodes"]), "collected": int(r["collected"]),
+                "rate": None if pd.isna(r["rate"]) else float(r["rate"]),
+                "rate_ci_upper": None if pd.isna(r["rate_ci_upper"]) else float(
+                    r["rate_ci_upper"]),
+                "status": status, "message": message or reason, "checked_at": now})
+    return pd.DataFrame(rows, columns=RESULT_SCHEMA.names)
+
+
+def _exception(info: dict) -> tuple[bool, str]:
+    """(raised, message) of a result's exception_info: flat, or keyed by metric."""
+    if "raised_exception" in info:
+        return bool(info["raised_exception"]), str(info.get("exception_message") or "")
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return True, str(value.get("exception_message") or "")
+    return False, ""
+
+
+# --------------------------------------------------------------------------- storage
+
+def results_path(lake_dir: Path, period: str) -> Path:
+    """`<lake>/obligation_results/period=<YYYY-MM>/data.parquet`."""
+    return Path(lake_dir) / RESULTS / f"period={period}" / "data.parquet"
+
+
+def write_results(lake_dir: Path, period: str, results: pd.DataFrame) -> Path:
+    """Replace the period's results, atomically."""
+    path = results_path(lake_dir, period)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = [pa.array(results[f.name].tolist() if f.name in results else [None] * len(results),
+                       type=f.type, from_pandas=True) for f in RESULT_SCHEMA]
+    tmp = path.with_name(".data.parquet.tmp")
+    pq.write_table(pa.Table.from_arrays(arrays, schema=RESULT_SCHEMA), tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def read_results(lake_dir: Path, period: str, provider_id: str | None = None) -> pd.DataFrame:
+    """The stored results of a period (empty if it was never checked)."""
+    path = results_path(lake_dir, period)
+    if not path.is_file():
+        return pd.DataFrame(columns=RESULT_SCHEMA.names)
+    frame = pq.read_table(path).to_pandas()
+    return frame[frame["provider_id"] == provider_id] if provider_id else frame
+
+
+def check(settings: Settings, period: str) -> CheckSummary:
+    """Enforce the obligations on the period's compliance rows and store the results."""
+    defs = definitions.load(Path(settings.definitions_dir))
+    obligations = obligations_of(defs)
+    frame = compliance_frame(Path(settings.warehouse), period, defs)
+    known = {ob.rule for ob in obligations}
+    frame = frame[frame["rule"].isin(known)].reset_index(drop=True)
+    suite = build_suite(load_template(Path(settings.expectations_dir)), obligations)
+    results = validate(frame, suite, period)
+    path = write_results(Path(settings.lake_dir), period, results)
+    counts = results["status"].value_counts()
+    return CheckSummary(period, path, *(int(counts.get(s, 0)) for s in STATUSES))

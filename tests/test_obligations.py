@@ -1,0 +1,174 @@
+"""Great Expectations enforces the PROM obligations (flows/obligations.py) on compliance rows.
+
+A hand-made warehouse holds the period's `mart_prom_compliance` rows and the windows of
+`mart_prom_obligation_episodes`; the shipped definitions say which obligations exist.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from flows import definitions, obligations
+from flows.config import REPO_ROOT, Settings
+
+PERIOD = "2025-12"
+PUB = "2358253-3"  # public: Pohjolan hyvinvointialue, perusterveydenhuolto
+TYYNI = "1394810-8"  # private
+MAJAKKA = "1157268-8"  # third sector
+
+COMPLIANCE = ("period varchar, provider_id varchar, provider_name varchar, package_code varchar,"
+              " instrument varchar, timepoint varchar, eligible_episodes bigint,"
+              " collected bigint, rate double, min_rate double, meets_obligation boolean,"
+              " rate_ci_upper double")
+EPISODES = ("period varchar, provider_id varchar, episode_id varchar, package_code varchar,"
+            " instrument varchar, timepoint varchar, status varchar")
+
+
+def _wilson_upper(x: int, n: int, z: float = 1.959963984540054) -> float:
+    p = x / n
+    centre = p + z * z / (2 * n)
+    half = z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    return min(1.0, (centre + half) / (1 + z * z / n))
+
+
+ROWS = [  # provider, package, instrument, timepoint, eligible, collected, min_rate
+    (PUB, "DEPRESSION", "EQ5D5L", "baseline", 40, 38, 0.8),  # passes
+    (PUB, "DEPRESSION", "EQ5D5L", "followup_6m", 10, 5, 0.6),  # below, within noise
+    (TYYNI, "DEPRESSION", "EQ5D5L", "baseline", 30, 10, 0.8),  # fails
+    (TYYNI, "DEPRESSION", "PHQ9", "followup_6m", 25, 2, 0.6),  # fails
+    (MAJAKKA, "CASE_MANAGEMENT", "EQ5D5L", "baseline", 20, 15, 0.7),  # third sector: passes
+]
+
+
+def _settings(tmp_path: Path) -> Settings:
+    home = tmp_path / "var"
+    return Settings(home=home, raw_dir=home / "raw", lake_dir=home / "lake",
+                    quarantine_dir=home / "quarantine",
+                    warehouse=home / "warehouse" / "arvo.duckdb", reports_dir=home / "reports",
+                    compiled_definitions_dir=home / "definitions")
+
+
+@pytest.fixture()
+def settings(tmp_path: Path) -> Settings:
+    s = _settings(tmp_path)
+    s.warehouse.parent.mkdir(parents=True)
+    with duckdb.connect(str(s.warehouse)) as con:
+        con.execute(f"create table mart_prom_compliance ({COMPLIANCE})")
+        con.execute(f"create table mart_prom_obligation_episodes ({EPISODES})")
+        for pid, pkg, inst, tp, n, x, m in ROWS:
+            con.execute("insert into mart_prom_compliance values (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        [PERIOD, pid, None, pkg, inst, tp, n, x, x / n, m,
+                         _wilson_upper(x, n) >= m, _wilson_upper(x, n)])
+            con.execute("insert into mart_prom_obligation_episodes values (?,?,?,?,?,?,?)",
+                        [PERIOD, pid, "E1", pkg, inst, tp, "met"])
+        # Majakka's follow-up windows are all still open: not applicable
+        con.execute("insert into mart_prom_obligation_episodes values (?,?,?,?,?,?,?)",
+                    [PERIOD, MAJAKKA, "E9", "CASE_MANAGEMENT", "EQ5D5L", "followup_6m",
+                     "collectable"])
+        # another period must not be checked
+        con.execute("insert into mart_prom_compliance values (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    ["2025-06", PUB, None, "DEPRESSION", "PHQ9", "baseline", 50, 0, 0.0, 0.8,
+                     False, 0.07])
+    return s
+
+
+def _results(s: Settings) -> dict[tuple[str, str], dict]:
+    frame = obligations.read_results(s.lake_dir, PERIOD)
+    return {(r["provider_id"], r["rule"]): r for r in frame.to_dict("records")}
+
+
+def test_one_expectation_per_obligation_with_dqd_metadata():
+    defs = definitions.load(REPO_ROOT / "definitions")
+    obs = obligations.obligations_of(defs)
+    suite = obligations.build_suite(obligations.load_template(REPO_ROOT / "expectations"), obs)
+    assert len(suite["expectations"]) == len(obs)
+    rules = [e["meta"]["rule"] for e in suite["expectations"]]
+    assert len(set(rules)) == len(rules)
+    assert "HEART_FAILURE/all/EQ5D5L/followup_30d" in rules
+    assert "CASE_MANAGEMENT/third/PHQ9/baseline" in rules
+    by_rule = {e["meta"]["rule"]: e for e in suite["expectations"]}
+    third = by_rule["CASE_MANAGEMENT/third/PHQ9/baseline"]
+    assert third["type"] == "expect_column_values_to_be_between"
+    assert third["kwargs"]["column"] == "rate_ci_upper"
+    assert third["kwargs"]["min_value"] == 0.7
+    assert third["kwargs"]["row_condition"] == 'rule=="CASE_MANAGEMENT/third/PHQ9/baseline"'
+    meta = third["meta"]
+    assert (meta["category"], meta["subcategory"], meta["severity"], meta["threshold"]) == (
+        "completeness", "baseline participation", "error", 0.7)
+    assert "70 %" in meta["rationale"] and "Low-threshold" in meta["rationale"]
+    paired = by_rule["DEPRESSION/all/EQ5D5L/followup_6m"]["meta"]
+    assert (paired["subcategory"], paired["threshold"]) == ("paired follow-up", 0.6)
+    json.dumps(suite)  # the suite is plain JSON
+
+
+def test_check_gives_each_status_and_stores_results(settings: Settings):
+    summary = obligations.check(settings, PERIOD)
+    assert summary.path == settings.lake_dir / "obligation_results" / f"period={PERIOD}" / \
+        "data.parquet"
+    assert summary.path.is_file()
+    res = _results(settings)
+    assert res[(PUB, "DEPRESSION/all/EQ5D5L/baseline")]["status"] == "passed"
+    # 5 of 10 is below 0.6 but within sampling noise (Wilson upper bound 0.76): passes
+    within = res[(PUB, "DEPRESSION/all/EQ5D5L/followup_6m")]
+    assert within["status"] == "passed" and within["rate"] == 0.5
+    failed = res[(TYYNI, "DEPRESSION/all/EQ5D5L/baseline")]
+    assert failed["status"] == "failed"
+    assert "10 of 30" in failed["message"] and "80 %" in failed["message"]
+    assert res[(TYYNI, "DEPRESSION/all/PHQ9/followup_6m")]["status"] == "failed"
+    # the third-sector entry binds Majakka (threshold 0.7, not 0.8)
+    third = res[(MAJAKKA, "CASE_MANAGEMENT/third/EQ5D5L/baseline")]
+    assert (third["status"], third["threshold"], third["obligation_sector"]) == (
+        "passed", 0.7, "third")
+    na = res[(MAJAKKA, "CASE_MANAGEMENT/third/EQ5D5L/followup_6m")]
+    assert na["status"] == "not_applicable" and na["eligible_episodes"] == 0
+    assert (summary.passed, summary.failed, summary.not_applicable, summary.error) == (
+        3, 2, 1, 0)
+    for r in res.values():
+        assert r["category"] == "completeness" and r["rationale"] and r["severity"] == "error"
+        assert r["expectation"] == "expect_column_values_to_be_between"
+        assert r["period"] == PERIOD
+    # the mart's meets_obligation and the check agree
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        mart = con.execute("select provider_id, package_code, instrument, timepoint, "
+                           "meets_obligation from mart_prom_compliance where period = ?",
+                           [PERIOD]).fetchall()
+    status = {(r["provider_id"], r["package_code"], r["instrument"], r["timepoint"]): r["status"]
+              for r in res.values()}
+    for pid, pkg, inst, tp, meets in mart:
+        assert status[(pid, pkg, inst, tp)] == ("passed" if meets else "failed")
+
+
+def test_rerun_replaces_the_period(settings: Settings):
+    obligations.check(settings, PERIOD)
+    obligations.check(settings, PERIOD)
+    frame = obligations.read_results(settings.lake_dir, PERIOD)
+    assert len(frame) == 6 and not frame.duplicated(["provider_id", "rule"]).any()
+    assert obligations.read_results(settings.lake_dir, "2025-06").empty
+
+
+def test_unevaluable_expectation_is_an_error(settings: Settings, tmp_path: Path):
+    suites = tmp_path / "expectations" / "suites"
+    suites.mkdir(parents=True)
+    doc = obligations.load_template(REPO_ROOT / "expectations")
+    for tpl in doc["templates"].values():
+        tpl["kwargs"]["column"] = "no_such_column"
+    (suites / "obligations.json").write_text(json.dumps(doc), encoding="utf-8")
+    broken = settings.model_copy(update={"expectations_dir": tmp_path / "expectations"})
+    summary = obligations.check(broken, PERIOD)
+    assert summary.error == 6 and summary.passed == summary.failed == 0
+    frame = obligations.read_results(settings.lake_dir, PERIOD)
+    assert set(frame["status"]) == {"error"} and frame["message"].str.len().gt(0).all()
+
+
+def test_empty_warehouse_checks_nothing(tmp_path: Path):
+    s = _settings(tmp_path)
+    s.warehouse.parent.mkdir(parents=True)
+    duckdb.connect(str(s.warehouse)).close()
+    summary = obligations.check(s, PERIOD)
+    assert (summary.passed, summary.failed, summary.not_applicable, summary.error) == (0,) * 4
+    assert isinstance(obligations.read_results(s.lake_dir, PERIOD), pd.DataFrame)

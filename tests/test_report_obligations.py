@@ -1,0 +1,263 @@
+"""Obligations in the reports: peers' median, episodes to complete, what changed, the matrix.
+
+A hand-made warehouse with the full columns of mart_prom_compliance and
+mart_prom_obligation_episodes (docs/marts.md) for two steering periods.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from flows import obligations, report
+from flows.config import Settings
+
+PREV, PERIOD = "2025-06", "2025-12"
+A, A_NAME = "2358253-3", "Pohjolan hyvinvointialue, perusterveydenhuolto"
+B, B_NAME = "3247652-1", "Lääkärikeskus Kaiku Oy"
+C, C_NAME = "1394810-8", "Mielenterveyspalvelut Tyyni Oy"
+NAMES = {A: A_NAME, B: B_NAME, C: C_NAME}
+D = dt.date
+
+
+def _compliance(period, pid, pkg, inst, tp, n, x, min_rate, meets, peers, peer_median,
+                order=0, open_windows=0):
+    rate = x / n
+    return {
+        "period": period, "provider_id": pid, "provider_name": NAMES[pid],
+        "package_code": pkg, "instrument": inst, "timepoint": tp,
+        "eligible_episodes": n, "collected": x, "rate": rate, "min_rate": min_rate,
+        "meets_obligation": meets, "sector": "public", "obligation_sector": "all",
+        "measure": "participation" if tp == "baseline" else "paired", "severity": "error",
+        "timepoint_order": order, "timepoint_collected": x, "open_windows": open_windows,
+        "restarted_episodes": 0, "rate_ci_lower": max(0.0, rate - 0.2),
+        "rate_ci_upper": min(1.0, rate + 0.2), "below_threshold": rate < min_rate,
+        "peer_providers": peers, "peer_eligible_episodes": 40 if peers else 0,
+        "peer_median_rate": peer_median}
+
+
+COMPLIANCE = [
+    # A, previous period: baseline fails (later resolved), follow-up fails (persists)
+    _compliance(PREV, A, "DEPRESSION", "EQ5D5L", "baseline", 30, 12, 0.8, False, 2, 0.9),
+    _compliance(PREV, A, "DEPRESSION", "EQ5D5L", "followup_6m", 30, 6, 0.6, False, 2, 0.7, 1),
+    _compliance(PREV, A, "DEPRESSION", "PHQ9", "baseline", 30, 29, 0.8, True, 2, 0.9),
+    # A, this period
+    _compliance(PERIOD, A, "DEPRESSION", "EQ5D5L", "baseline", 30, 28, 0.8, True, 2, 0.935),
+    _compliance(PERIOD, A, "DEPRESSION", "EQ5D5L", "followup_6m", 30, 9, 0.6, False, 2, 0.71,
+                1, open_windows=3),
+    _compliance(PERIOD, A, "DEPRESSION", "PHQ9", "baseline", 30, 10, 0.8, False, 1, 0.55),
+    _compliance(PERIOD, A, "HEART_FAILURE", "EQ5D5L", "followup_30d", 10, 5, 0.6, True, 0,
+                None, 1),
+    # B and C, this period (peers)
+    _compliance(PERIOD, B, "DEPRESSION", "EQ5D5L", "baseline", 3, 3, 0.8, True, 2, 0.93),
+    _compliance(PERIOD, B, "DEPRESSION", "EQ5D5L", "followup_6m", 40, 30, 0.6, True, 2, 0.5,
+                1),
+    _compliance(PERIOD, C, "DEPRESSION", "EQ5D5L", "baseline", 40, 35, 0.8, True, 2, 0.93),
+    _compliance(PERIOD, C, "DEPRESSION", "EQ5D5L", "followup_6m", 40, 28, 0.6, True, 2, 0.5,
+                1),
+]
+
+
+def _episode(pid, eid, pkg, inst, tp, opens, closes, status, cycle=0, baseline=True):
+    return {"period": PERIOD, "provider_id": pid, "episode_id": eid, "cycle": cycle,
+            "package_code": pkg, "instrument": inst, "timepoint": tp,
+            "timepoint_order": 0 if tp == "baseline" else 1,
+            "measure": "participation" if tp == "baseline" else "paired",
+            "start_date": opens, "anchor_date": opens, "collection_opens": opens,
+            "collection_closes": closes, "window_state": "open" if status == "collectable"
+            else "closed", "is_eligible": status != "collectable",
+            "is_collected": status in ("met", "unpaired"), "baseline_collected": baseline,
+            "is_met": status == "met", "status": status}
+
+
+EPISODES = [
+    _episode(A, "JAK-LATE", "DEPRESSION", "EQ5D5L", "followup_6m", D(2025, 12, 1),
+             D(2026, 1, 30), "collectable"),
+    _episode(A, "JAK-SOON", "DEPRESSION", "EQ5D5L", "followup_6m", D(2025, 11, 20),
+             D(2026, 1, 10), "collectable", baseline=False),
+    _episode(A, "JAK-GONE", "DEPRESSION", "PHQ9", "baseline", D(2025, 3, 1), D(2025, 3, 29),
+             "missed"),
+    _episode(A, "JAK-HALF", "DEPRESSION", "EQ5D5L", "followup_6m", D(2025, 5, 1),
+             D(2025, 6, 30), "unpaired", baseline=False),
+    _episode(A, "JAK-HF", "HEART_FAILURE", "EQ5D5L", "followup_30d", D(2025, 9, 1),
+             D(2025, 9, 21), "missed", cycle=1),
+    _episode(A, "JAK-DONE", "DEPRESSION", "EQ5D5L", "baseline", D(2025, 2, 1), D(2025, 3, 1),
+             "met"),
+    _episode(B, "B-SECRET-EP", "DEPRESSION", "EQ5D5L", "followup_6m", D(2025, 11, 1),
+             D(2026, 1, 1), "collectable"),
+]
+
+QUARANTINE_PREV = [  # month, record, row, rule, column
+    ("2025-05", "EV-FIXED", 7, "hetu_valid", "hetu"),
+    ("2025-05", "EV-STAYS", 9, "cost_in_range", "cost_eur"),
+]
+QUARANTINE_NOW = [
+    ("2025-05", "EV-STAYS", 9, "cost_in_range", "cost_eur"),
+    ("2025-10", "EV-NEW", 3, "service_code_known", "service_code"),
+]
+
+
+def _settings(tmp_path: Path) -> Settings:
+    home = tmp_path / "var"
+    return Settings(home=home, raw_dir=home / "raw", lake_dir=home / "lake",
+                    quarantine_dir=home / "quarantine",
+                    warehouse=home / "warehouse" / "arvo.duckdb", reports_dir=home / "reports",
+                    compiled_definitions_dir=home / "definitions")
+
+
+def _write_quarantine(root: Path, rows) -> None:
+    for month in {r[0] for r in rows}:
+        mine = [r for r in rows if r[0] == month]
+        folder = root / "events" / f"provider_id={A}" / f"month={month}"
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table({
+            "record_id": [r[1] for r in mine], "source_file": ["events.csv"] * len(mine),
+            "source_row": pa.array([r[2] for r in mine], pa.int64()),
+            "rule": [r[3] for r in mine], "column_name": [r[4] for r in mine],
+            "reason": ["fix me"] * len(mine), "issues": ["fix me"] * len(mine),
+            "row_values": ["{}"] * len(mine)}), folder / "data.parquet")
+
+
+@pytest.fixture()
+def settings(tmp_path: Path) -> Settings:
+    s = _settings(tmp_path)
+    s.warehouse.parent.mkdir(parents=True)
+    comp = pd.DataFrame(COMPLIANCE)
+    eps = pd.DataFrame(EPISODES)
+    for c in ("start_date", "anchor_date", "collection_opens", "collection_closes"):
+        eps[c] = pd.to_datetime(eps[c]).dt.date
+    with duckdb.connect(str(s.warehouse)) as con:
+        con.register("comp", comp)
+        con.register("eps", eps)
+        con.execute("create table mart_prom_compliance as select * from comp")
+        con.execute("create table mart_prom_obligation_episodes as select * from eps")
+    # the previous period was reported with the quarantine as it was then
+    _write_quarantine(s.quarantine_dir, QUARANTINE_PREV)
+    report.render_provider_feedback(s, PREV, A)
+    # since then: EV-FIXED re-sent correctly, EV-NEW quarantined
+    for path in s.quarantine_dir.rglob("data.parquet"):
+        path.unlink()
+    _write_quarantine(s.quarantine_dir, QUARANTINE_NOW)
+    return s
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_obligations_show_peers_median_and_noise(settings: Settings):
+    ctx = report.feedback_context(settings, PERIOD, A, [])
+    ob = {(o["package_code"], o["instrument_code"], o["timepoint"]): o
+          for o in ctx["obligations"]}
+    assert ob[("DEPRESSION", "EQ5D5L", "baseline")]["peer_median"] == 0.935
+    # one peer only: its rate would be that provider's own figure
+    assert ob[("DEPRESSION", "PHQ9", "baseline")]["peer_median"] is report.SINGLE_PEER
+    assert ob[("HEART_FAILURE", "EQ5D5L", "followup_30d")]["peer_median"] is None
+    hf = ob[("HEART_FAILURE", "EQ5D5L", "followup_30d")]
+    assert hf["within_noise"] and hf["status"] == "pass"
+    assert hf["timepoint_fi"] == "30 vrk seuranta"
+    html = _text(report.render_provider_feedback(settings, PERIOD, A).html_path)
+    assert "Vertailuryhmän mediaani" in html and "94 %" in html
+    assert "satunnaisvaihtelun rajoissa" in html
+    assert "30 vrk seuranta" in html and "parillinen seuranta" in html
+
+
+def test_episodes_to_complete_lists_own_episodes_with_dates(settings: Settings):
+    fb = report.render_provider_feedback(settings, PERIOD, A)
+    assert fb.episodes_to_complete == 5
+    assert fb.episodes_csv_path == fb.html_path.parent / "episodes_to_complete.csv"
+    raw = fb.episodes_csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert list(rows[0]) == list(report.EPISODE_CSV_COLUMNS)
+    got = [(r["episode_id"], r["status"], r["collect_by"]) for r in rows]
+    # still collectable first, soonest deadline first; then missed and unpaired
+    assert got[:2] == [("JAK-SOON", "collectable", "2026-01-10"),
+                       ("JAK-LATE", "collectable", "2026-01-30")]
+    assert {g[:2] for g in got[2:]} == {("JAK-GONE", "missed"), ("JAK-HF", "missed"),
+                                        ("JAK-HALF", "unpaired")}
+    notes = {r["episode_id"]: r["note"] for r in rows}
+    assert "lähtötaso" in notes["JAK-SOON"] and "lähtötaso puuttuu" in notes["JAK-HALF"]
+    assert "akuutin" in notes["JAK-HF"]
+    assert "JAK-DONE" not in notes  # collected: nothing to do
+    html = _text(fb.html_path)
+    assert "Kerättävissä" in html and "10.1.2026" in html and "JAK-GONE" in html
+    # another provider's episodes never appear
+    assert "B-SECRET-EP" not in html and "B-SECRET-EP" not in raw.decode("utf-8-sig")
+    other = report.render_provider_feedback(settings, PERIOD, B)
+    assert "JAK-" not in _text(other.html_path)
+    assert "JAK-" not in other.episodes_csv_path.read_text(encoding="utf-8-sig")
+
+
+def test_what_changed_since_the_previous_period(settings: Settings):
+    fix = report.rows_to_fix(settings.quarantine_dir, A, PERIOD)
+    ctx = report.feedback_context(settings, PERIOD, A, fix)
+    ch = ctx["changes"]
+    assert ch["previous"] == PREV
+
+    def keys(items):
+        return {(o["package_code"], o["instrument_code"], o["timepoint"]) for o in items}
+
+    assert keys(ch["obligations"]["new"]) == {("DEPRESSION", "PHQ9", "baseline")}
+    assert keys(ch["obligations"]["resolved"]) == {("DEPRESSION", "EQ5D5L", "baseline")}
+    assert keys(ch["obligations"]["persisting"]) == {("DEPRESSION", "EQ5D5L", "followup_6m")}
+    assert ch["obligations"]["persisting"][0]["previous_rate"] == 0.2
+    assert ch["rows"] == {"new": 1, "resolved": 1, "persisting": 1}
+    rules = {r["rule"]: r for r in ch["rules"]}
+    assert rules["hetu_valid"]["resolved"] == 1 and rules["service_code_known"]["new"] == 1
+    assert rules["cost_in_range"]["persisting"] == 1
+    html = _text(report.render_provider_feedback(settings, PERIOD, A).html_path)
+    section = html.split("Muutokset edelliseen kauteen")[1].split("PROM-keruuvelvoitteet")[0]
+    assert "Verrattuna kauteen 2025-06" in section
+    assert "uusi" in section and "korjattu" in section and "jatkuu" in section
+    assert "service_code_known" in section and "hetu_valid" in section
+
+
+def test_first_period_has_nothing_to_compare(settings: Settings):
+    ctx = report.feedback_context(settings, PREV, A, [])
+    assert ctx["changes"] == {"previous": None}
+    html = _text(report.render_provider_feedback(settings, PREV, A).html_path)
+    assert "ensimmäinen kausi" in html
+
+
+def test_steering_report_has_the_compliance_matrix(settings: Settings):
+    obligations.write_results(settings.lake_dir, PERIOD, pd.DataFrame([
+        {"period": PERIOD, "provider_id": A, "rule": "DEPRESSION/all/PHQ9/baseline",
+         "eligible_episodes": 30, "status": "failed", "message": "too few"},
+        {"period": PERIOD, "provider_id": B, "rule": "DEPRESSION/all/EQ5D5L/baseline",
+         "eligible_episodes": 3, "status": "passed", "message": ""},
+        {"period": PERIOD, "provider_id": C, "rule": "DEPRESSION/all/EQ5D5L/baseline",
+         "eligible_episodes": 40, "status": "passed", "message": ""},
+        {"period": PERIOD, "provider_id": C, "rule": "DEPRESSION/all/EQ5D5L/followup_12m",
+         "eligible_episodes": 0, "status": "not_applicable", "message": ""},
+    ]))
+    ctx = report.steering_context(settings, PERIOD)
+    assert ctx["checks"]["failed"] == 1 and ctx["checks"]["passed"] == 1
+    assert ctx["checks"]["not_applicable"] == 1 and ctx["checks"]["small"] == 1
+    matrix = {g["package_code"]: g for g in ctx["compliance_matrix"]}
+    dep = matrix["DEPRESSION"]
+    assert [(c["instrument"], c["timepoint"]) for c in dep["columns"]] == [
+        ("EQ-5D-5L", "baseline"), ("PHQ-9", "baseline"), ("EQ-5D-5L", "followup_6m")]
+    rows = {r["provider_id"]: r for r in dep["rows"]}
+    assert set(rows) == {A, B, C}
+    a_cells = rows[A]["cells"]
+    assert a_cells[1]["status"] == "fail" and rows[A]["failing"] == 2
+    assert rows[B]["cells"][0]["status"] == "small"  # 3 episodes: suppressed
+    assert rows[B]["cells"][1] is None  # B has no PHQ-9 obligation rows
+    html = _text(report.render_steering_report(settings, PERIOD))
+    section = html.split("PROM-keruuvelvoitteiden täyttyminen")[1].split("Tietojen laatu")[0]
+    assert "Masennuksen hoitoketju" in section and "Sydämen vajaatoiminnan hoito" in section
+    assert "ei täyty" in section and "&lt;5" in section
+    assert "33 %" in section  # A's PHQ-9 baseline, 10 of 30
+    assert "Great Expectations" in section
+    # no record-level data in the commissioner's report
+    for e in EPISODES:
+        assert e["episode_id"] not in html
