@@ -350,10 +350,3 @@ def test_period_bounds(period, bounds):
 def test_period_bounds_rejects_bad_periods(period):
     with pytest.raises(ValueError, match="YYYY-MM"):
         transform.period_bounds(period)
-
-
-def test_fixture_schemas_match_the_ingest():
-    """The hand-made lake uses the same file schemas as flows.ingest writes."""
-    lake = pytest.importorskip("flows.ingest.lake")
-    for entity, schema in tiny_lake.SCHEMAS.items():
-        assert lake.LAKE_SCHEMAS[entity].equals(schema), entity

@@ -31,7 +31,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows import hetu
+from flows import contract, hetu
+from flows.ingest.lake import LAKE_SCHEMAS
 
 KEY = b"arvo-dbt-test-key"
 
@@ -39,28 +40,11 @@ P1 = "2358253-3"  # Pohjolan hyvinvointialue, perusterveydenhuolto (public)
 P2 = "1394810-8"  # Mielenterveyspalvelut Tyyni Oy (private)
 P3 = "1202527-2"  # Pohjolan kotihoito (public)
 
-PROM_ITEMS = [f"q{i}" for i in range(1, 13)]
-_CLIENT = [("client_id", pa.string()), ("birth_date", pa.date32()), ("sex", pa.string())]
-_SOURCE = [("source_file", pa.string()), ("source_row", pa.int64())]
+PROM_ITEMS = list(contract.PROM_ITEMS)
 
-# The lake's file schemas (docs/architecture.md); provider_id and month are in the path.
-SCHEMAS: dict[str, pa.Schema] = {
-    "events": pa.schema([("event_id", pa.string()), *_CLIENT, ("event_date", pa.date32()),
-                         ("service_code", pa.string()), ("episode_id", pa.string()),
-                         ("diagnosis", pa.string()), ("cost_eur", pa.float64()), *_SOURCE]),
-    "episodes": pa.schema([("episode_id", pa.string()), *_CLIENT,
-                           ("package_code", pa.string()), ("start_date", pa.date32()),
-                           ("end_date", pa.date32()), *_SOURCE]),
-    "proms": pa.schema([("response_id", pa.string()), ("episode_id", pa.string()), *_CLIENT,
-                        ("instrument", pa.string()), ("timepoint", pa.string()),
-                        ("response_date", pa.date32()),
-                        *((q, pa.int32()) for q in PROM_ITEMS), *_SOURCE]),
-    "ingest_log": pa.schema([
-        ("entity", pa.string()), ("source_file", pa.string()), ("file_sha256", pa.string()),
-        ("file_format", pa.string()), ("rows_in", pa.int64()), ("rows_accepted", pa.int64()),
-        ("rows_quarantined", pa.int64()), ("status", pa.string()), ("message", pa.string()),
-        ("ingested_at", pa.timestamp("us"))]),
-}
+# The lake's file schemas are the ingest's own (provider_id and month are in the path).
+SCHEMAS: dict[str, pa.Schema] = {entity: LAKE_SCHEMAS[entity]
+                                 for entity in ("events", "episodes", "proms", "ingest_log")}
 
 D = dt.date
 
