@@ -23,6 +23,11 @@ RAW = click.option("--raw-dir", type=click.Path(path_type=Path, file_okay=False)
                    help="Folder of provider submissions <provider>/<YYYY-MM>/. "
                         "Default: <home>/demo/raw")
 
+DEFS = click.option("--definitions-dir", type=click.Path(path_type=Path, file_okay=False),
+                    default=None,
+                    help="The commissioner's definitions (providers.yml, packages.yml, ...). "
+                         "Default: $ARVO_DEFINITIONS_DIR or the repository's definitions/")
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
@@ -111,14 +116,14 @@ def generate(home, raw_dir, seed, residents, months, start_month) -> None:
 
 def _period_command(fn):
     fn = click.option("--period", required=True, help="Steering period: last month YYYY-MM")(fn)
-    return RAW(HOME(fn))
+    return DEFS(RAW(HOME(fn)))
 
 
 @main.command()
 @_period_command
 @click.option("--provider", "providers", multiple=True, help="Provider Y-tunnus (repeatable)")
 @click.option("--force", is_flag=True, help="Re-ingest months whose files have not changed")
-def ingest(home, raw_dir, period, providers, force) -> None:
+def ingest(home, raw_dir, definitions_dir, period, providers, force) -> None:
     """Ingest providers' submissions up to a period into the lake and quarantine.
 
     \b
@@ -128,7 +133,8 @@ def ingest(home, raw_dir, period, providers, force) -> None:
     from flows.steering import SteeringParams
     from flows.steering import ingest as ingest_flow
 
-    outcomes = ingest_flow(SteeringParams(home=home, raw_dir=raw_dir, period=period,
+    outcomes = ingest_flow(SteeringParams(home=home, raw_dir=raw_dir,
+                                          definitions_dir=definitions_dir, period=period,
                                           providers=list(providers) or None, force=force))
     click.echo(f"{'provider':<10} {'month':<7} {'file':<16} {'in':>7} {'ok':>7} {'quar':>6} status")
     for o in outcomes:
@@ -144,7 +150,7 @@ def ingest(home, raw_dir, period, providers, force) -> None:
 @click.option("--force", is_flag=True, help="Re-ingest months whose files have not changed")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the result as one JSON line (stage timings, files, reports)")
-def steer(home, raw_dir, period, force, as_json) -> None:
+def steer(home, raw_dir, definitions_dir, period, force, as_json) -> None:
     """Run one steering period: ingest, build the marts, check the obligations, render reports.
 
     \b
@@ -153,7 +159,8 @@ def steer(home, raw_dir, period, force, as_json) -> None:
     """
     from flows.steering import SteeringParams, steering
 
-    result = steering(SteeringParams(home=home, raw_dir=raw_dir, period=period, force=force))
+    result = steering(SteeringParams(home=home, raw_dir=raw_dir, definitions_dir=definitions_dir,
+                                     period=period, force=force))
     if as_json:
         click.echo(result.model_dump_json())
     else:
@@ -163,9 +170,10 @@ def steer(home, raw_dir, period, force, as_json) -> None:
 @main.command()
 @HOME
 @RAW
+@DEFS
 @click.option("--period", "periods", multiple=True, required=True,
               help="Steering period YYYY-MM (repeatable)")
-def cycle(home, raw_dir, periods) -> None:
+def cycle(home, raw_dir, definitions_dir, periods) -> None:
     """Run several steering periods in order.
 
     \b
@@ -175,12 +183,14 @@ def cycle(home, raw_dir, periods) -> None:
     from flows.steering import CycleParams
     from flows.steering import cycle as cycle_flow
 
-    _print_reports(cycle_flow(CycleParams(home=home, raw_dir=raw_dir, periods=list(periods))))
+    _print_reports(cycle_flow(CycleParams(home=home, raw_dir=raw_dir,
+                                          definitions_dir=definitions_dir,
+                                          periods=list(periods))))
 
 
 @main.command()
 @_period_command
-def report(home, raw_dir, period) -> None:
+def report(home, raw_dir, definitions_dir, period) -> None:
     """Render the steering report and provider feedback from marts already built.
 
     \b
@@ -190,7 +200,8 @@ def report(home, raw_dir, period) -> None:
     from flows.steering import SteeringParams
     from flows.steering import report as report_flow
 
-    for path in report_flow(SteeringParams(home=home, raw_dir=raw_dir, period=period)):
+    for path in report_flow(SteeringParams(home=home, raw_dir=raw_dir,
+                                           definitions_dir=definitions_dir, period=period)):
         click.echo(path)
 
 
@@ -243,6 +254,85 @@ def score(instrument, file, out, eq5d5l_method, value_set, home) -> None:
                + (f"; {basis}" if basis else "") + (f"; written to {out}" if out else ""),
                err=True)
     if result.issues:
+        sys.exit(1)
+
+
+@main.group(name="import")
+def import_group() -> None:
+    """Turn other registers' data into provider submissions in Arvo's contract."""
+
+
+@import_group.command(name="nhs-proms")
+@click.argument("pack_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("var/nhs"), show_default=True,
+              help="Writes <out>/raw/<ODS code>/<YYYY-MM>/ submissions and <out>/definitions/")
+@click.option("--modelled-only", is_flag=True,
+              help="Keep only the records NHS's case-mix model used (NHS's inclusion rule for "
+                   "its published averages); the others are listed in excluded_records.csv")
+def import_nhs_proms(pack_dir, out_dir, modelled_only) -> None:
+    """Import an NHS PROMs record-level data pack (hip and knee replacement).
+
+    Each NHS provider becomes a provider (ODS code), each record an episode with an
+    EQ-5D-3L and an Oxford Hip or Knee Score response before the operation and six
+    months after it (docs/nhs-proms.md says what is made up: identities and dates).
+    Then run the pipeline on it, unchanged, with the command printed at the end.
+
+    \b
+    Example:
+        arvo import nhs-proms ../shared/data/nhs-proms-2016-17 --out var/nhs --modelled-only
+    """
+    from flows.nhs.flows import ImportParams
+    from flows.nhs.flows import import_nhs_proms as import_flow
+
+    summary = import_flow(ImportParams(pack_dir=pack_dir, out_dir=out_dir,
+                                       modelled_only=modelled_only))
+    for line in summary.lines():
+        click.echo(line)
+    out = summary.out_dir
+    click.echo(f"\nnext: arvo steer --home {out} --raw-dir {summary.raw_dir} "
+               f"--definitions-dir {summary.definitions_dir} --period {summary.period}\n"
+               f"then: arvo compare nhs-provcomm {pack_dir} --home {out}")
+
+
+@main.group(name="compare")
+def compare_group() -> None:
+    """Check Arvo's results against figures others published."""
+
+
+@compare_group.command(name="nhs-provcomm")
+@click.argument("pack_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@HOME
+@click.option("--period", default=None,
+              help="Steering period the import was run for. Default: the import's (2017-09)")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Row-by-row comparison CSV. Default: <home>/nhs_provcomm_comparison.csv")
+def compare_nhs_provcomm(pack_dir, home, period, out) -> None:
+    """Compare per-provider health gains with NHS's published ProvComm figures.
+
+    Reads mart_provider_measure_outcomes from the warehouse under --home (after `arvo
+    steer` on an `arvo import nhs-proms` output) and ProvComm from PACK_DIR; prints the
+    match rate and writes every row with its status. Exit status 1 if a published row
+    whose records are in the pack differs.
+
+    \b
+    Example:
+        arvo compare nhs-provcomm ../shared/data/nhs-proms-2016-17 --home var/nhs
+    """
+    from flows.nhs import provcomm
+    from flows.nhs.flows import CompareParams
+    from flows.nhs.flows import compare_nhs_provcomm as compare_flow
+    from flows.nhs.submission import IMPORT_PERIOD
+
+    settings = config.Settings.from_env(home)
+    out = out or settings.home / "nhs_provcomm_comparison.csv"
+    result = compare_flow(CompareParams(pack_dir=pack_dir, warehouse=settings.warehouse,
+                                        period=period or IMPORT_PERIOD, out=out))
+    for line in result.lines():
+        click.echo(line)
+    click.echo(f"row by row: {out}")
+    explained = (provcomm.MATCH, provcomm.TOTAL_COUNT, provcomm.NOT_IN_PACK, *provcomm.UNPUBLISHED)
+    if not result.rows["status"].isin(explained).all():
         sys.exit(1)
 
 

@@ -32,18 +32,26 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+IdScheme = Literal["y-tunnus", "nhs-ods"]
+_ODS_CODE = re.compile(r"^[A-Z0-9]{3,6}$")
+
+
+def check_provider_id(scheme: IdScheme, value: str) -> str | None:
+    """Why `value` is not a provider ID of `scheme`, or None when it is one."""
+    if scheme == "y-tunnus" and not ytunnus.is_valid(value):
+        return f"{value!r} is not a valid Y-tunnus (NNNNNNN-C, mod-11 check digit)"
+    if scheme == "nhs-ods" and not _ODS_CODE.match(value):
+        return f"{value!r} is not an NHS ODS organisation code (3-6 capitals or digits)"
+    return None
+
+
 class Provider(_Strict):
-    id: str
+    """A contracted provider; `id` follows the register's `id_scheme` (checked in `load`)."""
+
+    id: str = Field(min_length=1, max_length=64)
     name: str
     sector: Literal["public", "private", "third"]
     submission_format: Literal["csv_utf8", "csv_fi", "csv_fi_1252", "parquet"]
-
-    @field_validator("id")
-    @classmethod
-    def _business_id(cls, v: str) -> str:
-        if not ytunnus.is_valid(v):
-            raise ValueError(f"{v!r} is not a valid Y-tunnus (NNNNNNN-C, mod-11 check digit)")
-        return v
 
 
 class ServiceType(_Strict):
@@ -160,7 +168,15 @@ class Timepoint:
 
 
 class Obligation(_Strict):
-    package: str
+    """One entry of obligations.yml: binds either a package's episodes or a segment's clients.
+
+    `package`: every episode of the package (instruments must be the package's).
+    `segment`: every episode, of any package, of a client whom the period's segmentation
+    places in the segment (instruments: any supported instrument).
+    """
+
+    package: str | None = None
+    segment: str | None = None
     sector: Literal["all", "public", "private", "third"] = "all"
     instruments: list[Instrument] = Field(min_length=1)
     baseline: Window
@@ -171,6 +187,26 @@ class Obligation(_Strict):
     min_followup_rate: float = Field(ge=0, le=1)
     severity: Literal["error", "warning"] = "error"
     rationale: str | None = None
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> Obligation:
+        if self.package is not None and self.segment is not None:
+            raise ValueError("both `package` and `segment` are given: an entry binds either "
+                             "a package's episodes or a segment's clients, give one of them")
+        if self.package is None and self.segment is None:
+            raise ValueError("neither `package` nor `segment` is given: name the package "
+                             "(packages.yml) or the segment (segments.yml) the entry binds")
+        return self
+
+    @property
+    def scope(self) -> Literal["package", "segment"]:
+        """What the entry binds: `package` (a package's episodes) or `segment` (a segment's)."""
+        return "package" if self.package is not None else "segment"
+
+    @property
+    def scope_code(self) -> str:
+        """The package's or the segment's code."""
+        return self.package if self.package is not None else str(self.segment)
 
     @model_validator(mode="after")
     def _schedule_is_ordered(self) -> Obligation:
@@ -234,6 +270,7 @@ class Definitions(_Strict):
     """Everything the commissioner defines, cross-checked."""
 
     providers: list[Provider]
+    id_scheme: IdScheme = "y-tunnus"
     service_types: list[ServiceType]
     packages: list[Package]
     segments: list[Segment]
@@ -250,7 +287,9 @@ class Definitions(_Strict):
 
     @property
     def instruments(self) -> list[str]:
-        return sorted({i for p in self.packages for i in p.instruments})
+        """Instruments collected: the packages' and those segment obligations name."""
+        return sorted({i for p in self.packages for i in p.instruments}
+                      | {i for ob in self.obligations for i in ob.instruments})
 
     @property
     def timepoints(self) -> list[str]:
@@ -262,6 +301,10 @@ class Definitions(_Strict):
         return sorted(first, key=lambda n: (n != "baseline", first[n], n))
 
 
+# Optional top-level keys, with their defaults: providers.yml's `id_scheme` says what
+# provider IDs are (`y-tunnus`: Finnish business IDs; `nhs-ods`: NHS organisation codes,
+# for registers made by `arvo import nhs-proms`).
+_OPTIONAL = {"providers.yml": ("id_scheme",)}
 _FILES = {
     "providers.yml": ("providers",),
     "service_types.yml": ("service_types",),
@@ -292,9 +335,11 @@ def load(directory: Path) -> Definitions:
             raise DefinitionError(f"{path}: not valid YAML: {exc}") from None
         if not isinstance(doc, dict):
             raise DefinitionError(f"{path}: expected a mapping with keys {', '.join(keys)}")
-        for key in keys:
+        for key in (*keys, *_OPTIONAL.get(name, ())):
             if key not in doc:
-                raise DefinitionError(f"{path}: key '{key}' is missing")
+                if key in keys:
+                    raise DefinitionError(f"{path}: key '{key}' is missing")
+                continue
             try:
                 field = Definitions.model_fields[key]
                 from pydantic import TypeAdapter
@@ -312,6 +357,11 @@ def load(directory: Path) -> Definitions:
 def _cross_check(defs: Definitions, directory: Path) -> None:
     def fail(file: str, key: str, msg: str) -> None:
         raise DefinitionError(f"{directory / file}: {key}: {msg}")
+
+    for i, provider in enumerate(defs.providers):
+        problem = check_provider_id(defs.id_scheme, provider.id)
+        if problem:
+            fail("providers.yml", f"providers[{i}].id", problem)
 
     for kind, items, attr in (
         ("providers.yml", defs.providers, "id"),
@@ -334,19 +384,24 @@ def _cross_check(defs: Definitions, directory: Path) -> None:
         if not seg.when:
             fail("segments.yml", f"segments[{i}].when", "only the last segment may be a default")
     packages = {p.code: p for p in defs.packages}
+    segments = {s.code for s in defs.segments}
     services = set(defs.service_codes)
-    entries: dict[tuple[str, str], int] = {}
+    entries: dict[tuple[str, str, str], int] = {}
     for i, ob in enumerate(defs.obligations):
-        if ob.package not in packages:
+        if ob.package is not None and ob.package not in packages:
             fail("obligations.yml", f"obligations[{i}].package", f"unknown package {ob.package!r}")
-        if (ob.package, ob.sector) in entries:
+        if ob.segment is not None and ob.segment not in segments:
+            fail("obligations.yml", f"obligations[{i}].segment",
+                 f"unknown segment {ob.segment!r} (not in segments.yml)")
+        key = (ob.scope, ob.scope_code, ob.sector)
+        if key in entries:
             fail("obligations.yml", f"obligations[{i}].sector",
-                 f"package {ob.package} already has obligations for sector {ob.sector!r} "
-                 f"(obligations[{entries[(ob.package, ob.sector)]}]); one entry per package "
+                 f"{ob.scope} {ob.scope_code} already has obligations for sector "
+                 f"{ob.sector!r} (obligations[{entries[key]}]); one entry per {ob.scope} "
                  "and sector")
-        entries[(ob.package, ob.sector)] = i
+        entries[key] = i
         for j, inst in enumerate(ob.instruments):
-            if inst not in packages[ob.package].instruments:
+            if ob.package is not None and inst not in packages[ob.package].instruments:
                 fail("obligations.yml", f"obligations[{i}].instruments[{j}]",
                      f"{inst} is not an instrument of package {ob.package}")
         if len(set(ob.instruments)) != len(ob.instruments):
@@ -392,33 +447,37 @@ def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
     return out_dir
 
 
-OBLIGATION_COLUMNS = ("package_code", "sector", "instrument", "timepoint", "timepoint_order",
-                      "at_days", "from_days", "to_days", "measure", "min_rate", "while_open",
-                      "severity", "restarts", "rationale")
-RESTART_COLUMNS = ("package_code", "sector", "service_code", "icd10_prefix", "min_days_between")
+# An obligation's scope: package_code (a package obligation) or segment_code (a segment
+# obligation); exactly one of the two is filled, the other is empty.
+OBLIGATION_COLUMNS = ("package_code", "segment_code", "sector", "instrument", "timepoint",
+                      "timepoint_order", "at_days", "from_days", "to_days", "measure",
+                      "min_rate", "while_open", "severity", "restarts", "rationale")
+RESTART_COLUMNS = ("package_code", "segment_code", "sector", "service_code", "icd10_prefix",
+                   "min_days_between")
 
 
 def _obligation_rows(defs: Definitions) -> list[list[object]]:
-    """One row per package x sector x instrument x timepoint (repeats expanded)."""
+    """One row per (package or segment) x sector x instrument x timepoint (repeats expanded)."""
     rows: list[list[object]] = []
     for ob in defs.obligations:
         for inst in ob.instruments:
             for order, tp in enumerate(ob.schedule()):
-                rows.append([ob.package, ob.sector, inst, tp.name, order, tp.at_days,
-                             tp.from_days, tp.to_days, tp.measure, tp.min_rate,
-                             str(tp.while_open).lower(), ob.severity,
+                rows.append([ob.package or "", ob.segment or "", ob.sector, inst, tp.name,
+                             order, tp.at_days, tp.from_days, tp.to_days, tp.measure,
+                             tp.min_rate, str(tp.while_open).lower(), ob.severity,
                              str(ob.restart is not None).lower(), ob.rationale or ""])
     return rows
 
 
 def _restart_rows(defs: Definitions) -> list[list[object]]:
-    """One row per restarting package x sector x service code x ICD-10 prefix (or none)."""
+    """One row per restarting (package or segment) x sector x service code x ICD-10 prefix
+    (or none)."""
     rows: list[list[object]] = []
     for ob in defs.obligations:
         if ob.restart is None:
             continue
         for code in ob.restart.service_codes:
             for prefix in ob.restart.icd10_prefixes or [""]:
-                rows.append([ob.package, ob.sector, code, prefix.replace(".", ""),
-                             ob.restart.min_days_between])
+                rows.append([ob.package or "", ob.segment or "", ob.sector, code,
+                             prefix.replace(".", ""), ob.restart.min_days_between])
     return rows

@@ -74,7 +74,8 @@ def pseudonymise(hetu: str, key: bytes) -> str:
 
 
 def make(birth_date: dt.date, individual_number: int, sign: str | None = None) -> str:
-    """Build a valid HETU for a birth date and individual number 2-899 (synthetic data)."""
+    """Build a valid HETU for a birth date and individual number 2-999 (900-999: the
+    temporary-code range, used for synthetic identities)."""
     if not 2 <= individual_number <= 999:
         raise ValueError("individual number must be 2..999")
     if sign is None:

@@ -6,8 +6,8 @@ After dbt has built the marts, `check(settings, period)`:
    DataFrame (Great Expectations has no working DuckDB datasource), plus one row with no
    eligible episode for every provider x obligation whose windows are all still open
    (from `mart_prom_obligation_episodes`);
-2. builds one expectation per obligation of `definitions/obligations.yml` (package x
-   sector x instrument x timepoint) from the template of its measure in
+2. builds one expectation per obligation of `definitions/obligations.yml` ((package or
+   segment) x sector x instrument x timepoint) from the template of its measure in
    `expectations/suites/obligations.json`: `expect_column_values_to_be_between` on
    `rate_ci_upper` (the upper bound of the Wilson 95 % interval of the rate) with the
    obligation's threshold as `min_value`, restricted to the obligation's rows;
@@ -45,11 +45,15 @@ from flows.definitions import Definitions
 SUITE = "obligations"
 RESULTS = "obligation_results"
 STATUSES = ("passed", "failed", "not_applicable", "error")
-KEY = ["provider_id", "package_code", "instrument", "timepoint"]
+KEY = ["provider_id", "scope", "scope_code", "instrument", "timepoint"]
+SEGMENT_RULE_PREFIX = "segment:"
+"""A segment obligation's rule is `segment:<SEGMENT>/<sector>/<INSTRUMENT>/<timepoint>`; a
+package obligation's `<PACKAGE>/<sector>/<INSTRUMENT>/<timepoint>`."""
 
 RESULT_SCHEMA = pa.schema([
     ("period", pa.string()), ("provider_id", pa.string()), ("provider_name", pa.string()),
-    ("package_code", pa.string()), ("obligation_sector", pa.string()),
+    ("package_code", pa.string()), ("scope", pa.string()), ("scope_code", pa.string()),
+    ("obligation_sector", pa.string()),
     ("instrument", pa.string()), ("timepoint", pa.string()), ("rule", pa.string()),
     ("expectation", pa.string()), ("column_name", pa.string()), ("category", pa.string()),
     ("subcategory", pa.string()), ("severity", pa.string()), ("threshold", pa.float64()),
@@ -58,17 +62,17 @@ RESULT_SCHEMA = pa.schema([
     ("message", pa.string()), ("checked_at", pa.timestamp("us")),
 ])
 
-_COMPLIANCE_COLUMNS = ("provider_id", "provider_name", "package_code", "instrument",
-                       "timepoint", "eligible_episodes", "collected", "rate", "rate_ci_upper",
-                       "min_rate")
+_COMPLIANCE_COLUMNS = ("provider_id", "provider_name", "scope", "scope_code", "package_code",
+                       "instrument", "timepoint", "eligible_episodes", "collected", "rate",
+                       "rate_ci_upper", "min_rate")
 
 
 @dataclass(frozen=True)
 class Obligation:
     """One obligation as checked: an entry's instrument x timepoint."""
 
-    rule: str  # package/sector/instrument/timepoint
-    package_code: str
+    rule: str  # [segment:]scope_code/sector/instrument/timepoint
+    package_code: str | None  # None for a segment obligation
     sector: str
     instrument: str
     timepoint: str
@@ -76,6 +80,14 @@ class Obligation:
     threshold: float
     severity: str
     rationale: str | None
+    scope: str = "package"  # package | segment
+    scope_code: str = ""  # the package's or the segment's code
+
+
+def rule_of(scope: str, scope_code: str, sector: str, instrument: str, timepoint: str) -> str:
+    """The rule naming one obligation (see SEGMENT_RULE_PREFIX)."""
+    prefix = SEGMENT_RULE_PREFIX if scope == "segment" else ""
+    return f"{prefix}{scope_code}/{sector}/{instrument}/{timepoint}"
 
 
 @dataclass(frozen=True)
@@ -101,33 +113,37 @@ def obligations_of(defs: Definitions) -> list[Obligation]:
     for ob in defs.obligations:
         for inst in ob.instruments:
             for tp in ob.schedule():
-                out.append(Obligation(f"{ob.package}/{ob.sector}/{inst}/{tp.name}", ob.package,
-                                      ob.sector, inst, tp.name, tp.measure, tp.min_rate,
-                                      ob.severity, ob.rationale))
+                out.append(Obligation(rule_of(ob.scope, ob.scope_code, ob.sector, inst, tp.name),
+                                      ob.package, ob.sector, inst, tp.name, tp.measure,
+                                      tp.min_rate, ob.severity, ob.rationale, ob.scope,
+                                      ob.scope_code))
     return out
 
 
-def binding(defs: Definitions) -> dict[tuple[str, str], str]:
-    """(provider_id, package) -> the sector of the entry that binds it (its own, else all)."""
-    entries = {(ob.package, ob.sector) for ob in defs.obligations}
+def binding(defs: Definitions) -> dict[tuple[str, str, str], str]:
+    """(provider_id, scope, scope_code) -> the sector of the entry that binds the provider
+    (its own sector's, else `all`)."""
+    entries = {(ob.scope, ob.scope_code, ob.sector) for ob in defs.obligations}
+    scopes = {(ob.scope, ob.scope_code) for ob in defs.obligations}
     out = {}
     for p in defs.providers:
-        for package in {ob.package for ob in defs.obligations}:
-            if (package, p.sector) in entries:
-                out[(p.id, package)] = p.sector
-            elif (package, "all") in entries:
-                out[(p.id, package)] = "all"
+        for scope, code in scopes:
+            if (scope, code, p.sector) in entries:
+                out[(p.id, scope, code)] = p.sector
+            elif (scope, code, "all") in entries:
+                out[(p.id, scope, code)] = "all"
     return out
 
 
 # --------------------------------------------------------------------------- the frame
 
 def compliance_frame(warehouse: Path, period: str, defs: Definitions) -> pd.DataFrame:
-    """The period's compliance rows, one per provider x package x instrument x timepoint.
+    """The period's compliance rows, one per provider x scope x instrument x timepoint.
 
     Rows of `mart_prom_compliance`, and rows without eligible episodes (rate null) for
     the provider x obligations of `mart_prom_obligation_episodes` whose windows are all
-    still open; `rule` names the obligation that binds the row.
+    still open; `rule` names the obligation that binds the row. Marts built before
+    obligations had scopes (no `scope` column) read as package obligations.
     """
     cols = list(_COMPLIANCE_COLUMNS)
     frames = []
@@ -137,32 +153,49 @@ def compliance_frame(warehouse: Path, period: str, defs: Definitions) -> pd.Data
         tables = {r[0] for r in con.execute(
             "select table_name from information_schema.tables").fetchall()}
         if "mart_prom_compliance" in tables:
-            have = {r[0] for r in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_name = 'mart_prom_compliance'").fetchall()}
-            select = ", ".join(c if c in have else f"null as {c}" for c in cols)
+            select = ", ".join(_columns(con, "mart_prom_compliance", cols))
             frames.append(con.execute(
                 f"select {select} from mart_prom_compliance where period = ?", [period]).df())
         if "mart_prom_obligation_episodes" in tables:
+            select = ", ".join(_columns(con, "mart_prom_obligation_episodes", (
+                "provider_id", "scope", "scope_code", "package_code", "instrument",
+                "timepoint")))
             frames.append(con.execute(
-                "select distinct provider_id, package_code, instrument, timepoint "
-                "from mart_prom_obligation_episodes where period = ?", [period]).df())
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+                f"select distinct {select} from mart_prom_obligation_episodes "
+                "where period = ?", [period]).df())
+    frame = pd.concat([f.astype(object) for f in frames], ignore_index=True) if frames else \
+        pd.DataFrame(columns=cols)
     for c in cols:
         if c not in frame:
             frame[c] = None
+    # a row without a scope is a package obligation's (marts built before scopes existed)
+    unscoped = frame["scope"].isna()
+    frame.loc[unscoped, "scope"] = "package"
+    frame.loc[unscoped, "scope_code"] = frame.loc[unscoped, "package_code"]
+    # package_code names the obligation's package (the episodes mart has the episode's)
+    frame["package_code"] = frame["scope_code"].where(frame["scope"] == "package", None)
     frame = frame.drop_duplicates(KEY, keep="first").reset_index(drop=True)
     sector = binding(defs)
-    frame["obligation_sector"] = [sector.get((p, k)) for p, k in
-                                  zip(frame["provider_id"], frame["package_code"], strict=True)]
-    frame["rule"] = (frame["package_code"].astype(str) + "/" + frame["obligation_sector"].astype(
-        str) + "/" + frame["instrument"].astype(str) + "/" + frame["timepoint"].astype(str))
+    frame["obligation_sector"] = [sector.get(k) for k in zip(
+        frame["provider_id"], frame["scope"], frame["scope_code"], strict=True)]
+    frame["rule"] = [rule_of(*k) for k in zip(
+        frame["scope"], frame["scope_code"], frame["obligation_sector"].astype(str),
+        frame["instrument"], frame["timepoint"], strict=True)]
     frame["eligible_episodes"] = frame["eligible_episodes"].fillna(0).astype("int64")
     frame["collected"] = frame["collected"].fillna(0).astype("int64")
     for c in ("rate", "rate_ci_upper", "min_rate"):
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
     frame.loc[frame["eligible_episodes"] == 0, ["rate", "rate_ci_upper"]] = float("nan")
     return frame.sort_values(KEY, kind="stable").reset_index(drop=True)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str, cols: tuple[str, ...] | list[str]
+             ) -> list[str]:
+    """`cols` as select expressions: the table's own, null for those it lacks."""
+    have = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_name = ?",
+        [table]).fetchall()}
+    return [c if c in have else f"null as {c}" for c in cols]
 
 
 # --------------------------------------------------------------------------- the suite
@@ -189,7 +222,8 @@ def build_suite(template: dict, obligations: list[Obligation]) -> dict:
             rationale += " " + ob.rationale.strip()
         expectations.append({"type": tpl["type"], "kwargs": kwargs, "meta": {
             **tpl["meta"], "rule": ob.rule, "severity": ob.severity, "threshold": ob.threshold,
-            "rationale": rationale, "package_code": ob.package_code, "sector": ob.sector,
+            "rationale": rationale, "package_code": ob.package_code, "scope": ob.scope,
+            "scope_code": ob.scope_code, "sector": ob.sector,
             "instrument": ob.instrument, "timepoint": ob.timepoint, "measure": ob.measure}})
     return {"name": template["name"], "meta": template.get("meta", {}),
             "expectations": expectations}
@@ -259,6 +293,7 @@ def validate(frame: pd.DataFrame, suite: dict, period: str) -> pd.DataFrame:
             rows.append({
                 "period": period, "provider_id": r["provider_id"],
                 "provider_name": r.get("provider_name"), "package_code": r["package_code"],
+                "scope": meta["scope"], "scope_code": meta["scope_code"],
                 "obligation_sector": meta["sector"], "instrument": r["instrument"],
                 "timepoint": r["timepoint"], "rule": meta["rule"],
                 "expectation": res.expectation_config.type, "column_name": column,

@@ -47,8 +47,11 @@ HTML_ROWS_TO_FIX_LIMIT = 1000
 CSV_COLUMNS = ("month", "entity", "source_file", "source_row", "record_id", "column_name",
                "rule", "reason")
 EPISODE_CSV_COLUMNS = ("episode_id", "package_code", "instrument", "timepoint", "schedule",
-                       "window_opens", "collect_by", "status", "note")
-"""Columns of episodes_to_complete.csv: the provider's episodes missing a PROM."""
+                       "window_opens", "collect_by", "status", "note", "obligation_scope",
+                       "obligation_code")
+"""Columns of episodes_to_complete.csv: the provider's episodes missing a PROM. package_code
+is the episode's package; obligation_scope (package | segment) and obligation_code name the
+obligation the PROM is missing for (the package, or the client segment that binds it)."""
 
 HTML_EPISODES_LIMIT = 500
 """At most this many episodes per list in feedback.html; the CSV always has them all."""
@@ -90,6 +93,9 @@ KAISER_FI = {
     "self-management": "omahoito",
 }
 SECTORS = {"public": "julkinen", "private": "yksityinen", "third": "kolmas sektori"}
+SCOPE_KINDS = {"package": ("palvelupaketti", "package"),
+               "segment": ("asiakassegmentti", "client segment")}
+"""What an obligation binds: a package's episodes, or the episodes of a segment's clients."""
 
 
 # --------------------------------------------------------------------------- suppression
@@ -318,12 +324,20 @@ def open_warehouse(path: Path) -> Iterator[Warehouse]:
 class Names:
     providers: dict[str, str]
     packages: dict[str, tuple[str, str]]
+    segments: dict[str, tuple[str, str]]
 
     def provider(self, provider_id: str, fallback: str | None = None) -> str:
         return fallback or self.providers.get(provider_id) or provider_id
 
     def package(self, code: str) -> tuple[str, str]:
         return self.packages.get(code, (code, ""))
+
+    def segment(self, code: str) -> tuple[str, str]:
+        return self.segments.get(code, (code, ""))
+
+    def scope(self, scope: str, code: str) -> tuple[str, str]:
+        """(name_fi, name_en) of an obligation's package or segment."""
+        return self.segment(code) if scope == "segment" else self.package(code)
 
 
 def _names(settings: Settings) -> Names:
@@ -332,9 +346,10 @@ def _names(settings: Settings) -> Names:
 
         defs = definitions.load(settings.definitions_dir)
     except Exception:  # names are a nicety: the reports work without them
-        return Names({}, {})
+        return Names({}, {}, {})
     return Names({p.id: p.name for p in defs.providers},
-                 {p.code: (p.name_fi, p.name_en) for p in defs.packages})
+                 {p.code: (p.name_fi, p.name_en) for p in defs.packages},
+                 {s.code: (s.name_fi, s.name_en) for s in defs.segments})
 
 
 def _generated() -> str:
@@ -534,8 +549,21 @@ def _peer_median(r: dict[str, Any]) -> Any:
     return suppress(r["peer_median_rate"], r.get("peer_eligible_episodes"))
 
 
+def _scope(r: dict[str, Any], names: Names) -> dict[str, Any]:
+    """The obligation scope of a compliance or episode row, with its labels. A row without
+    a scope (a mart built before segment obligations) is a package obligation's."""
+    scope = r.get("scope") or "package"
+    code = r.get("scope_code") or r["package_code"]
+    name_fi, name_en = names.scope(scope, code)
+    kind_fi, kind_en = SCOPE_KINDS.get(scope, (scope, scope))
+    return {"scope": scope, "scope_code": code, "scope_fi": name_fi, "scope_en": name_en,
+            "scope_kind_fi": kind_fi, "scope_kind_en": kind_en}
+
+
 def _compliance_view(rows: list[dict[str, Any]], names: Names,
                      suppress_small: bool) -> list[dict[str, Any]]:
+    """Compliance rows for the reports. `scope_fi` labels the obligation: the package's
+    name, or the segment's for a segment obligation (whose package_* are None)."""
     out = []
     for r in rows:
         n = r["eligible_episodes"]
@@ -551,12 +579,14 @@ def _compliance_view(rows: list[dict[str, Any]], names: Names,
         if status == "fail" and min_rate is not None:
             needed = max(0, math.ceil(min_rate * n - 1e-9) - (r["collected"] or 0))
         tp_fi, tp_en = _timepoint(r["timepoint"])
-        pk_fi, pk_en = names.package(r["package_code"])
+        scope = _scope(r, names)
+        package = scope["scope_code"] if scope["scope"] == "package" else None
+        pk_fi, pk_en = names.package(package) if package else (None, None)
         below = rate is not None and min_rate is not None and rate < min_rate
         out.append({
             "provider_id": r["provider_id"],
             "provider_name": names.provider(r["provider_id"], r["provider_name"]),
-            "package_code": r["package_code"], "package_fi": pk_fi, "package_en": pk_en,
+            "package_code": package, "package_fi": pk_fi, "package_en": pk_en, **scope,
             "instrument_code": r["instrument"],
             "instrument": INSTRUMENTS.get(r["instrument"], r["instrument"]),
             "timepoint": r["timepoint"], "timepoint_fi": tp_fi, "timepoint_en": tp_en,
@@ -609,12 +639,14 @@ def _quality_view(rows: list[dict[str, Any]], provider_ids: Iterable[str],
 
 
 def _compliance_matrix(compliance: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Providers x obligations, one table per package, cells of `_compliance_view` rows."""
-    by_package: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    """Providers x obligations, one table per package, then one per client segment with
+    obligations; cells of `_compliance_view` rows."""
+    by_scope: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for c in compliance:
-        by_package[c["package_code"]].append(c)
+        by_scope[(c["scope"], c["scope_code"])].append(c)
     out = []
-    for package, cells in sorted(by_package.items()):
+    for (scope, code), cells in sorted(by_scope.items(),
+                                       key=lambda kv: (kv[0][0] != "package", kv[0][1])):
         keys: dict[tuple[str, str], dict[str, Any]] = {}
         for c in cells:
             keys.setdefault((c["instrument_code"], c["timepoint"]), c)
@@ -632,8 +664,10 @@ def _compliance_matrix(compliance: list[dict[str, Any]]) -> list[dict[str, Any]]
                 for pid in sorted(grid, key=lambda q: provider_names[q])]
         first = cells[0]
         out.append({
-            "package_code": package, "package_fi": first["package_fi"],
-            "package_en": first["package_en"],
+            "package_code": first["package_code"], "package_fi": first["package_fi"],
+            "package_en": first["package_en"], "scope": scope, "scope_code": code,
+            "scope_fi": first["scope_fi"], "scope_en": first["scope_en"],
+            "scope_kind_fi": first["scope_kind_fi"], "scope_kind_en": first["scope_kind_en"],
             "columns": [{"instrument": keys[k]["instrument"], "timepoint": k[1],
                          "timepoint_fi": keys[k]["timepoint_fi"],
                          "measure": keys[k]["measure"]} for k in columns],
@@ -819,7 +853,12 @@ def _episode_view(rows: list[dict[str, Any]], names: Names) -> list[dict[str, An
         if r["cycle"]:
             note = (note + "; " if note else "") + (
                 f"aikataulu alkanut alusta ({r['cycle']}. kerran) akuutin hoitojakson jälkeen")
+        scope = _scope(r, names)
+        if scope["scope"] == "segment":
+            note = (f"asiakassegmentin velvoite ({scope['scope_fi']}): koskee asiakkaan "
+                    "kaikkia hoitojaksoja" + ("; " + note if note else ""))
         out.append({
+            **scope,
             "episode_id": r["episode_id"], "package_code": r["package_code"],
             "package_fi": names.package(r["package_code"])[0],
             "instrument_code": r["instrument"],
@@ -833,7 +872,8 @@ def _episode_view(rows: list[dict[str, Any]], names: Names) -> list[dict[str, An
     rank = {"collectable": 0, "missed": 1, "unpaired": 2}
     return sorted(out, key=lambda e: (rank[e["status"]],
                                       e["collect_by"] if e["collectable"] else date.min,
-                                      e["package_code"], e["episode_id"], e["schedule"],
+                                      e["package_code"], e["episode_id"],
+                                      e["scope"] != "package", e["scope_code"], e["schedule"],
                                       e["instrument_code"], e["timepoint"]))
 
 
@@ -847,7 +887,8 @@ def write_episodes_to_complete(path: Path, episodes: list[dict[str, Any]]) -> Pa
         for e in episodes:
             writer.writerow([e["episode_id"], e["package_code"], e["instrument_code"],
                              e["timepoint"], e["schedule"], _iso(e["window_opens"]),
-                             _iso(e["collect_by"]), e["status"], e["note"]])
+                             _iso(e["collect_by"]), e["status"], e["note"], e["scope"],
+                             e["scope_code"]])
     tmp.replace(path)
     return path
 
@@ -885,8 +926,8 @@ def _changes(settings: Settings, wh: Warehouse, period: str, provider_id: str,
         wh.rows("mart_prom_compliance", previous, provider_id,
                 order_by="package_code, instrument, timepoint"), names, suppress_small=False)
 
-    def key(o: dict[str, Any]) -> tuple[str, str, str]:
-        return (o["package_code"], o["instrument"], o["timepoint"])
+    def key(o: dict[str, Any]) -> tuple[str, str, str, str]:
+        return (o["scope"], o["scope_code"], o["instrument"], o["timepoint"])
 
     now_fail = {key(o): o for o in obligations if o["status"] == "fail"}
     then_fail = {key(o): o for o in before if o["status"] == "fail"}
@@ -934,8 +975,9 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
                                         "timepoint_order")
         obligations = _compliance_view(comp, names, suppress_small=False)
         changes = _changes(settings, wh, period, provider_id, obligations, fix, names)
-    obligations.sort(key=lambda o: (o["package_code"], o["timepoint_order"] or 0,
-                                    o["timepoint"], o["instrument"]))
+    obligations.sort(key=lambda o: (o["scope"] != "package", o["scope_code"],
+                                    o["timepoint_order"] or 0, o["timepoint"],
+                                    o["instrument"]))
     mart_name = next((r["provider_name"] for r in (*dq, *comp, *outc) if r["provider_name"]),
                      None)
     failing = [o for o in obligations if o["status"] == "fail"]

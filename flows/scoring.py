@@ -39,8 +39,7 @@ from flows import transform
 from flows.config import REPO_ROOT, Settings
 from flows.contract import INSTRUMENT_ITEMS, INSTRUMENT_NAMES
 from flows.ingest import lake
-from flows.ingest.read import BrokenFile
-from flows.ingest.read import _decode as decode_text
+from flows.ingest.read import BrokenFile, column_key, decode_text, guess_separator
 
 SCORING_MODEL = "int_prom_measures_scored"
 # Submission month and steering period of the one-partition lake a file is scored in.
@@ -156,11 +155,10 @@ def read_input(path: Path, instrument: str) -> ScoreInput:
     except BrokenFile as exc:
         raise ScoreInputError(f"{path}: row {exc.row}: {exc.reason}") from None
     header_line = text.split("\n", 1)[0].rstrip("\r")
-    separator = max((";", ",", "\t"),
-                    key=lambda s: len({_norm(h) for h in header_line.split(s)} & set(items)))
+    separator = guess_separator(header_line, list(items)) or ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=False)
     columns = [h.strip().lstrip("\ufeff") for h in next(reader)]
-    names = [_norm(c) for c in columns]
+    names = [column_key(c) for c in columns]
     missing = [q for q in items if q not in names]
     if missing:
         raise ScoreInputError(
@@ -212,10 +210,6 @@ def _check_items(cells: list[str], position: dict[str, int], items: dict[str, tu
                                            f"{q} in {INSTRUMENT_NAMES[instrument]}"))
         values.append(value)
     return values, issues
-
-
-def _norm(name: str) -> str:
-    return name.strip().strip('"').strip().lstrip("\ufeff").lower()
 
 
 # ------------------------------------------------------------------ scoring with dbt

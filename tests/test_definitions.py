@@ -85,6 +85,35 @@ def _edit(path: Path, old: str, new: str) -> None:
      r"obligations.yml: obligations\[2\].restart.min_days_between: Input should be greater"),
     ("obligations.yml", "    min_followup_rate: 0.50", "    min_followup_rate: 50",
      r"obligations.yml: obligations\[6\].min_followup_rate: Input should be less than or"),
+    # segment obligations: exactly one of package and segment, a known segment, one entry
+    # per segment and sector, supported instruments
+    ("obligations.yml", "  - segment: HNHC\n", "  - segment: HNHC\n    package: HOME_CARE\n",
+     r"obligations.yml: obligations\[7\]: both `package` and `segment` are given"),
+    ("obligations.yml", "  - segment: HNHC\n    instruments:", "  - instruments:",
+     r"obligations.yml: obligations\[7\]: neither `package` nor `segment` is given"),
+    ("obligations.yml", "  - segment: HNHC\n", "  - segment: HNHX\n",
+     r"obligations.yml: obligations\[7\].segment: unknown segment 'HNHX' \(not in "
+     r"segments.yml\)"),
+    ("obligations.yml", "  - segment: HNHC\n", "  - segment: [HNHC]\n",
+     r"obligations.yml: obligations\[7\].segment: Input should be a valid string"),
+    ("obligations.yml", "  - segment: HNHC\n    instruments: [EQ5D5L]",
+     "  - segment: HNHC\n    instruments: [EQ5D5L, SF36]",
+     r"obligations.yml: obligations\[7\].instruments\[1\]: Input should be 'EQ5D5L'"),
+    ("obligations.yml", "  - segment: HNHC\n    instruments: [EQ5D5L]",
+     "  - segment: HNHC\n    instruments: [EQ5D5L, EQ5D5L]",
+     r"obligations.yml: obligations\[7\].instruments: an instrument is listed twice"),
+    ("obligations.yml", "  - segment: HNHC\n    instruments: [EQ5D5L]",
+     "  - segment: HNHC\n    sector: public\n    instruments: [EQ5D5L]\n"
+     "    baseline: {from_days: -14, to_days: 14}\n"
+     "    min_baseline_rate: 0.80\n    min_followup_rate: 0.60\n"
+     "  - segment: HNHC\n    sector: public\n    instruments: [EQ5D5L]",
+     r"obligations.yml: obligations\[8\].sector: segment HNHC already has obligations for "
+     r"sector 'public' \(obligations\[7\]\); one entry per segment and sector"),
+    # the package rule stays: a package obligation's instruments are the package's
+    ("obligations.yml", "  - package: HOME_CARE\n    instruments: [EQ5D5L]",
+     "  - package: HOME_CARE\n    instruments: [EQ5D5L, PROMIS10]",
+     r"obligations.yml: obligations\[4\].instruments\[1\]: PROMIS10 is not an instrument "
+     r"of package HOME_CARE"),
 ])
 def test_invalid_definitions_name_file_and_key(defs_copy, file, old, new, expected):
     _edit(defs_copy / file, old, new)
@@ -153,7 +182,8 @@ def test_compiled_obligations_and_restarts(tmp_path):
     with (out / "obligations.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == list(definitions.OBLIGATION_COLUMNS)
-    keys = [(r["package_code"], r["sector"], r["instrument"], r["timepoint"]) for r in rows]
+    keys = [(r["package_code"], r["segment_code"], r["sector"], r["instrument"],
+             r["timepoint"]) for r in rows]
     assert len(keys) == len(set(keys))
     hf = [r for r in rows if r["package_code"] == "HEART_FAILURE"]
     assert [r["timepoint"] for r in hf] == ["baseline", "followup_30d", "followup_6m",
@@ -161,12 +191,88 @@ def test_compiled_obligations_and_restarts(tmp_path):
     assert {r["restarts"] for r in hf} == {"true"}
     assert [r["while_open"] for r in hf] == ["false"] * 3 + ["true"] * 3
     assert {r["measure"] for r in hf[1:]} == {"paired"} and hf[0]["measure"] == "participation"
-    third = [r for r in rows if r["sector"] == "third"]
+    third = [r for r in rows if r["sector"] == "third" and r["package_code"]]
     assert {r["package_code"] for r in third} == {"CASE_MANAGEMENT"}
     assert {r["min_rate"] for r in third} == {"0.7", "0.5"}
     with (out / "obligation_restarts.csv").open() as fh:
         restarts = list(csv.DictReader(fh))
-    assert {(r["package_code"], r["sector"], r["service_code"], r["icd10_prefix"],
-             r["min_days_between"]) for r in restarts} == {
-        ("HEART_FAILURE", "all", "INPATIENT_DAY", "I50", "30"),
-        ("HEART_FAILURE", "all", "ER_VISIT", "I50", "30")}
+    assert list(restarts[0]) == list(definitions.RESTART_COLUMNS)
+    assert {(r["package_code"], r["segment_code"], r["sector"], r["service_code"],
+             r["icd10_prefix"], r["min_days_between"]) for r in restarts} == {
+        ("HEART_FAILURE", "", "all", "INPATIENT_DAY", "I50", "30"),
+        ("HEART_FAILURE", "", "all", "ER_VISIT", "I50", "30")}
+
+
+def test_segment_obligation_may_name_any_instrument(defs_copy):
+    """A segment obligation binds episodes of any package: its instruments need not be a
+    package's; the sector-specific entry of a segment stands beside its `all` entry."""
+    path = defs_copy / "obligations.yml"
+    path.write_text(path.read_text(encoding="utf-8") + (
+        "  - segment: FRAIL_ELDERLY\n"
+        "    instruments: [PROMIS10, EQ5D5L]\n"
+        "    baseline: {from_days: -14, to_days: 30}\n"
+        "    min_baseline_rate: 0.70\n"
+        "    min_followup_rate: 0.50\n"
+        "  - segment: FRAIL_ELDERLY\n"
+        "    sector: third\n"
+        "    instruments: [PROMIS10]\n"
+        "    baseline: {from_days: -14, to_days: 45}\n"
+        "    min_baseline_rate: 0.60\n"
+        "    min_followup_rate: 0.50\n"), encoding="utf-8")
+    defs = definitions.load(defs_copy)
+    frail = [ob for ob in defs.obligations if ob.segment == "FRAIL_ELDERLY"]
+    assert [(ob.scope, ob.scope_code, ob.package, ob.sector) for ob in frail] == [
+        ("segment", "FRAIL_ELDERLY", None, "all"), ("segment", "FRAIL_ELDERLY", None, "third")]
+    assert [t.name for t in frail[0].schedule()] == ["baseline"]
+    # PROMIS-10 responses are now collected, so the submission contract accepts them
+    assert "PROMIS10" in defs.instruments
+    assert "PROMIS10" not in definitions.load(DEFS).instruments
+
+
+def test_shipped_segment_obligation():
+    defs = definitions.load(DEFS)
+    hnhc, third = [ob for ob in defs.obligations if ob.scope == "segment"]
+    assert (hnhc.segment, hnhc.package, hnhc.scope_code, hnhc.sector) == (
+        "HNHC", None, "HNHC", "all")
+    assert hnhc.instruments == ["EQ5D5L"] and hnhc.rationale
+    assert [(t.name, t.from_days, t.to_days, t.measure) for t in hnhc.schedule()] == [
+        ("baseline", -42, 30, "participation"), ("followup_6m", 152, 212, "paired")]
+    # third-sector providers: a longer baseline window and lower rates, as for their
+    # case management
+    assert (third.segment, third.sector, third.min_baseline_rate, third.min_followup_rate) == (
+        "HNHC", "third", 0.7, 0.5)
+    assert third.schedule()[0].to_days == 45 and third.rationale
+    assert all(ob.scope == "package" and ob.scope_code == ob.package
+               for ob in defs.obligations if ob not in (hnhc, third))
+
+
+def test_compiled_segment_obligations(tmp_path):
+    out = definitions.compile_for_dbt(definitions.load(DEFS), tmp_path)
+    with (out / "obligations.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    segment = [r for r in rows if r["segment_code"]]
+    assert [(r["package_code"], r["segment_code"], r["sector"], r["instrument"],
+             r["timepoint"], r["from_days"], r["to_days"], r["min_rate"]) for r in segment] == [
+        ("", "HNHC", "all", "EQ5D5L", "baseline", "-42", "30", "0.8"),
+        ("", "HNHC", "all", "EQ5D5L", "followup_6m", "152", "212", "0.6"),
+        ("", "HNHC", "third", "EQ5D5L", "baseline", "-42", "45", "0.7"),
+        ("", "HNHC", "third", "EQ5D5L", "followup_6m", "152", "212", "0.5")]
+    assert all(r["package_code"] and not r["segment_code"] for r in rows if r not in segment)
+    assert segment[0]["rationale"].startswith("The HNHC segment")
+
+
+def test_nhs_ods_scheme_accepts_organisation_codes_and_rejects_business_ids(defs_copy):
+    path = defs_copy / "providers.yml"
+    _edit(path, "providers:\n", "id_scheme: nhs-ods\nproviders:\n")
+    _edit(path, '"2358253-3"', '"RRF"')
+    with pytest.raises(definitions.DefinitionError,
+                       match=r"providers.yml: providers\[1\].id: '1632707-5' is not an NHS ODS "
+                             r"organisation code"):
+        definitions.load(defs_copy)
+
+
+def test_unknown_id_scheme_is_named(defs_copy):
+    _edit(defs_copy / "providers.yml", "providers:\n", "id_scheme: duns\nproviders:\n")
+    with pytest.raises(definitions.DefinitionError,
+                       match=r"providers.yml: id_scheme: Input should be 'y-tunnus' or 'nhs-ods'"):
+        definitions.load(defs_copy)

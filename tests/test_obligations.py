@@ -172,3 +172,84 @@ def test_empty_warehouse_checks_nothing(tmp_path: Path):
     summary = obligations.check(s, PERIOD)
     assert (summary.passed, summary.failed, summary.not_applicable, summary.error) == (0,) * 4
     assert isinstance(obligations.read_results(s.lake_dir, PERIOD), pd.DataFrame)
+
+
+# --------------------------------------------------------------------------- segment obligations
+
+SCOPED = ("period varchar, provider_id varchar, provider_name varchar, package_code varchar,"
+          " instrument varchar, timepoint varchar, eligible_episodes bigint,"
+          " collected bigint, rate double, min_rate double, meets_obligation boolean,"
+          " rate_ci_upper double, scope varchar, scope_code varchar")
+SCOPED_EPISODES = ("period varchar, provider_id varchar, episode_id varchar,"
+                   " package_code varchar, instrument varchar, timepoint varchar,"
+                   " status varchar, scope varchar, scope_code varchar")
+
+
+def test_segment_obligations_are_in_the_suite():
+    defs = definitions.load(REPO_ROOT / "definitions")
+    obs = obligations.obligations_of(defs)
+    suite = obligations.build_suite(obligations.load_template(REPO_ROOT / "expectations"), obs)
+    by_rule = {e["meta"]["rule"]: e for e in suite["expectations"]}
+    hnhc = by_rule["segment:HNHC/all/EQ5D5L/baseline"]
+    assert hnhc["kwargs"]["row_condition"] == 'rule=="segment:HNHC/all/EQ5D5L/baseline"'
+    meta = hnhc["meta"]
+    assert (meta["scope"], meta["scope_code"], meta["package_code"], meta["threshold"]) == (
+        "segment", "HNHC", None, 0.8)
+    assert "HNHC" in meta["rationale"]
+    assert by_rule["segment:HNHC/all/EQ5D5L/followup_6m"]["meta"]["subcategory"] == (
+        "paired follow-up")
+    # a package obligation's rule is as it was
+    assert by_rule["DEPRESSION/all/EQ5D5L/baseline"]["meta"]["scope"] == "package"
+
+
+def test_segment_obligation_checked_per_provider(tmp_path: Path):
+    s = _settings(tmp_path)
+    s.warehouse.parent.mkdir(parents=True)
+    rows = [  # provider, package, scope, scope_code, instrument, timepoint, n, x, min_rate
+        (PUB, "DEPRESSION", "package", "DEPRESSION", "EQ5D5L", "baseline", 40, 38, 0.8),
+        (PUB, None, "segment", "HNHC", "EQ5D5L", "baseline", 30, 27, 0.8),
+        (TYYNI, None, "segment", "HNHC", "EQ5D5L", "baseline", 20, 6, 0.8),
+        (TYYNI, None, "segment", "HNHC", "EQ5D5L", "followup_6m", 12, 3, 0.6),
+    ]
+    with duckdb.connect(str(s.warehouse)) as con:
+        con.execute(f"create table mart_prom_compliance ({SCOPED})")
+        con.execute(f"create table mart_prom_obligation_episodes ({SCOPED_EPISODES})")
+        for pid, pkg, scope, code, inst, tp, n, x, m in rows:
+            con.execute("insert into mart_prom_compliance values "
+                        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        [PERIOD, pid, None, pkg, inst, tp, n, x, x / n, m,
+                         _wilson_upper(x, n) >= m, _wilson_upper(x, n), scope, code])
+        # the episodes mart names the episode's own package; PUB's HNHC follow-ups are
+        # all still open, and so is a depression episode's HNHC baseline at Majakka
+        for pid, episode, pkg, tp in ((PUB, "E1", "HOME_CARE", "followup_6m"),
+                                      (MAJAKKA, "E2", "DEPRESSION", "baseline")):
+            con.execute("insert into mart_prom_obligation_episodes values (?,?,?,?,?,?,?,?,?)",
+                        [PERIOD, pid, episode, pkg, "EQ5D5L", tp, "collectable", "segment",
+                         "HNHC"])
+    summary = obligations.check(s, PERIOD)
+    res = _results(s)
+    assert set(res) == {
+        (PUB, "DEPRESSION/all/EQ5D5L/baseline"), (PUB, "segment:HNHC/all/EQ5D5L/baseline"),
+        (TYYNI, "segment:HNHC/all/EQ5D5L/baseline"),
+        (TYYNI, "segment:HNHC/all/EQ5D5L/followup_6m"),
+        (PUB, "segment:HNHC/all/EQ5D5L/followup_6m"),
+        (MAJAKKA, "segment:HNHC/third/EQ5D5L/baseline")}
+    failed = res[(TYYNI, "segment:HNHC/all/EQ5D5L/baseline")]
+    assert (failed["status"], failed["scope"], failed["scope_code"]) == (
+        "failed", "segment", "HNHC")
+    assert pd.isna(failed["package_code"])  # a segment obligation has no package
+    assert "6 of 20" in failed["message"] and failed["obligation_sector"] == "all"
+    assert res[(TYYNI, "segment:HNHC/all/EQ5D5L/followup_6m")]["status"] == "failed"
+    assert res[(PUB, "segment:HNHC/all/EQ5D5L/baseline")]["status"] == "passed"
+    na = res[(PUB, "segment:HNHC/all/EQ5D5L/followup_6m")]
+    assert (na["status"], na["eligible_episodes"]) == ("not_applicable", 0)
+    assert pd.isna(na["package_code"])  # not the episode's package (HOME_CARE)
+    # Majakka is third sector: the segment's third-sector entry binds it
+    majakka = res[(MAJAKKA, "segment:HNHC/third/EQ5D5L/baseline")]
+    assert (majakka["status"], majakka["obligation_sector"], majakka["threshold"]) == (
+        "not_applicable", "third", 0.7)
+    package = res[(PUB, "DEPRESSION/all/EQ5D5L/baseline")]
+    assert (package["scope"], package["scope_code"], package["package_code"]) == (
+        "package", "DEPRESSION", "DEPRESSION")
+    assert (summary.passed, summary.failed, summary.not_applicable, summary.error) == (
+        2, 2, 2, 0)

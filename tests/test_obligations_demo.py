@@ -73,3 +73,24 @@ def test_great_expectations_agrees_and_names_the_failures(region):
     assert failed.message.str.contains("significantly below").all()
     html = (home / "reports" / PERIOD / "providers" / tyyni / "feedback.html").read_text()
     assert "Velvoite ei täyty" in html and "Vertailuryhmän mediaani" in html
+
+
+def test_segment_obligation_binds_episodes_of_every_package(region):
+    """definitions/obligations.yml's HNHC segment obligation: EQ-5D-5L in every episode of
+    the segment's clients, whatever the package; the under-collecting provider collects
+    least, the compliant providers meet it."""
+    home, _, truth, rows = region
+    tyyni = _under_collecting(truth)
+    seg = rows[rows.scope == "segment"]
+    assert set(seg.scope_code) == {"HNHC"} and seg.package_code.isna().all()
+    assert seg.provider_id.nunique() >= 8
+    with duckdb.connect(str(home / "warehouse" / "arvo.duckdb"), read_only=True) as con:
+        packages = con.execute(
+            "select distinct package_code from mart_prom_obligation_episodes "
+            "where period = ? and scope = 'segment' and is_eligible", [PERIOD]).fetchall()
+    assert len(packages) >= 4  # episodes of several packages are bound
+    baseline = seg[seg.timepoint == "baseline"].set_index("provider_id")
+    assert baseline.rate[tyyni] < baseline.drop(tyyni).rate.min()
+    judged = seg[(seg.provider_id != tyyni) & (seg.eligible_episodes >= 5)]
+    assert len(judged) >= 5 and judged.meets_obligation.all(), judged[
+        ["provider_name", "timepoint", "eligible_episodes", "collected", "rate"]]

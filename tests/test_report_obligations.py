@@ -29,11 +29,12 @@ D = dt.date
 
 
 def _compliance(period, pid, pkg, inst, tp, n, x, min_rate, meets, peers, peer_median,
-                order=0, open_windows=0):
+                order=0, open_windows=0, segment=None):
     rate = x / n
     return {
         "period": period, "provider_id": pid, "provider_name": NAMES[pid],
-        "package_code": pkg, "instrument": inst, "timepoint": tp,
+        "scope": "segment" if segment else "package", "scope_code": segment or pkg,
+        "package_code": None if segment else pkg, "instrument": inst, "timepoint": tp,
         "eligible_episodes": n, "collected": x, "rate": rate, "min_rate": min_rate,
         "meets_obligation": meets, "sector": "public", "obligation_sector": "all",
         "measure": "participation" if tp == "baseline" else "paired", "severity": "error",
@@ -66,8 +67,10 @@ COMPLIANCE = [
 ]
 
 
-def _episode(pid, eid, pkg, inst, tp, opens, closes, status, cycle=0, baseline=True):
+def _episode(pid, eid, pkg, inst, tp, opens, closes, status, cycle=0, baseline=True,
+             segment=None):
     return {"period": PERIOD, "provider_id": pid, "episode_id": eid, "cycle": cycle,
+            "scope": "segment" if segment else "package", "scope_code": segment or pkg,
             "package_code": pkg, "instrument": inst, "timepoint": tp,
             "timepoint_order": 0 if tp == "baseline" else 1,
             "measure": "participation" if tp == "baseline" else "paired",
@@ -128,10 +131,14 @@ def _write_quarantine(root: Path, rows) -> None:
 
 @pytest.fixture()
 def settings(tmp_path: Path) -> Settings:
+    return _warehouse(tmp_path, COMPLIANCE, EPISODES)
+
+
+def _warehouse(tmp_path: Path, compliance: list[dict], episodes: list[dict]) -> Settings:
     s = _settings(tmp_path)
     s.warehouse.parent.mkdir(parents=True)
-    comp = pd.DataFrame(COMPLIANCE)
-    eps = pd.DataFrame(EPISODES)
+    comp = pd.DataFrame(compliance)
+    eps = pd.DataFrame(episodes)
     for c in ("start_date", "anchor_date", "collection_opens", "collection_closes"):
         eps[c] = pd.to_datetime(eps[c]).dt.date
     with duckdb.connect(str(s.warehouse)) as con:
@@ -260,4 +267,121 @@ def test_steering_report_has_the_compliance_matrix(settings: Settings):
     assert "Great Expectations" in section
     # no record-level data in the commissioner's report
     for e in EPISODES:
+        assert e["episode_id"] not in html
+
+
+# --------------------------------------------------------------------------- segment obligations
+
+SEGMENT = "HNHC"  # definitions/segments.yml: "Paljon palveluja tarvitsevat"
+SEGMENT_COMPLIANCE = [
+    # A fails the HNHC baseline in both periods (persisting), with the same instrument and
+    # timepoint as its DEPRESSION baseline, which failed before and passes now (resolved)
+    _compliance(PREV, A, None, "EQ5D5L", "baseline", 20, 6, 0.8, False, 2, 0.88,
+                segment=SEGMENT),
+    _compliance(PERIOD, A, None, "EQ5D5L", "baseline", 20, 9, 0.8, False, 2, 0.87,
+                segment=SEGMENT),
+    _compliance(PERIOD, A, None, "EQ5D5L", "followup_6m", 20, 14, 0.6, True, 2, 0.65, 1,
+                segment=SEGMENT),
+    _compliance(PERIOD, B, None, "EQ5D5L", "baseline", 25, 22, 0.8, True, 2, 0.6,
+                segment=SEGMENT),
+    _compliance(PERIOD, C, None, "EQ5D5L", "baseline", 30, 26, 0.8, True, 2, 0.6,
+                segment=SEGMENT),
+]
+SEGMENT_EPISODES = [
+    # A's depression episode JAK-DONE met its package baseline; the HNHC obligation has its
+    # own, wider window, and its follow-up is still collectable
+    _episode(A, "JAK-DONE", "DEPRESSION", "EQ5D5L", "followup_6m", D(2025, 12, 5),
+             D(2026, 2, 3), "collectable", segment=SEGMENT),
+    # a home care episode, of a package A has no obligation of: bound by the segment only
+    _episode(A, "JAK-KOTI", "HOME_CARE", "EQ5D5L", "baseline", D(2025, 4, 1),
+             D(2025, 6, 12), "missed", segment=SEGMENT),
+]
+
+
+@pytest.fixture()
+def segment_settings(tmp_path: Path) -> Settings:
+    return _warehouse(tmp_path, COMPLIANCE + SEGMENT_COMPLIANCE, EPISODES + SEGMENT_EPISODES)
+
+
+def test_feedback_shows_segment_obligations_by_the_segments_name(segment_settings):
+    ctx = report.feedback_context(segment_settings, PERIOD, A, [])
+    ob = {(o["scope"], o["scope_code"], o["instrument_code"], o["timepoint"]): o
+          for o in ctx["obligations"]}
+    seg = ob[("segment", SEGMENT, "EQ5D5L", "baseline")]
+    assert (seg["scope_fi"], seg["scope_kind_fi"], seg["package_code"]) == (
+        "Paljon palveluja tarvitsevat", "asiakassegmentti", None)
+    assert seg["status"] == "fail" and seg["rate"] == 0.45 and seg["min_rate"] == 0.8
+    assert seg["distance"] == pytest.approx(-0.35) and seg["needed"] == 7
+    assert seg["peer_median"] == 0.87
+    # the package obligation of the same instrument and timepoint is a row of its own
+    dep = ob[("package", "DEPRESSION", "EQ5D5L", "baseline")]
+    assert dep["status"] == "pass" and dep["scope_fi"] == "Masennuksen hoitoketju"
+    # package obligations first, then segment obligations
+    scopes = [o["scope"] for o in ctx["obligations"]]
+    assert scopes == sorted(scopes, key=lambda x: x != "package")
+    assert [o["scope_code"] for o in ctx["failing"]].count(SEGMENT) == 1
+    html = _text(report.render_provider_feedback(segment_settings, PERIOD, A).html_path)
+    alert = html.split("Velvoite ei täyty")[1].split("</ul>")[0]
+    assert "Paljon palveluja tarvitsevat" in alert and "asiakassegmentti" in alert
+    assert "45 %" in alert and "87 %" in alert  # rate and the peers' median
+    table = html.split("<h2>PROM-keruuvelvoitteet")[1].split("</table>")[0]
+    assert "Paljon palveluja tarvitsevat" in table and "kaikki hoitojaksot" in table
+
+
+def test_segment_episodes_to_complete(segment_settings):
+    fb = report.render_provider_feedback(segment_settings, PERIOD, A)
+    assert fb.episodes_to_complete == 7
+    raw = fb.episodes_csv_path.read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(raw), delimiter=";"))
+    assert list(rows[0]) == list(report.EPISODE_CSV_COLUMNS)
+    by = {(r["episode_id"], r["obligation_scope"], r["timepoint"]): r for r in rows}
+    done = by[("JAK-DONE", "segment", "followup_6m")]
+    assert (done["package_code"], done["obligation_code"], done["status"],
+            done["collect_by"]) == ("DEPRESSION", SEGMENT, "collectable", "2026-02-03")
+    assert "asiakassegmentin velvoite (Paljon palveluja tarvitsevat)" in done["note"]
+    home = by[("JAK-KOTI", "segment", "baseline")]
+    assert (home["package_code"], home["status"]) == ("HOME_CARE", "missed")
+    assert by[("JAK-GONE", "package", "baseline")]["obligation_code"] == "DEPRESSION"
+    assert ("JAK-DONE", "package", "baseline") not in by  # the package baseline was met
+    html = _text(fb.html_path)
+    assert "JAK-KOTI" in html and "asiakassegmentin velvoite" in html
+
+
+def test_segment_changes_are_keyed_by_scope(segment_settings):
+    ctx = report.feedback_context(segment_settings, PERIOD, A, [])
+    ch = ctx["changes"]
+
+    def keys(items):
+        return {(o["scope_code"], o["instrument_code"], o["timepoint"]) for o in items}
+
+    assert keys(ch["obligations"]["persisting"]) == {
+        ("DEPRESSION", "EQ5D5L", "followup_6m"), (SEGMENT, "EQ5D5L", "baseline")}
+    persisting = {o["scope_code"]: o for o in ch["obligations"]["persisting"]}
+    assert persisting[SEGMENT]["previous_rate"] == 0.3  # the segment's own, not DEPRESSION's
+    assert keys(ch["obligations"]["resolved"]) == {("DEPRESSION", "EQ5D5L", "baseline")}
+    assert keys(ch["obligations"]["new"]) == {("DEPRESSION", "PHQ9", "baseline")}
+    html = _text(report.render_provider_feedback(segment_settings, PERIOD, A).html_path)
+    section = html.split("Muutokset edelliseen kauteen")[1].split("PROM-keruuvelvoitteet")[0]
+    assert "PROM-velvoite: Paljon palveluja tarvitsevat" in section
+
+
+def test_steering_report_has_a_table_per_segment_obligation(segment_settings):
+    ctx = report.steering_context(segment_settings, PERIOD)
+    matrix = ctx["compliance_matrix"]
+    assert [(g["scope"], g["scope_code"]) for g in matrix] == [
+        ("package", "DEPRESSION"), ("package", "HEART_FAILURE"), ("segment", SEGMENT)]
+    seg = matrix[-1]
+    assert (seg["scope_fi"], seg["scope_en"]) == (
+        "Paljon palveluja tarvitsevat", "High-need, high-cost across social and health care")
+    assert [(c["instrument"], c["timepoint"]) for c in seg["columns"]] == [
+        ("EQ-5D-5L", "baseline"), ("EQ-5D-5L", "followup_6m")]
+    rows = {r["provider_id"]: r for r in seg["rows"]}
+    assert rows[A]["failing"] == 1 and rows[A]["cells"][0]["status"] == "fail"
+    assert rows[B]["cells"][1] is None
+    assert ctx["headline"]["failing"] == 3  # DEPRESSION: 2, HNHC: 1
+    html = _text(report.render_steering_report(segment_settings, PERIOD))
+    section = html.split("PROM-keruuvelvoitteiden täyttyminen")[1].split("Tietojen laatu")[0]
+    assert "Asiakassegmentti: Paljon palveluja tarvitsevat" in section
+    assert "45 %" in section  # A's HNHC baseline, 9 of 20
+    for e in SEGMENT_EPISODES:
         assert e["episode_id"] not in html

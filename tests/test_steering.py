@@ -182,10 +182,10 @@ def test_obligation_checks_are_stored_per_period(region):
         assert set(checked.status) <= {"passed", "failed", "not_applicable", "error"}
         assert (checked.category == "completeness").all() and checked.rationale.str.len().gt(
             0).all()
-        mart = _sql(home, "select provider_id, package_code, instrument, timepoint, "
+        mart = _sql(home, "select provider_id, scope, scope_code, instrument, timepoint, "
                     "meets_obligation from mart_prom_compliance where period = ?", r.period)
         judged = checked[checked.status.isin(["passed", "failed"])]
-        merged = mart.merge(judged, on=["provider_id", "package_code", "instrument",
+        merged = mart.merge(judged, on=["provider_id", "scope", "scope_code", "instrument",
                                         "timepoint"], how="outer", indicator=True)
         assert (merged["_merge"] == "both").all()  # every compliance row was checked
         assert (merged.meets_obligation == (merged.status == "passed")).all()
@@ -205,6 +205,10 @@ def test_schedules_follow_the_definitions(region):
     assert set(third.min_rate) == {0.7, 0.5}
     others = rows[(rows.package_code == "CASE_MANAGEMENT") & (rows.sector != "third")]
     assert (others.obligation_sector == "all").all() and set(others.min_rate) == {0.8, 0.6}
+    # the HNHC segment obligation: no package, its third-sector entry for the third sector
+    seg = rows[rows.scope == "segment"]
+    assert len(seg) and set(seg.scope_code) == {"HNHC"} and seg.package_code.isna().all()
+    assert (seg.obligation_sector == seg.sector.where(seg.sector == "third", "all")).all()
 
 
 def test_episodes_to_complete_are_the_providers_own(region):

@@ -375,6 +375,11 @@ def parse_definitions(docs: dict[str, Any]) -> RegionDefinitions:
     obligations: dict[str, Obligation] = {}
     by_sector: dict[tuple[str, str], Obligation] = {}
     for doc in (docs.get("obligations") or {}).get("obligations", []):
+        if doc.get("package") is None:
+            # A segment obligation: providers collect per their package's schedule only.
+            # The shipped HNHC entries' windows contain the packages' baseline and 6-month
+            # windows, so those responses count for them too.
+            continue
         sector, ob = _obligation(doc)
         if sector == "all":
             obligations[str(doc["package"])] = ob

@@ -57,7 +57,7 @@ def read_file(path: Path, entity: Entity) -> RawFile:
     return _read_csv(path, entity)
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
+def decode_text(path: Path, data: bytes) -> tuple[str, str]:
     """Return (text, encoding label), or raise BrokenFile naming the first bad row."""
     if b"\x00" in data[:65536]:
         raise BrokenFile(path, "file is not text (binary content); send CSV or Parquet",
@@ -84,19 +84,30 @@ def _row_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset)  # header line is row 0
 
 
-def _norm(name: str) -> str:
+def column_key(name: str) -> str:
+    """A header cell as matched against contract names: trimmed, unquoted, lower case."""
     return name.strip().strip('"').strip().lower()
+
+
+def guess_separator(header_line: str, expected: list[str] | tuple[str, ...]) -> str | None:
+    """The separator (';', ',' or tab) that splits the header into most expected names."""
+    best, best_hits = None, 0
+    for sep in (";", ",", "\t"):
+        hits = len({column_key(h) for h in header_line.split(sep)} & set(expected))
+        if hits > best_hits:
+            best, best_hits = sep, hits
+    return best
 
 
 def _read_csv(path: Path, entity: Entity) -> RawFile:
     data = path.read_bytes()
     if not data.strip():
         raise BrokenFile(path, "file is empty; expected a header row", row=0)
-    text, encoding = _decode(path, data)
+    text, encoding = decode_text(path, data)
     header_line = text.split("\n", 1)[0].rstrip("\r")
     sep = _separator(path, header_line, entity)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
-    header = [_norm(h) for h in next(reader)]
+    header = [column_key(h) for h in next(reader)]
     missing = [c for c in entity.required if c not in header]
     if missing:
         raise BrokenFile(path, f"required column(s) {', '.join(missing)} missing from the "
@@ -177,12 +188,7 @@ def _text(column: pd.Series) -> pd.Series:
 
 
 def _separator(path: Path, header_line: str, entity: Entity) -> str:
-    best, best_hits = None, 0
-    for sep in (";", ",", "\t"):
-        names = {_norm(h) for h in header_line.split(sep)}
-        hits = len(names & set(entity.required))
-        if hits > best_hits:
-            best, best_hits = sep, hits
+    best = guess_separator(header_line, entity.required)
     if best is None:
         raise BrokenFile(path, "header row does not hold the contract's column names with ';' "
                          f"or ',' as separator (it reads: {header_line[:80]!r})", row=0)
@@ -194,7 +200,7 @@ def _read_parquet(path: Path, entity: Entity) -> RawFile:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise BrokenFile(path, f"not a readable Parquet file ({exc})") from None
-    header = {_norm(n): n for n in table.column_names}
+    header = {column_key(n): n for n in table.column_names}
     missing = [c for c in entity.required if c not in header]
     if missing:
         raise BrokenFile(path, f"required column(s) {', '.join(missing)} missing "

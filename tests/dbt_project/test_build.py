@@ -87,6 +87,7 @@ def test_build_passes_with_unit_tests(built):
             "paired_followup_requires_the_baseline", "restart_reanchors_the_schedule",
             "restart_events_are_admissions_during_the_episode",
             "sector_specific_obligation_applies_only_to_that_sector",
+            "segment_obligation_binds_every_episode_of_the_segments_clients",
             "pairs_take_nearest_response_and_follow_up_in_window", "segment_value_ratio",
             "compliance_rate_and_obligation", "cost_concentration_top_shares"} <= names
     assert all(r["status"] == "pass" for r in unit)
@@ -206,9 +207,11 @@ def test_provider_package_outcomes(built):
 
 
 def test_prom_compliance(built):
-    pc = rows(built, "mart_prom_compliance", ("provider_id", "package_code", "instrument",
+    pc = rows(built, "mart_prom_compliance", ("provider_id", "scope_code", "instrument",
                                              "timepoint"))
-    assert len(pc) == 14
+    assert len(pc) == 16  # 14 of package obligations, 2 of the HNHC segment obligation
+    assert sum(r["scope"] == "package" and r["package_code"] == r["scope_code"]
+               for r in pc.values()) == 14
 
     def got(*key):
         r = pc[key]
@@ -235,11 +238,25 @@ def test_prom_compliance(built):
         0.6, "paired", "public", "all")
     assert pc[(P3, "HOME_CARE", "EQ5D5L", "baseline")]["measure"] == "participation"
     assert home["peer_providers"] == 0 and home["peer_median_rate"] is None
+    # definitions/obligations.yml's HNHC segment obligation: client A (HNHC in 2024-12)
+    # has one episode, home care at P3 (baseline 2024-03-05, follow-up 2024-09-01); it
+    # counts under the segment and, above, under its package (A, B and I at P3)
+    hnhc = {tp: pc[(P3, "HNHC", "EQ5D5L", tp)] for tp in ("baseline", "followup_6m")}
+    for r in hnhc.values():
+        assert (r["scope"], r["package_code"], r["obligation_sector"], r["sector"]) == (
+            "segment", None, "all", "public")
+        assert (r["eligible_episodes"], r["collected"], r["rate"], r["meets_obligation"],
+                r["peer_providers"]) == (1, 1, 1.0, True, 0)
+    assert (hnhc["baseline"]["measure"], hnhc["followup_6m"]["measure"]) == (
+        "participation", "paired")
+    assert (hnhc["baseline"]["min_rate"], hnhc["followup_6m"]["min_rate"]) == (0.8, 0.6)
 
 
 def test_prom_obligation_episodes(built):
-    ep = rows(built, "mart_prom_obligation_episodes", ("provider_id", "episode_id", "cycle",
-                                                      "instrument", "timepoint"))
+    everything = rows(built, "mart_prom_obligation_episodes", (
+        "provider_id", "episode_id", "scope_code", "cycle", "instrument", "timepoint"))
+    ep = {(p, e, c, i, t): r for (p, e, s, c, i, t), r in everything.items()
+          if s == r["package_code"]}
     status = {k: (r["status"], r["window_state"], str(r["collection_closes"]))
               for k, r in ep.items()}
     # L: PHQ-9 baseline missed; follow-ups still open: EQ-5D paired, PHQ-9 without a baseline
@@ -252,9 +269,19 @@ def test_prom_obligation_episodes(built):
                                                                  "2024-12-30")
     # I's follow-up window opens only in 2025: not listed
     assert (P3, "EP-I1", 0, "EQ5D5L", "followup_6m") not in status
-    eligible = sum(r["is_eligible"] for r in ep.values())
+    # A's home care episode is bound by its package and by the HNHC segment obligation,
+    # with each one's own window (segment baseline -42..30 days, package -14..30)
+    a1 = {(s, t): r for (p, e, s, c, i, t), r in everything.items() if e == "EP-A1"}
+    assert set(a1) == {("HOME_CARE", "baseline"), ("HOME_CARE", "followup_6m"),
+                       ("HNHC", "baseline"), ("HNHC", "followup_6m")}
+    assert {r["scope"] for (s, _), r in a1.items() if s == "HNHC"} == {"segment"}
+    assert {r["package_code"] for r in a1.values()} == {"HOME_CARE"}
+    assert str(a1[("HNHC", "baseline")]["collection_opens"]) == "2024-01-19"
+    assert str(a1[("HOME_CARE", "baseline")]["collection_opens"]) == "2024-02-16"
+    assert {r["status"] for r in a1.values()} == {"met"}
+    eligible = sum(r["is_eligible"] for r in everything.values())
     assert eligible == sum(r["eligible_episodes"] for r in rows(
-        built, "mart_prom_compliance", ("provider_id", "package_code", "instrument",
+        built, "mart_prom_compliance", ("provider_id", "scope_code", "instrument",
                                         "timepoint")).values())
     assert not any("client" in c for c in next(iter(ep.values())))
 

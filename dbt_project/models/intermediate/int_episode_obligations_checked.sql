@@ -1,22 +1,32 @@
--- One row per episode x schedule cycle x instrument x timepoint whose collection window
--- matters for the period: windows that closed within the window (`is_eligible`, the
--- compliance denominator) and windows open at the period end (not yet counted as
--- missing, still collectable until `collection_closes`).
+-- One row per episode x obligation scope x schedule cycle x instrument x timepoint whose
+-- collection window matters for the period: windows that closed within the window
+-- (`is_eligible`, the compliance denominator) and windows open at the period end (not
+-- yet counted as missing, still collectable until `collection_closes`).
 --
--- The schedule (int_provider_obligations_resolved: the provider's sector's entry, else
--- the package's `all` entry) is anchored on the episode start (cycle 0) and, where the
--- obligation restarts, again on each restart date (int_episode_restarts_detected,
+-- The obligations binding an episode (int_provider_obligations_resolved: the provider's
+-- sector's entry, else the `all` entry) are its package's (scope package) and, for each
+-- segment obligation, the segment's when int_clients_segmented places the episode's
+-- client in that segment for the period (scope segment; episodes of any package). An
+-- episode bound by both counts under each, with each entry's own windows. Each scope's
+-- schedule is anchored on the episode start (cycle 0) and, where its obligation
+-- restarts, again on each of that scope's restart dates (int_episode_restarts_detected,
 -- cycles 1, 2, ...). A timepoint of a cycle is due only if its target day comes before
 -- the next restart; a `while_open` timepoint only if the episode had not ended when its
 -- window opened. `is_collected`: a response of the instrument for the episode dated in
 -- the window. `is_met`: participation (baseline) = collected; paired (follow-up) =
--- collected AND the baseline of the same cycle collected.
+-- collected AND the baseline of the same scope and cycle collected.
 
 with
 
 episodes as (
 
     select * from {{ ref('int_episodes_deduplicated') }}
+
+),
+
+segments as (
+
+    select * from {{ ref('int_clients_segmented') }}
 
 ),
 
@@ -38,12 +48,74 @@ restarts as (
 
 ),
 
+bound as (
+
+    -- each episode with every obligation row binding it
+    select
+        ep.provider_id,
+        ep.episode_id,
+        ep.client_id,
+        ep.package_code,
+        ep.start_date,
+        ep.end_date,
+        ob.scope,
+        ob.scope_code,
+        ob.instrument,
+        ob.timepoint,
+        ob.provider_sector,
+        ob.obligation_sector,
+        ob.timepoint_order,
+        ob.at_days,
+        ob.from_days,
+        ob.to_days,
+        ob.measure,
+        ob.min_rate,
+        ob.while_open,
+        ob.severity
+    from episodes as ep
+    inner join obligations as ob
+        on ob.provider_id = ep.provider_id
+        and ob.scope = 'package'
+        and ob.scope_code = ep.package_code
+    union all
+    select
+        ep.provider_id,
+        ep.episode_id,
+        ep.client_id,
+        ep.package_code,
+        ep.start_date,
+        ep.end_date,
+        ob.scope,
+        ob.scope_code,
+        ob.instrument,
+        ob.timepoint,
+        ob.provider_sector,
+        ob.obligation_sector,
+        ob.timepoint_order,
+        ob.at_days,
+        ob.from_days,
+        ob.to_days,
+        ob.measure,
+        ob.min_rate,
+        ob.while_open,
+        ob.severity
+    from episodes as ep
+    inner join segments as cs
+        on cs.client_id = ep.client_id
+    inner join obligations as ob
+        on ob.provider_id = ep.provider_id
+        and ob.scope = 'segment'
+        and ob.scope_code = cs.segment_code
+
+),
+
 anchors as (
 
-    select provider_id, episode_id, 0 as cycle, start_date as anchor_date
-    from episodes
+    select distinct
+        provider_id, episode_id, scope, scope_code, 0 as cycle, start_date as anchor_date
+    from bound
     union all
-    select provider_id, episode_id, cycle, restart_date as anchor_date
+    select provider_id, episode_id, scope, scope_code, cycle, restart_date as anchor_date
     from restarts
 
 ),
@@ -53,7 +125,7 @@ cycles as (
     select
         *,
         lead(anchor_date) over (
-            partition by provider_id, episode_id order by cycle
+            partition by provider_id, episode_id, scope, scope_code order by cycle
         ) as next_anchor_date
     from anchors
 
@@ -62,36 +134,37 @@ cycles as (
 scheduled as (
 
     select
-        ep.provider_id,
-        ep.episode_id,
+        b.provider_id,
+        b.episode_id,
+        b.scope,
+        b.scope_code,
         cy.cycle,
-        ob.instrument,
-        ob.timepoint,
-        ep.client_id,
-        ep.package_code,
-        ob.provider_sector,
-        ob.obligation_sector,
-        ob.timepoint_order,
-        ob.measure,
-        ob.min_rate,
-        ob.severity,
-        ep.start_date,
-        ep.end_date,
+        b.instrument,
+        b.timepoint,
+        b.client_id,
+        b.package_code,
+        b.provider_sector,
+        b.obligation_sector,
+        b.timepoint_order,
+        b.measure,
+        b.min_rate,
+        b.severity,
+        b.start_date,
+        b.end_date,
         cy.anchor_date,
-        cy.anchor_date + ob.at_days as target_date,
-        cy.anchor_date + ob.from_days as collection_opens,
-        cy.anchor_date + ob.to_days as collection_closes
-    from episodes as ep
+        cy.anchor_date + b.at_days as target_date,
+        cy.anchor_date + b.from_days as collection_opens,
+        cy.anchor_date + b.to_days as collection_closes
+    from bound as b
     inner join cycles as cy
-        on cy.provider_id = ep.provider_id
-        and cy.episode_id = ep.episode_id
-    inner join obligations as ob
-        on ob.provider_id = ep.provider_id
-        and ob.package_code = ep.package_code
-    where (cy.next_anchor_date is null or cy.anchor_date + ob.at_days < cy.next_anchor_date)
-      and (not ob.while_open or ep.end_date is null
-           or ep.end_date >= cy.anchor_date + ob.from_days)
-      and cy.anchor_date + ob.from_days <= {{ arvo_period_end() }}
+        on cy.provider_id = b.provider_id
+        and cy.episode_id = b.episode_id
+        and cy.scope = b.scope
+        and cy.scope_code = b.scope_code
+    where (cy.next_anchor_date is null or cy.anchor_date + b.at_days < cy.next_anchor_date)
+      and (not b.while_open or b.end_date is null
+           or b.end_date >= cy.anchor_date + b.from_days)
+      and cy.anchor_date + b.from_days <= {{ arvo_period_end() }}
 
 ),
 
@@ -100,6 +173,8 @@ collected as (
     select
         s.provider_id,
         s.episode_id,
+        s.scope,
+        s.scope_code,
         s.cycle,
         s.instrument,
         s.timepoint,
@@ -110,7 +185,8 @@ collected as (
         and r.episode_id = s.episode_id
         and r.instrument = s.instrument
         and r.response_date between s.collection_opens and s.collection_closes
-    group by s.provider_id, s.episode_id, s.cycle, s.instrument, s.timepoint
+    group by s.provider_id, s.episode_id, s.scope, s.scope_code, s.cycle, s.instrument,
+        s.timepoint
 
 ),
 
@@ -122,12 +198,15 @@ checked as (
         c.responses_in_window > 0 as is_collected,
         coalesce(bool_or(
             case when s.timepoint = 'baseline' then c.responses_in_window > 0 end
-        ) over (partition by s.provider_id, s.episode_id, s.cycle, s.instrument),
+        ) over (partition by s.provider_id, s.episode_id, s.scope, s.scope_code, s.cycle,
+                s.instrument),
             false) as baseline_collected
     from scheduled as s
     inner join collected as c
         on c.provider_id = s.provider_id
         and c.episode_id = s.episode_id
+        and c.scope = s.scope
+        and c.scope_code = s.scope_code
         and c.cycle = s.cycle
         and c.instrument = s.instrument
         and c.timepoint = s.timepoint
@@ -165,7 +244,9 @@ final as (
         case
             when measure = 'paired' then is_collected and baseline_collected
             else is_collected
-        end as is_met
+        end as is_met,
+        scope,
+        scope_code
 
     from checked
     where collection_closes >= {{ arvo_window_start() }}

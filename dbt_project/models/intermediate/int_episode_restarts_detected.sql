@@ -1,5 +1,9 @@
--- One row per episode restart: an event that resets the episode's obligation schedule
--- (stg_definitions__obligation_restarts, e.g. an acute admission for heart failure).
+-- One row per episode restart of an obligation scope: an event that resets the schedule
+-- of an obligation binding the episode (stg_definitions__obligation_restarts, e.g. an
+-- acute admission for heart failure). A package entry binds the episodes of its package,
+-- a segment entry the episodes of the clients int_clients_segmented places in the segment
+-- for the period; restarts are detected per scope (scope, scope_code), so
+-- `where scope = 'package'` gives the restarts of the package obligations.
 -- Restarting events are the client's service events at ANY provider (linked by the
 -- client pseudonym) with a restart service code and, where the rule names prefixes, a
 -- diagnosis starting with one of them. Consecutive events closer than
@@ -7,13 +11,19 @@
 -- restarts the schedule once, on its first day. An admission restarts an episode when
 -- it begins during the episode (up to its end, or the period end), at least
 -- min_days_between days after the episode start. `cycle` numbers the restarts 1, 2, ...
--- (cycle 0 is the schedule anchored on the episode start).
+-- per episode and scope (cycle 0 is the schedule anchored on the episode start).
 
 with
 
 episodes as (
 
     select * from {{ ref('int_episodes_deduplicated') }}
+
+),
+
+segments as (
+
+    select * from {{ ref('int_clients_segmented') }}
 
 ),
 
@@ -53,7 +63,8 @@ qualifying as (
 
     select distinct
         ev.client_id,
-        r.package_code,
+        r.scope,
+        r.scope_code,
         r.sector,
         r.min_days_between,
         ev.event_date
@@ -72,7 +83,7 @@ sequenced as (
     select
         *,
         lag(event_date) over (
-            partition by client_id, package_code, sector order by event_date
+            partition by client_id, scope, scope_code, sector order by event_date
         ) as previous_event_date
     from qualifying
 
@@ -82,7 +93,8 @@ admissions as (
 
     select
         client_id,
-        package_code,
+        scope,
+        scope_code,
         sector,
         min_days_between,
         event_date as admitted_on
@@ -94,31 +106,71 @@ admissions as (
 
 restarting_entries as (
 
-    select distinct provider_id, package_code, obligation_sector
+    select distinct provider_id, scope, scope_code, obligation_sector
     from obligations
     where restarts
+
+),
+
+bound as (
+
+    -- the episodes each restarting entry binds: a package entry the episodes of its
+    -- package, a segment entry the episodes of the segment's clients
+    select
+        ep.provider_id,
+        ep.episode_id,
+        en.scope,
+        en.scope_code,
+        en.obligation_sector,
+        ep.client_id,
+        ep.package_code,
+        ep.start_date,
+        ep.end_date
+    from episodes as ep
+    inner join restarting_entries as en
+        on en.provider_id = ep.provider_id
+        and en.scope = 'package'
+        and en.scope_code = ep.package_code
+    union all
+    select
+        ep.provider_id,
+        ep.episode_id,
+        en.scope,
+        en.scope_code,
+        en.obligation_sector,
+        ep.client_id,
+        ep.package_code,
+        ep.start_date,
+        ep.end_date
+    from episodes as ep
+    inner join segments as cs
+        on cs.client_id = ep.client_id
+    inner join restarting_entries as en
+        on en.provider_id = ep.provider_id
+        and en.scope = 'segment'
+        and en.scope_code = cs.segment_code
 
 ),
 
 restarts as (
 
     select
-        ep.provider_id,
-        ep.episode_id,
-        ep.client_id,
-        ep.package_code,
-        ep.start_date,
+        b.provider_id,
+        b.episode_id,
+        b.scope,
+        b.scope_code,
+        b.client_id,
+        b.package_code,
+        b.start_date,
         ad.admitted_on as restart_date
-    from episodes as ep
-    inner join restarting_entries as en
-        on en.provider_id = ep.provider_id
-        and en.package_code = ep.package_code
+    from bound as b
     inner join admissions as ad
-        on ad.client_id = ep.client_id
-        and ad.package_code = ep.package_code
-        and ad.sector = en.obligation_sector
-    where ad.admitted_on >= ep.start_date + ad.min_days_between
-      and ad.admitted_on <= coalesce(ep.end_date, {{ arvo_period_end() }})
+        on ad.client_id = b.client_id
+        and ad.scope = b.scope
+        and ad.scope_code = b.scope_code
+        and ad.sector = b.obligation_sector
+    where ad.admitted_on >= b.start_date + ad.min_days_between
+      and ad.admitted_on <= coalesce(b.end_date, {{ arvo_period_end() }})
       and ad.admitted_on <= {{ arvo_period_end() }}
 
 ),
@@ -128,8 +180,10 @@ final as (
     select
         provider_id,
         episode_id,
+        scope,
+        scope_code,
         cast(row_number() over (
-            partition by provider_id, episode_id order by restart_date
+            partition by provider_id, episode_id, scope, scope_code order by restart_date
         ) as integer) as cycle,
         client_id,
         package_code,

@@ -1,10 +1,18 @@
--- One row per episode and instrument with a complete pair counting in the period:
--- a scored baseline response (dated in the obligation's baseline window of the
--- episode start) and a scored follow-up response (in the follow-up window of
--- timepoint `pair_followup_timepoint`, at_days +- tolerance_days) whose date falls
--- in the window. Where a window holds several responses, the one nearest the
--- target day counts (baseline: the start, clamped into the window; follow-up:
--- at_days), ties to the earlier one.
+-- One row per episode x schedule cycle x instrument x measure with a complete pair
+-- counting in the period: a response scored on the measure dated in the obligation's
+-- baseline window, and one scored on the same measure in the window of timepoint
+-- `pair_followup_timepoint` (at_days +- tolerance_days) of the SAME cycle, the
+-- follow-up dated within the period's window.
+--
+-- Cycles are those of the collection schedule (int_episode_obligations_checked's rule):
+-- cycle 0 is anchored on the episode start, cycles 1, 2, ... on each restart
+-- (int_episode_restarts_detected, e.g. an acute heart failure admission). A cycle's
+-- follow-up pairs only if its target day comes before the next restart.
+-- Each measure pairs on its own (as NHS PROMs does): a response without an EQ-5D
+-- index (a dimension unanswered) can still give an EQ-VAS pair. Where a window holds
+-- several responses scored on the measure, the one nearest the target day counts
+-- (baseline: the anchor, clamped into the window; follow-up: the window's middle),
+-- ties to the earlier one.
 
 with
 
@@ -14,16 +22,46 @@ episodes as (
 
 ),
 
-responses as (
+measures as (
 
-    select * from {{ ref('int_prom_responses_scored') }}
+    select * from {{ ref('int_prom_measures_scored') }}
 
 ),
 
 obligations as (
 
-    -- the windows of the obligation that binds the episode's provider (its sector's)
+    -- the windows of the package obligation that binds the episode's provider (outcomes
+    -- are compared per package; segment obligations only add collection duties)
     select * from {{ ref('int_provider_obligations_resolved') }}
+    where scope = 'package'
+
+),
+
+restarts as (
+
+    select * from {{ ref('int_episode_restarts_detected') }}
+    where scope = 'package'
+
+),
+
+anchors as (
+
+    select provider_id, episode_id, 0 as cycle, start_date as anchor_date
+    from episodes
+    union all
+    select provider_id, episode_id, cycle, restart_date as anchor_date
+    from restarts
+
+),
+
+cycles as (
+
+    select
+        *,
+        lead(anchor_date) over (
+            partition by provider_id, episode_id order by cycle
+        ) as next_anchor_date
+    from anchors
 
 ),
 
@@ -34,6 +72,7 @@ collection_windows as (
         package_code,
         instrument,
         timepoint,
+        at_days,
         from_days,
         to_days,
         case
@@ -45,7 +84,7 @@ collection_windows as (
 
 ),
 
-candidates as (
+scheduled as (
 
     select
         ep.provider_id,
@@ -53,27 +92,54 @@ candidates as (
         ep.client_id,
         ep.package_code,
         ep.start_date,
+        cy.cycle,
+        cy.anchor_date,
         w.instrument,
         w.timepoint,
-        r.response_id,
-        r.response_date,
-        r.score
+        w.target_day,
+        cy.anchor_date + w.from_days as collection_opens,
+        cy.anchor_date + w.to_days as collection_closes
     from episodes as ep
+    inner join cycles as cy
+        on cy.provider_id = ep.provider_id
+        and cy.episode_id = ep.episode_id
     inner join collection_windows as w
         on w.provider_id = ep.provider_id
         and w.package_code = ep.package_code
-    inner join responses as r
-        on r.provider_id = ep.provider_id
-        and r.episode_id = ep.episode_id
-        and r.instrument = w.instrument
-    where r.score is not null
-      and r.response_date between ep.start_date + w.from_days and ep.start_date + w.to_days
+    where cy.next_anchor_date is null or cy.anchor_date + w.at_days < cy.next_anchor_date
+
+),
+
+candidates as (
+
+    select
+        s.provider_id,
+        s.episode_id,
+        s.cycle,
+        s.instrument,
+        m.measure,
+        m.is_primary,
+        s.timepoint,
+        s.client_id,
+        s.package_code,
+        s.start_date,
+        s.anchor_date,
+        m.response_id,
+        m.response_date,
+        m.score
+    from scheduled as s
+    inner join measures as m
+        on m.provider_id = s.provider_id
+        and m.episode_id = s.episode_id
+        and m.instrument = s.instrument
+    where m.score is not null
+      and m.response_date between s.collection_opens and s.collection_closes
     qualify row_number() over (
-        partition by ep.provider_id, ep.episode_id, w.instrument, w.timepoint
+        partition by s.provider_id, s.episode_id, s.cycle, s.instrument, m.measure, s.timepoint
         order by
-            abs(date_diff('day', ep.start_date + w.target_day, r.response_date)),
-            r.response_date,
-            r.response_id
+            abs(date_diff('day', s.anchor_date + s.target_day, m.response_date)),
+            m.response_date,
+            m.response_id
     ) = 1
 
 ),
@@ -95,10 +161,14 @@ final as (
     select
         b.provider_id,
         b.episode_id,
+        cast(b.cycle as integer) as cycle,
         b.instrument,
+        b.measure,
+        b.is_primary,
         b.client_id,
         b.package_code,
         b.start_date,
+        b.anchor_date,
         b.response_id as baseline_response_id,
         b.response_date as baseline_date,
         b.score as baseline_score,
@@ -111,7 +181,9 @@ final as (
     inner join followups as f
         on f.provider_id = b.provider_id
         and f.episode_id = b.episode_id
+        and f.cycle = b.cycle
         and f.instrument = b.instrument
+        and f.measure = b.measure
     where f.response_date between {{ arvo_window_start() }} and {{ arvo_period_end() }}
 
 )

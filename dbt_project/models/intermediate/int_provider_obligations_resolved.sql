@@ -1,6 +1,9 @@
--- The obligations that bind each registered provider: per package, the entry for the
--- provider's own sector (public, private, third) when the commissioner defined one,
--- else the package's `all` entry. One row per provider x package x instrument x timepoint.
+-- The obligations that bind each registered provider: per package (scope package) and per
+-- client segment (scope segment), the entry for the provider's own sector (public,
+-- private, third) when the commissioner defined one, else the package's or segment's
+-- `all` entry. One row per provider x scope x scope_code x instrument x timepoint.
+-- Package rows carry package_code (segment_code null); segment rows segment_code
+-- (package_code null), so `where scope = 'package'` gives the package obligations only.
 
 with
 
@@ -33,7 +36,10 @@ final as (
 
     select
         provider_id,
+        scope,
+        scope_code,
         package_code,
+        segment_code,
         instrument,
         timepoint,
         provider_sector,
@@ -50,9 +56,9 @@ final as (
         rationale
 
     from candidates
-    -- the most specific entry of a package wins for the provider
+    -- the most specific entry of a package (or segment) wins for the provider
     qualify dense_rank() over (
-        partition by provider_id, package_code
+        partition by provider_id, scope, scope_code
         order by case when sector = 'all' then 1 else 0 end
     ) = 1
 

@@ -1,6 +1,10 @@
--- Grain: period x provider x package x instrument x timepoint, for every combination
--- with at least one eligible episode (collection window closed in the window; windows
--- still open are not counted as missing, they are in `open_windows`).
+-- Grain: period x provider x obligation scope x instrument x timepoint, for every
+-- combination with at least one eligible episode (collection window closed in the window;
+-- windows still open are not counted as missing, they are in `open_windows`). The scope
+-- is a package (scope package, scope_code = package_code: the package's episodes) or a
+-- client segment (scope segment, scope_code = the segment, package_code null: the
+-- episodes, of any package, of the clients in the segment for the period); an episode
+-- bound by both counts in each row.
 --
 -- collected / rate: the obligation's measure. Baseline: participation (a baseline
 -- response in the window). Follow-ups: paired follow-up (the follow-up AND the
@@ -11,7 +15,7 @@
 -- rate is below min_rate AND the shortfall is beyond sampling noise, i.e. the upper
 -- bound of the Wilson 95 % score interval of the rate is below min_rate.
 -- `below_threshold` is the plain comparison rate < min_rate.
--- peer_*: the other providers with rows of the same package, instrument and timepoint.
+-- peer_*: the other providers with rows of the same scope, instrument and timepoint.
 
 {% set z = 1.959963984540054 %}
 
@@ -33,7 +37,8 @@ aggregated as (
 
     select
         provider_id,
-        package_code,
+        scope,
+        scope_code,
         instrument,
         timepoint,
         count(*) filter (where is_eligible) as eligible_episodes,
@@ -47,7 +52,7 @@ aggregated as (
         max(severity) as severity,
         min(timepoint_order) as timepoint_order
     from checked
-    group by provider_id, package_code, instrument, timepoint
+    group by provider_id, scope, scope_code, instrument, timepoint
     having count(*) filter (where is_eligible) > 0
 
 ),
@@ -80,7 +85,8 @@ peers as (
 
     select
         a.provider_id,
-        a.package_code,
+        a.scope,
+        a.scope_code,
         a.instrument,
         a.timepoint,
         count(b.provider_id) as peer_providers,
@@ -88,11 +94,12 @@ peers as (
         median(b.rate) as peer_median_rate
     from rated as a
     left join rated as b
-        on b.package_code = a.package_code
+        on b.scope = a.scope
+        and b.scope_code = a.scope_code
         and b.instrument = a.instrument
         and b.timepoint = a.timepoint
         and b.provider_id <> a.provider_id
-    group by a.provider_id, a.package_code, a.instrument, a.timepoint
+    group by a.provider_id, a.scope, a.scope_code, a.instrument, a.timepoint
 
 ),
 
@@ -102,7 +109,7 @@ final as (
         cast('{{ arvo_period() }}' as varchar) as period,
         cast(a.provider_id as varchar) as provider_id,
         cast(pr.provider_name as varchar) as provider_name,
-        cast(a.package_code as varchar) as package_code,
+        cast(case when a.scope = 'package' then a.scope_code end as varchar) as package_code,
         cast(a.instrument as varchar) as instrument,
         cast(a.timepoint as varchar) as timepoint,
         cast(a.eligible_episodes as bigint) as eligible_episodes,
@@ -124,14 +131,17 @@ final as (
         cast(a.rate < a.min_rate as boolean) as below_threshold,
         cast(p.peer_providers as bigint) as peer_providers,
         cast(coalesce(p.peer_eligible_episodes, 0) as bigint) as peer_eligible_episodes,
-        cast(p.peer_median_rate as double) as peer_median_rate
+        cast(p.peer_median_rate as double) as peer_median_rate,
+        cast(a.scope as varchar) as scope,
+        cast(a.scope_code as varchar) as scope_code
 
     from rated as a
     left join providers as pr
         on pr.provider_id = a.provider_id
     left join peers as p
         on p.provider_id = a.provider_id
-        and p.package_code = a.package_code
+        and p.scope = a.scope
+        and p.scope_code = a.scope_code
         and p.instrument = a.instrument
         and p.timepoint = a.timepoint
 

@@ -1,7 +1,9 @@
--- Grain: period x provider x episode x schedule cycle x instrument x timepoint: every
--- collection window that matters for the period (closed in the window, or open at the
--- period end), with what the provider can still do about it. Identified by the
--- provider's own episode ID; no client pseudonym. `status`:
+-- Grain: period x provider x episode x obligation scope x schedule cycle x instrument x
+-- timepoint: every collection window that matters for the period (closed in the window,
+-- or open at the period end), with what the provider can still do about it. Identified
+-- by the provider's own episode ID; no client pseudonym. `scope`/`scope_code` name the
+-- obligation (its package, or the client segment whose clients it binds; package_code is
+-- always the episode's own package). `status`:
 --   met          the obligation's measure is met for the window
 --   collectable  window open, no response yet: collect by collection_closes
 --   missed       window closed in the period's window without a response
@@ -41,7 +43,9 @@ final as (
             when is_collected then 'unpaired'
             when window_state = 'open' then 'collectable'
             else 'missed'
-        end as varchar) as status
+        end as varchar) as status,
+        cast(scope as varchar) as scope,
+        cast(scope_code as varchar) as scope_code
 
     from checked
 

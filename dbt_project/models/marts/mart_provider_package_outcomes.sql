@@ -1,11 +1,14 @@
--- Grain: period x provider x package x instrument: paired outcomes of the
--- provider's episodes of a package, against all other providers of the package.
+-- Grain: period x provider x package x instrument: paired outcomes on each instrument's
+-- primary measure (EQ-5D index, PHQ-9 total, ...) of the provider's episodes of a package,
+-- against all other providers of the package. Every measure: mart_provider_measure_outcomes.
 
 with
 
 pairs as (
 
+    -- each instrument's primary measure (EQ-5D index, PHQ-9 total, ...)
     select * from {{ ref('int_episodes_paired') }}
+    where is_primary
 
 ),
 

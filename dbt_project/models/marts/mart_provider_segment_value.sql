@@ -19,7 +19,9 @@ clients as (
 
 pairs as (
 
+    -- each instrument's primary measure (EQ-5D index, PHQ-9 total, ...)
     select * from {{ ref('int_episodes_paired') }}
+    where is_primary
 
 ),
 

@@ -22,7 +22,9 @@ profiles as (
 
 pairs as (
 
+    -- each instrument's primary measure (EQ-5D index, PHQ-9 total, ...)
     select * from {{ ref('int_episodes_paired') }}
+    where is_primary
 
 ),
 

@@ -1,3 +1,6 @@
+-- One row per obligation entry x instrument x timepoint. An entry binds either a package
+-- (package_code) or a segment (segment_code): `scope` says which, `scope_code` is its code.
+
 with
 
 source as (
@@ -9,7 +12,13 @@ source as (
 final as (
 
     select
-        upper(package_code) as package_code,
+        case
+            when nullif(trim(package_code), '') is not null then 'package'
+            else 'segment'
+        end as scope,
+        upper(coalesce(nullif(trim(package_code), ''), trim(segment_code))) as scope_code,
+        upper(nullif(trim(package_code), '')) as package_code,
+        upper(nullif(trim(segment_code), '')) as segment_code,
         lower(sector) as sector,
         upper(instrument) as instrument,
         lower(timepoint) as timepoint,

@@ -1,0 +1,83 @@
+-- Grain: period x provider x package x instrument x measure: the provider's paired
+-- outcomes on every measure of the instrument (EQ-5D index and EQ-VAS, PROMIS physical
+-- and mental, KCCQ-12 domains, ...), laid out as NHS PROMs publishes its provider
+-- results: pairs, average baseline and follow-up scores, average health gain, its
+-- standard deviation, and how many improved, stayed the same or worsened (follow-up
+-- above, equal to or below baseline on the measure's own scale; for measures where a
+-- lower score is better, seed prom_measures.higher_is_better = false, the direction
+-- is turned so that `improved` always means better).
+
+with
+
+pairs as (
+
+    select * from {{ ref('int_episodes_paired') }}
+
+),
+
+prom_measures as (
+
+    select * from {{ ref('prom_measures') }}
+
+),
+
+providers as (
+
+    select * from {{ ref('stg_definitions__providers') }}
+
+),
+
+outcomes as (
+
+    select
+        p.provider_id,
+        p.package_code,
+        p.instrument,
+        p.measure,
+        count(*) as pairs,
+        avg(p.baseline_score) as baseline_mean,
+        avg(p.followup_score) as followup_mean,
+        avg(p.change) as change_mean,
+        stddev_samp(p.change) as change_sd,
+        count(*) filter (where p.change * m.direction > 0) as improved,
+        count(*) filter (where p.change = 0) as unchanged,
+        count(*) filter (where p.change * m.direction < 0) as worsened
+    from pairs as p
+    inner join (
+        select
+            instrument,
+            measure,
+            case when higher_is_better then 1 else -1 end as direction
+        from prom_measures
+    ) as m
+        on m.instrument = p.instrument
+        and m.measure = p.measure
+    group by p.provider_id, p.package_code, p.instrument, p.measure
+
+),
+
+final as (
+
+    select
+        cast('{{ arvo_period() }}' as varchar) as period,
+        cast(o.provider_id as varchar) as provider_id,
+        cast(pr.provider_name as varchar) as provider_name,
+        cast(o.package_code as varchar) as package_code,
+        cast(o.instrument as varchar) as instrument,
+        cast(o.measure as varchar) as measure,
+        cast(o.pairs as bigint) as pairs,
+        cast(o.baseline_mean as double) as baseline_mean,
+        cast(o.followup_mean as double) as followup_mean,
+        cast(o.change_mean as double) as change_mean,
+        cast(o.change_sd as double) as change_sd,
+        cast(o.improved as bigint) as improved,
+        cast(o.unchanged as bigint) as unchanged,
+        cast(o.worsened as bigint) as worsened
+
+    from outcomes as o
+    left join providers as pr
+        on pr.provider_id = o.provider_id
+
+)
+
+select * from final

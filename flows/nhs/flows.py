@@ -1,0 +1,66 @@
+"""Prefect flows behind `arvo import nhs-proms` and `arvo compare nhs-provcomm`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+from pydantic import BaseModel, ConfigDict, Field
+
+from flows.nhs import provcomm, submission
+
+
+class ImportParams(BaseModel):
+    """Where the NHS pack is, where its submissions go, and which records to keep."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pack_dir: Path = Field(description="folder of the NHS PROMs data pack (zips or CSVs)")
+    out_dir: Path = Field(description="writes <out>/raw/, <out>/definitions/")
+    modelled_only: bool = Field(False, description="keep only records NHS's case-mix "
+                                                   "model used (NHS's inclusion rule)")
+
+
+class CompareParams(BaseModel):
+    """The pack with NHS's published figures, and the warehouse of the run on its import."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pack_dir: Path
+    warehouse: Path
+    period: str = submission.IMPORT_PERIOD
+    out: Path
+
+
+@task(retries=1, retry_delay_seconds=2, cache_policy=NONE)
+def convert_pack(params: ImportParams) -> submission.ImportSummary:
+    """Write the pack's records as provider submissions and a definitions register."""
+    return submission.import_pack(params.pack_dir, params.out_dir,
+                                  modelled_only=params.modelled_only)
+
+
+@task(cache_policy=NONE)
+def compare_provcomm(params: CompareParams) -> provcomm.Comparison:
+    """Compare mart_provider_measure_outcomes with NHS's ProvComm table, row by row."""
+    comparison = provcomm.compare(params.pack_dir, params.warehouse, params.period)
+    provcomm.write(comparison, params.out)
+    return comparison
+
+
+@flow(name="import-nhs-proms", log_prints=True)
+def import_nhs_proms(params: ImportParams) -> submission.ImportSummary:
+    """Turn an NHS PROMs record-level pack into submissions in Arvo's contract."""
+    summary = convert_pack(params)
+    for line in summary.lines():
+        get_run_logger().info(line)
+    return summary
+
+
+@flow(name="compare-nhs-provcomm", log_prints=True)
+def compare_nhs_provcomm(params: CompareParams) -> provcomm.Comparison:
+    """Check Arvo's per-provider outcomes against NHS's published ProvComm figures."""
+    comparison = compare_provcomm(params)
+    for line in comparison.lines():
+        get_run_logger().info(line)
+    return comparison

@@ -1,0 +1,106 @@
+"""Read an NHS PROMs record-level data pack: the hip and knee files and the ProvComm table.
+
+NHS publishes each file as a zipped, latin-1 encoded CSV (with a `__MACOSX/` entry to
+ignore); the folder may hold the zips or the CSVs unzipped, with spaces or `_` in names.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+
+class PackError(ValueError):
+    """A data pack that cannot be read, with the file (and row and column) named."""
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """One of the pack's record-level files and how Arvo names what it holds."""
+
+    kind: str  # "Hip" or "Knee"
+    file_pattern: str
+    oxford_instrument: str  # OHS or OKS
+    oxford_measure_name: str  # as in ProvComm's Measure column
+
+
+PROCEDURES = (
+    Procedure("Hip", r"hip[ _]replacement[ _]provider", "OHS", "Oxford Hip Score"),
+    Procedure("Knee", r"knee[ _]replacement[ _]provider", "OKS", "Oxford Knee Score"),
+)
+PROVCOMM_PATTERN = r"provcomm[ _]hip[ _]and[ _]knee"
+
+
+def find(pack_dir: Path, pattern: str) -> Path:
+    """The one file of the pack whose name matches `pattern` (a .csv or .csv.zip)."""
+    pack_dir = Path(pack_dir)
+    if not pack_dir.is_dir():
+        raise PackError(f"{pack_dir}: not a folder")
+    hits = sorted(p for p in pack_dir.iterdir()
+                  if re.search(pattern, p.name, re.IGNORECASE)
+                  and p.name.lower().endswith((".csv", ".csv.zip", ".zip")))
+    if not hits:
+        raise PackError(f"{pack_dir}: no file matching {pattern!r} (.csv or .csv.zip)")
+    if len(hits) > 1:
+        zips = [h for h in hits if h.suffix.lower() == ".zip"]
+        hits = zips[:1] if len(zips) == 1 else hits
+        if len(hits) > 1:
+            raise PackError(f"{pack_dir}: several files match {pattern!r}: "
+                            f"{', '.join(h.name for h in hits)}")
+    return hits[0]
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A pack CSV (zipped or not) as Python strings, latin-1, names stripped; '' if empty."""
+    try:
+        if path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                members = [m for m in zf.namelist()
+                           if m.lower().endswith(".csv") and not m.startswith("__MACOSX/")
+                           and not Path(m).name.startswith("._")]
+                if len(members) != 1:
+                    raise PackError(f"{path}: expected one CSV in the zip, found {members}")
+                data = zf.read(members[0])
+        else:
+            data = path.read_bytes()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise PackError(f"{path}: cannot be read: {exc}") from None
+    frame = pd.read_csv(io.BytesIO(data), encoding="latin-1", dtype=object, keep_default_na=False)
+    frame.columns = [c.strip() for c in frame.columns]
+    return frame
+
+
+def read_procedure(pack_dir: Path, procedure: Procedure) -> tuple[Path, pd.DataFrame]:
+    """The record-level file of a procedure, checked for the columns the import uses."""
+    path = find(pack_dir, procedure.file_pattern)
+    frame = read_csv(path)
+    needed = ["Provider Code", "Revision Flag", "Age Band", "Gender",
+              *(f"{t} Q {d}" for t in ("Pre-Op", "Post-Op") for d in EQ5D_DIMENSIONS),
+              "Pre-Op Q EQ VAS", "Post-Op Q EQ VAS"]
+    missing = [c for c in needed if c not in frame.columns]
+    if not oxford_items(frame, procedure, "Pre-Op") or not oxford_items(frame, procedure,
+                                                                       "Post-Op"):
+        missing.append(f"{procedure.kind} Replacement Pre-Op/Post-Op Q items")
+    if missing:
+        raise PackError(f"{path}: header row: missing column(s) {', '.join(missing)}")
+    return path, frame
+
+
+EQ5D_DIMENSIONS = ("Mobility", "Self-Care", "Activity", "Discomfort", "Anxiety")
+
+
+def oxford_items(frame: pd.DataFrame, procedure: Procedure, when: str) -> list[str]:
+    """The twelve Oxford item columns of a questionnaire, in questionnaire order."""
+    prefix = f"{procedure.kind} Replacement {when} Q "
+    items = [c for c in frame.columns if c.startswith(prefix) and not c.endswith(" Score")]
+    return items if len(items) == 12 else []
+
+
+def predicted_columns(frame: pd.DataFrame) -> list[str]:
+    """NHS's case-mix predicted post-op scores: present only for records NHS modelled."""
+    return [c for c in frame.columns if "predicted" in c.lower()]

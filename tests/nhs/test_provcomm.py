@@ -1,0 +1,70 @@
+"""The NHS PROMs 2016-17 pack through the unchanged pipeline matches NHS's ProvComm figures.
+
+The pack is imported with NHS's inclusion rule (`modelled_only`), run through the real
+steering flow (ingest, dbt build; reports are not needed here) and compared row by row
+with the per-provider averages NHS published. About two minutes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.nhs import provcomm
+from flows.nhs.submission import IMPORT_PERIOD, import_pack
+from flows.steering import SteeringParams, steering
+
+PACK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "nhs-proms-2016-17"
+
+pytestmark = pytest.mark.skipif(not PACK.is_dir(), reason=f"NHS data pack not at {PACK}")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory, prefect_server):
+    out = tmp_path_factory.mktemp("nhs")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ARVO_PSEUDONYM_KEY", "module-key")
+    summary = import_pack(PACK, out, modelled_only=True)
+    result = steering(SteeringParams(home=out / "var", raw_dir=summary.raw_dir,
+                                     definitions_dir=summary.definitions_dir,
+                                     period=IMPORT_PERIOD, reports=False))
+    comparison = provcomm.compare(PACK, out / "var" / "warehouse" / "arvo.duckdb", IMPORT_PERIOD)
+    yield summary, result, comparison
+    mp.undo()
+
+
+def test_every_imported_row_is_accepted(run):
+    summary, result, _ = run
+    accepted = sum(f["rows_accepted"] for f in result.files)
+    quarantined = sum(f["rows_quarantined"] for f in result.files)
+    assert quarantined == 0
+    assert accepted == summary.episodes + summary.responses
+    assert summary.episodes + summary.excluded == sum(summary.records.values())
+
+
+def test_every_published_average_with_records_in_the_pack_matches(run):
+    _, _, comparison = run
+    rows = comparison.rows
+    explained = {provcomm.MATCH, provcomm.TOTAL_COUNT, provcomm.NOT_IN_PACK,
+                 *provcomm.UNPUBLISHED}
+    assert set(rows["status"]) <= explained, rows[~rows["status"].isin(explained)].head()
+    in_pack = comparison.published - comparison.count(provcomm.NOT_IN_PACK)
+    assert comparison.averages_matched == in_pack
+    assert comparison.count(provcomm.MATCH) > 4000  # of 4,302 published provider rows
+    assert rows["Measure"][rows["status"] == provcomm.MATCH].nunique() == 4
+
+
+def test_the_differences_are_nhs_disclosure_rules(run):
+    _, _, comparison = run
+    rows = comparison.rows
+    nhs = rows.set_index(["provider_id", "Procedure", "Measure"])["Modelled Records"]
+    # a total whose count differs leaves out its suppressed revision cell
+    for r in rows[rows["status"] == provcomm.TOTAL_COUNT].itertuples():
+        revision = r.Procedure.replace("Total ", "").replace("Replacement",
+                                                             "Replacement Revision")
+        assert nhs[(r.provider_id, revision, r.Measure)] == "*"
+    # rows missing from the record-level files are small: NHS leaves out providers
+    # that would have fewer than 6 records there
+    missing = rows[rows["status"] == provcomm.NOT_IN_PACK]["Modelled Records"].astype(int)
+    assert missing.max() <= 5

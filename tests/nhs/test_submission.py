@@ -1,0 +1,175 @@
+"""`arvo import nhs-proms` on a small hand-made pack in NHS's layout."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from flows import definitions, hetu
+from flows.nhs import pack
+from flows.nhs.pack import PackError
+from flows.nhs.submission import IMPORT_PERIOD, import_pack
+
+DIMS = ("Mobility", "Self-Care", "Activity", "Discomfort", "Anxiety")
+
+
+def _record(provider: str, revision: str = "0", age: str = "60 to 69", gender: str = "2",
+            pre_dims: str = "22231", post_dims: str = "11111", pre_vas: str = "40",
+            post_vas: str = "90", pre_items: str = "1" * 12, post_items: str = "4" * 12,
+            predicted: str = "0.7", kind: str = "Hip") -> dict[str, str]:
+    rec = {"Provider Code": provider, "Procedure": f"{kind} Replacement",
+           "Revision Flag": revision, "Year": "2016/17", "Age Band": age, "Gender": gender}
+    for when, dims, vas in (("Pre-Op", pre_dims, pre_vas), ("Post-Op", post_dims, post_vas)):
+        rec.update({f"{when} Q {d}": v for d, v in zip(DIMS, dims, strict=True)})
+        rec[f"{when} Q EQ5D Index"] = ""
+        rec[f"{when} Q EQ VAS"] = vas
+    rec[f"{kind} Replacement EQ5D Index Post-Op Q Predicted"] = predicted
+    for when, items in (("Pre-Op", pre_items), ("Post-Op", post_items)):
+        for i, v in enumerate(items, start=1):
+            rec[f"{kind} Replacement {when} Q Item{i:02d}"] = v
+        rec[f"{kind} Replacement {when} Q Score"] = ""
+    return rec
+
+
+def _write_pack(folder: Path, hips: list[dict], knees: list[dict], zipped: bool = True) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind, rows in (("Hip", hips), ("Knee", knees)):
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+        name = f"{kind} Replacement Provider 1617.csv"
+        data = text.getvalue().encode("latin-1")
+        if zipped:
+            with zipfile.ZipFile(folder / f"{name.replace(' ', '_')}.zip", "w") as zf:
+                zf.writestr(name, data)
+                zf.writestr(f"__MACOSX/._{name}", b"\x00\x05")
+        else:
+            (folder / name).write_bytes(data)
+    provcomm = ("Procedure,Organisation Type,Organisation Code,Organsation Name,Measure,"
+                "Modelled Records\nHip Replacement Primary,Provider,RXX,ST ELSEWHERE "
+                "HOSPITAL,EQ VAS,2\n")
+    (folder / "ProvComm Hip and Knee Replacement 1617.csv").write_text(provcomm,
+                                                                        encoding="latin-1")
+    return folder
+
+
+def _read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@pytest.fixture
+def small_pack(tmp_path):
+    hips = [
+        _record("RXX"),
+        _record("RXX", revision="1", age="*", gender="*", pre_dims="29231", pre_vas="999",
+                pre_items="1" * 11 + "9"),
+        _record("NT101", predicted=""),  # not in NHS's case-mix model
+    ]
+    knees = [_record("RXX", kind="Knee", post_items="9" * 12)]
+    return _write_pack(tmp_path / "pack", hips, knees)
+
+
+def test_records_become_episodes_and_responses_in_the_contract(small_pack, tmp_path):
+    summary = import_pack(small_pack, tmp_path / "out")
+    assert summary.records == {"Hip_Replacement_Provider_1617.csv.zip": 3,
+                               "Knee_Replacement_Provider_1617.csv.zip": 1}
+    assert summary.providers == 2 and summary.episodes == 4 and summary.excluded == 0
+    folder = tmp_path / "out" / "raw" / "RXX" / IMPORT_PERIOD
+    episodes = _read(folder / "episodes.csv")
+    assert list(episodes["episode_id"]) == ["HIP-000001", "HIP-000002", "KNEE-000001"]
+    assert list(episodes["package_code"]) == ["HIP_PRIMARY", "HIP_REVISION", "KNEE_PRIMARY"]
+    assert all(hetu.is_valid(h) for h in episodes["hetu"])
+    assert episodes["hetu"].is_unique
+    facts = hetu.parse(episodes["hetu"].iloc[0])
+    start = pd.Timestamp(episodes["start_date"].iloc[0]).date()
+    age = start.year - facts.birth_date.year - ((start.month, start.day) <
+                                                (facts.birth_date.month, facts.birth_date.day))
+    assert 60 <= age <= 69 and facts.sex == "F"
+    proms = _read(folder / "proms.csv").set_index("response_id")
+    first = proms.loc["HIP-000001-EQ5D3L-baseline"]
+    assert [first[f"q{i}"] for i in range(1, 7)] == ["2", "2", "2", "3", "1", "40"]
+    assert first["q7"] == ""
+    # NHS's 9 (EQ-5D, Oxford) and 999 (EQ-VAS) become empty items
+    revision = proms.loc["HIP-000002-EQ5D3L-baseline"]
+    assert revision["q2"] == "" and revision["q6"] == ""
+    assert proms.loc["HIP-000002-OHS-baseline"]["q12"] == ""
+    # a questionnaire with nothing of an instrument answered sends no response for it
+    assert "KNEE-000001-OKS-followup_6m" not in proms.index
+    assert "KNEE-000001-EQ5D3L-followup_6m" in proms.index
+    dates = proms.loc[proms["episode_id"] == "HIP-000001", ["timepoint", "response_date"]]
+    days = {tp: (pd.Timestamp(d) - pd.Timestamp(start)).days for tp, d in dates.values}
+    assert days == {"baseline": -14, "followup_6m": 182}
+    assert _read(folder / "events.csv").empty
+
+
+def test_definitions_register_loads_with_ods_codes(small_pack, tmp_path):
+    summary = import_pack(small_pack, tmp_path / "out")
+    defs = definitions.load(summary.definitions_dir)
+    assert defs.id_scheme == "nhs-ods"
+    by_id = {p.id: p for p in defs.providers}
+    assert by_id["RXX"].name == "ST ELSEWHERE HOSPITAL" and by_id["RXX"].sector == "public"
+    assert by_id["NT101"].name == "NT101" and by_id["NT101"].sector == "private"
+    assert {p.code: p.instruments for p in defs.packages}["KNEE_REVISION"] == ["EQ5D3L", "OKS"]
+
+
+def test_modelled_only_lists_every_left_out_record(small_pack, tmp_path):
+    summary = import_pack(small_pack, tmp_path / "out", modelled_only=True)
+    assert summary.excluded == 1 and summary.episodes == 3
+    excluded = _read(tmp_path / "out" / "excluded_records.csv")
+    assert excluded.to_dict("records") == [{
+        "pack_file": "Hip_Replacement_Provider_1617.csv.zip", "row": "3",
+        "provider_code": "NT101", "episode_id": "HIP-000003",
+        "reason": "not in NHS's case-mix model (no predicted post-op score)"}]
+    assert not (tmp_path / "out" / "raw" / "NT101").exists()
+
+
+def test_unzipped_pack_reads_the_same(tmp_path):
+    hips = [_record("RXX")]
+    knees = [_record("RXX", kind="Knee")]
+    zipped = import_pack(_write_pack(tmp_path / "z", hips, knees), tmp_path / "oz")
+    plain = import_pack(_write_pack(tmp_path / "p", hips, knees, zipped=False), tmp_path / "op")
+    assert (zipped.episodes, zipped.responses) == (plain.episodes, plain.responses) == (2, 8)
+
+
+def test_bad_provider_code_names_file_row_and_column(tmp_path):
+    folder = _write_pack(tmp_path / "pack", [_record("RXX"), _record("bad code!")],
+                         [_record("RXX", kind="Knee")])
+    with pytest.raises(PackError, match=r"Hip_Replacement_Provider_1617\.csv\.zip: row 2, "
+                                        r"column 'Provider Code': 'bad code!' is not an NHS ODS"):
+        import_pack(folder, tmp_path / "out")
+
+
+def test_missing_column_is_named(tmp_path):
+    rec = _record("RXX")
+    del rec["Pre-Op Q Mobility"]
+    folder = _write_pack(tmp_path / "pack", [rec], [_record("RXX", kind="Knee")])
+    with pytest.raises(PackError, match="missing column.*Pre-Op Q Mobility"):
+        import_pack(folder, tmp_path / "out")
+
+
+def test_pack_without_the_files_is_an_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PackError, match="no file matching"):
+        pack.find(tmp_path / "empty", pack.PROVCOMM_PATTERN)
+
+
+def test_cli_import_prints_what_it_wrote_and_the_next_command(small_pack, tmp_path,
+                                                               prefect_server):
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    out = tmp_path / "nhs"
+    result = CliRunner().invoke(main, ["import", "nhs-proms", str(small_pack), "--out", str(out),
+                                       "--modelled-only"])
+    assert result.exit_code == 0, result.output
+    assert "wrote 3 episodes" in result.output
+    assert "records left out (not in NHS's case-mix model): 1" in result.output
+    assert f"arvo steer --home {out} --raw-dir {out / 'raw'}" in result.output
+    assert (out / "raw" / "RXX" / IMPORT_PERIOD / "proms.csv").is_file()
