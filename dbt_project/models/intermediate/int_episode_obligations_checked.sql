@@ -48,6 +48,13 @@ restarts as (
 
 ),
 
+episode_scopes as (
+
+    -- every scope an episode can be bound in: its package, and its client's segment
+    {{- arvo_episode_scopes('episodes', 'segments') }}
+
+),
+
 bound as (
 
     -- each episode with every obligation row binding it
@@ -73,39 +80,13 @@ bound as (
         ob.while_open,
         ob.severity
     from episodes as ep
+    inner join episode_scopes as es
+        on es.provider_id = ep.provider_id
+        and es.episode_id = ep.episode_id
     inner join obligations as ob
         on ob.provider_id = ep.provider_id
-        and ob.scope = 'package'
-        and ob.scope_code = ep.package_code
-    union all
-    select
-        ep.provider_id,
-        ep.episode_id,
-        ep.client_id,
-        ep.package_code,
-        ep.start_date,
-        ep.end_date,
-        ob.scope,
-        ob.scope_code,
-        ob.instrument,
-        ob.timepoint,
-        ob.provider_sector,
-        ob.obligation_sector,
-        ob.timepoint_order,
-        ob.at_days,
-        ob.from_days,
-        ob.to_days,
-        ob.measure,
-        ob.min_rate,
-        ob.while_open,
-        ob.severity
-    from episodes as ep
-    inner join segments as cs
-        on cs.client_id = ep.client_id
-    inner join obligations as ob
-        on ob.provider_id = ep.provider_id
-        and ob.scope = 'segment'
-        and ob.scope_code = cs.segment_code
+        and ob.scope = es.scope
+        and ob.scope_code = es.scope_code
 
 ),
 

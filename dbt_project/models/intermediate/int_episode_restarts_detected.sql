@@ -112,6 +112,13 @@ restarting_entries as (
 
 ),
 
+episode_scopes as (
+
+    -- every scope an episode can be bound in: its package, and its client's segment
+    {{- arvo_episode_scopes('episodes', 'segments') }}
+
+),
+
 bound as (
 
     -- the episodes each restarting entry binds: a package entry the episodes of its
@@ -127,28 +134,13 @@ bound as (
         ep.start_date,
         ep.end_date
     from episodes as ep
+    inner join episode_scopes as es
+        on es.provider_id = ep.provider_id
+        and es.episode_id = ep.episode_id
     inner join restarting_entries as en
         on en.provider_id = ep.provider_id
-        and en.scope = 'package'
-        and en.scope_code = ep.package_code
-    union all
-    select
-        ep.provider_id,
-        ep.episode_id,
-        en.scope,
-        en.scope_code,
-        en.obligation_sector,
-        ep.client_id,
-        ep.package_code,
-        ep.start_date,
-        ep.end_date
-    from episodes as ep
-    inner join segments as cs
-        on cs.client_id = ep.client_id
-    inner join restarting_entries as en
-        on en.provider_id = ep.provider_id
-        and en.scope = 'segment'
-        and en.scope_code = cs.segment_code
+        and en.scope = es.scope
+        and en.scope_code = es.scope_code
 
 ),
 
