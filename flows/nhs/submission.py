@@ -63,13 +63,17 @@ class ImportSummary:
     raw_dir: Path
     definitions_dir: Path
     submission_month: str
-    period: str
     providers: int = 0
     records: dict[str, int] = field(default_factory=dict)
     episodes: int = 0
     responses: int = 0
     excluded: int = 0
     missing_codes: int = 0
+
+    @property
+    def period(self) -> str:
+        """The steering period to run: its window holds every follow-up of the import."""
+        return self.submission_month
 
     def lines(self) -> list[str]:
         files = ", ".join(f"{name}: {n:,} records" for name, n in self.records.items())
@@ -268,8 +272,7 @@ def import_pack(pack_dir: Path, out_dir: Path, *, modelled_only: bool = False) -
     excluded: list[list] = []
     month = IMPORT_PERIOD
     summary = ImportSummary(out_dir=out_dir, raw_dir=out_dir / "raw",
-                            definitions_dir=out_dir / "definitions", submission_month=month,
-                            period=month)
+                            definitions_dir=out_dir / "definitions", submission_month=month)
     for procedure in PROCEDURES:
         path, frame = pack.read_procedure(pack_dir, procedure)
         summary.records[path.name] = len(frame)

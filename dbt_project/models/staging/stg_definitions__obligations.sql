@@ -12,13 +12,7 @@ source as (
 final as (
 
     select
-        case
-            when nullif(trim(package_code), '') is not null then 'package'
-            else 'segment'
-        end as scope,
-        upper(coalesce(nullif(trim(package_code), ''), trim(segment_code))) as scope_code,
-        upper(nullif(trim(package_code), '')) as package_code,
-        upper(nullif(trim(segment_code), '')) as segment_code,
+        {{- arvo_obligation_scope() }}
         lower(sector) as sector,
         upper(instrument) as instrument,
         lower(timepoint) as timepoint,
