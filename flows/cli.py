@@ -29,6 +29,16 @@ DEFS = click.option("--definitions-dir", type=click.Path(path_type=Path, file_ok
                          "Default: $ARVO_DEFINITIONS_DIR or the repository's definitions/")
 
 
+def _months(ctx, param, value):
+    """Reject a period that is not a month YYYY-MM with one line, not a traceback."""
+    from flows.ingest.folders import MONTH
+
+    for v in value if isinstance(value, tuple) else (value,):
+        if v is not None and not MONTH.match(v):
+            raise click.BadParameter(f"{v!r} is not a month YYYY-MM (e.g. 2025-12)")
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Arvo: value-based steering of health and social care services.
@@ -73,7 +83,7 @@ def _print_reports(results) -> None:
 @click.option("--seed", default=42, show_default=True, help="Random seed of the region")
 @click.option("--residents", default=50_000, show_default=True, help="Residents of the region")
 @click.option("--months", default=24, show_default=True, help="Months of submissions")
-@click.option("--period", "periods", multiple=True,
+@click.option("--period", "periods", multiple=True, callback=_months,
               help="Steering period YYYY-MM (repeatable). Default: the last two half-years")
 def demo(home, seed, residents, months, periods) -> None:
     """Generate the synthetic region and run a full steering cycle on it.
@@ -97,7 +107,7 @@ def demo(home, seed, residents, months, periods) -> None:
 @click.option("--seed", default=42, show_default=True)
 @click.option("--residents", default=50_000, show_default=True)
 @click.option("--months", default=24, show_default=True)
-@click.option("--start-month", default="2024-01", show_default=True)
+@click.option("--start-month", default="2024-01", show_default=True, callback=_months)
 def generate(home, raw_dir, seed, residents, months, start_month) -> None:
     """Write the synthetic region's submissions and planted truth (no pipeline run).
 
@@ -115,8 +125,22 @@ def generate(home, raw_dir, seed, residents, months, start_month) -> None:
 
 
 def _period_command(fn):
-    fn = click.option("--period", required=True, help="Steering period: last month YYYY-MM")(fn)
+    fn = click.option("--period", required=True, callback=_months,
+                      help="Steering period: last month YYYY-MM")(fn)
     return DEFS(RAW(HOME(fn)))
+
+
+def _check_providers(params, providers) -> None:
+    """Unknown provider IDs are a usage error, named in one line."""
+    from flows import definitions
+
+    if not providers:
+        return
+    known = {p.id for p in definitions.load(params.settings().definitions_dir).providers}
+    unknown = sorted(set(providers) - known)
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)} not in providers.yml of the "
+                                 "definitions", param_hint="'--provider'")
 
 
 @main.command()
@@ -133,16 +157,19 @@ def ingest(home, raw_dir, definitions_dir, period, providers, force) -> None:
     from flows.steering import SteeringParams
     from flows.steering import ingest as ingest_flow
 
-    outcomes = ingest_flow(SteeringParams(home=home, raw_dir=raw_dir,
-                                          definitions_dir=definitions_dir, period=period,
-                                          providers=list(providers) or None, force=force))
-    click.echo(f"{'provider':<10} {'month':<7} {'file':<16} {'in':>7} {'ok':>7} {'quar':>6} status")
+    params = SteeringParams(home=home, raw_dir=raw_dir, definitions_dir=definitions_dir,
+                            period=period, providers=list(providers) or None, force=force)
+    _check_providers(params, providers)
+    outcomes = ingest_flow(params)
+    click.echo(f"{'provider':<10} {'month':<7} {'file':<16} {'in':>7} {'ok':>7} {'quar':>6} "
+               f"{'blank':>6} status")
     for o in outcomes:
         click.echo(f"{o.provider_id:<10} {o.month:<7} {o.source_file:<16} {o.rows_in:>7} "
-                   f"{o.rows_accepted:>7} {o.rows_quarantined:>6} {o.status}")
+                   f"{o.rows_accepted:>7} {o.rows_quarantined:>6} {o.blank_lines:>6} "
+                   f"{o.status}")
     for o in outcomes:
-        if o.status == "rejected":
-            click.echo(f"REJECTED: {o.message}", err=True)
+        if o.status in ("rejected", "empty", "withdrawn", "unrecognised"):
+            click.echo(f"{o.status.upper()}: {o.message}", err=True)
 
 
 @main.command()
@@ -171,7 +198,7 @@ def steer(home, raw_dir, definitions_dir, period, force, as_json) -> None:
 @HOME
 @RAW
 @DEFS
-@click.option("--period", "periods", multiple=True, required=True,
+@click.option("--period", "periods", multiple=True, required=True, callback=_months,
               help="Steering period YYYY-MM (repeatable)")
 def cycle(home, raw_dir, definitions_dir, periods) -> None:
     """Run several steering periods in order.
@@ -303,7 +330,7 @@ def compare_group() -> None:
 @compare_group.command(name="nhs-provcomm")
 @click.argument("pack_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @HOME
-@click.option("--period", default=None,
+@click.option("--period", default=None, callback=_months,
               help="Steering period the import was run for. Default: the import's (2017-09)")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Row-by-row comparison CSV. Default: <home>/nhs_provcomm_comparison.csv")
@@ -340,7 +367,7 @@ def compare_nhs_provcomm(pack_dir, home, period, out) -> None:
 @click.option("--home", type=click.Path(path_type=Path), default=Path("var/bench"),
               show_default=True, help="Root of the benchmark's region and outputs")
 @click.option("--residents", default=50_000, show_default=True)
-@click.option("--period", default="2025-12", show_default=True)
+@click.option("--period", default="2025-12", show_default=True, callback=_months)
 def bench(home, residents, period) -> None:
     """Time one steering period on the demo region and report its peak memory.
 

@@ -85,7 +85,10 @@ ENTITIES = {
     "episodes": ("Hoitojaksot", "episodes"),
     "proms": ("PROM-vastaukset", "proms"),
 }
-STATUSES = {"accepted": "hyväksytty", "partial": "osin hyväksytty", "rejected": "hylätty"}
+STATUSES = {"accepted": "hyväksytty", "partial": "osin hyväksytty", "rejected": "hylätty",
+            "empty": "tyhjä", "standing": "aiempi voimassa", "withdrawn": "poistettu"}
+# statuses of a file sent now (`standing` and `withdrawn` describe earlier submissions)
+SENT_STATUSES = ("accepted", "partial", "rejected", "empty")
 KAISER_FI = {
     "intensive case management": "tehostettu palveluohjaus",
     "care management": "hoidon koordinointi",
@@ -610,29 +613,33 @@ def _compliance_view(rows: list[dict[str, Any]], names: Names,
 
 
 def _quality_view(rows: list[dict[str, Any]], provider_ids: Iterable[str],
-                  names: Names) -> list[dict[str, Any]]:
-    agg: dict[str, dict[str, Any]] = {}
-    for pid in provider_ids:
-        agg[pid] = {"provider_id": pid, "provider_name": names.provider(pid), "files": 0,
-                    "files_rejected": 0, "files_partial": 0, "rows_in": 0, "rows_accepted": 0,
-                    "rows_quarantined": 0, "months": set()}
+                  names: Names, unread: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per provider: files sent, rejected and empty, rows, and items not read."""
+    def start(pid: str) -> dict[str, Any]:
+        return {"provider_id": pid, "provider_name": names.provider(pid), "files": 0,
+                "files_rejected": 0, "files_partial": 0, "files_empty": 0, "rows_in": 0,
+                "rows_accepted": 0, "rows_quarantined": 0, "blank_lines": 0,
+                "months": set(), "unrecognised": 0}
+
+    agg = {pid: start(pid) for pid in provider_ids}
     for r in rows:
-        a = agg.setdefault(r["provider_id"], {
-            "provider_id": r["provider_id"], "provider_name": "", "files": 0,
-            "files_rejected": 0, "files_partial": 0, "rows_in": 0, "rows_accepted": 0,
-            "rows_quarantined": 0, "months": set()})
+        a = agg.setdefault(r["provider_id"], start(r["provider_id"]))
         a["provider_name"] = names.provider(r["provider_id"], r["provider_name"])
-        a["files"] += 1
+        a["files"] += r["status"] in SENT_STATUSES
         a["files_rejected"] += r["status"] == "rejected"
         a["files_partial"] += r["status"] == "partial"
-        for c in ("rows_in", "rows_accepted", "rows_quarantined"):
-            a[c] += r[c] or 0
+        a["files_empty"] += r["status"] == "empty"
+        for c in ("rows_in", "rows_accepted", "rows_quarantined", "blank_lines"):
+            a[c] += r.get(c) or 0
         a["months"].add(r["month"])
+    for u in unread:
+        if u["provider_id"] in agg:
+            agg[u["provider_id"]]["unrecognised"] += 1
     out = []
     for a in agg.values():
         a["months"] = len(a["months"])
         a["quarantine_share"] = a["rows_quarantined"] / a["rows_in"] if a["rows_in"] else None
-        a["attention"] = bool(a["files_rejected"] or a["files"] == 0
+        a["attention"] = bool(a["files_rejected"] or a["files"] == 0 or a["unrecognised"]
                               or (a["quarantine_share"] or 0) >= 0.05)
         out.append(a)
     return sorted(out, key=lambda a: a["provider_name"])
@@ -703,13 +710,14 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
                             order_by="package_code, instrument, timepoint, provider_id")
         dq_rows = wh.rows("mart_provider_data_quality", period,
                           order_by="provider_id, month, entity")
+        unread = wh.rows("mart_provider_unrecognised_items", period, order_by="provider_id, path")
 
     clients = sum(r["clients"] or 0 for r in seg_rows)
     cost = sum(r["total_cost_eur"] or 0 for r in seg_rows)
     if not seg_rows and conc_rows:
         clients, cost = conc_rows[0]["clients_total"] or 0, conc_rows[0]["cost_total_eur"] or 0
     compliance = _compliance_view(comp_rows, names, suppress_small=True)
-    quality = _quality_view(dq_rows, names.providers if dq_rows else [], names)
+    quality = _quality_view(dq_rows, names.providers if dq_rows else [], names, unread)
     outcomes = _outcome_groups(out_rows, names, suppress_own=True)
     flagged = [(g, it) for g in outcomes for it in g["members"]
                if it["flag"] in ("better", "worse")]
@@ -965,7 +973,9 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
     names = _names(settings)
     with open_warehouse(settings.warehouse) as wh:
         dq = wh.rows("mart_provider_data_quality", period, provider_id,
-                     order_by="month, entity, source_file")
+                     order_by="month, entity, source_file, status")
+        unread = wh.rows("mart_provider_unrecognised_items", period, provider_id,
+                         order_by="path")
         comp = wh.rows("mart_prom_compliance", period, provider_id,
                        order_by="package_code, instrument, timepoint")
         outc = wh.rows("mart_provider_package_outcomes", period, provider_id,
@@ -1008,8 +1018,10 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
         "outcomes": _outcome_groups(outc, names, suppress_own=False),
         "files": files,
         "rejected": [f for f in files if f["status"] == "rejected"],
-        "totals": {c: sum(r[c] or 0 for r in dq)
-                   for c in ("rows_in", "rows_accepted", "rows_quarantined")},
+        "standing": [f for f in files if f["status"] == "standing"],
+        "unrecognised": unread,
+        "totals": {c: sum(r.get(c) or 0 for r in dq)
+                   for c in ("rows_in", "rows_accepted", "rows_quarantined", "blank_lines")},
         "missing_months": [m for m in win.months if m not in sent_months] if dq else [],
         "rows_to_fix": fix[:HTML_ROWS_TO_FIX_LIMIT], "rows_to_fix_total": len(fix),
         "rows_to_fix_limit": HTML_ROWS_TO_FIX_LIMIT,

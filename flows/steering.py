@@ -26,10 +26,12 @@ from flows.ingest.submission import (
     ProviderBatch,
     is_unchanged,
     read_submissions,
+    record_unrecognised,
     submission_months,
     validate_batches,
     write_batch,
 )
+from flows.redact import shown
 
 
 class RunParams(BaseModel):
@@ -114,6 +116,13 @@ def plan_ingest(settings: Settings, providers: list[str], period: str,
     return plan
 
 
+@task(cache_policy=NONE)
+def list_unrecognised(settings: Settings, providers: list[str],
+                      period: str) -> list[FileOutcome]:
+    """Record, per provider, the files and folders under its folder that are not read."""
+    return [o for pid in providers for o in record_unrecognised(settings, pid, period)]
+
+
 @task(retries=2, retry_delay_seconds=2, cache_policy=NONE)
 def read_providers(settings: Settings, plan: dict[str, list[str]]) -> list[ProviderBatch]:
     """Read, type and pseudonymise a group of providers' submission months."""
@@ -184,7 +193,16 @@ def ingest(params: SteeringParams) -> list[FileOutcome]:
     unknown = sorted(set(providers) - {p.id for p in defs.providers})
     if unknown:
         raise ValueError(f"providers {unknown} are not in definitions/providers.yml")
+    strangers = sorted(p.name for p in settings.raw_dir.iterdir()
+                       if p.name not in {d.id for d in defs.providers}) \
+        if settings.raw_dir.is_dir() else []
+    for name in strangers:
+        logger.warning("%s under %s is not a registered provider's folder and is not read "
+                       "(definitions/providers.yml)", shown(name), settings.raw_dir)
     plan = plan_ingest(settings, providers, params.period, params.force)
+    unread = list_unrecognised(settings, providers, params.period)
+    for o in unread:
+        logger.warning("NOT READ %s/%s", o.provider_id, o.message)
     for provider_id in sorted(p for p, months in plan.items() if not months):
         logger.info("%s: nothing new to ingest up to %s", provider_id, params.period)
     todo = [(p, months) for p, months in plan.items() if months]
@@ -195,13 +213,15 @@ def ingest(params: SteeringParams) -> list[FileOutcome]:
               for group in provider_groups(batches)]
     outcomes = [o for w in writes for o in w.result()]
     for o in outcomes:
-        if o.status == "rejected":
-            logger.warning("REJECTED %s", o.message)
-    accepted = sum(o.rows_accepted for o in outcomes)
-    quarantined = sum(o.rows_quarantined for o in outcomes)
-    logger.info("ingested %d files: %d rows accepted, %d quarantined",
-                len(outcomes), accepted, quarantined)
-    return outcomes
+        if o.status in ("rejected", "empty", "withdrawn"):
+            logger.warning("%s %s", o.status.upper(), o.message)
+    sent = [o for o in outcomes if o.status in ("accepted", "partial", "rejected", "empty")]
+    logger.info("ingested %d files: %d rows in, %d accepted, %d quarantined, %d blank lines "
+                "skipped; %d earlier submissions stand; %d items not read", len(sent),
+                sum(o.rows_in for o in sent), sum(o.rows_accepted for o in sent),
+                sum(o.rows_quarantined for o in sent), sum(o.blank_lines for o in sent),
+                sum(o.status == "standing" for o in outcomes), len(unread))
+    return outcomes + unread
 
 
 @flow(name="steering", log_prints=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -47,7 +48,10 @@ MARTS = {
     "mart_provider_data_quality": (
         "period varchar, provider_id varchar, provider_name varchar, month varchar,"
         " entity varchar, source_file varchar, status varchar, rows_in bigint,"
-        " rows_accepted bigint, rows_quarantined bigint, message varchar"),
+        " rows_accepted bigint, rows_quarantined bigint, message varchar, blank_lines bigint"),
+    "mart_provider_unrecognised_items": (
+        "period varchar, provider_id varchar, provider_name varchar, path varchar,"
+        " kind varchar, message varchar, found_at timestamp"),
 }
 
 SEGMENTS = [
@@ -85,12 +89,25 @@ CONCENTRATION = [
 ]
 
 DATA_QUALITY = [
-    (A, A_NAME, "2025-05", "events", "pohjola_events_2025-05.csv", "partial", 100, 97, 3, None),
-    (A, A_NAME, "2025-05", "proms", "pohjola_proms_2025-05.csv", "accepted", 20, 20, 0, None),
-    (B, B_NAME, "2025-05", "events", "kaiku_tapahtumat_2025-05.csv", "partial", 50, 49, 1, None),
+    (A, A_NAME, "2025-05", "events", "pohjola_events_2025-05.csv", "partial", 100, 97, 3, None,
+     2),
+    (A, A_NAME, "2025-05", "proms", "pohjola_proms_2025-05.csv", "accepted", 20, 20, 0, None,
+     0),
+    (B, B_NAME, "2025-05", "events", "kaiku_tapahtumat_2025-05.csv", "partial", 50, 49, 1, None,
+     0),
     (B, B_NAME, "2025-06", "episodes", "kaiku_jaksot_2025-06.csv", "rejected", 7, 0, 7,
-     "Tiedostosta puuttuu pakollinen sarake package_code"),
-    (C, C_NAME, "2025-06", "events", "tyyni_events_2025-06.csv", "accepted", 30, 30, 0, None),
+     "Tiedostosta puuttuu pakollinen sarake package_code; the earlier submission of "
+     "kaiku_jaksot_2025-06.csv (6 rows accepted) still stands", 0),
+    (B, B_NAME, "2025-06", "episodes", "kaiku_jaksot_2025-06.csv", "standing", 6, 6, 0,
+     "accepted on 2025-06-05; stands until a readable resubmission replaces it", 0),
+    (C, C_NAME, "2025-06", "events", "tyyni_events_2025-06.csv", "accepted", 30, 30, 0, None,
+     0),
+]
+UNRECOGNISED = [
+    (A, A_NAME, "2025-13", "folder", "not a month: there is no month 13; month folders are "
+     "named YYYY-MM", dt.datetime(2025, 7, 1, 3, 0)),
+    (A, A_NAME, "2025-05/saate.txt", "file", "not a submission file and not read",
+     dt.datetime(2025, 7, 1, 3, 0)),
 ]
 
 A_QUARANTINE = {
@@ -160,6 +177,7 @@ def _build(settings: Settings, *, empty: bool = False) -> None:
             "mart_segment_value": SEGMENTS, "mart_provider_package_outcomes": OUTCOMES,
             "mart_prom_compliance": COMPLIANCE, "mart_cost_concentration": CONCENTRATION,
             "mart_provider_data_quality": DATA_QUALITY,
+            "mart_provider_unrecognised_items": UNRECOGNISED,
         }
         for name, rows in data.items():
             marks = ", ".join(["?"] * (len(rows[0]) + 1))
@@ -243,6 +261,9 @@ def test_steering_report_shows_aggregates_with_suppression(settings: Settings):
     assert "-2,0" in html  # C's change (40 pairs) is shown
     # B's 3 pairs and mean would follow from A's and C's peer figures: those are hidden
     assert ">-4,0<" not in html and ">43<" not in html and ">-5,0<" not in html
+    # the data quality table counts what each provider's folder holds that is not read
+    quality = html.split("Data quality by provider")[1]
+    assert 'Not read' in quality and '<span class="badge warn">2</span>' in quality
     # compliance: A fails; B's 4 episodes are suppressed
     assert "ei täyty" in html and "40 %" in html
     assert "50 %" not in html.split("PROM-keruuvelvoitteiden")[1].split("Tietojen laatu")[0]
@@ -297,6 +318,17 @@ def test_feedback_names_failing_obligation_and_own_rows_only(settings: Settings)
     assert "SECRET-ROW-VALUE" not in html
     # own outcome shown, peers as aggregates
     assert "-6,0" in html and "-4,0" in html
+    # what its folder holds that is not read is listed, with what the name should be
+    assert "2025-13" in html and "no month 13" in html and "2025-05/saate.txt" in html
+    assert "Lukematta jääneet" in html and "Aiemmat tiedot ovat voimassa" not in html
+
+
+def test_feedback_says_earlier_data_stands(settings: Settings):
+    html = report.render_provider_feedback(settings, PERIOD, B).html_path.read_text("utf-8")
+    assert "Aiemmat tiedot ovat voimassa" in html
+    assert "2025-06 kaiku_jaksot_2025-06.csv (6 riviä)" in html
+    assert "still stands" in html
+    assert "2025-13" not in html and "saate.txt" not in html  # another provider's folder
 
 
 def test_rows_to_fix_csv(settings: Settings):

@@ -67,7 +67,8 @@ def test_every_submitted_row_is_accepted_or_quarantined(region):
         assert f["rows_in"] == f["rows_accepted"] + f["rows_quarantined"], f
     lake = sum(len(pd.read_parquet(home / "lake" / e)) for e in ("events", "episodes", "proms"))
     quarantine = sum(len(pd.read_parquet(home / "quarantine" / e))
-                     for e in ("events", "proms") if (home / "quarantine" / e).exists())
+                     for e in ("events", "episodes", "proms")
+                     if (home / "quarantine" / e).exists())
     assert lake == sum(f["rows_accepted"] for f in files)
     assert quarantine == sum(f["rows_quarantined"] for f in files)
 

@@ -17,12 +17,13 @@ import pyarrow.parquet as pq
 from flows.contract import PROM_ITEMS
 
 _CLIENT = [("client_id", pa.string()), ("birth_date", pa.date32()), ("sex", pa.string())]
+MONEY = pa.decimal128(18, 2)  # euros and cents, exact: a cost is never a binary fraction
 _SOURCE = [("source_file", pa.string()), ("source_row", pa.int64())]
 
 LAKE_SCHEMAS: dict[str, pa.Schema] = {
     "events": pa.schema([("event_id", pa.string()), *_CLIENT, ("event_date", pa.date32()),
                          ("service_code", pa.string()), ("episode_id", pa.string()),
-                         ("diagnosis", pa.string()), ("cost_eur", pa.float64()), *_SOURCE]),
+                         ("diagnosis", pa.string()), ("cost_eur", MONEY), *_SOURCE]),
     "episodes": pa.schema([("episode_id", pa.string()), *_CLIENT,
                            ("package_code", pa.string()), ("start_date", pa.date32()),
                            ("end_date", pa.date32()), *_SOURCE]),
@@ -34,7 +35,7 @@ LAKE_SCHEMAS: dict[str, pa.Schema] = {
         ("entity", pa.string()), ("source_file", pa.string()), ("file_sha256", pa.string()),
         ("file_format", pa.string()), ("rows_in", pa.int64()), ("rows_accepted", pa.int64()),
         ("rows_quarantined", pa.int64()), ("status", pa.string()), ("message", pa.string()),
-        ("ingested_at", pa.timestamp("us"))]),
+        ("blank_lines", pa.int64()), ("ingested_at", pa.timestamp("us"))]),
     "check_results": pa.schema([
         ("entity", pa.string()), ("source_file", pa.string()), ("rule", pa.string()),
         ("category", pa.string()), ("subcategory", pa.string()), ("severity", pa.string()),
@@ -45,7 +46,12 @@ LAKE_SCHEMAS: dict[str, pa.Schema] = {
 QUARANTINE_SCHEMA = pa.schema([
     ("record_id", pa.string()), ("source_file", pa.string()), ("source_row", pa.int64()),
     ("rule", pa.string()), ("column_name", pa.string()), ("reason", pa.string()),
-    ("issues", pa.string()), ("row_values", pa.string())])
+    ("issues", pa.string()), ("row_values", pa.string()), ("file_sha256", pa.string())])
+
+# What under a provider's folder is not read (flows.ingest.folders), one table per
+# provider replaced at every ingest run: `<lake>/unrecognised/provider_id=<id>/data.parquet`.
+UNRECOGNISED_SCHEMA = pa.schema([("path", pa.string()), ("kind", pa.string()),
+                                 ("message", pa.string()), ("found_at", pa.timestamp("us"))])
 
 
 def partition(root: Path, entity: str, provider_id: str, month: str) -> Path:
@@ -67,7 +73,17 @@ def write_partition(root: Path, entity: str, provider_id: str, month: str,
 
 def write_table(root: Path, entity: str, provider_id: str, month: str, table: pa.Table) -> Path:
     """Replace one partition with an Arrow table, atomically."""
-    folder = partition(root, entity, provider_id, month)
+    return _replace(partition(root, entity, provider_id, month), table)
+
+
+def write_provider_table(root: Path, entity: str, provider_id: str, frame: pd.DataFrame,
+                         schema: pa.Schema) -> Path:
+    """Replace a provider's whole table (no month partition), atomically."""
+    return _replace(root / entity / f"provider_id={provider_id}", to_arrow(frame, schema))
+
+
+def _replace(folder: Path, table: pa.Table) -> Path:
+    """Write `folder/data.parquet` aside, then rename it over the old one."""
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / ".data.parquet.tmp"
     pq.write_table(table, tmp)

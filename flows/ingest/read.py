@@ -1,14 +1,17 @@
 """Read one submission file into text columns, detecting encoding and separator.
 
 A file that cannot be read as the contract says raises `BrokenFile`, whose message names
-the file, the row and, where it applies, the column. Rows are numbered as data rows from 1
-(the header is row 0).
+the file, the row and, where it applies, the column. Row N is the record that starts on
+line N + 1 of the file (the header is row 0), so blank lines, which are skipped and
+counted, never shift the row numbers a provider is told. No message quotes a provider's
+content unmasked or at unbounded length (`flows.redact`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,18 +19,28 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from flows.contract import Entity
+from flows.redact import LINE_LIMIT, quoted, shown
 
 BOM = b"\xef\xbb\xbf"
+LINE_END = re.compile(r"\r\n|\r|\n")
+csv.field_size_limit(1 << 30)  # an over-long field is a row's problem, not the reader's
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of a text as an editor counts them: a final line end ends the last line,
+    it does not start an empty one; blank lines before it are lines."""
+    lines = LINE_END.split(text)
+    return lines[:-1] if len(lines) > 1 and lines[-1] == "" else lines
 
 
 class BrokenFile(ValueError):
     """A file that cannot be read at all; the message names file, row and column."""
 
     def __init__(self, path: Path, message: str, row: int | None = None,
-                 column: str | None = None, lines: list[str] | None = None):
+                 column: str | None = None, rows_in: int | None = None,
+                 first_line_is_data: bool = False):
         where = "/".join(Path(path).parts[-3:])  # provider/month/file, as the provider sent it
         if row is not None:
             where += f", row {row}"
@@ -35,7 +48,9 @@ class BrokenFile(ValueError):
             where += f", column '{column}'"
         super().__init__(f"{where}: {message}")
         self.path, self.row, self.column, self.reason = path, row, column, message
-        self.lines = lines or []
+        self.rows_in = rows_in  # Parquet: the rows the file holds, if its footer can be read
+        # the first line holds none of the contract's names: it is content, kept as row 0
+        self.first_line_is_data = first_line_is_data
 
 
 @dataclass
@@ -44,30 +59,37 @@ class RawFile:
 
     path: Path
     file_format: str  # csv_utf8 | csv_fi | csv_fi_1252 | parquet
-    decimal_comma: bool
     rows: pd.DataFrame  # contract columns as str (None for empty), plus `source_row`
     shape_errors: dict[int, str] = field(default_factory=dict)  # row -> reason
     extra_columns: list[str] = field(default_factory=list)
+    blank_lines: int = 0
 
 
 def read_file(path: Path, entity: Entity) -> RawFile:
     """Read a CSV or Parquet submission file for `entity`."""
     if path.suffix.lower() == ".parquet":
-        return _read_parquet(path, entity)
+        from flows.ingest.parquet import read_parquet
+
+        return read_parquet(path, entity)
     return _read_csv(path, entity)
 
 
 def decode_text(path: Path, data: bytes) -> tuple[str, str]:
     """Return (text, encoding label), or raise BrokenFile naming the first bad row."""
-    if b"\x00" in data[:65536]:
-        raise BrokenFile(path, "file is not text (binary content); send CSV or Parquet",
-                         row=_row_of(data, data.index(b"\x00")))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BrokenFile(path, "file is UTF-16 text; save it as UTF-8 (or Windows-1252) CSV",
+                         row=0)
+    if b"\x00" in data:
+        row, column = _locate(data, data.index(b"\x00"))
+        raise BrokenFile(path, "file is not text (it holds a NUL byte, as binary files and "
+                         "UTF-16 text do); send CSV or Parquet", row=row, column=column)
     if data.startswith(BOM):
         try:
             return data[len(BOM):].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
+            row, column = _locate(data, exc.start + len(BOM))
             raise BrokenFile(path, f"starts with a UTF-8 BOM but byte 0x{data[exc.start + 3]:02x}"
-                             " is not valid UTF-8", row=_row_of(data, exc.start + 3)) from None
+                             " is not valid UTF-8", row=row, column=column) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -75,25 +97,40 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
+        row, column = _locate(data, exc.start)
         raise BrokenFile(path, f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor "
-                         "Windows-1252; save the file as UTF-8", row=_row_of(data, exc.start)) \
+                         "Windows-1252; save the file as UTF-8", row=row, column=column) \
             from None
 
 
-def _row_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset)  # header line is row 0
+def _locate(data: bytes, offset: int) -> tuple[int, str | None]:
+    """Row and header column of a byte offset (the column by counting separators)."""
+    lines = LINE_END.split(data[:offset].decode("latin-1"))
+    row = len(lines) - 1
+    header_end = LINE_END.search(data.decode("latin-1"))
+    header = data[:header_end.start() if header_end else len(data)].decode("latin-1")
+    sep = guess_separator(header, None)
+    if sep is None:
+        return row, None
+    names = [column_key(h) for h in header.split(sep)]
+    index = lines[-1].count(sep)
+    return row, (names[index] if index < len(names) and names[index] else None)
 
 
 def column_key(name: str) -> str:
     """A header cell as matched against contract names: trimmed, unquoted, lower case."""
-    return name.strip().strip('"').strip().lower()
+    return name.strip().lstrip("\ufeff").strip('"').strip().lower()
 
 
-def guess_separator(header_line: str, expected: list[str] | tuple[str, ...]) -> str | None:
-    """The separator (';', ',' or tab) that splits the header into most expected names."""
+def guess_separator(header_line: str, expected: list[str] | tuple[str, ...] | None) -> str | None:
+    """The separator (';', ',' or tab) that splits the header into most expected names.
+
+    With `expected` None, the separator that splits the line into most fields.
+    """
     best, best_hits = None, 0
     for sep in (";", ",", "\t"):
-        hits = len({column_key(h) for h in header_line.split(sep)} & set(expected))
+        cells = {column_key(h) for h in header_line.split(sep)}
+        hits = len(cells & set(expected)) if expected is not None else header_line.count(sep)
         if hits > best_hits:
             best, best_hits = sep, hits
     return best
@@ -102,33 +139,51 @@ def guess_separator(header_line: str, expected: list[str] | tuple[str, ...]) -> 
 def _read_csv(path: Path, entity: Entity) -> RawFile:
     data = path.read_bytes()
     if not data.strip():
-        raise BrokenFile(path, "file is empty; expected a header row", row=0)
+        raise BrokenFile(path, "file is empty; expected a header row and data rows", row=0)
     text, encoding = decode_text(path, data)
-    header_line = text.split("\n", 1)[0].rstrip("\r")
+    header_line = LINE_END.split(text, maxsplit=1)[0]
     sep = _separator(path, header_line, entity)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
-    header = [column_key(h) for h in next(reader)]
+    header = [column_key(h) for h in next(csv.reader([header_line], delimiter=sep))]
+    _check_header(path, header, entity)
+    records = _records_fast(text, sep, header) if '"' not in text else None
+    if records is None:
+        records = _records_exact(path, text, sep, header)
+    cells, numbers, shape_errors, blank = records
+    frame = pd.DataFrame({name: _text(cells[header.index(name)]) if name in header else None
+                          for name in entity.names}, index=range(len(numbers)), dtype=object)
+    frame["source_row"] = pd.Series(numbers, dtype="int64")
+    fmt = "csv_utf8" if sep == "," else ("csv_fi_1252" if encoding == "cp1252" else "csv_fi")
+    extra = [shown(h) for h in header if h not in entity.names]
+    return RawFile(path, fmt, frame, shape_errors, extra, blank)
+
+
+def _check_header(path: Path, header: list[str], entity: Entity) -> None:
     missing = [c for c in entity.required if c not in header]
     if missing:
+        found = ", ".join(quoted(h, 30) for h in header[:12])
         raise BrokenFile(path, f"required column(s) {', '.join(missing)} missing from the "
-                         f"header (found: {', '.join(header)})", row=0, column=missing[0])
-    frame = _read_fast(text, sep, header, entity)
-    if frame is None:  # blank or malformed lines: the exact, slower reader numbers them
-        frame, shape_errors = _read_exact(reader, sep, header, entity)
-    else:
-        shape_errors = {}
-    decimal_comma = sep == ";"
-    fmt = "csv_utf8" if sep == "," else ("csv_fi_1252" if encoding == "cp1252" else "csv_fi")
-    extra = [h for h in header if h not in entity.names]
-    return RawFile(path, fmt, decimal_comma, frame, shape_errors, extra)
+                         f"header row (it holds: {found})", row=0, column=missing[0])
+    twice = sorted({h for h in header if h in entity.names and header.count(h) > 1})
+    if twice:
+        raise BrokenFile(path, f"column {twice[0]} appears more than once in the header row",
+                         row=0, column=twice[0])
 
 
-def _read_fast(text: str, sep: str, header: list[str], entity: Entity) -> pd.DataFrame | None:
-    """Arrow's CSV parser for well-formed files; None if any line is blank or malformed."""
-    invalid: list[object] = []
+Records = tuple[dict[int, pd.Series], list[int], dict[int, str], int]
 
-    def on_invalid(row: object) -> str:
-        invalid.append(row)
+
+def _records_fast(text: str, sep: str, header: list[str]) -> Records | None:
+    """Arrow's CSV parser for files without quotes: one line, one record.
+
+    Lines of the wrong width come back through the invalid-row handler with their line
+    numbers; None if the numbering cannot be reconciled (the exact reader then runs).
+    """
+    invalid: dict[int, str] = {}
+
+    def on_invalid(row) -> str:
+        if row.number is None:
+            raise pa.ArrowInvalid("row number unknown")
+        invalid[row.number] = row.text
         return "skip"
 
     names = [f"c{i}" for i in range(len(header))]
@@ -136,94 +191,118 @@ def _read_fast(text: str, sep: str, header: list[str], entity: Entity) -> pd.Dat
         table = pacsv.read_csv(
             io.BytesIO(text.encode("utf-8")),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
-            parse_options=pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False,
+            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False,
+                                             ignore_empty_lines=False,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False))
-    except pa.ArrowInvalid:
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    if invalid:
+    total = len(split_lines(text))
+    lines = [n for n in range(2, total + 1) if n not in invalid]
+    if len(lines) != table.num_rows:
         return None
-    columns = {}
-    for name in entity.names:
-        if name not in header:
-            columns[name] = pd.Series([None] * table.num_rows, dtype=object)
+    trimmed = [pc.utf8_trim_whitespace(table.column(i)) for i in range(len(names))]
+    empty = trimmed[0].is_valid()  # all true: the rows whose every cell is blank are blank lines
+    for col in trimmed:
+        empty = pc.and_(empty, pc.equal(col, ""))
+    keep = pc.invert(empty)
+    blank_count = table.num_rows - (pc.sum(keep).as_py() or 0)
+    numbers = [n - 1 for n, k in zip(lines, keep.to_pylist(), strict=True) if k]
+    columns = {i: pd.Series(pc.filter(col, keep).to_numpy(zero_copy_only=False), dtype=object)
+               for i, col in enumerate(trimmed)}
+    shape_errors: dict[int, str] = {}
+    odd: list[tuple[int, list[str]]] = []
+    for number, line in sorted(invalid.items()):
+        fields = line.split(sep)
+        if all(not f.strip() for f in fields):
+            blank_count += 1
             continue
-        trimmed = pc.utf8_trim_whitespace(table.column(header.index(name)))
-        cells = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-        columns[name] = pd.Series(cells.to_numpy(zero_copy_only=False), dtype=object)
-    frame = pd.DataFrame(columns, dtype=object)
-    frame["source_row"] = pd.Series(range(1, table.num_rows + 1), dtype="int64")
-    return frame
+        shape_errors[number - 1] = _width_message(len(fields), len(header), sep)
+        odd.append((number - 1, (fields + [""] * len(header))[:len(header)]))
+    if odd:
+        columns, numbers = _merge(columns, numbers, odd)
+    return columns, numbers, shape_errors, blank_count
 
 
-def _read_exact(reader, sep: str, header: list[str],
-                entity: Entity) -> tuple[pd.DataFrame, dict[int, str]]:
-    """Python's csv reader, row by row: keeps line numbers and flags rows of the wrong width."""
+def _merge(columns: dict[int, pd.Series], numbers: list[int],
+           odd: list[tuple[int, list[str]]]) -> tuple[dict[int, pd.Series], list[int]]:
+    """The well-formed rows and those of the wrong width, in row order."""
+    all_numbers = numbers + [n for n, _ in odd]
+    order = sorted(range(len(all_numbers)), key=all_numbers.__getitem__)
+    merged = {}
+    for c, column in columns.items():
+        values = list(column) + [fields[c].strip() for _, fields in odd]
+        merged[c] = pd.Series([values[i] for i in order], dtype=object)
+    return merged, [all_numbers[i] for i in order]
+
+
+def _records_exact(path: Path, text: str, sep: str, header: list[str]) -> Records:
+    """Python's csv reader, record by record, with the line each record starts on.
+
+    A quoted field may hold a line break. A quote that never closes, or one that runs
+    over lines into a record of the wrong width (two stray quotes far apart), makes the
+    file unreadable: the row and column where the quote opened are named.
+    """
     width = len(header)
+    raw_lines = split_lines(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
+    next(reader)
     rows: list[list[str]] = []
     numbers: list[int] = []
     shape_errors: dict[int, str] = {}
-    for n, fields in enumerate(reader, start=1):
+    blank = 0
+    last_line = 1
+    for fields in reader:
+        first, last_line = last_line + 1, reader.line_num
+        if last_line > first:  # a quoted field ran over a line break
+            span = "\n".join(raw_lines[first - 1:last_line])
+            if span.count('"') % 2 or len(fields) != width:
+                column = _quote_column(raw_lines[first - 1], sep, header)
+                ends = ("never closes" if span.count('"') % 2
+                        else f"closes only {last_line - first} lines later, on row "
+                             f"{last_line - 1}")
+                raise BrokenFile(path, f"a quote opened here {ends}; check the quotes",
+                                 row=first - 1, column=column)
+        if all(not f.strip() for f in fields):
+            blank += 1
+            continue
         if len(fields) != width:
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue  # blank line
-            shape_errors[n] = (f"row has {len(fields)} fields but the header has {width} "
-                               f"(separator '{sep}')")
+            shape_errors[first - 1] = _width_message(len(fields), width, sep)
             fields = (fields + [""] * width)[:width]
-        numbers.append(n)
+        numbers.append(first - 1)
         rows.append(fields)
     cells = pd.DataFrame(rows, dtype=object, columns=range(width))
-    frame = pd.DataFrame({name: _text(cells[header.index(name)]) if name in header else None
-                          for name in entity.names}, index=cells.index, dtype=object)
-    frame["source_row"] = pd.Series(numbers, dtype="int64")
-    return frame, shape_errors
+    return {c: cells[c] for c in range(width)}, numbers, shape_errors, blank
+
+
+def _quote_column(line: str, sep: str, header: list[str]) -> str | None:
+    """The header column of the field in which a quote opens on `line`."""
+    fields = next(csv.reader([line], delimiter=sep, strict=False), [])
+    index = max(len(fields) - 1, 0)
+    return header[index] if index < len(header) else None
+
+
+def _width_message(found: int, width: int, sep: str) -> str:
+    return f"row has {found} fields but the header has {width} (separator '{sep}')"
 
 
 def _text(column: pd.Series) -> pd.Series:
     """Cells stripped of surrounding spaces, empty cells as None."""
-    stripped = column.str.strip()
+    stripped = column.astype(object).str.strip()
     return stripped.where(stripped != "", None).astype(object)
 
 
 def _separator(path: Path, header_line: str, entity: Entity) -> str:
     best = guess_separator(header_line, entity.required)
-    if best is None:
-        raise BrokenFile(path, "header row does not hold the contract's column names with ';' "
-                         f"or ',' as separator (it reads: {header_line[:80]!r})", row=0)
-    return best
-
-
-def _read_parquet(path: Path, entity: Entity) -> RawFile:
-    try:
-        table = pq.read_table(path)
-    except Exception as exc:  # pyarrow raises several types for corrupt files
-        raise BrokenFile(path, f"not a readable Parquet file ({exc})") from None
-    header = {column_key(n): n for n in table.column_names}
-    missing = [c for c in entity.required if c not in header]
-    if missing:
-        raise BrokenFile(path, f"required column(s) {', '.join(missing)} missing "
-                         f"(found: {', '.join(table.column_names)})", column=missing[0])
-    frame = pd.DataFrame(index=range(table.num_rows))
-    for name in entity.names:
-        if name in header:
-            col = table.column(header[name]).to_pandas()
-            frame[name] = _as_text(col)
-        else:
-            frame[name] = None
-    frame["source_row"] = pd.Series(range(1, table.num_rows + 1), dtype="int64")
-    extra = [h for h in header if h not in entity.names]
-    return RawFile(path, "parquet", False, frame, {}, extra)
-
-
-def _as_text(col: pd.Series) -> pd.Series:
-    """Parquet values as text, so typing and checks treat every format alike."""
-    if pd.api.types.is_datetime64_any_dtype(col):
-        out = col.dt.strftime("%Y-%m-%d")
-    elif pd.api.types.is_float_dtype(col):
-        out = col.map(lambda v: None if pd.isna(v) else repr(float(v)))
-    else:
-        out = col.map(lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v))
-                      else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
-    return out.astype(object).where(out.notna(), None)
+    if best is not None:
+        return best
+    first = entity.required[0]
+    if re.match(r"\s*<(!doctype|html|\?xml|head|body)", header_line, re.IGNORECASE):
+        raise BrokenFile(path, "file is a web page (HTML or XML), not CSV; an export or "
+                         "download probably failed", row=0, column=first,
+                         first_line_is_data=True)
+    raise BrokenFile(path, "the first line is not a header row: it holds none of the "
+                     f"contract's column names ({', '.join(entity.required)}) separated by "
+                     f"';' or ',' (it reads: {quoted(header_line, LINE_LIMIT // 4)})",
+                     row=0, column=first, first_line_is_data=True)

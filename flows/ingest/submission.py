@@ -1,9 +1,13 @@
 """Ingest a provider's monthly submission folders: every row ends accepted or quarantined.
 
-`ingest_provider` reads each month's files, types and pseudonymises them, runs one Great
-Expectations validation per entity over all the months being ingested, and writes the lake,
-the quarantine, the ingest log and the check results. A broken file is rejected whole (its
-lines quarantined with the reason) without stopping the provider's other files.
+`read_submissions` reads each month's files, types and pseudonymises them;
+`validate_batches` runs one Great Expectations validation per entity over all the
+providers' months being ingested; `write_batch` writes the lake, the quarantine, the
+ingest log and the check results. Per file, rows in = rows accepted + rows quarantined
+(blank lines are skipped and counted apart). A broken file is rejected whole (its lines
+quarantined with the reason) without stopping the provider's other files, and a rejected
+or empty resubmission never replaces rows accepted earlier: they stand, and the ingest log
+says so with a `standing` row.
 """
 
 from __future__ import annotations
@@ -12,31 +16,37 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from flows.config import Settings
-from flows.contract import ENTITIES, FILE_SUFFIXES, TIMEPOINTS
+from flows.contract import ENTITIES, TIMEPOINTS
 from flows.definitions import Definitions
 from flows.ingest import checks, lake
-from flows.ingest.read import BrokenFile, RawFile, read_file
+from flows.ingest.folders import MONTH, month_contents, submission_months, unrecognised_items
+from flows.ingest.parquet import count_rows
+from flows.ingest.read import BrokenFile, RawFile, decode_text, read_file, split_lines
 from flows.ingest.types import Issue, to_typed
+from flows.redact import LINE_LIMIT, shown
+
+__all__ = ["MONTH", "FileOutcome", "ProviderBatch", "ingest_provider", "is_unchanged",
+           "read_submissions", "record_unrecognised", "submission_months",
+           "validate_batches", "write_batch"]
 
 log = logging.getLogger(__name__)
 
-_HETU_LIKE = re.compile(r"\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]", re.IGNORECASE)
 _RULE_ORDER = {"file_readable": 0, "row_shape": 1, "required": 2, "hetu_valid": 3}
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# statuses of a file sent now; `standing` and `withdrawn` describe earlier submissions
+SENT = ("accepted", "partial", "rejected", "empty")
+HOLDS_ROWS = ("accepted", "partial", "standing")
 
 
 @dataclass(frozen=True)
 class FileOutcome:
-    """What became of one submitted file."""
+    """What became of one submitted file (or an earlier one that stands or was withdrawn)."""
 
     provider_id: str
     month: str
@@ -47,8 +57,9 @@ class FileOutcome:
     rows_in: int
     rows_accepted: int
     rows_quarantined: int
-    status: str  # accepted | partial | rejected | unchanged
+    status: str  # accepted | partial | rejected | empty | standing | withdrawn | unrecognised
     message: str
+    blank_lines: int = 0
 
 
 @dataclass
@@ -71,32 +82,9 @@ class ProviderBatch:
     provider_id: str
     months: list[str]
     files: list[_File]
-    rejected_months: list[FileOutcome]
     typed: dict[str, pd.DataFrame] = field(default_factory=dict)
     issues: dict[str, list[Issue]] = field(default_factory=dict)
     checks: list[dict] = field(default_factory=list)
-
-
-def submission_months(raw_dir: Path, provider_id: str, up_to: str | None = None) -> list[str]:
-    """Months (YYYY-MM folders) a provider has submitted, up to and including `up_to`."""
-    folder = raw_dir / provider_id
-    if not folder.is_dir():
-        return []
-    months = sorted(p.name for p in folder.iterdir() if p.is_dir() and MONTH.match(p.name))
-    return [m for m in months if up_to is None or m <= up_to]
-
-
-def month_files(raw_dir: Path, provider_id: str, month: str) -> dict[str, Path]:
-    """The entity files of one submission folder; two formats of one entity is an error."""
-    found: dict[str, Path] = {}
-    for path in sorted((raw_dir / provider_id / month).iterdir()):
-        stem, suffix = path.stem.lower(), path.suffix.lower()
-        if stem in ENTITIES and suffix in FILE_SUFFIXES:
-            if stem in found:
-                raise BrokenFile(path, f"two files for {stem} in one month ({found[stem].name} "
-                                 f"and {path.name}); send one")
-            found[stem] = path
-    return found
 
 
 def is_unchanged(settings: Settings, provider_id: str, month: str) -> bool:
@@ -104,36 +92,54 @@ def is_unchanged(settings: Settings, provider_id: str, month: str) -> bool:
     logged = lake.read_partition(settings.lake_dir, "ingest_log", provider_id, month)
     if logged is None:
         return False
-    files = month_files(settings.raw_dir, provider_id, month)
-    before = dict(zip(logged["source_file"], logged["file_sha256"], strict=True))
-    now = {p.name: _sha256(p) for p in files.values()}
+    sent = logged[logged["status"].isin(SENT)]
+    before = dict(zip(sent["source_file"], sent["file_sha256"], strict=True))
+    files = month_contents(settings.raw_dir, provider_id, month).files
+    now = {p.name: _sha256(p) for paths in files.values() for p in paths}
     return before == now
+
+
+def record_unrecognised(settings: Settings, provider_id: str, up_to: str) -> list[FileOutcome]:
+    """List what under the provider's folder is not read, in the lake and as outcomes."""
+    items = unrecognised_items(settings.raw_dir, provider_id, up_to)
+    now = dt.datetime.now().replace(microsecond=0)
+    frame = pd.DataFrame([{**asdict(i), "found_at": now} for i in items],
+                         columns=lake.UNRECOGNISED_SCHEMA.names)
+    lake.write_provider_table(settings.lake_dir, "unrecognised", provider_id, frame,
+                              lake.UNRECOGNISED_SCHEMA)
+    return [FileOutcome(provider_id, i.path.split("/")[0] if "/" in i.path else "-", "-",
+                        i.path, "", "", 0, 0, 0, "unrecognised", f"{i.path}: {i.message}")
+            for i in items]
 
 
 def read_submissions(settings: Settings, provider_id: str, months: list[str],
                      key: bytes) -> ProviderBatch:
     """Read, type and pseudonymise a provider's files for the given months."""
     files: list[_File] = []
-    rejected: list[FileOutcome] = []
     for month in months:
-        try:
-            found = month_files(settings.raw_dir, provider_id, month)
-        except BrokenFile as exc:
-            log.warning("%s", exc)
-            rejected.append(FileOutcome(provider_id, month, "-", exc.path.name, "", "", 0, 0, 0,
-                                        "rejected", str(exc)))
-            continue
-        for entity, path in found.items():
-            files.append(_File(month, entity, path, _sha256(path)))
-    batch = ProviderBatch(provider_id, months, files, rejected)
+        for entity, paths in month_contents(settings.raw_dir, provider_id, month).files.items():
+            for path in paths:
+                files.append(_File(month, entity, path, _sha256(path)))
+            if len(paths) > 1:
+                names = " and ".join(p.name for p in paths)
+                for f in files[-len(paths):]:
+                    f.broken = BrokenFile(f.path, f"two files for {entity} in one month "
+                                          f"({names}); send one, the other is not read "
+                                          "either", rows_in=count_rows(f.path)
+                                          if f.path.suffix.lower() == ".parquet" else None)
+    batch = ProviderBatch(provider_id, months, files)
     for f in files:
+        if f.broken is not None:
+            continue
         try:
             f.raw = read_file(f.path, ENTITIES[f.entity])
         except BrokenFile as exc:
-            log.warning("rejected %s", exc)
             f.broken = exc
+    for f in files:
+        if f.broken is not None:
+            log.warning("rejected %s", f.broken)
     for entity, spec in ENTITIES.items():
-        readable = [f for f in files if f.entity == entity and f.broken is None]
+        readable = [f for f in files if f.entity == entity and f.raw is not None]
         if not readable:
             continue
         rows = pd.concat([_with_file_columns(f) for f in readable], ignore_index=True)
@@ -142,7 +148,7 @@ def read_submissions(settings: Settings, provider_id: str, months: list[str],
 
 
 def _with_file_columns(f: _File) -> pd.DataFrame:
-    rows = f.raw.rows.assign(file_key=f.month, decimal_comma=f.raw.decimal_comma)
+    rows = f.raw.rows.assign(file_key=f.month)
     rows["shape_error"] = rows["source_row"].map(f.raw.shape_errors).astype(object)
     return rows
 
@@ -157,7 +163,7 @@ def validate_batches(settings: Settings, defs: Definitions, batches: list[Provid
     by_provider = {b.provider_id: b for b in batches}
     for entity in ENTITIES:
         parts = [b.typed[entity].assign(file_key=b.provider_id + "/" + b.typed[entity].file_key)
-                 for b in batches if entity in b.typed]
+                 for b in batches if entity in b.typed and len(b.typed[entity])]
         if not parts:
             continue
         rows = pd.concat(parts, ignore_index=True)
@@ -167,7 +173,7 @@ def validate_batches(settings: Settings, defs: Definitions, batches: list[Provid
             provider_id, month = issue.file_key.split("/")
             by_provider[provider_id].issues[entity].append(replace(issue, file_key=month))
         names = {(b.provider_id, f.month): f.path.name for b in batches for f in b.files
-                 if f.entity == entity}
+                 if f.entity == entity and f.raw is not None}
         for key, file_results in results.items():
             provider_id, month = key.split("/")
             by_provider[provider_id].checks += [
@@ -177,121 +183,223 @@ def validate_batches(settings: Settings, defs: Definitions, batches: list[Provid
 
 def write_batch(settings: Settings, batch: ProviderBatch) -> list[FileOutcome]:
     """Write a validated batch to lake, quarantine, ingest log and check results."""
-    outcomes = list(batch.rejected_months)
-    for entity in ENTITIES:
-        files = [f for f in batch.files if f.entity == entity]
-        if files:
-            outcomes += _write_entity(settings, batch, entity, files)
+    outcomes: list[FileOutcome] = []
+    now = dt.datetime.now().replace(microsecond=0)
     for month in batch.months:
-        _write_month_logs(settings, batch.provider_id, month,
-                          [o for o in outcomes if o.month == month],
-                          [c for c in batch.checks if c["month"] == month])
+        before = lake.read_partition(settings.lake_dir, "ingest_log", batch.provider_id, month)
+        month_outcomes: list[FileOutcome] = []
+        for entity in ENTITIES:
+            files = [f for f in batch.files if f.entity == entity and f.month == month]
+            earlier = _earlier(before, entity, HOLDS_ROWS)
+            if files:
+                month_outcomes += _write_entity(settings, batch, entity, month, files, earlier)
+            elif (sent := earlier or _earlier(before, entity, SENT)) is not None:
+                month_outcomes.append(_withdraw(settings, batch.provider_id, month, entity,
+                                                sent))
+        _write_month_logs(settings, batch.provider_id, month, month_outcomes,
+                          [c for c in batch.checks if c["month"] == month], now)
+        outcomes += month_outcomes
     return outcomes
 
 
 def ingest_provider(settings: Settings, defs: Definitions, provider_id: str, months: list[str],
                     key: bytes, today: dt.date) -> list[FileOutcome]:
     """All stages for one provider: read, validate, write; one outcome per file."""
+    unrecognised = record_unrecognised(settings, provider_id, max(months))
     batch = read_submissions(settings, provider_id, months, key)
     validate_batches(settings, defs, [batch], today)
-    return write_batch(settings, batch)
+    return write_batch(settings, batch) + unrecognised
 
 
-def _write_entity(settings: Settings, batch: ProviderBatch, entity: str,
-                  files: list[_File]) -> list[FileOutcome]:
+def _earlier(logged: pd.DataFrame | None, entity: str,
+             statuses: tuple[str, ...]) -> dict | None:
+    """The log row of the month's earlier submission of `entity` with one of `statuses`."""
+    if logged is None:
+        return None
+    rows = logged[(logged["entity"] == entity) & logged["status"].isin(statuses)]
+    if not len(rows):
+        return None
+    row = rows.iloc[0].to_dict()
+    return {k: (0 if k.startswith(("rows_", "blank_")) and pd.isna(v) else v)
+            for k, v in row.items()}
+
+
+def _accepted_tables(batch: ProviderBatch, entity: str, month: str,
+                     by_row: dict[int, list[Issue]], source_file: str) -> pa.Table:
+    typed = batch.typed[entity]
+    mine = typed[typed["file_key"] == month]
+    bad = mine["source_row"].isin(list(by_row))
+    accepted = mine.loc[~bad].assign(source_file=source_file)
+    return lake.to_arrow(accepted, lake.LAKE_SCHEMAS[entity])
+
+
+def _write_entity(settings: Settings, batch: ProviderBatch, entity: str, month: str,
+                  files: list[_File], earlier: dict | None) -> list[FileOutcome]:
+    """Write one entity of one month: the file's rows, or keep the earlier rows standing."""
     pid, spec = batch.provider_id, ENTITIES[entity]
-    schema = lake.LAKE_SCHEMAS[entity]
-    by_row: dict[tuple[str, int], list[Issue]] = {}
-    for issue in batch.issues.get(entity, []):
-        by_row.setdefault((issue.file_key, issue.source_row), []).append(issue)
-    typed = batch.typed.get(entity)
-    accepted_by_month: dict[str, pa.Table] = {}
-    if typed is not None:
-        bad = pd.MultiIndex.from_arrays([typed["file_key"], typed["source_row"]]).isin(
-            list(by_row))
-        accepted = typed.loc[~bad]
-        names = {f.month: f.path.name for f in files}
-        accepted = accepted.assign(source_file=accepted["file_key"].map(names))
-        table = lake.to_arrow(accepted, schema)
-        keys = pa.array(accepted["file_key"].to_numpy(dtype=object), pa.string())
-        for month in names:
-            accepted_by_month[month] = table.filter(pc.equal(keys, month))
-    outcomes = []
+    readable = [f for f in files if f.raw is not None]
+    if len(readable) == 1 and len(readable[0].raw.rows):
+        f = readable[0]
+        by_row: dict[int, list[Issue]] = {}
+        for issue in batch.issues.get(entity, []):
+            if issue.file_key == month:
+                by_row.setdefault(issue.source_row, []).append(issue)
+        quarantined = _quarantine_rows(f, by_row, spec.record_id)
+        accepted = _accepted_tables(batch, entity, month, by_row, f.path.name)
+        rows_in = len(f.raw.rows)
+        if rows_in != accepted.num_rows + len(quarantined):
+            raise AssertionError(f"{f.path}: {rows_in} rows in, {accepted.num_rows} "
+                                 f"accepted, {len(quarantined)} quarantined")
+        lake.write_table(settings.lake_dir, entity, pid, month, accepted)
+        _write_quarantine(settings, entity, pid, month, quarantined)
+        notes = []
+        if len(quarantined):
+            notes.append(f"{len(quarantined)} of {rows_in} rows quarantined")
+        if f.raw.blank_lines:
+            notes.append(f"{f.raw.blank_lines} blank line(s) skipped")
+        if f.raw.extra_columns:
+            notes.append("ignored extra column(s): " + ", ".join(f.raw.extra_columns))
+        if earlier is not None and accepted.num_rows < earlier["rows_accepted"]:
+            notes.append(f"replaces the earlier submission of {earlier['source_file']} "
+                         f"({earlier['rows_accepted']} rows accepted) with "
+                         f"{accepted.num_rows} accepted rows")
+        status = "partial" if len(quarantined) else "accepted"
+        return [FileOutcome(pid, month, entity, f.path.name, f.sha256, f.raw.file_format,
+                            rows_in, accepted.num_rows, len(quarantined), status,
+                            "; ".join(notes), f.raw.blank_lines)]
+    # rejected, or a header without rows: nothing here replaces what was accepted before
+    outcomes, quarantine = [], []
     for f in files:
         if f.broken is not None:
-            quarantined = _broken_lines(f)
-            accepted_table = schema.empty_table()
-            rows_in, status, message, fmt = len(quarantined), "rejected", str(f.broken), ""
+            lines = _broken_lines(f)
+            quarantine.append(lines)
+            outcomes.append(FileOutcome(pid, month, entity, f.path.name, f.sha256, "",
+                                        len(lines), 0, len(lines), "rejected", str(f.broken),
+                                        _blank_lines(f)))
         else:
-            mine = {n: v for (k, n), v in by_row.items() if k == f.month}
-            quarantined = _quarantine_rows(f.raw.rows, mine, spec.record_id, f.path.name)
-            accepted_table = accepted_by_month[f.month]
-            rows_in, fmt = len(f.raw.rows), f.raw.file_format
-            if rows_in != accepted_table.num_rows + len(quarantined):
-                raise AssertionError(f"{f.path}: {rows_in} rows in, {accepted_table.num_rows} "
-                                     f"accepted, {len(quarantined)} quarantined")
-            status = "partial" if len(quarantined) else "accepted"
-            message = f"{len(quarantined)} of {rows_in} rows quarantined" if len(quarantined) \
-                else ""
-            if f.raw.extra_columns:
-                message = "; ".join(filter(None, [message, "ignored extra column(s): "
-                                                  + ", ".join(f.raw.extra_columns)]))
-        lake.write_table(settings.lake_dir, entity, pid, f.month, accepted_table)
-        if len(quarantined):
-            lake.write_partition(settings.quarantine_dir, entity, pid, f.month, quarantined,
-                                 lake.QUARANTINE_SCHEMA)
-        else:
-            lake.drop_partition(settings.quarantine_dir, entity, pid, f.month)
-        outcomes.append(FileOutcome(pid, f.month, entity, f.path.name, f.sha256, fmt, rows_in,
-                                    accepted_table.num_rows, len(quarantined), status, message))
+            outcomes.append(FileOutcome(pid, month, entity, f.path.name, f.sha256,
+                                        f.raw.file_format, 0, 0, 0, "empty",
+                                        f"{pid}/{month}/{f.path.name}: the file holds a header "
+                                        "row and no data rows", f.raw.blank_lines))
+    if earlier is not None:
+        stands = (f"; the earlier submission of {earlier['source_file']} "
+                  f"({earlier['rows_accepted']} rows accepted) still stands")
+        outcomes = [replace(o, message=o.message + stands) for o in outcomes]
+        outcomes.append(FileOutcome(
+            pid, month, entity, earlier["source_file"], earlier["file_sha256"],
+            earlier["file_format"], int(earlier["rows_in"]), int(earlier["rows_accepted"]),
+            int(earlier["rows_quarantined"]), "standing",
+            f"accepted on {pd.Timestamp(earlier['ingested_at']):%Y-%m-%d}; stands until a "
+            "readable resubmission replaces it", int(earlier.get("blank_lines", 0))))
+        kept = _quarantine_of(settings, entity, pid, month, earlier["file_sha256"])
+        quarantine.insert(0, kept)
+    else:
+        lake.write_table(settings.lake_dir, entity, pid, month,
+                         lake.LAKE_SCHEMAS[entity].empty_table())
+    _write_quarantine(settings, entity, pid, month,
+                      pd.concat(quarantine, ignore_index=True) if quarantine
+                      else pd.DataFrame(columns=lake.QUARANTINE_SCHEMA.names))
     return outcomes
 
 
-def _quarantine_rows(raw: pd.DataFrame, by_row: dict[int, list[Issue]], record_id: str,
-                     source_file: str) -> pd.DataFrame:
+def _withdraw(settings: Settings, pid: str, month: str, entity: str,
+              earlier: dict) -> FileOutcome:
+    """A file sent before is no longer in the month folder: its rows are removed, logged."""
+    lake.drop_partition(settings.lake_dir, entity, pid, month)
+    lake.drop_partition(settings.quarantine_dir, entity, pid, month)
+    return FileOutcome(pid, month, entity, earlier["source_file"], earlier["file_sha256"],
+                       earlier["file_format"], 0, 0, 0, "withdrawn",
+                       f"{pid}/{month}/{earlier['source_file']} is no longer in the month "
+                       f"folder: its {int(earlier['rows_accepted'])} rows accepted earlier "
+                       "were removed")
+
+
+def _write_quarantine(settings: Settings, entity: str, pid: str, month: str,
+                      rows: pd.DataFrame) -> None:
+    if len(rows):
+        lake.write_partition(settings.quarantine_dir, entity, pid, month, rows,
+                             lake.QUARANTINE_SCHEMA)
+    else:
+        lake.drop_partition(settings.quarantine_dir, entity, pid, month)
+
+
+def _quarantine_of(settings: Settings, entity: str, pid: str, month: str,
+                   sha256: str) -> pd.DataFrame:
+    """The quarantined rows of the earlier submission with this content, as written then."""
+    rows = lake.read_partition(settings.quarantine_dir, entity, pid, month)
+    if rows is None:
+        return pd.DataFrame(columns=lake.QUARANTINE_SCHEMA.names)
+    return rows[rows["file_sha256"] == sha256].reindex(columns=lake.QUARANTINE_SCHEMA.names)
+
+
+def _quarantine_rows(f: _File, by_row: dict[int, list[Issue]],
+                     record_id: str) -> pd.DataFrame:
     records = []
     if by_row:
-        indexed = raw.set_index("source_row")
+        indexed = f.raw.rows.set_index("source_row")
     for n in sorted(by_row):
         issues = sorted(by_row[n], key=lambda i: _RULE_ORDER.get(i.rule, 9))
         first = issues[0]
-        values = {k: v for k, v in indexed.loc[n].items() if k != "hetu" and v is not None}
+        values = {k: shown(v) for k, v in indexed.loc[n].items()
+                  if k != "hetu" and v is not None}
+        rid = indexed.at[n, record_id]
         records.append({
-            "record_id": indexed.at[n, record_id], "source_file": source_file, "source_row": n,
-            "rule": first.rule, "column_name": first.column_name,
-            "reason": f"{source_file} row {n}: {first.reason}",
-            "issues": "; ".join(dict.fromkeys(i.reason for i in issues)),
-            "row_values": _HETU_LIKE.sub("<hetu removed>", json.dumps(values, default=str,
-                                                                    ensure_ascii=False)),
+            "record_id": None if rid is None else shown(rid), "source_file": f.path.name,
+            "source_row": n, "rule": first.rule, "column_name": first.column_name,
+            "reason": f"{f.path.name} row {n}: {shown(first.reason, 400)}",
+            "issues": "; ".join(dict.fromkeys(shown(i.reason, 400) for i in issues)),
+            "row_values": json.dumps(values, default=str, ensure_ascii=False),
+            "file_sha256": f.sha256,
         })
     return pd.DataFrame(records, columns=lake.QUARANTINE_SCHEMA.names)
 
 
-def _broken_lines(f: _File) -> pd.DataFrame:
-    """Every data line of a rejected file, kept in quarantine with the file's reason."""
+def _lines(f: _File) -> list[str]:
+    """The lines of a CSV file, read leniently (a rejected file may not decode)."""
+    data = f.path.read_bytes()
+    try:
+        text = decode_text(f.path, data)[0]
+    except BrokenFile:
+        text = data.decode("utf-8", errors="replace")
+    return split_lines(text) if text.strip() else []
+
+
+def _data_lines(f: _File) -> list[tuple[int, str]]:
+    """(row, line) of every non-blank line of a rejected CSV file: after the header, and
+    the first line too (row 0) when it holds none of the contract's column names, as it
+    then is content (a file sent without its header row, a web page)."""
+    first = 0 if f.broken is not None and f.broken.first_line_is_data else 1
+    return [(n, ln) for n, ln in enumerate(_lines(f)[first:], start=first)
+            if ln.replace(";", "").replace(",", "").strip()]
+
+
+def _blank_lines(f: _File) -> int:
     if f.path.suffix.lower() == ".parquet":
-        lines: list[str] = []
+        return 0
+    lines = _lines(f)[1:]
+    return sum(not ln.replace(";", "").replace(",", "").strip() for ln in lines)
+
+
+def _broken_lines(f: _File) -> pd.DataFrame:
+    """Every data row of a rejected file, kept in quarantine with the file's reason."""
+    if f.path.suffix.lower() == ".parquet":
+        n = f.broken.rows_in or 0
+        rows = [(i, "") for i in range(1, n + 1)]
     else:
-        text = f.path.read_bytes().decode("utf-8", errors="replace")
-        lines = [ln for ln in text.splitlines()[1:] if ln.strip()]
+        rows = [(n, shown(ln, LINE_LIMIT)) for n, ln in _data_lines(f)]
     return pd.DataFrame({
         "record_id": None, "source_file": f.path.name,
-        "source_row": range(1, len(lines) + 1), "rule": "file_readable",
+        "source_row": [n for n, _ in rows], "rule": "file_readable",
         "column_name": f.broken.column, "reason": str(f.broken), "issues": f.broken.reason,
-        "row_values": [_HETU_LIKE.sub("<hetu removed>", json.dumps({"line": ln},
-                                                                  ensure_ascii=False))
-                       for ln in lines],
+        "row_values": [json.dumps({"line": ln}, ensure_ascii=False) if ln else "{}"
+                       for _, ln in rows],
+        "file_sha256": f.sha256,
     }, columns=lake.QUARANTINE_SCHEMA.names)
 
 
 def _write_month_logs(settings: Settings, provider_id: str, month: str,
-                      outcomes: list[FileOutcome], check_rows: list[dict]) -> None:
-    now = dt.datetime.now().replace(microsecond=0)
-    present = {o.entity for o in outcomes}
-    for entity in ENTITIES:
-        if entity not in present:  # a re-sent month without this file replaces it with nothing
-            lake.drop_partition(settings.lake_dir, entity, provider_id, month)
-            lake.drop_partition(settings.quarantine_dir, entity, provider_id, month)
+                      outcomes: list[FileOutcome], check_rows: list[dict],
+                      now: dt.datetime) -> None:
     log_frame = pd.DataFrame([{**asdict(o), "ingested_at": now} for o in outcomes],
                              columns=[*lake.LAKE_SCHEMAS["ingest_log"].names])
     lake.write_partition(settings.lake_dir, "ingest_log", provider_id, month, log_frame,
@@ -303,3 +411,4 @@ def _write_month_logs(settings: Settings, provider_id: str, month: str,
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+

@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from flows import hetu as hetu_codes
 from flows.contract import Entity
+from flows.ingest import numbers
+from flows.redact import HETU_CANDIDATE, holds_identity_code, quoted
 
 
 @dataclass(frozen=True)
@@ -29,8 +33,8 @@ class Issue:
 def to_typed(rows: pd.DataFrame, entity: Entity, key: bytes) -> tuple[pd.DataFrame, list[Issue]]:
     """Typed rows (hetu replaced by client_id, birth_date, sex) and the issues found.
 
-    `rows` holds the entity's columns as text plus `file_key`, `source_row`,
-    `decimal_comma` (bool) and `shape_error` (text or None) per row.
+    `rows` holds the entity's columns as text plus `file_key` (one per file),
+    `source_row` and `shape_error` (text or None) per row.
     """
     issues = [Issue(k, int(n), "row_shape", None, msg) for k, n, msg in
               rows.loc[rows["shape_error"].notna(), ["file_key", "source_row", "shape_error"]]
@@ -49,17 +53,35 @@ def to_typed(rows: pd.DataFrame, entity: Entity, key: bytes) -> tuple[pd.DataFra
             issues += _bad(rows, bad, col.name, "type_date",
                            "is not a date (use YYYY-MM-DD or D.M.YYYY)")
         elif col.kind == "decimal":
-            out[col.name], bad = _decimals(text, rows["decimal_comma"])
-            issues += _bad(rows, bad & rows["decimal_comma"], col.name, "type_decimal",
-                           "is not a number (use a decimal comma)")
-            issues += _bad(rows, bad & ~rows["decimal_comma"], col.name, "type_decimal",
-                           "is not a number (use a decimal point)")
+            out[col.name], reasons = numbers.parse(text, rows["file_key"], col.name)
+            issues += _reasons(rows, reasons, col.name, "type_decimal")
         elif col.kind == "integer":
             out[col.name], bad = _integers(text)
             issues += _bad(rows, bad, col.name, "type_integer", "is not a whole number")
         else:
             out[col.name] = text.astype(object)
+            issues += _bad(rows, _hetu_like(text), col.name, "id_is_hetu",
+                           "holds a personal identity code; identity codes belong in the "
+                           "hetu column only", show=False)
     return out, issues
+
+
+def _hetu_like(text: pd.Series) -> pd.Series:
+    """Values of a text column that hold something shaped like an identity code."""
+    candidate = pc.match_substring_regex(pa.array(text, pa.string(), from_pandas=True),
+                                         HETU_CANDIDATE)
+    hit = pd.Series(candidate.fill_null(False).to_numpy(zero_copy_only=False),
+                    index=text.index, dtype=bool)
+    if hit.any():  # RE2 has no look-arounds: confirm the few candidates
+        hit[hit] = text[hit].astype(str).map(holds_identity_code)
+    return hit
+
+
+def _reasons(rows: pd.DataFrame, reasons: pd.Series, column: str, rule: str) -> list[Issue]:
+    hits = reasons.notna()
+    return [Issue(k, int(n), rule, column, reason) for k, n, reason in
+            zip(rows.loc[hits, "file_key"], rows.loc[hits, "source_row"], reasons[hits],
+                strict=True)]
 
 
 def _bad(rows: pd.DataFrame, bad: pd.Series, column: str, rule: str, what: str,
@@ -67,7 +89,8 @@ def _bad(rows: pd.DataFrame, bad: pd.Series, column: str, rule: str, what: str,
     if not bad.any():
         return []
     hits = rows.loc[bad, ["file_key", "source_row", column]]
-    return [Issue(k, int(n), rule, column, f"{column} {v!r} {what}" if show else f"{column} {what}")
+    return [Issue(k, int(n), rule, column,
+                  f"{column} {quoted(v)} {what}" if show else f"{column} {what}")
             for k, n, v in hits.itertuples(index=False)]
 
 
@@ -75,14 +98,6 @@ def _dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     fi = pd.to_datetime(text, format="%d.%m.%Y", errors="coerce")
     value = iso.fillna(fi)
-    return value, text.notna() & value.isna()
-
-
-def _decimals(text: pd.Series, decimal_comma: pd.Series) -> tuple[pd.Series, pd.Series]:
-    cleaned = text.astype(object).str.replace(r"[\s\u00a0]", "", regex=True)
-    fi = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    cleaned = fi.where(decimal_comma, cleaned)
-    value = pd.to_numeric(cleaned, errors="coerce").astype("float64")
     return value, text.notna() & value.isna()
 
 

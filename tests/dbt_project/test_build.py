@@ -24,7 +24,7 @@ from tests.dbt_project.tiny_lake import CLIENT_ID, P1, P2, P3
 
 MARTS = ("mart_segment_value", "mart_provider_segment_value", "mart_provider_package_outcomes",
          "mart_prom_compliance", "mart_cost_concentration", "mart_provider_data_quality",
-         "mart_prom_obligation_episodes")
+         "mart_prom_obligation_episodes", "mart_provider_unrecognised_items")
 approx = pytest.approx
 
 
@@ -310,6 +310,9 @@ def test_provider_data_quality(built):
     assert dq[(P2, "2024-05", "proms")]["status"] == "rejected"
     assert not any(m < "2024-01" or m > "2024-12" for _, m, _ in dq)
     assert partial["provider_name"] == "Pohjolan hyvinvointialue, perusterveydenhuolto"
+    unread = rows(built, "mart_provider_unrecognised_items", ("provider_id", "path"))
+    assert list(unread) == [(P1, "2024-13")]
+    assert "no month 13" in unread[(P1, "2024-13")]["message"]
 
 
 # ------------------------------------------------------------- reruns and backfills

@@ -26,13 +26,14 @@ Clients (birth date and sex from a valid HETU, client_id its keyed pseudonym):
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows import contract, hetu
-from flows.ingest.lake import LAKE_SCHEMAS
+from flows.ingest.lake import LAKE_SCHEMAS, UNRECOGNISED_SCHEMA
 
 KEY = b"arvo-dbt-test-key"
 
@@ -214,14 +215,25 @@ def ingest_log_rows() -> list[tuple[str, str, str, str, int, int, int, str]]:
     return out + LOG_EXTRA
 
 
+# What the providers' folders hold that the ingest does not read (path, kind, message).
+UNRECOGNISED = {
+    P1: [("2024-13", "folder", "not a month: there is no month 13; month folders are named "
+                               "YYYY-MM")],
+    P2: [],
+    P3: [],
+}
+
+
 def write(lake: Path) -> Path:
     """Write the tiny lake under `lake` and return it."""
     def put(entity: str, provider: str, month: str, rows: list[dict[str, object]]) -> None:
         folder = lake / entity / f"provider_id={provider}" / f"month={month}"
         folder.mkdir(parents=True, exist_ok=True)
         schema = SCHEMAS[entity]
-        table = pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in rows],
-                                     schema=schema)
+        money = {f.name for f in schema if pa.types.is_decimal(f.type)}  # exact euros
+        table = pa.Table.from_pylist(
+            [{k: Decimal(repr(r[k])) if k in money and r.get(k) is not None else r.get(k)
+              for k in schema.names} for r in rows], schema=schema)
         pq.write_table(table, folder / "data.parquet")
 
     for (entity, p, m), rows in _rows().items():
@@ -235,4 +247,11 @@ def write(lake: Path) -> Path:
             "ingested_at": dt.datetime(2025, 2, 1, 12, 0)})
     for (p, m), rows in logs.items():
         put("ingest_log", p, m, rows)
+    for p, items in UNRECOGNISED.items():  # one table per provider, empty when all is read
+        folder = lake / "unrecognised" / f"provider_id={p}"
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(
+            [{"path": path, "kind": kind, "message": message,
+              "found_at": dt.datetime(2025, 2, 1, 12, 0)} for path, kind, message in items],
+            schema=UNRECOGNISED_SCHEMA), folder / "data.parquet")
     return lake

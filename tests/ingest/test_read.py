@@ -14,7 +14,6 @@ def test_finnish_export_in_windows_1252(tmp_path):
                  HEADER + "1;131052-308T;3.1.2025;PC_VISIT;;;12,50\n", encoding="cp1252")
     raw = read_file(path, EVENTS)
     assert raw.file_format == "csv_fi" or raw.file_format == "csv_fi_1252"
-    assert raw.decimal_comma
     assert raw.rows.loc[0, "cost_eur"] == "12,50"
 
 
@@ -29,7 +28,7 @@ def test_cp1252_text_is_detected(tmp_path):
 
 
 @pytest.mark.parametrize("content, where, what", [
-    (b"event_id|hetu|event_date|service_code|cost_eur\n1|x|y|z|1\n", "row 0", "separator"),
+    (b"event_id|hetu|event_date|service_code|cost_eur\n1|x|y|z|1\n", "row 0", "separated by"),
     (b"event_id,hetu,event_date,service_code\n1,x,2025-01-01,PC_VISIT\n",
      "row 0, column 'cost_eur'", "missing from the header"),
     ((HEADER + "1;131052-308T;3.1.2025;PC_VISIT;;;12\n2;x;y;z;;;\x81\n").encode("latin-1"),

@@ -88,13 +88,15 @@ def test_broken_file_is_rejected_whole_and_others_go_on(submissions, defs, today
     outcomes = {o.source_file: o for o in _ingest(s, defs, PRIVATE, today)}
     bad = outcomes["episodes.csv"]
     assert bad.status == "rejected"
-    assert bad.message.startswith(f"{PRIVATE}/2025-01/episodes.csv, row 0:")
-    assert (bad.rows_in, bad.rows_quarantined) == (1, 1)
+    assert bad.message.startswith(f"{PRIVATE}/2025-01/episodes.csv, row 0, column 'episode_id':")
+    # the header is what is broken, so its line is kept too (row 0): it may be data
+    assert (bad.rows_in, bad.rows_quarantined) == (2, 2)
     assert outcomes["events.csv"].rows_accepted == 2
     kept = _lake(s, s.quarantine_dir, "episodes", PRIVATE)
-    assert kept.rule.tolist() == ["file_readable"]
-    assert CLIENTS[1] not in kept.row_values.iloc[0]
-    assert "<hetu removed>" in kept.row_values.iloc[0]
+    assert kept.rule.tolist() == ["file_readable", "file_readable"]
+    assert kept.source_row.tolist() == [0, 1]
+    assert CLIENTS[1] not in kept.row_values.iloc[1]
+    assert "<hetu removed>" in kept.row_values.iloc[1]
 
 
 def test_no_identity_code_is_written_anywhere(submissions, defs, today):
@@ -149,3 +151,131 @@ def test_a_check_that_cannot_run_has_status_error(tmp_path, submissions, defs, t
     results = _lake(s, s.lake_dir, "check_results", PRIVATE).set_index(["entity", "rule"])
     assert results.loc[("events", "broken_rule")].status == "error"
     assert results.loc[("events", "cost_in_range")].status == "failed"
+
+
+# ----------------------------------------------------- resubmissions that must not wipe data
+
+EVENTS_HEADER = "event_id,hetu,event_date,service_code,episode_id,diagnosis,cost_eur\n"
+
+
+def _by_status(outcomes):
+    return {(o.entity, o.status): o for o in outcomes}
+
+
+def test_rejected_resubmission_leaves_earlier_rows_standing(submissions, defs, today):
+    s = submissions
+    _ingest(s, defs, PRIVATE, today)
+    before = _lake(s, s.lake_dir, "events", PRIVATE)
+    page = "<!DOCTYPE html>\n<html><body>502 Bad Gateway</body></html>\n"
+    write(s.raw_dir / PRIVATE / "2025-01" / "events.csv", page)
+    assert not is_unchanged(s, PRIVATE, "2025-01")
+    got = _by_status(_ingest(s, defs, PRIVATE, today))
+    rejected, standing = got[("events", "rejected")], got[("events", "standing")]
+    assert "web page" in rejected.message and "row 0" in rejected.message
+    assert rejected.message.endswith("the earlier submission of events.csv (2 rows accepted) "
+                                     "still stands")
+    assert (rejected.rows_in, rejected.rows_accepted, rejected.rows_quarantined) == (2, 0, 2)
+    assert (standing.rows_in, standing.rows_accepted, standing.rows_quarantined) == (5, 2, 3)
+    pd.testing.assert_frame_equal(before, _lake(s, s.lake_dir, "events", PRIVATE))
+    quarantine = _lake(s, s.quarantine_dir, "events", PRIVATE)
+    # the earlier file's three rows to fix, and the two lines of the page
+    assert sorted(quarantine.rule) == ["cost_in_range", "file_readable", "file_readable",
+                                       "hetu_valid", "service_code_known"]
+    log = _lake(s, s.lake_dir, "ingest_log", PRIVATE)
+    assert sorted(log.loc[log.entity == "events", "status"]) == ["rejected", "standing"]
+    # the same page again is unchanged; a good file then replaces everything
+    assert is_unchanged(s, PRIVATE, "2025-01")
+    write(s.raw_dir / PRIVATE / "2025-01" / "events.csv",
+          EVENTS_HEADER + f"E9,{CLIENTS[0]},2025-01-03,PC_VISIT,,,10.00\n")
+    got = _by_status(_ingest(s, defs, PRIVATE, today))
+    assert ("events", "standing") not in got
+    assert "replaces the earlier submission of events.csv (2 rows accepted) with 1" in \
+        got[("events", "accepted")].message
+    assert _lake(s, s.lake_dir, "events", PRIVATE).event_id.tolist() == ["E9"]
+    assert not (s.quarantine_dir / "events" / f"provider_id={PRIVATE}" / "month=2025-01").exists()
+
+
+def test_header_only_file_is_empty_and_earlier_rows_stand(submissions, defs, today):
+    s = submissions
+    _ingest(s, defs, PRIVATE, today)
+    write(s.raw_dir / PRIVATE / "2025-01" / "events.csv", EVENTS_HEADER)
+    got = _by_status(_ingest(s, defs, PRIVATE, today))
+    empty = got[("events", "empty")]
+    assert (empty.rows_in, empty.rows_accepted, empty.rows_quarantined) == (0, 0, 0)
+    assert "header row and no data rows" in empty.message and "still stands" in empty.message
+    assert sorted(_lake(s, s.lake_dir, "events", PRIVATE).event_id) == ["E1", "E2"]
+
+
+def test_two_files_for_one_entity_reject_that_entity_only(submissions, defs, today):
+    s = submissions
+    _ingest(s, defs, PRIVATE, today)
+    frame = pd.DataFrame({"event_id": ["P1"], "hetu": [CLIENTS[0]],
+                          "event_date": [pd.Timestamp("2025-01-02")],
+                          "service_code": ["PC_VISIT"], "cost_eur": [5.0]})
+    frame.to_parquet(s.raw_dir / PRIVATE / "2025-01" / "events.parquet", index=False)
+    outcomes = _ingest(s, defs, PRIVATE, today)
+    rejected = [o for o in outcomes if o.status == "rejected"]
+    assert sorted(o.source_file for o in rejected) == ["events.csv", "events.parquet"]
+    for o in rejected:
+        assert "two files for events in one month (events.csv and events.parquet)" in o.message
+        assert o.rows_in == o.rows_quarantined
+    assert {o.rows_in for o in rejected} == {5, 1}
+    assert _by_status(outcomes)[("events", "standing")].rows_accepted == 2
+    assert sorted(_lake(s, s.lake_dir, "events", PRIVATE).event_id) == ["E1", "E2"]
+    assert _by_status(outcomes)[("episodes", "accepted")].rows_accepted == 1
+    # another provider in the same run is not affected
+    assert _by_status(_ingest(s, defs, PUBLIC, today))[("events", "accepted")].rows_in == 2
+
+
+def test_blank_lines_are_counted_and_keep_row_numbers(tmp_path, defs, today):
+    from .conftest import settings_for
+
+    s = settings_for(tmp_path)
+    a = CLIENTS[0]
+    write(s.raw_dir / PUBLIC / "2025-02" / "events.csv",
+          "event_id;hetu;event_date;service_code;episode_id;diagnosis;cost_eur\r\n"
+          f"1;{a};3.2.2025;PC_VISIT;;;109.47\r\n\r\n;;;;;;\r\n"
+          f"2;{a};4.2.2025;PC_VISIT;;;1 234.50\r\n   \r\n"
+          f"3;{a};5.2.2025;BOGUS;;;12\r\n\r\n")
+    out = ingest_provider(s, defs, PUBLIC, ["2025-02"], b"k", today)[0]
+    assert (out.rows_in, out.rows_accepted, out.rows_quarantined, out.blank_lines) == \
+        (3, 2, 1, 4)
+    assert "4 blank line(s) skipped" in out.message
+    bad = _lake(s, s.quarantine_dir, "events", PUBLIC)
+    assert bad.source_row.tolist() == [6]  # line 7 of the file, as an editor shows it
+    lake = _lake(s, s.lake_dir, "events", PUBLIC).set_index("event_id")
+    from decimal import Decimal
+    # a ';' file with decimal points: read by the column's own rule, never x100
+    assert lake.cost_eur.tolist() == [Decimal("109.47"), Decimal("1234.50")]
+
+
+def test_unknown_files_and_misnamed_folders_are_listed(submissions, defs, today):
+    from flows.ingest.submission import record_unrecognised
+
+    s = submissions
+    month = s.raw_dir / PRIVATE / "2025-01"
+    for name in ("events_korjattu.csv", "proms.csv.bak", "saate.txt"):
+        write(month / name, "x")
+    write(s.raw_dir / PRIVATE / "2025-13" / "events.csv", "x")
+    write(s.raw_dir / PRIVATE / "2025-1" / "events.csv", "x")
+    write(s.raw_dir / PRIVATE / "events.csv", "x")
+    items = {o.source_file: o.message for o in record_unrecognised(s, PRIVATE, "2025-06")}
+    assert set(items) == {"2025-01/events_korjattu.csv", "2025-01/proms.csv.bak",
+                          "2025-01/saate.txt", "2025-13", "2025-1", "events.csv"}
+    assert "name it events.csv or events.parquet" in items["2025-01/events_korjattu.csv"]
+    assert "name it 2025-01" in items["2025-1"]
+    assert "no month 13" in items["2025-13"]
+    assert "month folder" in items["events.csv"]
+    table = _lake(s, s.lake_dir, "unrecognised", PRIVATE)
+    assert len(table) == 6
+    # the known files of the month are still read
+    assert _by_status(_ingest(s, defs, PRIVATE, today))[("events", "partial")].rows_in == 5
+
+
+def test_withdrawn_file_is_logged(submissions, defs, today):
+    s = submissions
+    _ingest(s, defs, PRIVATE, today)
+    (s.raw_dir / PRIVATE / "2025-01" / "proms.csv").unlink()
+    gone = _by_status(_ingest(s, defs, PRIVATE, today))[("proms", "withdrawn")]
+    assert "no longer in the month folder: its 1 rows accepted earlier were removed" in \
+        gone.message

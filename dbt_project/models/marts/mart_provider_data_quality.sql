@@ -1,6 +1,6 @@
--- Grain: period x provider x month x entity: what each provider's files of the
--- submission months in the window came to (from the ingest log; the latest
--- ingestion of a provider, month and entity wins).
+-- Grain: period x provider x month x entity x source_file x status: what each
+-- provider's files of the submission months in the window came to (from the ingest
+-- log, whose partition per provider and month holds its latest ingestion only).
 
 with
 
@@ -21,10 +21,6 @@ in_window as (
     select *
     from ingest_logs
     where submission_month between '{{ arvo_window_start_month() }}' and '{{ arvo_period() }}'
-    qualify row_number() over (
-        partition by provider_id, submission_month, entity
-        order by ingested_at desc, source_file
-    ) = 1
 
 ),
 
@@ -41,6 +37,7 @@ final as (
         cast(l.rows_in as bigint) as rows_in,
         cast(l.rows_accepted as bigint) as rows_accepted,
         cast(l.rows_quarantined as bigint) as rows_quarantined,
+        cast(l.blank_lines as bigint) as blank_lines,
         cast(l.message as varchar) as message
 
     from in_window as l

@@ -23,6 +23,7 @@ final as (
         cast(rows_in as bigint) as rows_in,
         cast(rows_accepted as bigint) as rows_accepted,
         cast(rows_quarantined as bigint) as rows_quarantined,
+        coalesce(cast(blank_lines as bigint), 0) as blank_lines,
         lower(cast(status as varchar)) as status,
         cast(message as varchar) as message,
         cast(ingested_at as timestamp) as ingested_at

@@ -1,0 +1,37 @@
+-- Grain: period x provider x path: the files and folders under a provider's folder
+-- that the ingest does not read, as found at the provider's latest ingest run, with
+-- what their names should be. Shown in the provider's feedback and counted in the
+-- steering report, so nothing a provider sends is ignored without a word.
+
+with
+
+unrecognised as (
+
+    select * from {{ ref('stg_lake__unrecognised_items') }}
+
+),
+
+providers as (
+
+    select * from {{ ref('stg_definitions__providers') }}
+
+),
+
+final as (
+
+    select
+        cast('{{ arvo_period() }}' as varchar) as period,
+        cast(u.provider_id as varchar) as provider_id,
+        cast(pr.provider_name as varchar) as provider_name,
+        cast(u.path as varchar) as path,
+        cast(u.kind as varchar) as kind,
+        cast(u.message as varchar) as message,
+        cast(u.found_at as timestamp) as found_at
+
+    from unrecognised as u
+    left join providers as pr
+        on pr.provider_id = u.provider_id
+
+)
+
+select * from final
