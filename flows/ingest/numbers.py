@@ -20,7 +20,10 @@ docs/submission-contract.md states the same rule for providers.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from flows.redact import quoted
 
@@ -45,80 +48,91 @@ def parse(text: pd.Series, file_key: pd.Series, column: str,
           max_decimals: int = 2) -> tuple[pd.Series, pd.Series]:
     """Values as float64 and, per row, the reason it was refused (None if read or empty).
 
-    `file_key` tells the files apart: the rule is detected per file.
+    `file_key` tells the files apart: the rule is detected per file. The patterns run as
+    Arrow (RE2) kernels over the whole column; Python sees only the refused values.
     """
-    value = text.where(text.notna(), None).astype(object)
-    value = value.str.strip().str.replace("\u2212", "-", regex=False)  # Unicode minus
-    present = value.notna() & (value != "")
-    kind = pd.Series(None, index=text.index, dtype=object)
-    for name, pattern in PATTERNS.items():  # later patterns never overlap earlier ones
-        hit = present & kind.isna() & value.str.match(pattern).fillna(False).astype(bool)
-        kind[hit] = name
+    raw = pa.array(text.to_numpy(dtype=object), pa.string(), from_pandas=True)
+    value = pc.replace_substring(pc.utf8_trim_whitespace(raw), "\u2212", "-")  # Unicode minus
+    present = _np(pc.and_(pc.is_valid(value), pc.not_equal(value, "")))
+    kind = np.full(len(text), -1, dtype=np.int8)
+    for i, pattern in enumerate(PATTERNS.values()):  # later patterns never overlap earlier
+        kind[(kind == -1) & present & _np(pc.match_substring_regex(value, pattern))] = i
+    code = {name: i for i, name in enumerate(PATTERNS)}
+
+    def of(*names: str) -> np.ndarray:
+        return np.isin(kind, [code[n] for n in names])
+
     # evidence per file: which marks are decimal marks, which group thousands
-    decimal_ev = {m: kind.isin([f"decimal{m}", f"both{m}"]) for m in OTHER}
-    thousands_ev = {m: kind.isin([f"thousands{m}", f"both{OTHER[m]}"]) for m in OTHER}
-    frame = pd.DataFrame({"file_key": file_key, **{f"d{m}": decimal_ev[m] for m in OTHER},
-                          **{f"t{m}": thousands_ev[m] for m in OTHER}})
-    per_file = frame.groupby("file_key", sort=False).any()
-    has = {f"{c}{m}": file_key.map(per_file[f"{c}{m}"]).astype(bool)
-           for c in "dt" for m in OTHER}
+    evidence = pd.DataFrame({"file_key": file_key.to_numpy(),
+                             **{f"d{m}": of(f"decimal{m}", f"both{m}") for m in OTHER},
+                             **{f"t{m}": of(f"thousands{m}", f"both{OTHER[m]}") for m in OTHER}})
+    per_file = evidence.groupby("file_key", sort=False).any()
+    has = {c: file_key.map(per_file[c]).to_numpy(dtype=bool) for c in per_file.columns}
     mixed = (has["d."] & has["d,"]) | (has["d."] & has["t."]) | (has["d,"] & has["t,"])
-    reason = pd.Series(None, index=text.index, dtype=object)
-    canonical = value.str.replace(_SP, "", regex=True)
-    decimal_mark = pd.Series(None, index=text.index, dtype=object)
+    marked = present & (kind != code["plain"])
+    refused = {}  # row position -> reason
     for m in OTHER:
-        decimal_mark[kind.isin([f"decimal{m}", f"both{m}"])] = m
         # one mark and three digits: decimal if the file has it as decimal mark, thousands
         # if the file groups thousands with it; otherwise nothing settles it
-        amb = kind == f"ambiguous{m}"
-        decimal_mark[amb & has[f"d{m}"]] = m
-        unsettled = amb & ~has[f"d{m}"] & ~has[f"t{m}"]
-        reason[unsettled & ~mixed] = _ambiguous(value[unsettled & ~mixed], column, m)
-    marked = present & (kind != "plain")
-    reason[mixed & marked] = _mixed(value[mixed & marked], column, per_file,
-                                    file_key[mixed & marked], text, kind, file_key)
-    reason[present & kind.isna()] = (value[present & kind.isna()]
-                                     .map(lambda v: f"{column} {quoted(v)} is not a number"))
+        unsettled = of(f"ambiguous{m}") & ~has[f"d{m}"] & ~has[f"t{m}"] & ~mixed
+        refused.update((i, _ambiguous(text.iat[i], column, m)) for i in np.flatnonzero(unsettled))
+    mixed_rows = np.flatnonzero(mixed & marked)
+    examples = {k: _examples(text, kind, code, file_key, k)
+                for k in file_key.iloc[mixed_rows].unique()}
+    for i in mixed_rows:
+        refused[i] = _mixed(text.iat[i], column, examples[file_key.iat[i]])
+    for i in np.flatnonzero(present & (kind == -1)):
+        refused[i] = f"{column} {quoted(text.iat[i])} is not a number"
+    # the canonical text: spaces out, the decimal mark '.', thousands marks out
+    spaced = pc.replace_substring_regex(value, _SP, "")
+    comma = of("decimal,", "both,") | (of("ambiguous,") & has["d,"])
+    dot = of("decimal.", "both.") | (of("ambiguous.") & has["d."])
+    canonical = pc.if_else(pa.array(comma), pc.replace_substring(
+        pc.replace_substring(spaced, ".", ""), ",", "."), pc.if_else(
+        pa.array(dot), pc.replace_substring(spaced, ",", ""),
+        pc.replace_substring_regex(spaced, "[.,]", "")))
+    canonical = pc.replace_substring_regex(canonical, r"^\+", "")
+    too_fine = present & _np(pc.match_substring_regex(canonical, rf"\.\d{{{max_decimals}}}0*[1-9]"))
+    for i in np.flatnonzero(too_fine):
+        refused.setdefault(i, f"{column} {quoted(text.iat[i])} has more than {max_decimals} "
+                              f"decimals; send euros with at most {max_decimals} decimals (cents)")
+    ok = present.copy()
+    ok[list(refused)] = False
+    number = pc.cast(pc.if_else(pa.array(ok), canonical, pa.scalar(None, pa.string())),
+                     pa.float64())
+    reason = pd.Series(None, index=text.index, dtype=object)
+    if refused:
+        positions = np.fromiter(refused, dtype=np.int64)
+        reason.iloc[positions] = [refused[i] for i in positions]
+    return pd.Series(number.to_numpy(zero_copy_only=False), index=text.index,
+                     dtype="float64"), reason
+
+
+def _np(mask: pa.Array) -> np.ndarray:
+    """An Arrow boolean array as numpy, null as False."""
+    return mask.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _examples(text: pd.Series, kind: np.ndarray, code: dict[str, int], file_key: pd.Series,
+              key: object) -> str:
+    """The first value of file `key` with each mark as its decimal mark."""
+    mine = file_key.to_numpy() == key
+    shown = []
     for m in OTHER:
-        is_dec = decimal_mark == m
-        canonical[is_dec] = (canonical[is_dec].str.replace(OTHER[m], "", regex=False)
-                             .str.replace(m, ".", regex=False))
-    whole = present & decimal_mark.isna() & reason.isna()
-    canonical[whole] = canonical[whole].str.replace(r"[.,]", "", regex=True)
-    frac = canonical.str.extract(r"\.(\d+)$", expand=False)
-    too_fine = (present & reason.isna() & frac.notna()
-                & (frac.str.rstrip("0").str.len() > max_decimals)).astype(bool)
-    reason[too_fine] = value[too_fine].map(
-        lambda v: f"{column} {quoted(v)} has more than {max_decimals} decimals; "
-                  f"send euros with at most {max_decimals} decimals (cents)")
-    number = pd.to_numeric(canonical.where(present & reason.isna()), errors="coerce")
-    return number.astype("float64"), reason
+        first = np.flatnonzero(mine & np.isin(kind, [code[f"decimal{m}"], code[f"both{m}"]]))
+        if len(first):
+            shown.append(f"{quoted(text.iat[first[0]])} with '{m}'")
+    return " and ".join(shown)
 
 
-def _ambiguous(values: pd.Series, column: str, mark: str) -> pd.Series:
-    def say(v: str) -> str:
-        digits = v.replace(mark, "")
-        as_decimal = v.replace(mark, ".")
-        return (f"{column} {quoted(v)} is ambiguous: it reads {as_decimal} with '{mark}' as "
-                f"decimal mark or {digits} with '{mark}' grouping thousands, and no other "
-                "value of the column in this file settles which; write thousands without a "
-                "separator or with a space")
-    return values.map(say)
+def _ambiguous(value: str, column: str, mark: str) -> str:
+    return (f"{column} {quoted(value)} is ambiguous: it reads {value.replace(mark, '.')} with "
+            f"'{mark}' as decimal mark or {value.replace(mark, '')} with '{mark}' grouping "
+            "thousands, and no other value of the column in this file settles which; write "
+            "thousands without a separator or with a space")
 
 
-def _mixed(values: pd.Series, column: str, per_file: pd.DataFrame, keys: pd.Series,
-           text: pd.Series, kind: pd.Series, file_key: pd.Series) -> pd.Series:
-    examples: dict[object, str] = {}
-    for key in keys.unique():
-        mine = file_key == key
-        shown = []
-        for m in OTHER:
-            first = text[mine & kind.isin([f"decimal{m}", f"both{m}"])].head(1)
-            if len(first):
-                shown.append(f"{quoted(first.iloc[0])} with '{m}'")
-        examples[key] = " and ".join(shown)
-    return pd.Series([f"{column} {quoted(v)}: this file's {column} column mixes decimal "
-                      f"marks ({examples[k]}), so no value with a mark can be read safely; "
-                      "send one decimal mark throughout"
-                      for v, k in zip(values, keys, strict=True)], index=values.index,
-                     dtype=object)
+def _mixed(value: str, column: str, examples: str) -> str:
+    return (f"{column} {quoted(value)}: this file's {column} column mixes decimal marks "
+            f"({examples}), so no value with a mark can be read safely; send one decimal "
+            "mark throughout")
