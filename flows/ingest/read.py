@@ -149,7 +149,7 @@ def _read_csv(path: Path, entity: Entity) -> RawFile:
     if records is None:
         records = _records_exact(path, text, sep, header)
     cells, numbers, shape_errors, blank = records
-    frame = pd.DataFrame({name: _text(cells[header.index(name)]) if name in header else None
+    frame = pd.DataFrame({name: cells[header.index(name)] if name in header else None
                           for name in entity.names}, index=range(len(numbers)), dtype=object)
     frame["source_row"] = pd.Series(numbers, dtype="int64")
     fmt = "csv_utf8" if sep == "," else ("csv_fi_1252" if encoding == "cp1252" else "csv_fi")
@@ -169,6 +169,8 @@ def _check_header(path: Path, header: list[str], entity: Entity) -> None:
                          row=0, column=twice[0])
 
 
+# per header column its cells (trimmed, None if empty), the rows' numbers, the rows of the
+# wrong width with their reason, and the blank lines skipped
 Records = tuple[dict[int, pd.Series], list[int], dict[int, str], int]
 
 
@@ -209,8 +211,10 @@ def _records_fast(text: str, sep: str, header: list[str]) -> Records | None:
     keep = pc.invert(empty)
     blank_count = table.num_rows - (pc.sum(keep).as_py() or 0)
     numbers = [n - 1 for n, k in zip(lines, keep.to_pylist(), strict=True) if k]
-    columns = {i: pd.Series(pc.filter(col, keep).to_numpy(zero_copy_only=False), dtype=object)
-               for i, col in enumerate(trimmed)}
+    null = pa.scalar(None, pa.string())
+    columns = {i: pd.Series(pc.if_else(pc.equal(kept, ""), null, kept).to_numpy(
+        zero_copy_only=False), dtype=object)
+        for i, kept in enumerate(pc.filter(col, keep) for col in trimmed)}
     shape_errors: dict[int, str] = {}
     odd: list[tuple[int, list[str]]] = []
     for number, line in sorted(invalid.items()):
@@ -232,7 +236,7 @@ def _merge(columns: dict[int, pd.Series], numbers: list[int],
     order = sorted(range(len(all_numbers)), key=all_numbers.__getitem__)
     merged = {}
     for c, column in columns.items():
-        values = list(column) + [fields[c].strip() for _, fields in odd]
+        values = list(column) + [fields[c].strip() or None for _, fields in odd]
         merged[c] = pd.Series([values[i] for i in order], dtype=object)
     return merged, [all_numbers[i] for i in order]
 
@@ -273,7 +277,7 @@ def _records_exact(path: Path, text: str, sep: str, header: list[str]) -> Record
         numbers.append(first - 1)
         rows.append(fields)
     cells = pd.DataFrame(rows, dtype=object, columns=range(width))
-    return {c: cells[c] for c in range(width)}, numbers, shape_errors, blank
+    return {c: _text(cells[c]) for c in range(width)}, numbers, shape_errors, blank
 
 
 def _quote_column(line: str, sep: str, header: list[str]) -> str | None:

@@ -6,8 +6,8 @@ nothing crashed; per file rows in = accepted + quarantined, and the lake and qua
 hold exactly those rows; each damaged file ends as its case expects, a rejection names
 file, row and column; the good files beside it and the other provider are untouched;
 no identity code of the corpus appears in the lake, the quarantine, a message or a log.
-A smaller set runs through the real steering flow on a Prefect server, and the
-warehouse, the reports and Prefect's database are searched the same way.
+One case of every damage kind runs through the real steering flow on a Prefect server,
+and the warehouse, the reports and Prefect's database are searched the same way.
 """
 
 from __future__ import annotations
@@ -300,15 +300,17 @@ def test_no_identity_code_anywhere(run, corpus):
 
 @pytest.fixture(scope="module")
 def flow_run(tmp_path_factory, corpus, prefect_server):
-    """The events and folder cases of one CSV style and the Parquet cases, through the
-    steering flow with its own provider register, a dbt build and every report."""
+    """One case of every damage kind (and every Parquet case) through the steering flow
+    with its own provider register, a dbt build and every report."""
     from flows import definitions, ytunnus
     from flows.config import REPO_ROOT
     from flows.steering import SteeringParams, steering
 
-    chosen = [c for c in corpus if c.style == "parquet" or c.entity == "events"
-              and c.style == "csv_fi" or c.expect.status == "unrecognised"
-              and c.style == "csv_fi"]
+    first: dict[str, Case] = {}
+    for c in corpus:
+        first.setdefault(c.damage, c)
+    chosen = list(first.values()) + [c for c in corpus if c.style == "parquet"
+                                     and c is not first[c.damage]]
     home = tmp_path_factory.mktemp("corpus-flow")
     defs_dir = home / "definitions"
     shutil.copytree(REPO_ROOT / "definitions", defs_dir)
