@@ -1,13 +1,10 @@
-"""Arvo: the value-based steering cycle of health and social care services.
+"""Arvo's orchestration: Prefect flows and the `arvo` command line.
 
-The package holds the Prefect flows (`flows.steering`), the stages they wire
-together (`flows.ingest`, `flows.transform`, `flows.report`), the demo region
-generator (`flows.demo`) and the `arvo` command line (`flows.cli`).
+The flows (`flows.steering`, `flows.scoring`, `flows.nhs.flows`) wire the stages
+together; the `arvo` command line is `flows.cli`. The code that does the work is the
+library package `arvo` (identity codes, periods, contract, definitions, ingest); the
+stages not yet moved there (`flows.transform`, `flows.obligations`, `flows.report`,
+`flows.demo`, `flows.nhs`) still live here until they are (docs/architecture.md).
 """
 
-import os as _os
-
-# No outside network on the county's machines: keep Prefect and Great Expectations from
-# trying to send usage statistics (each attempt costs a failed DNS look-up and a log line).
-_os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-_os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+import arvo  # noqa: F401  (sets the no-analytics environment defaults first)

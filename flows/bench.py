@@ -22,6 +22,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from arvo.periods import add_months
+
 
 @dataclass(frozen=True)
 class Measurement:
@@ -82,11 +84,6 @@ def _reset(home: Path) -> None:
         shutil.rmtree(home / sub, ignore_errors=True)
 
 
-def previous_month(period: str) -> str:
-    y, m = map(int, period.split("-"))
-    return f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
-
-
 def run(home: Path, period: str, env: dict) -> list[Measurement]:
     """Measure the monthly and the cold scenario for `period` on the region under `home`."""
     results = []
@@ -95,7 +92,7 @@ def run(home: Path, period: str, env: dict) -> list[Measurement]:
     for scenario in ("monthly", "cold"):
         _reset(home)
         if scenario == "monthly":
-            _arvo(["ingest", "--home", str(home), "--period", previous_month(period)], env,
+            _arvo(["ingest", "--home", str(home), "--period", add_months(period, -1)], env,
                   log_dir)
         wall, rss, out = _arvo(["steer", "--home", str(home), "--period", period, "--json"],
                                env, log_dir)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from flows import config
-from flows.contract import INSTRUMENT_ITEMS
+from arvo import config
+from arvo.contract import INSTRUMENT_ITEMS
 
 HOME = click.option("--home", type=click.Path(path_type=Path), default=None,
                     help="Root of all outputs (lake, quarantine, warehouse, reports). "
@@ -31,10 +31,10 @@ DEFS = click.option("--definitions-dir", type=click.Path(path_type=Path, file_ok
 
 def _months(ctx, param, value):
     """Reject a period that is not a month YYYY-MM with one line, not a traceback."""
-    from flows.ingest.folders import MONTH
+    from arvo.periods import is_month
 
     for v in value if isinstance(value, tuple) else (value,):
-        if v is not None and not MONTH.match(v):
+        if v is not None and not is_month(v):
             raise click.BadParameter(f"{v!r} is not a month YYYY-MM (e.g. 2025-12)")
     return value
 
@@ -132,7 +132,7 @@ def _period_command(fn):
 
 def _check_providers(params, providers) -> None:
     """Unknown provider IDs are a usage error, named in one line."""
-    from flows import definitions
+    from arvo import definitions
 
     if not providers:
         return
@@ -394,7 +394,7 @@ def bench(home, residents, period) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    click.echo(f"steering period {period}, {residents} residents, 2 cores: "
+    click.echo(f"steering period {period}, {residents} residents, "
                f"{os.cpu_count()} CPUs visible")
     for m in results:
         stages = ", ".join(f"{k} {v:.1f} s" for k, v in m.stage_seconds.items())

@@ -38,9 +38,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows import definitions
-from flows.config import Settings
-from flows.definitions import Definitions
+from arvo import definitions
+from arvo.config import Settings
+from arvo.definitions import Definitions
 
 SUITE = "obligations"
 RESULTS = "obligation_results"
@@ -254,7 +254,7 @@ def _validation(suite_json: str):
 
 def validate(frame: pd.DataFrame, suite: dict, period: str) -> pd.DataFrame:
     """Run the suite on the compliance rows; one result row per row of `frame` checked."""
-    from flows.ingest.checks import _LOCK  # one Great Expectations context at a time
+    from arvo.ingest.checks import _LOCK  # one Great Expectations context at a time
 
     data = frame.reset_index(drop=True)
     rows: list[dict[str, Any]] = []

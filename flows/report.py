@@ -33,7 +33,8 @@ import pyarrow.parquet as pq
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from flows.config import Settings
+from arvo.config import Settings
+from arvo.periods import add_months, is_month, window_months
 
 SMALL_CELL = 5
 """Cells based on fewer than this many clients, pairs or episodes are suppressed."""
@@ -60,7 +61,6 @@ MIN_PEERS = 2
 """A peers' median is shown only over at least this many other providers."""
 _QUARANTINE_COLUMNS = ("record_id", "source_file", "source_row", "rule", "column_name", "reason")
 
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _SAFE_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]*$")
 _TZ = ZoneInfo("Europe/Helsinki")
 
@@ -247,16 +247,9 @@ class Window:
 
 def window(period: str) -> Window:
     """The 12 months ending with `period` (YYYY-MM)."""
-    if not isinstance(period, str) or not _PERIOD.match(period):
-        raise ValueError(f"period must be YYYY-MM, got {period!r}")
-    year, month = int(period[:4]), int(period[5:])
-    months = []
-    for back in range(11, -1, -1):
-        y, m = divmod(year * 12 + month - 1 - back, 12)
-        months.append(f"{y:04d}-{m + 1:02d}")
-    ny, nm = divmod(year * 12 + month, 12)
-    end = date.fromordinal(date(ny, nm + 1, 1).toordinal() - 1)
-    return Window(period, tuple(months), date(int(months[0][:4]), int(months[0][5:]), 1), end)
+    months = window_months(period)
+    end = date.fromordinal(date.fromisoformat(add_months(period, 1) + "-01").toordinal() - 1)
+    return Window(period, tuple(months), date.fromisoformat(months[0] + "-01"), end)
 
 
 # --------------------------------------------------------------------------- warehouse
@@ -345,7 +338,7 @@ class Names:
 
 def _names(settings: Settings) -> Names:
     try:
-        from flows import definitions
+        from arvo import definitions
 
         defs = definitions.load(settings.definitions_dir)
     except Exception:  # names are a nicety: the reports work without them
@@ -813,7 +806,7 @@ def rows_to_fix(quarantine_dir: Path, provider_id: str, period: str) -> list[dic
             continue
         for month_dir in sorted(own.iterdir()):
             month = month_dir.name.removeprefix("month=")
-            if (not month_dir.name.startswith("month=") or not _PERIOD.match(month)
+            if (not month_dir.name.startswith("month=") or not is_month(month)
                     or month > period):
                 continue
             path = month_dir / "data.parquet"

@@ -3,7 +3,7 @@
 There is one implementation of scoring: the dbt model `int_prom_measures_scored` (rules
 and sources in docs/instruments.md). `score_file` reads the provider's CSV (columns
 `response_id` or any ID column, and the instrument's items q1..qN), checks every item
-against the contract's ranges (`flows.contract.INSTRUMENT_ITEMS`; a row with a bad value
+against the contract's ranges (`arvo.contract.INSTRUMENT_ITEMS`; a row with a bad value
 is reported by file, row and column and left unscored), writes the good rows as a
 one-partition lake in a scoring workspace (`<home>/score/`), runs `dbt build` on the
 scoring model, its staging view and seeds with their data tests
@@ -35,11 +35,11 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from arvo.config import REPO_ROOT, Settings
+from arvo.contract import INSTRUMENT_ITEMS, INSTRUMENT_NAMES
+from arvo.ingest import lake
+from arvo.ingest.read import BrokenFile, column_key, decode_text, guess_separator
 from flows import transform
-from flows.config import REPO_ROOT, Settings
-from flows.contract import INSTRUMENT_ITEMS, INSTRUMENT_NAMES
-from flows.ingest import lake
-from flows.ingest.read import BrokenFile, column_key, decode_text, guess_separator
 
 SCORING_MODEL = "int_prom_measures_scored"
 # Submission month and steering period of the one-partition lake a file is scored in.
@@ -114,7 +114,7 @@ class ScoreParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    instrument: str = Field(description="instrument code, e.g. EQ5D5L (flows/contract.py)")
+    instrument: str = Field(description="instrument code, e.g. EQ5D5L (arvo/contract.py)")
     file: Path = Field(description="CSV of responses: an ID column and items q1..qN")
     home: Path | None = Field(None, description="root of var/ outputs; default $ARVO_HOME or ./var")
     eq5d5l_method: str | None = Field(None, description="EQ5D5L: value_set or crosswalk")

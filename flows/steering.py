@@ -1,7 +1,7 @@
 """Prefect flows of the steering cycle: ingest -> transform -> obligations -> report, per period.
 
 The flows only wire stages together; each stage is a task around a plain function of
-`flows.ingest`, `flows.transform`, `flows.obligations` or `flows.report`. `steering` runs
+`arvo.ingest`, `flows.transform`, `flows.obligations` or `flows.report`. `steering` runs
 one period, `cycle` runs several in order, `demo` generates the synthetic region first.
 Without PREFECT_API_URL, Prefect starts a temporary local server for the run.
 """
@@ -17,11 +17,10 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from flows import config, definitions
-from flows.config import Settings
-from flows.definitions import Definitions
-from flows.ingest.submission import (
-    MONTH,
+from arvo import config, definitions
+from arvo.config import Settings
+from arvo.definitions import Definitions
+from arvo.ingest.submission import (
     FileOutcome,
     ProviderBatch,
     is_unchanged,
@@ -31,7 +30,8 @@ from flows.ingest.submission import (
     validate_batches,
     write_batch,
 )
-from flows.redact import shown
+from arvo.periods import add_months, check_month
+from arvo.redact import shown
 
 
 class RunParams(BaseModel):
@@ -65,11 +65,8 @@ class SteeringParams(RunParams):
     @classmethod
     def _month(cls, v: str | None) -> str:
         if not v:
-            first = dt.date.today().replace(day=1)
-            return (first - dt.timedelta(days=1)).strftime("%Y-%m")
-        if not isinstance(v, str) or not MONTH.match(v):
-            raise ValueError(f"period {v!r} is not a month YYYY-MM")
-        return v
+            return add_months(dt.date.today().strftime("%Y-%m"), -1)
+        return check_month(v)
 
 
 class CycleParams(RunParams):
@@ -81,10 +78,7 @@ class CycleParams(RunParams):
     @field_validator("periods")
     @classmethod
     def _months(cls, v: list[str]) -> list[str]:
-        bad = [p for p in v if not MONTH.match(p)]
-        if bad:
-            raise ValueError(f"periods {bad} are not months YYYY-MM")
-        return sorted(v)
+        return sorted(check_month(p) for p in v)
 
 
 class SteeringResult(BaseModel):
@@ -98,7 +92,7 @@ class SteeringResult(BaseModel):
     seconds: dict[str, float] = Field(description="wall time of each stage")
 
 
-@task(retries=2, retry_delay_seconds=2, cache_policy=NONE)
+@task(cache_policy=NONE)  # no retries: an invalid definition fails the same way again
 def load_definitions(settings: Settings) -> Definitions:
     """Load and validate the commissioner's definitions."""
     return definitions.load(settings.definitions_dir)
@@ -287,9 +281,8 @@ def generate_demo_region(params: DemoParams) -> dict:
 
 def default_periods(start_month: str, months: int) -> list[str]:
     """The last month, and the month six months before it: two half-year steering periods."""
-    y, m = map(int, start_month.split("-"))
-    last = y * 12 + (m - 1) + months - 1
-    return [f"{p // 12:04d}-{p % 12 + 1:02d}" for p in (last - 6, last)]
+    last = add_months(start_month, months - 1)
+    return [add_months(last, -6), last]
 
 
 @flow(name="demo", log_prints=True)

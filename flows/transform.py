@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -25,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flows import definitions
-from flows.config import Settings
+from arvo import definitions
+from arvo.config import Settings
+from arvo.periods import add_months, check_month
 
 WINDOW_MONTHS = 12
 LAKE_ENTITIES = ("events", "episodes", "proms", "ingest_log")
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 _LOCK = threading.Lock()
 _MANIFESTS: dict[tuple[str, ...], Any] = {}
@@ -93,15 +92,11 @@ def period_bounds(period: str, window_months: int = WINDOW_MONTHS) -> tuple[dt.d
     The window is the `window_months` calendar months ending with the period's month:
     `period_bounds("2024-12") == (date(2024, 1, 1), date(2024, 12, 31))`.
     """
-    match = _PERIOD.match(period) if isinstance(period, str) else None
-    if not match:
-        raise ValueError(f"period must be YYYY-MM (e.g. 2024-12), got {period!r}")
+    check_month(period)
     if window_months < 1:
         raise ValueError("window_months must be at least 1")
-    year, month = int(match.group(1)), int(match.group(2))
-    first = year * 12 + month - 1 - (window_months - 1)
-    window_start = dt.date(first // 12, first % 12 + 1, 1)
-    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
+    window_start = dt.date.fromisoformat(add_months(period, 1 - window_months) + "-01")
+    next_month = dt.date.fromisoformat(add_months(period, 1) + "-01")
     return window_start, next_month - dt.timedelta(days=1)
 
 
@@ -172,12 +167,6 @@ def _build(settings: Settings, period: str, extra_vars: dict[str, object], *,
         raise TransformError(
             f"dbt build {period} failed on {len(result.failures)} node(s):\n{listing}", result)
     return result
-
-
-def reset_manifest_cache() -> None:
-    """Forget parsed manifests, e.g. after editing the dbt project in a long-lived process."""
-    with _LOCK:
-        _MANIFESTS.clear()
 
 
 def _location_vars(settings: Settings) -> dict[str, str]:

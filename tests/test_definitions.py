@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from flows import definitions
-from flows.config import REPO_ROOT
+from arvo import definitions
+from arvo.config import REPO_ROOT
 
 DEFS = REPO_ROOT / "definitions"
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from flows import hetu
+from arvo import hetu
 
 # The Digital and Population Data Services Agency's published examples, incl. the
 # century signs introduced in 2023.

@@ -13,8 +13,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from flows import definitions, obligations
-from flows.config import REPO_ROOT, Settings
+from arvo import definitions
+from arvo.config import REPO_ROOT, Settings
+from flows import obligations
 
 PERIOD = "2025-12"
 PUB = "2358253-3"  # public: Pohjolan hyvinvointialue, perusterveydenhuolto

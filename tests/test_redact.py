@@ -1,9 +1,9 @@
-"""What of a provider's content may be shown (flows.redact)."""
+"""What of a provider's content may be shown (arvo.redact)."""
 
 from __future__ import annotations
 
-from flows import hetu
-from flows.redact import MASK, holds_identity_code, shown
+from arvo import hetu
+from arvo.redact import MASK, holds_identity_code, shown
 
 CODE = "131052-308T"
 

@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from arvo.config import Settings
 from flows import report
-from flows.config import Settings
 
 PERIOD = "2025-06"
 A, A_NAME = "2358253-3", "Pohjolan hyvinvointialue, perusterveydenhuolto"

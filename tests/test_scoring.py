@@ -20,10 +20,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from flows import definitions
+from arvo import definitions
+from arvo.config import REPO_ROOT
+from arvo.contract import INSTRUMENT_ITEMS
 from flows.cli import main
-from flows.config import REPO_ROOT
-from flows.contract import INSTRUMENT_ITEMS
 from flows.scoring import ScoreParams, score
 
 NHS_DIR = REPO_ROOT.parent / "shared" / "data" / "nhs-proms-2016-17"
@@ -45,7 +45,7 @@ def run(home: Path, instrument: str, file: Path, **options):
 # ------------------------------------------------------------------ one contract
 
 def test_contract_suite_definitions_and_catalogue_agree():
-    """Item ranges: flows/contract.py = the GE suite; instruments everywhere the same."""
+    """Item ranges: arvo/contract.py = the GE suite; instruments everywhere the same."""
     suite = json.loads((REPO_ROOT / "expectations" / "suites" / "proms.json").read_text())
     ranges: dict[str, dict[str, tuple[int, int]]] = {}
     for exp in suite["expectations"]:

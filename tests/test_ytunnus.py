@@ -1,4 +1,4 @@
-from flows import ytunnus
+from arvo import ytunnus
 
 
 def test_business_ids():

@@ -53,7 +53,7 @@ def load_definition_docs(definitions_dir: Path) -> dict:
 def _validate(definitions_dir: Path) -> None:
     """Validate the definitions with the project's loader (errors name file and key)."""
     try:
-        from flows.definitions import load
+        from arvo.definitions import load
     except ImportError:  # pragma: no cover - the loader is optional for the generator
         return
     load(definitions_dir)

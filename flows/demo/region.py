@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flows import hetu as hetu_codes
+from arvo import hetu as hetu_codes
 
 # --------------------------------------------------------------------------- constants
 
@@ -343,7 +343,7 @@ class RegionDefinitions:
 
 def _obligation(doc: dict[str, Any]) -> tuple[str, Obligation]:
     """(sector, Obligation) of one entry of obligations.yml, its schedule expanded."""
-    from flows.definitions import Obligation as ObligationDef
+    from arvo.definitions import Obligation as ObligationDef
 
     ob = ObligationDef.model_validate(doc)
     schedule = tuple(ScheduledTimepoint(t.name, t.at_days, t.from_days, t.to_days, t.while_open)

@@ -34,8 +34,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from flows import hetu
-from flows.definitions import check_provider_id
+from arvo import hetu
+from arvo.definitions import check_provider_id
 from flows.nhs import pack
 from flows.nhs.pack import EQ5D_DIMENSIONS, PROCEDURES, PackError, Procedure
 

@@ -32,8 +32,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows import contract, hetu
-from flows.ingest.lake import LAKE_SCHEMAS, UNRECOGNISED_SCHEMA
+from arvo import contract, hetu
+from arvo.ingest.lake import LAKE_SCHEMAS, UNRECOGNISED_SCHEMA
 
 KEY = b"arvo-dbt-test-key"
 

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from flows import hetu, ytunnus
+from arvo import hetu, ytunnus
 from flows.demo import RegionSummary, generate_region
 from flows.demo.generate import DEFAULT_DEFINITIONS, load_definition_docs
 from flows.demo.region import (

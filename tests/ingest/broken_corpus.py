@@ -29,8 +29,8 @@ from functools import cache
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows import hetu
-from flows.contract import ENTITIES, INSTRUMENT_ITEMS, PROM_ITEMS
+from arvo import hetu
+from arvo.contract import ENTITIES, INSTRUMENT_ITEMS, PROM_ITEMS
 
 STYLES = ("csv_utf8", "csv_fi")
 PQ = ("parquet",)

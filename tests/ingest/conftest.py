@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows import definitions
-from flows.config import REPO_ROOT, Settings
+from arvo import definitions
+from arvo.config import REPO_ROOT, Settings
 
 PUBLIC = "2358253-3"   # sends csv_fi
 PRIVATE = "3247652-1"  # sends csv_utf8

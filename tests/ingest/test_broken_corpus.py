@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows.ingest.read import LINE_END
-from flows.ingest.submission import (
+from arvo.ingest.read import LINE_END
+from arvo.ingest.submission import (
     SENT,
     read_submissions,
     record_unrecognised,
@@ -74,8 +74,8 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory, corpus, caplog_module):
-    from flows import definitions
-    from flows.config import REPO_ROOT
+    from arvo import definitions
+    from arvo.config import REPO_ROOT
 
     defs = definitions.load(REPO_ROOT / "definitions")
     s = settings_for(tmp_path_factory.mktemp("corpus"))
@@ -195,7 +195,7 @@ def test_each_damaged_file_ends_as_expected(run, corpus):
 
 
 def case_record_id(case: Case) -> str:
-    from flows.contract import ENTITIES
+    from arvo.contract import ENTITIES
 
     return ENTITIES[case.entity].record_id
 
@@ -302,8 +302,8 @@ def test_no_identity_code_anywhere(run, corpus):
 def flow_run(tmp_path_factory, corpus, prefect_server):
     """One case of every damage kind (and every Parquet case) through the steering flow
     with its own provider register, a dbt build and every report."""
-    from flows import definitions, ytunnus
-    from flows.config import REPO_ROOT
+    from arvo import definitions, ytunnus
+    from arvo.config import REPO_ROOT
     from flows.steering import SteeringParams, steering
 
     first: dict[str, Case] = {}

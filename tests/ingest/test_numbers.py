@@ -1,11 +1,11 @@
-"""The per-file decimal rule (flows.ingest.numbers), value by value."""
+"""The per-file decimal rule (arvo.ingest.numbers), value by value."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from flows.ingest.numbers import parse
+from arvo.ingest.numbers import parse
 
 
 def _parse(values: list[str | None]) -> list[tuple[float | None, str]]:

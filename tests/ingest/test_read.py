@@ -1,7 +1,7 @@
 import pytest
 
-from flows.contract import ENTITIES
-from flows.ingest.read import BrokenFile, read_file
+from arvo.contract import ENTITIES
+from arvo.ingest.read import BrokenFile, read_file
 
 from .conftest import write
 

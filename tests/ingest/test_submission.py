@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.ingest.submission import ingest_provider, is_unchanged
+from arvo.ingest.submission import ingest_provider, is_unchanged
 
 from .conftest import CLIENTS, HOSPITAL, PRIVATE, PUBLIC, write
 
@@ -130,7 +130,7 @@ def test_a_check_that_cannot_run_has_status_error(tmp_path, submissions, defs, t
     import json
     import shutil
 
-    from flows.ingest import checks
+    from arvo.ingest import checks
 
     s = submissions
     suites = tmp_path / "expectations"
@@ -250,7 +250,7 @@ def test_blank_lines_are_counted_and_keep_row_numbers(tmp_path, defs, today):
 
 
 def test_unknown_files_and_misnamed_folders_are_listed(submissions, defs, today):
-    from flows.ingest.submission import record_unrecognised
+    from arvo.ingest.submission import record_unrecognised
 
     s = submissions
     month = s.raw_dir / PRIVATE / "2025-01"

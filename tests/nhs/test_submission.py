@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows import definitions, hetu
+from arvo import definitions, hetu
 from flows.nhs import pack
 from flows.nhs.pack import PackError
 from flows.nhs.submission import IMPORT_PERIOD, import_pack

@@ -13,10 +13,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flows import hetu as hetu_codes
-from flows.contract import Entity
-from flows.ingest import numbers
-from flows.redact import HETU_CANDIDATE, holds_identity_code, quoted
+from arvo import hetu as hetu_codes
+from arvo.contract import Entity
+from arvo.ingest import numbers
+from arvo.redact import HETU_CANDIDATE, holds_identity_code, quoted
 
 
 @dataclass(frozen=True)

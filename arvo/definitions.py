@@ -15,7 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from flows import ytunnus
+from arvo import ytunnus
 
 Instrument = Literal["EQ5D5L", "EQ5D3L", "PHQ9", "GAD7", "PROMIS10", "KCCQ12", "OHS", "OKS"]
 FEATURES = (

@@ -22,17 +22,17 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from flows.config import Settings
-from flows.contract import ENTITIES, TIMEPOINTS
-from flows.definitions import Definitions
-from flows.ingest import checks, lake
-from flows.ingest.folders import MONTH, month_contents, submission_months, unrecognised_items
-from flows.ingest.parquet import count_rows
-from flows.ingest.read import BrokenFile, RawFile, decode_text, read_file, split_lines
-from flows.ingest.types import Issue, to_typed
-from flows.redact import LINE_LIMIT, shown
+from arvo.config import Settings
+from arvo.contract import ENTITIES, TIMEPOINTS
+from arvo.definitions import Definitions
+from arvo.ingest import checks, lake
+from arvo.ingest.folders import month_contents, submission_months, unrecognised_items
+from arvo.ingest.parquet import count_rows
+from arvo.ingest.read import BrokenFile, RawFile, decode_text, read_file, split_lines
+from arvo.ingest.types import Issue, to_typed
+from arvo.redact import LINE_LIMIT, shown
 
-__all__ = ["MONTH", "FileOutcome", "ProviderBatch", "ingest_provider", "is_unchanged",
+__all__ = ["FileOutcome", "ProviderBatch", "ingest_provider", "is_unchanged",
            "read_submissions", "record_unrecognised", "submission_months",
            "validate_batches", "write_batch"]
 

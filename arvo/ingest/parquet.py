@@ -23,9 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows.contract import Entity, Kind
-from flows.ingest.read import BrokenFile, RawFile, column_key
-from flows.redact import quoted
+from arvo.contract import Entity, Kind
+from arvo.ingest.read import BrokenFile, RawFile, column_key
+from arvo.redact import quoted
 
 
 def _is_text(t: pa.DataType) -> bool:

@@ -4,7 +4,7 @@ A file that cannot be read as the contract says raises `BrokenFile`, whose messa
 the file, the row and, where it applies, the column. Row N is the record that starts on
 line N + 1 of the file (the header is row 0), so blank lines, which are skipped and
 counted, never shift the row numbers a provider is told. No message quotes a provider's
-content unmasked or at unbounded length (`flows.redact`).
+content unmasked or at unbounded length (`arvo.redact`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from flows.contract import Entity
-from flows.redact import LINE_LIMIT, quoted, shown
+from arvo.contract import Entity
+from arvo.redact import LINE_LIMIT, quoted, shown
 
 BOM = b"\xef\xbb\xbf"
 LINE_END = re.compile(r"\r\n|\r|\n")
@@ -68,7 +68,7 @@ class RawFile:
 def read_file(path: Path, entity: Entity) -> RawFile:
     """Read a CSV or Parquet submission file for `entity`."""
     if path.suffix.lower() == ".parquet":
-        from flows.ingest.parquet import read_parquet
+        from arvo.ingest.parquet import read_parquet
 
         return read_parquet(path, entity)
     return _read_csv(path, entity)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from flows import hetu
+from arvo import hetu
 
 MASK = "<hetu removed>"
 LIMIT = 60  # characters of one value shown in a message

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.contract import ENTITIES, FILE_SUFFIXES
-from flows.redact import shown
+from arvo.contract import ENTITIES, FILE_SUFFIXES
+from arvo.periods import MONTH
+from arvo.redact import shown
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _MONTHISH = re.compile(r"^(\d{4})\s*[-_./ ]?\s*(\d{1,2})$")
 _NAMING = ("a month folder holds events, episodes and proms files, each as .csv or "
            ".parquet (e.g. events.csv)")

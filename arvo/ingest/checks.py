@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.ingest.types import Issue
+from arvo.ingest.types import Issue
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 logging.getLogger("great_expectations").setLevel(logging.ERROR)

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.contract import PROM_ITEMS
+from arvo.contract import PROM_ITEMS
 
 _CLIENT = [("client_id", pa.string()), ("birth_date", pa.date32()), ("sex", pa.string())]
 MONEY = pa.decimal128(18, 2)  # euros and cents, exact: a cost is never a binary fraction
@@ -48,7 +48,7 @@ QUARANTINE_SCHEMA = pa.schema([
     ("rule", pa.string()), ("column_name", pa.string()), ("reason", pa.string()),
     ("issues", pa.string()), ("row_values", pa.string()), ("file_sha256", pa.string())])
 
-# What under a provider's folder is not read (flows.ingest.folders), one table per
+# What under a provider's folder is not read (arvo.ingest.folders), one table per
 # provider replaced at every ingest run: `<lake>/unrecognised/provider_id=<id>/data.parquet`.
 UNRECOGNISED_SCHEMA = pa.schema([("path", pa.string()), ("kind", pa.string()),
                                  ("message", pa.string()), ("found_at", pa.timestamp("us"))])

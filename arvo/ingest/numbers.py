@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flows.redact import quoted
+from arvo.redact import quoted
 
 _SP = "[ \u00a0\u202f]"
 _SIGN = r"^[+-]?"

@@ -1,0 +1,19 @@
+"""Arvo's library: the code that does the work, split by concern.
+
+`flows/` only wires these together as Prefect flows and the `arvo` command line.
+
+- `arvo.hetu`, `arvo.ytunnus`: personal identity codes (check, keyed pseudonym) and
+  business IDs; `arvo.redact`: what of a provider's content may be shown.
+- `arvo.periods`: the `YYYY-MM` rule and month arithmetic, once.
+- `arvo.config`: where a run reads and writes, and the pseudonymisation key.
+- `arvo.contract`: the provider submission contract; `arvo.definitions`: the
+  commissioner's definitions, validated on load.
+- `arvo.ingest`: provider files to lake and quarantine, every row accounted for.
+"""
+
+import os as _os
+
+# No outside network on the county's machines: keep Prefect and Great Expectations from
+# trying to send usage statistics (each attempt costs a failed DNS look-up and a log line).
+_os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+_os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")

@@ -1,0 +1,35 @@
+"""Periods and months: the `YYYY-MM` rule and month arithmetic, in one place.
+
+A steering period is the last month of a 12-month window, written `YYYY-MM` with a
+four-digit year and a two-digit month; submission folders use the same form.
+"""
+
+from __future__ import annotations
+
+import re
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def is_month(value: object) -> bool:
+    """True if `value` is a month written `YYYY-MM`."""
+    return isinstance(value, str) and bool(MONTH.match(value))
+
+
+def check_month(value: object, what: str = "period") -> str:
+    """`value` if it is a month `YYYY-MM`, else ValueError naming it in one line."""
+    if not is_month(value):
+        raise ValueError(f"{what} {value!r} is not a month YYYY-MM (e.g. 2025-12)")
+    return value
+
+
+def add_months(month: str, n: int) -> str:
+    """The month `n` months after `month` (before it for negative `n`)."""
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def window_months(period: str, length: int = 12) -> list[str]:
+    """The `length` months ending with `period`, oldest first."""
+    check_month(period)
+    return [add_months(period, -back) for back in range(length - 1, -1, -1)]
