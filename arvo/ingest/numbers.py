@@ -55,7 +55,7 @@ def parse(text: pd.Series, file_key: pd.Series, column: str,
     value = pc.replace_substring(pc.utf8_trim_whitespace(raw), "\u2212", "-")  # Unicode minus
     present = _np(pc.and_(pc.is_valid(value), pc.not_equal(value, "")))
     kind = np.full(len(text), -1, dtype=np.int8)
-    for i, pattern in enumerate(PATTERNS.values()):  # later patterns never overlap earlier
+    for i, pattern in enumerate(PATTERNS.values()):  # the first pattern that matches wins
         kind[(kind == -1) & present & _np(pc.match_substring_regex(value, pattern))] = i
     code = {name: i for i, name in enumerate(PATTERNS)}
 
