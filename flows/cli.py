@@ -346,10 +346,10 @@ def compare_nhs_provcomm(pack_dir, home, period, out) -> None:
     Example:
         arvo compare nhs-provcomm ../shared/data/nhs-proms-2016-17 --home var/nhs
     """
-    from flows.nhs import provcomm
+    from arvo.nhs import provcomm
+    from arvo.nhs.submission import IMPORT_PERIOD
     from flows.nhs.flows import CompareParams
     from flows.nhs.flows import compare_nhs_provcomm as compare_flow
-    from flows.nhs.submission import IMPORT_PERIOD
 
     settings = config.Settings.from_env(home)
     out = out or settings.home / "nhs_provcomm_comparison.csv"
@@ -379,7 +379,7 @@ def bench(home, residents, period) -> None:
     Example:
         arvo bench --residents 50000 --period 2025-12
     """
-    from flows import bench as bench_mod
+    from arvo import bench as bench_mod
     from flows.steering import DemoParams, generate_demo_region
 
     home = home.resolve()

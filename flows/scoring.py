@@ -7,7 +7,7 @@ against the contract's ranges (`arvo.contract.INSTRUMENT_ITEMS`; a row with a ba
 is reported by file, row and column and left unscored), writes the good rows as a
 one-partition lake in a scoring workspace (`<home>/score/`), runs `dbt build` on the
 scoring model, its staging view and seeds with their data tests
-(`flows.transform.build_selected`), and returns the file's rows, unchanged, with one
+(`arvo.transform.build_selected`), and returns the file's rows, unchanged, with one
 column per measure of the instrument (and `<measure>_band` where it has bands).
 
 The workspace is locked while it is used, so concurrent runs wait for each other; the
@@ -35,11 +35,11 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from arvo import transform
 from arvo.config import REPO_ROOT, Settings
 from arvo.contract import INSTRUMENT_ITEMS, INSTRUMENT_NAMES
 from arvo.ingest import lake
 from arvo.ingest.read import BrokenFile, column_key, decode_text, guess_separator
-from flows import transform
 
 SCORING_MODEL = "int_prom_measures_scored"
 # Submission month and steering period of the one-partition lake a file is scored in.

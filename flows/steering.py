@@ -1,7 +1,7 @@
 """Prefect flows of the steering cycle: ingest -> transform -> obligations -> report, per period.
 
 The flows only wire stages together; each stage is a task around a plain function of
-`arvo.ingest`, `flows.transform`, `flows.obligations` or `flows.report`. `steering` runs
+`arvo.ingest`, `arvo.transform`, `arvo.obligations` or `arvo.report`. `steering` runs
 one period, `cycle` runs several in order, `demo` generates the synthetic region first.
 Without PREFECT_API_URL, Prefect starts a temporary local server for the run.
 """
@@ -139,7 +139,7 @@ def write_providers(settings: Settings, batches: list[ProviderBatch]) -> list[Fi
 @task(cache_policy=NONE)
 def build_marts(settings: Settings, period: str):
     """Run dbt build for the period (staging, intermediate, marts and their tests)."""
-    from flows import transform
+    from arvo import transform
 
     return transform.build(settings, period)
 
@@ -147,7 +147,7 @@ def build_marts(settings: Settings, period: str):
 @task(cache_policy=NONE)
 def check_obligations(settings: Settings, period: str) -> dict[str, int]:
     """Enforce the PROM obligations on the period's compliance rows with Great Expectations."""
-    from flows import obligations
+    from arvo import obligations
 
     summary = obligations.check(settings, period)
     get_run_logger().info("%s (results: %s)", summary.text, summary.path)
@@ -158,7 +158,7 @@ def check_obligations(settings: Settings, period: str) -> dict[str, int]:
 @task(retries=1, retry_delay_seconds=2, cache_policy=NONE)
 def render_reports(settings: Settings, period: str) -> list[Path]:
     """Render the steering report and every provider's feedback for the period."""
-    from flows import report
+    from arvo import report
 
     return report.render_all(settings, period)
 
@@ -269,7 +269,7 @@ class DemoParams(RunParams):
 @flow(name="generate-demo-region", log_prints=True)
 def generate_demo_region(params: DemoParams) -> dict:
     """Write the synthetic region's provider submissions and its planted truth."""
-    from flows.demo import generate_region
+    from arvo.demo import generate_region
 
     settings = params.settings()
     out = settings.raw_dir.parent

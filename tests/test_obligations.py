@@ -1,4 +1,4 @@
-"""Great Expectations enforces the PROM obligations (flows/obligations.py) on compliance rows.
+"""Great Expectations enforces the PROM obligations (arvo/obligations.py) on compliance rows.
 
 A hand-made warehouse holds the period's `mart_prom_compliance` rows and the windows of
 `mart_prom_obligation_episodes`; the shipped definitions say which obligations exist.
@@ -13,9 +13,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from arvo import definitions
+from arvo import definitions, obligations
 from arvo.config import REPO_ROOT, Settings
-from flows import obligations
 
 PERIOD = "2025-12"
 PUB = "2358253-3"  # public: Pohjolan hyvinvointialue, perusterveydenhuolto

@@ -1,4 +1,4 @@
-"""The steering report and provider feedback (flows/report.py, reports/templates/)."""
+"""The steering report and provider feedback (arvo/report.py, reports/templates/)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from arvo import report
 from arvo.config import Settings
-from flows import report
 
 PERIOD = "2025-06"
 A, A_NAME = "2358253-3", "Pohjolan hyvinvointialue, perusterveydenhuolto"
@@ -252,7 +252,7 @@ def test_steering_report_shows_aggregates_with_suppression(settings: Settings):
     assert ">333 €<" in html  # MOSTLY_HEALTHY
     assert "1 000" in html  # headline clients
     # the footer states the rule
-    assert "Pienten lukujen peittäminen" in html and "flows.report.suppress" in html
+    assert "Pienten lukujen peittäminen" in html and "arvo.report.suppress" in html
     # cost concentration bars
     assert "bar-fill" in html and "26,7 %" in html
     # provider B has 3 pairs: its change is suppressed; A is flagged better, C worse (PHQ-9)

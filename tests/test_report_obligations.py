@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from arvo import obligations, report
 from arvo.config import Settings
-from flows import obligations, report
 
 PREV, PERIOD = "2025-06", "2025-12"
 A, A_NAME = "2358253-3", "Pohjolan hyvinvointialue, perusterveydenhuolto"

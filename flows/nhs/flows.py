@@ -8,7 +8,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.nhs import provcomm, submission
+from arvo.nhs import provcomm, submission
 
 
 class ImportParams(BaseModel):

@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from arvo import transform
 from arvo.config import Settings
-from flows import transform
 from tests.dbt_project import tiny_lake
 from tests.dbt_project.tiny_lake import CLIENT_ID, P1, P2, P3
 

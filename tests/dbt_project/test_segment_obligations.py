@@ -20,8 +20,8 @@ import shutil
 
 import pytest
 
+from arvo import transform
 from arvo.config import REPO_ROOT
-from flows import transform
 from tests.dbt_project import tiny_lake
 from tests.dbt_project.test_build import make_settings, query
 from tests.dbt_project.tiny_lake import P1, P2, P3

@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from arvo import hetu, ytunnus
-from flows.demo import RegionSummary, generate_region
-from flows.demo.generate import DEFAULT_DEFINITIONS, load_definition_docs
-from flows.demo.region import (
+from arvo.demo import RegionSummary, generate_region
+from arvo.demo.generate import DEFAULT_DEFINITIONS, load_definition_docs
+from arvo.demo.region import (
     BETTER_PROVIDER,
     EPISODE_COLUMNS,
     EVENT_COLUMNS,

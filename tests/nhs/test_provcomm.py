@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.nhs import provcomm
-from flows.nhs.submission import IMPORT_PERIOD, import_pack
+from arvo.nhs import provcomm
+from arvo.nhs.submission import IMPORT_PERIOD, import_pack
 from flows.steering import SteeringParams, steering
 
 PACK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "nhs-proms-2016-17"

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from arvo import definitions, hetu
-from flows.nhs import pack
-from flows.nhs.pack import PackError
-from flows.nhs.submission import IMPORT_PERIOD, import_pack
+from arvo.nhs import pack
+from arvo.nhs.pack import PackError
+from arvo.nhs.submission import IMPORT_PERIOD, import_pack
 
 DIMS = ("Mobility", "Self-Care", "Activity", "Discomfort", "Anxiety")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from flows.demo.region import build_region, parse_definitions
-from flows.demo.writer import write_submissions
+from arvo.demo.region import build_region, parse_definitions
+from arvo.demo.writer import write_submissions
 
 DEFAULT_DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
 DEFINITION_FILES = ("providers", "service_types", "packages", "segments", "obligations")

@@ -3,10 +3,10 @@ providers and their monthly submissions, with a planted truth for tests.
 
 `generate_region(out_dir, seed=42, residents=50_000, months=24)` writes
 `out_dir/raw/<provider>/<YYYY-MM>/{events,episodes,proms}.{csv,parquet}` and
-`out_dir/planted_truth.json`; `flows.demo.region` holds the model, `flows.demo.writer`
+`out_dir/planted_truth.json`; `arvo.demo.region` holds the model, `arvo.demo.writer`
 the file formats.
 """
 
-from flows.demo.generate import RegionSummary, generate_region
+from arvo.demo.generate import RegionSummary, generate_region
 
 __all__ = ["RegionSummary", "generate_region"]

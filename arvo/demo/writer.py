@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.demo.region import EPISODE_COLUMNS, EVENT_COLUMNS, PROM_COLUMNS
+from arvo.demo.region import EPISODE_COLUMNS, EVENT_COLUMNS, PROM_COLUMNS
 
 ENTITY_COLUMNS = {"events": EVENT_COLUMNS, "episodes": EPISODE_COLUMNS, "proms": PROM_COLUMNS}
 DATE_COLUMNS = {"events": ("event_date",), "episodes": ("start_date", "end_date"),

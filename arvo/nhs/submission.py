@@ -36,8 +36,8 @@ import yaml
 
 from arvo import hetu
 from arvo.definitions import check_provider_id
-from flows.nhs import pack
-from flows.nhs.pack import EQ5D_DIMENSIONS, PROCEDURES, PackError, Procedure
+from arvo.nhs import pack
+from arvo.nhs.pack import EQ5D_DIMENSIONS, PROCEDURES, PackError, Procedure
 
 YEAR_START = dt.date(2016, 4, 2)  # the first operation day: follow-ups from 2016-10-01
 YEAR_DAYS = 364

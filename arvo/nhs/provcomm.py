@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from flows.nhs import pack
+from arvo.nhs import pack
 
 # ProvComm's Procedure -> Arvo packages (the totals pool primary and revision).
 PROCEDURES = {

@@ -678,7 +678,7 @@ def _compliance_matrix(compliance: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 def _obligation_checks(lake_dir: Path, period: str) -> dict[str, Any]:
     """Counts of the period's Great Expectations obligation checks by status."""
-    from flows import obligations
+    from arvo import obligations
 
     results = obligations.read_results(lake_dir, period)
     small = results["eligible_episodes"].map(is_small).astype(bool) if len(results) else []
