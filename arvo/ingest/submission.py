@@ -224,7 +224,7 @@ def _earlier(logged: pd.DataFrame | None, entity: str,
             for k, v in row.items()}
 
 
-def _accepted_tables(batch: ProviderBatch, entity: str, month: str,
+def _accepted_table(batch: ProviderBatch, entity: str, month: str,
                      by_row: dict[int, list[Issue]], source_file: str) -> pa.Table:
     typed = batch.typed[entity]
     mine = typed[typed["file_key"] == month]
@@ -245,7 +245,7 @@ def _write_entity(settings: Settings, batch: ProviderBatch, entity: str, month: 
             if issue.file_key == month:
                 by_row.setdefault(issue.source_row, []).append(issue)
         quarantined = _quarantine_rows(f, by_row, spec.record_id)
-        accepted = _accepted_tables(batch, entity, month, by_row, f.path.name)
+        accepted = _accepted_table(batch, entity, month, by_row, f.path.name)
         rows_in = len(f.raw.rows)
         if rows_in != accepted.num_rows + len(quarantined):
             raise AssertionError(f"{f.path}: {rows_in} rows in, {accepted.num_rows} "
@@ -289,8 +289,9 @@ def _write_entity(settings: Settings, batch: ProviderBatch, entity: str, month: 
             pid, month, entity, earlier["source_file"], earlier["file_sha256"],
             earlier["file_format"], int(earlier["rows_in"]), int(earlier["rows_accepted"]),
             int(earlier["rows_quarantined"]), "standing",
-            f"accepted on {pd.Timestamp(earlier['ingested_at']):%Y-%m-%d}; stands until a "
-            "readable resubmission replaces it", int(earlier.get("blank_lines", 0))))
+            earlier["message"] if earlier["status"] == "standing"  # keeps its first date
+            else f"accepted on {pd.Timestamp(earlier['ingested_at']):%Y-%m-%d}; stands until "
+                 "a readable resubmission replaces it", int(earlier.get("blank_lines", 0))))
         kept = _quarantine_of(settings, entity, pid, month, earlier["file_sha256"])
         quarantine.insert(0, kept)
     else:

@@ -183,6 +183,12 @@ def test_rejected_resubmission_leaves_earlier_rows_standing(submissions, defs, t
                                        "hetu_valid", "service_code_known"]
     log = _lake(s, s.lake_dir, "ingest_log", PRIVATE)
     assert sorted(log.loc[log.entity == "events", "status"]) == ["rejected", "standing"]
+    # a second bad resubmission keeps the first acceptance date on the standing row
+    first_date = standing.message
+    write(s.raw_dir / PRIVATE / "2025-01" / "events.csv", page + "<!-- again -->\n")
+    again = _by_status(_ingest(s, defs, PRIVATE, today))
+    assert again[("events", "standing")].message == first_date
+    assert first_date.startswith("accepted on ")
     # the same page again is unchanged; a good file then replaces everything
     assert is_unchanged(s, PRIVATE, "2025-01")
     write(s.raw_dir / PRIVATE / "2025-01" / "events.csv",
