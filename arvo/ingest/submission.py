@@ -271,11 +271,11 @@ def _write_entity(settings: Settings, batch: ProviderBatch, entity: str, month: 
     outcomes, quarantine = [], []
     for f in files:
         if f.broken is not None:
-            lines = _broken_lines(f)
-            quarantine.append(lines)
+            rows, blank = _rejected_lines(f)
+            quarantine.append(_broken_lines(f, rows))
             outcomes.append(FileOutcome(pid, month, entity, f.path.name, f.sha256, "",
-                                        len(lines), 0, len(lines), "rejected", str(f.broken),
-                                        _blank_lines(f)))
+                                        len(rows), 0, len(rows), "rejected", str(f.broken),
+                                        blank))
         else:
             outcomes.append(FileOutcome(pid, month, entity, f.path.name, f.sha256,
                                         f.raw.file_format, 0, 0, 0, "empty",
@@ -355,39 +355,34 @@ def _quarantine_rows(f: _File, by_row: dict[int, list[Issue]],
     return pd.DataFrame(records, columns=lake.QUARANTINE_SCHEMA.names)
 
 
-def _lines(f: _File) -> list[str]:
-    """The lines of a CSV file, read leniently (a rejected file may not decode)."""
+def _rejected_lines(f: _File) -> tuple[list[tuple[int, str]], int]:
+    """(row, line) of every non-blank line of a rejected file, and its blank lines.
+
+    The file is read leniently (it may not decode). After the header, and the first line
+    too (row 0) when it holds none of the contract's column names, as it then is content
+    (a file sent without its header row, a web page). A Parquet file has no lines: its
+    rows, if its footer counts them, are kept without content.
+    """
+    if f.path.suffix.lower() == ".parquet":
+        return [(i, "") for i in range(1, (f.broken.rows_in or 0) + 1)], 0
     data = f.path.read_bytes()
     try:
         text = decode_text(f.path, data)[0]
     except BrokenFile:
         text = data.decode("utf-8", errors="replace")
-    return split_lines(text) if text.strip() else []
+    lines = split_lines(text) if text.strip() else []
+    first = 0 if f.broken.first_line_is_data else 1
+    rows, blank = [], 0
+    for n, line in enumerate(lines[first:], start=first):
+        if line.replace(";", "").replace(",", "").strip():
+            rows.append((n, shown(line, LINE_LIMIT)))
+        elif n > 0:
+            blank += 1
+    return rows, blank
 
 
-def _data_lines(f: _File) -> list[tuple[int, str]]:
-    """(row, line) of every non-blank line of a rejected CSV file: after the header, and
-    the first line too (row 0) when it holds none of the contract's column names, as it
-    then is content (a file sent without its header row, a web page)."""
-    first = 0 if f.broken is not None and f.broken.first_line_is_data else 1
-    return [(n, ln) for n, ln in enumerate(_lines(f)[first:], start=first)
-            if ln.replace(";", "").replace(",", "").strip()]
-
-
-def _blank_lines(f: _File) -> int:
-    if f.path.suffix.lower() == ".parquet":
-        return 0
-    lines = _lines(f)[1:]
-    return sum(not ln.replace(";", "").replace(",", "").strip() for ln in lines)
-
-
-def _broken_lines(f: _File) -> pd.DataFrame:
-    """Every data row of a rejected file, kept in quarantine with the file's reason."""
-    if f.path.suffix.lower() == ".parquet":
-        n = f.broken.rows_in or 0
-        rows = [(i, "") for i in range(1, n + 1)]
-    else:
-        rows = [(n, shown(ln, LINE_LIMIT)) for n, ln in _data_lines(f)]
+def _broken_lines(f: _File, rows: list[tuple[int, str]]) -> pd.DataFrame:
+    """The rows of a rejected file, kept in quarantine with the file's reason."""
     return pd.DataFrame({
         "record_id": None, "source_file": f.path.name,
         "source_row": [n for n, _ in rows], "rule": "file_readable",
