@@ -676,11 +676,11 @@ def _compliance_matrix(compliance: list[dict[str, Any]]) -> list[dict[str, Any]]
     return out
 
 
-def _obligation_checks(lake_dir: Path, period: str) -> dict[str, Any]:
+def _obligation_checks(warehouse: Path, period: str) -> dict[str, Any]:
     """Counts of the period's Great Expectations obligation checks by status."""
-    from arvo import obligations
+    from arvo.quality import obligations
 
-    results = obligations.read_results(lake_dir, period)
+    results = obligations.read_results(warehouse, period)
     small = results["eligible_episodes"].map(is_small).astype(bool) if len(results) else []
     shown = results[~small] if len(results) else results
     counts = shown["status"].value_counts() if len(shown) else {}
@@ -738,7 +738,7 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         "compliance_matrix": _compliance_matrix(compliance),
         "compliance_small": sum(c["status"] == "small" for c in compliance),
         "compliance_noise": sum(c["within_noise"] for c in compliance),
-        "checks": _obligation_checks(Path(settings.lake_dir), period),
+        "checks": _obligation_checks(Path(settings.warehouse), period),
         "quality": quality,
     }
 

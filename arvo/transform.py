@@ -29,7 +29,7 @@ from arvo.config import Settings
 from arvo.periods import add_months, check_month
 
 WINDOW_MONTHS = 12
-LAKE_ENTITIES = ("events", "episodes", "proms", "ingest_log")
+LAKE_ENTITIES = ("events", "episodes", "proms", "ingest_log", "check_results")
 
 _LOCK = threading.Lock()
 _MANIFESTS: dict[tuple[str, ...], Any] = {}

@@ -147,7 +147,7 @@ def build_marts(settings: Settings, period: str):
 @task(cache_policy=NONE)
 def check_obligations(settings: Settings, period: str) -> dict[str, int]:
     """Enforce the PROM obligations on the period's compliance rows with Great Expectations."""
-    from arvo import obligations
+    from arvo.quality import obligations
 
     summary = obligations.check(settings, period)
     get_run_logger().info("%s (results: %s)", summary.text, summary.path)

@@ -1,4 +1,5 @@
-"""Great Expectations enforces the PROM obligations (arvo/obligations.py) on compliance rows.
+"""Great Expectations enforces the PROM obligations (arvo/quality/obligations.py) on the
+compliance rows.
 
 A hand-made warehouse holds the period's `mart_prom_compliance` rows and the windows of
 `mart_prom_obligation_episodes`; the shipped definitions say which obligations exist.
@@ -13,8 +14,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from arvo import definitions, obligations
+from arvo import definitions
 from arvo.config import REPO_ROOT, Settings
+from arvo.quality import obligations
 
 PERIOD = "2025-12"
 PUB = "2358253-3"  # public: Pohjolan hyvinvointialue, perusterveydenhuolto
@@ -78,7 +80,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def _results(s: Settings) -> dict[tuple[str, str], dict]:
-    frame = obligations.read_results(s.lake_dir, PERIOD)
+    frame = obligations.read_results(s.warehouse, PERIOD)
     return {(r["provider_id"], r["rule"]): r for r in frame.to_dict("records")}
 
 
@@ -93,9 +95,10 @@ def test_one_expectation_per_obligation_with_dqd_metadata():
     assert "CASE_MANAGEMENT/third/PHQ9/baseline" in rules
     by_rule = {e["meta"]["rule"]: e for e in suite["expectations"]}
     third = by_rule["CASE_MANAGEMENT/third/PHQ9/baseline"]
-    assert third["type"] == "expect_column_values_to_be_between"
-    assert third["kwargs"]["column"] == "rate_ci_upper"
-    assert third["kwargs"]["min_value"] == 0.7
+    # the pass rule is the mart's (meets_obligation), not written again here
+    assert third["type"] == "expect_column_values_to_be_in_set"
+    assert (third["kwargs"]["column"], third["kwargs"]["value_set"]) == (
+        "meets_obligation", [True])
     assert third["kwargs"]["row_condition"] == 'rule=="CASE_MANAGEMENT/third/PHQ9/baseline"'
     meta = third["meta"]
     assert (meta["category"], meta["subcategory"], meta["severity"], meta["threshold"]) == (
@@ -108,9 +111,7 @@ def test_one_expectation_per_obligation_with_dqd_metadata():
 
 def test_check_gives_each_status_and_stores_results(settings: Settings):
     summary = obligations.check(settings, PERIOD)
-    assert summary.path == settings.lake_dir / "obligation_results" / f"period={PERIOD}" / \
-        "data.parquet"
-    assert summary.path.is_file()
+    assert summary.path == settings.warehouse
     res = _results(settings)
     assert res[(PUB, "DEPRESSION/all/EQ5D5L/baseline")]["status"] == "passed"
     # 5 of 10 is below 0.6 but within sampling noise (Wilson upper bound 0.76): passes
@@ -130,7 +131,7 @@ def test_check_gives_each_status_and_stores_results(settings: Settings):
         3, 2, 1, 0)
     for r in res.values():
         assert r["category"] == "completeness" and r["rationale"] and r["severity"] == "error"
-        assert r["expectation"] == "expect_column_values_to_be_between"
+        assert r["expectation"] == "expect_column_values_to_be_in_set"
         assert r["period"] == PERIOD
     # the mart's meets_obligation and the check agree
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
@@ -146,9 +147,9 @@ def test_check_gives_each_status_and_stores_results(settings: Settings):
 def test_rerun_replaces_the_period(settings: Settings):
     obligations.check(settings, PERIOD)
     obligations.check(settings, PERIOD)
-    frame = obligations.read_results(settings.lake_dir, PERIOD)
+    frame = obligations.read_results(settings.warehouse, PERIOD)
     assert len(frame) == 6 and not frame.duplicated(["provider_id", "rule"]).any()
-    assert obligations.read_results(settings.lake_dir, "2025-06").empty
+    assert obligations.read_results(settings.warehouse, "2025-06").empty
 
 
 def test_unevaluable_expectation_is_an_error(settings: Settings, tmp_path: Path):
@@ -161,7 +162,7 @@ def test_unevaluable_expectation_is_an_error(settings: Settings, tmp_path: Path)
     broken = settings.model_copy(update={"expectations_dir": tmp_path / "expectations"})
     summary = obligations.check(broken, PERIOD)
     assert summary.error == 6 and summary.passed == summary.failed == 0
-    frame = obligations.read_results(settings.lake_dir, PERIOD)
+    frame = obligations.read_results(settings.warehouse, PERIOD)
     assert set(frame["status"]) == {"error"} and frame["message"].str.len().gt(0).all()
 
 
@@ -171,7 +172,7 @@ def test_empty_warehouse_checks_nothing(tmp_path: Path):
     duckdb.connect(str(s.warehouse)).close()
     summary = obligations.check(s, PERIOD)
     assert (summary.passed, summary.failed, summary.not_applicable, summary.error) == (0,) * 4
-    assert isinstance(obligations.read_results(s.lake_dir, PERIOD), pd.DataFrame)
+    assert isinstance(obligations.read_results(s.warehouse, PERIOD), pd.DataFrame)
 
 
 # --------------------------------------------------------------------------- segment obligations

@@ -17,8 +17,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from arvo import obligations, report
+from arvo import report
 from arvo.config import Settings
+from arvo.quality import obligations
 
 PREV, PERIOD = "2025-06", "2025-12"
 A, A_NAME = "2358253-3", "Pohjolan hyvinvointialue, perusterveydenhuolto"
@@ -236,7 +237,7 @@ def test_first_period_has_nothing_to_compare(settings: Settings):
 
 
 def test_steering_report_has_the_compliance_matrix(settings: Settings):
-    obligations.write_results(settings.lake_dir, PERIOD, pd.DataFrame([
+    obligations.write_results(settings.warehouse, PERIOD, pd.DataFrame([
         {"period": PERIOD, "provider_id": A, "rule": "DEPRESSION/all/PHQ9/baseline",
          "eligible_episodes": 30, "status": "failed", "message": "too few"},
         {"period": PERIOD, "provider_id": B, "rule": "DEPRESSION/all/EQ5D5L/baseline",

@@ -16,6 +16,7 @@ import pytest
 
 from arvo.contract import ENTITIES
 from arvo.ingest.read import read_file
+from arvo.quality import obligations
 from flows.steering import CycleParams, DemoParams, SteeringParams, cycle, generate_demo_region
 from flows.steering import steering as steering_flow
 
@@ -179,7 +180,7 @@ def test_obligation_checks_are_stored_per_period(region):
     for r in results:
         assert sum(r.obligations.values()) > 0 and r.obligations["error"] == 0
         assert set(r.seconds) == {"ingest", "transform", "obligations", "report", "total"}
-        checked = pd.read_parquet(home / "lake" / "obligation_results" / f"period={r.period}")
+        checked = obligations.read_results(home / "warehouse" / "arvo.duckdb", r.period)
         assert set(checked.status) <= {"passed", "failed", "not_applicable", "error"}
         assert (checked.category == "completeness").all() and checked.rationale.str.len().gt(
             0).all()

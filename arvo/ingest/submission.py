@@ -25,11 +25,12 @@ import pyarrow as pa
 from arvo.config import Settings
 from arvo.contract import ENTITIES, TIMEPOINTS
 from arvo.definitions import Definitions
-from arvo.ingest import checks, lake
+from arvo.ingest import lake
 from arvo.ingest.folders import month_contents, submission_months, unrecognised_items
 from arvo.ingest.parquet import count_rows
 from arvo.ingest.read import BrokenFile, RawFile, decode_text, read_file, split_lines
 from arvo.ingest.types import Issue, to_typed
+from arvo.quality import suites as checks
 from arvo.redact import LINE_LIMIT, shown
 
 __all__ = ["FileOutcome", "ProviderBatch", "ingest_provider", "is_unchanged",

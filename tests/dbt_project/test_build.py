@@ -24,7 +24,8 @@ from tests.dbt_project.tiny_lake import CLIENT_ID, P1, P2, P3
 
 MARTS = ("mart_segment_value", "mart_provider_segment_value", "mart_provider_package_outcomes",
          "mart_prom_compliance", "mart_cost_concentration", "mart_provider_data_quality",
-         "mart_prom_obligation_episodes", "mart_provider_unrecognised_items")
+         "mart_prom_obligation_episodes", "mart_provider_unrecognised_items",
+         "mart_provider_check_results")
 approx = pytest.approx
 
 
@@ -313,6 +314,18 @@ def test_provider_data_quality(built):
     unread = rows(built, "mart_provider_unrecognised_items", ("provider_id", "path"))
     assert list(unread) == [(P1, "2024-13")]
     assert "no month 13" in unread[(P1, "2024-13")]["message"]
+
+
+def test_provider_check_results(built):
+    checks = rows(built, "mart_provider_check_results", ("provider_id", "month", "entity",
+                                                         "rule"))
+    expected = [r for r in tiny_lake.check_result_rows() if "2024-01" <= r[1] <= "2024-12"]
+    assert len(checks) == len(expected) > 0
+    failed = checks[(P1, "2024-04", "events", "cost_in_range")]
+    assert (failed["status"], failed["rows_checked"], failed["rows_failed"]) == ("failed", 3, 1)
+    assert failed["provider_name"] == "Pohjolan hyvinvointialue, perusterveydenhuolto"
+    # the rejected file was not checked
+    assert not [k for k in checks if k[:3] == (P2, "2024-05", "proms")]
 
 
 # ------------------------------------------------------------- reruns and backfills

@@ -45,7 +45,8 @@ PROM_ITEMS = list(contract.PROM_ITEMS)
 
 # The lake's file schemas are the ingest's own (provider_id and month are in the path).
 SCHEMAS: dict[str, pa.Schema] = {entity: LAKE_SCHEMAS[entity]
-                                 for entity in ("events", "episodes", "proms", "ingest_log")}
+                                 for entity in ("events", "episodes", "proms", "ingest_log",
+                                                "check_results")}
 
 D = dt.date
 
@@ -215,6 +216,21 @@ def ingest_log_rows() -> list[tuple[str, str, str, str, int, int, int, str]]:
     return out + LOG_EXTRA
 
 
+CHECK_RULE = {"events": "cost_in_range", "episodes": "episode_dates_ordered",
+              "proms": "items_in_range"}
+
+
+def check_result_rows() -> list[tuple[str, str, str, str, int, int, str]]:
+    """(provider, month, entity, rule, rows_checked, rows_failed, status): one rule per
+    file the ingest read, failed where it quarantined rows."""
+    out = []
+    for p, m, entity, status, rows_in, _, quarantined, _ in ingest_log_rows():
+        if status in ("accepted", "partial"):
+            out.append((p, m, entity, CHECK_RULE[entity], rows_in, quarantined,
+                        "failed" if quarantined else "passed"))
+    return out
+
+
 # What the providers' folders hold that the ingest does not read (path, kind, message).
 UNRECOGNISED = {
     P1: [("2024-13", "folder", "not a month: there is no month 13; month folders are named "
@@ -247,6 +263,15 @@ def write(lake: Path) -> Path:
             "ingested_at": dt.datetime(2025, 2, 1, 12, 0)})
     for (p, m), rows in logs.items():
         put("ingest_log", p, m, rows)
+    checks: dict[tuple[str, str], list[dict[str, object]]] = {}
+    for p, m, entity, rule, rows_checked, rows_failed, status in check_result_rows():
+        checks.setdefault((p, m), []).append({
+            "entity": entity, "source_file": f"{entity}.csv", "rule": rule,
+            "category": "plausibility", "subcategory": "value", "severity": "error",
+            "threshold": 0.0, "rationale": "tiny lake", "rows_checked": rows_checked,
+            "rows_failed": rows_failed, "status": status, "message": None})
+    for (p, m), rows in checks.items():
+        put("check_results", p, m, rows)
     for p, items in UNRECOGNISED.items():  # one table per provider, empty when all is read
         folder = lake / "unrecognised" / f"provider_id={p}"
         folder.mkdir(parents=True, exist_ok=True)

@@ -130,8 +130,6 @@ def test_a_check_that_cannot_run_has_status_error(tmp_path, submissions, defs, t
     import json
     import shutil
 
-    from arvo.ingest import checks
-
     s = submissions
     suites = tmp_path / "expectations"
     shutil.copytree(s.expectations_dir, suites)
@@ -143,11 +141,7 @@ def test_a_check_that_cannot_run_has_status_error(tmp_path, submissions, defs, t
                    "max_value": {"$PARAMETER": "latest_date"}},
         "meta": {**doc["expectations"][0]["meta"], "rule": "broken_rule"}})
     (suites / "suites" / "events.json").write_text(json.dumps(doc))
-    checks._validation.cache_clear()
-    try:
-        _ingest(s.model_copy(update={"expectations_dir": suites}), defs, PRIVATE, today)
-    finally:
-        checks._validation.cache_clear()
+    _ingest(s.model_copy(update={"expectations_dir": suites}), defs, PRIVATE, today)
     results = _lake(s, s.lake_dir, "check_results", PRIVATE).set_index(["entity", "rule"])
     assert results.loc[("events", "broken_rule")].status == "error"
     assert results.loc[("events", "cost_in_range")].status == "failed"

@@ -1,49 +1,48 @@
 """Great Expectations enforces the PROM collection obligations on a period's compliance rows.
 
-After dbt has built the marts, `check(settings, period)`:
+The pass rule lives once, in the warehouse: `mart_prom_compliance.meets_obligation` (the
+NHS Best Practice Tariff manner: an obligation is not met only when the rate is below the
+threshold and the shortfall is beyond sampling noise, i.e. the upper bound of the Wilson
+95 % interval of the rate is below it). After dbt has built the marts, `check(settings,
+period)`:
 
-1. reads the period's rows of `mart_prom_compliance` from the warehouse into a pandas
-   DataFrame (Great Expectations has no working DuckDB datasource), plus one row with no
-   eligible episode for every provider x obligation whose windows are all still open
-   (from `mart_prom_obligation_episodes`);
+1. reads the period's rows of `mart_prom_compliance` from the warehouse into pandas, plus
+   one row with no eligible episode for every provider x obligation whose windows are all
+   still open (from `mart_prom_obligation_episodes`);
 2. builds one expectation per obligation of `definitions/obligations.yml` ((package or
    segment) x sector x instrument x timepoint) from the template of its measure in
-   `expectations/suites/obligations.json`: `expect_column_values_to_be_between` on
-   `rate_ci_upper` (the upper bound of the Wilson 95 % interval of the rate) with the
-   obligation's threshold as `min_value`, restricted to the obligation's rows;
-3. runs the suite and stores one result per provider x obligation, with the Data Quality
-   Dashboard metadata (category, subcategory, severity, threshold, rationale) and a
-   status: passed, failed, not_applicable (no eligible episode) or error (the
-   expectation could not be evaluated), in
-   `<lake>/obligation_results/period=<YYYY-MM>/data.parquet` (replaced on a rerun).
+   `expectations/suites/obligations.json`: `meets_obligation` must be true on the
+   obligation's rows, with the obligation's Data Quality Dashboard metadata (category,
+   subcategory, severity, threshold, rationale);
+3. runs the suite (`arvo.quality.gx`) and stores one result per provider x obligation with
+   a status: passed, failed, not_applicable (no eligible episode) or error (the
+   expectation could not be evaluated), in the warehouse table `obligation_results`
+   (the period's rows replaced on a rerun), where dbt (source `checks`) and the reports
+   read them.
 
-The pass rule is the Best Practice Tariff's: an obligation fails only when the rate is
-below the threshold and the shortfall is beyond sampling noise (the Wilson upper bound is
-below the threshold). No Prefect here: `flows.steering` wraps `check` as a task.
+No Prefect here: `flows.steering` wraps `check` as a task.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import os
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from arvo import definitions
 from arvo.config import Settings
 from arvo.definitions import Definitions
+from arvo.quality import gx
 
 SUITE = "obligations"
-RESULTS = "obligation_results"
+TABLE = "obligation_results"
+"""The warehouse table of the results, one row per period x provider x obligation."""
 STATUSES = ("passed", "failed", "not_applicable", "error")
 KEY = ["provider_id", "scope", "scope_code", "instrument", "timepoint"]
 SEGMENT_RULE_PREFIX = "segment:"
@@ -64,7 +63,7 @@ RESULT_SCHEMA = pa.schema([
 
 _COMPLIANCE_COLUMNS = ("provider_id", "provider_name", "scope", "scope_code", "package_code",
                        "instrument", "timepoint", "eligible_episodes", "collected", "rate",
-                       "rate_ci_upper", "min_rate")
+                       "rate_ci_upper", "min_rate", "meets_obligation")
 
 
 @dataclass(frozen=True)
@@ -186,6 +185,8 @@ def compliance_frame(warehouse: Path, period: str, defs: Definitions) -> pd.Data
     for c in ("rate", "rate_ci_upper", "min_rate"):
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
     frame.loc[frame["eligible_episodes"] == 0, ["rate", "rate_ci_upper"]] = float("nan")
+    frame["meets_obligation"] = frame["meets_obligation"].where(
+        frame["eligible_episodes"] > 0, None).astype(object)
     return frame.sort_values(KEY, kind="stable").reset_index(drop=True)
 
 
@@ -214,8 +215,7 @@ def build_suite(template: dict, obligations: list[Obligation]) -> dict:
     expectations = []
     for ob in obligations:
         tpl = template["templates"][ob.measure]
-        kwargs = {k: (ob.threshold if isinstance(v, dict) and "$THRESHOLD" in v else v)
-                  for k, v in tpl["kwargs"].items()}
+        kwargs = dict(tpl["kwargs"])
         kwargs.update(row_condition=f'rule=="{ob.rule}"', condition_parser="pandas")
         rationale = tpl["meta"]["rationale"].format(threshold_pct=_pct(ob.threshold))
         if ob.rationale:
@@ -229,54 +229,24 @@ def build_suite(template: dict, obligations: list[Obligation]) -> dict:
             "expectations": expectations}
 
 
-@cache
-def _validation(suite_json: str):
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
-    )
-
-    doc = json.loads(suite_json)
-    tag = hashlib.sha256(suite_json.encode()).hexdigest()[:12]
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    suite = gx.ExpectationSuite(name=f"{doc['name']}_{tag}", meta=doc.get("meta", {}))
-    for exp in doc["expectations"]:
-        suite.add_expectation_configuration(ExpectationConfiguration(**exp))
-    suite = context.suites.add(suite)
-    batch = (context.data_sources.add_pandas(f"obligations_{tag}")
-             .add_dataframe_asset("compliance").add_batch_definition_whole_dataframe("period"))
-    return context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"obligations_{tag}", data=batch, suite=suite))
-
-
 def validate(frame: pd.DataFrame, suite: dict, period: str) -> pd.DataFrame:
     """Run the suite on the compliance rows; one result row per row of `frame` checked."""
-    from arvo.ingest.checks import _LOCK  # one Great Expectations context at a time
-
     data = frame.reset_index(drop=True)
     rows: list[dict[str, Any]] = []
     now = dt.datetime.now().replace(microsecond=0)
     if not suite["expectations"]:
         return pd.DataFrame(rows, columns=RESULT_SCHEMA.names)
-    with _LOCK:
-        run = _validation(json.dumps(suite, sort_keys=True)).run(
-            batch_parameters={"dataframe": data},
-            result_format={"result_format": "COMPLETE"})
-    for res in run.results:
+    for res in gx.run(suite, data):
         meta = res.expectation_config.meta
         kwargs = res.expectation_config.kwargs
         column = kwargs.get("column")
         mine = data.index[data["rule"] == meta["rule"]]
-        raised, message = _exception(res.exception_info or {})
-        unexpected = {i if isinstance(i, int) else i.get("index")
-                      for i in (res.result or {}).get("unexpected_index_list") or []}
+        message = gx.exception_message(res.exception_info)
+        unexpected = set(gx.unexpected_positions(res))
         for i in mine:
             r = data.loc[i]
             value = r.get(column) if column in data else None
-            if raised:
+            if message is not None:
                 status = "error"
             elif value is None or pd.isna(value):
                 status = "not_applicable"
@@ -308,42 +278,38 @@ def validate(frame: pd.DataFrame, suite: dict, period: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=RESULT_SCHEMA.names)
 
 
-def _exception(info: dict) -> tuple[bool, str]:
-    """(raised, message) of a result's exception_info: flat, or keyed by metric."""
-    if "raised_exception" in info:
-        return bool(info["raised_exception"]), str(info.get("exception_message") or "")
-    for value in info.values():
-        if isinstance(value, dict) and value.get("raised_exception"):
-            return True, str(value.get("exception_message") or "")
-    return False, ""
-
-
 # --------------------------------------------------------------------------- storage
 
-def results_path(lake_dir: Path, period: str) -> Path:
-    """`<lake>/obligation_results/period=<YYYY-MM>/data.parquet`."""
-    return Path(lake_dir) / RESULTS / f"period={period}" / "data.parquet"
-
-
-def write_results(lake_dir: Path, period: str, results: pd.DataFrame) -> Path:
-    """Replace the period's results, atomically."""
-    path = results_path(lake_dir, period)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_results(warehouse: Path, period: str, results: pd.DataFrame) -> Path:
+    """Replace the period's rows of the warehouse table `obligation_results`, in one
+    transaction."""
     arrays = [pa.array(results[f.name].tolist() if f.name in results else [None] * len(results),
                        type=f.type, from_pandas=True) for f in RESULT_SCHEMA]
-    tmp = path.with_name(".data.parquet.tmp")
-    pq.write_table(pa.Table.from_arrays(arrays, schema=RESULT_SCHEMA), tmp)
-    os.replace(tmp, path)
-    return path
+    rows = pa.Table.from_arrays(arrays, schema=RESULT_SCHEMA)  # noqa: F841 (read by DuckDB)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"create table if not exists {TABLE} as select * from rows limit 0")
+        con.begin()
+        con.execute(f"delete from {TABLE} where period = ?", [period])
+        con.execute(f"insert into {TABLE} by name select * from rows")
+        con.commit()
+    return Path(warehouse)
 
 
-def read_results(lake_dir: Path, period: str, provider_id: str | None = None) -> pd.DataFrame:
+def read_results(warehouse: Path, period: str, provider_id: str | None = None) -> pd.DataFrame:
     """The stored results of a period (empty if it was never checked)."""
-    path = results_path(lake_dir, period)
-    if not path.is_file():
-        return pd.DataFrame(columns=RESULT_SCHEMA.names)
-    frame = pq.read_table(path).to_pandas()
-    return frame[frame["provider_id"] == provider_id] if provider_id else frame
+    empty = pd.DataFrame(columns=RESULT_SCHEMA.names)
+    if not Path(warehouse).is_file():
+        return empty
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        if not con.execute("select count(*) from information_schema.tables "
+                           "where table_name = ?", [TABLE]).fetchone()[0]:
+            return empty
+        sql = f"select * from {TABLE} where period = ?"
+        params = [period]
+        if provider_id:
+            sql += " and provider_id = ?"
+            params.append(provider_id)
+        return con.execute(sql + " order by provider_id, rule", params).df()
 
 
 def check(settings: Settings, period: str) -> CheckSummary:
@@ -355,6 +321,6 @@ def check(settings: Settings, period: str) -> CheckSummary:
     frame = frame[frame["rule"].isin(known)].reset_index(drop=True)
     suite = build_suite(load_template(Path(settings.expectations_dir)), obligations)
     results = validate(frame, suite, period)
-    path = write_results(Path(settings.lake_dir), period, results)
+    path = write_results(Path(settings.warehouse), period, results)
     counts = results["status"].value_counts()
     return CheckSummary(period, path, *(int(counts.get(s, 0)) for s in STATUSES))

@@ -1,31 +1,22 @@
-"""Run the Great Expectations suites in `expectations/suites/` on typed rows.
+"""The submission suites in `expectations/suites/<entity>.json`, run on typed rows at ingest.
 
 Each expectation carries its rule name and the Data Quality Dashboard metadata in `meta`
 (category, subcategory, severity, threshold, rationale, reason). Running a suite gives the
-row issues (every failing row is quarantined) and one `CheckResult` per rule with a status:
-passed, failed, not_applicable or error. Suites run on pandas: Great Expectations has no
-working DuckDB datasource.
+row issues (every failing row is quarantined) and one `CheckResult` per rule and file with
+a status: passed, failed, not_applicable or error. `arvo.quality.gx` runs it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
-import os
-import threading
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from arvo.ingest.types import Issue
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-logging.getLogger("great_expectations").setLevel(logging.ERROR)
-
-_LOCK = threading.Lock()  # one Great Expectations context per process, used serially
+from arvo.quality import gx
 
 
 @dataclass(frozen=True)
@@ -49,27 +40,6 @@ def load_suite(expectations_dir: Path, entity: str) -> dict:
     return json.loads((expectations_dir / "suites" / f"{entity}.json").read_text("utf-8"))
 
 
-@cache
-def _validation(expectations_dir: Path, entity: str):
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
-    )
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    doc = load_suite(expectations_dir, entity)
-    suite = gx.ExpectationSuite(name=doc["name"], meta=doc.get("meta", {}))
-    for exp in doc["expectations"]:
-        suite.add_expectation_configuration(ExpectationConfiguration(**exp))
-    suite = context.suites.add(suite)
-    batch = (context.data_sources.add_pandas(f"{entity}_rows")
-             .add_dataframe_asset(entity).add_batch_definition_whole_dataframe("all_rows"))
-    return context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{entity}_contract", data=batch, suite=suite))
-
-
 FileResults = dict[str, list[CheckResult]]
 
 
@@ -80,26 +50,21 @@ def run_suite(expectations_dir: Path, entity: str, rows: pd.DataFrame, parameter
     Returns the failing rows as Issues and each file's CheckResult per rule.
     """
     frame = _for_validation(rows, date_columns)
-    with _LOCK:
-        validation = _validation(expectations_dir, entity)
-        run = validation.run(batch_parameters={"dataframe": frame},
-                             expectation_parameters=parameters,
-                             result_format={"result_format": "COMPLETE"})
+    suite = load_suite(expectations_dir, entity)
     keys = frame["file_key"]
     issues: list[Issue] = []
     results: dict[str, list[CheckResult]] = {k: [] for k in keys.unique()}
-    for res in run.results:
+    for res in gx.run(suite, frame, parameters):
         meta = res.expectation_config.meta
         kwargs = res.expectation_config.kwargs
         column = kwargs.get("column") or kwargs.get("column_A") or kwargs["column_list"][-1]
         checked = keys[_checked_mask(frame, kwargs, column)].value_counts()
-        message = _exception_message(res.exception_info)
+        message = gx.exception_message(res.exception_info)
         if message is not None:
             for key in results:
                 results[key].append(_result(meta, int(checked.get(key, 0)), 0, "error", message))
             continue
-        positions = [i if isinstance(i, int) else i.get("index")
-                     for i in res.result.get("unexpected_index_list") or []]
+        positions = gx.unexpected_positions(res)
         for pos in positions:
             issues.append(Issue(keys.iat[pos], int(frame.at[pos, "source_row"]), meta["rule"],
                                 column, meta["reason"].format(value=_show(frame.at[pos, column]))))
@@ -112,16 +77,6 @@ def run_suite(expectations_dir: Path, entity: str, rows: pd.DataFrame, parameter
                 status = "passed" if n_failed / n_checked <= meta["threshold"] else "failed"
             results[key].append(_result(meta, n_checked, n_failed, status))
     return issues, results
-
-
-def _exception_message(info: dict) -> str | None:
-    """The error of a failed expectation run, or None; 1.x nests it per metric."""
-    if info.get("raised_exception"):
-        return info.get("exception_message") or "error"
-    for nested in info.values():
-        if isinstance(nested, dict) and nested.get("raised_exception"):
-            return nested.get("exception_message") or "error"
-    return None
 
 
 def _result(meta: dict, checked: int, failed: int, status: str, message: str = "") -> CheckResult:

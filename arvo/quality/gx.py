@@ -1,0 +1,84 @@
+"""The one Great Expectations context of the process, and the one way a suite is run.
+
+Both the submission suites (on typed rows at ingest) and the obligation suite (on the
+compliance mart) are JSON documents of expectations with their Data Quality Dashboard
+metadata in `meta`. `run(suite, frame)` validates a pandas DataFrame against such a
+document: Great Expectations has no working DuckDB datasource (upstream issues 10738,
+11579), so every check runs on pandas. A suite's validation definition is built once per
+process and content of the suite; runs are serialised, as the context is not thread-safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+logging.getLogger("great_expectations").setLevel(logging.ERROR)
+
+_LOCK = threading.Lock()
+
+
+@cache
+def _context():
+    """The process's ephemeral context, without progress bars."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+@cache
+def _validation(suite_json: str):
+    """The validation definition of a suite (as canonical JSON) on a whole DataFrame."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    doc = json.loads(suite_json)
+    tag = hashlib.sha256(suite_json.encode()).hexdigest()[:12]
+    context = _context()
+    suite = gx.ExpectationSuite(name=f"{doc['name']}_{tag}", meta=doc.get("meta", {}))
+    for exp in doc["expectations"]:
+        suite.add_expectation_configuration(ExpectationConfiguration(**exp))
+    suite = context.suites.add(suite)
+    batch = (context.data_sources.add_pandas(f"rows_{tag}")
+             .add_dataframe_asset("rows").add_batch_definition_whole_dataframe("all_rows"))
+    return context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{doc['name']}_{tag}", data=batch, suite=suite))
+
+
+def run(suite: dict, frame: pd.DataFrame, parameters: dict[str, Any] | None = None) -> list:
+    """Validate `frame` against `suite`; one result per expectation, every failing index."""
+    suite_json = json.dumps(suite, sort_keys=True, default=str)
+    with _LOCK:
+        run = _validation(suite_json).run(batch_parameters={"dataframe": frame},
+                                          expectation_parameters=parameters or {},
+                                          result_format={"result_format": "COMPLETE"})
+    return list(run.results)
+
+
+def exception_message(info: dict | None) -> str | None:
+    """The error of an expectation that could not be evaluated, or None (1.x nests it per
+    metric)."""
+    info = info or {}
+    if info.get("raised_exception"):
+        return str(info.get("exception_message") or "error")
+    for nested in info.values():
+        if isinstance(nested, dict) and nested.get("raised_exception"):
+            return str(nested.get("exception_message") or "error")
+    return None
+
+
+def unexpected_positions(result: Any) -> list[int]:
+    """The positional indexes of the rows an expectation found unexpected."""
+    return [i if isinstance(i, int) else i.get("index")
+            for i in (result.result or {}).get("unexpected_index_list") or []]

@@ -1,0 +1,55 @@
+-- Grain: period x provider x month x entity x source_file x rule: how each file of the
+-- submission months in the window fared on each rule of its Great Expectations
+-- submission suite (expectations/suites/<entity>.json), from the check results the
+-- ingest writes beside its log (one partition per provider and month, holding the
+-- latest ingestion only). A rule fails a file when its share of failing rows is above
+-- the rule's threshold; the failing rows themselves are in the quarantine.
+
+with
+
+check_results as (
+
+    select * from {{ ref('stg_lake__check_results') }}
+
+),
+
+providers as (
+
+    select * from {{ ref('stg_definitions__providers') }}
+
+),
+
+in_window as (
+
+    select *
+    from check_results
+    where submission_month between '{{ arvo_window_start_month() }}' and '{{ arvo_period() }}'
+
+),
+
+final as (
+
+    select
+        cast('{{ arvo_period() }}' as varchar) as period,
+        cast(c.provider_id as varchar) as provider_id,
+        cast(pr.provider_name as varchar) as provider_name,
+        cast(c.submission_month as varchar) as month,
+        cast(c.entity as varchar) as entity,
+        cast(c.source_file as varchar) as source_file,
+        cast(c.rule as varchar) as rule,
+        cast(c.category as varchar) as category,
+        cast(c.subcategory as varchar) as subcategory,
+        cast(c.severity as varchar) as severity,
+        cast(c.threshold as double) as threshold,
+        cast(c.rows_checked as bigint) as rows_checked,
+        cast(c.rows_failed as bigint) as rows_failed,
+        cast(c.status as varchar) as status,
+        cast(c.message as varchar) as message
+
+    from in_window as c
+    left join providers as pr
+        on pr.provider_id = c.provider_id
+
+)
+
+select * from final
