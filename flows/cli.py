@@ -104,10 +104,11 @@ def demo(home, seed, residents, months, periods) -> None:
 @main.command()
 @HOME
 @RAW
-@click.option("--seed", default=42, show_default=True)
-@click.option("--residents", default=50_000, show_default=True)
-@click.option("--months", default=24, show_default=True)
-@click.option("--start-month", default="2024-01", show_default=True, callback=_months)
+@click.option("--seed", default=42, show_default=True, help="Random seed of the region")
+@click.option("--residents", default=50_000, show_default=True, help="Residents of the region")
+@click.option("--months", default=24, show_default=True, help="Months of submissions")
+@click.option("--start-month", default="2024-01", show_default=True, callback=_months,
+              help="First submission month YYYY-MM")
 def generate(home, raw_dir, seed, residents, months, start_month) -> None:
     """Write the synthetic region's submissions and planted truth (no pipeline run).
 

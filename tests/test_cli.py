@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import click
 import pytest
 from click.testing import CliRunner
 
+from arvo.config import REPO_ROOT
 from flows.cli import main
 
 
@@ -33,9 +35,36 @@ def test_an_unknown_provider_is_one_line(tmp_path):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("command", ["demo", "generate", "ingest", "steer", "cycle", "report",
-                                     "score", "bench"])
-def test_every_command_has_help_with_an_example(command):
-    result = CliRunner().invoke(main, [command, "--help"])
+def _commands(group: click.Group = main, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command a user can run, as its words after `arvo` (groups walked)."""
+    out = []
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            out += _commands(command, (*prefix, name))
+        else:
+            out.append((*prefix, name))
+    return out
+
+
+COMMANDS = _commands()
+DOCS = "\n".join(p.read_text("utf-8") for p in [REPO_ROOT / "README.md",
+                                                 *sorted((REPO_ROOT / "docs").glob("*.md"))])
+
+
+def test_the_command_tree_is_walked():
+    assert {("demo",), ("steer",), ("score",), ("import", "nhs-proms"),
+            ("compare", "nhs-provcomm")} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("words", COMMANDS, ids=" ".join)
+def test_every_command_has_help_with_an_example(words):
+    result = CliRunner().invoke(main, [*words, "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output
+    example = result.output.split("Example:", 1)[1]
+    assert f"arvo {' '.join(words)}" in example, "the example runs the command itself"
+
+
+@pytest.mark.parametrize("words", COMMANDS, ids=" ".join)
+def test_every_command_is_in_the_readme_or_docs(words):
+    assert f"arvo {' '.join(words)}" in DOCS, "document the command in README.md or docs/"

@@ -33,7 +33,7 @@ from arvo.ingest.types import Issue, to_typed
 from arvo.quality import suites as checks
 from arvo.redact import LINE_LIMIT, shown
 
-__all__ = ["FileOutcome", "ProviderBatch", "ingest_provider", "is_unchanged",
+__all__ = ["FileOutcome", "ProviderBatch", "is_unchanged",
            "read_submissions", "record_unrecognised", "submission_months",
            "validate_batches", "write_batch"]
 
@@ -201,15 +201,6 @@ def write_batch(settings: Settings, batch: ProviderBatch) -> list[FileOutcome]:
                           [c for c in batch.checks if c["month"] == month], now)
         outcomes += month_outcomes
     return outcomes
-
-
-def ingest_provider(settings: Settings, defs: Definitions, provider_id: str, months: list[str],
-                    key: bytes, today: dt.date) -> list[FileOutcome]:
-    """All stages for one provider: read, validate, write; one outcome per file."""
-    unrecognised = record_unrecognised(settings, provider_id, max(months))
-    batch = read_submissions(settings, provider_id, months, key)
-    validate_batches(settings, defs, [batch], today)
-    return write_batch(settings, batch) + unrecognised
 
 
 def _earlier(logged: pd.DataFrame | None, entity: str,

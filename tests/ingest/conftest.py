@@ -10,6 +10,12 @@ import pytest
 
 from arvo import definitions
 from arvo.config import REPO_ROOT, Settings
+from arvo.ingest.submission import (
+    read_submissions,
+    record_unrecognised,
+    validate_batches,
+    write_batch,
+)
 
 PUBLIC = "2358253-3"   # sends csv_fi
 PRIVATE = "3247652-1"  # sends csv_utf8
@@ -22,6 +28,16 @@ def settings_for(tmp_path: Path) -> Settings:
     return Settings(home=home, raw_dir=tmp_path / "raw", lake_dir=home / "lake",
                     quarantine_dir=home / "quarantine", warehouse=home / "w.duckdb",
                     reports_dir=home / "reports", compiled_definitions_dir=home / "defs")
+
+
+def ingest(settings: Settings, defs, providers: list[str], months: list[str], key: bytes,
+           today: dt.date) -> list:
+    """The steering flow's ingest stages as library calls, one validation over every
+    provider: an outcome per file, then what was not read."""
+    unread = [o for p in providers for o in record_unrecognised(settings, p, max(months))]
+    batches = [read_submissions(settings, p, months, key) for p in providers]
+    validate_batches(settings, defs, batches, today)
+    return [o for b in batches for o in write_batch(settings, b)] + unread
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -21,16 +21,10 @@ import pandas as pd
 import pytest
 
 from arvo.ingest.read import LINE_END
-from arvo.ingest.submission import (
-    SENT,
-    read_submissions,
-    record_unrecognised,
-    validate_batches,
-    write_batch,
-)
+from arvo.ingest.submission import SENT
 
 from .broken_corpus import Case, cases, good_rows, identity_codes, render_csv
-from .conftest import settings_for
+from .conftest import ingest, settings_for
 
 MONTH = "2025-01"
 GOOD = "good-provider"
@@ -55,11 +49,7 @@ def _lay_out(raw: Path, case_list: list[Case]) -> None:
 
 
 def _ingest(settings, defs, providers: list[str]) -> list:
-    """The flow's stages, as library calls: one validation over every provider."""
-    unread = [o for p in providers for o in record_unrecognised(settings, p, MONTH)]
-    batches = [read_submissions(settings, p, [MONTH], KEY) for p in providers]
-    validate_batches(settings, defs, batches, TODAY)
-    return [o for b in batches for o in write_batch(settings, b)] + unread
+    return ingest(settings, defs, providers, [MONTH], KEY, TODAY)
 
 
 def _partition(root: Path, entity: str, provider: str) -> pd.DataFrame | None:

@@ -2,13 +2,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from arvo.ingest.submission import ingest_provider, is_unchanged
+from arvo.ingest.submission import is_unchanged
 
-from .conftest import CLIENTS, HOSPITAL, PRIVATE, PUBLIC, write
+from .conftest import CLIENTS, HOSPITAL, PRIVATE, PUBLIC, ingest, write
 
 
 def _ingest(s, defs, provider, today, key=b"k"):
-    return ingest_provider(s, defs, provider, ["2025-01"], key, today)
+    return ingest(s, defs, [provider], ["2025-01"], key, today)
 
 
 def _lake(s, root: Path, entity: str, provider: str) -> pd.DataFrame:
@@ -237,7 +237,7 @@ def test_blank_lines_are_counted_and_keep_row_numbers(tmp_path, defs, today):
           f"1;{a};3.2.2025;PC_VISIT;;;109.47\r\n\r\n;;;;;;\r\n"
           f"2;{a};4.2.2025;PC_VISIT;;;1 234.50\r\n   \r\n"
           f"3;{a};5.2.2025;BOGUS;;;12\r\n\r\n")
-    out = ingest_provider(s, defs, PUBLIC, ["2025-02"], b"k", today)[0]
+    out = ingest(s, defs, [PUBLIC], ["2025-02"], b"k", today)[0]
     assert (out.rows_in, out.rows_accepted, out.rows_quarantined, out.blank_lines) == \
         (3, 2, 1, 4)
     assert "4 blank line(s) skipped" in out.message
