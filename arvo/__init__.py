@@ -9,8 +9,9 @@
 - `arvo.contract`: the provider submission contract; `arvo.definitions`: the
   commissioner's definitions, validated on load.
 - `arvo.ingest`: provider files to lake and quarantine, every row accounted for.
-- `arvo.transform`: the dbt runner; `arvo.obligations`: the Great Expectations check of
-  the PROM obligations on the marts; `arvo.report`: the steering report and provider
+- `arvo.quality`: Great Expectations, one runner for the submission suites (at ingest)
+  and the PROM obligation suite (on the compliance mart, results into the warehouse).
+- `arvo.transform`: the dbt runner; `arvo.report`: the steering report and provider
   feedback; `arvo.bench`: the benchmark harness.
 - `arvo.demo`: the synthetic region with its planted truth; `arvo.nhs`: the NHS PROMs
   data pack as provider submissions, and the check against NHS's published figures.

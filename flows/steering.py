@@ -1,7 +1,7 @@
 """Prefect flows of the steering cycle: ingest -> transform -> obligations -> report, per period.
 
 The flows only wire stages together; each stage is a task around a plain function of
-`arvo.ingest`, `arvo.transform`, `arvo.obligations` or `arvo.report`. `steering` runs
+`arvo.ingest`, `arvo.transform`, `arvo.quality.obligations` or `arvo.report`. `steering` runs
 one period, `cycle` runs several in order, `demo` generates the synthetic region first.
 Without PREFECT_API_URL, Prefect starts a temporary local server for the run.
 """

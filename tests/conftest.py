@@ -1,8 +1,13 @@
-"""Shared fixtures: a pseudonymisation key for every test, one Prefect test server per session."""
+"""Shared fixtures: a pseudonymisation key for every test, one Prefect test server per
+session, and the locations of a run under a temporary home."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from arvo.config import Settings
 
 TEST_KEY = "arvo-test-key-not-for-production"
 
@@ -22,3 +27,12 @@ def prefect_server():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+def settings_at(home: Path) -> Settings:
+    """Every location of a run under `home` (raw submissions in `home/raw`), with the
+    repository's definitions, dbt project, suites and templates."""
+    return Settings(home=home, raw_dir=home / "raw", lake_dir=home / "lake",
+                    quarantine_dir=home / "quarantine",
+                    warehouse=home / "warehouse" / "arvo.duckdb", reports_dir=home / "reports",
+                    compiled_definitions_dir=home / "definitions")

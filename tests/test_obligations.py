@@ -17,6 +17,7 @@ import pytest
 from arvo import definitions
 from arvo.config import REPO_ROOT, Settings
 from arvo.quality import obligations
+from tests.conftest import settings_at
 
 PERIOD = "2025-12"
 PUB = "2358253-3"  # public: Pohjolan hyvinvointialue, perusterveydenhuolto
@@ -48,11 +49,7 @@ ROWS = [  # provider, package, instrument, timepoint, eligible, collected, min_r
 
 
 def _settings(tmp_path: Path) -> Settings:
-    home = tmp_path / "var"
-    return Settings(home=home, raw_dir=home / "raw", lake_dir=home / "lake",
-                    quarantine_dir=home / "quarantine",
-                    warehouse=home / "warehouse" / "arvo.duckdb", reports_dir=home / "reports",
-                    compiled_definitions_dir=home / "definitions")
+    return settings_at(tmp_path / "var")
 
 
 @pytest.fixture()

@@ -121,6 +121,7 @@ def test_provider_feedback_holds_only_its_own_records(region):
     out = home / "reports" / PERIODS[-1] / "providers"
     quarantine = pd.concat([pd.read_parquet(home / "quarantine" / e)
                             for e in ("events", "proms") if (home / "quarantine" / e).exists()])
+    assert quarantine.provider_id.nunique() >= 2, "the check needs two providers' rows"
     for provider_id, own in quarantine.groupby("provider_id"):
         others = set(quarantine.record_id[quarantine.provider_id != provider_id]) - set(
             own.record_id)
@@ -149,11 +150,14 @@ def test_no_identity_code_reaches_lake_warehouse_or_reports(region):
     def leaked(text: str) -> set[str]:
         return set(HETU_LIKE.findall(text)) & codes
 
+    scanned = {".html": 0, ".csv": 0, ".parquet": 0}
     for path in home.rglob("*"):
         if path.suffix in (".html", ".csv", ".json", ".log") and "demo" not in path.parts:
             assert not leaked(path.read_text(errors="replace")), path
         if path.suffix == ".parquet" and "demo" not in path.parts:
             assert not leaked(pd.read_parquet(path).astype(str).to_csv()), path
+        scanned[path.suffix] = scanned.get(path.suffix, 0) + ("demo" not in path.parts)
+    assert scanned[".html"] >= 12 and scanned[".csv"] >= 12 and scanned[".parquet"] > 100
     with duckdb.connect(str(home / "warehouse" / "arvo.duckdb"), read_only=True) as con:
         for (table,) in con.execute("select table_name from information_schema.tables").fetchall():
             assert not leaked(con.table(table).df().astype(str).to_csv()), table

@@ -16,6 +16,7 @@ from arvo.ingest.submission import (
     validate_batches,
     write_batch,
 )
+from tests.conftest import settings_at
 
 PUBLIC = "2358253-3"   # sends csv_fi
 PRIVATE = "3247652-1"  # sends csv_utf8
@@ -24,10 +25,8 @@ CLIENTS = ["131052-308T", "010594Y9032", "020516C903K"]
 
 
 def settings_for(tmp_path: Path) -> Settings:
-    home = tmp_path / "var"
-    return Settings(home=home, raw_dir=tmp_path / "raw", lake_dir=home / "lake",
-                    quarantine_dir=home / "quarantine", warehouse=home / "w.duckdb",
-                    reports_dir=home / "reports", compiled_definitions_dir=home / "defs")
+    """A run under `tmp_path/var` whose providers' folders are in `tmp_path/raw`."""
+    return settings_at(tmp_path / "var").model_copy(update={"raw_dir": tmp_path / "raw"})
 
 
 def ingest(settings: Settings, defs, providers: list[str], months: list[str], key: bytes,
