@@ -7,7 +7,6 @@ from typing import Any
 
 from arvo.report.disclosure import MIN_PEERS, SINGLE_PEER, SUPPRESSED, is_small, suppress
 from arvo.report.labels import Names, scope, timepoint
-from arvo.report.outcomes import INSTRUMENTS
 
 
 def peer_median(r: dict[str, Any]) -> Any:
@@ -48,7 +47,7 @@ def compliance_view(rows: list[dict[str, Any]], names: Names,
             "provider_name": names.provider(r["provider_id"], r["provider_name"]),
             "package_code": package, "package_fi": pk_fi, "package_en": pk_en, **sc,
             "instrument_code": r["instrument"],
-            "instrument": INSTRUMENTS.get(r["instrument"], r["instrument"]),
+            "instrument": names.instrument(r["instrument"]),
             "timepoint": r["timepoint"], "timepoint_fi": tp_fi, "timepoint_en": tp_en,
             "timepoint_order": r.get("timepoint_order"),
             "measure": r.get("measure") or ("participation" if r["timepoint"] == "baseline"

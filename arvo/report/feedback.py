@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from arvo.config import Settings
-from arvo.periods import is_month
 from arvo.report.compliance import compliance_view
 from arvo.report.files import write_csv, write_text
-from arvo.report.formatting import environment, generated, missing, window
+from arvo.report.formatting import environment, generated, window
 from arvo.report.labels import (
     ENTITIES,
     EPISODE_STATUSES,
@@ -30,7 +27,7 @@ from arvo.report.labels import (
     scope,
     timepoint,
 )
-from arvo.report.outcomes import INSTRUMENTS, outcome_groups
+from arvo.report.outcomes import outcome_groups
 from arvo.report.warehouse import Warehouse, open_warehouse
 
 HTML_ROWS_TO_FIX_LIMIT = 1000
@@ -50,7 +47,6 @@ EPISODE_CSV_COLUMNS = ("episode_id", "package_code", "instrument", "timepoint", 
 is the episode's package; obligation_scope (package | segment) and obligation_code name the
 obligation the PROM is missing for (the package, or the client segment that binds it)."""
 
-_QUARANTINE_COLUMNS = ("record_id", "source_file", "source_row", "rule", "column_name", "reason")
 _SAFE_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]*$")
 
 
@@ -74,49 +70,14 @@ def check_provider_id(provider_id: str) -> str:
     return provider_id
 
 
-def _cell(value: Any) -> Any:
-    if value is None or missing(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def rows_to_fix(quarantine_dir: Path, provider_id: str, period: str) -> list[dict[str, Any]]:
-    """The provider's quarantined rows of months up to `period`, from its own partitions only.
-
-    Reads `<quarantine_dir>/<entity>/provider_id=<id>/month=<YYYY-MM>/data.parquet` and
-    only the columns of CSV_COLUMNS (never `row_values`).
-    """
+def rows_to_fix(wh: Warehouse, period: str, provider_id: str) -> list[dict[str, Any]]:
+    """The provider's rows to fix in `period`: its rows of mart_provider_rows_to_fix
+    (quarantined rows of months up to the period, as the quarantine held them when the
+    period was built), columns CSV_COLUMNS, a missing value as ""."""
     check_provider_id(provider_id)
-    window(period)
-    root = Path(quarantine_dir)
-    out: list[dict[str, Any]] = []
-    if not root.is_dir():
-        return out
-    for entity_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-        own = entity_dir / f"provider_id={provider_id}"
-        if not own.is_dir():
-            continue
-        for month_dir in sorted(own.iterdir()):
-            month = month_dir.name.removeprefix("month=")
-            if (not month_dir.name.startswith("month=") or not is_month(month)
-                    or month > period):
-                continue
-            path = month_dir / "data.parquet"
-            if not path.is_file():
-                continue
-            pf = pq.ParquetFile(path)
-            present = [c for c in _QUARANTINE_COLUMNS if c in pf.schema_arrow.names]
-            table = pf.read(columns=present).to_pylist()
-            for rec in table:
-                out.append({
-                    "month": month, "entity": entity_dir.name,
-                    **{c: _cell(rec.get(c)) for c in _QUARANTINE_COLUMNS},
-                })
-    out.sort(key=lambda r: (r["month"], r["entity"], str(r["source_file"]),
-                            r["source_row"] if isinstance(r["source_row"], int) else -1))
-    return out
+    rows = wh.rows("mart_provider_rows_to_fix", period, provider_id,
+                   order_by="month, entity, source_file, source_row nulls first, rule")
+    return [{c: "" if r.get(c) is None else r[c] for c in CSV_COLUMNS} for r in rows]
 
 
 def write_rows_to_fix(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -149,7 +110,7 @@ def episode_view(rows: list[dict[str, Any]], names: Names) -> list[dict[str, Any
             "episode_id": r["episode_id"], "package_code": r["package_code"],
             "package_fi": names.package(r["package_code"])[0],
             "instrument_code": r["instrument"],
-            "instrument": INSTRUMENTS.get(r["instrument"], r["instrument"]),
+            "instrument": names.instrument(r["instrument"]),
             "timepoint": r["timepoint"], "timepoint_fi": tp_fi, "timepoint_en": tp_en,
             "schedule": r["cycle"], "window_opens": r["collection_opens"],
             "collect_by": r["collection_closes"], "status": r["status"],
@@ -178,23 +139,12 @@ def _issue_key(r: dict[str, Any]) -> tuple:
             r.get("column_name") or "")
 
 
-def _previous_rows_to_fix(settings: Settings, period: str, provider_id: str
-                          ) -> list[dict[str, Any]]:
-    """The rows to fix the provider was given for `period`: its rows_to_fix.csv if kept,
-    else its quarantined rows of months up to that period as they stand now."""
-    import csv
-
-    path = Path(settings.reports_dir) / period / "providers" / provider_id / "rows_to_fix.csv"
-    if path.is_file():
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return [dict(r) for r in csv.DictReader(fh, delimiter=";")]
-    return rows_to_fix(settings.quarantine_dir, provider_id, period)
-
-
-def changes(settings: Settings, wh: Warehouse, period: str, provider_id: str,
+def changes(wh: Warehouse, period: str, provider_id: str,
             obligations: list[dict[str, Any]], fix: list[dict[str, Any]],
             names: Names) -> dict[str, Any]:
-    """New, resolved and persisting issues since the provider's previous steering period."""
+    """New, resolved and persisting issues since the provider's previous steering period:
+    obligations by the compliance mart, rows by mart_provider_rows_to_fix, both as the
+    warehouse holds the previous period."""
     previous = wh.previous_period(period)
     out: dict[str, Any] = {"previous": previous}
     if previous is None:
@@ -217,8 +167,7 @@ def changes(settings: Settings, wh: Warehouse, period: str, provider_id: str,
                      for k in then_fail if k not in now_fail],
     }
     now_rows = {_issue_key(r): r for r in fix}
-    then_rows = {_issue_key(r): r for r in _previous_rows_to_fix(settings, previous,
-                                                                 provider_id)}
+    then_rows = {_issue_key(r): r for r in rows_to_fix(wh, previous, provider_id)}
     by_rule: dict[tuple[str, str, str], dict[str, int]] = defaultdict(
         lambda: {"new": 0, "resolved": 0, "persisting": 0})
     for k, r in now_rows.items():
@@ -235,12 +184,15 @@ def changes(settings: Settings, wh: Warehouse, period: str, provider_id: str,
     return out
 
 
-def feedback_context(settings: Settings, period: str, provider_id: str,
-                     fix: list[dict[str, Any]]) -> dict[str, Any]:
-    """Everything one provider's feedback shows: its own rows, peers only as aggregates."""
+def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[str, Any]:
+    """Everything one provider's feedback shows: its own rows, peers only as aggregates.
+    `all_rows_to_fix` holds every row to fix (`rows_to_fix` at most the HTML limit)."""
+    check_provider_id(provider_id)
     win = window(period)
     known = names(settings)
     with open_warehouse(settings.warehouse) as wh:
+        known = replace(known, instruments=wh.instrument_labels())
+        fix = rows_to_fix(wh, period, provider_id)
         dq = wh.rows("mart_provider_data_quality", period, provider_id,
                      order_by="month, entity, source_file, status")
         unread = wh.rows("mart_provider_unrecognised_items", period, provider_id,
@@ -253,7 +205,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
                                order_by="package_code, episode_id, cycle, instrument, "
                                         "timepoint_order")
         obligations = compliance_view(comp, known, suppress_small=False)
-        changed = changes(settings, wh, period, provider_id, obligations, fix, known)
+        changed = changes(wh, period, provider_id, obligations, fix, known)
     obligations.sort(key=lambda o: (o["scope"] != "package", o["scope_code"],
                                     o["timepoint_order"] or 0, o["timepoint"],
                                     o["instrument"]))
@@ -292,6 +244,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
         "totals": {c: sum(r.get(c) or 0 for r in dq)
                    for c in ("rows_in", "rows_accepted", "rows_quarantined", "blank_lines")},
         "missing_months": [m for m in win.months if m not in sent_months] if dq else [],
+        "all_rows_to_fix": fix,
         "rows_to_fix": fix[:HTML_ROWS_TO_FIX_LIMIT], "rows_to_fix_total": len(fix),
         "rows_to_fix_limit": HTML_ROWS_TO_FIX_LIMIT,
         "by_rule": [{"entity": e, "rule": r, "column_name": c, "count": n}
@@ -304,9 +257,8 @@ def render_provider_feedback(settings: Settings, period: str,
                              provider_id: str) -> ProviderFeedback:
     """Write `<reports_dir>/<period>/providers/<id>/`: feedback.html, rows_to_fix.csv and
     episodes_to_complete.csv."""
-    check_provider_id(provider_id)
-    fix = rows_to_fix(settings.quarantine_dir, provider_id, period)
-    context = feedback_context(settings, period, provider_id, fix)
+    context = feedback_context(settings, period, provider_id)
+    fix = context["all_rows_to_fix"]
     out_dir = Path(settings.reports_dir) / period / "providers" / provider_id
     html = environment(settings.templates_dir).get_template(
         "provider_feedback.html.j2").render(**context)

@@ -4,7 +4,7 @@ commissioner's definitions, and the Finnish and English words for codes of the m
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from arvo.config import Settings
@@ -44,11 +44,13 @@ SCOPE_KINDS = {"package": ("palvelupaketti", "package"),
 
 @dataclass(frozen=True)
 class Names:
-    """Provider, package and segment names of the definitions (codes when unnamed)."""
+    """Provider, package and segment names of the definitions, and instrument labels of
+    the warehouse (seed prom_measures); codes when unnamed."""
 
     providers: dict[str, str]
     packages: dict[str, tuple[str, str]]
     segments: dict[str, tuple[str, str]]
+    instruments: dict[str, str] = field(default_factory=dict)
 
     def provider(self, provider_id: str, fallback: str | None = None) -> str:
         return fallback or self.providers.get(provider_id) or provider_id
@@ -58,6 +60,9 @@ class Names:
 
     def segment(self, code: str) -> tuple[str, str]:
         return self.segments.get(code, (code, ""))
+
+    def instrument(self, code: str) -> str:
+        return self.instruments.get(code) or code
 
     def scope(self, scope: str, code: str) -> tuple[str, str]:
         """(name_fi, name_en) of an obligation's package or segment."""
@@ -75,6 +80,19 @@ def names(settings: Settings) -> Names:
     return Names({p.id: p.name for p in defs.providers},
                  {p.code: (p.name_fi, p.name_en) for p in defs.packages},
                  {s.code: (s.name_fi, s.name_en) for s in defs.segments})
+
+
+VALUE_SETS_FI = {"England": ("Englannin arvotus", "Devlin ym. 2018")}
+"""Finnish name and reference of a value set the marts name (column value_set)."""
+
+
+def value_set(code: str | None) -> dict[str, str] | None:
+    """How the reports name a value set of the marts (e.g. England, `UK crosswalk`)."""
+    if not code:
+        return None
+    name_fi, cite = VALUE_SETS_FI.get(code, (f"arvotus {code}", ""))
+    return {"code": code, "name_fi": name_fi,
+            "text_fi": f"{name_fi} ({cite})" if cite else name_fi}
 
 
 def timepoint(code: str) -> tuple[str, str]:

@@ -14,16 +14,13 @@ from arvo.report.labels import Names
 FLAG_Z = 2.0
 """A provider is marked better/worse than peers when |change - peer change| > FLAG_Z * SE."""
 
-INSTRUMENTS = {"EQ5D5L": "EQ-5D-5L", "PHQ9": "PHQ-9"}
-HIGHER_IS_BETTER = {"EQ5D5L": True, "PHQ9": False}
-
-
-def _decimals(instrument: str) -> int:
-    return 3 if instrument == "EQ5D5L" else 1
-
 
 def flag(row: dict[str, Any]) -> dict[str, Any]:
-    """Difference to peers, its standard error and the better/worse mark (FLAG_Z rule)."""
+    """Difference to peers, its standard error and the better/worse mark (FLAG_Z rule).
+
+    Which way is better is the row's `higher_is_better` (seed prom_measures, carried by
+    the outcome marts); without it there is no better/worse mark.
+    """
     pairs, peer_pairs = row.get("pairs") or 0, row.get("peer_pairs") or 0
     mean, peer, sd = row.get("change_mean"), row.get("peer_change_mean"), row.get("change_sd")
     out: dict[str, Any] = {"diff": None, "se": None, "z": None, "flag": None}
@@ -38,7 +35,9 @@ def flag(row: dict[str, Any]) -> dict[str, Any]:
         return out
     z = out["diff"] / se
     out["z"] = z
-    sign = 1 if HIGHER_IS_BETTER.get(row["instrument"], True) else -1
+    if row.get("higher_is_better") is None:
+        return out
+    sign = 1 if row["higher_is_better"] else -1
     if sign * z > FLAG_Z:
         out["flag"] = "better"
     elif sign * z < -FLAG_Z:
@@ -53,7 +52,8 @@ def outcome_groups(rows: list[dict[str, Any]], names: Names,
     """Provider outcome rows grouped by package and instrument, with flags and plots.
 
     `suppress_own`: the providers' own figures are suppressed too (the commissioner's
-    view); a provider's own feedback shows its own figures whatever their size.
+    view); a provider's own feedback shows its own figures whatever their size. Labels,
+    decimals and direction come from the rows (mart columns from seed prom_measures).
     """
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
@@ -88,11 +88,14 @@ def outcome_groups(rows: list[dict[str, Any]], names: Names,
                               diff=COMPLEMENTARY, peer=None)
         plot(items, FLAG_Z)
         name_fi, name_en = names.package(package)
+        first = members[0]  # the instrument's metadata is the same on every row
         out.append({
             "package_code": package, "package_fi": name_fi, "package_en": name_en,
-            "instrument": instrument, "instrument_label": INSTRUMENTS.get(instrument, instrument),
-            "decimals": _decimals(instrument),
-            "higher_is_better": HIGHER_IS_BETTER.get(instrument, True),
+            "instrument": instrument,
+            "instrument_label": first.get("instrument_label") or instrument,
+            "decimals": first.get("decimals") if first.get("decimals") is not None else 1,
+            "higher_is_better": first.get("higher_is_better"),
+            "value_set": first.get("value_set"),
             "members": items,
         })
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from arvo.report.compliance import compliance_view
 from arvo.report.disclosure import COMPLEMENTARY, complement, hidden, is_small, suppress
 from arvo.report.files import write_text
 from arvo.report.formatting import environment, generated, window
-from arvo.report.labels import KAISER_FI, SENT_STATUSES, Names, names
+from arvo.report.labels import KAISER_FI, SENT_STATUSES, Names, names, value_set
 from arvo.report.outcomes import outcome_groups
 from arvo.report.warehouse import open_warehouse
 
@@ -168,6 +169,7 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         dq_rows = wh.rows("mart_provider_data_quality", period,
                           order_by="provider_id, month, entity")
         unread = wh.rows("mart_provider_unrecognised_items", period, order_by="provider_id, path")
+        known = replace(known, instruments=wh.instrument_labels())
 
     clients = sum(r["clients"] or 0 for r in seg_rows)
     cost = sum(r["total_cost_eur"] or 0 for r in seg_rows)
@@ -178,6 +180,9 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
     outcomes = outcome_groups(out_rows, known, suppress_own=True)
     flagged = [(g, it) for g in outcomes for it in g["members"]
                if it["flag"] in ("better", "worse")]
+    # the value sets this period's indexes were scored with (the run's dbt vars)
+    value_sets = {g["instrument_label"]: value_set(g["value_set"])
+                  for g in outcomes if g["value_set"]}
     return {
         "period": period, "window": win, "generated": generated(),
         "has_data": bool(seg_rows or conc_rows or out_rows or comp_rows or dq_rows),
@@ -196,6 +201,10 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
             "files_rejected": sum(q["files_rejected"] for q in quality),
         },
         "segments": segment_view(seg_rows),
+        "segment_value_set": value_set(next(
+            (r.get("eq5d_value_set") for r in seg_rows if r.get("eq5d_value_set")), None)),
+        "value_sets": [{"instrument_label": label, **vs}
+                       for label, vs in sorted(value_sets.items())],
         "concentration": concentration_view(conc_rows),
         "outcomes": outcomes,
         "compliance": compliance,

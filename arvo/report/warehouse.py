@@ -46,6 +46,18 @@ class Warehouse:
         return [{k: _plain(v) for k, v in zip(names, row, strict=True)}
                 for row in cur.fetchall()]
 
+    def instrument_labels(self) -> dict[str, str]:
+        """Instrument code -> label as printed, from seed prom_measures (empty without)."""
+        if self.con is None or "prom_measures" not in self.tables:
+            return {}
+        try:
+            found = self.con.execute(
+                "select instrument, instrument_label from prom_measures where is_primary"
+            ).fetchall()
+        except duckdb.Error:  # a warehouse built before the seed had labels
+            return {}
+        return {code: label for code, label in found if label}
+
     def previous_period(self, period: str) -> str | None:
         """The latest period before `period` present in the marts (None if there is none)."""
         found = []
