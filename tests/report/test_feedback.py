@@ -109,3 +109,29 @@ def test_provider_feedback_without_any_data(tmp_path: Path):
 def test_provider_id_cannot_escape_reports_dir(settings: Settings):
     with pytest.raises(ValueError):
         report.render_provider_feedback(settings, PERIOD, "../etc")
+
+
+# ----------------------------------------------------------- from the tiny lake, through dbt
+
+def test_rows_to_fix_and_what_changed_come_from_the_mart(tiny_warehouse, fixed_time):
+    from tests.dbt_project.tiny_lake import P1, P2
+
+    settings = tiny_warehouse["settings"]
+    ctx = report.feedback_context(settings, "2025-01", P1)
+    assert [(r["record_id"], r["month"], r["rule"]) for r in ctx["all_rows_to_fix"]] == [
+        ("E-X1", "2025-01", "hetu_valid")]
+    ch = ctx["changes"]
+    assert ch["previous"] == "2024-12"
+    assert ch["rows"] == {"new": 1, "resolved": 1, "persisting": 0}
+    rules = {r["rule"]: r for r in ch["rules"]}
+    assert rules["cost_in_range"]["resolved"] == 1 and rules["hetu_valid"]["new"] == 1
+    # P2's unreadable file is still to fix: four lines, persisting
+    fb = report.render_provider_feedback(settings, "2025-01", P2)
+    assert fb.rows_to_fix == 4
+    p2 = report.feedback_context(settings, "2025-01", P2)["changes"]
+    assert p2["rows"] == {"new": 0, "resolved": 0, "persisting": 4}
+    text = fb.csv_path.read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert [r["source_row"] for r in rows] == ["1", "2", "3", "4"]
+    assert {r["rule"] for r in rows} == {"file_readable"} and rows[0]["record_id"] == ""
+    assert "cost_eur" not in text.split("\n", 1)[1] and "-5" not in text  # no row values
