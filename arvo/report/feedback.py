@@ -76,7 +76,8 @@ def rows_to_fix(wh: Warehouse, period: str, provider_id: str) -> list[dict[str, 
     period was built), columns CSV_COLUMNS, a missing value as ""."""
     check_provider_id(provider_id)
     rows = wh.rows("mart_provider_rows_to_fix", period, provider_id,
-                   order_by="month, entity, source_file, source_row nulls first, rule")
+                   order_by="month, entity, source_file, source_row nulls first, "
+                            "file_sha256, rule, column_name, record_id, reason")
     return [{c: "" if r.get(c) is None else r[c] for c in CSV_COLUMNS} for r in rows]
 
 
