@@ -1,6 +1,9 @@
-"""Shared fixtures: a pseudonymisation key for every test, one Prefect test server per session."""
+"""Shared fixtures: a pseudonymisation key for every test, one Prefect test server per
+session, and the tiny lake built through dbt for the reports' tests."""
 
 from __future__ import annotations
+
+import shutil
 
 import pytest
 
@@ -36,7 +39,7 @@ def tiny_warehouse(tmp_path_factory):
     and 2025-01 is built. Reports are rendered with a fixed `generated` time."""
     from arvo import report, transform
     from tests.dbt_project import tiny_lake
-    from tests.dbt_project.test_build import make_settings
+    from tests.report.marts import settings as make_settings
 
     settings = make_settings(tmp_path_factory.mktemp("tiny"))
     tiny_lake.write(settings.lake_dir)
@@ -48,8 +51,6 @@ def tiny_warehouse(tmp_path_factory):
         folder = settings.reports_dir / TINY_PERIODS[0]
         first = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8-sig")
                  for p in report.render_all(settings, TINY_PERIODS[0])}
-        import shutil
-
         shutil.rmtree(settings.quarantine_dir / "events" / f"provider_id={tiny_lake.P1}")
         tiny_lake.write_quarantine(settings.quarantine_dir, tiny_lake.QUARANTINE_LATER)
         transform.build(settings, TINY_PERIODS[1])
