@@ -171,6 +171,7 @@ def _build(settings: Settings, period: str, extra_vars: dict[str, object], *,
 
 def _location_vars(settings: Settings) -> dict[str, str]:
     return {"lake_dir": str(Path(settings.lake_dir).resolve()),
+            "quarantine_dir": str(Path(settings.quarantine_dir).resolve()),
             "definitions_dir": str(Path(settings.compiled_definitions_dir).resolve())}
 
 

@@ -1,8 +1,10 @@
 """Shared fixtures: a pseudonymisation key for every test, one Prefect test server per
-session, and the locations of a run under a temporary home."""
+session, the locations of a run under a temporary home, and the tiny lake built through
+dbt for the reports' tests."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -36,3 +38,45 @@ def settings_at(home: Path) -> Settings:
                     quarantine_dir=home / "quarantine",
                     warehouse=home / "warehouse" / "arvo.duckdb", reports_dir=home / "reports",
                     compiled_definitions_dir=home / "definitions")
+
+
+TINY_PERIODS = ("2024-12", "2025-01")
+
+
+@pytest.fixture(scope="session")
+def tiny_warehouse(tmp_path_factory):
+    """The tiny lake (tests/dbt_project/tiny_lake.py) built through dbt for two periods,
+    as a steering run would: 2024-12 is built and its reports rendered (kept in `first`,
+    path relative to the period's folder -> text), then the quarantine changes (P1's
+    quarantined event is re-sent correctly, P1 has a new quarantined event in 2025-01)
+    and 2025-01 is built. Reports are rendered with a fixed `generated` time."""
+    from arvo import report, transform
+    from tests.dbt_project import tiny_lake
+    settings = settings_at(tmp_path_factory.mktemp("tiny") / "var")
+    tiny_lake.write(settings.lake_dir)
+    tiny_lake.write_quarantine(settings.quarantine_dir)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ARVO_PSEUDONYM_KEY", TEST_KEY)
+        fixed_generated(mp)
+        transform.build(settings, TINY_PERIODS[0])
+        folder = settings.reports_dir / TINY_PERIODS[0]
+        first = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8-sig")
+                 for p in report.render_all(settings, TINY_PERIODS[0])}
+        shutil.rmtree(settings.quarantine_dir / "events" / f"provider_id={tiny_lake.P1}")
+        tiny_lake.write_quarantine(settings.quarantine_dir, tiny_lake.QUARANTINE_LATER)
+        transform.build(settings, TINY_PERIODS[1])
+    return {"settings": settings, "first": first}
+
+
+def fixed_generated(mp: pytest.MonkeyPatch) -> None:
+    """Reports say they were generated at one fixed time (for comparing two renders)."""
+    from arvo.report import feedback, render, steering
+
+    for module in (feedback, render, steering):
+        mp.setattr(module, "generated", lambda: "1.1.2025 klo 12.00")
+
+
+@pytest.fixture()
+def fixed_time(monkeypatch):
+    """Reports rendered in the test say they were generated at one fixed time."""
+    fixed_generated(monkeypatch)

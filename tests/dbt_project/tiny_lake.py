@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from arvo import contract, hetu
-from arvo.ingest.lake import LAKE_SCHEMAS, UNRECOGNISED_SCHEMA
+from arvo.ingest.lake import LAKE_SCHEMAS, QUARANTINE_SCHEMA, UNRECOGNISED_SCHEMA
 
 KEY = b"arvo-dbt-test-key"
 
@@ -238,6 +238,42 @@ UNRECOGNISED = {
     P2: [],
     P3: [],
 }
+
+
+# The rows the ingest log above says were quarantined, as the quarantine holds them:
+# (provider, month, entity, source_file, source_row, record_id, rule, column_name, reason)
+QUARANTINE = [
+    (P1, "2024-04", "events", "events.csv", 3, "E-D0", "cost_in_range", "cost_eur",
+     "events.csv row 3: cost_eur -5 is below 0"),
+    *[(P2, "2024-05", "proms", "proms.csv", n, None, "file_readable", None,
+       f"proms.csv row {n}: file is not readable: no header row") for n in range(1, 5)],
+]
+
+
+# Later, P1 re-sends 2024-04 correctly (its partition is replaced, the row is no longer
+# quarantined) and one event of its 2025-01 file is quarantined.
+QUARANTINE_LATER = [
+    (P1, "2025-01", "events", "events.csv", 2, "E-X1", "hetu_valid", "hetu",
+     "events.csv row 2: the check character of the identity code is wrong"),
+]
+
+
+def write_quarantine(quarantine: Path, rows: list[tuple] | None = None) -> Path:
+    """Write the tiny quarantine (`rows`, default QUARANTINE) under `quarantine` (beside
+    the lake) and return it."""
+    parts: dict[tuple[str, str, str], list[dict[str, object]]] = {}
+    for p, m, entity, source_file, row, record_id, rule, column, reason in (
+            QUARANTINE if rows is None else rows):
+        parts.setdefault((entity, p, m), []).append({
+            "record_id": record_id, "source_file": source_file, "source_row": row,
+            "rule": rule, "column_name": column, "reason": reason, "issues": reason,
+            "row_values": '{"cost_eur": "-5"}', "file_sha256": "0" * 64})
+    for (entity, p, m), rows in parts.items():
+        folder = quarantine / entity / f"provider_id={p}" / f"month={m}"
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(rows, schema=QUARANTINE_SCHEMA),
+                       folder / "data.parquet")
+    return quarantine
 
 
 def write(lake: Path) -> Path:

@@ -5,7 +5,8 @@
 -- standard deviation, and how many improved, stayed the same or worsened (follow-up
 -- above, equal to or below baseline on the measure's own scale; for measures where a
 -- lower score is better, seed prom_measures.higher_is_better = false, the direction
--- is turned so that `improved` always means better).
+-- is turned so that `improved` always means better). How the reports show the measure
+-- (labels, decimals, direction, MID) and the value set it was scored with come along.
 
 with
 
@@ -72,9 +73,22 @@ final as (
         cast(o.change_sd as double) as change_sd,
         cast(o.improved as bigint) as improved,
         cast(o.unchanged as bigint) as unchanged,
-        cast(o.worsened as bigint) as worsened
+        cast(o.worsened as bigint) as worsened,
+        -- how the reports show the measure, and what it was scored with
+        cast(m.instrument_label as varchar) as instrument_label,
+        cast(m.measure_label as varchar) as measure_label,
+        cast(m.higher_is_better as boolean) as higher_is_better,
+        cast(m.decimals as integer) as decimals,
+        cast(m.mid as double) as mid,
+        cast(
+            case when o.measure = 'eq5d_index' then {{ arvo_value_set('o.instrument') }} end
+            as varchar
+        ) as value_set
 
     from outcomes as o
+    left join prom_measures as m
+        on m.instrument = o.instrument
+        and m.measure = o.measure
     left join providers as pr
         on pr.provider_id = o.provider_id
 

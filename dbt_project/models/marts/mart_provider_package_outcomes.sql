@@ -1,6 +1,8 @@
 -- Grain: period x provider x package x instrument: paired outcomes on each instrument's
 -- primary measure (EQ-5D index, PHQ-9 total, ...) of the provider's episodes of a package,
 -- against all other providers of the package. Every measure: mart_provider_measure_outcomes.
+-- How the reports show a score (label, decimals, direction, MID) and the value set it
+-- was scored with come along from seed prom_measures and the run's vars.
 
 with
 
@@ -8,6 +10,13 @@ pairs as (
 
     -- each instrument's primary measure (EQ-5D index, PHQ-9 total, ...)
     select * from {{ ref('int_episodes_paired') }}
+    where is_primary
+
+),
+
+prom_measures as (
+
+    select * from {{ ref('prom_measures') }}
     where is_primary
 
 ),
@@ -62,12 +71,22 @@ final as (
         cast(o.change_sd as double) as change_sd,
         cast(k.pairs - o.pairs as bigint) as peer_pairs,
         cast((k.change_sum - o.change_sum) / nullif(k.pairs - o.pairs, 0) as double)
-            as peer_change_mean
+            as peer_change_mean,
+        -- how the reports show the score, and what it was scored with
+        cast(m.measure as varchar) as measure,
+        cast(m.instrument_label as varchar) as instrument_label,
+        cast(m.measure_label as varchar) as measure_label,
+        cast(m.higher_is_better as boolean) as higher_is_better,
+        cast(m.decimals as integer) as decimals,
+        cast(m.mid as double) as mid,
+        cast({{ arvo_value_set('o.instrument') }} as varchar) as value_set
 
     from provider_outcomes as o
     inner join package_outcomes as k
         on k.package_code = o.package_code
         and k.instrument = o.instrument
+    left join prom_measures as m
+        on m.instrument = o.instrument
     left join providers as pr
         on pr.provider_id = o.provider_id
 

@@ -130,7 +130,9 @@ final as (
         cast(phq9_baseline_mean as double) as phq9_baseline_mean,
         cast(phq9_change_mean as double) as phq9_change_mean,
         -- mean EQ-5D-5L change per 1,000 EUR of cost per client (null without pairs)
-        cast(eq5d_change_mean / nullif(cost_per_client_eur, 0) * 1000 as double) as value_ratio
+        cast(eq5d_change_mean / nullif(cost_per_client_eur, 0) * 1000 as double) as value_ratio,
+        -- the value set the EQ-5D-5L indexes of this run were scored with
+        cast({{ arvo_value_set("'EQ5D5L'") }} as varchar) as eq5d_value_set
 
     from joined
 

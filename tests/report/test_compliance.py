@@ -1,7 +1,9 @@
-"""Obligations in the reports: peers' median, episodes to complete, what changed, the matrix.
+"""Obligations in the reports: peers' median, episodes to complete, what changed, the matrix
+(arvo/report/compliance.py and its use in both reports).
 
-A hand-made warehouse with the full columns of mart_prom_compliance and
-mart_prom_obligation_episodes (docs/marts.md) for two steering periods.
+A hand-made warehouse, typed by the marts' contracts (tests/report/marts.py), with
+mart_prom_compliance, mart_prom_obligation_episodes and mart_provider_rows_to_fix for
+two steering periods.
 """
 
 from __future__ import annotations
@@ -11,15 +13,13 @@ import datetime as dt
 import io
 from pathlib import Path
 
-import duckdb
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from arvo import report
 from arvo.config import Settings
 from arvo.quality import obligations
+from tests.report import marts
 
 PREV, PERIOD = "2025-06", "2025-12"
 A, A_NAME = "2358253-3", "Pohjolan hyvinvointialue, perusterveydenhuolto"
@@ -109,25 +109,11 @@ QUARANTINE_NOW = [
 ]
 
 
-def _settings(tmp_path: Path) -> Settings:
-    home = tmp_path / "var"
-    return Settings(home=home, raw_dir=home / "raw", lake_dir=home / "lake",
-                    quarantine_dir=home / "quarantine",
-                    warehouse=home / "warehouse" / "arvo.duckdb", reports_dir=home / "reports",
-                    compiled_definitions_dir=home / "definitions")
-
-
-def _write_quarantine(root: Path, rows) -> None:
-    for month in {r[0] for r in rows}:
-        mine = [r for r in rows if r[0] == month]
-        folder = root / "events" / f"provider_id={A}" / f"month={month}"
-        folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.table({
-            "record_id": [r[1] for r in mine], "source_file": ["events.csv"] * len(mine),
-            "source_row": pa.array([r[2] for r in mine], pa.int64()),
-            "rule": [r[3] for r in mine], "column_name": [r[4] for r in mine],
-            "reason": ["fix me"] * len(mine), "issues": ["fix me"] * len(mine),
-            "row_values": ["{}"] * len(mine)}), folder / "data.parquet")
+def _rows_to_fix(period: str, rows) -> list[dict]:
+    return [{"period": period, "provider_id": A, "provider_name": A_NAME, "month": r[0],
+             "entity": "events", "source_file": "events.csv", "source_row": r[2],
+             "record_id": r[1], "rule": r[3], "column_name": r[4], "reason": "fix me"}
+            for r in rows]
 
 
 @pytest.fixture()
@@ -136,25 +122,12 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def _warehouse(tmp_path: Path, compliance: list[dict], episodes: list[dict]) -> Settings:
-    s = _settings(tmp_path)
-    s.warehouse.parent.mkdir(parents=True)
-    comp = pd.DataFrame(compliance)
-    eps = pd.DataFrame(episodes)
-    for c in ("start_date", "anchor_date", "collection_opens", "collection_closes"):
-        eps[c] = pd.to_datetime(eps[c]).dt.date
-    with duckdb.connect(str(s.warehouse)) as con:
-        con.register("comp", comp)
-        con.register("eps", eps)
-        con.execute("create table mart_prom_compliance as select * from comp")
-        con.execute("create table mart_prom_obligation_episodes as select * from eps")
-    # the previous period was reported with the quarantine as it was then
-    _write_quarantine(s.quarantine_dir, QUARANTINE_PREV)
-    report.render_provider_feedback(s, PREV, A)
-    # since then: EV-FIXED re-sent correctly, EV-NEW quarantined
-    for path in s.quarantine_dir.rglob("data.parquet"):
-        path.unlink()
-    _write_quarantine(s.quarantine_dir, QUARANTINE_NOW)
-    return s
+    # the previous period was built with the quarantine as it was then; since then
+    # EV-FIXED was re-sent correctly and EV-NEW quarantined
+    return marts.warehouse(marts.settings(tmp_path), {
+        "mart_prom_compliance": compliance, "mart_prom_obligation_episodes": episodes,
+        "mart_provider_rows_to_fix": (_rows_to_fix(PREV, QUARANTINE_PREV)
+                                      + _rows_to_fix(PERIOD, QUARANTINE_NOW))})
 
 
 def _text(path: Path) -> str:
@@ -162,7 +135,7 @@ def _text(path: Path) -> str:
 
 
 def test_obligations_show_peers_median_and_noise(settings: Settings):
-    ctx = report.feedback_context(settings, PERIOD, A, [])
+    ctx = report.feedback_context(settings, PERIOD, A)
     ob = {(o["package_code"], o["instrument_code"], o["timepoint"]): o
           for o in ctx["obligations"]}
     assert ob[("DEPRESSION", "EQ5D5L", "baseline")]["peer_median"] == 0.935
@@ -206,8 +179,7 @@ def test_episodes_to_complete_lists_own_episodes_with_dates(settings: Settings):
 
 
 def test_what_changed_since_the_previous_period(settings: Settings):
-    fix = report.rows_to_fix(settings.quarantine_dir, A, PERIOD)
-    ctx = report.feedback_context(settings, PERIOD, A, fix)
+    ctx = report.feedback_context(settings, PERIOD, A)
     ch = ctx["changes"]
     assert ch["previous"] == PREV
 
@@ -230,7 +202,7 @@ def test_what_changed_since_the_previous_period(settings: Settings):
 
 
 def test_first_period_has_nothing_to_compare(settings: Settings):
-    ctx = report.feedback_context(settings, PREV, A, [])
+    ctx = report.feedback_context(settings, PREV, A)
     assert ctx["changes"] == {"previous": None}
     html = _text(report.render_provider_feedback(settings, PREV, A).html_path)
     assert "ensimmäinen kausi" in html
@@ -305,7 +277,7 @@ def segment_settings(tmp_path: Path) -> Settings:
 
 
 def test_feedback_shows_segment_obligations_by_the_segments_name(segment_settings):
-    ctx = report.feedback_context(segment_settings, PERIOD, A, [])
+    ctx = report.feedback_context(segment_settings, PERIOD, A)
     ob = {(o["scope"], o["scope_code"], o["instrument_code"], o["timepoint"]): o
           for o in ctx["obligations"]}
     seg = ob[("segment", SEGMENT, "EQ5D5L", "baseline")]
@@ -349,7 +321,7 @@ def test_segment_episodes_to_complete(segment_settings):
 
 
 def test_segment_changes_are_keyed_by_scope(segment_settings):
-    ctx = report.feedback_context(segment_settings, PERIOD, A, [])
+    ctx = report.feedback_context(segment_settings, PERIOD, A)
     ch = ctx["changes"]
 
     def keys(items):

@@ -1,0 +1,63 @@
+"""Steering report for the commissioner and feedback for each provider, rendered with Jinja2.
+
+Reads only the marts of the DuckDB warehouse (read-only; see `docs/marts.md`) and writes
+self-contained HTML files (inline CSS, no scripts, no external assets) under
+`<reports_dir>/<period>/`:
+
+- `steering_report.html`: for the commissioner; aggregates only, every cell based on
+  fewer than `SMALL_CELL` clients, pairs or episodes suppressed (`disclosure`).
+- `providers/<provider_id>/feedback.html`, `rows_to_fix.csv` and
+  `episodes_to_complete.csv`: for one provider; its own record-level rows (quarantined
+  rows, its episodes missing a PROM), peers only as (suppressed) aggregates.
+- `index.html`: links to all of them.
+
+Modules: `disclosure` (small-cell suppression), `formatting` (Finnish numbers and dates,
+the window, the Jinja2 environment), `labels` (names and code labels), `warehouse` (the
+marts), `outcomes` and `compliance` (views both reports share), `charts` (inline SVG
+coordinates), `steering` and `feedback` (one per report), `files` (writing), `render`
+(all reports of a period).
+"""
+
+from arvo.report.disclosure import (
+    COMPLEMENTARY,
+    MIN_PEERS,
+    SINGLE_PEER,
+    SMALL_CELL,
+    SUPPRESSED,
+    hidden,
+    is_small,
+    suppress,
+)
+from arvo.report.feedback import (
+    CSV_COLUMNS,
+    EPISODE_CSV_COLUMNS,
+    ProviderFeedback,
+    feedback_context,
+    render_provider_feedback,
+    rows_to_fix,
+)
+from arvo.report.formatting import (
+    environment,
+    fi_date,
+    fi_eur,
+    fi_int,
+    fi_month,
+    fi_number,
+    fi_pct,
+    fi_pp,
+    fi_signed,
+    window,
+)
+from arvo.report.outcomes import FLAG_Z
+from arvo.report.render import providers_for, render_all
+from arvo.report.steering import render_steering_report, steering_context
+from arvo.report.warehouse import open_warehouse
+
+__all__ = [
+    "COMPLEMENTARY", "CSV_COLUMNS", "EPISODE_CSV_COLUMNS", "FLAG_Z", "MIN_PEERS",
+    "SINGLE_PEER", "SMALL_CELL", "SUPPRESSED", "ProviderFeedback", "environment",
+    "feedback_context", "fi_date", "fi_eur", "fi_int", "fi_month", "fi_number", "fi_pct",
+    "fi_pp", "fi_signed", "hidden", "is_small", "open_warehouse", "providers_for",
+    "render_all", "render_provider_feedback", "render_steering_report", "rows_to_fix",
+    "steering_context", "suppress", "window",
+]

@@ -1,0 +1,73 @@
+"""Disclosure control: the small-cell rule every aggregate of an Arvo report passes through.
+
+A cell based on 1 to SMALL_CELL - 1 clients, pairs or episodes is replaced by a marker
+(`SUPPRESSED`, printed "<5") before it reaches a template; a second cell is hidden
+(`COMPLEMENTARY`, "..") when a lone small cell could otherwise be recovered from a total.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SMALL_CELL = 5
+"""Cells based on fewer than this many clients, pairs or episodes are suppressed."""
+
+MIN_PEERS = 2
+"""A peers' median is shown only over at least this many other providers."""
+
+
+class _Suppressed:
+    """Marker that replaces a hidden value before it reaches a template."""
+
+    def __init__(self, text: str, title: str):
+        self.text, self.title = text, title
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+
+SUPPRESSED = _Suppressed(f"<{SMALL_CELL}", f"Alle {SMALL_CELL} havaintoa: peitetty")
+"""A small cell: shown as "<5"."""
+
+COMPLEMENTARY = _Suppressed("..", "Peitetty, jottei pientä lukua voi päätellä summasta")
+"""A cell hidden only so that a small cell cannot be recovered from a total: shown as ".."."""
+
+SINGLE_PEER = _Suppressed("..", f"Alle {MIN_PEERS} vertailutuottajaa: peitetty")
+"""A peers' median over fewer than MIN_PEERS providers (it would be one provider's rate)."""
+
+
+def hidden(value: Any) -> bool:
+    """True for SUPPRESSED, COMPLEMENTARY and SINGLE_PEER."""
+    return isinstance(value, _Suppressed)
+
+
+def is_small(n: float | int | None) -> bool:
+    """True for a count of 1 to SMALL_CELL - 1 (zero discloses nothing and is shown as 0)."""
+    return n is not None and 0 < n < SMALL_CELL
+
+
+def suppress(value: Any, *counts: float | int | None) -> Any:
+    """The single small-cell rule of Arvo reports.
+
+    `value` is returned unchanged unless any of `counts` (the clients, pairs or episodes
+    the value is based on) is from 1 to SMALL_CELL - 1, in which case SUPPRESSED is
+    returned and the templates print "<5". Every aggregate the commissioner sees, and
+    every peer aggregate a provider sees, passes through here.
+    """
+    return SUPPRESSED if any(is_small(n) for n in counts) else value
+
+
+def complement(rows: list[dict[str, Any]], count: str) -> set[int]:
+    """Index of the row to hide with a lone small cell of `count`, so it cannot be differenced.
+
+    When exactly one row has a small `count`, its value could be recovered from a total (or
+    from another table's total) minus the rows shown; hiding the next smallest row too
+    leaves only the sum of two.
+    """
+    small = [i for i, r in enumerate(rows) if is_small(r[count])]
+    if len(small) != 1:
+        return set()
+    others = [i for i, r in enumerate(rows) if i != small[0] and (r[count] or 0) > 0]
+    return {min(others, key=lambda i: rows[i][count])} if others else set()

@@ -1,0 +1,271 @@
+"""One provider's feedback: its own record-level rows, peers only as (suppressed) aggregates.
+
+Writes `<reports_dir>/<period>/providers/<provider_id>/`: `feedback.html`,
+`rows_to_fix.csv` (its quarantined rows) and `episodes_to_complete.csv` (its episodes
+missing a PROM).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from arvo.config import Settings
+from arvo.report.compliance import compliance_view
+from arvo.report.files import write_csv, write_text
+from arvo.report.formatting import environment, generated, window
+from arvo.report.labels import (
+    ENTITIES,
+    EPISODE_STATUSES,
+    STATUSES,
+    Names,
+    names,
+    scope,
+    timepoint,
+)
+from arvo.report.outcomes import outcome_groups
+from arvo.report.warehouse import Warehouse, open_warehouse
+
+HTML_ROWS_TO_FIX_LIMIT = 1000
+"""At most this many rows to fix are listed in feedback.html; the CSV always has them all."""
+
+HTML_EPISODES_LIMIT = 500
+"""At most this many episodes per list in feedback.html; the CSV always has them all."""
+
+CSV_COLUMNS = ("month", "entity", "source_file", "source_row", "record_id", "column_name",
+               "rule", "reason")
+"""Columns of rows_to_fix.csv: the provider's quarantined rows."""
+
+EPISODE_CSV_COLUMNS = ("episode_id", "package_code", "instrument", "timepoint", "schedule",
+                       "window_opens", "collect_by", "status", "note", "obligation_scope",
+                       "obligation_code")
+"""Columns of episodes_to_complete.csv: the provider's episodes missing a PROM. package_code
+is the episode's package; obligation_scope (package | segment) and obligation_code name the
+obligation the PROM is missing for (the package, or the client segment that binds it)."""
+
+_SAFE_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]*$")
+
+
+@dataclass(frozen=True)
+class ProviderFeedback:
+    """What one provider's feedback holds, and where it was written."""
+
+    provider_id: str
+    html_path: Path
+    csv_path: Path
+    failing_obligations: int
+    rows_to_fix: int
+    episodes_csv_path: Path | None = None
+    episodes_to_complete: int = 0
+
+
+def check_provider_id(provider_id: str) -> str:
+    """`provider_id`, if it is safe as a folder name; ValueError otherwise."""
+    if not isinstance(provider_id, str) or not _SAFE_ID.match(provider_id):
+        raise ValueError(f"not a usable provider id: {provider_id!r}")
+    return provider_id
+
+
+def rows_to_fix(wh: Warehouse, period: str, provider_id: str) -> list[dict[str, Any]]:
+    """The provider's rows to fix in `period`: its rows of mart_provider_rows_to_fix
+    (quarantined rows of months up to the period, as the quarantine held them when the
+    period was built), columns CSV_COLUMNS, a missing value as ""."""
+    check_provider_id(provider_id)
+    rows = wh.rows("mart_provider_rows_to_fix", period, provider_id,
+                   order_by="month, entity, source_file, source_row nulls first, "
+                            "file_sha256, rule, column_name, record_id, reason")
+    return [{c: "" if r.get(c) is None else r[c] for c in CSV_COLUMNS} for r in rows]
+
+
+def write_rows_to_fix(path: Path, rows: list[dict[str, Any]]) -> Path:
+    """rows_to_fix.csv: the provider's quarantined rows, columns CSV_COLUMNS."""
+    return write_csv(path, CSV_COLUMNS, ([r[c] for c in CSV_COLUMNS] for r in rows))
+
+
+def episode_view(rows: list[dict[str, Any]], names: Names) -> list[dict[str, Any]]:
+    """The provider's episodes missing a PROM: collectable first (by date), then missed."""
+    out = []
+    for r in rows:
+        if r["status"] not in ("collectable", "missed", "unpaired"):
+            continue
+        tp_fi, tp_en = timepoint(r["timepoint"])
+        st_fi, st_en = EPISODE_STATUSES.get(r["status"], (r["status"], r["status"]))
+        note = ""
+        if r["status"] == "unpaired":
+            note = "seuranta kerätty, mutta saman hoitojakson lähtötaso puuttuu"
+        elif r["measure"] == "paired" and not r["baseline_collected"]:
+            note = "myös lähtötaso puuttuu: vastaus ei muodosta paria"
+        if r["cycle"]:
+            note = (note + "; " if note else "") + (
+                f"aikataulu alkanut alusta ({r['cycle']}. kerran) akuutin hoitojakson jälkeen")
+        sc = scope(r, names)
+        if sc["scope"] == "segment":
+            note = (f"asiakassegmentin velvoite ({sc['scope_fi']}): koskee asiakkaan "
+                    "kaikkia hoitojaksoja" + ("; " + note if note else ""))
+        out.append({
+            **sc,
+            "episode_id": r["episode_id"], "package_code": r["package_code"],
+            "package_fi": names.package(r["package_code"])[0],
+            "instrument_code": r["instrument"],
+            "instrument": names.instrument(r["instrument"]),
+            "timepoint": r["timepoint"], "timepoint_fi": tp_fi, "timepoint_en": tp_en,
+            "schedule": r["cycle"], "window_opens": r["collection_opens"],
+            "collect_by": r["collection_closes"], "status": r["status"],
+            "status_fi": st_fi, "status_en": st_en, "note": note,
+            "collectable": r["status"] == "collectable",
+        })
+    rank = {"collectable": 0, "missed": 1, "unpaired": 2}
+    return sorted(out, key=lambda e: (rank[e["status"]],
+                                      e["collect_by"] if e["collectable"] else date.min,
+                                      e["package_code"], e["episode_id"],
+                                      e["scope"] != "package", e["scope_code"], e["schedule"],
+                                      e["instrument_code"], e["timepoint"]))
+
+
+def write_episodes_to_complete(path: Path, episodes: list[dict[str, Any]]) -> Path:
+    """episodes_to_complete.csv: the provider's episodes missing a PROM, by its own IDs."""
+    return write_csv(path, EPISODE_CSV_COLUMNS, (
+        [e["episode_id"], e["package_code"], e["instrument_code"], e["timepoint"],
+         e["schedule"], e["window_opens"], e["collect_by"], e["status"], e["note"],
+         e["scope"], e["scope_code"]] for e in episodes))
+
+
+def _issue_key(r: dict[str, Any]) -> tuple:
+    record = r.get("record_id") or f"row {r.get('source_row')}"
+    return (r["month"], r["entity"], str(r.get("source_file") or ""), str(record), r["rule"],
+            r.get("column_name") or "")
+
+
+def changes(wh: Warehouse, period: str, provider_id: str,
+            obligations: list[dict[str, Any]], fix: list[dict[str, Any]],
+            names: Names) -> dict[str, Any]:
+    """New, resolved and persisting issues since the provider's previous steering period:
+    obligations by the compliance mart, rows by mart_provider_rows_to_fix, both as the
+    warehouse holds the previous period."""
+    previous = wh.previous_period(period)
+    out: dict[str, Any] = {"previous": previous}
+    if previous is None:
+        return out
+    before = compliance_view(
+        wh.rows("mart_prom_compliance", previous, provider_id,
+                order_by="package_code, instrument, timepoint"), names, suppress_small=False)
+
+    def key(o: dict[str, Any]) -> tuple[str, str, str, str]:
+        return (o["scope"], o["scope_code"], o["instrument"], o["timepoint"])
+
+    now_fail = {key(o): o for o in obligations if o["status"] == "fail"}
+    then_fail = {key(o): o for o in before if o["status"] == "fail"}
+    now_all = {key(o): o for o in obligations}
+    out["obligations"] = {
+        "new": [now_fail[k] for k in now_fail if k not in then_fail],
+        "persisting": [{**now_fail[k], "previous_rate": then_fail[k]["rate"]}
+                       for k in now_fail if k in then_fail],
+        "resolved": [{**then_fail[k], "current": now_all.get(k)}
+                     for k in then_fail if k not in now_fail],
+    }
+    now_rows = {_issue_key(r): r for r in fix}
+    then_rows = {_issue_key(r): r for r in rows_to_fix(wh, previous, provider_id)}
+    by_rule: dict[tuple[str, str, str], dict[str, int]] = defaultdict(
+        lambda: {"new": 0, "resolved": 0, "persisting": 0})
+    for k, r in now_rows.items():
+        by_rule[(r["entity"], r["rule"], r.get("column_name") or "")][
+            "persisting" if k in then_rows else "new"] += 1
+    for k, r in then_rows.items():
+        if k not in now_rows:
+            by_rule[(r["entity"], r["rule"], r.get("column_name") or "")]["resolved"] += 1
+    out["rules"] = [{"entity": e, "rule": ru, "column_name": c, **n}
+                    for (e, ru, c), n in sorted(by_rule.items())]
+    out["rows"] = {s: sum(r[s] for r in out["rules"])
+                   for s in ("new", "resolved", "persisting")}
+    out["any"] = bool(any(out["obligations"].values()) or any(out["rows"].values()))
+    return out
+
+
+def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[str, Any]:
+    """Everything one provider's feedback shows: its own rows, peers only as aggregates.
+    `all_rows_to_fix` holds every row to fix (`rows_to_fix` at most the HTML limit)."""
+    check_provider_id(provider_id)
+    win = window(period)
+    known = names(settings)
+    with open_warehouse(settings.warehouse) as wh:
+        known = replace(known, instruments=wh.instrument_labels())
+        fix = rows_to_fix(wh, period, provider_id)
+        dq = wh.rows("mart_provider_data_quality", period, provider_id,
+                     order_by="month, entity, source_file, status")
+        unread = wh.rows("mart_provider_unrecognised_items", period, provider_id,
+                         order_by="path")
+        comp = wh.rows("mart_prom_compliance", period, provider_id,
+                       order_by="package_code, instrument, timepoint")
+        outc = wh.rows("mart_provider_package_outcomes", period, provider_id,
+                       order_by="package_code, instrument")
+        episode_rows = wh.rows("mart_prom_obligation_episodes", period, provider_id,
+                               order_by="package_code, episode_id, cycle, instrument, "
+                                        "timepoint_order")
+        obligations = compliance_view(comp, known, suppress_small=False)
+        changed = changes(wh, period, provider_id, obligations, fix, known)
+    obligations.sort(key=lambda o: (o["scope"] != "package", o["scope_code"],
+                                    o["timepoint_order"] or 0, o["timepoint"],
+                                    o["instrument"]))
+    mart_name = next((r["provider_name"] for r in (*dq, *comp, *outc) if r["provider_name"]),
+                     None)
+    failing = [o for o in obligations if o["status"] == "fail"]
+    episodes = episode_view(episode_rows, known)
+    collectable = [e for e in episodes if e["collectable"]]
+    missed = [e for e in episodes if not e["collectable"]]
+    files = []
+    for r in dq:
+        ent_fi, ent_en = ENTITIES.get(r["entity"], (r["entity"], r["entity"]))
+        files.append({**r, "entity_fi": ent_fi, "entity_en": ent_en,
+                      "status_fi": STATUSES.get(r["status"], r["status"])})
+    sent_months = {r["month"] for r in dq}
+    by_rule: dict[tuple[str, str, str], int] = defaultdict(int)
+    for r in fix:
+        by_rule[(r["entity"], r["rule"], r["column_name"])] += 1
+    return {
+        "period": period, "window": win, "generated": generated(),
+        "provider_id": provider_id, "provider_name": known.provider(provider_id, mart_name),
+        "has_data": bool(dq or comp or outc),
+        "obligations": obligations, "failing": failing,
+        "evaluated": sum(o["status"] in ("pass", "fail") for o in obligations),
+        "within_noise": sum(o["within_noise"] for o in obligations),
+        "episodes": episodes,
+        "collectable": collectable[:HTML_EPISODES_LIMIT], "collectable_total": len(collectable),
+        "missed": missed[:HTML_EPISODES_LIMIT], "missed_total": len(missed),
+        "episodes_limit": HTML_EPISODES_LIMIT,
+        "changes": changed,
+        "outcomes": outcome_groups(outc, known, suppress_own=False),
+        "files": files,
+        "rejected": [f for f in files if f["status"] == "rejected"],
+        "standing": [f for f in files if f["status"] == "standing"],
+        "unrecognised": unread,
+        "totals": {c: sum(r.get(c) or 0 for r in dq)
+                   for c in ("rows_in", "rows_accepted", "rows_quarantined", "blank_lines")},
+        "missing_months": [m for m in win.months if m not in sent_months] if dq else [],
+        "all_rows_to_fix": fix,
+        "rows_to_fix": fix[:HTML_ROWS_TO_FIX_LIMIT], "rows_to_fix_total": len(fix),
+        "rows_to_fix_limit": HTML_ROWS_TO_FIX_LIMIT,
+        "by_rule": [{"entity": e, "rule": r, "column_name": c, "count": n}
+                    for (e, r, c), n in sorted(by_rule.items(), key=lambda kv: -kv[1])],
+        "entities": ENTITIES,
+    }
+
+
+def render_provider_feedback(settings: Settings, period: str,
+                             provider_id: str) -> ProviderFeedback:
+    """Write `<reports_dir>/<period>/providers/<id>/`: feedback.html, rows_to_fix.csv and
+    episodes_to_complete.csv."""
+    context = feedback_context(settings, period, provider_id)
+    fix = context["all_rows_to_fix"]
+    out_dir = Path(settings.reports_dir) / period / "providers" / provider_id
+    html = environment(settings.templates_dir).get_template(
+        "provider_feedback.html.j2").render(**context)
+    html_path = write_text(out_dir / "feedback.html", html)
+    csv_path = write_rows_to_fix(out_dir / "rows_to_fix.csv", fix)
+    episodes_path = write_episodes_to_complete(out_dir / "episodes_to_complete.csv",
+                                               context["episodes"])
+    return ProviderFeedback(provider_id, html_path, csv_path, len(context["failing"]), len(fix),
+                            episodes_path, len(context["episodes"]))

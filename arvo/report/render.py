@@ -1,0 +1,47 @@
+"""All of a period's reports at once: the steering report, every provider's feedback and
+`index.html` linking them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from arvo.config import Settings
+from arvo.report.feedback import render_provider_feedback
+from arvo.report.files import write_text
+from arvo.report.formatting import environment, generated, window
+from arvo.report.labels import names
+from arvo.report.steering import render_steering_report
+from arvo.report.warehouse import open_warehouse
+
+
+def providers_for(settings: Settings, period: str) -> dict[str, str]:
+    """Provider id -> name: the marts' providers of the period and the registered providers."""
+    known = names(settings)
+    found: dict[str, str] = {}
+    with open_warehouse(settings.warehouse) as wh:
+        for table in ("mart_provider_data_quality", "mart_prom_compliance"):
+            for r in wh.rows(table, period):
+                found.setdefault(r["provider_id"], known.provider(r["provider_id"],
+                                                                  r["provider_name"]))
+    for pid, name in known.providers.items():
+        found.setdefault(pid, name)
+    return dict(sorted(found.items(), key=lambda kv: kv[1]))
+
+
+def render_all(settings: Settings, period: str) -> list[Path]:
+    """Render the steering report, every provider's feedback and `index.html` linking them."""
+    written = [render_steering_report(settings, period)]
+    feedback = []
+    for pid, name in providers_for(settings, period).items():
+        fb = render_provider_feedback(settings, period, pid)
+        feedback.append({"provider_id": pid, "provider_name": name, "feedback": fb,
+                         "html": f"providers/{pid}/feedback.html",
+                         "csv": f"providers/{pid}/rows_to_fix.csv",
+                         "episodes_csv": f"providers/{pid}/episodes_to_complete.csv"})
+        written += [fb.html_path, fb.csv_path]
+        if fb.episodes_csv_path:
+            written.append(fb.episodes_csv_path)
+    html = environment(settings.templates_dir).get_template("index.html.j2").render(
+        period=period, window=window(period), generated=generated(), providers=feedback)
+    written.append(write_text(Path(settings.reports_dir) / period / "index.html", html))
+    return written

@@ -1,0 +1,223 @@
+"""The commissioner's steering report: aggregates only, every small cell suppressed.
+
+Writes `<reports_dir>/<period>/steering_report.html` from the marts of the period.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from arvo.config import Settings
+from arvo.quality import obligations
+from arvo.quality.obligations import STATUSES
+from arvo.report.compliance import compliance_view
+from arvo.report.disclosure import COMPLEMENTARY, complement, hidden, is_small, suppress
+from arvo.report.files import write_text
+from arvo.report.formatting import environment, generated, window
+from arvo.report.labels import KAISER_FI, SENT_STATUSES, Names, names, value_set
+from arvo.report.outcomes import outcome_groups
+from arvo.report.warehouse import open_warehouse
+
+_SEGMENT_CELLS = {
+    "clients": ("clients", "client_share", "total_cost_eur", "cost_per_client_eur",
+                "cost_share", "value_ratio"),
+    "eq5d_pairs": ("eq5d_pairs", "eq5d_baseline_mean", "eq5d_followup_mean",
+                   "eq5d_change_mean", "value_ratio"),
+    "phq9_pairs": ("phq9_pairs", "phq9_baseline_mean", "phq9_change_mean"),
+}
+"""The cells of a segment row, by the count each is based on."""
+
+
+def segment_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Segments' clients, costs and outcomes, with small and complementary cells hidden."""
+    out = []
+    for r in rows:
+        v = {
+            "code": r["segment_code"], "name_fi": r["segment_name_fi"],
+            "name_en": r["segment_name_en"], "kaiser_level": r["kaiser_level"],
+            "kaiser_fi": KAISER_FI.get(r["kaiser_level"], r["kaiser_level"]),
+        }
+        for count, cells in _SEGMENT_CELLS.items():
+            for c in cells:
+                v[c] = suppress(r[c], r[count], *(
+                    [r["clients"]] if c == "value_ratio" else []))
+        out.append(v)
+    # Complementary suppression, per count the cells depend on.
+    for count, cells in _SEGMENT_CELLS.items():
+        for i in complement(rows, count):
+            for c in cells:
+                if not hidden(out[i][c]):
+                    out[i][c] = COMPLEMENTARY
+    return out
+
+
+def concentration_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The share of costs of the costliest clients, with its bar."""
+    out = []
+    for r in rows:
+        n = r["clients_in_top"]
+        share = suppress(r["cost_share"], n)
+        out.append({
+            "top_share": r["top_share"],
+            "clients_in_top": suppress(n, n),
+            "cost_in_top_eur": suppress(r["cost_in_top_eur"], n),
+            "cost_share": share,
+            "bar": None if hidden(share) or share is None else round(share * 100, 1),
+            "equal": round(float(r["top_share"]) * 100, 1),
+        })
+    return sorted(out, key=lambda r: r["top_share"])
+
+
+def quality_view(rows: list[dict[str, Any]], provider_ids: Iterable[str],
+                 names: Names, unread: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per provider: files sent, rejected and empty, rows, and items not read."""
+    def start(pid: str) -> dict[str, Any]:
+        return {"provider_id": pid, "provider_name": names.provider(pid), "files": 0,
+                "files_rejected": 0, "files_partial": 0, "files_empty": 0, "rows_in": 0,
+                "rows_accepted": 0, "rows_quarantined": 0, "blank_lines": 0,
+                "months": set(), "unrecognised": 0}
+
+    agg = {pid: start(pid) for pid in provider_ids}
+    for r in rows:
+        a = agg.setdefault(r["provider_id"], start(r["provider_id"]))
+        a["provider_name"] = names.provider(r["provider_id"], r["provider_name"])
+        a["files"] += r["status"] in SENT_STATUSES
+        a["files_rejected"] += r["status"] == "rejected"
+        a["files_partial"] += r["status"] == "partial"
+        a["files_empty"] += r["status"] == "empty"
+        for c in ("rows_in", "rows_accepted", "rows_quarantined", "blank_lines"):
+            a[c] += r.get(c) or 0
+        a["months"].add(r["month"])
+    for u in unread:
+        if u["provider_id"] in agg:
+            agg[u["provider_id"]]["unrecognised"] += 1
+    out = []
+    for a in agg.values():
+        a["months"] = len(a["months"])
+        a["quarantine_share"] = a["rows_quarantined"] / a["rows_in"] if a["rows_in"] else None
+        a["attention"] = bool(a["files_rejected"] or a["files"] == 0 or a["unrecognised"]
+                              or (a["quarantine_share"] or 0) >= 0.05)
+        out.append(a)
+    return sorted(out, key=lambda a: a["provider_name"])
+
+
+def compliance_matrix(compliance: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Providers x obligations, one table per package, then one per client segment with
+    obligations; cells of `compliance_view` rows."""
+    by_scope: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for c in compliance:
+        by_scope[(c["scope"], c["scope_code"])].append(c)
+    out = []
+    for (scope, code), cells in sorted(by_scope.items(),
+                                       key=lambda kv: (kv[0][0] != "package", kv[0][1])):
+        keys: dict[tuple[str, str], dict[str, Any]] = {}
+        for c in cells:
+            keys.setdefault((c["instrument_code"], c["timepoint"]), c)
+        columns = sorted(keys, key=lambda k: (
+            keys[k]["timepoint_order"] if keys[k]["timepoint_order"] is not None
+            else (0 if k[1] == "baseline" else 1), k[1], k[0]))
+        grid: dict[str, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
+        provider_names = {}
+        for c in cells:
+            grid[c["provider_id"]][(c["instrument_code"], c["timepoint"])] = c
+            provider_names[c["provider_id"]] = c["provider_name"]
+        rows = [{"provider_id": pid, "provider_name": provider_names[pid],
+                 "failing": sum(c["status"] == "fail" for c in grid[pid].values()),
+                 "cells": [grid[pid].get(k) for k in columns]}
+                for pid in sorted(grid, key=lambda q: provider_names[q])]
+        first = cells[0]
+        out.append({
+            "package_code": first["package_code"], "package_fi": first["package_fi"],
+            "package_en": first["package_en"], "scope": scope, "scope_code": code,
+            "scope_fi": first["scope_fi"], "scope_en": first["scope_en"],
+            "scope_kind_fi": first["scope_kind_fi"], "scope_kind_en": first["scope_kind_en"],
+            "columns": [{"instrument": keys[k]["instrument"], "timepoint": k[1],
+                         "timepoint_fi": keys[k]["timepoint_fi"],
+                         "measure": keys[k]["measure"]} for k in columns],
+            "rows": rows,
+        })
+    return out
+
+
+def obligation_checks(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts of the period's Great Expectations obligation checks by status."""
+    small = [r for r in results if is_small(r["eligible_episodes"])]
+    counts = Counter(r["status"] for r in results if not is_small(r["eligible_episodes"]))
+    return {"total": len(results) - len(small), "small": len(small),
+            **{s: counts.get(s, 0) for s in STATUSES},
+            "errors": sorted({f"{r['rule']}: {r['message']}" for r in results
+                              if r["status"] == "error"})}
+
+
+def steering_context(settings: Settings, period: str) -> dict[str, Any]:
+    """Everything the steering report shows: aggregates only, small cells suppressed."""
+    win = window(period)
+    known = names(settings)
+    with open_warehouse(settings.warehouse) as wh:
+        seg_rows = wh.rows("mart_segment_value", period, order_by="priority, segment_code")
+        conc_rows = wh.rows("mart_cost_concentration", period, order_by="top_share")
+        out_rows = wh.rows("mart_provider_package_outcomes", period,
+                           order_by="package_code, instrument, provider_id")
+        comp_rows = wh.rows("mart_prom_compliance", period,
+                            order_by="package_code, instrument, timepoint, provider_id")
+        dq_rows = wh.rows("mart_provider_data_quality", period,
+                          order_by="provider_id, month, entity")
+        unread = wh.rows("mart_provider_unrecognised_items", period, order_by="provider_id, path")
+        checked = wh.rows(obligations.TABLE, period, order_by="provider_id, rule")
+        known = replace(known, instruments=wh.instrument_labels())
+
+    clients = sum(r["clients"] or 0 for r in seg_rows)
+    cost = sum(r["total_cost_eur"] or 0 for r in seg_rows)
+    if not seg_rows and conc_rows:
+        clients, cost = conc_rows[0]["clients_total"] or 0, conc_rows[0]["cost_total_eur"] or 0
+    compliance = compliance_view(comp_rows, known, suppress_small=True)
+    quality = quality_view(dq_rows, known.providers if dq_rows else [], known, unread)
+    outcomes = outcome_groups(out_rows, known, suppress_own=True)
+    flagged = [(g, it) for g in outcomes for it in g["members"]
+               if it["flag"] in ("better", "worse")]
+    # the value sets this period's indexes were scored with (the run's dbt vars)
+    value_sets = {g["instrument_label"]: value_set(g["value_set"])
+                  for g in outcomes if g["value_set"]}
+    return {
+        "period": period, "window": win, "generated": generated(),
+        "has_data": bool(seg_rows or conc_rows or out_rows or comp_rows or dq_rows),
+        "headline": {
+            "clients": suppress(clients, clients),
+            "total_cost": suppress(cost, clients),
+            "cost_per_client": suppress(cost / clients if clients else None, clients),
+            "obligations": sum(c["status"] in ("pass", "fail") for c in compliance),
+            "failing": sum(c["status"] == "fail" for c in compliance),
+            "failing_providers": len({c["provider_id"] for c in compliance
+                                      if c["status"] == "fail"}),
+            "flagged_worse": sum(it["flag"] == "worse" for _, it in flagged),
+            "flagged_better": sum(it["flag"] == "better" for _, it in flagged),
+            "rows_in": sum(q["rows_in"] for q in quality),
+            "rows_quarantined": sum(q["rows_quarantined"] for q in quality),
+            "files_rejected": sum(q["files_rejected"] for q in quality),
+        },
+        "segments": segment_view(seg_rows),
+        "segment_value_set": value_set(next(
+            (r.get("eq5d_value_set") for r in seg_rows if r.get("eq5d_value_set")), None)),
+        "value_sets": [{"instrument_label": label, **vs}
+                       for label, vs in sorted(value_sets.items())],
+        "concentration": concentration_view(conc_rows),
+        "outcomes": outcomes,
+        "compliance": compliance,
+        "compliance_matrix": compliance_matrix(compliance),
+        "compliance_small": sum(c["status"] == "small" for c in compliance),
+        "compliance_noise": sum(c["within_noise"] for c in compliance),
+        "checks": obligation_checks(checked),
+        "quality": quality,
+    }
+
+
+def render_steering_report(settings: Settings, period: str) -> Path:
+    """Write `<reports_dir>/<period>/steering_report.html` for the commissioner."""
+    context = steering_context(settings, period)
+    html = environment(settings.templates_dir).get_template(
+        "steering_report.html.j2").render(**context)
+    return write_text(Path(settings.reports_dir) / period / "steering_report.html", html)

@@ -1,0 +1,91 @@
+"""The reports' one input: read-only access to the marts of the DuckDB warehouse.
+
+Every figure a report shows, and every row a provider is asked to fix, is read here
+(docs/marts.md). The marts keep every period's rows, so a report re-rendered for a past
+period from the warehouse alone is the report of that period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from arvo.report.formatting import missing
+
+PERIOD_MARTS = ("mart_prom_compliance", "mart_provider_data_quality", "mart_segment_value")
+"""Marts whose periods say which steering periods have results."""
+
+
+class Warehouse:
+    """Read-only access to the marts; a missing file or table reads as empty."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection | None):
+        self.con = con
+        self.tables: set[str] = set()
+        if con is not None:
+            self.tables = {r[0] for r in con.execute(
+                "select table_name from information_schema.tables").fetchall()}
+
+    def rows(self, table: str, period: str, provider_id: str | None = None,
+             order_by: str = "1") -> list[dict[str, Any]]:
+        """The rows of `table` for `period` (and one provider), as plain Python values."""
+        if self.con is None or table not in self.tables:
+            return []
+        sql = f'select * from "{table}" where cast(period as varchar) = ?'
+        params: list[Any] = [period]
+        if provider_id is not None:
+            sql += " and provider_id = ?"
+            params.append(provider_id)
+        cur = self.con.execute(f"{sql} order by {order_by}", params)
+        names = [d[0] for d in cur.description]
+        return [{k: _plain(v) for k, v in zip(names, row, strict=True)}
+                for row in cur.fetchall()]
+
+    def instrument_labels(self) -> dict[str, str]:
+        """Instrument code -> label as printed, from seed prom_measures (empty without)."""
+        if self.con is None or "prom_measures" not in self.tables:
+            return {}
+        try:
+            found = self.con.execute(
+                "select instrument, instrument_label from prom_measures where is_primary"
+            ).fetchall()
+        except duckdb.Error:  # a warehouse built before the seed had labels
+            return {}
+        return {code: label for code, label in found if label}
+
+    def previous_period(self, period: str) -> str | None:
+        """The latest period before `period` present in the marts (None if there is none)."""
+        found = []
+        for table in sorted(self.tables & set(PERIOD_MARTS)):
+            row = self.con.execute(
+                f'select max(cast(period as varchar)) from "{table}" '
+                "where cast(period as varchar) < ?", [period]).fetchone()
+            if row and row[0]:
+                found.append(row[0])
+        return max(found) if found else None
+
+
+def _plain(value: Any) -> Any:
+    """NaN as None and DECIMAL as float, so a mart's numeric types do not matter."""
+    if missing(value):
+        return None
+    return float(value) if isinstance(value, Decimal) else value
+
+
+@contextmanager
+def open_warehouse(path: Path) -> Iterator[Warehouse]:
+    """The warehouse at `path`, read-only; an absent file is an empty warehouse."""
+    path = Path(path)
+    if not path.is_file():
+        yield Warehouse(None)
+        return
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield Warehouse(con)
+    finally:
+        con.close()

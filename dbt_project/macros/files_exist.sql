@@ -1,0 +1,13 @@
+{#-
+  True when `pattern` (a glob) matches at least one file, asked of DuckDB when the
+  model runs (while parsing, true). For a source that may have no files at all,
+  such as an empty quarantine, whose read_parquet would otherwise fail.
+-#}
+
+{% macro arvo_files_exist(pattern) -%}
+  {%- if not execute -%}
+    {%- do return(true) -%}
+  {%- endif -%}
+  {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')") -%}
+  {%- do return(found.columns[0].values()[0] > 0) -%}
+{%- endmacro %}

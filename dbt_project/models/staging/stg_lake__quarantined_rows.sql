@@ -1,0 +1,51 @@
+-- One row per quarantined row (1:1 with source lake.quarantined_rows). The row's own
+-- values (`row_values`) stay in the quarantine: no model reads them.
+
+with
+
+source as (
+
+    {% if arvo_files_exist(var('quarantine_dir') ~ '/*/*/*/*.parquet') %}
+    select * from {{ source('lake', 'quarantined_rows') }}
+    {% else %}
+    -- an empty quarantine: no files to read, no rows
+    select
+        cast(null as varchar) as provider_id,
+        cast(null as varchar) as month,
+        cast(null as varchar) as filename,
+        cast(null as varchar) as record_id,
+        cast(null as varchar) as source_file,
+        cast(null as bigint) as source_row,
+        cast(null as varchar) as rule,
+        cast(null as varchar) as column_name,
+        cast(null as varchar) as reason,
+        cast(null as varchar) as file_sha256
+    where false
+    {% endif %}
+
+),
+
+final as (
+
+    select
+        -- ids
+        cast(provider_id as varchar) as provider_id,
+        cast(month as varchar) as submission_month,
+        lower(regexp_extract(
+            replace(cast(filename as varchar), '\', '/'), '([^/]+)/provider_id=', 1
+        )) as entity,
+        cast(source_file as varchar) as source_file,
+        cast(file_sha256 as varchar) as file_sha256,
+        cast(source_row as bigint) as source_row,
+        cast(record_id as varchar) as record_id,
+
+        -- what is wrong
+        cast(rule as varchar) as rule,
+        cast(column_name as varchar) as column_name,
+        cast(reason as varchar) as reason
+
+    from source
+
+)
+
+select * from final

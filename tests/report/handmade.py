@@ -1,0 +1,158 @@
+"""A hand-made period of marts (2025-06) for the reports' view tests: three providers,
+small cells to suppress, a failing obligation, rejected and standing files, and rows to fix.
+
+Tables are typed by the marts' contracts (tests/report/marts.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from arvo.config import Settings
+from tests.report import marts
+
+PERIOD = "2025-06"
+A, A_NAME = "2358253-3", "Pohjolan hyvinvointialue, perusterveydenhuolto"
+B, B_NAME = "3247652-1", "Lääkärikeskus Kaiku Oy"
+C, C_NAME = "1394810-8", "Mielenterveyspalvelut Tyyni Oy"
+
+SEGMENTS = [
+    # code, fi, en, kaiser, prio, clients, share, cost, cpc, cost_share,
+    # eq5d_pairs, base, follow, change, phq9_pairs, phq9_base, phq9_change, value_ratio
+    ("HNHC", "Paljon palveluja tarvitsevat", "High-need, high-cost",
+     "intensive case management", 1, 3, 0.003, 150000.0, 50000.0, 0.2, 3, 0.41, 0.45, 0.04,
+     0, None, None, 0.0008),
+    ("FRAIL_ELDERLY", "Ikääntyneet, joilla on sosiaalipalvelujen tarvetta", "Older people",
+     "care management", 2, 97, 0.097, 300000.0, 3092.78, 0.4, 40, 0.52, 0.55, 0.03, 0, None,
+     None, 0.0097),
+    ("MOSTLY_HEALTHY", "Pääosin terveet", "Mostly healthy", "self-management", 5, 900, 0.9,
+     300000.0, 333.33, 0.4, 60, 0.85, 0.88, 0.03, 30, 12.0, -4.5, 0.09),
+]
+
+OUTCOMES = [
+    (A, A_NAME, "DEPRESSION", "PHQ9", 40, 15.0, 9.0, -6.0, 4.0, 43, -4.0),
+    (B, B_NAME, "DEPRESSION", "PHQ9", 3, 14.0, 12.0, -2.0, 3.0, 80, -5.1),
+    (C, C_NAME, "DEPRESSION", "PHQ9", 40, 16.0, 14.0, -2.0, 4.0, 43, -5.0),
+]
+
+COMPLIANCE = [
+    (A, A_NAME, "DEPRESSION", "PHQ9", "baseline", 50, 45, 0.9, 0.8, True),
+    (A, A_NAME, "DEPRESSION", "PHQ9", "followup_6m", 40, 16, 0.4, 0.6, False),
+    (B, B_NAME, "DEPRESSION", "PHQ9", "baseline", 4, 2, 0.5, 0.8, False),
+    (C, C_NAME, "DEPRESSION", "PHQ9", "baseline", 30, 29, 29 / 30, 0.8, True),
+]
+
+CONCENTRATION = [
+    (0.01, 10, 1000, 200000.0, 750000.0, 0.2667),
+    (0.05, 50, 1000, 400000.0, 750000.0, 0.5333),
+    (0.10, 100, 1000, 520000.0, 750000.0, 0.6933),
+    (0.20, 200, 1000, 610000.0, 750000.0, 0.8133),
+    (0.50, 500, 1000, 720000.0, 750000.0, 0.96),
+]
+
+DATA_QUALITY = [
+    (A, A_NAME, "2025-05", "events", "pohjola_events_2025-05.csv", "partial", 100, 97, 3, None,
+     2),
+    (A, A_NAME, "2025-05", "proms", "pohjola_proms_2025-05.csv", "accepted", 20, 20, 0, None,
+     0),
+    (B, B_NAME, "2025-05", "events", "kaiku_tapahtumat_2025-05.csv", "partial", 50, 49, 1, None,
+     0),
+    (B, B_NAME, "2025-06", "episodes", "kaiku_jaksot_2025-06.csv", "rejected", 7, 0, 7,
+     "Tiedostosta puuttuu pakollinen sarake package_code; the earlier submission of "
+     "kaiku_jaksot_2025-06.csv (6 rows accepted) still stands", 0),
+    (B, B_NAME, "2025-06", "episodes", "kaiku_jaksot_2025-06.csv", "standing", 6, 6, 0,
+     "accepted on 2025-06-05; stands until a readable resubmission replaces it", 0),
+    (C, C_NAME, "2025-06", "events", "tyyni_events_2025-06.csv", "accepted", 30, 30, 0, None,
+     0),
+]
+UNRECOGNISED = [
+    (A, A_NAME, "2025-13", "folder", "not a month: there is no month 13; month folders are "
+     "named YYYY-MM", dt.datetime(2025, 7, 1, 3, 0)),
+    (A, A_NAME, "2025-05/saate.txt", "file", "not a submission file and not read",
+     dt.datetime(2025, 7, 1, 3, 0)),
+]
+
+A_QUARANTINE = {
+    ("events", "2025-05"): [
+        ("EV-A-0007", "pohjola_events_2025-05.csv", 7, "hetu_valid", "hetu",
+         "Henkilötunnuksen tarkistusmerkki on virheellinen"),
+        ("EV-A-0042", "pohjola_events_2025-05.csv", 42, "cost_in_range", "cost_eur",
+         "Kustannus 2 500 000 € ylittää enimmäismäärän 1 000 000 €"),
+        (None, "pohjola_events_2025-05.csv", 60, "required", "event_id", "event_id puuttuu"),
+    ],
+    ("proms", "2025-06"): [
+        ("PR-A-0003", "pohjola_proms_2025-06.csv", 3, "item_range", "q4",
+         "q4 = 7 ei ole välillä 0-3"),
+    ],
+    # a later month than the period: must not be listed
+    ("events", "2025-07"): [
+        ("EV-A-LATER", "pohjola_events_2025-07.csv", 1, "hetu_valid", "hetu", "myöhemmin"),
+    ],
+}
+B_QUARANTINE = {
+    ("events", "2025-05"): [
+        ("EV-B-SECRET", "kaiku_tapahtumat_2025-05.csv", 12, "cost_in_range", "cost_eur",
+         "Kustannus on negatiivinen"),
+    ],
+    ("episodes", "2025-06"): [
+        ("EP-B-0001", "kaiku_jaksot_2025-06.csv", 1, "file_readable", "package_code",
+         "Tiedostosta puuttuu pakollinen sarake package_code"),
+    ],
+}
+
+
+def _rows(columns: str, rows: list[tuple]) -> list[dict[str, Any]]:
+    names = columns.split()
+    return [{"period": PERIOD, **dict(zip(names, r, strict=True))} for r in rows]
+
+
+def _fix(provider_id: str, parts: dict) -> list[dict[str, Any]]:
+    """Rows to fix as mart_provider_rows_to_fix holds them: months up to the period only."""
+    return [{"period": PERIOD, "provider_id": provider_id, "month": month, "entity": entity,
+             "record_id": r[0], "source_file": r[1], "source_row": r[2], "rule": r[3],
+             "column_name": r[4], "reason": r[5]}
+            for (entity, month), rows in parts.items() if month <= PERIOD for r in rows]
+
+
+TABLES = {
+    "mart_segment_value": _rows(
+        "segment_code segment_name_fi segment_name_en kaiser_level priority clients "
+        "client_share total_cost_eur cost_per_client_eur cost_share eq5d_pairs "
+        "eq5d_baseline_mean eq5d_followup_mean eq5d_change_mean phq9_pairs "
+        "phq9_baseline_mean phq9_change_mean value_ratio", SEGMENTS),
+    "mart_provider_package_outcomes": [
+        marts.outcome(inst, period=PERIOD, provider_id=pid, provider_name=name,
+                      package_code=pkg, pairs=n, baseline_mean=b, followup_mean=f,
+                      change_mean=c, change_sd=sd, peer_pairs=pn, peer_change_mean=pc)
+        for pid, name, pkg, inst, n, b, f, c, sd, pn, pc in OUTCOMES],
+    "mart_prom_compliance": _rows(
+        "provider_id provider_name package_code instrument timepoint eligible_episodes "
+        "collected rate min_rate meets_obligation", COMPLIANCE),
+    "mart_cost_concentration": _rows(
+        "top_share clients_in_top clients_total cost_in_top_eur cost_total_eur cost_share",
+        CONCENTRATION),
+    "mart_provider_data_quality": _rows(
+        "provider_id provider_name month entity source_file status rows_in rows_accepted "
+        "rows_quarantined message blank_lines", DATA_QUALITY),
+    "mart_provider_unrecognised_items": _rows(
+        "provider_id provider_name path kind message found_at", UNRECOGNISED),
+    "mart_provider_rows_to_fix": _fix(A, A_QUARANTINE) + _fix(B, B_QUARANTINE),
+}
+# another period must not leak in
+OLD_PERIOD = {"period": "2024-06", "segment_code": "OLD", "segment_name_fi": "Vanha kausi",
+              "segment_name_en": "Old", "kaiser_level": "x", "priority": 9, "clients": 55555}
+
+
+def build(tmp_path: Path, *, empty: bool = False) -> Settings:
+    """The hand-made warehouse (empty: every mart, no rows)."""
+    settings = marts.settings(tmp_path)
+    if empty:
+        return marts.warehouse(settings, {})
+    tables = {**TABLES, "mart_segment_value": [*TABLES["mart_segment_value"], OLD_PERIOD]}
+    return marts.warehouse(settings, tables)
+
+
+def all_record_ids(parts: dict) -> set[str]:
+    return {r[0] for rows in parts.values() for r in rows if r[0]}

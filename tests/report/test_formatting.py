@@ -1,0 +1,49 @@
+"""Finnish numbers and dates, the window (arvo/report/formatting.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from arvo.report.disclosure import SUPPRESSED
+from arvo.report.formatting import (
+    fi_date,
+    fi_eur,
+    fi_int,
+    fi_month,
+    fi_number,
+    fi_pct,
+    fi_pp,
+    fi_signed,
+    window,
+)
+
+
+def test_finnish_number_formatting():
+    assert fi_number(1234567.891) == "1 234 567,89"
+    assert fi_number(-0.001) == "0,00"
+    assert fi_number(None) == "–"
+    assert fi_int(1234567.5) == "1 234 568"
+    assert fi_eur(3092.78) == "3 093 €"
+    assert fi_eur(1234.5, 2) == "1 234,50 €"
+    assert fi_pct(0.1234) == "12,3 %"
+    assert fi_signed(0.0521, 3) == "+0,052"
+    assert fi_signed(-4.5, 1) == "-4,5"
+    assert fi_pp(-0.2) == "-20,0 %-yks."
+    assert "&lt;5" in str(fi_number(SUPPRESSED))
+    assert "&lt;5" in str(fi_eur(SUPPRESSED)) and "€" not in str(fi_eur(SUPPRESSED))
+
+
+def test_finnish_dates():
+    import datetime as dt
+
+    assert fi_date(dt.date(2025, 6, 30)) == "30.6.2025"
+    assert fi_month("2025-06") == "kesäkuu 2025"
+
+
+def test_window_covers_twelve_months():
+    w = window("2025-06")
+    assert w.months[0] == "2024-07" and w.months[-1] == "2025-06" and len(w.months) == 12
+    assert str(w.end) == "2025-06-30"
+    assert w.label == "heinäkuu 2024 – kesäkuu 2025"
+    with pytest.raises(ValueError):
+        window("2025-13")

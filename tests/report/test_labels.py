@@ -1,0 +1,28 @@
+"""Names and labels (arvo/report/labels.py)."""
+
+from __future__ import annotations
+
+from arvo.report.labels import Names, scope, timepoint, value_set
+
+
+def test_timepoints_known_and_derived():
+    assert timepoint("baseline") == ("Lähtötaso", "baseline")
+    assert timepoint("followup_30d") == ("30 vrk seuranta", "30-day follow-up")
+    assert timepoint("followup_18m") == ("18 kk seuranta", "18-month follow-up")
+    assert timepoint("odd") == ("odd", "odd")
+
+
+def test_value_sets_named_in_finnish_or_by_their_code():
+    assert value_set("England")["text_fi"] == "Englannin arvotus (Devlin ym. 2018)"
+    assert value_set("UK crosswalk")["text_fi"] == "arvotus UK crosswalk"
+    assert value_set(None) is None and value_set("") is None
+
+
+def test_scope_of_a_row_and_instrument_labels():
+    names = Names({}, {"DEP": ("Masennus", "Depression")}, {"HNHC": ("Paljon", "High")},
+                  {"GAD7": "GAD-7"})
+    assert scope({"scope": "segment", "scope_code": "HNHC", "package_code": None},
+                 names)["scope_fi"] == "Paljon"
+    # a row of a mart built before segment obligations is a package obligation's
+    assert scope({"package_code": "DEP"}, names)["scope_kind_en"] == "package"
+    assert names.instrument("GAD7") == "GAD-7" and names.instrument("X") == "X"
