@@ -1,8 +1,13 @@
 """Build the warehouse marts for a steering period with dbt (`dbt_project/`).
 
 `build(settings, period)` compiles the commissioner's definitions to the CSVs dbt
-reads, then runs `dbt build` (seeds, models, data tests and unit tests) in this
-process through `dbtRunner`, with the lake, definitions and warehouse of `settings`.
+reads, then runs `dbt build` in this process through `dbtRunner`, with the lake,
+definitions and warehouse of `settings`: seeds, models and the data tests that guard
+the marts, but not dbt's unit tests (`--exclude-resource-type unit_test`). The unit
+tests check the business rules on fixed fixtures, not the period's data, so a production
+run (`arvo steer`, the Prefect flows) does not pay for them; `run_unit_tests(settings,
+period)` runs them (`dbt test --select test_type:unit`) on a warehouse already built,
+and `make test` does so on the tiny lake (tests/dbt_project/test_build.py).
 dbt's target and log folders go under `settings.home`, so the repository stays clean.
 
 The project is parsed once per process (per lake and definitions location) and the
@@ -109,9 +114,10 @@ def dbt_paths(settings: Settings) -> tuple[Path, Path]:
 def build(settings: Settings, period: str, *, select: str | None = None) -> BuildResult:
     """Compile the definitions and run `dbt build` for `period` (YYYY-MM).
 
-    `select` is passed to dbt's `--select` (e.g. `"+mart_prom_compliance"`). Returns the
-    counts of passed, warned, errored and skipped nodes; raises `TransformError` listing
-    the failed nodes when any node errors or fails (warnings do not raise).
+    `select` is passed to dbt's `--select` (e.g. `"+mart_prom_compliance"`). Unit tests
+    are excluded (see `run_unit_tests`). Returns the counts of passed, warned, errored
+    and skipped nodes; raises `TransformError` listing the failed nodes when any node
+    errors or fails (warnings do not raise).
     """
     period_bounds(period)
     definitions.compile_for_dbt(definitions.load(Path(settings.definitions_dir)),
@@ -130,7 +136,7 @@ def build_selected(settings: Settings, period: str, *, select: str,
     and the lake is not checked, so `select` must only reach the lake entities that
     exist. `dbt_vars` are passed on top of the period and locations (e.g.
     `{"eq5d5l_method": "crosswalk"}`); `resource_types` limits the node types built
-    (e.g. `("seed", "model")`; default: all, tests and unit tests included). Same
+    (e.g. `("seed", "model")`; default: all but unit tests, which never run here). Same
     result and errors as `build`.
     """
     period_bounds(period)
@@ -138,14 +144,35 @@ def build_selected(settings: Settings, period: str, *, select: str,
     return _build(settings, period, dict(dbt_vars or {}), select=select, extra_args=args)
 
 
+def run_unit_tests(settings: Settings, period: str, *, select: str = "test_type:unit",
+                   dbt_vars: dict[str, object] | None = None) -> BuildResult:
+    """Run the project's dbt unit tests (`dbt test --select test_type:unit`).
+
+    The unit tests run on their own fixtures, but dbt reads the column types of each
+    tested model's inputs from the warehouse: build the period (`build`) into
+    `settings.warehouse` first. `select` narrows them (e.g.
+    `"test_type:unit,int_episodes_paired"`). Same result and errors as `build`: raises
+    `TransformError` naming the unit tests that failed.
+    """
+    period_bounds(period)
+    return _build(settings, period, dict(dbt_vars or {}), select=select, command="test",
+                  unit_tests=True)
+
+
 def _build(settings: Settings, period: str, extra_vars: dict[str, object], *,
-           select: str | None, extra_args: list[str] | None = None) -> BuildResult:
-    """Invoke `dbt build` in this process on the cached manifest (holding the lock)."""
+           select: str | None, extra_args: list[str] | None = None,
+           command: str = "build", unit_tests: bool = False) -> BuildResult:
+    """Invoke `dbt <command>` in this process on the cached manifest (holding the lock).
+
+    Unit tests are excluded unless `unit_tests`.
+    """
     Path(settings.warehouse).parent.mkdir(parents=True, exist_ok=True)
     dbt_vars = {**extra_vars, "period": period, **_location_vars(settings)}
-    args = ["build", *_common_args(settings), "--vars", json.dumps(dbt_vars)]
+    args = [command, *_common_args(settings), "--vars", json.dumps(dbt_vars)]
     if select:
         args += ["--select", select]
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     args += extra_args or []
 
     started = time.perf_counter()
@@ -161,11 +188,13 @@ def _build(settings: Settings, period: str, extra_vars: dict[str, object], *,
 
     result = _result(period, outcome, elapsed)
     if outcome.exception is not None:
-        raise TransformError(f"dbt build {period} could not run: {outcome.exception}", result)
+        raise TransformError(f"dbt {command} {period} could not run: {outcome.exception}",
+                             result)
     if not result.success:
         listing = "\n".join(f"  - {f}" for f in result.failures) or "  (no node reported)"
         raise TransformError(
-            f"dbt build {period} failed on {len(result.failures)} node(s):\n{listing}", result)
+            f"dbt {command} {period} failed on {len(result.failures)} node(s):\n{listing}",
+            result)
     return result
 
 

@@ -1,6 +1,6 @@
 """PROM scoring outside the pipeline: `arvo score` and the `score` flow run the dbt model.
 
-The dbt unit tests (dbt_project/models/intermediate/_intermediate__prom_scoring.yml) check
+The dbt unit tests (dbt_project/models/intermediate/scoring/_scoring__models.yml) check
 each instrument's rules on hand-made rows; here the same model scores real data through
 the path `arvo score` takes: every record of NHS England's PROMs 2016-17 hip and knee
 data pack must get the EQ-5D-3L index NHS published, and every EQ-5D-5L state the

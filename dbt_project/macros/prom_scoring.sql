@@ -1,5 +1,5 @@
 {#-
-  Building blocks of the PROM scoring model (models/intermediate/int_prom_measures_scored.sql).
+  Building blocks of the PROM scoring model (models/intermediate/scoring/int_prom_measures_scored.sql).
   Each takes a list of item columns (e.g. ['q1', 'q2']) and returns a SQL expression.
 -#}
 

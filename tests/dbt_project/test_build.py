@@ -75,23 +75,39 @@ def rows(built, mart: str, key: tuple[str, ...], period: str = "2024-12"):
 
 # ------------------------------------------------------------------ the build itself
 
-def test_build_passes_with_unit_tests(built):
+def test_production_build_runs_no_unit_tests(built):
     result = built["result"]
     assert result.success and result.errored == 0 and result.failures == ()
     assert result.passed > 100 and result.skipped == 0
-    unit = [r for r in built["run_results"]["results"] if r["unique_id"].startswith("unit_test.")]
+    kinds = {r["unique_id"].split(".", 1)[0] for r in built["run_results"]["results"]}
+    assert {"model", "test", "seed"} <= kinds
+    assert "unit_test" not in kinds  # run by test_unit_tests_pass, not in production
+
+
+def test_unit_tests_pass(built):
+    """Every dbt unit test of the project, on the warehouse built from the tiny lake."""
+    settings = built["settings"]
+    result = transform.run_unit_tests(settings, "2024-12")  # raises if any fails
+    run_results = json.loads(
+        (transform.dbt_paths(settings)[0] / "run_results.json").read_text())
+    nodes = [r for r in run_results["results"] if not r["unique_id"].startswith("operation.")]
+    unit = [r for r in nodes if r["unique_id"].startswith("unit_test.")]
+    assert unit and len(unit) == len(nodes)  # the unit tests only (and the on-run-start hook)
     names = {r["unique_id"].rsplit(".", 1)[1] for r in unit}
     assert {"segment_first_matching_rule_wins", "segment_rules_are_generic",
             "eq5d5l_index_from_england_value_set", "phq9_missing_item_rule",
             "episodes_latest_submission_wins",
             "compliance_denominator_counts_closed_windows_only",
-            "paired_followup_requires_the_baseline", "restart_reanchors_the_schedule",
+            "paired_followup_requires_the_baseline", "baseline_collected_per_scope_and_cycle",
+            "restart_reanchors_the_schedule",
             "restart_events_are_admissions_during_the_episode",
             "sector_specific_obligation_applies_only_to_that_sector",
             "segment_obligation_binds_every_episode_of_the_segments_clients",
-            "pairs_take_nearest_response_and_follow_up_in_window", "segment_value_ratio",
+            "pairs_take_nearest_response_and_follow_up_in_window",
+            "pairs_follow_the_restarted_schedule", "segment_value_ratio",
             "compliance_rate_and_obligation", "cost_concentration_top_shares"} <= names
     assert all(r["status"] == "pass" for r in unit)
+    assert result.success and result.errored == 0 and result.failures == ()
 
 
 def test_segments_of_hand_made_clients(built):

@@ -47,15 +47,10 @@ rules as (
 
 events_by_period as (
 
-    -- as known at the period end: the latest submission of each event wins
-    select *
-    from events
-    where submission_month <= '{{ arvo_period() }}'
-      and event_date <= {{ arvo_period_end() }}
-    qualify row_number() over (
-        partition by provider_id, event_id
-        order by submission_month desc, source_row desc
-    ) = 1
+    -- as known at the period end: the latest submission of each event dated up to the
+    -- period end wins
+    {{- arvo_latest_submission('events', ['provider_id', 'event_id'],
+                               where='event_date <= ' ~ arvo_period_end()) }}
 
 ),
 

@@ -4,10 +4,12 @@
 -- `pair_followup_timepoint` (at_days +- tolerance_days) of the SAME cycle, the
 -- follow-up dated within the period's window.
 --
--- Cycles are those of the collection schedule (int_episode_obligations_checked's rule):
--- cycle 0 is anchored on the episode start, cycles 1, 2, ... on each restart
--- (int_episode_restarts_detected, e.g. an acute heart failure admission). A cycle's
--- follow-up pairs only if its target day comes before the next restart.
+-- Cycles and windows are those of the collection schedule of the episode's package
+-- obligation (int_episode_windows_scheduled, as compliance uses them): cycle 0 is
+-- anchored on the episode start, cycles 1, 2, ... on each restart (e.g. an acute heart
+-- failure admission), and a cycle's follow-up pairs only if its target day comes before
+-- the next restart. Outcomes are compared per package: segment obligations only add
+-- collection duties.
 -- Each measure pairs on its own (as NHS PROMs does): a response without an EQ-5D
 -- index (a dimension unanswered) can still give an EQ-VAS pair. Where a window holds
 -- several responses scored on the measure, the one nearest the target day counts
@@ -16,9 +18,9 @@
 
 with
 
-episodes as (
+windows as (
 
-    select * from {{ ref('int_episodes_deduplicated') }}
+    select * from {{ ref('int_episode_windows_scheduled') }}
 
 ),
 
@@ -28,85 +30,30 @@ measures as (
 
 ),
 
-obligations as (
+scheduled as (
 
-    -- the windows of the package obligation that binds the episode's provider (outcomes
-    -- are compared per package; segment obligations only add collection duties)
-    select * from {{ ref('int_provider_obligations_resolved') }}
-    where scope = 'package'
-
-),
-
-restarts as (
-
-    select * from {{ ref('int_episode_restarts_detected') }}
-    where scope = 'package'
-
-),
-
-anchors as (
-
-    select provider_id, episode_id, 0 as cycle, start_date as anchor_date
-    from episodes
-    union all
-    select provider_id, episode_id, cycle, restart_date as anchor_date
-    from restarts
-
-),
-
-cycles as (
-
-    select
-        *,
-        lead(anchor_date) over (
-            partition by provider_id, episode_id order by cycle
-        ) as next_anchor_date
-    from anchors
-
-),
-
-collection_windows as (
-
+    -- the package obligation's baseline and pairing follow-up windows, with the day
+    -- nearest which a response counts: baseline the anchor (clamped into the window),
+    -- follow-up the window's middle
     select
         provider_id,
+        episode_id,
+        client_id,
         package_code,
+        start_date,
+        cycle,
+        anchor_date,
         instrument,
         timepoint,
-        at_days,
-        from_days,
-        to_days,
         case
             when timepoint = 'baseline' then greatest(from_days, least(to_days, 0))
             else (from_days + to_days) // 2
-        end as target_day
-    from obligations
-    where timepoint in ('baseline', '{{ var("pair_followup_timepoint") }}')
-
-),
-
-scheduled as (
-
-    select
-        ep.provider_id,
-        ep.episode_id,
-        ep.client_id,
-        ep.package_code,
-        ep.start_date,
-        cy.cycle,
-        cy.anchor_date,
-        w.instrument,
-        w.timepoint,
-        w.target_day,
-        cy.anchor_date + w.from_days as collection_opens,
-        cy.anchor_date + w.to_days as collection_closes
-    from episodes as ep
-    inner join cycles as cy
-        on cy.provider_id = ep.provider_id
-        and cy.episode_id = ep.episode_id
-    inner join collection_windows as w
-        on w.provider_id = ep.provider_id
-        and w.package_code = ep.package_code
-    where cy.next_anchor_date is null or cy.anchor_date + w.at_days < cy.next_anchor_date
+        end as target_day,
+        collection_opens,
+        collection_closes
+    from windows
+    where scope = 'package'
+      and timepoint in ('baseline', '{{ var("pair_followup_timepoint") }}')
 
 ),
 

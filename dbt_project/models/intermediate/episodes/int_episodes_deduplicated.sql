@@ -11,22 +11,9 @@ episodes as (
 
 ),
 
-submitted_by_period as (
-
-    select *
-    from episodes
-    where submission_month <= '{{ arvo_period() }}'
-
-),
-
 latest_submission as (
 
-    select *
-    from submitted_by_period
-    qualify row_number() over (
-        partition by provider_id, episode_id
-        order by submission_month desc, source_row desc
-    ) = 1
+    {{- arvo_latest_submission('episodes', ['provider_id', 'episode_id']) }}
 
 ),
 

@@ -9,22 +9,9 @@ events as (
 
 ),
 
-submitted_by_period as (
-
-    select *
-    from events
-    where submission_month <= '{{ arvo_period() }}'
-
-),
-
 latest_submission as (
 
-    select *
-    from submitted_by_period
-    qualify row_number() over (
-        partition by provider_id, event_id
-        order by submission_month desc, source_row desc
-    ) = 1
+    {{- arvo_latest_submission('events', ['provider_id', 'event_id']) }}
 
 ),
 

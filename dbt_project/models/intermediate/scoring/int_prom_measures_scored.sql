@@ -63,13 +63,8 @@ prom_measures as (
 
 responses as (
 
-    select *
-    from proms
-    where submission_month <= '{{ arvo_period() }}'
-    qualify row_number() over (
-        partition by provider_id, response_id
-        order by submission_month desc, source_row desc
-    ) = 1
+    -- as known at the period end: the latest submission of each response wins
+    {{- arvo_latest_submission('proms', ['provider_id', 'response_id']) }}
 
 ),
 

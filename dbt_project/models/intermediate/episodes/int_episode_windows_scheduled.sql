@@ -1,0 +1,156 @@
+-- One row per episode x obligation scope x schedule cycle x instrument x timepoint: every
+-- collection window of every obligation binding an episode, over the episode's whole life
+-- as known at the period end. Not limited to the period's window: pairing
+-- (int_episodes_paired) needs baselines from before it, and compliance
+-- (int_episode_obligations_checked) keeps the windows that matter for the period.
+--
+-- The obligations binding an episode (int_provider_obligations_resolved: the provider's
+-- sector's entry, else the `all` entry) are its package's (scope package) and, for each
+-- segment obligation, the segment's when int_clients_segmented places the episode's
+-- client in that segment for the period (scope segment; episodes of any package). Each
+-- scope's schedule is anchored on the episode start (cycle 0) and, where its obligation
+-- restarts, again on each of that scope's restart dates (int_episode_restarts_detected,
+-- cycles 1, 2, ...). A timepoint of a cycle is scheduled only if its target day comes
+-- before the next restart. `while_open` is carried, not applied: compliance drops a
+-- while_open timepoint whose window opened after the episode ended; pairing does not.
+
+with
+
+episodes as (
+
+    select * from {{ ref('int_episodes_deduplicated') }}
+
+),
+
+segments as (
+
+    select * from {{ ref('int_clients_segmented') }}
+
+),
+
+obligations as (
+
+    select * from {{ ref('int_provider_obligations_resolved') }}
+
+),
+
+restarts as (
+
+    select * from {{ ref('int_episode_restarts_detected') }}
+
+),
+
+episode_scopes as (
+
+    -- every scope an episode can be bound in: its package, and its client's segment
+    {{- arvo_episode_scopes('episodes', 'segments') }}
+
+),
+
+bound as (
+
+    -- each episode with every obligation row binding it
+    select
+        ep.provider_id,
+        ep.episode_id,
+        ep.client_id,
+        ep.package_code,
+        ep.start_date,
+        ep.end_date,
+        ob.scope,
+        ob.scope_code,
+        ob.instrument,
+        ob.timepoint,
+        ob.provider_sector,
+        ob.obligation_sector,
+        ob.timepoint_order,
+        ob.at_days,
+        ob.from_days,
+        ob.to_days,
+        ob.measure,
+        ob.min_rate,
+        ob.while_open,
+        ob.severity
+    from episodes as ep
+    inner join episode_scopes as es
+        on es.provider_id = ep.provider_id
+        and es.episode_id = ep.episode_id
+    inner join obligations as ob
+        on ob.provider_id = ep.provider_id
+        and ob.scope = es.scope
+        and ob.scope_code = es.scope_code
+
+),
+
+anchors as (
+
+    select distinct
+        provider_id, episode_id, scope, scope_code, 0 as cycle, start_date as anchor_date
+    from bound
+    union all
+    select provider_id, episode_id, scope, scope_code, cycle, restart_date as anchor_date
+    from restarts
+
+),
+
+cycles as (
+
+    select
+        *,
+        lead(anchor_date) over (
+            partition by provider_id, episode_id, scope, scope_code order by cycle
+        ) as next_anchor_date
+    from anchors
+
+),
+
+scheduled as (
+
+    select
+        b.*,
+        cy.cycle,
+        cy.anchor_date
+    from bound as b
+    inner join cycles as cy
+        on cy.provider_id = b.provider_id
+        and cy.episode_id = b.episode_id
+        and cy.scope = b.scope
+        and cy.scope_code = b.scope_code
+    where cy.next_anchor_date is null or cy.anchor_date + b.at_days < cy.next_anchor_date
+
+),
+
+final as (
+
+    select
+        provider_id,
+        episode_id,
+        scope,
+        scope_code,
+        cast(cycle as integer) as cycle,
+        instrument,
+        timepoint,
+        client_id,
+        package_code,
+        provider_sector,
+        obligation_sector,
+        timepoint_order,
+        at_days,
+        from_days,
+        to_days,
+        measure,
+        min_rate,
+        while_open,
+        severity,
+        start_date,
+        end_date,
+        anchor_date,
+        anchor_date + at_days as target_date,
+        anchor_date + from_days as collection_opens,
+        anchor_date + to_days as collection_closes
+
+    from scheduled
+
+)
+
+select * from final
