@@ -11,7 +11,8 @@
 - `arvo.ingest`: provider files to lake and quarantine, every row accounted for.
 - `arvo.transform`: the dbt runner; `arvo.obligations`: the Great Expectations check of
   the PROM obligations on the marts; `arvo.report`: the steering report and provider
-  feedback; `arvo.bench`: the benchmark harness.
+  feedback; `arvo.scoring`: a provider's own PROM file scored with the dbt scoring
+  model; `arvo.bench`: the benchmark harness.
 - `arvo.demo`: the synthetic region with its planted truth; `arvo.nhs`: the NHS PROMs
   data pack as provider submissions, and the check against NHS's published figures.
 """
