@@ -19,25 +19,17 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from arvo import hetu, ytunnus
+from arvo import definitions, hetu, scoring, ytunnus
+from arvo.contract import ENTITIES, INSTRUMENT_ITEMS
 from arvo.demo import RegionSummary, generate_region
-from arvo.demo.generate import DEFAULT_DEFINITIONS, load_definition_docs
-from arvo.demo.region import (
-    BETTER_PROVIDER,
-    EPISODE_COLUMNS,
-    EVENT_COLUMNS,
-    PROM_COLUMNS,
-    UNDER_COLLECTING_PROVIDER,
-    WORSE_PROVIDER,
-    build_region,
-    eq5d_index,
-    parse_definitions,
-    phq9_score,
-)
+from arvo.demo.generate import DEFAULT_DEFINITIONS
+from arvo.demo.proms import obligation_for
+from arvo.demo.providers import BETTER_PROVIDER, UNDER_COLLECTING_PROVIDER, WORSE_PROVIDER
+from arvo.demo.region import build_region
 
 RESIDENTS = 3000
 MONTHS = 24
-COLUMNS = {"events": EVENT_COLUMNS, "episodes": EPISODE_COLUMNS, "proms": PROM_COLUMNS}
+COLUMNS = {name: entity.names for name, entity in ENTITIES.items()}
 DATES = {"events": ["event_date"], "episodes": ["start_date", "end_date"],
          "proms": ["response_date"]}
 CSV = {  # format -> (separator, decimal mark, encoding, BOM, date pattern)
@@ -199,7 +191,7 @@ def test_csv_files_follow_their_format(region, fmt):
     df = read_submission(events, fmt)
     raw = pd.read_csv(events, sep=sep, encoding="utf-8-sig" if bom else enc, dtype=str,
                       keep_default_na=False)
-    assert list(raw.columns) == EVENT_COLUMNS
+    assert list(raw.columns) == COLUMNS["events"]
     assert raw["event_date"].str.match(date_re).all()
     assert raw["cost_eur"].str.match(r"^-?\d+" + re.escape(dec) + r"\d{2}$").all()
     assert df["cost_eur"].notna().all()
@@ -238,7 +230,7 @@ def test_hetus_valid_except_planted(region):
 
 
 def test_every_resident_has_a_unique_hetu():
-    defs = parse_definitions(load_definition_docs(DEFAULT_DEFINITIONS))
+    defs = definitions.load(DEFAULT_DEFINITIONS)
     reg = build_region(defs, seed=3, residents=1500, months=3)
     codes = reg.residents["hetu"]
     assert codes.is_unique and codes.map(hetu.is_valid).all()
@@ -250,7 +242,7 @@ def test_every_resident_has_a_unique_hetu():
 
 
 def test_population_structure():
-    defs = parse_definitions(load_definition_docs(DEFAULT_DEFINITIONS))
+    defs = definitions.load(DEFAULT_DEFINITIONS)
     pop = build_region(defs, seed=5, residents=20_000, months=1).residents
     age = pop["age"]
     assert 0.14 <= (age < 15).mean() <= 0.18
@@ -373,13 +365,13 @@ def test_prom_items_and_timing(region):
     # The timepoints the obligations schedule (definitions/obligations.yml), each response
     # in its window: relative to the episode start, or for a restarting schedule (heart
     # failure) relative to a restarting admission of the client.
-    defs = parse_definitions(load_definition_docs(DEFAULT_DEFINITIONS))
-    sector = {p.provider_id: p.sector for p in defs.providers}
+    defs = definitions.load(DEFAULT_DEFINITIONS)
+    sector = {p.id: p.sector for p in defs.providers}
     assert {"baseline", "followup_30d", "followup_6m", "followup_12m"} <= set(ok["timepoint"])
     rel = _with_start(ok, frames["episodes"])
     windows = {}
     for r in rel[["package_code", "provider_id", "timepoint"]].drop_duplicates().itertuples():
-        ob = defs.obligation(r.package_code, sector[r.provider_id])
+        ob = obligation_for(defs, r.package_code, sector[r.provider_id])
         tp = {t.name: t for t in ob.schedule()}[r.timepoint]  # a scheduled timepoint
         windows[(r.package_code, r.provider_id, r.timepoint)] = (
             tp.from_days, tp.to_days, ob.restart is not None)
@@ -439,25 +431,39 @@ def test_under_collecting_provider(region):
     assert finding["followup_collection_probability"] <= 0.3
 
 
-def _changes(frames: dict, package: str, instrument: str) -> pd.DataFrame:
+def _scores(frames: dict, package: str, instrument: str, home: Path) -> pd.DataFrame:
+    """The package's responses of `instrument`, scored with Arvo's scoring (`arvo.scoring`)."""
     pr = _with_start(frames["proms"], frames["episodes"])
-    pr = pr[(pr["package_code"] == package) & (pr["instrument"] == instrument)]
-    items = pr[[f"q{i}" for i in range(1, 10)]].astype("Float64").to_numpy(
-        dtype=float, na_value=np.nan)
-    score = eq5d_index(items[:, :5]) if instrument == "EQ5D5L" else phq9_score(items)
-    pr = pr.assign(score=score)
-    b = pr[(pr["timepoint"] == "baseline") & pr["rel"].between(-14, 14)]
-    f = pr[(pr["timepoint"] == "followup_6m") & pr["rel"].between(152, 212)]
+    pr = pr[(pr["package_code"] == package)
+            & (pr["instrument"] == instrument)].reset_index(drop=True)
+    items = list(INSTRUMENT_ITEMS[instrument])
+    file = home / f"{package}_{instrument}.csv"
+    pr[items].assign(row=pr.index)[["row", *items]].astype("Int64").to_csv(file, index=False)
+    result = scoring.score_file(file, instrument, home=home)
+    primary = result.measures[0]  # EQ-5D index, PHQ-9 total
+    return pr.assign(score=pd.to_numeric(result.scored[primary]).to_numpy())
+
+
+def _changes(scored: pd.DataFrame) -> pd.DataFrame:
+    b = scored[(scored["timepoint"] == "baseline") & scored["rel"].between(-14, 14)]
+    f = scored[(scored["timepoint"] == "followup_6m") & scored["rel"].between(152, 212)]
     pairs = b.merge(f, on=["provider_id", "episode_id"], suffixes=("_b", "_f"))
     pairs = pairs.dropna(subset=["score_b", "score_f"])
     return pairs.assign(change=pairs["score_f"] - pairs["score_b"])
 
 
+@pytest.fixture(scope="module")
+def depression_changes(region, tmp_path_factory) -> dict[str, pd.DataFrame]:
+    """Baseline to 6-month changes in the DEPRESSION package, per instrument."""
+    _, frames, _ = region
+    home = tmp_path_factory.mktemp("scoring")
+    return {i: _changes(_scores(frames, "DEPRESSION", i, home)) for i in ("EQ5D5L", "PHQ9")}
+
+
 @pytest.mark.parametrize("provider,direction", [(WORSE_PROVIDER, -1), (BETTER_PROVIDER, 1)])
-def test_planted_outcome_differences(region, provider, direction):
-    _, frames, truth = region
-    eq = _changes(frames, "DEPRESSION", "EQ5D5L")
-    phq = _changes(frames, "DEPRESSION", "PHQ9")
+def test_planted_outcome_differences(region, depression_changes, provider, direction):
+    _, _, truth = region
+    eq, phq = depression_changes["EQ5D5L"], depression_changes["PHQ9"]
     peers = set(eq["provider_id"]) - {provider}
     assert len(peers - {WORSE_PROVIDER, BETTER_PROVIDER}) >= 2
     own_eq, peer_eq = eq[eq["provider_id"] == provider], eq[eq["provider_id"] != provider]
@@ -469,6 +475,10 @@ def test_planted_outcome_differences(region, provider, direction):
     finding = [f for f in truth["findings"] if f["kind"] == kind][0]
     assert finding["provider_id"] == provider and "DEPRESSION" in finding["packages"]
     assert len(finding["peers"]) >= 3 and finding["sentence"]
+    planted = finding["planted"]  # the latent effect that was planted, not a realised score
+    assert direction * (planted["eq5d_latent_improvement"]
+                        - planted["average_eq5d_latent_improvement"]) > 0
+    assert direction * (planted["phq9_fall_points"] - planted["average_phq9_fall_points"]) > 0
 
 
 def test_truth_lists_every_provider(region):
