@@ -215,7 +215,6 @@ def tag_home_care(ev: dict[str, np.ndarray], eps: pd.DataFrame, service_idx: int
     ev["episode"] = np.where(sel, ep_of[p], ev["episode"])
 
 
-
 def finish_episodes(rng, eps: pd.DataFrame, pop: pd.DataFrame, plan: ProviderPlan,
                     cal: Calendar) -> tuple[pd.DataFrame, np.ndarray]:
     """Episode rows as sent: in the start month, and again in the end month with end_date."""

@@ -63,8 +63,6 @@ DIAGNOSIS_CONDITIONS: dict[str, tuple[str, ...] | None] = {
 }
 
 
-
-
 @dataclass
 class EventBuffer:
     """Columns of events under construction (numpy arrays, concatenated at the end)."""
@@ -259,7 +257,6 @@ def background_events(rng: np.random.Generator, pop: pd.DataFrame, states: pd.Da
     p, d = poisson_in(rng, person, states["home_intensity"].to_numpy() * 365.25, h0, h1)
     if "HOME_CARE_VISIT" in sidx:
         buf.add(p, d, sidx["HOME_CARE_VISIT"], states["home_provider"].to_numpy()[p], -1)
-
 
 
 def costs(rng: np.random.Generator, service: np.ndarray, provider: np.ndarray,

@@ -68,8 +68,6 @@ COND_INDEX = {c.key: i for i, c in enumerate(CONDITIONS)}
 MENTAL = ("depression", "anxiety", "substance_use")
 
 
-
-
 def make_population(rng: np.random.Generator, n: int, cal: Calendar) -> pd.DataFrame:
     """Residents at the start of the horizon: identity, age, sex, frailty and conditions."""
     lows = np.array([b[0] for b in AGE_BANDS])

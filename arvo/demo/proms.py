@@ -96,8 +96,6 @@ def vas_health(levels: np.ndarray) -> np.ndarray:
     return 1.0 + VAS_DECREMENTS[np.arange(5), li].sum(axis=1)
 
 
-
-
 def admissions(events: dict[str, np.ndarray] | None, services: list[str], codes: list[str],
                rule: Restart) -> pd.DataFrame:
     """Restarting admissions per person: first days of runs of qualifying events.
@@ -105,7 +103,8 @@ def admissions(events: dict[str, np.ndarray] | None, services: list[str], codes:
     A qualifying event has one of the rule's service codes and, if the rule names ICD-10
     prefixes, a diagnosis starting with one (dots ignored); an event closer than
     `min_days_between` days to the person's previous qualifying event continues the same
-    admission (the marts' int_episode_restarts_detected).
+    admission, as definitions/obligations.yml describes a restart. This is when the
+    model's providers start a schedule again; whether Arvo counts it is the marts' job.
     """
     if events is None or len(events.get("person", ())) == 0:
         return pd.DataFrame({"person": pd.Series(dtype="int64"), "day": pd.Series(dtype="int64")})
@@ -131,7 +130,8 @@ def schedule_units(sub: pd.DataFrame, ob: Obligation, adm: pd.DataFrame | None,
     Cycle 0 is anchored on the episode start, cycle n on its n-th restarting admission
     (during the episode, at least min_days_between days after its start). A timepoint of
     a cycle is due if its target day comes before the next restart, a while_open one only
-    if the episode had not ended when its window opened (the marts' rules).
+    if the episode had not ended when its window opened: what a provider that follows
+    definitions/obligations.yml collects (the model's behaviour, not a compliance check).
     """
     k = len(sub)
     schedule = ob.schedule()
@@ -304,7 +304,6 @@ def make_proms(rng: np.random.Generator, pop: pd.DataFrame, states: pd.DataFrame
         vals[miss & (which == i)] = np.nan
         proms[col] = vals
     return proms
-
 
 
 def finish_proms(rng, proms: pd.DataFrame, pop: pd.DataFrame, plan: ProviderPlan,

@@ -104,9 +104,6 @@ ID_STYLES: tuple[dict[str, tuple], ...] = (
 )
 
 
-
-
-
 @dataclass
 class ProviderPlan:
     """Each provider's role, services, packages, price level, ID style and PROM behaviour."""
@@ -188,7 +185,6 @@ def plan_providers(rng: np.random.Generator, defs: Definitions) -> ProviderPlan:
         if (w > 0).any():
             plan.package_weights[pkg] = w
     return plan
-
 
 
 # --------------------------------------------------------------------------- record IDs
