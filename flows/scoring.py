@@ -19,7 +19,7 @@ from arvo.scoring import ModelScores, ScoreInput, ScoreParams, ScoreResult
 __all__ = ["ScoreParams", "score"]
 
 
-@task(cache_policy=NONE)  # no retries (none here do I/O that can pass on a second try)
+@task(cache_policy=NONE)  # no retries: a missing value set is missing again
 def prepare(params: ScoreParams) -> tuple[Settings, dict[str, str]]:
     """The scoring workspace and the dbt vars for the chosen value set."""
     return scoring.prepare(params)
