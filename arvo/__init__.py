@@ -12,7 +12,8 @@
 - `arvo.quality`: Great Expectations, one runner for the submission suites (at ingest)
   and the PROM obligation suite (on the compliance mart, results into the warehouse).
 - `arvo.transform`: the dbt runner; `arvo.report`: the steering report and provider
-  feedback; `arvo.bench`: the benchmark harness.
+  feedback; `arvo.scoring`: a provider's own PROM file scored with the dbt scoring
+  model; `arvo.bench`: the benchmark harness.
 - `arvo.demo`: the synthetic region with its planted truth; `arvo.nhs`: the NHS PROMs
   data pack as provider submissions, and the check against NHS's published figures.
 """

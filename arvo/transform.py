@@ -132,7 +132,7 @@ def build_selected(settings: Settings, period: str, *, select: str,
     """Run `dbt build --select select` on whatever lake `settings` point to.
 
     For running some models on other input than a provider's lake, e.g. the scoring
-    model on a provider's own file (`flows.scoring`): the definitions are not compiled
+    model on a provider's own file (`arvo.scoring`): the definitions are not compiled
     and the lake is not checked, so `select` must only reach the lake entities that
     exist. `dbt_vars` are passed on top of the period and locations (e.g.
     `{"eq5d5l_method": "crosswalk"}`); `resource_types` limits the node types built

@@ -2,8 +2,7 @@
 
 The flows (`flows.steering`, `flows.scoring`, `flows.nhs.flows`) wire the stages
 together; the `arvo` command line is `flows.cli`. The code that does the work is the
-library package `arvo` (docs/architecture.md); `flows.scoring` still holds the reading
-and scoring of a provider's own file beside its flow.
+library package `arvo` (docs/architecture.md).
 """
 
 import arvo  # noqa: F401  (sets the no-analytics environment defaults first)

@@ -260,15 +260,15 @@ def score(instrument, file, out, eq5d5l_method, value_set, home) -> None:
         arvo score EQ5D5L responses.csv --out scored.csv
         arvo score EQ5D5L responses.csv --eq5d5l-method crosswalk --value-set UK
     """
-    from flows.scoring import ScoreParams
+    from arvo.scoring import ScoreError, ScoreParams
     from flows.scoring import score as score_flow
 
-    outcome = score_flow(ScoreParams(instrument=instrument, file=file, home=home,
-                                     eq5d5l_method=eq5d5l_method, value_set=value_set))
-    if outcome.error:
-        click.echo(f"error: {outcome.error}", err=True)
+    try:
+        result = score_flow(ScoreParams(instrument=instrument, file=file, home=home,
+                                        eq5d5l_method=eq5d5l_method, value_set=value_set))
+    except ScoreError as exc:
+        click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    result = outcome.result
     text = result.to_csv()
     if out:
         out.write_text(text, encoding="utf-8")

@@ -20,11 +20,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from arvo import definitions
+from arvo import definitions, scoring
 from arvo.config import REPO_ROOT
 from arvo.contract import INSTRUMENT_ITEMS
+from arvo.scoring import ScoreInputError, ScoreModelError, ScoreParams
 from flows.cli import main
-from flows.scoring import ScoreParams, score
+from flows.scoring import score
 
 NHS_DIR = REPO_ROOT.parent / "shared" / "data" / "nhs-proms-2016-17"
 NHS_PACKS = ("Hip_Replacement_Provider_1617.csv.zip", "Knee_Replacement_Provider_1617.csv.zip")
@@ -37,9 +38,7 @@ def home(tmp_path_factory):
 
 
 def run(home: Path, instrument: str, file: Path, **options):
-    outcome = score(ScoreParams(instrument=instrument, file=file, home=home, **options))
-    assert outcome.error is None, outcome.error
-    return outcome.result
+    return score(ScoreParams(instrument=instrument, file=file, home=home, **options))
 
 
 # ------------------------------------------------------------------ one contract
@@ -182,3 +181,34 @@ def test_arvo_score_refuses_a_file_without_the_items(tmp_path, prefect_server):
     assert unknown.exit_code == 2
     assert "eq5d3l value set 'Mars' is not available; choose one of: Argentina" in \
         unknown.stderr
+
+
+# ------------------------------------------------------------------ failures fail the flow
+
+def test_an_unreadable_file_fails_the_flow(tmp_path, prefect_server):
+    file = tmp_path / "phq9.csv"
+    file.write_text("response_id,q1,q2\np1,0,1\n")
+    state = score(ScoreParams(instrument="PHQ9", file=file, home=tmp_path / "home"),
+                  return_state=True)
+    assert state.is_failed()
+    with pytest.raises(ScoreInputError, match="the header lacks item column"):
+        state.result()
+
+
+def test_a_scoring_model_that_cannot_run_fails_the_flow_and_the_command(
+        tmp_path, monkeypatch, prefect_server):
+    def broken(data, settings, vars_):
+        raise ScoreModelError("the scoring model could not run with these options: boom")
+
+    monkeypatch.setattr(scoring, "run_scoring_model", broken)
+    file = tmp_path / "gad7.csv"
+    file.write_text(GAD7_FILE)
+    state = score(ScoreParams(instrument="GAD7", file=file, home=tmp_path / "home"),
+                  return_state=True)
+    assert state.is_failed()
+
+    result = CliRunner().invoke(main, ["score", "GAD7", str(file), "--home",
+                                       str(tmp_path / "home")])
+    assert result.exit_code == 2
+    assert "error: the scoring model could not run with these options: boom" in result.stderr
+    assert result.stdout == ""

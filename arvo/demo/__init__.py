@@ -3,8 +3,9 @@ providers and their monthly submissions, with a planted truth for tests.
 
 `generate_region(out_dir, seed=42, residents=50_000, months=24)` writes
 `out_dir/raw/<provider>/<YYYY-MM>/{events,episodes,proms}.{csv,parquet}` and
-`out_dir/planted_truth.json`; `arvo.demo.region` holds the model, `arvo.demo.writer`
-the file formats.
+`out_dir/planted_truth.json`. `arvo.demo.region` assembles the model from its parts
+(`population`, `providers`, `events`, `episodes`, `proms`, `defects`, `truth`);
+`arvo.demo.writer` writes the file formats.
 """
 
 from arvo.demo.generate import RegionSummary, generate_region

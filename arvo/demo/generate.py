@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
-from arvo.demo.region import build_region, parse_definitions
+from arvo import definitions
+from arvo.demo.region import build_region
 from arvo.demo.writer import write_submissions
 
 DEFAULT_DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
-DEFINITION_FILES = ("providers", "service_types", "packages", "segments", "obligations")
 
 
 class RegionSummary(BaseModel):
@@ -37,28 +36,6 @@ class RegionSummary(BaseModel):
     truth_path: Path
 
 
-def load_definition_docs(definitions_dir: Path) -> dict:
-    """The YAML documents the generator reads, by file stem (missing optional ones: {})."""
-    docs = {}
-    for stem in DEFINITION_FILES:
-        path = Path(definitions_dir) / f"{stem}.yml"
-        if not path.exists() and stem in ("segments", "obligations"):
-            docs[stem] = {}
-            continue
-        with path.open(encoding="utf-8") as fh:
-            docs[stem] = yaml.safe_load(fh) or {}
-    return docs
-
-
-def _validate(definitions_dir: Path) -> None:
-    """Validate the definitions with the project's loader (errors name file and key)."""
-    try:
-        from arvo.definitions import load
-    except ImportError:  # pragma: no cover - the loader is optional for the generator
-        return
-    load(definitions_dir)
-
-
 def generate_region(out_dir: Path, *, seed: int = 42, residents: int = 50_000,
                     months: int = 24, start_month: str = "2024-01",
                     definitions_dir: Path = DEFAULT_DEFINITIONS) -> RegionSummary:
@@ -69,12 +46,11 @@ def generate_region(out_dir: Path, *, seed: int = 42, residents: int = 50_000,
     and sizes give byte-identical files.
     """
     out_dir = Path(out_dir)
-    _validate(Path(definitions_dir))
-    defs = parse_definitions(load_definition_docs(Path(definitions_dir)))
+    defs = definitions.load(Path(definitions_dir))
     region = build_region(defs, seed=seed, residents=residents, months=months,
                           start_month=start_month)
     raw_root = out_dir / "raw"
-    formats = {p.provider_id: p.submission_format for p in defs.providers}
+    formats = {p.id: p.submission_format for p in defs.providers}
     files = write_submissions({"events": region.events, "episodes": region.episodes,
                                "proms": region.proms}, formats, raw_root)
     truth = dict(region.truth)

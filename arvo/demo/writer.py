@@ -24,11 +24,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from arvo.demo.region import EPISODE_COLUMNS, EVENT_COLUMNS, PROM_COLUMNS
+from arvo.contract import ENTITIES
 
-ENTITY_COLUMNS = {"events": EVENT_COLUMNS, "episodes": EPISODE_COLUMNS, "proms": PROM_COLUMNS}
-DATE_COLUMNS = {"events": ("event_date",), "episodes": ("start_date", "end_date"),
-                "proms": ("response_date",)}
+ENTITY_COLUMNS = {name: e.names for name, e in ENTITIES.items()}
+DATE_COLUMNS = {name: tuple(e.of_kind("date")) for name, e in ENTITIES.items()}
+DECIMAL_COLUMNS = {name: tuple(e.of_kind("decimal")) for name, e in ENTITIES.items()}
+INTEGER_COLUMNS = {name: tuple(e.of_kind("integer")) for name, e in ENTITIES.items()}
 FILE_NAMES = tuple(f"{e}.{x}" for e in ENTITY_COLUMNS for x in ("csv", "parquet"))
 
 
@@ -77,7 +78,7 @@ def csv_lines(df: pd.DataFrame, entity: str, style: CsvStyle) -> np.ndarray:
         s = df[c]
         if c in DATE_COLUMNS[entity]:
             cols.append(pd.Series(_format_dates(s, style.finnish_dates)).astype(str))
-        elif c == "cost_eur":
+        elif c in DECIMAL_COLUMNS[entity]:
             cols.append(_format_money(s, style.decimal))
         else:
             text = s.astype("string").fillna("").astype(str).reset_index(drop=True)
@@ -99,10 +100,10 @@ def arrow_table(df: pd.DataFrame, entity: str) -> pa.Table:
             typ = pa.date32()
             vals = pd.to_datetime(s).to_numpy().astype("datetime64[D]")
             arr = pa.array(vals, type=typ, from_pandas=True)
-        elif c == "cost_eur":
+        elif c in DECIMAL_COLUMNS[entity]:
             typ = pa.float64()
             arr = pa.array(s.to_numpy(dtype=float), type=typ)
-        elif entity == "proms" and c.startswith("q") and c[1:].isdigit():
+        elif c in INTEGER_COLUMNS[entity]:
             typ = pa.int32()
             arr = pa.array(s.astype("Int64").to_numpy(dtype="float64", na_value=np.nan),
                            from_pandas=True).cast(typ)

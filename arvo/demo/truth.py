@@ -1,0 +1,154 @@
+"""The planted truth: what was planted, for tests to compare with what Arvo finds.
+
+It states the planted causes (each provider's collection probabilities and latent
+treatment effects, the planted defects) and plain counts of the generated frames; it
+does not score, pair or judge compliance. Those are Arvo's (the dbt marts), and the
+tests check that the pipeline finds what was planted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from arvo.definitions import Definitions
+from arvo.demo.horizon import Calendar
+from arvo.demo.population import CONDITIONS
+from arvo.demo.proms import GENERIC_PROM, PROM_MODELS
+from arvo.demo.providers import (
+    BETTER_PROVIDER,
+    ROLES,
+    UNDER_COLLECTING_PROVIDER,
+    WORSE_PROVIDER,
+    ProviderPlan,
+)
+
+
+def cost_concentration(events: pd.DataFrame, first: str, last: str, top: float = 0.1) -> float:
+    """Share of costs of the top `top` share of clients (by HETU) in months first..last."""
+    d = pd.to_datetime(events["event_date"])
+    lo = pd.Timestamp(first + "-01")
+    hi = pd.Timestamp(last + "-01") + pd.offsets.MonthEnd(0)
+    per = events.loc[(d >= lo) & (d <= hi)].groupby("hetu")["cost_eur"].sum()
+    per = per[per > 0].sort_values(ascending=False)
+    k = max(1, int(round(len(per) * top)))
+    return float(per.iloc[:k].sum() / per.sum())
+
+
+def _r(x: float, k: int = 3) -> float | None:
+    """`x` rounded to `k` decimals for the JSON (None if missing)."""
+    return None if x is None or not np.isfinite(x) else round(float(x), k)
+
+
+def _latent(package: str, effect: dict[str, float | None]) -> dict[str, float | None]:
+    """A provider's planted outcome in the package's latent units, beside the average."""
+    model = PROM_MODELS.get(package, GENERIC_PROM)
+    return {"eq5d_latent_improvement": _r(model.eq_gain + (effect["eq5d_latent_improvement"]
+                                                           or 0.0)),
+            "average_eq5d_latent_improvement": _r(model.eq_gain),
+            "phq9_fall_points": _r(model.phq_fall + (effect["phq9_extra_fall_points"] or 0.0)),
+            "average_phq9_fall_points": _r(model.phq_fall)}
+
+
+def _outcome_sentence(name: str, word: str, package: str,
+                      effect: dict[str, float | None]) -> str:
+    """The planted outcome finding in words (the latent effect, not a realised score)."""
+    planted = _latent(package, effect)
+    return (f"Clients of {name} improve clearly {word} than clients of other providers in "
+            f"the same package ({package}): their health improves by "
+            f"{planted['eq5d_latent_improvement']} latent EQ-5D steps against "
+            f"{planted['average_eq5d_latent_improvement']} at an average provider, and "
+            f"their PHQ-9 total falls by {planted['phq9_fall_points']} points against "
+            f"{planted['average_phq9_fall_points']}.")
+
+
+def planted_truth(defs: Definitions, plan: ProviderPlan, cal: Calendar,
+                  pop: pd.DataFrame, states: pd.DataFrame, clean: dict[str, pd.DataFrame],
+                  defects: list[dict[str, Any]], *, seed: int, residents: int) -> dict:
+    """What was planted (causes and counts) and plain statistics of the clean frames."""
+    ev, eps = clean["events"], clean["episodes"]
+    labels = cal.labels
+    window = (labels[-12] if len(labels) >= 12 else labels[0], labels[-1])
+    age = pop["age"].to_numpy()
+
+    providers = []
+    for i, p in enumerate(plan.providers):
+        pkgs = [k for k, w in plan.package_weights.items() if w[i] > 0]
+        if "HOME_CARE" in defs.package_codes and ROLES[plan.roles[i]].packages.get(
+                "HOME_CARE"):
+            pkgs = sorted(set(pkgs) | {"HOME_CARE"})
+        real = {pkg: {"episodes": int(eps.loc[(eps["provider_id"] == p.id)
+                                              & (eps["package_code"] == pkg),
+                                              "episode_id"].nunique())} for pkg in pkgs}
+        providers.append({
+            "provider_id": p.id, "name": p.name, "sector": p.sector,
+            "submission_format": p.submission_format, "role": ROLES[plan.roles[i]].label,
+            "services": plan.offers(i), "packages": pkgs,
+            "id_style": {k: v[0] for k, v in plan.id_styles[i].items()},
+            "price_level": _r(plan.price[i]),
+            "baseline_collection_probability": _r(plan.baseline_p[i]),
+            "followup_collection_probability": _r(plan.followup_p[i]),
+            "effect": {"eq5d_latent_improvement": _r(plan.eq_effect[i]),
+                       "phq9_extra_fall_points": _r(plan.phq_effect[i])},
+            "events": int((ev["provider_id"] == p.id).sum()),
+            "realised": real})
+    by_id = {p["provider_id"]: p for p in providers}
+
+    findings = []
+    if UNDER_COLLECTING_PROVIDER in by_id:
+        p = by_id[UNDER_COLLECTING_PROVIDER]
+        findings.append({
+            "kind": "prom_under_collection", "provider_id": p["provider_id"],
+            "provider_name": p["name"], "packages": p["packages"],
+            "baseline_collection_probability": p["baseline_collection_probability"],
+            "followup_collection_probability": p["followup_collection_probability"],
+            "sentence": f"{p['name']} collects PROMs from few of its clients: baseline "
+                        f"questionnaires from about {p['baseline_collection_probability']:.0%} "
+                        f"and 6-month follow-ups from about "
+                        f"{p['followup_collection_probability']:.0%} of its episodes, far "
+                        "below the obligation (80 % / 60 %) that other providers meet."})
+    for pid, kind, word in ((WORSE_PROVIDER, "worse_outcomes", "less"),
+                            (BETTER_PROVIDER, "better_outcomes", "more")):
+        if pid not in by_id:
+            continue
+        p = by_id[pid]
+        main = "DEPRESSION" if "DEPRESSION" in p["packages"] else p["packages"][0]
+        findings.append({
+            "kind": kind, "provider_id": pid, "provider_name": p["name"],
+            "packages": p["packages"], "main_package": main,
+            "peers": sorted(q["provider_id"] for q in providers
+                            if main in q["packages"] and q["provider_id"] != pid),
+            "effect": p["effect"], "planted": _latent(main, p["effect"]),
+            "sentence": _outcome_sentence(p["name"], word, main, p["effect"])})
+
+    conc = {f"top_{int(t * 100)}_share": _r(cost_concentration(ev, window[0], window[1], t))
+            for t in (0.01, 0.05, 0.1, 0.2, 0.5)}
+    win = pd.to_datetime(ev["event_date"]) >= pd.Timestamp(window[0] + "-01")
+    dead = states["death_day"].to_numpy() < cal.n_days
+    population = {
+        "residents": residents,
+        "share_under_15": _r((age < 15).mean()), "share_65_plus": _r((age >= 65).mean()),
+        "share_75_plus": _r((age >= 75).mean()),
+        "share_female_75_plus": _r((pop.loc[age >= 75, "sex"] == "F").mean()),
+        "condition_prevalence": {c.key: _r(pop[c.key].mean(), 4) for c in CONDITIONS},
+        "mean_conditions_by_age": {
+            f"{lo}-{hi}": _r(pop.loc[(age >= lo) & (age <= hi), "n_conditions"].mean(), 2)
+            for lo, hi in ((0, 14), (15, 44), (45, 64), (65, 74), (75, 84), (85, 120))},
+        "in_housing_at_start": int((states["house_start"] == 0).sum()),
+        "in_home_care_at_start": int((states["home_start"] == 0).sum()),
+        "deaths": int(dead.sum()),
+    }
+    return {
+        "about": "Planted truth of the synthetic demo region. Beside the raw submissions, "
+                 "never read by the pipeline: tests compare what Arvo finds with it.",
+        "generator": {"seed": seed, "residents": residents, "months": cal.months,
+                      "start_month": labels[0], "end_month": labels[-1]},
+        "findings": findings,
+        "defects": defects,
+        "cost_concentration": {"window": list(window),
+                               "clients": int(ev.loc[win, "hetu"].nunique()), **conc},
+        "population": population,
+        "providers": providers,
+    }
