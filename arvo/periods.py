@@ -33,3 +33,10 @@ def window_months(period: str, length: int = 12) -> list[str]:
     """The `length` months ending with `period`, oldest first."""
     check_month(period)
     return [add_months(period, -back) for back in range(length - 1, -1, -1)]
+
+
+def half_year_periods(start_month: str, months: int) -> list[str]:
+    """Two half-year steering periods over `months` months from `start_month`: the last
+    month, and the month six months before it."""
+    last = add_months(check_month(start_month, "start month"), months - 1)
+    return [add_months(last, -6), last]

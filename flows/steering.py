@@ -30,7 +30,7 @@ from arvo.ingest.submission import (
     validate_batches,
     write_batch,
 )
-from arvo.periods import add_months, check_month
+from arvo.periods import add_months, check_month, half_year_periods
 from arvo.redact import shown
 
 
@@ -276,18 +276,12 @@ def generate_demo_region(params: DemoParams) -> dict:
     summary = generate_region(out, seed=params.seed, residents=params.residents,
                               months=params.months, start_month=params.start_month,
                               definitions_dir=settings.definitions_dir)
-    return summary.model_dump(mode="json") if hasattr(summary, "model_dump") else vars(summary)
-
-
-def default_periods(start_month: str, months: int) -> list[str]:
-    """The last month, and the month six months before it: two half-year steering periods."""
-    last = add_months(start_month, months - 1)
-    return [add_months(last, -6), last]
+    return summary.model_dump(mode="json")
 
 
 @flow(name="demo", log_prints=True)
 def demo(params: DemoParams) -> list[SteeringResult]:
     """Generate the demo region and run a cycle of steering periods on it."""
     generate_demo_region(params)
-    periods = params.periods or default_periods(params.start_month, params.months)
+    periods = params.periods or half_year_periods(params.start_month, params.months)
     return cycle(CycleParams(home=params.home, raw_dir=params.raw_dir, periods=periods))

@@ -18,46 +18,16 @@ coordinates), `steering` and `feedback` (one per report), `files` (writing), `re
 (all reports of a period).
 """
 
-from arvo.report.disclosure import (
-    COMPLEMENTARY,
-    MIN_PEERS,
-    SINGLE_PEER,
-    SMALL_CELL,
-    SUPPRESSED,
-    hidden,
-    is_small,
-    suppress,
-)
 from arvo.report.feedback import (
     CSV_COLUMNS,
     EPISODE_CSV_COLUMNS,
-    ProviderFeedback,
     feedback_context,
     render_provider_feedback,
-    rows_to_fix,
 )
-from arvo.report.formatting import (
-    environment,
-    fi_date,
-    fi_eur,
-    fi_int,
-    fi_month,
-    fi_number,
-    fi_pct,
-    fi_pp,
-    fi_signed,
-    window,
-)
-from arvo.report.outcomes import FLAG_Z
 from arvo.report.render import providers_for, render_all
 from arvo.report.steering import render_steering_report, steering_context
-from arvo.report.warehouse import open_warehouse
 
 __all__ = [
-    "COMPLEMENTARY", "CSV_COLUMNS", "EPISODE_CSV_COLUMNS", "FLAG_Z", "MIN_PEERS",
-    "SINGLE_PEER", "SMALL_CELL", "SUPPRESSED", "ProviderFeedback", "environment",
-    "feedback_context", "fi_date", "fi_eur", "fi_int", "fi_month", "fi_number", "fi_pct",
-    "fi_pp", "fi_signed", "hidden", "is_small", "open_warehouse", "providers_for",
-    "render_all", "render_provider_feedback", "render_steering_report", "rows_to_fix",
-    "steering_context", "suppress", "window",
+    "CSV_COLUMNS", "EPISODE_CSV_COLUMNS", "feedback_context", "providers_for", "render_all",
+    "render_provider_feedback", "render_steering_report", "steering_context",
 ]

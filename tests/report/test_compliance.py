@@ -19,6 +19,7 @@ import pytest
 from arvo import report
 from arvo.config import Settings
 from arvo.quality import obligations
+from arvo.report.disclosure import SINGLE_PEER
 from tests.report import marts
 
 PREV, PERIOD = "2025-06", "2025-12"
@@ -140,7 +141,7 @@ def test_obligations_show_peers_median_and_noise(settings: Settings):
           for o in ctx["obligations"]}
     assert ob[("DEPRESSION", "EQ5D5L", "baseline")]["peer_median"] == 0.935
     # one peer only: its rate would be that provider's own figure
-    assert ob[("DEPRESSION", "PHQ9", "baseline")]["peer_median"] is report.SINGLE_PEER
+    assert ob[("DEPRESSION", "PHQ9", "baseline")]["peer_median"] is SINGLE_PEER
     assert ob[("HEART_FAILURE", "EQ5D5L", "followup_30d")]["peer_median"] is None
     hf = ob[("HEART_FAILURE", "EQ5D5L", "followup_30d")]
     assert hf["within_noise"] and hf["status"] == "pass"

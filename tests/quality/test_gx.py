@@ -1,0 +1,36 @@
+"""The one Great Expectations runner (arvo/quality/gx.py) that both kinds of suite use."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from arvo.quality import gx
+
+
+def _suite(name: str, column: str) -> dict:
+    return {"name": name, "expectations": [{
+        "type": "expect_column_values_to_be_between",
+        "kwargs": {"column": column, "min_value": 0, "max_value": {"$PARAMETER": "top"}},
+        "meta": {"rule": f"{column}_in_range"}}]}
+
+
+def test_failing_rows_by_position_and_parameters():
+    frame = pd.DataFrame({"score": [1, 5, 12, None, 30]})
+    [result] = gx.run(_suite("scores", "score"), frame, {"top": 10})
+    assert gx.exception_message(result.exception_info) is None
+    assert sorted(gx.unexpected_positions(result)) == [2, 4]
+    [looser] = gx.run(_suite("scores", "score"), frame, {"top": 20})
+    assert gx.unexpected_positions(looser) == [4]
+
+
+def test_two_suites_share_one_context():
+    a = gx.run(_suite("a", "x"), pd.DataFrame({"x": [1]}), {"top": 1})
+    b = gx.run(_suite("b", "y"), pd.DataFrame({"y": [2]}), {"top": 1})
+    assert gx.unexpected_positions(a[0]) == [] and gx.unexpected_positions(b[0]) == [0]
+    assert gx._context.cache_info().currsize == 1
+
+
+def test_an_expectation_that_cannot_run_says_why():
+    [result] = gx.run(_suite("broken", "no_such_column"), pd.DataFrame({"x": [1]}), {"top": 1})
+    message = gx.exception_message(result.exception_info)
+    assert message and "no_such_column" in message
