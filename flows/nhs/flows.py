@@ -48,19 +48,20 @@ def compare_provcomm(params: CompareParams) -> provcomm.Comparison:
     return comparison
 
 
+def _logged(outcome):
+    """Log what an outcome says of itself, line by line, and pass it on."""
+    for line in outcome.lines():
+        get_run_logger().info(line)
+    return outcome
+
+
 @flow(name="import-nhs-proms", log_prints=True)
 def import_nhs_proms(params: ImportParams) -> submission.ImportSummary:
     """Turn an NHS PROMs record-level pack into submissions in Arvo's contract."""
-    summary = convert_pack(params)
-    for line in summary.lines():
-        get_run_logger().info(line)
-    return summary
+    return _logged(convert_pack(params))
 
 
 @flow(name="compare-nhs-provcomm", log_prints=True)
 def compare_nhs_provcomm(params: CompareParams) -> provcomm.Comparison:
     """Check Arvo's per-provider outcomes against NHS's published ProvComm figures."""
-    comparison = compare_provcomm(params)
-    for line in comparison.lines():
-        get_run_logger().info(line)
-    return comparison
+    return _logged(compare_provcomm(params))
