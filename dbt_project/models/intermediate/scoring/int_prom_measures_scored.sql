@@ -85,8 +85,7 @@ eq5d5l_responses as (
         q4 as pd,
         q5 as ad,
         q6 as vas,
-        coalesce(q1 between 1 and 5 and q2 between 1 and 5 and q3 between 1 and 5
-            and q4 between 1 and 5 and q5 between 1 and 5, false) as is_complete
+        {{ prom_all_in_range(['q1', 'q2', 'q3', 'q4', 'q5'], 1, 5) }} as is_complete
     from responses
     where instrument = 'EQ5D5L'
 
@@ -207,8 +206,7 @@ eq5d3l_responses as (
         response_id,
         q1, q2, q3, q4, q5,
         q6 as vas,
-        coalesce(q1 between 1 and 3 and q2 between 1 and 3 and q3 between 1 and 3
-            and q4 between 1 and 3 and q5 between 1 and 3, false) as is_complete
+        {{ prom_all_in_range(['q1', 'q2', 'q3', 'q4', 'q5'], 1, 3) }} as is_complete
     from responses
     where instrument = 'EQ5D3L'
 
