@@ -160,25 +160,22 @@ eq5d5l_crosswalk_index as (
 
 eq5d5l_scores as (
 
-    {% if eq5d5l_method == 'crosswalk' -%}
-    select
-        provider_id,
-        response_id,
-        'eq5d_index' as measure,
-        score,
-        null as band,
-        'EQ-5D-5L crosswalk {{ var("eq5d5l_crosswalk_country") }}' as basis
-    from eq5d5l_crosswalk_index
-    {%- else -%}
-    select
-        provider_id,
-        response_id,
-        'eq5d_index' as measure,
-        score,
-        null as band,
-        'EQ-5D-5L value set {{ var("eq5d5l_value_set") }}' as basis
-    from eq5d5l_value_set_index
+    -- the index of the run's method (var eq5d5l_method)
+    {%- if eq5d5l_method == 'crosswalk' %}
+    {%- set eq5d5l_index = 'eq5d5l_crosswalk_index' %}
+    {%- set eq5d5l_basis = 'EQ-5D-5L crosswalk ' ~ var("eq5d5l_crosswalk_country") %}
+    {%- else %}
+    {%- set eq5d5l_index = 'eq5d5l_value_set_index' %}
+    {%- set eq5d5l_basis = 'EQ-5D-5L value set ' ~ var("eq5d5l_value_set") %}
     {%- endif %}
+    select
+        provider_id,
+        response_id,
+        'eq5d_index' as measure,
+        score,
+        null as band,
+        '{{ eq5d5l_basis }}' as basis
+    from {{ eq5d5l_index }}
 
     union all
 
