@@ -18,6 +18,11 @@
   ({% for q in items %}coalesce({{ q }} not between {{ lo }} and {{ hi }}, false){{ ' or ' if not loop.last }}{% endfor %})
 {%- endmacro %}
 
+{#- true when every item is answered and lies within [lo, hi] (a complete response) -#}
+{% macro prom_all_in_range(items, lo, hi) -%}
+  coalesce({% for q in items %}{{ q }} between {{ lo }} and {{ hi }}{{ ' and ' if not loop.last }}{% endfor %}, false)
+{%- endmacro %}
+
 {#- mean of the answered items, null when none is answered -#}
 {% macro prom_mean(items) -%}
   ({{ prom_sum(items) }} / nullif({{ prom_answered(items) }}, 0)::double)

@@ -105,7 +105,9 @@ def test_unit_tests_pass(built):
             "segment_obligation_binds_every_episode_of_the_segments_clients",
             "pairs_take_nearest_response_and_follow_up_in_window",
             "pairs_follow_the_restarted_schedule", "segment_value_ratio",
-            "compliance_rate_and_obligation", "cost_concentration_top_shares"} <= names
+            "compliance_rate_and_obligation", "cost_concentration_top_shares",
+            "outcomes_compare_each_provider_with_all_others",
+            "segment_pairs_count_in_the_segment_of_their_client"} <= names
     assert all(r["status"] == "pass" for r in unit)
     assert result.success and result.errored == 0 and result.failures == ()
 

@@ -17,8 +17,6 @@
 -- `below_threshold` is the plain comparison rate < min_rate.
 -- peer_*: the other providers with rows of the same scope, instrument and timepoint.
 
-{% set z = 1.959963984540054 %}
-
 with
 
 checked as (
@@ -62,21 +60,9 @@ rated as (
     select
         *,
         collected / eligible_episodes as rate,
-        -- Wilson score interval, z = 1.96
-        (
-            collected / eligible_episodes + {{ z }} ^ 2 / (2 * eligible_episodes)
-            - {{ z }} * sqrt(
-                collected / eligible_episodes * (1 - collected / eligible_episodes)
-                / eligible_episodes
-                + {{ z }} ^ 2 / (4 * eligible_episodes ^ 2))
-        ) / (1 + {{ z }} ^ 2 / eligible_episodes) as wilson_lower,
-        (
-            collected / eligible_episodes + {{ z }} ^ 2 / (2 * eligible_episodes)
-            + {{ z }} * sqrt(
-                collected / eligible_episodes * (1 - collected / eligible_episodes)
-                / eligible_episodes
-                + {{ z }} ^ 2 / (4 * eligible_episodes ^ 2))
-        ) / (1 + {{ z }} ^ 2 / eligible_episodes) as wilson_upper
+        -- Wilson 95 % score interval
+        {{ arvo_wilson_bound('collected', 'eligible_episodes', 'lower') }} as wilson_lower,
+        {{ arvo_wilson_bound('collected', 'eligible_episodes', 'upper') }} as wilson_upper
     from aggregated
 
 ),

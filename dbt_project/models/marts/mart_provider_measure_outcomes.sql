@@ -7,12 +7,14 @@
 -- lower score is better, seed prom_measures.higher_is_better = false, the direction
 -- is turned so that `improved` always means better). How the reports show the measure
 -- (labels, decimals, direction, MID) and the value set it was scored with come along.
+-- The aggregation is int_provider_outcomes_aggregated's (shared with
+-- mart_provider_package_outcomes), limited to the measures of seed prom_measures.
 
 with
 
-pairs as (
+outcomes as (
 
-    select * from {{ ref('int_episodes_paired') }}
+    select * from {{ ref('int_provider_outcomes_aggregated') }}
 
 ),
 
@@ -25,35 +27,6 @@ prom_measures as (
 providers as (
 
     select * from {{ ref('stg_definitions__providers') }}
-
-),
-
-outcomes as (
-
-    select
-        p.provider_id,
-        p.package_code,
-        p.instrument,
-        p.measure,
-        count(*) as pairs,
-        avg(p.baseline_score) as baseline_mean,
-        avg(p.followup_score) as followup_mean,
-        avg(p.change) as change_mean,
-        stddev_samp(p.change) as change_sd,
-        count(*) filter (where p.change * m.direction > 0) as improved,
-        count(*) filter (where p.change = 0) as unchanged,
-        count(*) filter (where p.change * m.direction < 0) as worsened
-    from pairs as p
-    inner join (
-        select
-            instrument,
-            measure,
-            case when higher_is_better then 1 else -1 end as direction
-        from prom_measures
-    ) as m
-        on m.instrument = p.instrument
-        and m.measure = p.measure
-    group by p.provider_id, p.package_code, p.instrument, p.measure
 
 ),
 
@@ -86,7 +59,8 @@ final as (
         ) as value_set
 
     from outcomes as o
-    left join prom_measures as m
+    -- the measures of seed prom_measures
+    inner join prom_measures as m
         on m.instrument = o.instrument
         and m.measure = o.measure
     left join providers as pr

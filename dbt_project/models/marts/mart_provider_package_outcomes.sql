@@ -3,13 +3,14 @@
 -- against all other providers of the package. Every measure: mart_provider_measure_outcomes.
 -- How the reports show a score (label, decimals, direction, MID) and the value set it
 -- was scored with come along from seed prom_measures and the run's vars.
+-- The aggregation and the peers are int_provider_outcomes_aggregated's.
 
 with
 
-pairs as (
+outcomes as (
 
     -- each instrument's primary measure (EQ-5D index, PHQ-9 total, ...)
-    select * from {{ ref('int_episodes_paired') }}
+    select * from {{ ref('int_provider_outcomes_aggregated') }}
     where is_primary
 
 ),
@@ -27,35 +28,6 @@ providers as (
 
 ),
 
-provider_outcomes as (
-
-    select
-        provider_id,
-        package_code,
-        instrument,
-        count(*) as pairs,
-        avg(baseline_score) as baseline_mean,
-        avg(followup_score) as followup_mean,
-        avg(change) as change_mean,
-        stddev_samp(change) as change_sd,
-        sum(change) as change_sum
-    from pairs
-    group by provider_id, package_code, instrument
-
-),
-
-package_outcomes as (
-
-    select
-        package_code,
-        instrument,
-        sum(pairs) as pairs,
-        sum(change_sum) as change_sum
-    from provider_outcomes
-    group by package_code, instrument
-
-),
-
 final as (
 
     select
@@ -69,9 +41,8 @@ final as (
         cast(o.followup_mean as double) as followup_mean,
         cast(o.change_mean as double) as change_mean,
         cast(o.change_sd as double) as change_sd,
-        cast(k.pairs - o.pairs as bigint) as peer_pairs,
-        cast((k.change_sum - o.change_sum) / nullif(k.pairs - o.pairs, 0) as double)
-            as peer_change_mean,
+        cast(o.peer_pairs as bigint) as peer_pairs,
+        cast(o.peer_change_sum / nullif(o.peer_pairs, 0) as double) as peer_change_mean,
         -- how the reports show the score, and what it was scored with
         cast(m.measure as varchar) as measure,
         cast(m.instrument_label as varchar) as instrument_label,
@@ -81,10 +52,7 @@ final as (
         cast(m.mid as double) as mid,
         cast({{ arvo_value_set('o.instrument') }} as varchar) as value_set
 
-    from provider_outcomes as o
-    inner join package_outcomes as k
-        on k.package_code = o.package_code
-        and k.instrument = o.instrument
+    from outcomes as o
     left join prom_measures as m
         on m.instrument = o.instrument
     left join providers as pr

@@ -17,11 +17,10 @@ clients as (
 
 ),
 
-pairs as (
+provider_pairs as (
 
-    -- each instrument's primary measure (EQ-5D index, PHQ-9 total, ...)
-    select * from {{ ref('int_episodes_paired') }}
-    where is_primary
+    -- pairs on each instrument's primary measure, in the segment of their client
+    select * from {{ ref('int_segment_pairs_aggregated') }}
 
 ),
 
@@ -42,22 +41,6 @@ provider_clients as (
     inner join clients as c
         on c.client_id = e.client_id
     group by e.provider_id, c.segment_code
-
-),
-
-provider_pairs as (
-
-    select
-        p.provider_id,
-        c.segment_code,
-        count(*) filter (where p.instrument = 'EQ5D5L') as eq5d_pairs,
-        sum(p.change) filter (where p.instrument = 'EQ5D5L') as eq5d_change_sum,
-        count(*) filter (where p.instrument = 'PHQ9') as phq9_pairs,
-        sum(p.change) filter (where p.instrument = 'PHQ9') as phq9_change_sum
-    from pairs as p
-    inner join clients as c
-        on c.client_id = p.client_id
-    group by p.provider_id, c.segment_code
 
 ),
 

@@ -20,11 +20,10 @@ profiles as (
 
 ),
 
-pairs as (
+provider_pairs as (
 
-    -- each instrument's primary measure (EQ-5D index, PHQ-9 total, ...)
-    select * from {{ ref('int_episodes_paired') }}
-    where is_primary
+    -- pairs on each instrument's primary measure, in the segment of their client
+    select * from {{ ref('int_segment_pairs_aggregated') }}
 
 ),
 
@@ -60,22 +59,19 @@ all_costs as (
 
 ),
 
--- pairs are attributed to the segment of the client in this period
 segment_pairs as (
 
     select
-        c.segment_code,
-        count(*) filter (where p.instrument = 'EQ5D5L') as eq5d_pairs,
-        avg(p.baseline_score) filter (where p.instrument = 'EQ5D5L') as eq5d_baseline_mean,
-        avg(p.followup_score) filter (where p.instrument = 'EQ5D5L') as eq5d_followup_mean,
-        avg(p.change) filter (where p.instrument = 'EQ5D5L') as eq5d_change_mean,
-        count(*) filter (where p.instrument = 'PHQ9') as phq9_pairs,
-        avg(p.baseline_score) filter (where p.instrument = 'PHQ9') as phq9_baseline_mean,
-        avg(p.change) filter (where p.instrument = 'PHQ9') as phq9_change_mean
-    from pairs as p
-    inner join clients as c
-        on c.client_id = p.client_id
-    group by c.segment_code
+        segment_code,
+        sum(eq5d_pairs) as eq5d_pairs,
+        sum(eq5d_baseline_sum) / nullif(sum(eq5d_pairs), 0) as eq5d_baseline_mean,
+        sum(eq5d_followup_sum) / nullif(sum(eq5d_pairs), 0) as eq5d_followup_mean,
+        sum(eq5d_change_sum) / nullif(sum(eq5d_pairs), 0) as eq5d_change_mean,
+        sum(phq9_pairs) as phq9_pairs,
+        sum(phq9_baseline_sum) / nullif(sum(phq9_pairs), 0) as phq9_baseline_mean,
+        sum(phq9_change_sum) / nullif(sum(phq9_pairs), 0) as phq9_change_mean
+    from provider_pairs
+    group by segment_code
 
 ),
 

@@ -24,9 +24,7 @@ final as (
         cast(end_date as date) as end_date,
 
         -- lineage
-        cast(month as varchar) as submission_month,
-        cast(source_file as varchar) as source_file,
-        cast(source_row as bigint) as source_row
+        {{- arvo_lake_columns(['submission_month', 'source_file', 'source_row']) }}
 
     from source
 

@@ -10,10 +10,7 @@ final as (
 
     select
         -- ids
-        cast(provider_id as varchar) as provider_id,
-        cast(month as varchar) as submission_month,
-        lower(cast(entity as varchar)) as entity,
-        cast(source_file as varchar) as source_file,
+        {{- arvo_lake_columns(['provider_id', 'submission_month', 'entity', 'source_file']) }},
 
         -- file
         cast(file_sha256 as varchar) as file_sha256,

@@ -29,14 +29,11 @@ final as (
 
     select
         -- ids
-        cast(provider_id as varchar) as provider_id,
-        cast(month as varchar) as submission_month,
+        {{- arvo_lake_columns(['provider_id', 'submission_month']) }},
         lower(regexp_extract(
             replace(cast(filename as varchar), '\', '/'), '([^/]+)/provider_id=', 1
         )) as entity,
-        cast(source_file as varchar) as source_file,
-        cast(file_sha256 as varchar) as file_sha256,
-        cast(source_row as bigint) as source_row,
+        {{- arvo_lake_columns(['source_file', 'file_sha256', 'source_row']) }},
         cast(record_id as varchar) as record_id,
 
         -- what is wrong

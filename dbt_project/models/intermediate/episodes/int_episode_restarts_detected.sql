@@ -1,8 +1,8 @@
 -- One row per episode restart of an obligation scope: an event that resets the schedule
 -- of an obligation binding the episode (stg_definitions__obligation_restarts, e.g. an
--- acute admission for heart failure). A package entry binds the episodes of its package,
--- a segment entry the episodes of the clients int_clients_segmented places in the segment
--- for the period; restarts are detected per scope (scope, scope_code), so
+-- acute admission for heart failure). Which entries bind which episodes (a package's
+-- the episodes of the package, a segment's those of the segment's clients) is
+-- int_episode_obligations_bound; restarts are detected per scope (scope, scope_code), so
 -- `where scope = 'package'` gives the restarts of the package obligations.
 -- Restarting events are the client's service events at ANY provider (linked by the
 -- client pseudonym) with a restart service code and, where the rule names prefixes, a
@@ -15,27 +15,15 @@
 
 with
 
-episodes as (
+bound as (
 
-    select * from {{ ref('int_episodes_deduplicated') }}
-
-),
-
-segments as (
-
-    select * from {{ ref('int_clients_segmented') }}
+    select * from {{ ref('int_episode_obligations_bound') }}
 
 ),
 
 events as (
 
     select * from {{ ref('stg_lake__events') }}
-
-),
-
-obligations as (
-
-    select * from {{ ref('int_provider_obligations_resolved') }}
 
 ),
 
@@ -99,43 +87,21 @@ admissions as (
 
 ),
 
-restarting_entries as (
+restarting as (
 
-    select distinct provider_id, scope, scope_code, obligation_sector
-    from obligations
+    -- the episodes bound by an entry whose schedule restarts, once per scope
+    select distinct
+        provider_id,
+        episode_id,
+        scope,
+        scope_code,
+        obligation_sector,
+        client_id,
+        package_code,
+        start_date,
+        end_date
+    from bound
     where restarts
-
-),
-
-episode_scopes as (
-
-    -- every scope an episode can be bound in: its package, and its client's segment
-    {{- arvo_episode_scopes('episodes', 'segments') }}
-
-),
-
-bound as (
-
-    -- the episodes each restarting entry binds: a package entry the episodes of its
-    -- package, a segment entry the episodes of the segment's clients
-    select
-        ep.provider_id,
-        ep.episode_id,
-        en.scope,
-        en.scope_code,
-        en.obligation_sector,
-        ep.client_id,
-        ep.package_code,
-        ep.start_date,
-        ep.end_date
-    from episodes as ep
-    inner join episode_scopes as es
-        on es.provider_id = ep.provider_id
-        and es.episode_id = ep.episode_id
-    inner join restarting_entries as en
-        on en.provider_id = ep.provider_id
-        and en.scope = es.scope
-        and en.scope_code = es.scope_code
 
 ),
 
@@ -150,7 +116,7 @@ restarts as (
         b.package_code,
         b.start_date,
         ad.admitted_on as restart_date
-    from bound as b
+    from restarting as b
     inner join admissions as ad
         on ad.client_id = b.client_id
         and ad.scope = b.scope

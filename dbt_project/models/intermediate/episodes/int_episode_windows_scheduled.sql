@@ -4,10 +4,8 @@
 -- (int_episodes_paired) needs baselines from before it, and compliance
 -- (int_episode_obligations_checked) keeps the windows that matter for the period.
 --
--- The obligations binding an episode (int_provider_obligations_resolved: the provider's
--- sector's entry, else the `all` entry) are its package's (scope package) and, for each
--- segment obligation, the segment's when int_clients_segmented places the episode's
--- client in that segment for the period (scope segment; episodes of any package). Each
+-- The obligations binding an episode (int_episode_obligations_bound: its package's,
+-- scope package, and its client's segment's for the period, scope segment). Each
 -- scope's schedule is anchored on the episode start (cycle 0) and, where its obligation
 -- restarts, again on each of that scope's restart dates (int_episode_restarts_detected,
 -- cycles 1, 2, ...). A timepoint of a cycle is scheduled only if its target day comes
@@ -16,69 +14,16 @@
 
 with
 
-episodes as (
+bound as (
 
-    select * from {{ ref('int_episodes_deduplicated') }}
-
-),
-
-segments as (
-
-    select * from {{ ref('int_clients_segmented') }}
-
-),
-
-obligations as (
-
-    select * from {{ ref('int_provider_obligations_resolved') }}
+    -- each episode with every obligation entry binding it
+    select * from {{ ref('int_episode_obligations_bound') }}
 
 ),
 
 restarts as (
 
     select * from {{ ref('int_episode_restarts_detected') }}
-
-),
-
-episode_scopes as (
-
-    -- every scope an episode can be bound in: its package, and its client's segment
-    {{- arvo_episode_scopes('episodes', 'segments') }}
-
-),
-
-bound as (
-
-    -- each episode with every obligation row binding it
-    select
-        ep.provider_id,
-        ep.episode_id,
-        ep.client_id,
-        ep.package_code,
-        ep.start_date,
-        ep.end_date,
-        ob.scope,
-        ob.scope_code,
-        ob.instrument,
-        ob.timepoint,
-        ob.provider_sector,
-        ob.obligation_sector,
-        ob.timepoint_order,
-        ob.at_days,
-        ob.from_days,
-        ob.to_days,
-        ob.measure,
-        ob.min_rate,
-        ob.while_open,
-        ob.severity
-    from episodes as ep
-    inner join episode_scopes as es
-        on es.provider_id = ep.provider_id
-        and es.episode_id = ep.episode_id
-    inner join obligations as ob
-        on ob.provider_id = ep.provider_id
-        and ob.scope = es.scope
-        and ob.scope_code = es.scope_code
 
 ),
 

@@ -85,8 +85,7 @@ eq5d5l_responses as (
         q4 as pd,
         q5 as ad,
         q6 as vas,
-        coalesce(q1 between 1 and 5 and q2 between 1 and 5 and q3 between 1 and 5
-            and q4 between 1 and 5 and q5 between 1 and 5, false) as is_complete
+        {{ prom_all_in_range(['q1', 'q2', 'q3', 'q4', 'q5'], 1, 5) }} as is_complete
     from responses
     where instrument = 'EQ5D5L'
 
@@ -161,25 +160,22 @@ eq5d5l_crosswalk_index as (
 
 eq5d5l_scores as (
 
-    {% if eq5d5l_method == 'crosswalk' -%}
-    select
-        provider_id,
-        response_id,
-        'eq5d_index' as measure,
-        score,
-        null as band,
-        'EQ-5D-5L crosswalk {{ var("eq5d5l_crosswalk_country") }}' as basis
-    from eq5d5l_crosswalk_index
-    {%- else -%}
-    select
-        provider_id,
-        response_id,
-        'eq5d_index' as measure,
-        score,
-        null as band,
-        'EQ-5D-5L value set {{ var("eq5d5l_value_set") }}' as basis
-    from eq5d5l_value_set_index
+    -- the index of the run's method (var eq5d5l_method)
+    {%- if eq5d5l_method == 'crosswalk' %}
+    {%- set eq5d5l_index = 'eq5d5l_crosswalk_index' %}
+    {%- set eq5d5l_basis = 'EQ-5D-5L crosswalk ' ~ var("eq5d5l_crosswalk_country") %}
+    {%- else %}
+    {%- set eq5d5l_index = 'eq5d5l_value_set_index' %}
+    {%- set eq5d5l_basis = 'EQ-5D-5L value set ' ~ var("eq5d5l_value_set") %}
     {%- endif %}
+    select
+        provider_id,
+        response_id,
+        'eq5d_index' as measure,
+        score,
+        null as band,
+        '{{ eq5d5l_basis }}' as basis
+    from {{ eq5d5l_index }}
 
     union all
 
@@ -207,8 +203,7 @@ eq5d3l_responses as (
         response_id,
         q1, q2, q3, q4, q5,
         q6 as vas,
-        coalesce(q1 between 1 and 3 and q2 between 1 and 3 and q3 between 1 and 3
-            and q4 between 1 and 3 and q5 between 1 and 3, false) as is_complete
+        {{ prom_all_in_range(['q1', 'q2', 'q3', 'q4', 'q5'], 1, 3) }} as is_complete
     from responses
     where instrument = 'EQ5D3L'
 

@@ -1,0 +1,44 @@
+-- One row per provider x segment with pairs: the pairs on each instrument's primary
+-- measure (int_episodes_paired) of the provider's episodes, attributed to the segment
+-- int_clients_segmented places the episode's client in for the period, as counts and
+-- sums of EQ-5D-5L and PHQ-9 scores (means = sum / pairs, at any roll-up). The one
+-- attribution of pairs to segments behind mart_segment_value (per segment) and
+-- mart_provider_segment_value (per provider and segment, with the peers).
+
+with
+
+pairs as (
+
+    -- each instrument's primary measure (EQ-5D index, PHQ-9 total, ...)
+    select * from {{ ref('int_episodes_paired') }}
+    where is_primary
+
+),
+
+clients as (
+
+    select * from {{ ref('int_clients_segmented') }}
+
+),
+
+final as (
+
+    select
+        p.provider_id,
+        c.segment_code,
+        count(*) filter (where p.instrument = 'EQ5D5L') as eq5d_pairs,
+        sum(p.baseline_score) filter (where p.instrument = 'EQ5D5L') as eq5d_baseline_sum,
+        sum(p.followup_score) filter (where p.instrument = 'EQ5D5L') as eq5d_followup_sum,
+        sum(p.change) filter (where p.instrument = 'EQ5D5L') as eq5d_change_sum,
+        count(*) filter (where p.instrument = 'PHQ9') as phq9_pairs,
+        sum(p.baseline_score) filter (where p.instrument = 'PHQ9') as phq9_baseline_sum,
+        sum(p.change) filter (where p.instrument = 'PHQ9') as phq9_change_sum
+
+    from pairs as p
+    inner join clients as c
+        on c.client_id = p.client_id
+    group by p.provider_id, c.segment_code
+
+)
+
+select * from final
