@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from arvo.report.formatting import stable
+
 
 def plot(items: list[dict[str, Any]], z: float, width: int = 220) -> None:
     """Add to each item the x coordinates of its mean ± z SE whisker and its peers' mean.
@@ -24,7 +26,7 @@ def plot(items: list[dict[str, Any]], z: float, width: int = 220) -> None:
     lo, hi = lo - pad, hi + pad
 
     def x(v: float) -> float:
-        return round(8 + (v - lo) / (hi - lo) * (width - 16), 1)
+        return round(stable(8 + (v - lo) / (hi - lo) * (width - 16)), 1)
 
     for it in items:
         if it["mean"] is None:

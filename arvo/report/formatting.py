@@ -18,7 +18,6 @@ from markupsafe import Markup
 
 from arvo.periods import add_months, window_months
 from arvo.report.disclosure import MIN_PEERS, SMALL_CELL, _Suppressed, hidden
-from arvo.report.outcomes import FLAG_Z
 
 _TZ = ZoneInfo("Europe/Helsinki")
 
@@ -35,13 +34,24 @@ def _hidden_markup(value: _Suppressed) -> Markup:
     return Markup('<span class="sup" title="{}">{}</span>').format(value.title, value.text)
 
 
+STABLE_DECIMALS = 9
+"""Figures are cut to this many decimals before they are rounded for show: DuckDB sums
+doubles in parallel, so a mean's last bits vary from run to run, and a mean on a
+rounding midpoint (0.6435) would print 0,643 on one run and 0,644 on the next."""
+
+
+def stable(value: Any) -> float:
+    """`value` as a float without the run-to-run noise of its last bits."""
+    return round(float(value), STABLE_DECIMALS)
+
+
 def fi_number(value: Any, decimals: int = 2) -> str:
     """Finnish number: space as thousands separator, decimal comma (1234567.891 -> 1 234 567,89)."""
     if hidden(value):
         return _hidden_markup(value)
     if missing(value):
         return "–"
-    number = round(float(value), decimals)
+    number = round(stable(value), decimals)
     if number == 0:
         number = 0.0  # no "-0,00"
     text = f"{number:,.{decimals}f}"
@@ -71,7 +81,7 @@ def fi_signed(value: Any, decimals: int = 3) -> str:
     text = fi_number(value, decimals)
     if hidden(value) or missing(value):
         return text
-    return text if text.startswith("-") or round(float(value), decimals) == 0 else f"+{text}"
+    return text if text.startswith("-") or round(stable(value), decimals) == 0 else f"+{text}"
 
 
 def fi_pp(value: Any, decimals: int = 1) -> str:
@@ -130,6 +140,8 @@ def environment(templates_dir: Path) -> Environment:
         num=fi_number, integer=fi_int, eur=fi_eur, pct=fi_pct, signed=fi_signed, pp=fi_pp,
         fi_date=fi_date, fi_month=fi_month,
     )
+    from arvo.report.outcomes import FLAG_Z  # outcomes (and its charts) use `stable`
+
     env.globals.update(SMALL_CELL=SMALL_CELL, FLAG_Z=FLAG_Z, MIN_PEERS=MIN_PEERS)
     env.tests["hidden"] = hidden
     return env

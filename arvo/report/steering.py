@@ -17,7 +17,7 @@ from arvo.quality.obligations import STATUSES
 from arvo.report.compliance import compliance_view
 from arvo.report.disclosure import COMPLEMENTARY, complement, hidden, is_small, suppress
 from arvo.report.files import write_text
-from arvo.report.formatting import environment, generated, window
+from arvo.report.formatting import environment, generated, stable, window
 from arvo.report.labels import KAISER_FI, SENT_STATUSES, Names, names, value_set
 from arvo.report.outcomes import outcome_groups
 from arvo.report.warehouse import open_warehouse
@@ -66,7 +66,7 @@ def concentration_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "clients_in_top": suppress(n, n),
             "cost_in_top_eur": suppress(r["cost_in_top_eur"], n),
             "cost_share": share,
-            "bar": None if hidden(share) or share is None else round(share * 100, 1),
+            "bar": None if hidden(share) or share is None else round(stable(share * 100), 1),
             "equal": round(float(r["top_share"]) * 100, 1),
         })
     return sorted(out, key=lambda r: r["top_share"])

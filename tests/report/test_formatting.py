@@ -47,3 +47,11 @@ def test_window_covers_twelve_months():
     assert w.label == "heinäkuu 2024 – kesäkuu 2025"
     with pytest.raises(ValueError):
         window("2025-13")
+
+
+def test_noise_in_the_last_bits_does_not_change_what_is_shown():
+    # DuckDB sums doubles in parallel: a mean on a rounding midpoint varies in its last bits
+    for decimals, mid in ((3, 0.6435), (1, 12.25), (2, -0.125)):
+        shown = {fi_number(mid + noise, decimals) for noise in (-3e-15, 0.0, 3e-15, 1e-12)}
+        assert len(shown) == 1, shown
+        assert len({fi_signed(mid + noise, decimals) for noise in (-3e-15, 3e-15)}) == 1
