@@ -206,6 +206,9 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
                        for label, vs in sorted(value_sets.items())],
         "concentration": concentration_view(conc_rows),
         "outcomes": outcomes,
+        # which way is better, per instrument shown (from seed prom_measures via the mart)
+        "directions": list({g["instrument_label"]: g["higher_is_better"]
+                            for g in outcomes}.items()),
         "compliance": compliance,
         "compliance_matrix": compliance_matrix(compliance),
         "compliance_small": sum(c["status"] == "small" for c in compliance),

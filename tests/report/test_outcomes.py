@@ -50,6 +50,7 @@ def test_gad7_steering_report_says_lower_is_better(tmp_path: Path):
     s = marts.warehouse(marts.settings(tmp_path), {"mart_provider_package_outcomes": rows})
     html = report.render_steering_report(s, PERIOD).read_text(encoding="utf-8")
     assert "GAD-7" in html and "lower is better" in html
+    assert "GAD-7:ssä pienempi muutos on parempi." in html and "EQ-5D" not in html
     assert "parempi kuin vertailu" in html and "heikompi kuin vertailu" in html
 
 
