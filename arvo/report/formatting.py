@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,16 +46,21 @@ def stable(value: Any) -> float:
     return round(float(value), STABLE_DECIMALS)
 
 
+def shown(value: Any, decimals: int) -> Decimal:
+    """`value` as shown with `decimals` decimals: cut to `STABLE_DECIMALS`, then rounded
+    half away from zero as by hand (0.6435 -> 0.644, 21.25 -> 21.3, -0.125 -> -0.13)."""
+    number = Decimal(str(value)) if isinstance(value, Decimal) else Decimal(repr(stable(value)))
+    rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return rounded if rounded != 0 else abs(rounded)  # no "-0,00"
+
+
 def fi_number(value: Any, decimals: int = 2) -> str:
     """Finnish number: space as thousands separator, decimal comma (1234567.891 -> 1 234 567,89)."""
     if hidden(value):
         return _hidden_markup(value)
     if missing(value):
         return "–"
-    number = round(stable(value), decimals)
-    if number == 0:
-        number = 0.0  # no "-0,00"
-    text = f"{number:,.{decimals}f}"
+    text = f"{shown(value, decimals):,.{decimals}f}"
     return text.replace(",", " ").replace(".", ",")
 
 
@@ -81,7 +87,7 @@ def fi_signed(value: Any, decimals: int = 3) -> str:
     text = fi_number(value, decimals)
     if hidden(value) or missing(value):
         return text
-    return text if text.startswith("-") or round(stable(value), decimals) == 0 else f"+{text}"
+    return text if text.startswith("-") or shown(value, decimals) == 0 else f"+{text}"
 
 
 def fi_pp(value: Any, decimals: int = 1) -> str:

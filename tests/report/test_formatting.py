@@ -54,4 +54,14 @@ def test_noise_in_the_last_bits_does_not_change_what_is_shown():
     for decimals, mid in ((3, 0.6435), (1, 12.25), (2, -0.125)):
         shown = {fi_number(mid + noise, decimals) for noise in (-3e-15, 0.0, 3e-15, 1e-12)}
         assert len(shown) == 1, shown
+        # and a midpoint is rounded half away from zero, as by hand
+        assert shown == {{3: "0,644", 1: "12,3", 2: "-0,13"}[decimals]}
         assert len({fi_signed(mid + noise, decimals) for noise in (-3e-15, 3e-15)}) == 1
+
+
+def test_exact_euros_are_shown_as_they_are():
+    from decimal import Decimal
+
+    assert fi_eur(Decimal("1234.505"), 2) == "1 234,51 €"
+    assert fi_eur(Decimal("109.47"), 2) == "109,47 €"
+    assert fi_number(-0.0001, 2) == "0,00"
