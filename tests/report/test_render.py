@@ -52,3 +52,28 @@ def test_render_all_from_the_tiny_lake(tiny_warehouse, fixed_time):
     # the run's value set (the dbt project's default, England), from the marts
     assert "EQ-5D-5L-indeksi: Englannin arvotus (Devlin ym. 2018)." in html
     assert "arvo.report" not in html
+
+
+def test_reports_need_nothing_but_the_warehouse(tiny_warehouse, fixed_time, tmp_path):
+    """The warehouse file alone, in a home without lake, quarantine, dbt folders or earlier
+    reports, renders the same files as the run that built it."""
+    import shutil
+
+    from tests.conftest import settings_at
+
+    built = tiny_warehouse["settings"]
+    period = "2025-01"
+    folder = built.reports_dir / period
+    before = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8-sig")
+              for p in report.render_all(built, period)}
+    alone = settings_at(tmp_path / "var")
+    alone.warehouse.parent.mkdir(parents=True)
+    shutil.copy(built.warehouse, alone.warehouse)
+    assert sorted(p.name for p in alone.home.iterdir()) == ["warehouse"]
+    folder = alone.reports_dir / period
+    after = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8-sig")
+             for p in report.render_all(alone, period)}
+    assert set(after) == set(before) and len(before) >= 5
+    for name, text in before.items():
+        assert after[name] == text, name
+    assert sorted(p.name for p in alone.home.iterdir()) == ["reports", "warehouse"]
