@@ -40,6 +40,7 @@ from arvo.config import REPO_ROOT, Settings
 from arvo.contract import INSTRUMENT_ITEMS, INSTRUMENT_NAMES
 from arvo.ingest import lake
 from arvo.ingest.read import BrokenFile, column_key, decode_text, guess_separator
+from arvo.redact import quoted, shown
 
 SCORING_MODEL = "int_prom_measures_scored"
 # Submission month and steering period of the one-partition lake a file is scored in.
@@ -181,7 +182,7 @@ def read_input(path: Path, instrument: str) -> ScoreInput:
         raise ScoreInputError(
             f"{path}: row 0, column {missing[0]}: the header lacks item column(s) "
             f"{', '.join(missing)} of {INSTRUMENT_NAMES[instrument]} (expected an ID column "
-            f"and {', '.join(items)}; found: {', '.join(columns) or 'nothing'})")
+            f"and {', '.join(items)}; found: {shown(', '.join(columns)) or 'nothing'})")
     duplicated = sorted({n for n in names if names.count(n) > 1 and n in items})
     if duplicated:
         raise ScoreInputError(f"{path}: row 0, column {duplicated[0]}: the header names "
@@ -218,7 +219,7 @@ def _check_items(cells: list[str], position: dict[str, int], items: dict[str, tu
             values.append(None)
             continue
         if not _INTEGER.match(raw):
-            issues.append(RowIssue(row, q, f"{raw!r} is not a whole number"))
+            issues.append(RowIssue(row, q, f"{quoted(raw)} is not a whole number"))
             values.append(None)
             continue
         value = int(re.sub(r"[.,]0*$", "", raw))

@@ -155,7 +155,7 @@ def check_obligations(settings: Settings, period: str) -> dict[str, int]:
             "not_applicable": summary.not_applicable, "error": summary.error}
 
 
-@task(retries=1, retry_delay_seconds=2, cache_policy=NONE)
+@task(cache_policy=NONE)  # no retries: rendering the same warehouse fails the same way again
 def render_reports(settings: Settings, period: str) -> list[Path]:
     """Render the steering report and every provider's feedback for the period."""
     from arvo import report

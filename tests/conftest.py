@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from arvo.config import Settings
@@ -38,6 +39,17 @@ def settings_at(home: Path) -> Settings:
                     quarantine_dir=home / "quarantine",
                     warehouse=home / "warehouse" / "arvo.duckdb", reports_dir=home / "reports",
                     compiled_definitions_dir=home / "definitions")
+
+
+def obligation_results(warehouse: Path, period: str) -> pd.DataFrame:
+    """The period's rows of the warehouse table `obligation_results`, as the reports'
+    warehouse reader gives them (no rows if the period was never checked)."""
+    from arvo.quality.obligations import RESULT_SCHEMA, TABLE
+    from arvo.report.warehouse import open_warehouse
+
+    with open_warehouse(warehouse) as wh:
+        return pd.DataFrame(wh.rows(TABLE, period, order_by="provider_id, rule"),
+                            columns=RESULT_SCHEMA.names)
 
 
 TINY_PERIODS = ("2024-12", "2025-01")

@@ -212,3 +212,21 @@ def test_a_scoring_model_that_cannot_run_fails_the_flow_and_the_command(
     assert result.exit_code == 2
     assert "error: the scoring model could not run with these options: boom" in result.stderr
     assert result.stdout == ""
+
+
+def test_no_identity_code_in_what_scoring_says(tmp_path):
+    """A file without its header (its first line a client's row) and an identity code in
+    an item cell: the messages name row and column but never the code."""
+    code = "131052-308T"
+    headless = tmp_path / "eq.csv"
+    headless.write_text(f"{code};1;2;3;4;5;70\n", encoding="utf-8")
+    with pytest.raises(ScoreInputError) as caught:
+        scoring.read_input(headless, "EQ5D5L")
+    assert "row 0, column q1" in str(caught.value) and code not in str(caught.value)
+    swapped = tmp_path / "phq.csv"
+    swapped.write_text("response_id;q1;q2;q3;q4;q5;q6;q7;q8;q9\n"
+                       f"p1;{code};0;0;0;0;0;0;0;0\n", encoding="utf-8")
+    data = scoring.read_input(swapped, "PHQ9")
+    [issue] = data.issues
+    assert (issue.row, issue.column) == (1, "q1") and "not a whole number" in str(issue)
+    assert code not in str(issue) and code not in issue.message

@@ -16,9 +16,9 @@ import pytest
 
 from arvo.contract import ENTITIES
 from arvo.ingest.read import read_file
-from arvo.quality import obligations
 from flows.steering import CycleParams, DemoParams, SteeringParams, cycle, generate_demo_region
 from flows.steering import steering as steering_flow
+from tests.conftest import obligation_results
 
 PERIODS = ["2025-06", "2025-12"]
 HETU_LIKE = re.compile(r"\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]")
@@ -184,7 +184,7 @@ def test_obligation_checks_are_stored_per_period(region):
     for r in results:
         assert sum(r.obligations.values()) > 0 and r.obligations["error"] == 0
         assert set(r.seconds) == {"ingest", "transform", "obligations", "report", "total"}
-        checked = obligations.read_results(home / "warehouse" / "arvo.duckdb", r.period)
+        checked = obligation_results(home / "warehouse" / "arvo.duckdb", r.period)
         assert set(checked.status) <= {"passed", "failed", "not_applicable", "error"}
         assert (checked.category == "completeness").all() and checked.rationale.str.len().gt(
             0).all()
@@ -253,11 +253,11 @@ def test_feedback_says_what_changed_since_the_previous_period(region):
     assert "jatkuu" in section  # Tyyni under-collects in both periods
     # rows quarantined in months after the first period are new in the second
     defects = [d for d in _truth(home)["defects"] if d["month"] > PERIODS[0]]
-    if defects:
-        pid = defects[0]["provider_id"]
-        html = (home / "reports" / PERIODS[1] / "providers" / pid / "feedback.html").read_text()
-        changed = html.split("Muutokset edelliseen kauteen")[1].split("PROM-keruuvelvoitteet")[0]
-        assert "uusi" in changed and defects[0]["column"] in changed
+    assert defects, "the region plants defects after the first period"
+    pid = defects[0]["provider_id"]
+    html = (home / "reports" / PERIODS[1] / "providers" / pid / "feedback.html").read_text()
+    changed = html.split("Muutokset edelliseen kauteen")[1].split("PROM-keruuvelvoitteet")[0]
+    assert "uusi" in changed and defects[0]["column"] in changed
 
 
 def test_steering_report_has_the_compliance_overview(region):

@@ -295,23 +295,6 @@ def write_results(warehouse: Path, period: str, results: pd.DataFrame) -> Path:
     return Path(warehouse)
 
 
-def read_results(warehouse: Path, period: str, provider_id: str | None = None) -> pd.DataFrame:
-    """The stored results of a period (empty if it was never checked)."""
-    empty = pd.DataFrame(columns=RESULT_SCHEMA.names)
-    if not Path(warehouse).is_file():
-        return empty
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        if not con.execute("select count(*) from information_schema.tables "
-                           "where table_name = ?", [TABLE]).fetchone()[0]:
-            return empty
-        sql = f"select * from {TABLE} where period = ?"
-        params = [period]
-        if provider_id:
-            sql += " and provider_id = ?"
-            params.append(provider_id)
-        return con.execute(sql + " order by provider_id, rule", params).df()
-
-
 def check(settings: Settings, period: str) -> CheckSummary:
     """Enforce the obligations on the period's compliance rows and store the results."""
     defs = definitions.load(Path(settings.definitions_dir))

@@ -200,8 +200,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
                          order_by="path")
         comp = wh.rows("mart_prom_compliance", period, provider_id,
                        order_by="package_code, instrument, timepoint")
-        outc = wh.rows("mart_provider_package_outcomes", period, provider_id,
-                       order_by="package_code, instrument")
+        outc = wh.outcome_rows(period, provider_id)
         episode_rows = wh.rows("mart_prom_obligation_episodes", period, provider_id,
                                order_by="package_code, episode_id, cycle, instrument, "
                                         "timepoint_order")

@@ -36,18 +36,20 @@ def _hidden_markup(value: _Suppressed) -> Markup:
 
 
 STABLE_DECIMALS = 9
-"""Figures are cut to this many decimals before they are rounded for show: DuckDB sums
-doubles in parallel, so a mean's last bits vary from run to run, and a mean on a
-rounding midpoint (0.6435) would print 0,643 on one run and 0,644 on the next."""
+STABLE_DIGITS = 12
+"""Figures are cut to 12 significant digits and at most 9 decimals before they are
+rounded for show: DuckDB sums doubles in parallel, so a mean's or a sum's last bits vary
+from run to run, and a figure on a rounding midpoint (0.6435, 12 345 678.5) would print
+one way on one run and the other way on the next."""
 
 
 def stable(value: Any) -> float:
     """`value` as a float without the run-to-run noise of its last bits."""
-    return round(float(value), STABLE_DECIMALS)
+    return round(float(f"{float(value):.{STABLE_DIGITS}g}"), STABLE_DECIMALS)
 
 
-def shown(value: Any, decimals: int) -> Decimal:
-    """`value` as shown with `decimals` decimals: cut to `STABLE_DECIMALS`, then rounded
+def rounded(value: Any, decimals: int) -> Decimal:
+    """`value` as shown with `decimals` decimals: cut by `stable`, then rounded
     half away from zero as by hand (0.6435 -> 0.644, 21.25 -> 21.3, -0.125 -> -0.13)."""
     number = Decimal(str(value)) if isinstance(value, Decimal) else Decimal(repr(stable(value)))
     rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
@@ -60,7 +62,7 @@ def fi_number(value: Any, decimals: int = 2) -> str:
         return _hidden_markup(value)
     if missing(value):
         return "–"
-    text = f"{shown(value, decimals):,.{decimals}f}"
+    text = f"{rounded(value, decimals):,.{decimals}f}"
     return text.replace(",", " ").replace(".", ",")
 
 
@@ -87,7 +89,7 @@ def fi_signed(value: Any, decimals: int = 3) -> str:
     text = fi_number(value, decimals)
     if hidden(value) or missing(value):
         return text
-    return text if text.startswith("-") or shown(value, decimals) == 0 else f"+{text}"
+    return text if text.startswith("-") or rounded(value, decimals) == 0 else f"+{text}"
 
 
 def fi_pp(value: Any, decimals: int = 1) -> str:

@@ -160,8 +160,7 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
     with open_warehouse(settings.warehouse) as wh:
         seg_rows = wh.rows("mart_segment_value", period, order_by="priority, segment_code")
         conc_rows = wh.rows("mart_cost_concentration", period, order_by="top_share")
-        out_rows = wh.rows("mart_provider_package_outcomes", period,
-                           order_by="package_code, instrument, provider_id")
+        out_rows = wh.outcome_rows(period)
         comp_rows = wh.rows("mart_prom_compliance", period,
                             order_by="package_code, instrument, timepoint, provider_id")
         dq_rows = wh.rows("mart_provider_data_quality", period,
@@ -208,7 +207,7 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         "outcomes": outcomes,
         # which way is better, per instrument shown (from seed prom_measures via the mart)
         "directions": list({g["instrument_label"]: g["higher_is_better"]
-                            for g in outcomes}.items()),
+                            for g in outcomes if g["higher_is_better"] is not None}.items()),
         "compliance": compliance,
         "compliance_matrix": compliance_matrix(compliance),
         "compliance_small": sum(c["status"] == "small" for c in compliance),

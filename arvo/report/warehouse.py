@@ -46,6 +46,29 @@ class Warehouse:
         return [{k: _plain(v) for k, v in zip(names, row, strict=True)}
                 for row in cur.fetchall()]
 
+    def outcome_rows(self, period: str, provider_id: str | None = None) -> list[dict[str, Any]]:
+        """The period's rows of mart_provider_package_outcomes. Rows of a period built
+        before the mart carried the instrument's metadata take it from seed prom_measures
+        (the primary measure's direction, decimals and label), so a re-rendered old period
+        is not shown with a guessed direction."""
+        rows = self.rows("mart_provider_package_outcomes", period, provider_id,
+                         order_by="package_code, instrument, provider_id")
+        if all(r.get("higher_is_better") is not None for r in rows):
+            return rows
+        try:
+            found = self.con.execute(
+                "select instrument, higher_is_better, decimals, instrument_label "
+                "from prom_measures where is_primary").fetchall()
+        except duckdb.Error:  # no seed, or one from before it had these columns
+            found = []
+        meta = {m: {"higher_is_better": hib, "decimals": dec, "instrument_label": label}
+                for m, hib, dec, label in found}
+        for r in rows:
+            for key, value in meta.get(r["instrument"], {}).items():
+                if r.get(key) is None:
+                    r[key] = value
+        return rows
+
     def instrument_labels(self) -> dict[str, str]:
         """Instrument code -> label as printed, from seed prom_measures (empty without)."""
         if self.con is None or "prom_measures" not in self.tables:

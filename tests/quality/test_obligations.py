@@ -17,7 +17,7 @@ import pytest
 from arvo import definitions
 from arvo.config import REPO_ROOT, Settings
 from arvo.quality import obligations
-from tests.conftest import settings_at
+from tests.conftest import obligation_results, settings_at
 
 PERIOD = "2025-12"
 PUB = "2358253-3"  # public: Pohjolan hyvinvointialue, perusterveydenhuolto
@@ -77,7 +77,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def _results(s: Settings) -> dict[tuple[str, str], dict]:
-    frame = obligations.read_results(s.warehouse, PERIOD)
+    frame = obligation_results(s.warehouse, PERIOD)
     return {(r["provider_id"], r["rule"]): r for r in frame.to_dict("records")}
 
 
@@ -144,9 +144,9 @@ def test_check_gives_each_status_and_stores_results(settings: Settings):
 def test_rerun_replaces_the_period(settings: Settings):
     obligations.check(settings, PERIOD)
     obligations.check(settings, PERIOD)
-    frame = obligations.read_results(settings.warehouse, PERIOD)
+    frame = obligation_results(settings.warehouse, PERIOD)
     assert len(frame) == 6 and not frame.duplicated(["provider_id", "rule"]).any()
-    assert obligations.read_results(settings.warehouse, "2025-06").empty
+    assert obligation_results(settings.warehouse, "2025-06").empty
 
 
 def test_unevaluable_expectation_is_an_error(settings: Settings, tmp_path: Path):
@@ -159,7 +159,7 @@ def test_unevaluable_expectation_is_an_error(settings: Settings, tmp_path: Path)
     broken = settings.model_copy(update={"expectations_dir": tmp_path / "expectations"})
     summary = obligations.check(broken, PERIOD)
     assert summary.error == 6 and summary.passed == summary.failed == 0
-    frame = obligations.read_results(settings.warehouse, PERIOD)
+    frame = obligation_results(settings.warehouse, PERIOD)
     assert set(frame["status"]) == {"error"} and frame["message"].str.len().gt(0).all()
 
 
@@ -169,7 +169,7 @@ def test_empty_warehouse_checks_nothing(tmp_path: Path):
     duckdb.connect(str(s.warehouse)).close()
     summary = obligations.check(s, PERIOD)
     assert (summary.passed, summary.failed, summary.not_applicable, summary.error) == (0,) * 4
-    assert isinstance(obligations.read_results(s.warehouse, PERIOD), pd.DataFrame)
+    assert isinstance(obligation_results(s.warehouse, PERIOD), pd.DataFrame)
 
 
 # --------------------------------------------------------------------------- segment obligations

@@ -14,8 +14,8 @@ import json
 import duckdb
 import pytest
 
-from arvo.quality import obligations
 from flows.steering import CycleParams, DemoParams, cycle, generate_demo_region
+from tests.conftest import obligation_results
 
 PERIOD = "2025-12"
 RESIDENTS = 10_000
@@ -63,7 +63,7 @@ def test_compliant_providers_pass_every_obligation_with_enough_episodes(region):
 
 def test_great_expectations_agrees_and_names_the_failures(region):
     home, result, truth, rows = region
-    checked = obligations.read_results(home / "warehouse" / "arvo.duckdb", PERIOD)
+    checked = obligation_results(home / "warehouse" / "arvo.duckdb", PERIOD)
     failed = checked[checked.status == "failed"]
     assert result.obligations["failed"] == len(failed) > 0
     assert result.obligations["error"] == 0

@@ -40,3 +40,26 @@ def test_a_missing_warehouse_reads_as_empty(tmp_path: Path):
     with open_warehouse(s.warehouse) as wh:
         assert wh.rows("mart_segment_value", PERIOD) == []
         assert wh.instrument_labels() == {}
+
+
+def test_outcome_rows_of_an_old_period_take_the_instruments_metadata_from_the_seed(
+        tmp_path: Path):
+    """A period built before the outcome marts carried direction, decimals and label (the
+    columns were appended later, so its rows hold nulls) is not shown with a guessed
+    direction: the seed's primary measure fills them."""
+    def row(provider_id: str, change: float) -> dict:
+        return marts.outcome("PHQ9", period=PERIOD, provider_id=provider_id,
+                             provider_name=None, package_code="DEPRESSION", pairs=40,
+                             baseline_mean=15.0, followup_mean=15.0 + change,
+                             change_mean=change, change_sd=2.0, peer_pairs=80,
+                             peer_change_mean=-3.0, higher_is_better=None, decimals=None,
+                             instrument_label=None)
+
+    s = marts.warehouse(marts.settings(tmp_path), {
+        "mart_provider_package_outcomes": [row(A, -6.0), row("3247652-1", -1.0)]})
+    with open_warehouse(s.warehouse) as wh:
+        rows = wh.outcome_rows(PERIOD)
+    assert {(r["higher_is_better"], r["decimals"], r["instrument_label"]) for r in rows} == {
+        (False, marts.prom_measures()["PHQ9"]["decimals"], "PHQ-9")}
+    html = report.render_steering_report(s, PERIOD).read_text(encoding="utf-8")
+    assert "PHQ-9:ssä pienempi muutos on parempi." in html and "lower is better" in html
