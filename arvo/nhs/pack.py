@@ -101,6 +101,50 @@ def oxford_items(frame: pd.DataFrame, procedure: Procedure, when: str) -> list[s
     return items if len(items) == 12 else []
 
 
+# NHS's case-mix variables of the pre-op questionnaire and how each maps into Arvo's
+# optional case-mix fields (arvo.contract.CASE_MIX_CODES; docs/nhs-proms.md): per field
+# the pack's column and NHS's code -> Arvo's code. A code not listed is refused
+# (PackError naming file, row and column), so a pack coded otherwise is never misread.
+_YES_NO = {"1": "1", "2": "0", "9": ""}  # 9: not answered -> empty
+_TICKED = {"1": "1", "9": "0"}  # "told by a doctor you have ...": a tick box; 9 = no tick
+CASE_MIX: dict[str, tuple[str, dict[str, str]]] = {
+    "living_arrangement": ("Pre-Op Q Living Arrangements",
+                           {"1": "1", "2": "2", "3": "3", "4": "4", "9": ""}),
+    "disability": ("Pre-Op Q Disability", _YES_NO),
+    "assisted_at_baseline": ("Pre-Op Q Assisted", _YES_NO),
+    "symptom_duration": ("Pre-Op Q Symptom Period",
+                         {"1": "1", "2": "2", "3": "3", "4": "4", "9": ""}),
+    "previous_surgery": ("Pre-Op Q Previous Surgery", _YES_NO),
+    **{f"comorbidity_{field}": (column, _TICKED) for field, column in (
+        ("heart_disease", "Heart Disease"), ("high_blood_pressure", "High Bp"),
+        ("stroke", "Stroke"), ("circulation", "Circulation"),
+        ("lung_disease", "Lung Disease"), ("diabetes", "Diabetes"),
+        ("kidney_disease", "Kidney Disease"), ("nervous_system", "Nervous System"),
+        ("liver_disease", "Liver Disease"), ("cancer", "Cancer"),
+        ("depression", "Depression"), ("arthritis", "Arthritis"))},
+}
+
+
+def case_mix(path: Path, frame: pd.DataFrame) -> dict[str, list[str]]:
+    """Arvo's case-mix fields per record from the pack's case-mix columns (those it has).
+
+    A field whose column the pack lacks is left out (its cells stay empty); a code NHS
+    does not use for the column is a PackError naming file, row and column.
+    """
+    out: dict[str, list[str]] = {}
+    for field, (column, codes) in CASE_MIX.items():
+        if column not in frame.columns:
+            continue
+        values = frame[column].str.strip()
+        bad = values.index[~values.isin(list(codes))]
+        if len(bad):
+            raise PackError(f"{path}: row {int(bad[0]) + 1}, column {column!r}: "
+                            f"{values[bad[0]]!r} is not one of NHS's codes "
+                            f"({', '.join(codes)})")
+        out[field] = values.map(codes).tolist()
+    return out
+
+
 def predicted_columns(frame: pd.DataFrame) -> list[str]:
     """NHS's case-mix predicted post-op scores: present only for records NHS modelled."""
     return [c for c in frame.columns if "predicted" in c.lower()]

@@ -16,6 +16,11 @@ docs/nhs-proms.md:
 - NHS's missing-value codes become empty items: 9 for EQ-5D dimensions and Oxford
   items, 999 for EQ-VAS. Any other value is passed on unchanged, so the pipeline's
   checks quarantine it with file, row and column, as for any provider.
+- case mix: NHS's pre-op case-mix variables go into the episode's optional case-mix
+  fields (`pack.CASE_MIX`: living arrangements, disability, assistance, symptom period,
+  previous surgery, the twelve comorbidity tick boxes); age band and sex go into the
+  identity. NHS's predicted post-op scores are never passed on: `modelled_only` only
+  asks whether a record has one.
 
 The pack has no service events or costs: each provider gets an events file with the
 header only. With `modelled_only`, records NHS left out of its case-mix model (those
@@ -35,6 +40,7 @@ import pandas as pd
 import yaml
 
 from arvo import hetu
+from arvo.contract import CASE_MIX_CODES, ENTITIES
 from arvo.definitions import check_provider_id
 from arvo.nhs import pack
 from arvo.nhs.pack import EQ5D_DIMENSIONS, PROCEDURES, PackError, Procedure
@@ -49,7 +55,7 @@ UNKNOWN_AGE = 70
 IMPORT_PERIOD = f"{YEAR_START + dt.timedelta(days=YEAR_DAYS - 1 + FOLLOWUP_DAYS_AFTER):%Y-%m}"
 EVENT_HEADER = ["event_id", "hetu", "event_date", "service_code", "episode_id", "diagnosis",
                 "cost_eur"]
-EPISODE_HEADER = ["episode_id", "hetu", "package_code", "start_date", "end_date"]
+EPISODE_HEADER = ENTITIES["episodes"].names  # with the case-mix fields
 PROM_HEADER = ["response_id", "episode_id", "hetu", "instrument", "timepoint", "response_date",
                *(f"q{i}" for i in range(1, 13))]
 _AGE_BAND = re.compile(r"^\s*(\d+)\s+to\s+(\d+)\s*$")
@@ -69,6 +75,7 @@ class ImportSummary:
     responses: int = 0
     excluded: int = 0
     missing_codes: int = 0
+    case_mix_missing: set[str] = field(default_factory=set)
 
     @property
     def period(self) -> str:
@@ -83,6 +90,8 @@ class ImportSummary:
             f"{self.providers} providers under {self.raw_dir} (month folder "
             f"{self.submission_month})",
             f"NHS missing-value codes turned into empty items: {self.missing_codes:,}",
+            "case-mix fields the pack does not hold (left empty): "
+            + (", ".join(f for f in CASE_MIX_CODES if f in self.case_mix_missing) or "none"),
             f"records left out (not in NHS's case-mix model): {self.excluded:,}"
             + (f", listed in {self.out_dir / 'excluded_records.csv'}" if self.excluded else ""),
             f"definitions (providers, packages, obligations) in {self.definitions_dir}",
@@ -159,6 +168,8 @@ def _convert(path: Path, frame: pd.DataFrame, procedure: Procedure, ids: _Identi
             *(f"{w} Q {d}" for w in ("Pre-Op", "Post-Op") for d in (*EQ5D_DIMENSIONS, "EQ VAS")),
             *items["Pre-Op"], *items["Post-Op"]]
     columns = {c: frame[c].tolist() for c in used}
+    case_mix = pack.case_mix(path, frame)
+    summary.case_mix_missing |= set(CASE_MIX_CODES) - set(case_mix)
     for i in range(len(frame)):
         rec = {c: values[i] for c, values in columns.items()}
         row = i + 1
@@ -176,7 +187,8 @@ def _convert(path: Path, frame: pd.DataFrame, procedure: Procedure, ids: _Identi
         birth = _birth_date(operation, _age(rec["Age Band"], row), row)
         code = ids.make(birth, male)
         episodes.setdefault(provider, []).append(
-            [episode_id, code, package, operation.isoformat(), ""])
+            [episode_id, code, package, operation.isoformat(), "",
+             *(case_mix[f][i] if f in case_mix else "" for f in CASE_MIX_CODES)])
         for when, timepoint, day in (("Pre-Op", "baseline", -BASELINE_DAYS_BEFORE),
                                      ("Post-Op", "followup_6m", FOLLOWUP_DAYS_AFTER)):
             date = (operation + dt.timedelta(days=day)).isoformat()

@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 
 from arvo import definitions, hetu
+from arvo.contract import CASE_MIX_CODES, ENTITIES
 from arvo.nhs import pack
 from arvo.nhs.pack import PackError
 from arvo.nhs.submission import IMPORT_PERIOD, import_pack
 
 DIMS = ("Mobility", "Self-Care", "Activity", "Discomfort", "Anxiety")
+EPISODE_COLUMNS = ENTITIES["episodes"].names
 
 
 def _record(provider: str, revision: str = "0", age: str = "60 to 69", gender: str = "2",
@@ -173,3 +175,88 @@ def test_cli_import_prints_what_it_wrote_and_the_next_command(small_pack, tmp_pa
     assert "records left out (not in NHS's case-mix model): 1" in result.output
     assert f"arvo steer --home {out} --raw-dir {out / 'raw'}" in result.output
     assert (out / "raw" / "RXX" / IMPORT_PERIOD / "proms.csv").is_file()
+
+
+# ------------------------------------------------------------------ case mix
+
+CASE_MIX_COLUMNS = ("Pre-Op Q Assisted", "Pre-Op Q Symptom Period", "Pre-Op Q Previous Surgery",
+                    "Pre-Op Q Living Arrangements", "Pre-Op Q Disability", "Heart Disease",
+                    "High Bp", "Stroke", "Circulation", "Lung Disease", "Diabetes",
+                    "Kidney Disease", "Nervous System", "Liver Disease", "Cancer", "Depression",
+                    "Arthritis")
+
+
+def _with_case_mix(rec: dict[str, str], codes: str) -> dict[str, str]:
+    """A record with NHS's seventeen pre-op case-mix columns, one code each, in pack order."""
+    return {**rec, **dict(zip(CASE_MIX_COLUMNS, codes, strict=True))}
+
+
+def test_case_mix_variables_map_into_the_contract(tmp_path):
+    hips = [_with_case_mix(_record("RXX"), "13121" + "1" * 6 + "9" * 6),
+            _with_case_mix(_record("RXX"), "99999" + "9" * 12),
+            _with_case_mix(_record("RXX"), "24231" + "9" * 11 + "1")]
+    knees = [_with_case_mix(_record("RXX", kind="Knee"), "2122" "1" + "9" * 12)]
+    summary = import_pack(_write_pack(tmp_path / "pack", hips, knees), tmp_path / "out")
+    assert summary.case_mix_missing == {"general_health"}
+    assert ("case-mix fields the pack does not hold (left empty): general_health"
+            in summary.lines())
+    episodes = _read(tmp_path / "out" / "raw" / "RXX" / IMPORT_PERIOD / "episodes.csv")
+    assert list(episodes.columns) == EPISODE_COLUMNS
+    fields = episodes.set_index("episode_id")[list(CASE_MIX_CODES)]
+    first = fields.loc["HIP-000001"]
+    assert (first.assisted_at_baseline, first.symptom_duration, first.previous_surgery,
+            first.living_arrangement, first.disability) == ("1", "3", "1", "2", "1")
+    assert first.general_health == ""
+    comorbidities = [c for c in CASE_MIX_CODES if c.startswith("comorbidity_")]
+    # a comorbidity is a tick box: 9 (no tick) is "no", not unknown
+    assert first[comorbidities].tolist() == ["1"] * 6 + ["0"] * 6
+    unknown = fields.loc["HIP-000002"]
+    assert unknown[["assisted_at_baseline", "symptom_duration", "previous_surgery",
+                    "living_arrangement", "disability"]].tolist() == [""] * 5
+    assert unknown[comorbidities].tolist() == ["0"] * 12
+    third = fields.loc["HIP-000003"]
+    assert (third.assisted_at_baseline, third.symptom_duration, third.previous_surgery,
+            third.living_arrangement, third.disability) == ("0", "4", "0", "3", "1")
+    assert third.comorbidity_arthritis == "1"
+    knee = fields.loc["KNEE-000001"]
+    assert (knee.assisted_at_baseline, knee.disability) == ("0", "1")
+
+
+def test_a_pack_without_case_mix_columns_leaves_the_fields_empty(small_pack, tmp_path):
+    summary = import_pack(small_pack, tmp_path / "out")
+    assert summary.case_mix_missing == set(CASE_MIX_CODES)
+    episodes = _read(tmp_path / "out" / "raw" / "RXX" / IMPORT_PERIOD / "episodes.csv")
+    assert (episodes[list(CASE_MIX_CODES)] == "").all().all()
+
+
+def test_a_case_mix_code_nhs_does_not_use_names_file_row_and_column(tmp_path):
+    hips = [_with_case_mix(_record("RXX"), "1" * 17),
+            _with_case_mix(_record("RXX"), "1" * 5 + "2" + "1" * 11)]  # Heart Disease 2
+    folder = _write_pack(tmp_path / "pack", hips, [_record("RXX", kind="Knee")])
+    with pytest.raises(PackError, match=r"Hip_Replacement_Provider_1617\.csv\.zip: row 2, "
+                                        r"column 'Heart Disease': '2' is not one of NHS's codes"):
+        import_pack(folder, tmp_path / "out")
+
+
+def test_no_predicted_score_reaches_the_submissions(tmp_path):
+    """NHS's predicted post-op scores are never an input: no column, no value of theirs."""
+    marker = "0.98765"
+    hips, knees = [], []
+    for rows, kind in ((hips, "Hip"), (knees, "Knee")):
+        for _ in range(2):
+            rec = _with_case_mix(_record("RXX", kind=kind, predicted=marker), "1" * 5 + "9" * 12)
+            rec[f"{kind} Replacement EQ VAS Post-Op Q Predicted"] = marker
+            rec[f"{kind} Replacement {'OHS' if kind == 'Hip' else 'OKS'} Post-Op Q Predicted"] = \
+                marker
+            rows.append(rec)
+    for modelled_only in (False, True):
+        out = tmp_path / f"out{modelled_only}"
+        summary = import_pack(_write_pack(tmp_path / "pack", hips, knees), out,
+                              modelled_only=modelled_only)
+        assert summary.episodes == 4
+        files = list((out / "raw").rglob("*.csv"))
+        assert len(files) == 3
+        for path in files:
+            text = path.read_text()
+            assert marker not in text, path
+            assert "predict" not in text.lower(), path
