@@ -29,11 +29,31 @@ class Procedure:
     oxford_measure_name: str  # as in ProvComm's Measure column
 
 
+# File names vary between years' packs: "Hip_Replacement_Provider_1617.csv.zip",
+# "Hip Replacements Provider 1718.csv"; the year is the name's four digits (1617 = 2016-17).
 PROCEDURES = (
-    Procedure("Hip", r"hip[ _]replacement[ _]provider", "OHS", "Oxford Hip Score"),
-    Procedure("Knee", r"knee[ _]replacement[ _]provider", "OKS", "Oxford Knee Score"),
+    Procedure("Hip", r"hip[ _]+replacements?[ _]+provider", "OHS", "Oxford Hip Score"),
+    Procedure("Knee", r"knee[ _]+replacements?[ _]+provider", "OKS", "Oxford Knee Score"),
 )
-PROVCOMM_PATTERN = r"provcomm[ _]hip[ _]and[ _]knee"
+PROVCOMM_PATTERN = r"provcomm[ _]+hip[ _]+and[ _]+knee"
+EXPECTED = ("a hip and a knee record-level file, e.g. 'Hip Replacement Provider 1617.csv' or "
+            "'Knee_Replacements_Provider_1718.csv.zip' (.csv or .csv.zip; spaces or _; "
+            "the financial year as four digits)")
+_YEAR = re.compile(r"(?<!\d)(\d{2})(\d{2})(?!\d)")
+
+
+def financial_year(path: Path) -> int:
+    """The first calendar year of the pack file's financial year: 2016 for '... 1617.csv'."""
+    for first, second in _YEAR.findall(path.name):
+        if int(second) == (int(first) + 1) % 100:
+            return 2000 + int(first)
+    raise PackError(f"{path}: no financial year in the file name (expected four digits "
+                    "such as 1617 for 2016-17)")
+
+
+def _found(pack_dir: Path) -> str:
+    names = sorted(p.name + ("/" if p.is_dir() else "") for p in pack_dir.iterdir())
+    return "the folder holds: " + (", ".join(names) if names else "nothing")
 
 
 def find(pack_dir: Path, pattern: str) -> Path:
@@ -45,14 +65,32 @@ def find(pack_dir: Path, pattern: str) -> Path:
                   if re.search(pattern, p.name, re.IGNORECASE)
                   and p.name.lower().endswith((".csv", ".csv.zip", ".zip")))
     if not hits:
-        raise PackError(f"{pack_dir}: no file matching {pattern!r} (.csv or .csv.zip)")
+        raise PackError(f"{pack_dir}: no file matching {pattern!r} (.csv or .csv.zip); "
+                        f"expected {EXPECTED}; {_found(pack_dir)}")
     if len(hits) > 1:
         zips = [h for h in hits if h.suffix.lower() == ".zip"]
         hits = zips[:1] if len(zips) == 1 else hits
         if len(hits) > 1:
             raise PackError(f"{pack_dir}: several files match {pattern!r}: "
-                            f"{', '.join(h.name for h in hits)}")
+                            f"{', '.join(h.name for h in hits)}; expected one of each: "
+                            f"{EXPECTED}")
     return hits[0]
+
+
+def locate(pack_dir: Path) -> tuple[int, dict[str, Path]]:
+    """The pack's financial year and its record-level file per procedure kind.
+
+    One PackError lists the files found and what was expected when the pack cannot be
+    read: a file missing or ambiguous, or hip and knee files of different years.
+    """
+    files = {p.kind: find(pack_dir, p.file_pattern) for p in PROCEDURES}
+    years = {kind: financial_year(path) for kind, path in files.items()}
+    if len(set(years.values())) > 1:
+        raise PackError(f"{pack_dir}: the record-level files are of different years ("
+                        + ", ".join(f"{path.name}: {years[k]}-{(years[k] + 1) % 100:02d}"
+                                    for k, path in files.items())
+                        + f"); expected {EXPECTED}; {_found(pack_dir)}")
+    return next(iter(years.values())), files
 
 
 def read_csv(path: Path) -> pd.DataFrame:
@@ -70,7 +108,11 @@ def read_csv(path: Path) -> pd.DataFrame:
             data = path.read_bytes()
     except (zipfile.BadZipFile, OSError) as exc:
         raise PackError(f"{path}: cannot be read: {exc}") from None
-    frame = pd.read_csv(io.BytesIO(data), encoding="latin-1", dtype=object, keep_default_na=False)
+    try:
+        frame = pd.read_csv(io.BytesIO(data), encoding="latin-1", dtype=object,
+                            keep_default_na=False)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+        raise PackError(f"{path}: cannot be read as CSV: {exc}; expected {EXPECTED}") from None
     frame.columns = [c.strip() for c in frame.columns]
     return frame
 

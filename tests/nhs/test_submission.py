@@ -14,7 +14,7 @@ from arvo import definitions, hetu
 from arvo.contract import CASE_MIX_CODES, ENTITIES
 from arvo.nhs import pack
 from arvo.nhs.pack import PackError
-from arvo.nhs.submission import IMPORT_PERIOD, import_pack
+from arvo.nhs.submission import IMPORT_PERIOD, import_pack, import_period
 
 DIMS = ("Mobility", "Self-Care", "Activity", "Discomfort", "Anxiety")
 EPISODE_COLUMNS = ENTITIES["episodes"].names
@@ -38,14 +38,15 @@ def _record(provider: str, revision: str = "0", age: str = "60 to 69", gender: s
     return rec
 
 
-def _write_pack(folder: Path, hips: list[dict], knees: list[dict], zipped: bool = True) -> Path:
+def _write_pack(folder: Path, hips: list[dict], knees: list[dict], zipped: bool = True,
+                pattern: str = "{kind} Replacement Provider 1617.csv") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for kind, rows in (("Hip", hips), ("Knee", knees)):
         text = io.StringIO()
         writer = csv.DictWriter(text, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-        name = f"{kind} Replacement Provider 1617.csv"
+        name = pattern.format(kind=kind)
         data = text.getvalue().encode("latin-1")
         if zipped:
             with zipfile.ZipFile(folder / f"{name.replace(' ', '_')}.zip", "w") as zf:
@@ -260,3 +261,66 @@ def test_no_predicted_score_reaches_the_submissions(tmp_path):
             text = path.read_text()
             assert marker not in text, path
             assert "predict" not in text.lower(), path
+
+
+# ------------------------------------------------------------------ packs of every year
+
+def test_a_later_years_pack_is_read_as_nhs_names_it_and_dated_by_its_year(tmp_path):
+    folder = _write_pack(tmp_path / "pack", [_record("RXX"), _record("RXX")],
+                         [_record("RXX", kind="Knee")], zipped=False,
+                         pattern="{kind} Replacements Provider 1718.csv")
+    summary = import_pack(folder, tmp_path / "out")
+    assert summary.year == 2017 and summary.period == "2018-09" == import_period(2017)
+    assert summary.records == {"Hip Replacements Provider 1718.csv": 2,
+                               "Knee Replacements Provider 1718.csv": 1}
+    assert summary.lines()[0].endswith("(financial year 2017-18)")
+    folder = tmp_path / "out" / "raw" / "RXX" / "2018-09"
+    starts = pd.to_datetime(_read(folder / "episodes.csv")["start_date"])
+    assert starts.min() == pd.Timestamp("2017-04-02")
+    assert starts.max() <= pd.Timestamp("2018-03-31")
+    followups = _read(folder / "proms.csv").query("timepoint == 'followup_6m'")
+    assert pd.to_datetime(followups["response_date"]).max() <= pd.Timestamp("2018-09-30")
+    assert IMPORT_PERIOD == import_period(2016) == "2017-09"
+
+
+@pytest.mark.parametrize(("name", "year"), [("Hip_Replacement_Provider_1617.csv.zip", 2016),
+                                           ("Hip Replacements Provider 1718.csv", 2017),
+                                           ("hip_replacements_provider_2021.csv.zip", 2020)])
+def test_file_names_of_every_year_are_found(tmp_path, name, year):
+    (tmp_path / name).write_bytes(b"")
+    assert pack.find(tmp_path, pack.PROCEDURES[0].file_pattern).name == name
+    assert pack.financial_year(tmp_path / name) == year
+
+
+def test_a_pack_that_cannot_be_read_lists_what_it_found_and_expected(tmp_path):
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / "Hip Replacement Provider 1718.csv").write_text("x\n")
+    (folder / "notes.pdf").write_bytes(b"%PDF")
+    with pytest.raises(PackError) as err:
+        pack.locate(folder)
+    message = str(err.value)
+    assert "no file matching" in message and "knee" in message
+    assert "expected a hip and a knee record-level file" in message
+    assert "the folder holds: Hip Replacement Provider 1718.csv, notes.pdf" in message
+    (folder / "Knee Replacement Provider 1617.csv").write_text("x\n")
+    with pytest.raises(PackError, match=r"of different years \(Hip Replacement Provider "
+                                        r"1718\.csv: 2017-18, Knee Replacement Provider "
+                                        r"1617\.csv: 2016-17\)"):
+        pack.locate(folder)
+
+
+def test_cli_import_of_an_unreadable_pack_exits_2_without_a_traceback(tmp_path):
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / "Hips 1718.csv").write_text("x\n")
+    result = CliRunner().invoke(main, ["import", "nhs-proms", str(folder), "--out",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "error: " in result.output and "the folder holds: Hips 1718.csv" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
