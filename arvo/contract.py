@@ -18,6 +18,7 @@ class Column:
     name: str
     kind: Kind
     required: bool
+    case_mix: bool = False  # an optional case-mix field with a code list (CASE_MIX_CODES)
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,41 @@ class Entity:
     def of_kind(self, *kinds: Kind) -> list[str]:
         return [c.name for c in self.columns if c.kind in kinds]
 
+    @property
+    def case_mix(self) -> list[str]:
+        """The optional case-mix fields of the entity (CASE_MIX_CODES)."""
+        return [c.name for c in self.columns if c.case_mix]
+
+    @property
+    def core_names(self) -> list[str]:
+        """The contract's columns apart from the optional case-mix fields."""
+        return [c.name for c in self.columns if not c.case_mix]
+
 
 PROM_ITEMS = tuple(f"q{i}" for i in range(1, 13))
+
+_NO_YES = {0: "no", 1: "yes"}
+# Optional case-mix fields of an episode: the client's situation at the start of the
+# episode, after the NHS PROMs pre-operative questionnaire (docs/submission-contract.md,
+# "Case-mix fields"; docs/nhs-proms.md maps NHS's codes). Per field, its codes and what
+# each means; an empty cell is "not known". The GE suite expectations/suites/episodes.json
+# has one value-set expectation per field; the tests check the three agree.
+CASE_MIX_CODES: dict[str, dict[int, str]] = {
+    "living_arrangement": {1: "with partner, family or others", 2: "alone",
+                           3: "in 24-hour care (nursing home, hospital, round-the-clock "
+                              "assisted living)", 4: "other"},
+    "disability": {0: "no", 1: "yes: the client considers themself to have a disability"},
+    "assisted_at_baseline": {0: "no", 1: "yes: someone helped the client fill in the "
+                                         "baseline questionnaire"},
+    "symptom_duration": {1: "less than 1 year", 2: "1 to 5 years", 3: "6 to 10 years",
+                         4: "more than 10 years"},
+    "previous_surgery": {0: "no", 1: "yes: earlier surgery for the same problem"},
+    "general_health": {1: "excellent", 2: "very good", 3: "good", 4: "fair", 5: "poor"},
+    **{f"comorbidity_{name}": _NO_YES for name in (
+        "heart_disease", "high_blood_pressure", "stroke", "circulation", "lung_disease",
+        "diabetes", "kidney_disease", "nervous_system", "liver_disease", "cancer",
+        "depression", "arthritis")},
+}
 
 ENTITIES: dict[str, Entity] = {
     "events": Entity("events", "event_id", (
@@ -58,6 +92,7 @@ ENTITIES: dict[str, Entity] = {
         Column("package_code", "code", True),
         Column("start_date", "date", True),
         Column("end_date", "date", False),
+        *(Column(c, "integer", False, case_mix=True) for c in CASE_MIX_CODES),
     )),
     "proms": Entity("proms", "response_id", (
         Column("response_id", "text", True),

@@ -304,17 +304,26 @@ def import_nhs_proms(pack_dir, out_dir, modelled_only) -> None:
     Each NHS provider becomes a provider (ODS code), each record an episode with an
     EQ-5D-3L and an Oxford Hip or Knee Score response before the operation and six
     months after it (docs/nhs-proms.md says what is made up: identities and dates).
-    Then run the pipeline on it, unchanged, with the command printed at the end.
+    Any year's pack is read as NHS names it ("Hip_Replacement_Provider_1617.csv.zip",
+    "Hip Replacements Provider 1718.csv"), dated by the year in its file names. Then run
+    the pipeline on it, unchanged, with the command printed at the end. A pack that
+    cannot be read: the files found and what was expected, exit status 2.
 
     \b
     Example:
         arvo import nhs-proms ../shared/data/nhs-proms-2016-17 --out var/nhs --modelled-only
     """
+    from arvo.nhs.pack import PackError, locate
     from flows.nhs.flows import ImportParams
     from flows.nhs.flows import import_nhs_proms as import_flow
 
-    summary = import_flow(ImportParams(pack_dir=pack_dir, out_dir=out_dir,
-                                       modelled_only=modelled_only))
+    try:
+        locate(pack_dir)  # the files of one year, found before any work: one clear error
+        summary = import_flow(ImportParams(pack_dir=pack_dir, out_dir=out_dir,
+                                           modelled_only=modelled_only))
+    except PackError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     for line in summary.lines():
         click.echo(line)
     out = summary.out_dir
@@ -332,7 +341,8 @@ def compare_group() -> None:
 @click.argument("pack_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @HOME
 @click.option("--period", default=None, callback=_months,
-              help="Steering period the import was run for. Default: the import's (2017-09)")
+              help="Steering period the import was run for. Default: the import's, from "
+                   "the pack's year (2017-09 for 2016-17)")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Row-by-row comparison CSV. Default: <home>/nhs_provcomm_comparison.csv")
 def compare_nhs_provcomm(pack_dir, home, period, out) -> None:
@@ -348,14 +358,21 @@ def compare_nhs_provcomm(pack_dir, home, period, out) -> None:
         arvo compare nhs-provcomm ../shared/data/nhs-proms-2016-17 --home var/nhs
     """
     from arvo.nhs import provcomm
-    from arvo.nhs.submission import IMPORT_PERIOD
+    from arvo.nhs.pack import PackError, locate
+    from arvo.nhs.submission import import_period
     from flows.nhs.flows import CompareParams
     from flows.nhs.flows import compare_nhs_provcomm as compare_flow
 
+    if period is None:
+        try:
+            period = import_period(locate(pack_dir)[0])
+        except PackError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
     settings = config.Settings.from_env(home)
     out = out or settings.home / "nhs_provcomm_comparison.csv"
     result = compare_flow(CompareParams(pack_dir=pack_dir, warehouse=settings.warehouse,
-                                        period=period or IMPORT_PERIOD, out=out))
+                                        period=period, out=out))
     for line in result.lines():
         click.echo(line)
     click.echo(f"row by row: {out}")

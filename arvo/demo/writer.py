@@ -10,7 +10,8 @@ the provider's `submission_format` (definitions/providers.yml):
 | `csv_fi_1252` | `;` | `,` | Windows-1252 | `D.M.YYYY` | CRLF |
 | `parquet` | - | - | - | `date32` | - |
 
-Columns are written in the contract's order; nulls are empty cells. A provider-month with
+Columns are written in the contract's order, the optional case-mix fields only when the
+frame holds them; nulls are empty cells. A provider-month with
 no rows for an entity gets no file. Output bytes depend only on the frames.
 """
 
@@ -27,6 +28,7 @@ import pyarrow.parquet as pq
 from arvo.contract import ENTITIES
 
 ENTITY_COLUMNS = {name: e.names for name, e in ENTITIES.items()}
+CORE_COLUMNS = {name: e.core_names for name, e in ENTITIES.items()}
 DATE_COLUMNS = {name: tuple(e.of_kind("date")) for name, e in ENTITIES.items()}
 DECIMAL_COLUMNS = {name: tuple(e.of_kind("decimal")) for name, e in ENTITIES.items()}
 INTEGER_COLUMNS = {name: tuple(e.of_kind("integer")) for name, e in ENTITIES.items()}
@@ -71,10 +73,15 @@ def _format_money(values: pd.Series, decimal: str) -> pd.Series:
     return sign + euros + decimal + frac
 
 
+def _columns(df: pd.DataFrame, entity: str) -> list[str]:
+    """The contract columns to write: all but the case-mix fields the frame does not hold."""
+    return [c for c in ENTITY_COLUMNS[entity] if c in CORE_COLUMNS[entity] or c in df.columns]
+
+
 def csv_lines(df: pd.DataFrame, entity: str, style: CsvStyle) -> np.ndarray:
     """Each row of `df` as one CSV line (no line end) in the entity's contract columns."""
     cols = []
-    for c in ENTITY_COLUMNS[entity]:
+    for c in _columns(df, entity):
         s = df[c]
         if c in DATE_COLUMNS[entity]:
             cols.append(pd.Series(_format_dates(s, style.finnish_dates)).astype(str))
@@ -94,7 +101,7 @@ def csv_lines(df: pd.DataFrame, entity: str, style: CsvStyle) -> np.ndarray:
 def arrow_table(df: pd.DataFrame, entity: str) -> pa.Table:
     """The entity's contract columns as an Arrow table (dates as date32, items as int32)."""
     arrays, fields = [], []
-    for c in ENTITY_COLUMNS[entity]:
+    for c in _columns(df, entity):
         s = df[c]
         if c in DATE_COLUMNS[entity]:
             typ = pa.date32()
@@ -139,7 +146,7 @@ def write_submissions(frames: dict[str, pd.DataFrame], formats: dict[str, str],
             elif fmt in CSV_STYLES:
                 style = CSV_STYLES[fmt]
                 lines = csv_lines(sub, entity, style)
-                header = style.sep.join(ENTITY_COLUMNS[entity])
+                header = style.sep.join(_columns(sub, entity))
             else:
                 raise ValueError(f"unknown submission_format {fmt!r}")
             for (pid, month) in sorted(groups):

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from arvo.contract import PROM_ITEMS
+from arvo.contract import CASE_MIX_CODES, PROM_ITEMS
 
 _CLIENT = [("client_id", pa.string()), ("birth_date", pa.date32()), ("sex", pa.string())]
 MONEY = pa.decimal128(18, 2)  # euros and cents, exact: a cost is never a binary fraction
@@ -26,7 +26,8 @@ LAKE_SCHEMAS: dict[str, pa.Schema] = {
                          ("diagnosis", pa.string()), ("cost_eur", MONEY), *_SOURCE]),
     "episodes": pa.schema([("episode_id", pa.string()), *_CLIENT,
                            ("package_code", pa.string()), ("start_date", pa.date32()),
-                           ("end_date", pa.date32()), *_SOURCE]),
+                           ("end_date", pa.date32()),
+                           *((c, pa.int32()) for c in CASE_MIX_CODES), *_SOURCE]),
     "proms": pa.schema([("response_id", pa.string()), ("episode_id", pa.string()), *_CLIENT,
                         ("instrument", pa.string()), ("timepoint", pa.string()),
                         ("response_date", pa.date32()),

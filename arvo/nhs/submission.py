@@ -10,12 +10,17 @@ docs/nhs-proms.md:
   with a synthetic personal identity code from the temporary-code range (individual
   number 900-999), its birth date placing the client in the record's age band (70 when
   NHS suppressed the band as `*`) and its sex from `Gender` (alternating when `*`);
-- dates: the pack gives only the financial year (April 2016 - March 2017), so a
-  provider's operations are spread evenly over it in file order, the pre-op
+- dates: the pack gives only the financial year (from its file names: 1617 is April
+  2016 - March 2017), so a provider's operations are spread evenly over it in file order, the pre-op
   questionnaire 14 days before and the post-op one 182 days after the operation;
 - NHS's missing-value codes become empty items: 9 for EQ-5D dimensions and Oxford
   items, 999 for EQ-VAS. Any other value is passed on unchanged, so the pipeline's
   checks quarantine it with file, row and column, as for any provider.
+- case mix: NHS's pre-op case-mix variables go into the episode's optional case-mix
+  fields (`pack.CASE_MIX`: living arrangements, disability, assistance, symptom period,
+  previous surgery, the twelve comorbidity tick boxes); age band and sex go into the
+  identity. NHS's predicted post-op scores are never passed on: `modelled_only` only
+  asks whether a record has one.
 
 The pack has no service events or costs: each provider gets an events file with the
 header only. With `modelled_only`, records NHS left out of its case-mix model (those
@@ -35,21 +40,35 @@ import pandas as pd
 import yaml
 
 from arvo import hetu
+from arvo.contract import CASE_MIX_CODES, ENTITIES
 from arvo.definitions import check_provider_id
 from arvo.nhs import pack
 from arvo.nhs.pack import EQ5D_DIMENSIONS, PROCEDURES, PackError, Procedure
 
-YEAR_START = dt.date(2016, 4, 2)  # the first operation day: follow-ups from 2016-10-01
 YEAR_DAYS = 364
 BASELINE_DAYS_BEFORE = 14
 FOLLOWUP_DAYS_AFTER = 182
 UNKNOWN_AGE = 70
-# The month folder of the submission and the steering period that holds every follow-up
-# (the last one is dated 2017-09-29; its 12-month window starts 2016-10-01).
-IMPORT_PERIOD = f"{YEAR_START + dt.timedelta(days=YEAR_DAYS - 1 + FOLLOWUP_DAYS_AFTER):%Y-%m}"
+
+
+def year_start(year: int) -> dt.date:
+    """The first operation day of financial year `year`-`year + 1`: 2 April (follow-ups
+    from 1 October)."""
+    return dt.date(year, 4, 2)
+
+
+def import_period(year: int) -> str:
+    """The month folder of the submission and the steering period that holds every
+    follow-up of the year's pack (2016-17: the last is dated 2017-09-29, and the 12-month
+    window of 2017-09 starts 2016-10-01, the first)."""
+    last = year_start(year) + dt.timedelta(days=YEAR_DAYS - 1 + FOLLOWUP_DAYS_AFTER)
+    return f"{last:%Y-%m}"
+
+
+IMPORT_PERIOD = import_period(2016)  # the 2016-17 pack's
 EVENT_HEADER = ["event_id", "hetu", "event_date", "service_code", "episode_id", "diagnosis",
                 "cost_eur"]
-EPISODE_HEADER = ["episode_id", "hetu", "package_code", "start_date", "end_date"]
+EPISODE_HEADER = ENTITIES["episodes"].names  # with the case-mix fields
 PROM_HEADER = ["response_id", "episode_id", "hetu", "instrument", "timepoint", "response_date",
                *(f"q{i}" for i in range(1, 13))]
 _AGE_BAND = re.compile(r"^\s*(\d+)\s+to\s+(\d+)\s*$")
@@ -63,12 +82,14 @@ class ImportSummary:
     raw_dir: Path
     definitions_dir: Path
     submission_month: str
+    year: int = 2016  # the financial year's first calendar year
     providers: int = 0
     records: dict[str, int] = field(default_factory=dict)
     episodes: int = 0
     responses: int = 0
     excluded: int = 0
     missing_codes: int = 0
+    case_mix_missing: set[str] = field(default_factory=set)
 
     @property
     def period(self) -> str:
@@ -78,11 +99,13 @@ class ImportSummary:
     def lines(self) -> list[str]:
         files = ", ".join(f"{name}: {n:,} records" for name, n in self.records.items())
         return [
-            f"read {files}",
+            f"read {files} (financial year {self.year}-{(self.year + 1) % 100:02d})",
             f"wrote {self.episodes:,} episodes and {self.responses:,} PROM responses for "
             f"{self.providers} providers under {self.raw_dir} (month folder "
             f"{self.submission_month})",
             f"NHS missing-value codes turned into empty items: {self.missing_codes:,}",
+            "case-mix fields the pack does not hold (left empty): "
+            + (", ".join(f for f in CASE_MIX_CODES if f in self.case_mix_missing) or "none"),
             f"records left out (not in NHS's case-mix model): {self.excluded:,}"
             + (f", listed in {self.out_dir / 'excluded_records.csv'}" if self.excluded else ""),
             f"definitions (providers, packages, obligations) in {self.definitions_dir}",
@@ -139,7 +162,7 @@ def _check_provider(path: Path, frame: pd.DataFrame) -> None:
 
 
 def _convert(path: Path, frame: pd.DataFrame, procedure: Procedure, ids: _Identities,
-             modelled_only: bool, summary: ImportSummary
+             modelled_only: bool, summary: ImportSummary, start: dt.date
              ) -> tuple[dict[str, list[list[str]]], dict[str, list[list[str]]], list[list]]:
     """Episodes and PROM rows per provider, and the excluded records."""
     _check_provider(path, frame)
@@ -159,6 +182,8 @@ def _convert(path: Path, frame: pd.DataFrame, procedure: Procedure, ids: _Identi
             *(f"{w} Q {d}" for w in ("Pre-Op", "Post-Op") for d in (*EQ5D_DIMENSIONS, "EQ VAS")),
             *items["Pre-Op"], *items["Post-Op"]]
     columns = {c: frame[c].tolist() for c in used}
+    case_mix = pack.case_mix(path, frame)
+    summary.case_mix_missing |= set(CASE_MIX_CODES) - set(case_mix)
     for i in range(len(frame)):
         rec = {c: values[i] for c, values in columns.items()}
         row = i + 1
@@ -170,13 +195,14 @@ def _convert(path: Path, frame: pd.DataFrame, procedure: Procedure, ids: _Identi
             excluded.append([path.name, row, provider, episode_id,
                              "not in NHS's case-mix model (no predicted post-op score)"])
             continue
-        operation = YEAR_START + dt.timedelta(days=position[i] * YEAR_DAYS // size[i])
+        operation = start + dt.timedelta(days=position[i] * YEAR_DAYS // size[i])
         gender = rec["Gender"].strip()
         male = gender == "1" if gender in ("1", "2") else row % 2 == 1
         birth = _birth_date(operation, _age(rec["Age Band"], row), row)
         code = ids.make(birth, male)
         episodes.setdefault(provider, []).append(
-            [episode_id, code, package, operation.isoformat(), ""])
+            [episode_id, code, package, operation.isoformat(), "",
+             *(case_mix[f][i] if f in case_mix else "" for f in CASE_MIX_CODES)])
         for when, timepoint, day in (("Pre-Op", "baseline", -BASELINE_DAYS_BEFORE),
                                      ("Post-Op", "followup_6m", FOLLOWUP_DAYS_AFTER)):
             date = (operation + dt.timedelta(days=day)).isoformat()
@@ -270,13 +296,16 @@ def import_pack(pack_dir: Path, out_dir: Path, *, modelled_only: bool = False) -
     episodes: dict[str, list[list[str]]] = {}
     proms: dict[str, list[list[str]]] = {}
     excluded: list[list] = []
-    month = IMPORT_PERIOD
+    year, _ = pack.locate(pack_dir)  # every file found, of one year, before reading any
+    month = import_period(year)
     summary = ImportSummary(out_dir=out_dir, raw_dir=out_dir / "raw",
-                            definitions_dir=out_dir / "definitions", submission_month=month)
+                            definitions_dir=out_dir / "definitions", submission_month=month,
+                            year=year)
     for procedure in PROCEDURES:
         path, frame = pack.read_procedure(pack_dir, procedure)
         summary.records[path.name] = len(frame)
-        eps, prs, exc = _convert(path, frame, procedure, ids, modelled_only, summary)
+        eps, prs, exc = _convert(path, frame, procedure, ids, modelled_only, summary,
+                                 year_start(year))
         for provider, rows in eps.items():
             episodes.setdefault(provider, []).extend(rows)
         for provider, rows in prs.items():

@@ -19,7 +19,7 @@ from arvo.demo.generate import DEFAULT_DEFINITIONS
 
 RESIDENTS = 3000
 MONTHS = 24
-COLUMNS = {name: entity.names for name, entity in ENTITIES.items()}
+COLUMNS = {name: entity.core_names for name, entity in ENTITIES.items()}  # what the demo sends
 DATES = {"events": ["event_date"], "episodes": ["start_date", "end_date"],
          "proms": ["response_date"]}
 CSV = {  # format -> (separator, decimal mark, encoding, BOM, date pattern)

@@ -140,6 +140,8 @@ def _arrays(rows: list[dict[str, str]], entity: str) -> dict[str, pa.Array]:
     """Contract columns with proper Parquet types: date32, float64, int64, string."""
     out = {}
     for c in ENTITIES[entity].columns:
+        if c.case_mix:  # optional fields the corpus's files do not send
+            continue
         vals = [r.get(c.name) or None for r in rows]
         if c.kind == "date":
             out[c.name] = pa.array([v and dt.date.fromisoformat(v) for v in vals], pa.date32())
@@ -189,7 +191,7 @@ class Sub:
         self.entity, self.style, self.month = entity, style, month
         rows = _rows(entity, 12, 0, month) if rows is None else rows
         self.rows = rows if style == "parquet" else [_styled(r, entity, style) for r in rows]
-        self.header = list(ENTITIES[entity].names)
+        self.header = list(ENTITIES[entity].core_names)
         self.id, self.date_col, self.code, self.text = ROLES[entity]
         self.path = self.target = f"{month}/{entity}.{'parquet' if style in PQ else 'csv'}"
         self.files: dict[str, bytes] = {}

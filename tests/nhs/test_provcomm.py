@@ -68,3 +68,28 @@ def test_the_differences_are_nhs_disclosure_rules(run):
     # that would have fewer than 6 records there
     missing = rows[rows["status"] == provcomm.NOT_IN_PACK]["Modelled Records"].astype(int)
     assert missing.max() <= 5
+
+
+def test_case_mix_fields_reach_the_warehouse_typed(run):
+    """NHS's case-mix variables, imported into the contract, come through dbt as integers."""
+    import duckdb
+
+    from arvo.contract import CASE_MIX_CODES
+
+    summary, _, _ = run
+    with duckdb.connect(str(summary.out_dir / "var" / "warehouse" / "arvo.duckdb"),
+                        read_only=True) as con:
+        types = dict(con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_name = 'int_episodes_deduplicated'").fetchall())
+        counts = con.execute(
+            "select count(*), count(living_arrangement), sum(living_arrangement = 2), "
+            "count(general_health), sum(comorbidity_high_blood_pressure) "
+            "from int_episodes_deduplicated").fetchone()
+    assert {c: types[c] for c in CASE_MIX_CODES} == {c: "INTEGER" for c in CASE_MIX_CODES}
+    episodes, known, alone, health, high_bp = counts
+    assert episodes == summary.episodes
+    assert 0.95 * episodes < known < episodes  # NHS's 9 (missing) is null
+    assert 0.2 * episodes < alone < 0.3 * episodes
+    assert health == 0  # not in the pack
+    assert 0.3 * episodes < high_bp < 0.5 * episodes

@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 
 from arvo import definitions, hetu
+from arvo.contract import CASE_MIX_CODES, ENTITIES
 from arvo.nhs import pack
 from arvo.nhs.pack import PackError
-from arvo.nhs.submission import IMPORT_PERIOD, import_pack
+from arvo.nhs.submission import IMPORT_PERIOD, import_pack, import_period
 
 DIMS = ("Mobility", "Self-Care", "Activity", "Discomfort", "Anxiety")
+EPISODE_COLUMNS = ENTITIES["episodes"].names
 
 
 def _record(provider: str, revision: str = "0", age: str = "60 to 69", gender: str = "2",
@@ -36,14 +38,15 @@ def _record(provider: str, revision: str = "0", age: str = "60 to 69", gender: s
     return rec
 
 
-def _write_pack(folder: Path, hips: list[dict], knees: list[dict], zipped: bool = True) -> Path:
+def _write_pack(folder: Path, hips: list[dict], knees: list[dict], zipped: bool = True,
+                pattern: str = "{kind} Replacement Provider 1617.csv") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for kind, rows in (("Hip", hips), ("Knee", knees)):
         text = io.StringIO()
         writer = csv.DictWriter(text, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-        name = f"{kind} Replacement Provider 1617.csv"
+        name = pattern.format(kind=kind)
         data = text.getvalue().encode("latin-1")
         if zipped:
             with zipfile.ZipFile(folder / f"{name.replace(' ', '_')}.zip", "w") as zf:
@@ -173,3 +176,151 @@ def test_cli_import_prints_what_it_wrote_and_the_next_command(small_pack, tmp_pa
     assert "records left out (not in NHS's case-mix model): 1" in result.output
     assert f"arvo steer --home {out} --raw-dir {out / 'raw'}" in result.output
     assert (out / "raw" / "RXX" / IMPORT_PERIOD / "proms.csv").is_file()
+
+
+# ------------------------------------------------------------------ case mix
+
+CASE_MIX_COLUMNS = ("Pre-Op Q Assisted", "Pre-Op Q Symptom Period", "Pre-Op Q Previous Surgery",
+                    "Pre-Op Q Living Arrangements", "Pre-Op Q Disability", "Heart Disease",
+                    "High Bp", "Stroke", "Circulation", "Lung Disease", "Diabetes",
+                    "Kidney Disease", "Nervous System", "Liver Disease", "Cancer", "Depression",
+                    "Arthritis")
+
+
+def _with_case_mix(rec: dict[str, str], codes: str) -> dict[str, str]:
+    """A record with NHS's seventeen pre-op case-mix columns, one code each, in pack order."""
+    return {**rec, **dict(zip(CASE_MIX_COLUMNS, codes, strict=True))}
+
+
+def test_case_mix_variables_map_into_the_contract(tmp_path):
+    hips = [_with_case_mix(_record("RXX"), "13121" + "1" * 6 + "9" * 6),
+            _with_case_mix(_record("RXX"), "99999" + "9" * 12),
+            _with_case_mix(_record("RXX"), "24231" + "9" * 11 + "1")]
+    knees = [_with_case_mix(_record("RXX", kind="Knee"), "2122" "1" + "9" * 12)]
+    summary = import_pack(_write_pack(tmp_path / "pack", hips, knees), tmp_path / "out")
+    assert summary.case_mix_missing == {"general_health"}
+    assert ("case-mix fields the pack does not hold (left empty): general_health"
+            in summary.lines())
+    episodes = _read(tmp_path / "out" / "raw" / "RXX" / IMPORT_PERIOD / "episodes.csv")
+    assert list(episodes.columns) == EPISODE_COLUMNS
+    fields = episodes.set_index("episode_id")[list(CASE_MIX_CODES)]
+    first = fields.loc["HIP-000001"]
+    assert (first.assisted_at_baseline, first.symptom_duration, first.previous_surgery,
+            first.living_arrangement, first.disability) == ("1", "3", "1", "2", "1")
+    assert first.general_health == ""
+    comorbidities = [c for c in CASE_MIX_CODES if c.startswith("comorbidity_")]
+    # a comorbidity is a tick box: 9 (no tick) is "no", not unknown
+    assert first[comorbidities].tolist() == ["1"] * 6 + ["0"] * 6
+    unknown = fields.loc["HIP-000002"]
+    assert unknown[["assisted_at_baseline", "symptom_duration", "previous_surgery",
+                    "living_arrangement", "disability"]].tolist() == [""] * 5
+    assert unknown[comorbidities].tolist() == ["0"] * 12
+    third = fields.loc["HIP-000003"]
+    assert (third.assisted_at_baseline, third.symptom_duration, third.previous_surgery,
+            third.living_arrangement, third.disability) == ("0", "4", "0", "3", "1")
+    assert third.comorbidity_arthritis == "1"
+    knee = fields.loc["KNEE-000001"]
+    assert (knee.assisted_at_baseline, knee.disability) == ("0", "1")
+
+
+def test_a_pack_without_case_mix_columns_leaves_the_fields_empty(small_pack, tmp_path):
+    summary = import_pack(small_pack, tmp_path / "out")
+    assert summary.case_mix_missing == set(CASE_MIX_CODES)
+    episodes = _read(tmp_path / "out" / "raw" / "RXX" / IMPORT_PERIOD / "episodes.csv")
+    assert (episodes[list(CASE_MIX_CODES)] == "").all().all()
+
+
+def test_a_case_mix_code_nhs_does_not_use_names_file_row_and_column(tmp_path):
+    hips = [_with_case_mix(_record("RXX"), "1" * 17),
+            _with_case_mix(_record("RXX"), "1" * 5 + "2" + "1" * 11)]  # Heart Disease 2
+    folder = _write_pack(tmp_path / "pack", hips, [_record("RXX", kind="Knee")])
+    with pytest.raises(PackError, match=r"Hip_Replacement_Provider_1617\.csv\.zip: row 2, "
+                                        r"column 'Heart Disease': '2' is not one of NHS's codes"):
+        import_pack(folder, tmp_path / "out")
+
+
+def test_no_predicted_score_reaches_the_submissions(tmp_path):
+    """NHS's predicted post-op scores are never an input: no column, no value of theirs."""
+    marker = "0.98765"
+    hips, knees = [], []
+    for rows, kind in ((hips, "Hip"), (knees, "Knee")):
+        for _ in range(2):
+            rec = _with_case_mix(_record("RXX", kind=kind, predicted=marker), "1" * 5 + "9" * 12)
+            rec[f"{kind} Replacement EQ VAS Post-Op Q Predicted"] = marker
+            rec[f"{kind} Replacement {'OHS' if kind == 'Hip' else 'OKS'} Post-Op Q Predicted"] = \
+                marker
+            rows.append(rec)
+    for modelled_only in (False, True):
+        out = tmp_path / f"out{modelled_only}"
+        summary = import_pack(_write_pack(tmp_path / "pack", hips, knees), out,
+                              modelled_only=modelled_only)
+        assert summary.episodes == 4
+        files = list((out / "raw").rglob("*.csv"))
+        assert len(files) == 3
+        for path in files:
+            text = path.read_text()
+            assert marker not in text, path
+            assert "predict" not in text.lower(), path
+
+
+# ------------------------------------------------------------------ packs of every year
+
+def test_a_later_years_pack_is_read_as_nhs_names_it_and_dated_by_its_year(tmp_path):
+    folder = _write_pack(tmp_path / "pack", [_record("RXX"), _record("RXX")],
+                         [_record("RXX", kind="Knee")], zipped=False,
+                         pattern="{kind} Replacements Provider 1718.csv")
+    summary = import_pack(folder, tmp_path / "out")
+    assert summary.year == 2017 and summary.period == "2018-09" == import_period(2017)
+    assert summary.records == {"Hip Replacements Provider 1718.csv": 2,
+                               "Knee Replacements Provider 1718.csv": 1}
+    assert summary.lines()[0].endswith("(financial year 2017-18)")
+    folder = tmp_path / "out" / "raw" / "RXX" / "2018-09"
+    starts = pd.to_datetime(_read(folder / "episodes.csv")["start_date"])
+    assert starts.min() == pd.Timestamp("2017-04-02")
+    assert starts.max() <= pd.Timestamp("2018-03-31")
+    followups = _read(folder / "proms.csv").query("timepoint == 'followup_6m'")
+    assert pd.to_datetime(followups["response_date"]).max() <= pd.Timestamp("2018-09-30")
+    assert IMPORT_PERIOD == import_period(2016) == "2017-09"
+
+
+@pytest.mark.parametrize(("name", "year"), [("Hip_Replacement_Provider_1617.csv.zip", 2016),
+                                           ("Hip Replacements Provider 1718.csv", 2017),
+                                           ("hip_replacements_provider_2021.csv.zip", 2020)])
+def test_file_names_of_every_year_are_found(tmp_path, name, year):
+    (tmp_path / name).write_bytes(b"")
+    assert pack.find(tmp_path, pack.PROCEDURES[0].file_pattern).name == name
+    assert pack.financial_year(tmp_path / name) == year
+
+
+def test_a_pack_that_cannot_be_read_lists_what_it_found_and_expected(tmp_path):
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / "Hip Replacement Provider 1718.csv").write_text("x\n")
+    (folder / "notes.pdf").write_bytes(b"%PDF")
+    with pytest.raises(PackError) as err:
+        pack.locate(folder)
+    message = str(err.value)
+    assert "no file matching" in message and "knee" in message
+    assert "expected a hip and a knee record-level file" in message
+    assert "the folder holds: Hip Replacement Provider 1718.csv, notes.pdf" in message
+    (folder / "Knee Replacement Provider 1617.csv").write_text("x\n")
+    with pytest.raises(PackError, match=r"of different years \(Hip Replacement Provider "
+                                        r"1718\.csv: 2017-18, Knee Replacement Provider "
+                                        r"1617\.csv: 2016-17\)"):
+        pack.locate(folder)
+
+
+def test_cli_import_of_an_unreadable_pack_exits_2_without_a_traceback(tmp_path):
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / "Hips 1718.csv").write_text("x\n")
+    result = CliRunner().invoke(main, ["import", "nhs-proms", str(folder), "--out",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "error: " in result.output and "the folder holds: Hips 1718.csv" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

@@ -23,6 +23,9 @@ final as (
         cast(start_date as date) as start_date,
         cast(end_date as date) as end_date,
 
+        -- optional case-mix fields: the client's situation at the start (null: not sent)
+        {{- arvo_case_mix_columns() }},
+
         -- lineage
         {{- arvo_lake_columns(['submission_month', 'source_file', 'source_row']) }}
 

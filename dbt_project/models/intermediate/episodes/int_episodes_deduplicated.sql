@@ -28,6 +28,7 @@ final as (
         package_code,
         start_date,
         end_date,
+        {{- arvo_case_mix_columns(cast=false) }},
         submission_month
 
     from latest_submission
