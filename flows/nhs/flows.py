@@ -33,7 +33,7 @@ class CompareParams(BaseModel):
     out: Path
 
 
-@task(retries=1, retry_delay_seconds=2, cache_policy=NONE)
+@task(cache_policy=NONE)  # no retries: a pack that cannot be read fails the same way again
 def convert_pack(params: ImportParams) -> submission.ImportSummary:
     """Write the pack's records as provider submissions and a definitions register."""
     return submission.import_pack(params.pack_dir, params.out_dir,
