@@ -190,8 +190,8 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
     `all_rows_to_fix` holds every row to fix (`rows_to_fix` at most the HTML limit)."""
     check_provider_id(provider_id)
     win = window(period)
-    known = names(settings)
     with open_warehouse(settings.warehouse) as wh:
+        known = names(settings, wh, period)
         known = replace(known, instruments=wh.instrument_labels())
         fix = rows_to_fix(wh, period, provider_id)
         dq = wh.rows("mart_provider_data_quality", period, provider_id,

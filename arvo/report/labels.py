@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arvo.config import Settings
+from arvo.report.warehouse import Warehouse
 
 TIMEPOINTS = {
     "baseline": ("Lähtötaso", "baseline"),
@@ -69,8 +70,21 @@ class Names:
         return self.segment(code) if scope == "segment" else self.package(code)
 
 
-def names(settings: Settings) -> Names:
-    """The names of the commissioner's definitions; empty when they cannot be read."""
+def names(settings: Settings, wh: Warehouse | None = None, period: str | None = None
+          ) -> Names:
+    """The names of the register as it stood when `period` was built (mart
+    mart_period_register); for a period built before the mart existed, the names of
+    today's definitions (empty when they cannot be read)."""
+    rows = wh.rows("mart_period_register", period) if wh is not None and period else []
+    if rows:
+        by_kind: dict[str, dict[str, Any]] = {"provider": {}, "package": {}, "segment": {}}
+        for r in rows:
+            by_kind[r["kind"]][r["code"]] = r
+        return Names({c: r["name_fi"] or c for c, r in by_kind["provider"].items()},
+                     {c: (r["name_fi"] or c, r["name_en"] or "")
+                      for c, r in by_kind["package"].items()},
+                     {c: (r["name_fi"] or c, r["name_en"] or "")
+                      for c, r in by_kind["segment"].items()})
     try:
         from arvo import definitions
 

@@ -15,10 +15,11 @@ from arvo.report.warehouse import open_warehouse
 
 
 def providers_for(settings: Settings, period: str) -> dict[str, str]:
-    """Provider id -> name: the marts' providers of the period and the registered providers."""
-    known = names(settings)
+    """Provider id -> name: the marts' providers of the period and the providers
+    registered for it (mart_period_register)."""
     found: dict[str, str] = {}
     with open_warehouse(settings.warehouse) as wh:
+        known = names(settings, wh, period)
         for table in ("mart_provider_data_quality", "mart_prom_compliance"):
             for r in wh.rows(table, period):
                 found.setdefault(r["provider_id"], known.provider(r["provider_id"],

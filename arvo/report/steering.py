@@ -156,8 +156,8 @@ def obligation_checks(results: list[dict[str, Any]]) -> dict[str, Any]:
 def steering_context(settings: Settings, period: str) -> dict[str, Any]:
     """Everything the steering report shows: aggregates only, small cells suppressed."""
     win = window(period)
-    known = names(settings)
     with open_warehouse(settings.warehouse) as wh:
+        known = names(settings, wh, period)
         seg_rows = wh.rows("mart_segment_value", period, order_by="priority, segment_code")
         conc_rows = wh.rows("mart_cost_concentration", period, order_by="top_share")
         out_rows = wh.outcome_rows(period)

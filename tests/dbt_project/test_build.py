@@ -25,7 +25,7 @@ from tests.dbt_project.tiny_lake import CLIENT_ID, P1, P2, P3
 MARTS = ("mart_segment_value", "mart_provider_segment_value", "mart_provider_package_outcomes",
          "mart_prom_compliance", "mart_cost_concentration", "mart_provider_data_quality",
          "mart_prom_obligation_episodes", "mart_provider_unrecognised_items",
-         "mart_provider_check_results")
+         "mart_provider_check_results", "mart_period_register")
 approx = pytest.approx
 
 
@@ -332,6 +332,17 @@ def test_provider_data_quality(built):
     unread = rows(built, "mart_provider_unrecognised_items", ("provider_id", "path"))
     assert list(unread) == [(P1, "2024-13")]
     assert "no month 13" in unread[(P1, "2024-13")]["message"]
+
+
+def test_period_register(built):
+    register = rows(built, "mart_period_register", ("kind", "code"))
+    kinds = {k for k, _ in register}
+    assert kinds == {"provider", "package", "segment"}
+    p1 = register[("provider", P1)]
+    assert (p1["name_fi"], p1["sector"]) == (
+        "Pohjolan hyvinvointialue, perusterveydenhuolto", "public")
+    assert register[("package", "DEPRESSION")]["name_en"]
+    assert register[("segment", "HNHC")]["name_fi"]
 
 
 def test_provider_check_results(built):

@@ -56,7 +56,8 @@ def test_render_all_from_the_tiny_lake(tiny_warehouse, fixed_time):
 
 def test_reports_need_nothing_but_the_warehouse(tiny_warehouse, fixed_time, tmp_path):
     """The warehouse file alone, in a home without lake, quarantine, dbt folders or earlier
-    reports, renders the same files as the run that built it."""
+    reports, and with no definitions to read, renders the same files as the run that
+    built it: names and the providers to report on come from mart_period_register."""
     import shutil
 
     from tests.conftest import settings_at
@@ -66,7 +67,9 @@ def test_reports_need_nothing_but_the_warehouse(tiny_warehouse, fixed_time, tmp_
     folder = built.reports_dir / period
     before = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8-sig")
               for p in report.render_all(built, period)}
-    alone = settings_at(tmp_path / "var")
+    (tmp_path / "no-definitions").mkdir()
+    alone = settings_at(tmp_path / "var").model_copy(
+        update={"definitions_dir": tmp_path / "no-definitions"})
     alone.warehouse.parent.mkdir(parents=True)
     shutil.copy(built.warehouse, alone.warehouse)
     assert sorted(p.name for p in alone.home.iterdir()) == ["warehouse"]
