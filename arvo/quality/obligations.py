@@ -285,8 +285,8 @@ def write_results(warehouse: Path, period: str, results: pd.DataFrame) -> Path:
     transaction."""
     arrays = [pa.array(results[f.name].tolist() if f.name in results else [None] * len(results),
                        type=f.type, from_pandas=True) for f in RESULT_SCHEMA]
-    rows = pa.Table.from_arrays(arrays, schema=RESULT_SCHEMA)  # noqa: F841 (read by DuckDB)
     with duckdb.connect(str(warehouse)) as con:
+        con.register("rows", pa.Table.from_arrays(arrays, schema=RESULT_SCHEMA))
         con.execute(f"create table if not exists {TABLE} as select * from rows limit 0")
         con.begin()
         con.execute(f"delete from {TABLE} where period = ?", [period])
