@@ -6,7 +6,6 @@ An invalid file raises `DefinitionError` naming the file and the key at fault, e
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +15,18 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from arvo import ytunnus
+from arvo.verdicts import funnel
+from arvo.verdicts.casemix import DEFAULT_FACTORS as DEFAULT_CASE_MIX_FACTORS
+from arvo.verdicts.casemix import FACTORS as CASE_MIX_FACTORS
 
 Instrument = Literal["EQ5D5L", "EQ5D3L", "PHQ9", "GAD7", "PROMIS10", "KCCQ12", "OHS", "OKS"]
 FEATURES = (
     "age", "chronic_conditions", "annual_cost", "cost_percentile",
     "social_service_types", "health_service_types", "service_types",
 )
+
+
+CaseMixFactor = Literal[CASE_MIX_FACTORS]  # type: ignore[valid-type]
 
 
 class DefinitionError(ValueError):
@@ -66,6 +71,20 @@ class Package(_Strict):
     name_fi: str
     name_en: str
     instruments: list[Instrument] = Field(min_length=1)
+    # the client factors of the package's case-mix models (default: verdicts.yml's)
+    case_mix_factors: list[CaseMixFactor] | None = None
+
+
+class Verdicts(_Strict):
+    """How providers are judged (definitions/verdicts.yml; docs/verdicts.md)."""
+
+    min_pairs: int = Field(30, ge=1)
+    overdispersion: Literal["additive", "multiplicative", "none"] = "additive"
+    winsorise: float = Field(0.10, ge=0, lt=0.5)
+    case_mix_factors: list[CaseMixFactor] = list(DEFAULT_CASE_MIX_FACTORS)
+
+    def rules(self) -> funnel.Rules:
+        return funnel.Rules(self.min_pairs, self.overdispersion, self.winsorise)
 
 
 class Condition(_Strict):
@@ -276,6 +295,12 @@ class Definitions(_Strict):
     segments: list[Segment]
     chronic_conditions: list[ConditionGroup]
     obligations: list[Obligation]
+    verdicts: Verdicts = Verdicts()
+
+    def case_mix_factors(self, package: str) -> list[str]:
+        """The factors of `package`'s case-mix models (its own list, else the default)."""
+        own = next((p.case_mix_factors for p in self.packages if p.code == package), None)
+        return list(own if own is not None else self.verdicts.case_mix_factors)
 
     @property
     def service_codes(self) -> list[str]:
@@ -304,13 +329,16 @@ class Definitions(_Strict):
 # Optional top-level keys, with their defaults: providers.yml's `id_scheme` says what
 # provider IDs are (`y-tunnus`: Finnish business IDs; `nhs-ods`: NHS organisation codes,
 # for registers made by `arvo import nhs-proms`).
-_OPTIONAL = {"providers.yml": ("id_scheme",)}
+_OPTIONAL = {"providers.yml": ("id_scheme",), "verdicts.yml": ("verdicts",)}
+#: Files a definitions folder may leave out (their keys take their defaults).
+_OPTIONAL_FILES = ("verdicts.yml",)
 _FILES = {
     "providers.yml": ("providers",),
     "service_types.yml": ("service_types",),
     "packages.yml": ("packages",),
     "segments.yml": ("segments", "chronic_conditions"),
     "obligations.yml": ("obligations",),
+    "verdicts.yml": (),
 }
 
 
@@ -328,6 +356,8 @@ def load(directory: Path) -> Definitions:
     for name, keys in _FILES.items():
         path = directory / name
         if not path.is_file():
+            if name in _OPTIONAL_FILES:
+                continue
             raise DefinitionError(f"{path}: file is missing")
         try:
             doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -412,72 +442,3 @@ def _cross_check(defs: Definitions, directory: Path) -> None:
                 if code not in services:
                     fail("obligations.yml", f"obligations[{i}].restart.service_codes[{j}]",
                          f"unknown service code {code!r} (not in service_types.yml)")
-
-
-def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
-    """Write the definitions as the CSV tables dbt reads (see docs/architecture.md)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tables: dict[str, tuple[list[str], list[list[object]]]] = {
-        "providers": (["provider_id", "name", "sector", "submission_format"],
-                      [[p.id, p.name, p.sector, p.submission_format] for p in defs.providers]),
-        "service_types": (["service_code", "domain", "name_fi", "name_en"],
-                          [[s.code, s.domain, s.name_fi, s.name_en] for s in defs.service_types]),
-        "packages": (["package_code", "name_fi", "name_en"],
-                     [[p.code, p.name_fi, p.name_en] for p in defs.packages]),
-        "package_instruments": (["package_code", "instrument"],
-                                [[p.code, i] for p in defs.packages for i in p.instruments]),
-        "segments": (["segment_code", "priority", "kaiser_level", "name_fi", "name_en"],
-                     [[s.code, s.priority, s.kaiser_level, s.name_fi, s.name_en]
-                      for s in defs.segments]),
-        "segment_rules": (["segment_code", "priority", "feature", "op", "value"],
-                          [[s.code, s.priority, c.feature, c.op, c.value]
-                           for s in defs.segments for c in s.when]),
-        "chronic_conditions": (["condition_group", "icd10_prefix"],
-                               [[g.group, p] for g in defs.chronic_conditions
-                                for p in g.prefixes]),
-        "obligations": (list(OBLIGATION_COLUMNS), _obligation_rows(defs)),
-        "obligation_restarts": (list(RESTART_COLUMNS), _restart_rows(defs)),
-    }
-    for name, (header, rows) in tables.items():
-        with (out_dir / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(rows)
-    return out_dir
-
-
-# An obligation's scope: package_code (a package obligation) or segment_code (a segment
-# obligation); exactly one of the two is filled, the other is empty.
-OBLIGATION_COLUMNS = ("package_code", "segment_code", "sector", "instrument", "timepoint",
-                      "timepoint_order", "at_days", "from_days", "to_days", "measure",
-                      "min_rate", "while_open", "severity", "restarts", "rationale")
-RESTART_COLUMNS = ("package_code", "segment_code", "sector", "service_code", "icd10_prefix",
-                   "min_days_between")
-
-
-def _obligation_rows(defs: Definitions) -> list[list[object]]:
-    """One row per (package or segment) x sector x instrument x timepoint (repeats expanded)."""
-    rows: list[list[object]] = []
-    for ob in defs.obligations:
-        for inst in ob.instruments:
-            for order, tp in enumerate(ob.schedule()):
-                rows.append([ob.package or "", ob.segment or "", ob.sector, inst, tp.name,
-                             order, tp.at_days, tp.from_days, tp.to_days, tp.measure,
-                             tp.min_rate, str(tp.while_open).lower(), ob.severity,
-                             str(ob.restart is not None).lower(), ob.rationale or ""])
-    return rows
-
-
-def _restart_rows(defs: Definitions) -> list[list[object]]:
-    """One row per restarting (package or segment) x sector x service code x ICD-10 prefix
-    (or none)."""
-    rows: list[list[object]] = []
-    for ob in defs.obligations:
-        if ob.restart is None:
-            continue
-        for code in ob.restart.service_codes:
-            for prefix in ob.restart.icd10_prefixes or [""]:
-                rows.append([ob.package or "", ob.segment or "", ob.sector, code,
-                             prefix.replace(".", ""), ob.restart.min_days_between])
-    return rows

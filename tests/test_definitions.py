@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from arvo import definitions
+from arvo import definition_tables, definitions
 from arvo.config import REPO_ROOT
 
 DEFS = REPO_ROOT / "definitions"
@@ -122,7 +122,7 @@ def test_invalid_definitions_name_file_and_key(defs_copy, file, old, new, expect
 
 
 def test_compiled_tables_for_dbt(tmp_path):
-    out = definitions.compile_for_dbt(definitions.load(DEFS), tmp_path)
+    out = definition_tables.compile_for_dbt(definitions.load(DEFS), tmp_path)
     with (out / "segment_rules.csv").open() as fh:
         rules = list(csv.DictReader(fh))
     hnhc = [r for r in rules if r["segment_code"] == "HNHC"]
@@ -178,10 +178,10 @@ def test_obligations_stay_backwards_compatible(defs_copy):
 
 
 def test_compiled_obligations_and_restarts(tmp_path):
-    out = definitions.compile_for_dbt(definitions.load(DEFS), tmp_path)
+    out = definition_tables.compile_for_dbt(definitions.load(DEFS), tmp_path)
     with (out / "obligations.csv").open() as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == list(definitions.OBLIGATION_COLUMNS)
+    assert list(rows[0]) == list(definition_tables.OBLIGATION_COLUMNS)
     keys = [(r["package_code"], r["segment_code"], r["sector"], r["instrument"],
              r["timepoint"]) for r in rows]
     assert len(keys) == len(set(keys))
@@ -196,7 +196,7 @@ def test_compiled_obligations_and_restarts(tmp_path):
     assert {r["min_rate"] for r in third} == {"0.7", "0.5"}
     with (out / "obligation_restarts.csv").open() as fh:
         restarts = list(csv.DictReader(fh))
-    assert list(restarts[0]) == list(definitions.RESTART_COLUMNS)
+    assert list(restarts[0]) == list(definition_tables.RESTART_COLUMNS)
     assert {(r["package_code"], r["segment_code"], r["sector"], r["service_code"],
              r["icd10_prefix"], r["min_days_between"]) for r in restarts} == {
         ("HEART_FAILURE", "", "all", "INPATIENT_DAY", "I50", "30"),
@@ -247,7 +247,7 @@ def test_shipped_segment_obligation():
 
 
 def test_compiled_segment_obligations(tmp_path):
-    out = definitions.compile_for_dbt(definitions.load(DEFS), tmp_path)
+    out = definition_tables.compile_for_dbt(definitions.load(DEFS), tmp_path)
     with (out / "obligations.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     segment = [r for r in rows if r["segment_code"]]

@@ -103,8 +103,9 @@ def test_unit_tests_pass(built):
             "restart_events_are_admissions_during_the_episode",
             "sector_specific_obligation_applies_only_to_that_sector",
             "segment_obligation_binds_every_episode_of_the_segments_clients",
-            "pairs_take_nearest_response_and_follow_up_in_window",
-            "pairs_follow_the_restarted_schedule", "segment_value_ratio",
+            "responses_matched_nearest_the_target_day",
+            "responses_matched_to_the_restarted_schedule",
+                "pairs_join_baseline_and_follow_up_of_one_cycle_in_the_window", "segment_value_ratio",
             "compliance_rate_and_obligation", "cost_concentration_top_shares",
             "outcomes_compare_each_provider_with_all_others",
             "segment_pairs_count_in_the_segment_of_their_client"} <= names

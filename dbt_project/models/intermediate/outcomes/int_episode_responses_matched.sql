@@ -1,0 +1,86 @@
+-- One row per episode x schedule cycle x instrument x measure x timepoint (baseline and
+-- the pairing follow-up `pair_followup_timepoint`) of the package obligation's schedule
+-- with a response scored on the measure in the timepoint's window: the response that
+-- counts. Where a window holds several responses scored on the measure, the one nearest
+-- the target day counts (baseline: the anchor, clamped into the window; follow-up: the
+-- window's middle), ties to the earlier one. Cycles and windows are those of the
+-- collection schedule of the episode's package obligation (int_episode_windows_scheduled,
+-- as compliance uses them). int_episodes_paired pairs them; int_case_mix_inputs also
+-- counts follow-ups without a baseline (clients the case-mix models leave out).
+
+with
+
+windows as (
+
+    select * from {{ ref('int_episode_windows_scheduled') }}
+
+),
+
+measures as (
+
+    select * from {{ ref('int_prom_measures_scored') }}
+
+),
+
+scheduled as (
+
+    -- the package obligation's baseline and pairing follow-up windows, with the day
+    -- nearest which a response counts: baseline the anchor (clamped into the window),
+    -- follow-up the window's middle
+    select
+        provider_id,
+        episode_id,
+        client_id,
+        package_code,
+        start_date,
+        cycle,
+        anchor_date,
+        instrument,
+        timepoint,
+        case
+            when timepoint = 'baseline' then greatest(from_days, least(to_days, 0))
+            else (from_days + to_days) // 2
+        end as target_day,
+        collection_opens,
+        collection_closes
+    from windows
+    where scope = 'package'
+      and timepoint in ('baseline', '{{ var("pair_followup_timepoint") }}')
+
+),
+
+final as (
+
+    select
+        s.provider_id,
+        s.episode_id,
+        s.cycle,
+        s.instrument,
+        m.measure,
+        m.is_primary,
+        s.timepoint,
+        s.client_id,
+        s.package_code,
+        s.start_date,
+        s.anchor_date,
+        m.response_id,
+        m.response_date,
+        m.score
+    from scheduled as s
+    inner join measures as m
+        on m.provider_id = s.provider_id
+        and m.episode_id = s.episode_id
+        and m.instrument = s.instrument
+    where m.score is not null
+      and m.response_date between s.collection_opens and s.collection_closes
+    qualify row_number() over (
+        partition by s.provider_id, s.episode_id, s.cycle, s.instrument, m.measure, s.timepoint
+        order by
+            abs(date_diff('day', s.anchor_date + s.target_day, m.response_date)),
+            m.response_date,
+            m.response_id
+    ) = 1
+
+)
+
+select * from final
