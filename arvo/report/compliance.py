@@ -27,6 +27,8 @@ def compliance_view(rows: list[dict[str, Any]], names: Names,
     for r in rows:
         n = r["eligible_episodes"]
         small = suppress_small and is_small(n)
+        # a numerator of 1-4 is hidden too, and with it every figure it could be read from
+        few = small or (suppress_small and is_small(r["collected"]))
         rate, min_rate = r["rate"], r["min_rate"]
         if small:
             status = "small"
@@ -35,7 +37,7 @@ def compliance_view(rows: list[dict[str, Any]], names: Names,
         else:
             status = "pass" if r["meets_obligation"] else "fail"
         needed = None
-        if status == "fail" and min_rate is not None:
+        if status == "fail" and min_rate is not None and not few:
             needed = max(0, math.ceil(min_rate * n - 1e-9) - (r["collected"] or 0))
         tp_fi, tp_en = timepoint(r["timepoint"])
         sc = scope(r, names)
@@ -53,11 +55,11 @@ def compliance_view(rows: list[dict[str, Any]], names: Names,
             "measure": r.get("measure") or ("participation" if r["timepoint"] == "baseline"
                                              else "paired"),
             "eligible": SUPPRESSED if small else n,
-            "collected": SUPPRESSED if small else r["collected"],
-            "rate": SUPPRESSED if small else rate,
-            "rate_ci_upper": None if small else r.get("rate_ci_upper"),
+            "collected": SUPPRESSED if few else r["collected"],
+            "rate": SUPPRESSED if few else rate,
+            "rate_ci_upper": None if few else r.get("rate_ci_upper"),
             "min_rate": min_rate,
-            "distance": (None if small or rate is None or min_rate is None
+            "distance": (None if few or rate is None or min_rate is None
                          else rate - min_rate),
             "needed": needed, "status": status,
             # below the threshold, but the shortfall is within sampling noise

@@ -359,3 +359,21 @@ def test_steering_report_has_a_table_per_segment_obligation(segment_settings):
     assert "45 %" in section  # A's HNHC baseline, 9 of 20
     for e in SEGMENT_EPISODES:
         assert e["episode_id"] not in html
+
+
+def test_a_small_numerator_is_hidden_from_the_commissioner_but_not_from_the_provider():
+    """"2 / 8" rests on 2 clients: the commissioner sees "<5 / 8" and no rate (which would
+    give the 2 back); the provider sees its own figures."""
+    from arvo.report.compliance import compliance_view
+    from arvo.report.disclosure import SUPPRESSED
+    from arvo.report.labels import Names
+
+    row = _compliance(PERIOD, A, "DEPRESSION", "EQ5D5L", "baseline", 8, 2, 0.8, False, 0, None)
+    names = Names({}, {}, {}, {})
+    commissioner = compliance_view([row], names, suppress_small=True)[0]
+    assert commissioner["eligible"] == 8
+    assert commissioner["collected"] is SUPPRESSED and commissioner["rate"] is SUPPRESSED
+    assert commissioner["needed"] is None and commissioner["distance"] is None
+    assert commissioner["status"] == "fail"  # the verdict stays; the small count does not
+    own = compliance_view([row], names, suppress_small=False)[0]
+    assert own["collected"] == 2 and own["rate"] == 0.25 and own["needed"] == 5
