@@ -7,10 +7,10 @@ Expected values are worked out by hand from tests/dbt_project/tiny_lake.py (peri
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 import json
 import math
 import statistics
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
