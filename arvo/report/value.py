@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from arvo.report.disclosure import suppress, suppress_rate
+from arvo.report.disclosure import hidden, suppress, suppress_rate
 from arvo.report.labels import Names
 
 REASONS = {"no_gain": ("ei terveyshyötyä", "no gain"),
@@ -40,14 +40,17 @@ def _gains(row: dict[str, Any]) -> dict[str, Any]:
         r, n, d = suppress_rate(row[value], row[numerator], row[denominator], *pairs)
         return {"rate": r, "numerator": n, "denominator": d}
 
-    reason_fi, reason_en = REASONS.get(row["cost_per_gain_reason"], (None, None))
+    cost_per_gain = suppress(row["cost_per_gain_eur"], *costed)
+    # the reason would tell a hidden gain's sign: shown only with the figures
+    reason = None if hidden(cost_per_gain) else row["cost_per_gain_reason"]
+    reason_fi, reason_en = REASONS.get(reason, (None, None))
     return {
         "instrument_label": row["instrument_label"] or row["instrument"],
         "measure_label": row["measure_label"] or row["measure"],
         "decimals": row["decimals"] if row["decimals"] is not None else 1,
         "pairs": suppress(row["pairs"], *pairs),
         "gain": suppress(row["gain_mean"], *pairs),
-        "cost_per_gain": suppress(row["cost_per_gain_eur"], *costed),
+        "cost_per_gain": cost_per_gain,
         "reason_fi": reason_fi, "reason_en": reason_en,
         "is_index": row["qaly_gain_years"] is not None,
         "cost_per_qaly": suppress(row["cost_per_qaly_eur"], *costed),

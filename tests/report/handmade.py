@@ -55,8 +55,8 @@ VALUE_GAINS = [
          cost_per_qaly_eur=24000.0, qaly_gain_years=1.0, mid_improved=19, mid_share=0.5),
     # B: 3 pairs, 4 episodes: everything hidden
     dict(instrument="PHQ9", provider_id=B, provider_name=B_NAME, pairs=3, paired_clients=3,
-         gain_mean=2.5, episodes=4, clients=4, cost_per_episode_eur=1000.0,
-         cost_per_gain_eur=400.0, mid_improved=1, mid_share=1 / 3, reliable_improved=0,
+         gain_mean=-2.5, episodes=4, clients=4, cost_per_episode_eur=1000.0,
+         cost_per_gain_reason="no_gain", mid_improved=1, mid_share=1 / 3, reliable_improved=0,
          reliable_improvement_rate=0.0, caseness_pairs=3, recovered=1, recovery_rate=1 / 3,
          **_TT),
     # C: worse on average: no cost per unit of gain; 3 reach the MID (hidden), 36 of 38

@@ -63,6 +63,7 @@ def test_value_rows_hide_small_cells_numerators_included():
     assert all(hidden(b[k]) for k in ("episodes", "cost_per_episode", "cost_per_client"))
     assert all(hidden(b["gain"][k]) for k in ("pairs", "gain", "cost_per_gain"))
     assert all(hidden(b["gain"][k]["rate"]) for k in ("mid", "reliable", "recovery"))
+    assert b["gain"]["reason_fi"] is None  # not even whether the hidden gain is positive
     c = rows[(C, "PHQ-9")]["gain"]
     assert c["cost_per_gain"] is None and c["reason_en"] == "no gain"  # worse on average
     assert hidden(c["mid"]["rate"]) and hidden(c["mid"]["numerator"])  # 3 reached the MID
@@ -103,7 +104,7 @@ def test_steering_report_shows_value_with_definitions(settings: Settings):
                    "65,0 %", "50,0 %", "18 / 36", "25,0 %", "ei terveyshyötyä"):
         assert figure in value, figure
     kaiku = value.split("Lääkärikeskus Kaiku Oy")[1].split("Mielenterveyspalvelut")[0]
-    assert "1 000 €" not in kaiku and "&lt;5" in kaiku
+    assert "1 000 €" not in kaiku and "&lt;5" in kaiku and "ei terveyshyötyä" not in kaiku
     # definitions: the duration assumption, the MIDs and their sources from the seed
     assert "hyöty kestää 1,0 vuotta" in value
     assert "PHQ-9 total 5" in value and "EQ-5D-5L index 0,063" in value

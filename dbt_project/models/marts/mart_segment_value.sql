@@ -39,7 +39,9 @@ client_costs as (
     select
         c.client_id,
         c.segment_code,
-        p.annual_cost
+        -- each client's cost is an exact sum of cents (int_clients_profiled keeps it as
+        -- a double feature): back to DECIMAL before summing, so the totals are exact
+        cast(p.annual_cost as decimal(18, 2)) as annual_cost
     from clients as c
     inner join profiles as p
         on p.client_id = c.client_id
