@@ -59,6 +59,18 @@ def suppress(value: Any, *counts: float | int | None) -> Any:
     return SUPPRESSED if any(is_small(n) for n in counts) else value
 
 
+def suppress_rate(rate: Any, numerator: int | None, denominator: int | None,
+                  *counts: float | int | None) -> tuple[Any, Any, Any]:
+    """A rate with the counts it rests on, `(rate, numerator, denominator)`, through the
+    small-cell rule: all three are SUPPRESSED when the numerator, the denominator, the
+    rest (denominator - numerator: those not counted) or any of `counts` is from 1 to
+    SMALL_CELL - 1, since a rate shown with its denominator gives away its numerator."""
+    rest = None if denominator is None else denominator - (numerator or 0)
+    if any(is_small(n) for n in (numerator, denominator, rest, *counts)):
+        return SUPPRESSED, SUPPRESSED, SUPPRESSED
+    return rate, numerator, denominator
+
+
 def complement(rows: list[dict[str, Any]], count: str) -> set[int]:
     """Index of the row to hide with a lone small cell of `count`, so it cannot be differenced.
 

@@ -28,6 +28,7 @@ from arvo.report.labels import (
     timepoint,
 )
 from arvo.report.outcomes import outcome_groups
+from arvo.report.value import qaly_years, value_groups
 from arvo.report.warehouse import Warehouse, open_warehouse
 
 HTML_ROWS_TO_FIX_LIMIT = 1000
@@ -201,6 +202,11 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
         comp = wh.rows("mart_prom_compliance", period, provider_id,
                        order_by="package_code, instrument, timepoint")
         outc = wh.outcome_rows(period, provider_id)
+        cost_rows = wh.rows("mart_provider_value", period, provider_id,
+                            order_by="package_code")
+        gain_rows = wh.rows("mart_provider_measure_value", period, provider_id,
+                            order_by="package_code, instrument, measure")
+        thresholds = wh.measure_thresholds()
         episode_rows = wh.rows("mart_prom_obligation_episodes", period, provider_id,
                                order_by="package_code, episode_id, cycle, instrument, "
                                         "timepoint_order")
@@ -237,6 +243,8 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
         "episodes_limit": HTML_EPISODES_LIMIT,
         "changes": changed,
         "outcomes": outcome_groups(outc, known, suppress_own=False),
+        "value": value_groups(cost_rows, gain_rows, known),
+        "qaly_years": qaly_years(gain_rows), "thresholds": thresholds,
         "files": files,
         "rejected": [f for f in files if f["status"] == "rejected"],
         "standing": [f for f in files if f["status"] == "standing"],

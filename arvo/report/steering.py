@@ -15,21 +15,33 @@ from arvo.config import Settings
 from arvo.quality import obligations
 from arvo.quality.obligations import STATUSES
 from arvo.report.compliance import compliance_view
-from arvo.report.disclosure import COMPLEMENTARY, complement, hidden, is_small, suppress
+from arvo.report.disclosure import (
+    COMPLEMENTARY,
+    complement,
+    hidden,
+    is_small,
+    suppress,
+    suppress_rate,
+)
 from arvo.report.files import write_text
 from arvo.report.formatting import environment, generated, stable, window
 from arvo.report.labels import KAISER_FI, SENT_STATUSES, Names, names, value_set
 from arvo.report.outcomes import outcome_groups
+from arvo.report.value import qaly_years, value_groups
 from arvo.report.warehouse import open_warehouse
 
 _SEGMENT_CELLS = {
     "clients": ("clients", "client_share", "total_cost_eur", "cost_per_client_eur",
-                "cost_share", "value_ratio"),
+                "cost_share"),
     "eq5d_pairs": ("eq5d_pairs", "eq5d_baseline_mean", "eq5d_followup_mean",
-                   "eq5d_change_mean", "value_ratio"),
-    "phq9_pairs": ("phq9_pairs", "phq9_baseline_mean", "phq9_change_mean"),
+                   "eq5d_change_mean", "eq5d_mid_share"),
+    "phq9_pairs": ("phq9_pairs", "phq9_baseline_mean", "phq9_change_mean", "phq9_mid_share"),
 }
 """The cells of a segment row, by the count each is based on."""
+
+_SEGMENT_RATES = {"eq5d_mid_share": ("eq5d_mid_improved", "eq5d_pairs"),
+                  "phq9_mid_share": ("phq9_mid_improved", "phq9_pairs")}
+"""Shares of a segment row, with the numerator and denominator each rests on."""
 
 
 def segment_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -43,8 +55,9 @@ def segment_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for count, cells in _SEGMENT_CELLS.items():
             for c in cells:
-                v[c] = suppress(r[c], r[count], *(
-                    [r["clients"]] if c == "value_ratio" else []))
+                v[c] = suppress(r.get(c), r[count])
+        for c, (numerator, denominator) in _SEGMENT_RATES.items():
+            v[c] = suppress_rate(r.get(c), r.get(numerator), r[denominator])[0]
         out.append(v)
     # Complementary suppression, per count the cells depend on.
     for count, cells in _SEGMENT_CELLS.items():
@@ -167,6 +180,11 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
                           order_by="provider_id, month, entity")
         unread = wh.rows("mart_provider_unrecognised_items", period, order_by="provider_id, path")
         checked = wh.rows(obligations.TABLE, period, order_by="provider_id, rule")
+        cost_rows = wh.rows("mart_provider_value", period,
+                            order_by="package_code, provider_id")
+        gain_rows = wh.rows("mart_provider_measure_value", period,
+                            order_by="package_code, provider_id, instrument, measure")
+        thresholds = wh.measure_thresholds()
         known = replace(known, instruments=wh.instrument_labels())
 
     clients = sum(r["clients"] or 0 for r in seg_rows)
@@ -205,6 +223,9 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
                        for label, vs in sorted(value_sets.items())],
         "concentration": concentration_view(conc_rows),
         "outcomes": outcomes,
+        "value": value_groups(cost_rows, gain_rows, known),
+        "qaly_years": qaly_years(gain_rows),
+        "thresholds": thresholds,
         # which way is better, per instrument shown (from seed prom_measures via the mart)
         "directions": list({g["instrument_label"]: g["higher_is_better"]
                             for g in outcomes if g["higher_is_better"] is not None}.items()),

@@ -81,6 +81,23 @@ class Warehouse:
             return {}
         return {code: label for code, label in found if label}
 
+    def measure_thresholds(self) -> list[dict[str, Any]]:
+        """The primary measures' MIDs and NHS Talking Therapies thresholds with their
+        sources, from seed prom_measures (empty without, or for a seed without them)."""
+        if self.con is None or "prom_measures" not in self.tables:
+            return []
+        try:
+            cur = self.con.execute(
+                "select instrument_label, measure_label, decimals, mid, caseness_threshold, "
+                "reliable_change, source from prom_measures where is_primary and "
+                "(mid is not null or caseness_threshold is not null "
+                "or reliable_change is not null) order by instrument_label")
+        except duckdb.Error:  # a warehouse built before the seed had them
+            return []
+        names = [d[0] for d in cur.description]
+        return [{k: _plain(v) for k, v in zip(names, row, strict=True)}
+                for row in cur.fetchall()]
+
     def previous_period(self, period: str) -> str | None:
         """The latest period before `period` present in the marts (None if there is none)."""
         found = []

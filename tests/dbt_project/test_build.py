@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import math
 import statistics
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -25,7 +26,8 @@ from tests.dbt_project.tiny_lake import CLIENT_ID, P1, P2, P3
 MARTS = ("mart_segment_value", "mart_provider_segment_value", "mart_provider_package_outcomes",
          "mart_prom_compliance", "mart_cost_concentration", "mart_provider_data_quality",
          "mart_prom_obligation_episodes", "mart_provider_unrecognised_items",
-         "mart_provider_check_results", "mart_period_register")
+         "mart_provider_check_results", "mart_period_register", "mart_provider_value",
+         "mart_provider_measure_value")
 approx = pytest.approx
 
 
@@ -105,7 +107,12 @@ def test_unit_tests_pass(built):
             "segment_obligation_binds_every_episode_of_the_segments_clients",
             "responses_matched_nearest_the_target_day",
             "responses_matched_to_the_restarted_schedule",
-                "pairs_join_baseline_and_follow_up_of_one_cycle_in_the_window", "segment_value_ratio",
+            "pairs_join_baseline_and_follow_up_of_one_cycle_in_the_window",
+            "segment_value_without_a_cost_to_gain_ratio",
+            "measure_value_cost_per_gain_and_per_qaly", "measure_value_talking_therapies_rates",
+            "provider_value_costs_per_episode_and_client",
+            "pairs_assessed_against_mid_reliable_change_and_caseness",
+            "episode_costs_are_the_providers_events_of_the_episode",
             "compliance_rate_and_obligation", "cost_concentration_top_shares",
             "outcomes_compare_each_provider_with_all_others",
             "segment_pairs_count_in_the_segment_of_their_client"} <= names
@@ -149,27 +156,28 @@ def test_segment_value(built):
     assert hnhc["eq5d_pairs"] == 1 and hnhc["eq5d_baseline_mean"] == approx(-0.285)
     assert hnhc["eq5d_followup_mean"] == approx(0.309)
     assert hnhc["eq5d_change_mean"] == approx(0.594)
-    assert hnhc["value_ratio"] == approx(0.594 / 15200 * 1000)
+    assert (hnhc["eq5d_mid_improved"], hnhc["eq5d_mid_share"]) == (1, 1.0)  # 0.594 >= 0.063
     assert hnhc["kaiser_level"] == "intensive case management" and hnhc["priority"] == 1
     frail = seg[("FRAIL_ELDERLY",)]
     assert (frail["clients"], frail["total_cost_eur"], frail["eq5d_pairs"]) == (1, 1100.0, 0)
-    assert frail["value_ratio"] is None
+    assert frail["eq5d_mid_share"] is None and frail["phq9_mid_share"] is None
     multi = seg[("MULTIMORBID",)]
     assert multi["eq5d_change_mean"] == approx(0.32)
     assert (multi["phq9_pairs"], multi["phq9_baseline_mean"], multi["phq9_change_mean"]) == (
         1, 18.0, -13.0)
-    assert multi["value_ratio"] == approx(0.32 / 700 * 1000)
+    assert (multi["phq9_mid_improved"], multi["phq9_mid_share"]) == (1, 1.0)  # -13 points
     single = seg[("SINGLE_CHRONIC",)]
     assert (single["clients"], single["total_cost_eur"], single["eq5d_pairs"]) == (
         3, 12690.0, 3)
     assert single["eq5d_change_mean"] == approx((0.506 + 0.058 + 0.288) / 3)
     assert single["cost_per_client_eur"] == approx(4230.0)
-    assert single["value_ratio"] == approx(0.284 / 4230 * 1000)
+    assert single["eq5d_mid_improved"] == 2  # 0.506 and 0.288, not 0.058
     assert (single["phq9_pairs"], single["phq9_change_mean"]) == (1, -11.0)
     healthy = seg[("MOSTLY_HEALTHY",)]
     assert (healthy["clients"], healthy["total_cost_eur"], healthy["eq5d_pairs"]) == (
         5, 1130.0, 2)
-    assert healthy["value_ratio"] == approx((0.047 + 0.236) / 2 / 226 * 1000)
+    assert (healthy["eq5d_mid_improved"], healthy["eq5d_mid_share"]) == (1, 0.5)  # 0.236
+    assert "value_ratio" not in healthy  # replaced by the MID shares (docs/marts.md)
     assert sum(r["total_cost_eur"] for r in seg.values()) == approx(total)
 
 
@@ -179,7 +187,7 @@ def test_provider_segment_value(built):
     p3 = ps[(P3, "HNHC")]
     assert (p3["clients"], p3["total_cost_eur"], p3["eq5d_pairs"]) == (1, 5000.0, 1)
     assert p3["eq5d_change_mean"] == approx(0.594) and p3["peer_eq5d_change_mean"] is None
-    assert p3["value_ratio"] == approx(0.594 / 5000 * 1000)
+    assert (p3["eq5d_mid_improved"], p3["eq5d_mid_share"]) == (1, 1.0)
     assert p3["provider_name"] == "Pohjolan kotihoito" and p3["sector"] == "public"
     p1 = ps[(P1, "HNHC")]  # A's inpatient stay and visit, but the pair is at P3
     assert (p1["clients"], p1["total_cost_eur"], p1["eq5d_pairs"]) == (1, 10200.0, 0)
@@ -193,11 +201,11 @@ def test_provider_segment_value(built):
     assert p2s["eq5d_change_mean"] == approx(0.288)
     assert p2s["peer_eq5d_change_mean"] == approx(0.282)
     assert (p2s["phq9_pairs"], p2s["phq9_change_mean"]) == (1, -11.0)
-    assert p2s["value_ratio"] == approx(0.576)
+    assert (p2s["eq5d_mid_share"], p2s["phq9_mid_share"]) == (1.0, 1.0)
     p2m = ps[(P2, "MOSTLY_HEALTHY")]  # L
     assert p2m["eq5d_change_mean"] == approx(0.047)
     assert p2m["peer_eq5d_change_mean"] == approx(0.236)
-    assert p2m["value_ratio"] == approx(0.235)
+    assert (p2m["eq5d_mid_improved"], p2m["eq5d_mid_share"]) == (0, 0.0)  # 0.047 < 0.063
     p1m = ps[(P1, "MOSTLY_HEALTHY")]  # E, K, N
     assert (p1m["clients"], p1m["total_cost_eur"]) == (3, 530.0)
 
@@ -224,6 +232,37 @@ def test_provider_package_outcomes(built):
     assert hip["baseline_mean"] == approx(0.494) and hip["change_mean"] == approx(0.506)
     assert po[(P3, "HOME_CARE", "EQ5D5L")]["change_mean"] == approx(0.594)
     assert po[(P1, "T2_DIABETES", "EQ5D5L")]["change_mean"] == approx(0.058)
+
+
+def test_provider_value(built):
+    """Episode costs: the provider's own events under the episode's ID, in DECIMAL euros."""
+    pv = rows(built, "mart_provider_value", ("provider_id", "package_code"))
+    home = pv[(P3, "HOME_CARE")]
+    assert (home["episodes"], home["clients"], home["events"]) == (3, 3, 3)
+    assert home["total_cost_eur"] == Decimal("6200.00")
+    assert home["cost_per_episode_eur"] == Decimal("2066.6667")
+    dep = pv[(P2, "DEPRESSION")]
+    assert (dep["episodes"], dep["total_cost_eur"]) == (3, Decimal("1300.00"))
+    assert pv[(P1, "HIP_KNEE")]["cost_per_client_eur"] == Decimal("12000.0000")
+
+
+def test_provider_measure_value(built):
+    mv = rows(built, "mart_provider_measure_value", ("provider_id", "package_code",
+                                                    "instrument"))
+    hip = mv[(P1, "HIP_KNEE", "EQ5D5L")]
+    assert hip["gain_mean"] == approx(0.506) and hip["qaly_gain_years"] == 1.0
+    assert hip["qalys_per_episode"] == approx(0.506)
+    assert hip["cost_per_gain_eur"] == Decimal("23715.4150")  # 12,000 / 0.506
+    assert hip["cost_per_qaly_eur"] == Decimal("23715.4150")
+    assert (hip["mid_improved"], hip["mid_share"], hip["reliable_improved"]) == (1, 1.0, None)
+    dep = mv[(P2, "DEPRESSION", "EQ5D5L")]
+    assert (dep["pairs"], dep["mid_improved"]) == (3, 2)  # 0.32, 0.288; not 0.047
+    phq = mv[(P2, "DEPRESSION", "PHQ9")]  # 17.5 -> 5.5: lower is better, gain +12
+    assert phq["gain_mean"] == 12.0 and phq["qalys_per_episode"] is None
+    assert phq["cost_per_gain_eur"] == Decimal("36.1111")  # 433.33 per episode / 12 points
+    assert (phq["reliable_improved"], phq["reliable_improvement_rate"]) == (2, 1.0)
+    assert (phq["caseness_pairs"], phq["recovered"], phq["recovery_rate"]) == (2, 2, 1.0)
+    assert phq["cost_per_gain_reason"] is None
 
 
 def test_prom_compliance(built):

@@ -20,15 +20,52 @@ C, C_NAME = "1394810-8", "Mielenterveyspalvelut Tyyni Oy"
 
 SEGMENTS = [
     # code, fi, en, kaiser, prio, clients, share, cost, cpc, cost_share,
-    # eq5d_pairs, base, follow, change, phq9_pairs, phq9_base, phq9_change, value_ratio
+    # eq5d_pairs, base, follow, change, phq9_pairs, phq9_base, phq9_change,
+    # eq5d_mid_improved, eq5d_mid_share, phq9_mid_improved, phq9_mid_share
     ("HNHC", "Paljon palveluja tarvitsevat", "High-need, high-cost",
      "intensive case management", 1, 3, 0.003, 150000.0, 50000.0, 0.2, 3, 0.41, 0.45, 0.04,
-     0, None, None, 0.0008),
+     0, None, None, 2, 2 / 3, 0, None),
+    # 38 of 40 reach the MID: the 2 who do not would show, so the share is hidden
     ("FRAIL_ELDERLY", "Ikääntyneet, joilla on sosiaalipalvelujen tarvetta", "Older people",
      "care management", 2, 97, 0.097, 300000.0, 3092.78, 0.4, 40, 0.52, 0.55, 0.03, 0, None,
-     None, 0.0097),
+     None, 38, 0.95, 0, None),
     ("MOSTLY_HEALTHY", "Pääosin terveet", "Mostly healthy", "self-management", 5, 900, 0.9,
-     300000.0, 333.33, 0.4, 60, 0.85, 0.88, 0.03, 30, 12.0, -4.5, 0.09),
+     300000.0, 333.33, 0.4, 60, 0.85, 0.88, 0.03, 30, 12.0, -4.5, 24, 0.4, 12, 0.4),
+]
+
+VALUE_COSTS = [
+    # provider, name, package, episodes, clients, total, per episode, per client
+    (A, A_NAME, "DEPRESSION", 45, 42, 54000.0, 1200.0, 54000 / 42),
+    (B, B_NAME, "DEPRESSION", 4, 4, 4000.0, 1000.0, 1000.0),
+    (C, C_NAME, "DEPRESSION", 44, 40, 33000.0, 750.0, 825.0),
+]
+_TT = {"reliable_change": 6.0, "caseness_threshold": 10.0}
+VALUE_GAINS = [
+    # A: PHQ-9 gain 6 at 1,200 per episode = 200 per point; 30 of 40 reach the MID (75 %),
+    # 26 improve reliably (65 %), 18 of 36 cases recover (50 %)
+    dict(instrument="PHQ9", provider_id=A, provider_name=A_NAME, pairs=40, paired_clients=40,
+         gain_mean=6.0, episodes=45, clients=42, cost_per_episode_eur=1200.0,
+         cost_per_gain_eur=200.0, mid_improved=30, mid_share=0.75, reliable_improved=26,
+         reliable_improvement_rate=0.65, caseness_pairs=36, recovered=18, recovery_rate=0.5,
+         **_TT),
+    # A: EQ-5D-5L index gain 0.05 over a year: 24,000 per QALY
+    dict(instrument="EQ5D5L", provider_id=A, provider_name=A_NAME, pairs=38,
+         paired_clients=38, gain_mean=0.05, episodes=45, clients=42,
+         cost_per_episode_eur=1200.0, cost_per_gain_eur=24000.0, qalys_per_episode=0.05,
+         cost_per_qaly_eur=24000.0, qaly_gain_years=1.0, mid_improved=19, mid_share=0.5),
+    # B: 3 pairs, 4 episodes: everything hidden
+    dict(instrument="PHQ9", provider_id=B, provider_name=B_NAME, pairs=3, paired_clients=3,
+         gain_mean=-2.5, episodes=4, clients=4, cost_per_episode_eur=1000.0,
+         cost_per_gain_reason="no_gain", mid_improved=1, mid_share=1 / 3, reliable_improved=0,
+         reliable_improvement_rate=0.0, caseness_pairs=3, recovered=1, recovery_rate=1 / 3,
+         **_TT),
+    # C: worse on average: no cost per unit of gain; 3 reach the MID (hidden), 36 of 38
+    # cases recover (the 2 who do not would show: hidden)
+    dict(instrument="PHQ9", provider_id=C, provider_name=C_NAME, pairs=40, paired_clients=39,
+         gain_mean=-0.5, episodes=44, clients=40, cost_per_episode_eur=750.0,
+         cost_per_gain_reason="no_gain", mid_improved=3, mid_share=3 / 40,
+         reliable_improved=10, reliable_improvement_rate=0.25, caseness_pairs=38,
+         recovered=36, recovery_rate=36 / 38, **_TT),
 ]
 
 OUTCOMES = [
@@ -121,7 +158,14 @@ TABLES = {
         "segment_code segment_name_fi segment_name_en kaiser_level priority clients "
         "client_share total_cost_eur cost_per_client_eur cost_share eq5d_pairs "
         "eq5d_baseline_mean eq5d_followup_mean eq5d_change_mean phq9_pairs "
-        "phq9_baseline_mean phq9_change_mean value_ratio", SEGMENTS),
+        "phq9_baseline_mean phq9_change_mean eq5d_mid_improved eq5d_mid_share "
+        "phq9_mid_improved phq9_mid_share", SEGMENTS),
+    "mart_provider_value": _rows(
+        "provider_id provider_name package_code episodes clients total_cost_eur "
+        "cost_per_episode_eur cost_per_client_eur", VALUE_COSTS),
+    "mart_provider_measure_value": [
+        marts.outcome(g.pop("instrument"), period=PERIOD, package_code="DEPRESSION", **g)
+        for g in (dict(g) for g in VALUE_GAINS)],
     "mart_provider_package_outcomes": [
         marts.outcome(inst, period=PERIOD, provider_id=pid, provider_name=name,
                       package_code=pkg, pairs=n, baseline_mean=b, followup_mean=f,

@@ -2,6 +2,8 @@
 -- segment's clients with an event at the provider in the window; cost is their
 -- cost at that provider. Pairs are attributed to the provider of the episode;
 -- peer_* is the same measure over all other providers' pairs in the segment.
+-- No ratio of cost to gain (see mart_segment_value): the MID shares say how many
+-- clients' outcomes moved by an amount that matters.
 
 with
 
@@ -36,7 +38,7 @@ provider_clients as (
         e.provider_id,
         c.segment_code,
         count(distinct e.client_id) as clients,
-        sum(e.cost_eur) as total_cost_eur
+        sum(cast(e.cost_eur as decimal(18, 2))) as total_cost_eur
     from events as e
     inner join clients as c
         on c.client_id = e.client_id
@@ -66,8 +68,10 @@ provider_segments as (
         coalesce(pc.total_cost_eur, 0) as total_cost_eur,
         coalesce(pp.eq5d_pairs, 0) as eq5d_pairs,
         coalesce(pp.eq5d_change_sum, 0) as eq5d_change_sum,
+        coalesce(pp.eq5d_mid_improved, 0) as eq5d_mid_improved,
         coalesce(pp.phq9_pairs, 0) as phq9_pairs,
-        coalesce(pp.phq9_change_sum, 0) as phq9_change_sum
+        coalesce(pp.phq9_change_sum, 0) as phq9_change_sum,
+        coalesce(pp.phq9_mid_improved, 0) as phq9_mid_improved
     from provider_clients as pc
     full outer join provider_pairs as pp
         on pp.provider_id = pc.provider_id
@@ -87,8 +91,10 @@ measured as (
         ps.eq5d_change_sum / nullif(ps.eq5d_pairs, 0) as eq5d_change_mean,
         (coalesce(sp.eq5d_change_sum, 0) - ps.eq5d_change_sum)
             / nullif(coalesce(sp.eq5d_pairs, 0) - ps.eq5d_pairs, 0) as peer_eq5d_change_mean,
+        ps.eq5d_mid_improved,
         ps.phq9_pairs,
         ps.phq9_change_sum / nullif(ps.phq9_pairs, 0) as phq9_change_mean,
+        ps.phq9_mid_improved,
         (coalesce(sp.phq9_change_sum, 0) - ps.phq9_change_sum)
             / nullif(coalesce(sp.phq9_pairs, 0) - ps.phq9_pairs, 0) as peer_phq9_change_mean
     from provider_segments as ps
@@ -106,16 +112,18 @@ final as (
         cast(pr.sector as varchar) as sector,
         cast(m.segment_code as varchar) as segment_code,
         cast(m.clients as bigint) as clients,
-        cast(m.total_cost_eur as double) as total_cost_eur,
-        cast(m.cost_per_client_eur as double) as cost_per_client_eur,
+        cast(m.total_cost_eur as decimal(18, 2)) as total_cost_eur,
+        cast(m.cost_per_client_eur as decimal(18, 4)) as cost_per_client_eur,
         cast(m.eq5d_pairs as bigint) as eq5d_pairs,
         cast(m.eq5d_change_mean as double) as eq5d_change_mean,
         cast(m.peer_eq5d_change_mean as double) as peer_eq5d_change_mean,
         cast(m.phq9_pairs as bigint) as phq9_pairs,
         cast(m.phq9_change_mean as double) as phq9_change_mean,
         cast(m.peer_phq9_change_mean as double) as peer_phq9_change_mean,
-        cast(m.eq5d_change_mean / nullif(m.cost_per_client_eur, 0) * 1000 as double)
-            as value_ratio
+        cast(m.eq5d_mid_improved as bigint) as eq5d_mid_improved,
+        cast(1.0 * m.eq5d_mid_improved / nullif(m.eq5d_pairs, 0) as double) as eq5d_mid_share,
+        cast(m.phq9_mid_improved as bigint) as phq9_mid_improved,
+        cast(1.0 * m.phq9_mid_improved / nullif(m.phq9_pairs, 0) as double) as phq9_mid_share
 
     from measured as m
     left join providers as pr

@@ -23,7 +23,7 @@ final as (
         cast(event_date as date) as event_date,
         upper(trim(cast(service_code as varchar))) as service_code,
         upper(trim(cast(diagnosis as varchar))) as diagnosis,
-        cast(cost_eur as double) as cost_eur,
+        cast(cost_eur as decimal(18, 2)) as cost_eur,
 
         -- lineage
         {{- arvo_lake_columns(['submission_month', 'source_file', 'source_row']) }}

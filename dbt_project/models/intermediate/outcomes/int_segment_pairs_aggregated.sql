@@ -1,7 +1,8 @@
 -- One row per provider x segment with pairs: the pairs on each instrument's primary
--- measure (int_episodes_paired) of the provider's episodes, attributed to the segment
+-- measure (int_pairs_assessed) of the provider's episodes, attributed to the segment
 -- int_clients_segmented places the episode's client in for the period, as counts and
--- sums of EQ-5D-5L and PHQ-9 scores (means = sum / pairs, at any roll-up). The one
+-- sums of EQ-5D-5L and PHQ-9 scores (means = sum / pairs, at any roll-up) and the
+-- pairs that reached the measure's minimal important difference. The one
 -- attribution of pairs to segments behind mart_segment_value (per segment) and
 -- mart_provider_segment_value (per provider and segment, with the peers).
 
@@ -10,8 +11,7 @@ with
 pairs as (
 
     -- each instrument's primary measure (EQ-5D index, PHQ-9 total, ...)
-    select * from {{ ref('int_episodes_paired') }}
-    where is_primary
+    select * from {{ ref('int_pairs_assessed') }}
 
 ),
 
@@ -30,9 +30,11 @@ final as (
         sum(p.baseline_score) filter (where p.instrument = 'EQ5D5L') as eq5d_baseline_sum,
         sum(p.followup_score) filter (where p.instrument = 'EQ5D5L') as eq5d_followup_sum,
         sum(p.change) filter (where p.instrument = 'EQ5D5L') as eq5d_change_sum,
+        count(*) filter (where p.instrument = 'EQ5D5L' and p.reached_mid) as eq5d_mid_improved,
         count(*) filter (where p.instrument = 'PHQ9') as phq9_pairs,
         sum(p.baseline_score) filter (where p.instrument = 'PHQ9') as phq9_baseline_sum,
-        sum(p.change) filter (where p.instrument = 'PHQ9') as phq9_change_sum
+        sum(p.change) filter (where p.instrument = 'PHQ9') as phq9_change_sum,
+        count(*) filter (where p.instrument = 'PHQ9' and p.reached_mid) as phq9_mid_improved
 
     from pairs as p
     inner join clients as c

@@ -1,0 +1,104 @@
+"""Value beside outcomes, for both reports: what a provider's episodes of a package cost
+(mart_provider_value) and what its clients gained on each primary measure
+(mart_provider_measure_value), every figure through the small-cell rule.
+
+The figures and their definitions are the marts' (docs/marts.md); this module only lays
+them out per package and hides what rests on too few clients, pairs or episodes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from arvo.report.disclosure import hidden, suppress, suppress_rate
+from arvo.report.labels import Names
+
+REASONS = {"no_gain": ("ei terveyshyötyä", "no gain"),
+           "no_cost": ("ei kustannuksia", "no costs")}
+"""Why a cost per unit of gain (and per QALY) is missing (mart column cost_per_gain_reason)."""
+
+
+def _costs(row: dict[str, Any] | None) -> dict[str, Any]:
+    """A provider's episodes, clients and cost per episode and per client of a package."""
+    if row is None:
+        return {"episodes": None, "clients": None, "cost_per_episode": None,
+                "cost_per_client": None}
+    counts = (row["episodes"], row["clients"])
+    return {"episodes": suppress(row["episodes"], *counts),
+            "clients": suppress(row["clients"], *counts),
+            "cost_per_episode": suppress(row["cost_per_episode_eur"], *counts),
+            "cost_per_client": suppress(row["cost_per_client_eur"], *counts)}
+
+
+def _gains(row: dict[str, Any]) -> dict[str, Any]:
+    """One primary measure's gain, costs per unit of gain and per QALY, and responders."""
+    pairs = (row["pairs"], row["paired_clients"])
+    costed = (*pairs, row["episodes"], row["clients"])
+
+    def rate(value: str, numerator: str, denominator: str) -> dict[str, Any]:
+        r, n, d = suppress_rate(row[value], row[numerator], row[denominator], *pairs)
+        return {"rate": r, "numerator": n, "denominator": d}
+
+    cost_per_gain = suppress(row["cost_per_gain_eur"], *costed)
+    # the reason would tell a hidden gain's sign: shown only with the figures
+    reason = None if hidden(cost_per_gain) else row["cost_per_gain_reason"]
+    reason_fi, reason_en = REASONS.get(reason, (None, None))
+    return {
+        "instrument_label": row["instrument_label"] or row["instrument"],
+        "measure_label": row["measure_label"] or row["measure"],
+        "decimals": row["decimals"] if row["decimals"] is not None else 1,
+        "pairs": suppress(row["pairs"], *pairs),
+        "gain": suppress(row["gain_mean"], *pairs),
+        "cost_per_gain": cost_per_gain,
+        "reason_fi": reason_fi, "reason_en": reason_en,
+        "is_index": row["qaly_gain_years"] is not None,
+        "cost_per_qaly": suppress(row["cost_per_qaly_eur"], *costed),
+        "mid": rate("mid_share", "mid_improved", "pairs"),
+        "reliable": rate("reliable_improvement_rate", "reliable_improved", "pairs"),
+        "recovery": rate("recovery_rate", "recovered", "caseness_pairs"),
+        "has_mid": row["mid"] is not None,
+        "has_talking_therapies": row["reliable_change"] is not None
+        or row["caseness_threshold"] is not None,
+    }
+
+
+def value_groups(costs: list[dict[str, Any]], measures: list[dict[str, Any]],
+                 names: Names) -> list[dict[str, Any]]:
+    """Per package, one row per provider x primary measure (a provider without pairs: one
+    row of costs only); cost cells on each provider's first row (`first`, `span`).
+
+    Every figure passes the small-cell rule, in the commissioner's report and in a
+    provider's own feedback alike: a cost per client of three clients is one client's
+    bill, and a rate's numerator is a count of clients too.
+    """
+    by_package: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for r in costs:
+        by_package[r["package_code"]].setdefault(r["provider_id"], {"cost": None, "gains": [],
+                                                                   "name": r["provider_name"]})
+        by_package[r["package_code"]][r["provider_id"]]["cost"] = r
+    for r in sorted(measures, key=lambda r: (r["instrument"], r["measure"])):
+        entry = by_package[r["package_code"]].setdefault(
+            r["provider_id"], {"cost": None, "gains": [], "name": r["provider_name"]})
+        entry["gains"].append(r)
+    out = []
+    for package, providers in sorted(by_package.items()):
+        rows = []
+        for pid, entry in sorted(providers.items(),
+                                 key=lambda kv: names.provider(kv[0], kv[1]["name"])):
+            cost = _costs(entry["cost"])
+            gains = [_gains(g) for g in entry["gains"]] or [None]
+            for i, gain in enumerate(gains):
+                rows.append({"provider_id": pid,
+                             "provider_name": names.provider(pid, entry["name"]),
+                             "first": i == 0, "span": len(gains), **cost, "gain": gain})
+        name_fi, name_en = names.package(package)
+        out.append({"package_code": package, "package_fi": name_fi, "package_en": name_en,
+                    "rows": rows})
+    return out
+
+
+def qaly_years(measures: list[dict[str, Any]]) -> float | None:
+    """The duration assumption the period's QALYs rest on (mart column qaly_gain_years)."""
+    return next((r["qaly_gain_years"] for r in measures
+                 if r.get("qaly_gain_years") is not None), None)

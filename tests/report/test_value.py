@@ -1,0 +1,121 @@
+"""Value beside outcomes (arvo/report/value.py) in both reports, and the segment table that
+replaced the value ratio: every figure through the small-cell rule."""
+
+from __future__ import annotations
+
+from arvo import report
+from arvo.config import Settings
+from arvo.report.disclosure import SUPPRESSED, hidden, suppress_rate
+from arvo.report.labels import Names
+from arvo.report.steering import segment_view
+from arvo.report.value import qaly_years, value_groups
+from tests.report import marts
+from tests.report.handmade import PERIOD, TABLES, A, B, C
+
+NAMES = Names({}, {"DEPRESSION": ("Masennus", "Depression")}, {})
+
+
+def _mart(name: str) -> list[dict]:
+    """The hand-made rows of a mart as the warehouse returns them: every column."""
+    return [{c: r.get(c) for c in marts.contract()[name]} for r in TABLES[name]]
+
+
+def _rows() -> dict[tuple[str, str], dict]:
+    """(provider, instrument label) -> row of the DEPRESSION value table."""
+    groups = value_groups(_mart("mart_provider_value"), _mart("mart_provider_measure_value"),
+                          NAMES)
+    assert [g["package_code"] for g in groups] == ["DEPRESSION"]
+    return {(r["provider_id"], r["gain"]["instrument_label"] if r["gain"] else None): r
+            for r in groups[0]["rows"]}
+
+
+def test_suppress_rate_hides_small_numerators_denominators_and_rests():
+    assert suppress_rate(0.5, 10, 20) == (0.5, 10, 20)
+    assert suppress_rate(0.0, 0, 20) == (0.0, 0, 20)  # zero discloses nothing
+    assert suppress_rate(0.15, 3, 20) == (SUPPRESSED,) * 3  # 3 improved
+    assert suppress_rate(0.9, 18, 20) == (SUPPRESSED,) * 3  # 2 did not
+    assert suppress_rate(1.0, 4, 4) == (SUPPRESSED,) * 3
+    assert suppress_rate(0.5, 10, 20, 4) == (SUPPRESSED,) * 3  # 4 clients behind the pairs
+    assert suppress_rate(None, None, None) == (None, None, None)
+
+
+def test_value_rows_show_costs_gains_and_rates_of_large_cells():
+    rows = _rows()
+    phq = rows[(A, "PHQ-9")]
+    assert not phq["first"]  # costs printed once per provider, on its first row
+    assert (phq["episodes"], phq["cost_per_episode"]) == (45, 1200.0)
+    assert phq["cost_per_client"] == 54000 / 42
+    g = phq["gain"]
+    assert (g["pairs"], g["gain"], g["cost_per_gain"]) == (40, 6.0, 200.0)
+    assert not g["is_index"] and g["has_talking_therapies"]
+    assert g["mid"] == {"rate": 0.75, "numerator": 30, "denominator": 40}
+    assert g["reliable"] == {"rate": 0.65, "numerator": 26, "denominator": 40}
+    assert g["recovery"] == {"rate": 0.5, "numerator": 18, "denominator": 36}
+    eq = rows[(A, "EQ-5D-5L")]
+    assert eq["first"] and eq["span"] == 2
+    assert eq["gain"]["is_index"] and eq["gain"]["cost_per_qaly"] == 24000.0
+    assert not eq["gain"]["has_talking_therapies"]
+
+
+def test_value_rows_hide_small_cells_numerators_included():
+    rows = _rows()
+    b = rows[(B, "PHQ-9")]  # 4 episodes, 3 pairs: nothing of B is shown
+    assert all(hidden(b[k]) for k in ("episodes", "cost_per_episode", "cost_per_client"))
+    assert all(hidden(b["gain"][k]) for k in ("pairs", "gain", "cost_per_gain"))
+    assert all(hidden(b["gain"][k]["rate"]) for k in ("mid", "reliable", "recovery"))
+    assert b["gain"]["reason_fi"] is None  # not even whether the hidden gain is positive
+    c = rows[(C, "PHQ-9")]["gain"]
+    assert c["cost_per_gain"] is None and c["reason_en"] == "no gain"  # worse on average
+    assert hidden(c["mid"]["rate"]) and hidden(c["mid"]["numerator"])  # 3 reached the MID
+    assert hidden(c["recovery"]["rate"])  # 36 of 38: the 2 who did not would show
+    assert c["reliable"]["rate"] == 0.25  # 10 of 40
+
+
+def test_qaly_years_is_the_marts_duration_assumption():
+    assert qaly_years(TABLES["mart_provider_measure_value"]) == 1.0
+    assert qaly_years([]) is None
+
+
+def test_segment_mid_shares_pass_the_rate_rule():
+    base = {"segment_code": "S", "segment_name_fi": "S", "segment_name_en": "S",
+            "kaiser_level": "x", "clients": 100, "client_share": 0.5, "total_cost_eur": 1.0,
+            "cost_per_client_eur": 1.0, "cost_share": 0.5, "eq5d_baseline_mean": 0.5,
+            "eq5d_followup_mean": 0.6, "eq5d_change_mean": 0.1, "phq9_baseline_mean": 12.0,
+            "phq9_change_mean": -3.0}
+    rows = [{**base, "eq5d_pairs": 40, "eq5d_mid_improved": 38, "eq5d_mid_share": 0.95,
+             "phq9_pairs": 30, "phq9_mid_improved": 12, "phq9_mid_share": 0.4},
+            {**base, "segment_code": "T", "eq5d_pairs": 0, "eq5d_mid_improved": 0,
+             "eq5d_mid_share": None, "phq9_pairs": 20, "phq9_mid_improved": 10,
+             "phq9_mid_share": 0.5}]
+    shown = segment_view(rows)
+    assert hidden(shown[0]["eq5d_mid_share"])  # 2 of 40 did not reach it
+    assert shown[0]["phq9_mid_share"] == 0.4
+    assert shown[1]["eq5d_mid_share"] is None and shown[1]["phq9_mid_share"] == 0.5
+    assert "value_ratio" not in shown[0]
+
+
+def test_steering_report_shows_value_with_definitions(settings: Settings):
+    html = report.render_steering_report(settings, PERIOD).read_text(encoding="utf-8")
+    assert "Arvosuhde" not in html and "Value ratio" not in html
+    seg = html.split("Value by segment")[1].split("Cost concentration")[0]
+    assert "Reached MID" in seg and "40,0 %" in seg  # MOSTLY_HEALTHY
+    value = html.split("Value by provider and package")[1].split("PROM collection")[0]
+    for figure in ("1 200 €", "1 286 €", "200 €", "24 000 €", "75,0 %", "30 / 40",
+                   "65,0 %", "50,0 %", "18 / 36", "25,0 %", "ei terveyshyötyä"):
+        assert figure in value, figure
+    kaiku = value.split("Lääkärikeskus Kaiku Oy")[1].split("Mielenterveyspalvelut")[0]
+    assert "1 000 €" not in kaiku and "&lt;5" in kaiku and "ei terveyshyötyä" not in kaiku
+    # definitions: the duration assumption, the MIDs and their sources from the seed
+    assert "hyöty kestää 1,0 vuotta" in value
+    assert "PHQ-9 total 5" in value and "EQ-5D-5L index 0,063" in value
+    assert "McClure" in value and "Talking Therapies" in value
+
+
+def test_feedback_shows_own_value_through_the_small_cell_rule(settings: Settings):
+    a = report.render_provider_feedback(settings, PERIOD, A).html_path.read_text("utf-8")
+    own = a.split("Cost and outcome gain")[1]
+    assert "1 200 €" in own and "24 000 €" in own and "75,0 %" in own
+    assert "Tyyni" not in own and "Kaiku" not in own  # no other provider's figures
+    b = report.render_provider_feedback(settings, PERIOD, B).html_path.read_text("utf-8")
+    own = b.split("Cost and outcome gain")[1]
+    assert "1 000 €" not in own and "&lt;5" in own  # its own 4 episodes are hidden too
