@@ -27,8 +27,8 @@ from arvo.report.labels import (
     scope,
     timepoint,
 )
-from arvo.report.outcomes import outcome_groups
-from arvo.report.warehouse import Warehouse, open_warehouse
+from arvo.report.outcomes import funnel_groups, trends
+from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER, Warehouse, open_warehouse
 
 HTML_ROWS_TO_FIX_LIMIT = 1000
 """At most this many rows to fix are listed in feedback.html; the CSV always has them all."""
@@ -134,6 +134,27 @@ def write_episodes_to_complete(path: Path, episodes: list[dict[str, Any]]) -> Pa
          e["scope"], e["scope_code"]] for e in episodes))
 
 
+def advice(v: dict[str, Any], pairs: int, min_pairs: int | None) -> str:
+    """What a provider can do about one verdict, in a sentence."""
+    if v["key"] == "worse":
+        chance = ("Ero on niin suuri, ettei se selity sattumalla. " if v["level"] == "alarm"
+                  else "Ero voi vielä johtua sattumasta; seuratkaa tulosta seuraavalla "
+                       "kaudella. ")
+        return (chance + "Käykää hoitopolku läpi: hoidon sisältö, käyntimäärät ja "
+                "jatkohoitoon ohjaus. Tarkistakaa myös tietojen laatu (korjattavat rivit "
+                "ja täydennettävät hoitojaksot alla), sillä puuttuvat tai virheelliset "
+                "tiedot voivat vääristää tulosta.")
+    if v["key"] == "too_few_pairs":
+        need = f"vähintään {min_pairs}" if min_pairs else "riittävästi"
+        return (f"Tulosta arvioidaan, kun pareja on {need}; nyt niitä on {pairs}. "
+                "Keräkää seurantamittaukset ajallaan, jotta hoitojaksoista muodostuu pareja.")
+    if v["key"] == "better":
+        return ("Tulos on odotettua parempi. Kertokaa toimintatavoistanne muille "
+                "palveluntuottajille; tilaaja voi välittää hyvät käytännöt eteenpäin.")
+    return ("Tulos on odotetun mukainen asiakasrakenteenne huomioiden. Jatkakaa "
+            "seurantamittausten keruuta, jotta tulos voidaan arvioida jatkossakin.")
+
+
 def _issue_key(r: dict[str, Any]) -> tuple:
     record = r.get("record_id") or f"row {r.get('source_row')}"
     return (r["month"], r["entity"], str(r.get("source_file") or ""), str(record), r["rule"],
@@ -200,7 +221,8 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
                          order_by="path")
         comp = wh.rows("mart_prom_compliance", period, provider_id,
                        order_by="package_code, instrument, timepoint")
-        outc = wh.outcome_rows(period, provider_id)
+        outc = wh.rows(FUNNEL, period, order_by=FUNNEL_ORDER)
+        history = wh.history(FUNNEL, period, provider_id, order_by=FUNNEL_ORDER)
         episode_rows = wh.rows("mart_prom_obligation_episodes", period, provider_id,
                                order_by="package_code, episode_id, cycle, instrument, "
                                         "timepoint_order")
@@ -209,8 +231,12 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
     obligations.sort(key=lambda o: (o["scope"] != "package", o["scope_code"],
                                     o["timepoint_order"] or 0, o["timepoint"],
                                     o["instrument"]))
-    mart_name = next((r["provider_name"] for r in (*dq, *comp, *outc) if r["provider_name"]),
-                     None)
+    mart_name = next((r["provider_name"] for r in (*dq, *comp, *outc)
+                      if r["provider_id"] == provider_id and r["provider_name"]), None)
+    verdicts = funnel_groups(outc, known, own=provider_id)
+    for g in verdicts:
+        for m in g["members"]:
+            m["advice"] = advice(m["verdict"], m["raw_pairs"], g["min_pairs"])
     failing = [o for o in obligations if o["status"] == "fail"]
     episodes = episode_view(episode_rows, known)
     collectable = [e for e in episodes if e["collectable"]]
@@ -227,7 +253,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
     return {
         "period": period, "window": win, "generated": generated(),
         "provider_id": provider_id, "provider_name": known.provider(provider_id, mart_name),
-        "has_data": bool(dq or comp or outc),
+        "has_data": bool(dq or comp or verdicts),
         "obligations": obligations, "failing": failing,
         "evaluated": sum(o["status"] in ("pass", "fail") for o in obligations),
         "within_noise": sum(o["within_noise"] for o in obligations),
@@ -236,7 +262,8 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
         "missed": missed[:HTML_EPISODES_LIMIT], "missed_total": len(missed),
         "episodes_limit": HTML_EPISODES_LIMIT,
         "changes": changed,
-        "outcomes": outcome_groups(outc, known, suppress_own=False),
+        "verdicts": verdicts,
+        "trends": trends(history, known, own=provider_id),
         "files": files,
         "rejected": [f for f in files if f["status"] == "rejected"],
         "standing": [f for f in files if f["status"] == "standing"],

@@ -47,8 +47,10 @@ def test_feedback_names_failing_obligation_and_own_rows_only(settings: Settings)
             assert row[4] not in html
     assert "pohjola_events_2025-05.csv" in html
     assert "SECRET-ROW-VALUE" not in html
-    # own outcome shown, peers as aggregates
-    assert "-6,0" in html and "-4,0" in html
+    # the feedback opens with its own verdict, before the obligations
+    assert html.index("Tuloksenne") < html.index("Velvoite ei täyty")
+    assert "odotettua parempi (varoitus)" in html and "Mitä tehdä:" in html
+    assert "vakioitu tulos 9,2" in html and "tavoite 11,0" in html
     # what its folder holds that is not read is listed, with what the name should be
     assert "2025-13" in html and "no month 13" in html and "2025-05/saate.txt" in html
     assert "Lukematta jääneet" in html and "Aiemmat tiedot ovat voimassa" not in html

@@ -37,15 +37,15 @@ def test_steering_report_shows_aggregates_with_suppression(settings: Settings):
     assert "sama sääntö koskee kaikkia taulukoita" in html
     # cost concentration bars
     assert "bar-fill" in html and "26,7 %" in html
-    # provider B has 3 pairs: its change is suppressed; A is flagged better, C worse (PHQ-9)
-    assert "-6,0" in html and "parempi kuin vertailu" in html
-    assert "heikompi kuin vertailu" in html
-    assert "-2,0" in html  # C's change (40 pairs) is shown
-    # B's 3 pairs and mean would follow from A's and C's peer figures: those are hidden
-    assert ">-4,0<" not in html and ">43<" not in html and ">-5,0<" not in html
+    # outcomes: the funnel verdicts of the mart (A better, C worse, B's 3 pairs suppressed)
+    results = html.split('id="tulokset"')[1].split('id="menetelma"')[0]
+    assert "odotettua parempi (varoitus)" in results and "odotettua heikompi (hälytys)" in results
+    assert ">9,2<" in results and ">14,0<" in results  # adjusted means of A and C
+    assert 'class="num">12,0</td>' not in results  # B's observed mean
+    assert "vakiointi muutti arviota" in results  # A: as expected without adjustment
     # the data quality table counts what each provider's folder holds that is not read
-    quality = html.split("Data quality by provider")[1]
-    assert 'Not read' in quality and '<span class="badge warn">2</span>' in quality
+    quality = html.split("Tietojen laatu palveluntuottajittain")[1]
+    assert 'Lukematta' in quality and '<span class="badge warn">2</span>' in quality
     # compliance: A fails; B's 4 episodes are suppressed
     assert "ei täyty" in html and "40 %" in html
     assert "50 %" not in html.split("PROM-keruuvelvoitteiden")[1].split("Tietojen laatu")[0]
