@@ -139,7 +139,6 @@ FACTORS_FI = {
     "living_arrangement": "asumismuoto", "disability": "toimintarajoite",
     "symptom_duration": "oireiden kesto", "previous_surgery": "aiempi leikkaus",
     "assisted_at_baseline": "avustettu vastaaminen lähtötasossa",
-    "baseline": "lähtötason pistemäärä", "baseline_squared": "lähtötason pistemäärän neliö",
 }
 COMORBIDITIES_FI = {
     "heart_disease": "sydänsairaus", "high_blood_pressure": "kohonnut verenpaine",
@@ -154,12 +153,19 @@ FACTOR_REASONS_FI = {
 }
 
 
-def factor(code: str) -> str:
-    """A case-mix factor of mart_case_mix_models in words (arvo.verdicts.casemix)."""
-    if code.startswith("comorbidity_"):
-        name = code.removeprefix("comorbidity_")
-        return f"liitännäissairaus: {COMORBIDITIES_FI.get(name, name.replace('_', ' '))}"
-    return FACTORS_FI.get(code, code.replace("_", " "))
+def factors(codes: list[str]) -> str:
+    """Case-mix factors of mart_case_mix_models (arvo.verdicts.casemix) in words, the
+    comorbidities together: "ikäryhmä, liitännäissairaudet (diabetes, syöpä)"."""
+    words, comorbid = [], []
+    for code in codes:
+        if code.startswith("comorbidity_"):
+            name = code.removeprefix("comorbidity_")
+            comorbid.append(COMORBIDITIES_FI.get(name, name.replace("_", " ")))
+        else:
+            words.append(FACTORS_FI.get(code, code.replace("_", " ")))
+    if comorbid:
+        words.append(f"liitännäissairaudet ({', '.join(comorbid)})")
+    return ", ".join(words)
 
 
 def factor_reason(reason: str) -> str:

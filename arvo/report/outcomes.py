@@ -22,7 +22,7 @@ from arvo.report.disclosure import (
     suppress,
 )
 from arvo.report.formatting import fi_int, fi_number
-from arvo.report.labels import Names, factor, factor_reason
+from arvo.report.labels import Names, factor_reason, factors
 
 VERDICTS = {
     "worse": "odotettua heikompi",
@@ -226,20 +226,21 @@ def model_notes(models: list[dict[str, Any]], groups: list[dict[str, Any]],
     for key, rows in _grouped(models).items():
         r = rows[0]
         g = by_key.get(key, {})
-        dropped = []
+        dropped: dict[str, list[str]] = defaultdict(list)
         for part in (r.get("factors_dropped") or "").split(";"):
             name, _, why = part.partition(":")
             if name.strip():
-                dropped.append(f"{factor(name.strip())} ({factor_reason(why.strip())})")
+                dropped[factor_reason(why.strip())].append(name.strip())
         out.append({
             **_title(rows, names),
             "pairs": COMPLEMENTARY if g.get("small") else r["pairs"],
             "followups": COMPLEMENTARY if g.get("small") else r.get("followups"),
             "left_out": r.get("left_out_no_baseline"), "providers": r.get("providers"),
             "r_squared": r.get("r_squared"), "residual_sd": r.get("residual_sd"),
-            "factors_used": [factor(f.strip()) for f in
-                             (r.get("factors_used") or "").split(",") if f.strip()],
-            "factors_dropped": dropped, "min_pairs": g.get("min_pairs"),
+            "factors_used": factors([f.strip() for f in (r.get("factors_used") or "").split(",")
+                                     if f.strip()]),
+            "factors_dropped": [f"{why}: {factors(names)}" for why, names in dropped.items()],
+            "min_pairs": g.get("min_pairs"),
             "correction": CORRECTIONS.get(g.get("correction") or "none"),
         })
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import arvo.report.outcomes as outcomes
 from arvo.report.disclosure import COMPLEMENTARY, SUPPRESSED
-from arvo.report.labels import Names
+from arvo.report.labels import Names, factors
 from arvo.report.outcomes import (
     attention,
     funnel_groups,
@@ -103,10 +103,12 @@ def test_method_note_in_words():
     groups = funnel_groups(ROWS, NAMES)
     (note,) = model_notes([MODEL], groups, NAMES)
     assert note["left_out"] == 7 and note["r_squared"] == 0.41 and note["min_pairs"] == 30
-    assert note["factors_used"] == ["ikäryhmä", "sukupuoli"]
+    assert note["factors_used"] == "ikäryhmä, sukupuoli"
     assert note["factors_dropped"] == [
-        "sosiaalipalvelujen käyttö (sama arvo kaikilla pareilla)",
-        "toimintarajoite (liian vähän pareja suhteessa mallin muuttujiin)"]
+        "sama arvo kaikilla pareilla: sosiaalipalvelujen käyttö",
+        "liian vähän pareja suhteessa mallin muuttujiin: toimintarajoite"]
+    assert factors(["age_band", "comorbidity_diabetes", "comorbidity_cancer"]) == (
+        "ikäryhmä, liitännäissairaudet (diabetes, syöpä)")
     assert "ei korjausta" in note["correction"]
     # B's 3 pairs could be differenced from the model's pairs: those are hidden
     assert note["pairs"] is COMPLEMENTARY
