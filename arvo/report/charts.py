@@ -63,6 +63,24 @@ def ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return [round(first + i * step, 10) for i in range(int((hi - first) / step + 1e-9) + 1)]
 
 
+LABEL_HEIGHT, CHAR_WIDTH = 12, 6.2
+"""Roughly how much room a point's label takes (font size 11)."""
+
+
+def place_labels(points: list[dict[str, Any]]) -> None:
+    """Set each labelled point's `label_y`: its own height, moved down while it would
+    overlap a label placed before it (points from the top)."""
+    placed: list[tuple[float, float, float]] = []  # x from, x to, y
+    for p in sorted((p for p in points if p.get("label")), key=lambda p: (p["y"], p["x"])):
+        left, right = p["x"] + 8, p["x"] + 8 + CHAR_WIDTH * len(p["label"])
+        at = p["y"] + 4
+        while any(left < x_to and x_from < right and abs(at - y) < LABEL_HEIGHT
+                  for x_from, x_to, y in placed):
+            at += 2
+        p["label_y"] = round(at, 1)
+        placed.append((left, right, at))
+
+
 def funnel(points: list[dict[str, Any]], limits: Limits, decimals: int,
            min_pairs: int | None = None) -> dict[str, Any]:
     """Chart coordinates. `points` have `pairs`, `value` (adjusted mean), `marker` and
@@ -91,6 +109,7 @@ def funnel(points: list[dict[str, Any]], limits: Limits, decimals: int,
 
     for p in points:
         p["x"], p["y"] = x(p["pairs"]), y(p["value"])
+    place_labels(points)
     return {
         "w": WIDTH, "h": HEIGHT,
         "box": {"x": LEFT, "y": TOP, "w": box_w, "h": box_h,

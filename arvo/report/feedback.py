@@ -236,7 +236,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
     verdicts = funnel_groups(outc, known, own=provider_id)
     for g in verdicts:
         for m in g["members"]:
-            m["advice"] = advice(m["verdict"], m["raw_pairs"], g["min_pairs"])
+            m["advice"] = advice(m["verdict"], m["pairs"], g["min_pairs"])
     failing = [o for o in obligations if o["status"] == "fail"]
     episodes = episode_view(episode_rows, known)
     collectable = [e for e in episodes if e["collectable"]]

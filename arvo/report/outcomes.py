@@ -127,10 +127,12 @@ def _describe(group: dict[str, Any], members: list[dict[str, Any]], own: str | N
                      f"({fi_int(mine['raw_pairs'])} paria): {mine['verdict']['text']}.")
         return text + " Muut palveluntuottajat näkyvät nimettöminä pisteinä."
     for key in ("worse", "better"):
-        named = [f"{m['provider_name']} ({LEVELS[m['verdict']['level']]})"
+        named = [f"{m['provider_name']} ({LEVELS.get(m['verdict']['level'], '')})"
                  for m in members if m["verdict"]["key"] == key and m["plotted"]]
         if named:
             text += f" {VERDICTS[key].capitalize()}: {', '.join(named)}."
+    if not any(m["verdict"]["level"] for m in members):
+        text += " Kaikki arvioidut palveluntuottajat ovat rajojen sisällä."
     return text
 
 
@@ -174,6 +176,8 @@ def funnel_groups(rows: list[dict[str, Any]], names: Names,
         if group["chart"] is not None:
             group["chart"].update(desc=_describe(group, members, own), own=own is not None)
         group["small"] = own is None and any(is_small(m["raw_pairs"]) for m in members)
+        for m in members:  # what is shown is in the cells: no raw figure reaches a template
+            del m["raw_pairs"], m["raw_adjusted"]
         group["members"] = members if own is None else [
             m for m in members if m["provider_id"] == own]
         group["key"] = key

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from arvo.report.charts import Limits, funnel, ticks
+from arvo.report.charts import Limits, funnel, place_labels, ticks
 from arvo.verdicts.funnel import Z95, Z998, Rules, judge
 
 PAIRS = np.array([40, 60, 80, 120, 150, 200, 260, 300])
@@ -52,3 +52,14 @@ def test_chart_coordinates():
 def test_ticks_are_round():
     assert ticks(0, 216) == [0, 50, 100, 150, 200]
     assert ticks(7.3, 12.9) == [8, 10, 12]
+
+
+def test_labels_of_close_points_do_not_overlap():
+    points = [{"x": 100.0, "y": 50.0, "label": "Ensimmäinen Oy"},
+              {"x": 110.0, "y": 52.0, "label": "Toinen Oy"},
+              {"x": 400.0, "y": 51.0, "label": "Kaukana Oy"},
+              {"x": 105.0, "y": 90.0, "label": None}]
+    place_labels(points)
+    first, second, far, unlabelled = points
+    assert first["label_y"] == 54.0 and second["label_y"] >= first["label_y"] + 12
+    assert far["label_y"] == 55.0 and "label_y" not in unlabelled
