@@ -145,9 +145,9 @@ def advice(v: dict[str, Any], pairs: int, min_pairs: int | None) -> str:
                 "ja täydennettävät hoitojaksot alla), sillä puuttuvat tai virheelliset "
                 "tiedot voivat vääristää tulosta.")
     if v["key"] == "too_few_pairs":
-        need = f"vähintään {min_pairs}" if min_pairs else "riittävästi"
-        return (f"Tulosta arvioidaan, kun pareja on {need}; nyt niitä on {pairs}. "
-                "Keräkää seurantamittaukset ajallaan, jotta hoitojaksoista muodostuu pareja.")
+        need = f"vähintään {min_pairs} paria" if min_pairs else "riittävästi pareja"
+        return ("Keräkää lähtötason ja seurannan mittaukset ajallaan, jotta hoitojaksoista "
+                f"muodostuu pareja: tulos arvioidaan, kun niitä on {need} (nyt {pairs}).")
     if v["key"] == "better":
         return ("Tulos on odotettua parempi. Kertokaa toimintatavoistanne muille "
                 "palveluntuottajille; tilaaja voi välittää hyvät käytännöt eteenpäin.")

@@ -156,7 +156,7 @@ def test_feedback_funnel_shows_only_the_provider_itself(settings: Settings):
 
 @pytest.mark.parametrize("provider, verdict, advice", [
     (C, "odotettua heikompi (hälytys)", "Käykää hoitopolku läpi"),
-    (B, "liian vähän pareja arvioon", "Keräkää seurantamittaukset"),
+    (B, "liian vähän pareja arvioon", "Keräkää lähtötason ja seurannan mittaukset"),
 ])
 def test_feedback_says_what_to_do(settings: Settings, provider, verdict, advice):
     html = report.render_provider_feedback(settings, PERIOD, provider).html_path.read_text(
