@@ -91,7 +91,7 @@ def _member(r: dict[str, Any], names: Names, suppress_own: bool) -> dict[str, An
         "provider_name": names.provider(r["provider_id"], r.get("provider_name")),
         "pairs": own(n), "baseline_mean": own(r.get("baseline_mean")),
         "observed": own(r["observed"]), "expected": own(r["expected"]),
-        "adjusted": own(r["adjusted"]),
+        "adjusted": own(r["adjusted"]), "adjusted_gain": own(r.get("adjusted_gain")),
         "lower95": own(r.get("lower95")), "upper95": own(r.get("upper95")),
         "verdict": adjusted, "unadjusted": unadjusted,
         "changed": adjusted["text"] != unadjusted["text"],

@@ -128,6 +128,7 @@ def funnel_row(provider_id: str, name: str, pairs: int, observed: float, expecte
         "package_code": "DEPRESSION", "instrument": "PHQ9", "measure": meta["measure"],
         "is_primary": True, "pairs": pairs, "baseline_mean": 16.0, "observed": observed,
         "expected": expected, "adjusted": THETA + observed - expected,
+        "adjusted_gain": THETA + observed - expected - 16.0, "population_baseline_mean": 16.0,
         "population_mean": THETA, "se": se, "lower95": THETA - 1.96 * se,
         "upper95": THETA + 1.96 * se, "overdispersion": "none", "tau2": 0.0,
         "inflation": 1.0, "flag": flag, "direction": direction,

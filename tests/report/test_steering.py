@@ -41,6 +41,7 @@ def test_steering_report_shows_aggregates_with_suppression(settings: Settings):
     results = html.split('id="tulokset"')[1].split('id="menetelma"')[0]
     assert "odotettua parempi (varoitus)" in results and "odotettua heikompi (hälytys)" in results
     assert ">9,2<" in results and ">14,0<" in results  # adjusted means of A and C
+    assert ">-6,8<" in results  # A's adjusted change from the mean baseline (16,0)
     assert 'class="num">12,0</td>' not in results  # B's observed mean
     assert "vakiointi muutti arviota" in results  # A: as expected without adjustment
     # the data quality table counts what each provider's folder holds that is not read
