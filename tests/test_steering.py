@@ -264,6 +264,6 @@ def test_steering_report_has_the_compliance_overview(region):
     home, _ = region
     html = (home / "reports" / PERIODS[-1] / "steering_report.html").read_text()
     section = html.split("PROM-keruuvelvoitteiden täyttyminen")[1].split("Tietojen laatu")[0]
-    assert 'class="matrix"' in section and "Great Expectations" in section
+    assert 'class="matrix"' in section and "Velvoitteiden automaattiset tarkistukset" in section
     assert "Sydämen vajaatoiminnan hoito" in section and "30 vrk seuranta" in section
     assert "Mielenterveyspalvelut Tyyni Oy" in section and "ei täyty" in section

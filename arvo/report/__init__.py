@@ -13,9 +13,9 @@ self-contained HTML files (inline CSS, no scripts, no external assets) under
 
 Modules: `disclosure` (small-cell suppression), `formatting` (Finnish numbers and dates,
 the window, the Jinja2 environment), `labels` (names and code labels), `warehouse` (the
-marts), `outcomes` and `compliance` (views both reports share), `charts` (inline SVG
-coordinates), `steering` and `feedback` (one per report), `files` (writing), `render`
-(all reports of a period).
+marts), `outcomes` (funnel verdicts, attention, trends, method note) and `compliance`
+(views both reports share), `charts` (funnel plot coordinates), `steering` and
+`feedback` (one per report), `files` (writing), `render` (all reports of a period).
 """
 
 from arvo.report.feedback import (

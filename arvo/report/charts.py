@@ -1,41 +1,123 @@
-"""Coordinates of the inline SVG whisker charts (reports/templates/macros.html.j2)."""
+"""Coordinates of the inline SVG funnel plots (reports/templates/macros.html.j2).
+
+A funnel plot (Spiegelhalter 2005; docs/verdicts.md) shows each provider's case-mix
+adjusted mean follow-up (y) against its pairs (x), the target (the mean of all pairs)
+and the 95 % and 99.8 % limits as functions of the pairs n:
+
+    theta +- z * sqrt(residual_sd^2 / n + tau2)        additive overdispersion
+    theta +- z * sqrt(phi) * residual_sd / sqrt(n)     multiplicative
+    theta +- z * residual_sd / sqrt(n)                 none
+
+with the correction mart_provider_funnel records for the package and measure.
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
 
-from arvo.report.formatting import stable
+from arvo.report.formatting import fi_number, stable
+from arvo.verdicts.funnel import Z95, Z998
+
+WIDTH, HEIGHT = 640, 320
+LEFT, RIGHT, TOP, BOTTOM = 56, 150, 14, 40
+"""The plot box inside the chart; the right margin holds the points' labels."""
+
+CURVE_POINTS = 60
 
 
-def plot(items: list[dict[str, Any]], z: float, width: int = 220) -> None:
-    """Add to each item the x coordinates of its mean ± z SE whisker and its peers' mean.
+@dataclass(frozen=True)
+class Limits:
+    """The funnel's limits of one package x measure, as the mart records them."""
 
-    Items have `mean`, `se`, `peer` and `flag`; all items of one chart share one scale,
-    which always includes zero. An item without a mean gets `plot = None`.
-    """
-    values = [0.0]
-    for it in items:
-        if it["se"] is not None and it["mean"] is not None:
-            values += [it["mean"] - z * it["se"], it["mean"] + z * it["se"]]
-        if it["peer"] is not None:
-            values.append(it["peer"])
-        if it["mean"] is not None:
-            values.append(it["mean"])
+    theta: float
+    residual_sd: float
+    method: str = "none"  # additive | multiplicative | none
+    tau2: float = 0.0
+    phi: float | None = None
+
+    def spread(self, n: float) -> float:
+        """The standard error the limits use at `n` pairs, after any overdispersion."""
+        s2 = self.residual_sd ** 2 / n
+        if self.method == "additive":
+            return math.sqrt(s2 + (self.tau2 or 0.0))
+        if self.method == "multiplicative" and self.phi:
+            return math.sqrt(self.phi) * math.sqrt(s2)
+        return math.sqrt(s2)
+
+    def at(self, n: float, z: float) -> tuple[float, float]:
+        """(lower, upper) limit at `n` pairs for the normal quantile `z`."""
+        half = z * self.spread(n)
+        return self.theta - half, self.theta + half
+
+
+def ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round tick values covering lo..hi (1, 2 or 5 times a power of ten apart)."""
+    if hi <= lo:
+        return [lo]
+    raw = (hi - lo) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    return [round(first + i * step, 10) for i in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+LABEL_HEIGHT, CHAR_WIDTH = 12, 6.2
+"""Roughly how much room a point's label takes (font size 11)."""
+
+
+def place_labels(points: list[dict[str, Any]]) -> None:
+    """Set each labelled point's `label_y`: its own height, moved down while it would
+    overlap a label placed before it (points from the top)."""
+    placed: list[tuple[float, float, float]] = []  # x from, x to, y
+    for p in sorted((p for p in points if p.get("label")), key=lambda p: (p["y"], p["x"])):
+        left, right = p["x"] + 8, p["x"] + 8 + CHAR_WIDTH * len(p["label"])
+        at = p["y"] + 4
+        while any(left < x_to and x_from < right and abs(at - y) < LABEL_HEIGHT
+                  for x_from, x_to, y in placed):
+            at += 2
+        p["label_y"] = round(at, 1)
+        placed.append((left, right, at))
+
+
+def funnel(points: list[dict[str, Any]], limits: Limits, decimals: int,
+           min_pairs: int | None = None) -> dict[str, Any]:
+    """Chart coordinates. `points` have `pairs`, `value` (adjusted mean), `marker` and
+    `label` (None: unlabelled); each gets `x` and `y`. The limit curves are SVG paths
+    clipped to the plot box by the template."""
+    x_max = max([p["pairs"] for p in points] + [min_pairs or 0, 10]) * 1.08
+    n_anchor = max(min_pairs or 0, min([p["pairs"] for p in points] or [10]), 5)
+    values = [p["value"] for p in points] + [limits.theta]
+    values += list(limits.at(n_anchor, Z998))
     lo, hi = min(values), max(values)
-    pad = (hi - lo) * 0.08 or 0.05
+    pad = (hi - lo) * 0.06 or abs(limits.theta) * 0.05 or 1.0
     lo, hi = lo - pad, hi + pad
+    box_w, box_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
-    def x(v: float) -> float:
-        return round(stable(8 + (v - lo) / (hi - lo) * (width - 16)), 1)
+    def x(n: float) -> float:
+        return round(stable(LEFT + n / x_max * box_w), 1)
 
-    for it in items:
-        if it["mean"] is None:
-            it["plot"] = None
-            continue
-        se = it["se"] or 0.0
-        it["plot"] = {
-            "w": width, "zero": x(0.0), "mean": x(it["mean"]),
-            "lo": x(it["mean"] - z * se), "hi": x(it["mean"] + z * se),
-            "peer": None if it["peer"] is None else x(it["peer"]),
-            "flag": it["flag"] or "none",
-        }
+    def y(v: float) -> float:
+        return round(stable(TOP + (hi - v) / (hi - lo) * box_h), 1)
+
+    start = max(1.0, x_max / 200)
+    ns = [start * (x_max / start) ** (i / (CURVE_POINTS - 1)) for i in range(CURVE_POINTS)]
+
+    def path(z: float, side: int) -> str:
+        return "M" + " L".join(f"{x(n)},{y(limits.at(n, z)[side])}" for n in ns)
+
+    for p in points:
+        p["x"], p["y"] = x(p["pairs"]), y(p["value"])
+    place_labels(points)
+    return {
+        "w": WIDTH, "h": HEIGHT,
+        "box": {"x": LEFT, "y": TOP, "w": box_w, "h": box_h,
+                "right": LEFT + box_w, "bottom": TOP + box_h},
+        "target": y(limits.theta),
+        "curves": {"95": [path(Z95, 0), path(Z95, 1)],
+                   "998": [path(Z998, 0), path(Z998, 1)]},
+        "xticks": [{"at": x(t), "label": fi_number(t, 0)} for t in ticks(0, x_max)],
+        "yticks": [{"at": y(t), "label": fi_number(t, decimals)} for t in ticks(lo, hi)],
+        "points": points,
+    }

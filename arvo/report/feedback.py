@@ -27,9 +27,9 @@ from arvo.report.labels import (
     scope,
     timepoint,
 )
-from arvo.report.outcomes import outcome_groups
+from arvo.report.outcomes import funnel_groups, trends
 from arvo.report.value import qaly_years, value_groups
-from arvo.report.warehouse import Warehouse, open_warehouse
+from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER, Warehouse, open_warehouse
 
 HTML_ROWS_TO_FIX_LIMIT = 1000
 """At most this many rows to fix are listed in feedback.html; the CSV always has them all."""
@@ -135,6 +135,27 @@ def write_episodes_to_complete(path: Path, episodes: list[dict[str, Any]]) -> Pa
          e["scope"], e["scope_code"]] for e in episodes))
 
 
+def advice(v: dict[str, Any], pairs: int, min_pairs: int | None) -> str:
+    """What a provider can do about one verdict, in a sentence."""
+    if v["key"] == "worse":
+        chance = ("Ero on niin suuri, ettei se selity sattumalla. " if v["level"] == "alarm"
+                  else "Ero voi vielä johtua sattumasta; seuratkaa tulosta seuraavalla "
+                       "kaudella. ")
+        return (chance + "Käykää hoitopolku läpi: hoidon sisältö, käyntimäärät ja "
+                "jatkohoitoon ohjaus. Tarkistakaa myös tietojen laatu (korjattavat rivit "
+                "ja täydennettävät hoitojaksot alla), sillä puuttuvat tai virheelliset "
+                "tiedot voivat vääristää tulosta.")
+    if v["key"] == "too_few_pairs":
+        need = f"vähintään {min_pairs} paria" if min_pairs else "riittävästi pareja"
+        return ("Keräkää lähtötason ja seurannan mittaukset ajallaan, jotta hoitojaksoista "
+                f"muodostuu pareja: tulos arvioidaan, kun niitä on {need} (nyt {pairs}).")
+    if v["key"] == "better":
+        return ("Tulos on odotettua parempi. Kertokaa toimintatavoistanne muille "
+                "palveluntuottajille; tilaaja voi välittää hyvät käytännöt eteenpäin.")
+    return ("Tulos on odotetun mukainen asiakasrakenteenne huomioiden. Jatkakaa "
+            "seurantamittausten keruuta, jotta tulos voidaan arvioida jatkossakin.")
+
+
 def _issue_key(r: dict[str, Any]) -> tuple:
     record = r.get("record_id") or f"row {r.get('source_row')}"
     return (r["month"], r["entity"], str(r.get("source_file") or ""), str(record), r["rule"],
@@ -201,7 +222,8 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
                          order_by="path")
         comp = wh.rows("mart_prom_compliance", period, provider_id,
                        order_by="package_code, instrument, timepoint")
-        outc = wh.outcome_rows(period, provider_id)
+        outc = wh.rows(FUNNEL, period, order_by=FUNNEL_ORDER)
+        history = wh.history(FUNNEL, period, provider_id, order_by=FUNNEL_ORDER)
         cost_rows = wh.rows("mart_provider_value", period, provider_id,
                             order_by="package_code")
         gain_rows = wh.rows("mart_provider_measure_value", period, provider_id,
@@ -215,8 +237,12 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
     obligations.sort(key=lambda o: (o["scope"] != "package", o["scope_code"],
                                     o["timepoint_order"] or 0, o["timepoint"],
                                     o["instrument"]))
-    mart_name = next((r["provider_name"] for r in (*dq, *comp, *outc) if r["provider_name"]),
-                     None)
+    mart_name = next((r["provider_name"] for r in (*dq, *comp, *outc)
+                      if r["provider_id"] == provider_id and r["provider_name"]), None)
+    verdicts = funnel_groups(outc, known, own=provider_id)
+    for g in verdicts:
+        for m in g["members"]:
+            m["advice"] = advice(m["verdict"], m["pairs"], g["min_pairs"])
     failing = [o for o in obligations if o["status"] == "fail"]
     episodes = episode_view(episode_rows, known)
     collectable = [e for e in episodes if e["collectable"]]
@@ -233,7 +259,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
     return {
         "period": period, "window": win, "generated": generated(),
         "provider_id": provider_id, "provider_name": known.provider(provider_id, mart_name),
-        "has_data": bool(dq or comp or outc),
+        "has_data": bool(dq or comp or verdicts),
         "obligations": obligations, "failing": failing,
         "evaluated": sum(o["status"] in ("pass", "fail") for o in obligations),
         "within_noise": sum(o["within_noise"] for o in obligations),
@@ -242,7 +268,8 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
         "missed": missed[:HTML_EPISODES_LIMIT], "missed_total": len(missed),
         "episodes_limit": HTML_EPISODES_LIMIT,
         "changes": changed,
-        "outcomes": outcome_groups(outc, known, suppress_own=False),
+        "verdicts": verdicts,
+        "trends": trends(history, known, own=provider_id),
         "value": value_groups(cost_rows, gain_rows, known),
         "qaly_years": qaly_years(gain_rows), "thresholds": thresholds,
         "files": files,

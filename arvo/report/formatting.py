@@ -148,8 +148,9 @@ def environment(templates_dir: Path) -> Environment:
         num=fi_number, integer=fi_int, eur=fi_eur, pct=fi_pct, signed=fi_signed, pp=fi_pp,
         fi_date=fi_date, fi_month=fi_month,
     )
-    from arvo.report.outcomes import FLAG_Z  # outcomes (and its charts) use `stable`
+    from arvo.report.labels import rule  # labels reads the warehouse, which uses `missing`
 
-    env.globals.update(SMALL_CELL=SMALL_CELL, FLAG_Z=FLAG_Z, MIN_PEERS=MIN_PEERS)
+    env.filters["rule_fi"] = rule
+    env.globals.update(SMALL_CELL=SMALL_CELL, MIN_PEERS=MIN_PEERS)
     env.tests["hidden"] = hidden
     return env

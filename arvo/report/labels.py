@@ -130,3 +130,64 @@ def scope(r: dict[str, Any], names: Names) -> dict[str, Any]:
     kind_fi, kind_en = SCOPE_KINDS.get(kind, (kind, kind))
     return {"scope": kind, "scope_code": code, "scope_fi": name_fi, "scope_en": name_en,
             "scope_kind_fi": kind_fi, "scope_kind_en": kind_en}
+
+
+FACTORS_FI = {
+    "age_band": "ikäryhmä", "sex": "sukupuoli",
+    "chronic_conditions": "pitkäaikaissairauksien määrä",
+    "social_care": "sosiaalipalvelujen käyttö", "general_health": "koettu yleinen terveys",
+    "living_arrangement": "asumismuoto", "disability": "toimintarajoite",
+    "symptom_duration": "oireiden kesto", "previous_surgery": "aiempi leikkaus",
+    "assisted_at_baseline": "avustettu vastaaminen lähtötasossa",
+}
+COMORBIDITIES_FI = {
+    "heart_disease": "sydänsairaus", "high_blood_pressure": "kohonnut verenpaine",
+    "stroke": "aivohalvaus", "circulation": "verenkiertohäiriö",
+    "lung_disease": "keuhkosairaus", "diabetes": "diabetes",
+    "kidney_disease": "munuaissairaus", "nervous_system": "hermoston sairaus",
+    "liver_disease": "maksasairaus", "cancer": "syöpä", "depression": "masennus",
+    "arthritis": "nivelrikko tai niveltulehdus",
+}
+FACTOR_REASONS_FI = {
+    "one value only": "sama arvo kaikilla pareilla",
+}
+
+
+def factors(codes: list[str]) -> str:
+    """Case-mix factors of mart_case_mix_models (arvo.verdicts.casemix) in words, the
+    comorbidities together: "ikäryhmä, liitännäissairaudet (diabetes, syöpä)"."""
+    words, comorbid = [], []
+    for code in codes:
+        if code.startswith("comorbidity_"):
+            name = code.removeprefix("comorbidity_")
+            comorbid.append(COMORBIDITIES_FI.get(name, name.replace("_", " ")))
+        else:
+            words.append(FACTORS_FI.get(code, code.replace("_", " ")))
+    if comorbid:
+        words.append(f"liitännäissairaudet ({', '.join(comorbid)})")
+    return ", ".join(words)
+
+
+def factor_reason(reason: str) -> str:
+    """Why a factor was left out of a case-mix model, in words."""
+    if reason.startswith("fewer than"):
+        return "liian vähän pareja suhteessa mallin muuttujiin"
+    return FACTOR_REASONS_FI.get(reason, reason)
+
+
+RULES_FI = {
+    "file_readable": "tiedostoa ei voitu lukea", "file_format": "tiedoston muoto",
+    "row_shape": "kenttien määrä rivillä", "required": "pakollinen tieto puuttuu",
+    "type_date": "päivämäärä ei kelpaa", "type_decimal": "luku ei kelpaa",
+    "type_integer": "kokonaisluku ei kelpaa", "hetu_valid": "henkilötunnus virheellinen",
+    "id_is_hetu": "tunnisteena henkilötunnus",
+    "cost_in_range": "kustannus sallitun välin ulkopuolella",
+    "item_in_range": "vastaus sallitun välin ulkopuolella",
+    "service_code_known": "tuntematon palvelukoodi", "event_id_unique": "tunniste toistuu",
+}
+"""A quarantine rule (the `rule` of rows to fix) in words; the CSV keeps the rule's code."""
+
+
+def rule(code: str) -> str:
+    """A quarantine rule in words (an unknown rule: "muu tarkistus", its reason says more)."""
+    return RULES_FI.get(code, "muu tarkistus")

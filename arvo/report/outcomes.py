@@ -1,101 +1,296 @@
-"""Providers' paired outcomes against their peers: the difference, its standard error and
-the better/worse mark, grouped by package and instrument for both reports."""
+"""Providers' case-mix adjusted outcomes and their funnel verdicts, as both reports show
+them: per package x primary measure a funnel plot, a table, the trend over earlier
+periods, and the method note of the case-mix models (mart_provider_funnel and
+mart_case_mix_models; docs/verdicts.md).
+
+The commissioner sees every provider by name, small cells suppressed; a provider sees its
+own figures and the others only as unlabelled points of its funnel.
+"""
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from typing import Any
 
-from arvo.report.charts import plot
-from arvo.report.disclosure import COMPLEMENTARY, SMALL_CELL, hidden, is_small, suppress
-from arvo.report.labels import Names
+from arvo.report.charts import Limits, funnel
+from arvo.report.disclosure import (
+    COMPLEMENTARY,
+    MIN_PEERS,
+    SMALL_CELL,
+    hidden,
+    is_small,
+    suppress,
+)
+from arvo.report.formatting import fi_int, fi_number
+from arvo.report.labels import Names, factor_reason, factors
 
-FLAG_Z = 2.0
-"""A provider is marked better/worse than peers when |change - peer change| > FLAG_Z * SE."""
+VERDICTS = {
+    "worse": "odotettua heikompi",
+    "better": "odotettua parempi",
+    "as_expected": "odotetun mukainen",
+    "too_few_pairs": "liian vähän pareja arvioon",
+}
+"""A verdict in words: the direction of mart_provider_funnel, or too few pairs."""
+
+LEVELS = {"alarm": "hälytys", "alert": "varoitus"}
+"""Beyond the 99.8 % limits is an alarm, beyond the 95 % limits an alert."""
+
+MARKERS = {"alarm": "diamond", "alert": "square", "none": "circle",
+           "too_few_pairs": "hollow"}
+"""Marker shape per flag: a verdict is told by shape and text, never by colour alone."""
+
+CORRECTIONS = {
+    "additive": "lisätty palveluntuottajien välinen satunnaisvaihtelu (additiivinen korjaus)",
+    "multiplicative": "rajoja levennetty ylihajonnan kertoimella (multiplikatiivinen korjaus)",
+    "none": "ei korjausta (palveluntuottajat eivät eroa toisistaan enempää kuin sattuma selittää)",
+}
+"""The overdispersion correction applied (mart column overdispersion), in words."""
+
+KEYS = ("package_code", "instrument", "measure")
 
 
-def flag(row: dict[str, Any]) -> dict[str, Any]:
-    """Difference to peers, its standard error and the better/worse mark (FLAG_Z rule).
+def verdict(flag: str | None, direction: str | None) -> dict[str, Any]:
+    """key (better | worse | as_expected | too_few_pairs), level (alarm | alert | None)
+    and the words of one verdict."""
+    key = "too_few_pairs" if flag in (None, "too_few_pairs") or direction is None \
+        else direction
+    level = flag if flag in LEVELS and key in ("better", "worse") else None
+    text = VERDICTS[key] + (f" ({LEVELS[level]})" if level else "")
+    return {"key": key, "level": level, "text": text,
+            "marker": MARKERS["too_few_pairs" if key == "too_few_pairs" else (level or "none")]}
 
-    Which way is better is the row's `higher_is_better` (seed prom_measures, carried by
-    the outcome marts); without it there is no better/worse mark.
+
+def _title(rows: list[dict[str, Any]], names: Names) -> dict[str, Any]:
+    """The labels of a package x measure, from its first row."""
+    first = rows[0]
+    return {
+        "package_code": first["package_code"], "instrument": first["instrument"],
+        "measure": first["measure"], "package_fi": names.package(first["package_code"])[0],
+        "instrument_label": first.get("instrument_label") or names.instrument(
+            first["instrument"]),
+        "decimals": first.get("decimals") if first.get("decimals") is not None else 1,
+        "higher_is_better": first.get("higher_is_better"),
+    }
+
+
+def _grouped(rows: list[dict[str, Any]]) -> dict[tuple, list[dict[str, Any]]]:
+    groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        if r.get("is_primary") is not False:
+            groups[tuple(r[k] for k in KEYS)].append(r)
+    return dict(sorted(groups.items()))
+
+
+def _member(r: dict[str, Any], names: Names, suppress_own: bool) -> dict[str, Any]:
+    n = r["pairs"]
+    own = (lambda v: suppress(v, n)) if suppress_own else (lambda v: v)
+    adjusted = verdict(r["flag"], r["direction"])
+    unadjusted = verdict(r.get("unadjusted_flag"), r.get("unadjusted_direction"))
+    return {
+        "provider_id": r["provider_id"],
+        "provider_name": names.provider(r["provider_id"], r.get("provider_name")),
+        "pairs": own(n), "baseline_mean": own(r.get("baseline_mean")),
+        "observed": own(r["observed"]), "expected": own(r["expected"]),
+        "adjusted": own(r["adjusted"]), "adjusted_gain": own(r.get("adjusted_gain")),
+        "lower95": own(r.get("lower95")), "upper95": own(r.get("upper95")),
+        "verdict": adjusted, "unadjusted": unadjusted,
+        "changed": adjusted["text"] != unadjusted["text"],
+        "plotted": not (suppress_own and is_small(n)) and r["adjusted"] is not None,
+        "raw_pairs": n, "raw_adjusted": r["adjusted"],
+    }
+
+
+def _chart(group: dict[str, Any], rows: list[dict[str, Any]], points: list[dict[str, Any]]
+           ) -> dict[str, Any] | None:
+    first = rows[0]
+    if first.get("residual_sd") is None or first.get("population_mean") is None or not points:
+        return None
+    limits = Limits(first["population_mean"], first["residual_sd"],
+                    first.get("overdispersion") or "none", first.get("tau2") or 0.0,
+                    first.get("phi"))
+    chart = funnel(points, limits, group["decimals"], first.get("min_pairs"))
+    chart["id"] = f"funnel-{group['package_code']}-{group['instrument']}".lower()
+    return chart
+
+
+def _describe(group: dict[str, Any], members: list[dict[str, Any]], own: str | None) -> str:
+    """The chart's text alternative: what it shows and who is outside the limits."""
+    d = group["decimals"]
+    text = (f"Suppilokuvio: {group['package_fi']}, {group['instrument_label']}. Vaaka-akseli "
+            f"parien määrä, pystyakseli vakioitu keskimääräinen seurantatulos; tavoite "
+            f"{fi_number(group['target'], d)}, 95 %:n ja 99,8 %:n rajat kapenevat parien "
+            "määrän kasvaessa.")
+    if own is not None:
+        mine = next((m for m in members if m["provider_id"] == own), None)
+        if mine:
+            text += (f" Teidän tuloksenne {fi_number(mine['raw_adjusted'], d)} "
+                     f"({fi_int(mine['raw_pairs'])} paria): {mine['verdict']['text']}.")
+        return text + " Muut palveluntuottajat näkyvät nimettöminä pisteinä."
+    for key in ("worse", "better"):
+        named = [f"{m['provider_name']} ({LEVELS.get(m['verdict']['level'], '')})"
+                 for m in members if m["verdict"]["key"] == key and m["plotted"]]
+        if named:
+            text += f" {VERDICTS[key].capitalize()}: {', '.join(named)}."
+    if not any(m["verdict"]["level"] for m in members):
+        text += " Kaikki arvioidut palveluntuottajat ovat rajojen sisällä."
+    return text
+
+
+def funnel_groups(rows: list[dict[str, Any]], names: Names,
+                  own: str | None = None) -> list[dict[str, Any]]:
+    """Per package x primary measure: its members, chart and verdicts.
+
+    `own` None: the commissioner's view, every provider named, small cells suppressed
+    (and the model's pairs hidden where a small provider could be differenced from them).
+    `own` a provider id: that provider's view; only its own row, the others unlabelled
+    points (none with fewer than SMALL_CELL pairs, none when fewer than MIN_PEERS others).
     """
-    pairs, peer_pairs = row.get("pairs") or 0, row.get("peer_pairs") or 0
-    mean, peer, sd = row.get("change_mean"), row.get("peer_change_mean"), row.get("change_sd")
-    out: dict[str, Any] = {"diff": None, "se": None, "z": None, "flag": None}
-    if mean is None or peer is None or pairs < SMALL_CELL or peer_pairs < SMALL_CELL:
-        return out
-    out["diff"] = mean - peer
-    if sd is None or pairs < 2:
-        return out
-    se = sd / math.sqrt(pairs)
-    out["se"] = se
-    if se <= 0:
-        return out
-    z = out["diff"] / se
-    out["z"] = z
-    if row.get("higher_is_better") is None:
-        return out
-    sign = 1 if row["higher_is_better"] else -1
-    if sign * z > FLAG_Z:
-        out["flag"] = "better"
-    elif sign * z < -FLAG_Z:
-        out["flag"] = "worse"
-    else:
-        out["flag"] = "same"
+    out = []
+    for key, members_rows in _grouped(rows).items():
+        if own is not None and not any(r["provider_id"] == own for r in members_rows):
+            continue
+        group = _title(members_rows, names)
+        first = members_rows[0]
+        group.update(target=first.get("population_mean"), min_pairs=first.get("min_pairs"),
+                     correction=first.get("overdispersion") or "none")
+        members = sorted((_member(r, names, own is None) for r in members_rows),
+                         key=lambda m: m["provider_name"])
+        points = []
+        others = [m for m in members if m["provider_id"] != own and m["plotted"]
+                  and not is_small(m["raw_pairs"])]
+        for m in members:
+            if not m["plotted"]:
+                continue
+            if own is None:
+                label = m["provider_name"] + (f" ({LEVELS[m['verdict']['level']]})"
+                                              if m["verdict"]["level"] else "")
+                points.append({"pairs": m["raw_pairs"], "value": m["raw_adjusted"],
+                               "marker": m["verdict"]["marker"], "label": label})
+            elif m["provider_id"] == own:
+                points.append({"pairs": m["raw_pairs"], "value": m["raw_adjusted"],
+                               "marker": "own", "label": f"Te: {m['verdict']['text']}"})
+            elif len(others) >= MIN_PEERS and m in others:
+                points.append({"pairs": m["raw_pairs"], "value": m["raw_adjusted"],
+                               "marker": "other", "label": None})
+        group["chart"] = _chart(group, members_rows, points)
+        if group["chart"] is not None:
+            group["chart"].update(desc=_describe(group, members, own), own=own is not None)
+        group["small"] = own is None and any(is_small(m["raw_pairs"]) for m in members)
+        for m in members:  # what is shown is in the cells: no raw figure reaches a template
+            del m["raw_pairs"], m["raw_adjusted"]
+        group["members"] = members if own is None else [
+            m for m in members if m["provider_id"] == own]
+        group["key"] = key
+        out.append(group)
     return out
 
 
-def outcome_groups(rows: list[dict[str, Any]], names: Names,
-                   suppress_own: bool) -> list[dict[str, Any]]:
-    """Provider outcome rows grouped by package and instrument, with flags and plots.
+def _short(v: dict[str, Any]) -> str:
+    return {"worse": "heikompi", "better": "parempi", "as_expected": "odotettu",
+            "too_few_pairs": "vähän pareja"}[v["key"]] + (
+                f", {LEVELS[v['level']]}" if v["level"] else "")
 
-    `suppress_own`: the providers' own figures are suppressed too (the commissioner's
-    view); a provider's own feedback shows its own figures whatever their size. Labels,
-    decimals and direction come from the rows (mart columns from seed prom_measures).
-    """
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        groups[(r["package_code"], r["instrument"])].append(r)
+
+def trends(history: list[dict[str, Any]], names: Names, own: str | None = None,
+           periods: int = 6) -> list[dict[str, Any]]:
+    """Per package x primary measure: each provider's adjusted outcome and verdict over
+    the last `periods` periods of the warehouse (history: mart_provider_funnel rows of
+    those periods); only `own`'s row when given, small cells suppressed otherwise."""
+    shown = sorted({str(r["period"]) for r in history})[-periods:]
     out = []
-    for (package, instrument), members in sorted(groups.items()):
-        items = []
-        for r in sorted(members, key=lambda r: names.provider(r["provider_id"],
-                                                              r["provider_name"])):
-            n, peer_n = r["pairs"], r["peer_pairs"]
-            marks = flag(r)
-            own = (lambda v, n=n: suppress(v, n)) if suppress_own else (lambda v: v)
-            items.append({
-                "provider_id": r["provider_id"],
-                "provider_name": names.provider(r["provider_id"], r["provider_name"]),
-                "pairs": own(n), "baseline_mean": own(r["baseline_mean"]),
-                "followup_mean": own(r["followup_mean"]),
-                "change_mean": own(r["change_mean"]),
-                "peer_pairs": suppress(peer_n, peer_n),
-                "peer_change_mean": suppress(r["peer_change_mean"], peer_n),
-                "diff": marks["diff"], "se": marks["se"], "flag": marks["flag"],
-                # plot inputs: only when the provider's own mean may be shown
-                "mean": None if hidden(own(r["change_mean"])) else r["change_mean"],
-                "peer": None if is_small(peer_n) else r["peer_change_mean"],
-            })
-        if suppress_own and any(is_small(r["pairs"]) for r in members):
-            # Every other provider's peer group holds the small provider: its pairs and mean
-            # would follow from peer figures minus the rows shown, so peer figures are hidden.
-            for it in items:
-                if not hidden(it["pairs"]):
-                    it.update(peer_pairs=COMPLEMENTARY, peer_change_mean=COMPLEMENTARY,
-                              diff=COMPLEMENTARY, peer=None)
-        plot(items, FLAG_Z)
-        name_fi, name_en = names.package(package)
-        first = members[0]  # the instrument's metadata is the same on every row
+    for _key, rows in _grouped([r for r in history if str(r["period"]) in shown]).items():
+        if own is not None:
+            rows = [r for r in rows if r["provider_id"] == own]
+        if len({str(r["period"]) for r in rows}) < 2:
+            continue  # one period is no trend
+        group = _title(rows, names)
+        by_provider: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            p = by_provider.setdefault(r["provider_id"], {
+                "provider_name": names.provider(r["provider_id"], r.get("provider_name")),
+                "cells": {}})
+            n = r["pairs"]
+            value = r["adjusted"] if own is not None else suppress(r["adjusted"], n)
+            p["cells"][str(r["period"])] = {
+                "adjusted": value, "pairs": n if own is not None else suppress(n, n),
+                "verdict": _short(verdict(r["flag"], r["direction"]))}
+        group["periods"] = [p for p in shown if any(p in v["cells"] for v in
+                                                     by_provider.values())]
+        group["providers"] = sorted(by_provider.values(), key=lambda p: p["provider_name"])
+        out.append(group)
+    return out
+
+
+def model_notes(models: list[dict[str, Any]], groups: list[dict[str, Any]],
+                names: Names) -> list[dict[str, Any]]:
+    """The method note per case-mix model: its pairs, the follow-ups left out for want of
+    a baseline, its fit and its factors in words, and the funnel's rules."""
+    by_key = {g["key"]: g for g in groups}
+    out = []
+    for key, rows in _grouped(models).items():
+        r = rows[0]
+        g = by_key.get(key, {})
+        dropped: dict[str, list[str]] = defaultdict(list)
+        for part in (r.get("factors_dropped") or "").split(";"):
+            name, _, why = part.partition(":")
+            if name.strip():
+                dropped[factor_reason(why.strip())].append(name.strip())
         out.append({
-            "package_code": package, "package_fi": name_fi, "package_en": name_en,
-            "instrument": instrument,
-            "instrument_label": first.get("instrument_label") or instrument,
-            "decimals": first.get("decimals") if first.get("decimals") is not None else 1,
-            "higher_is_better": first.get("higher_is_better"),
-            "value_set": first.get("value_set"),
-            "members": items,
+            **_title(rows, names),
+            "pairs": COMPLEMENTARY if g.get("small") else r["pairs"],
+            "followups": COMPLEMENTARY if g.get("small") else r.get("followups"),
+            "left_out": r.get("left_out_no_baseline"), "providers": r.get("providers"),
+            "r_squared": r.get("r_squared"), "residual_sd": r.get("residual_sd"),
+            "factors_used": factors([f.strip() for f in (r.get("factors_used") or "").split(",")
+                                     if f.strip()]),
+            "factors_dropped": [f"{why}: {factors(names)}" for why, names in dropped.items()],
+            "min_pairs": g.get("min_pairs"),
+            "correction": CORRECTIONS.get(g.get("correction") or "none"),
         })
     return out
+
+
+def attention(compliance: list[dict[str, Any]], groups: list[dict[str, Any]]
+              ) -> list[dict[str, Any]]:
+    """The providers that need attention, most serious first: worse than expected beyond
+    the 99.8 % limits (alarm), failed PROM obligations, worse beyond the 95 % limits
+    (alert); each with its reasons in one line each."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def add(pid: str, name: str, rank: int, text: str) -> None:
+        p = found.setdefault(pid, {"provider_id": pid, "provider_name": name, "reasons": []})
+        p["reasons"].append((rank, text))
+
+    for g in groups:
+        for m in g["members"]:
+            v = m["verdict"]
+            if v["key"] == "worse" and v["level"]:
+                pairs = (f"alle {SMALL_CELL}" if hidden(m["pairs"]) else fi_int(m["pairs"]))
+                add(m["provider_id"], m["provider_name"], 0 if v["level"] == "alarm" else 2,
+                    f"{g['package_fi']}: {g['instrument_label']}-tulos {v['text']}, "
+                    f"{pairs} paria")
+    for c in compliance:
+        if c["status"] == "fail":
+            # a rate resting on 1-4 collected questionnaires is hidden (disclosure)
+            rate = (f"alle {SMALL_CELL} hoitojaksosta" if hidden(c["rate"])
+                    else f"{fi_number(c['rate'] * 100, 0)} % hoitojaksoista")
+            add(c["provider_id"], c["provider_name"], 1,
+                f"{c['scope_fi']}: {c['instrument']}, {c['timepoint_fi'].lower()} – "
+                f"PROM-keruuvelvoite ei täyty ({rate}, vaatimus "
+                f"{fi_number(c['min_rate'] * 100, 0)} %)")
+    out = []
+    for p in found.values():
+        p["reasons"].sort()
+        p["rank"] = p["reasons"][0][0]
+        p["reasons"] = [text for _, text in p["reasons"]]
+        out.append(p)
+    return sorted(out, key=lambda p: (p["rank"], -len(p["reasons"]), p["provider_name"]))
+
+
+def noteworthy(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Providers better than expected beyond the limits (practice worth sharing)."""
+    return [{"provider_name": m["provider_name"],
+             "reason": f"{g['package_fi']}: {g['instrument_label']}-tulos "
+                       f"{m['verdict']['text']}"}
+            for g in groups for m in g["members"]
+            if m["verdict"]["key"] == "better" and m["verdict"]["level"]]

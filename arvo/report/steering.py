@@ -26,9 +26,9 @@ from arvo.report.disclosure import (
 from arvo.report.files import write_text
 from arvo.report.formatting import environment, generated, stable, window
 from arvo.report.labels import KAISER_FI, SENT_STATUSES, Names, names, value_set
-from arvo.report.outcomes import outcome_groups
+from arvo.report.outcomes import attention, funnel_groups, model_notes, noteworthy, trends
 from arvo.report.value import qaly_years, value_groups
-from arvo.report.warehouse import open_warehouse
+from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER, MODELS, open_warehouse
 
 _SEGMENT_CELLS = {
     "clients": ("clients", "client_share", "total_cost_eur", "cost_per_client_eur",
@@ -162,8 +162,7 @@ def obligation_checks(results: list[dict[str, Any]]) -> dict[str, Any]:
     counts = Counter(r["status"] for r in results if not is_small(r["eligible_episodes"]))
     return {"total": len(results) - len(small), "small": len(small),
             **{s: counts.get(s, 0) for s in STATUSES},
-            "errors": sorted({f"{r['rule']}: {r['message']}" for r in results
-                              if r["status"] == "error"})}
+            "errors": sorted({r["message"] for r in results if r["status"] == "error"})}
 
 
 def steering_context(settings: Settings, period: str) -> dict[str, Any]:
@@ -180,6 +179,9 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
                           order_by="provider_id, month, entity")
         unread = wh.rows("mart_provider_unrecognised_items", period, order_by="provider_id, path")
         checked = wh.rows(obligations.TABLE, period, order_by="provider_id, rule")
+        funnel_rows = wh.rows(FUNNEL, period, order_by=FUNNEL_ORDER)
+        history = wh.history(FUNNEL, period, order_by=FUNNEL_ORDER)
+        models = wh.rows(MODELS, period, order_by="package_code, instrument, measure")
         cost_rows = wh.rows("mart_provider_value", period,
                             order_by="package_code, provider_id")
         gain_rows = wh.rows("mart_provider_measure_value", period,
@@ -193,15 +195,15 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         clients, cost = conc_rows[0]["clients_total"] or 0, conc_rows[0]["cost_total_eur"] or 0
     compliance = compliance_view(comp_rows, known, suppress_small=True)
     quality = quality_view(dq_rows, known.providers if dq_rows else [], known, unread)
-    outcomes = outcome_groups(out_rows, known, suppress_own=True)
-    flagged = [(g, it) for g in outcomes for it in g["members"]
-               if it["flag"] in ("better", "worse")]
+    funnels = funnel_groups(funnel_rows, known)
+    flagged = [m["verdict"] for g in funnels for m in g["members"] if m["verdict"]["level"]]
     # the value sets this period's indexes were scored with (the run's dbt vars)
-    value_sets = {g["instrument_label"]: value_set(g["value_set"])
-                  for g in outcomes if g["value_set"]}
+    value_sets = {r.get("instrument_label") or r["instrument"]: value_set(r["value_set"])
+                  for r in out_rows if r.get("value_set")}
     return {
         "period": period, "window": win, "generated": generated(),
-        "has_data": bool(seg_rows or conc_rows or out_rows or comp_rows or dq_rows),
+        "has_data": bool(seg_rows or conc_rows or out_rows or comp_rows or dq_rows
+                         or funnel_rows),
         "headline": {
             "clients": suppress(clients, clients),
             "total_cost": suppress(cost, clients),
@@ -210,8 +212,8 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
             "failing": sum(c["status"] == "fail" for c in compliance),
             "failing_providers": len({c["provider_id"] for c in compliance
                                       if c["status"] == "fail"}),
-            "flagged_worse": sum(it["flag"] == "worse" for _, it in flagged),
-            "flagged_better": sum(it["flag"] == "better" for _, it in flagged),
+            "flagged_worse": sum(v["key"] == "worse" for v in flagged),
+            "flagged_better": sum(v["key"] == "better" for v in flagged),
             "rows_in": sum(q["rows_in"] for q in quality),
             "rows_quarantined": sum(q["rows_quarantined"] for q in quality),
             "files_rejected": sum(q["files_rejected"] for q in quality),
@@ -222,13 +224,17 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         "value_sets": [{"instrument_label": label, **vs}
                        for label, vs in sorted(value_sets.items())],
         "concentration": concentration_view(conc_rows),
-        "outcomes": outcomes,
+        "attention": attention(compliance, funnels),
+        "noteworthy": noteworthy(funnels),
+        "funnels": funnels,
+        "trends": trends(history, known),
+        "models": model_notes(models, funnels, known),
         "value": value_groups(cost_rows, gain_rows, known),
         "qaly_years": qaly_years(gain_rows),
         "thresholds": thresholds,
         # which way is better, per instrument shown (from seed prom_measures via the mart)
         "directions": list({g["instrument_label"]: g["higher_is_better"]
-                            for g in outcomes if g["higher_is_better"] is not None}.items()),
+                            for g in funnels if g["higher_is_better"] is not None}.items()),
         "compliance": compliance,
         "compliance_matrix": compliance_matrix(compliance),
         "compliance_small": sum(c["status"] == "small" for c in compliance),

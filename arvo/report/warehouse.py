@@ -20,6 +20,11 @@ from arvo.report.formatting import missing
 PERIOD_MARTS = ("mart_prom_compliance", "mart_provider_data_quality", "mart_segment_value")
 """Marts whose periods say which steering periods have results."""
 
+FUNNEL = "mart_provider_funnel"
+MODELS = "mart_case_mix_models"
+FUNNEL_ORDER = "period, package_code, instrument, measure, provider_id"
+"""The verdict marts (docs/verdicts.md), and the order their rows are read in."""
+
 
 class Warehouse:
     """Read-only access to the marts; a missing file or table reads as empty."""
@@ -41,10 +46,7 @@ class Warehouse:
         if provider_id is not None:
             sql += " and provider_id = ?"
             params.append(provider_id)
-        cur = self.con.execute(f"{sql} order by {order_by}", params)
-        names = [d[0] for d in cur.description]
-        return [{k: _plain(v) for k, v in zip(names, row, strict=True)}
-                for row in cur.fetchall()]
+        return self._fetch(f"{sql} order by {order_by}", params)
 
     def outcome_rows(self, period: str, provider_id: str | None = None) -> list[dict[str, Any]]:
         """The period's rows of mart_provider_package_outcomes. Rows of a period built
@@ -68,6 +70,24 @@ class Warehouse:
                 if r.get(key) is None:
                     r[key] = value
         return rows
+
+    def history(self, table: str, period: str, provider_id: str | None = None,
+                order_by: str = "1") -> list[dict[str, Any]]:
+        """The rows of `table` for `period` and every earlier period (for trends)."""
+        if self.con is None or table not in self.tables:
+            return []
+        sql = f'select * from "{table}" where cast(period as varchar) <= ?'
+        params: list[Any] = [period]
+        if provider_id is not None:
+            sql += " and provider_id = ?"
+            params.append(provider_id)
+        return self._fetch(f"{sql} order by {order_by}", params)
+
+    def _fetch(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [{k: _plain(v) for k, v in zip(names, row, strict=True)}
+                for row in cur.fetchall()]
 
     def instrument_labels(self) -> dict[str, str]:
         """Instrument code -> label as printed, from seed prom_measures (empty without)."""

@@ -140,6 +140,53 @@ B_QUARANTINE = {
 }
 
 
+D, D_NAME = "2000001-9", "Neljäs Terapia Oy"  # only in the funnel: an anonymous point
+
+THETA, RESIDUAL_SD, MIN_PAIRS = 11.0, 4.0, 30
+FUNNEL = [
+    # provider, name, pairs, observed, expected, flag, direction, unadjusted flag, direction
+    (A, A_NAME, 40, 9.0, 10.8, "alert", "better", "none", "as_expected"),
+    (B, B_NAME, 3, 12.0, 11.5, "too_few_pairs", None, "too_few_pairs", None),
+    (C, C_NAME, 40, 14.0, 11.0, "alarm", "worse", "alarm", "worse"),
+    (D, D_NAME, 60, 11.2, 11.1, "none", "as_expected", "none", "as_expected"),
+]
+"""DEPRESSION x PHQ-9 (lower is better): A better (alert; as expected unadjusted), C worse
+(alarm), B too few pairs (and a small cell), D as expected."""
+
+
+def funnel_row(provider_id: str, name: str, pairs: int, observed: float, expected: float,
+               flag: str, direction: str | None, unadjusted_flag: str,
+               unadjusted_direction: str | None, period: str = PERIOD) -> dict[str, Any]:
+    """A mart_provider_funnel row of DEPRESSION x PHQ-9 (no overdispersion)."""
+    se = RESIDUAL_SD / pairs ** 0.5
+    meta = marts.prom_measures()["PHQ9"]
+    return {
+        "period": period, "provider_id": provider_id, "provider_name": name,
+        "package_code": "DEPRESSION", "instrument": "PHQ9", "measure": meta["measure"],
+        "is_primary": True, "pairs": pairs, "baseline_mean": 16.0, "observed": observed,
+        "expected": expected, "adjusted": THETA + observed - expected,
+        "adjusted_gain": THETA + observed - expected - 16.0, "population_baseline_mean": 16.0,
+        "population_mean": THETA, "se": se, "lower95": THETA - 1.96 * se,
+        "upper95": THETA + 1.96 * se, "overdispersion": "none", "tau2": 0.0,
+        "inflation": 1.0, "flag": flag, "direction": direction,
+        "unadjusted_flag": unadjusted_flag, "unadjusted_direction": unadjusted_direction,
+        "model_pairs": 143, "r_squared": 0.41, "residual_sd": RESIDUAL_SD,
+        "min_pairs": MIN_PAIRS, "instrument_label": meta["instrument_label"],
+        "measure_label": meta["measure_label"], "higher_is_better": meta["higher_is_better"],
+        "decimals": meta["decimals"]}
+
+
+MODEL = {"period": PERIOD, "package_code": "DEPRESSION", "instrument": "PHQ9",
+         "measure": "phq9_total", "is_primary": True, "followups": 150, "pairs": 143,
+         "left_out_no_baseline": 7, "providers": 4, "parameters": 5, "r_squared": 0.41,
+         "residual_sd": RESIDUAL_SD, "factors_used": "age_band, sex",
+         "factors_dropped": "social_care: one value only; disability: fewer than 10 pairs "
+                            "per parameter", "instrument_label": "PHQ-9",
+         "measure_label": "PHQ-9 total"}
+EARLIER = "2025-03"
+"""An earlier period of the funnel mart, for the trends."""
+
+
 def _rows(columns: str, rows: list[tuple]) -> list[dict[str, Any]]:
     names = columns.split()
     return [{"period": PERIOD, **dict(zip(names, r, strict=True))} for r in rows]
@@ -183,6 +230,12 @@ TABLES = {
     "mart_provider_unrecognised_items": _rows(
         "provider_id provider_name path kind message found_at", UNRECOGNISED),
     "mart_provider_rows_to_fix": _fix(A, A_QUARANTINE) + _fix(B, B_QUARANTINE),
+    "mart_provider_funnel": [funnel_row(*r) for r in FUNNEL] + [
+        funnel_row(A, A_NAME, 35, 10.0, 10.6, "none", "as_expected", "none", "as_expected",
+                   period=EARLIER),
+        funnel_row(C, C_NAME, 38, 12.0, 11.0, "alert", "worse", "alert", "worse",
+                   period=EARLIER)],
+    "mart_case_mix_models": [MODEL],
 }
 # another period must not leak in
 OLD_PERIOD = {"period": "2024-06", "segment_code": "OLD", "segment_name_fi": "Vanha kausi",

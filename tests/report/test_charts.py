@@ -1,17 +1,65 @@
-"""Whisker chart coordinates (arvo/report/charts.py)."""
+"""Funnel plot coordinates (arvo/report/charts.py): the limit curves are the limits the
+funnel rule judged by (arvo.verdicts.funnel), for every overdispersion correction."""
 
 from __future__ import annotations
 
-from arvo.report.charts import plot
+import numpy as np
+import pytest
+
+from arvo.report.charts import Limits, funnel, place_labels, ticks
+from arvo.verdicts.funnel import Z95, Z998, Rules, judge
+
+PAIRS = np.array([40, 60, 80, 120, 150, 200, 260, 300])
+Y = np.array([9.0, 11.5, 8.2, 10.9, 7.6, 9.8, 11.2, 8.4])  # spread beyond chance
+SD = 5.0
 
 
-def test_one_scale_with_zero_for_all_items():
-    items = [{"mean": -6.0, "se": 0.5, "peer": -4.0, "flag": "better"},
-             {"mean": -2.0, "se": 0.5, "peer": -5.0, "flag": "worse"},
-             {"mean": None, "se": None, "peer": None, "flag": None}]
-    plot(items, z=2.0, width=220)
-    a, c, none = (it["plot"] for it in items)
-    assert none is None
-    assert a["w"] == 220 and a["zero"] == c["zero"]
-    assert 8 <= a["lo"] < a["mean"] < a["hi"] < c["mean"] < a["zero"] <= 212
-    assert a["flag"] == "better" and c["peer"] < a["peer"]
+@pytest.mark.parametrize("method", ["additive", "multiplicative", "none"])
+def test_limit_curves_are_the_limits_the_rule_judged_by(method):
+    theta = float(np.average(Y, weights=PAIRS))
+    j = judge(Y, SD / np.sqrt(PAIRS), PAIRS, theta, higher_is_better=False,
+              rules=Rules(min_pairs=30, overdispersion=method))
+    assert j.method == method  # the data are overdispersed: the correction applies
+    limits = Limits(theta, SD, j.method, j.tau2, j.phi)
+    for i, n in enumerate(PAIRS):
+        assert limits.at(n, Z95) == pytest.approx((j.lower95[i], j.upper95[i]))
+        assert limits.at(n, Z998) == pytest.approx((j.lower998[i], j.upper998[i]))
+    if method == "additive":
+        assert j.tau2 > 0 and limits.spread(1e9) == pytest.approx(np.sqrt(j.tau2))
+    if method == "multiplicative":
+        assert limits.spread(100) == pytest.approx(np.sqrt(j.phi) * SD / 10)
+
+
+def test_chart_coordinates():
+    limits = Limits(10.0, SD, "none")
+    points = [{"pairs": 50, "value": 12.0, "marker": "diamond", "label": "A"},
+              {"pairs": 200, "value": 10.0, "marker": "circle", "label": "B"}]
+    c = funnel(points, limits, decimals=1, min_pairs=30)
+    a, b = c["points"]
+    box = c["box"]
+    assert box["x"] < a["x"] < b["x"] <= box["right"]
+    assert b["y"] == c["target"] and a["y"] < c["target"]  # higher value: up
+    # the 99.8 % curves lie outside the 95 % curves at every n
+    def ys(path: str) -> list[float]:
+        return [float(p.split(",")[1]) for p in path[1:].split(" L")]
+    lo95, hi95 = (ys(p) for p in c["curves"]["95"])
+    lo998, hi998 = (ys(p) for p in c["curves"]["998"])
+    assert all(h9 <= h5 < c["target"] < l5 <= l9
+               for h9, h5, l5, l9 in zip(hi998, hi95, lo95, lo998, strict=True))
+    assert [t["label"] for t in c["xticks"]][:2] == ["0", "50"]
+
+
+def test_ticks_are_round():
+    assert ticks(0, 216) == [0, 50, 100, 150, 200]
+    assert ticks(7.3, 12.9) == [8, 10, 12]
+
+
+def test_labels_of_close_points_do_not_overlap():
+    points = [{"x": 100.0, "y": 50.0, "label": "Ensimmäinen Oy"},
+              {"x": 110.0, "y": 52.0, "label": "Toinen Oy"},
+              {"x": 400.0, "y": 51.0, "label": "Kaukana Oy"},
+              {"x": 105.0, "y": 90.0, "label": None}]
+    place_labels(points)
+    first, second, far, unlabelled = points
+    assert first["label_y"] == 54.0 and second["label_y"] >= first["label_y"] + 12
+    assert far["label_y"] == 55.0 and "label_y" not in unlabelled

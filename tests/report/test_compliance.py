@@ -199,7 +199,9 @@ def test_what_changed_since_the_previous_period(settings: Settings):
     section = html.split("Muutokset edelliseen kauteen")[1].split("PROM-keruuvelvoitteet")[0]
     assert "Verrattuna kauteen 2025-06" in section
     assert "uusi" in section and "korjattu" in section and "jatkuu" in section
-    assert "service_code_known" in section and "hetu_valid" in section
+    # rules in words, not their codes
+    assert "tuntematon palvelukoodi" in section and "henkilötunnus virheellinen" in section
+    assert "service_code_known" not in section and "hetu_valid" not in section
 
 
 def test_first_period_has_nothing_to_compare(settings: Settings):
@@ -238,7 +240,7 @@ def test_steering_report_has_the_compliance_matrix(settings: Settings):
     assert "Masennuksen hoitoketju" in section and "Sydämen vajaatoiminnan hoito" in section
     assert "ei täyty" in section and "&lt;5" in section
     assert "33 %" in section  # A's PHQ-9 baseline, 10 of 30
-    assert "Great Expectations" in section
+    assert "Velvoitteiden automaattiset tarkistukset" in section
     # no record-level data in the commissioner's report
     for e in EPISODES:
         assert e["episode_id"] not in html

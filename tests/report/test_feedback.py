@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -47,8 +48,10 @@ def test_feedback_names_failing_obligation_and_own_rows_only(settings: Settings)
             assert row[4] not in html
     assert "pohjola_events_2025-05.csv" in html
     assert "SECRET-ROW-VALUE" not in html
-    # own outcome shown, peers as aggregates
-    assert "-6,0" in html and "-4,0" in html
+    # the feedback opens with its own verdict, before the obligations
+    assert html.index("Tuloksenne") < html.index("Velvoite ei täyty")
+    assert "odotettua parempi (varoitus)" in html and "Mitä tehdä:" in html
+    assert "vakioitu tulos 9,2" in html and "tavoite 11,0" in html
     # what its folder holds that is not read is listed, with what the name should be
     assert "2025-13" in html and "no month 13" in html and "2025-05/saate.txt" in html
     assert "Lukematta jääneet" in html and "Aiemmat tiedot ovat voimassa" not in html
@@ -135,3 +138,30 @@ def test_rows_to_fix_and_what_changed_come_from_the_mart(tiny_warehouse, fixed_t
     assert [r["source_row"] for r in rows] == ["1", "2", "3", "4"]
     assert {r["rule"] for r in rows} == {"file_readable"} and rows[0]["record_id"] == ""
     assert "cost_eur" not in text.split("\n", 1)[1] and "-5" not in text  # no row values
+
+
+def test_feedback_funnel_shows_only_the_provider_itself(settings: Settings):
+    from tests.report.handmade import C_NAME, D_NAME, D
+
+    html = report.render_provider_feedback(settings, PERIOD, A).html_path.read_text("utf-8")
+    chart = html.split("<figure")[1].split("</figure>")[0]
+    assert ">Te: odotettua parempi (varoitus)</text>" in chart
+    points = re.findall(r"<g>(.*?)</g>", chart, flags=re.S)
+    assert len(points) == 3  # itself, C and D; B's 3 pairs are not plotted
+    assert [p for p in points if "<text" in p] == [p for p in points if "Te:" in p] != []
+    for pid, name in ((B, B_NAME), (C, C_NAME), (D, D_NAME)):
+        assert pid not in html and name not in html
+    assert "Kertokaa toimintatavoistanne" in html  # better: share practice
+
+
+@pytest.mark.parametrize("provider, verdict, advice", [
+    (C, "odotettua heikompi (hälytys)", "Käykää hoitopolku läpi"),
+    (B, "liian vähän pareja arvioon", "Keräkää lähtötason ja seurannan mittaukset"),
+])
+def test_feedback_says_what_to_do(settings: Settings, provider, verdict, advice):
+    html = report.render_provider_feedback(settings, PERIOD, provider).html_path.read_text(
+        "utf-8")
+    top = html.split('id="tulos"')[1].split("</section>")[0]
+    assert verdict in top and advice in top
+    if provider == B:  # its own 3 pairs are its own data: shown to it
+        assert "Teillä on 3 paria; arvio tehdään vähintään 30 parista" in top

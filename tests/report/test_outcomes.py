@@ -1,87 +1,148 @@
-"""Providers' outcomes against peers (arvo/report/outcomes.py): which way is better, and
-how many decimals, come from seed prom_measures through the outcome marts."""
+"""Providers' adjusted outcomes and funnel verdicts (arvo/report/outcomes.py), from the
+hand-made mart_provider_funnel and mart_case_mix_models of tests/report/handmade.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import arvo.report.outcomes as outcomes
+from arvo.report.disclosure import COMPLEMENTARY, SUPPRESSED
+from arvo.report.labels import Names, factors
+from arvo.report.outcomes import (
+    attention,
+    funnel_groups,
+    model_notes,
+    noteworthy,
+    trends,
+    verdict,
+)
+from tests.report.handmade import (
+    A_NAME,
+    B_NAME,
+    C_NAME,
+    D_NAME,
+    EARLIER,
+    FUNNEL,
+    MODEL,
+    PERIOD,
+    A,
+    B,
+    C,
+    D,
+    funnel_row,
+)
 
-from arvo import report
-from arvo.report.labels import Names
-from arvo.report.outcomes import outcome_groups
-from tests.report import marts
-
-PERIOD = "2025-06"
-A, B, C = "2358253-3", "3247652-1", "1394810-8"
-NAMES = Names({A: "Aalto", B: "Bertta", C: "Ceder"}, {}, {})
-
-
-def _row(instrument: str, provider_id: str, change: float, peer: float, base: float,
-         **meta) -> dict:
-    return marts.outcome(instrument, period=PERIOD, provider_id=provider_id,
-                         provider_name=None, package_code="ANXIETY", pairs=40,
-                         baseline_mean=base, followup_mean=base + change, change_mean=change,
-                         change_sd=2.0, peer_pairs=80, peer_change_mean=peer, **meta)
-
-
-def test_lower_is_better_instrument_other_than_phq9_orders_providers():
-    # GAD-7: a larger fall in the score is better (seed prom_measures.higher_is_better)
-    assert marts.prom_measures()["GAD7"]["higher_is_better"] is False
-    rows = [_row("GAD7", A, -6.0, -3.0, 15.0),   # fell more than peers: better
-            _row("GAD7", B, -3.1, -3.0, 14.0),   # like peers
-            _row("GAD7", C, -1.0, -4.0, 16.0)]   # fell less than peers: worse
-    (group,) = outcome_groups(rows, NAMES, suppress_own=True)
-    flags = {m["provider_id"]: m["flag"] for m in group["members"]}
-    assert flags == {A: "better", B: "same", C: "worse"}
-    assert group["instrument_label"] == "GAD-7" and group["higher_is_better"] is False
-    # the same changes on a higher-is-better instrument turn the marks around
-    rows = [_row("KCCQ12", A, -6.0, -3.0, 50.0), _row("KCCQ12", C, -1.0, -4.0, 50.0)]
-    (group,) = outcome_groups(rows, NAMES, suppress_own=True)
-    assert {m["provider_id"]: m["flag"] for m in group["members"]} == {A: "worse", C: "better"}
+NAMES = Names({}, {"DEPRESSION": ("Masennuksen hoitopolku", "Depression")}, {})
+ROWS = [funnel_row(*r) for r in FUNNEL]
 
 
-def test_without_a_direction_nobody_is_marked():
-    rows = [_row("GAD7", A, -6.0, -3.0, 15.0, higher_is_better=None)]
-    (group,) = outcome_groups(rows, NAMES, suppress_own=False)
-    assert group["members"][0]["flag"] is None and group["members"][0]["diff"] == -3.0
+def test_verdicts_in_words_with_their_marker():
+    assert verdict("alarm", "worse") == {"key": "worse", "level": "alarm", "marker": "diamond",
+                                         "text": "odotettua heikompi (hälytys)"}
+    assert verdict("alert", "better")["text"] == "odotettua parempi (varoitus)"
+    assert verdict("none", "as_expected")["marker"] == "circle"
+    assert verdict("too_few_pairs", None)["key"] == "too_few_pairs"
+    assert verdict(None, None)["marker"] == "hollow"
 
 
-def test_gad7_steering_report_says_lower_is_better(tmp_path: Path):
-    rows = [_row("GAD7", A, -6.0, -3.0, 15.0), _row("GAD7", C, -1.0, -4.0, 16.0)]
-    s = marts.warehouse(marts.settings(tmp_path), {"mart_provider_package_outcomes": rows})
-    html = report.render_steering_report(s, PERIOD).read_text(encoding="utf-8")
-    assert "GAD-7" in html and "lower is better" in html
-    assert "GAD-7:ssä pienempi muutos on parempi." in html and "EQ-5D" not in html
-    assert "parempi kuin vertailu" in html and "heikompi kuin vertailu" in html
+def test_commissioner_funnel_names_every_provider_and_suppresses_small_cells():
+    (g,) = funnel_groups(ROWS, NAMES)
+    assert g["package_fi"] == "Masennuksen hoitopolku" and g["instrument_label"] == "PHQ-9"
+    members = {m["provider_id"]: m for m in g["members"]}
+    assert members[A]["verdict"]["text"] == "odotettua parempi (varoitus)"
+    assert members[A]["changed"] and members[A]["unadjusted"]["key"] == "as_expected"
+    assert members[C]["verdict"]["level"] == "alarm" and not members[C]["changed"]
+    assert members[B]["verdict"]["key"] == "too_few_pairs"
+    assert members[B]["pairs"] is SUPPRESSED and members[B]["adjusted"] is SUPPRESSED
+    labels = {p["label"]: p["marker"] for p in g["chart"]["points"]}
+    assert labels == {f"{A_NAME} (varoitus)": "square", f"{C_NAME} (hälytys)": "diamond",
+                      D_NAME: "circle"}  # B (3 pairs) is not plotted
+    desc = g["chart"]["desc"]
+    assert f"Odotettua heikompi: {C_NAME} (hälytys)." in desc and "tavoite 11,0" in desc
 
 
-def test_eq5d3l_means_print_with_the_instruments_decimals(tmp_path: Path):
-    assert marts.prom_measures()["EQ5D3L"]["decimals"] == 3
-    rows = [_row("EQ5D3L", A, 0.1234, 0.05, 0.6123, value_set="UK"),
-            _row("EQ5D3L", C, 0.0456, 0.09, 0.5871, value_set="UK")]
-    s = marts.warehouse(marts.settings(tmp_path), {"mart_provider_package_outcomes": rows})
-    html = report.render_steering_report(s, PERIOD).read_text(encoding="utf-8")
-    assert "0,612" in html and "+0,123" in html and "0,587" in html
-    assert "0,6<" not in html
-    # the footer names the value set the run scored the index with
-    assert "EQ-5D-3L-indeksi: arvotus UK." in html
+def test_provider_sees_itself_and_anonymous_others():
+    (g,) = funnel_groups(ROWS, NAMES, own=A)
+    assert [m["provider_id"] for m in g["members"]] == [A]
+    points = g["chart"]["points"]
+    assert [p["marker"] for p in points].count("own") == 1
+    own = next(p for p in points if p["marker"] == "own")
+    assert own["label"] == "Te: odotettua parempi (varoitus)"
+    others = [p for p in points if p["marker"] != "own"]
+    assert len(others) == 2 and all(p["label"] is None for p in others)  # C and D; B small
+    text = repr(g)
+    for pid, name in ((B, B_NAME), (C, C_NAME), (D, D_NAME)):
+        assert pid not in text and name not in text
+    # with fewer than two other providers to show, no other provider is plotted
+    (g,) = funnel_groups([r for r in ROWS if r["provider_id"] in (A, B, C)], NAMES, own=A)
+    assert [p["marker"] for p in g["chart"]["points"]] == ["own"]
+    assert funnel_groups(ROWS, NAMES, own="9999999-9") == []
 
 
-def test_steering_report_names_the_runs_eq5d5l_value_set(tmp_path: Path):
-    def run(value_set: str) -> str:
-        rows = [_row("EQ5D5L", A, 0.05, 0.02, 0.7, value_set=value_set),
-                _row("EQ5D5L", C, 0.01, 0.04, 0.7, value_set=value_set)]
-        segment = {"period": PERIOD, "segment_code": "S", "segment_name_fi": "S",
-                   "segment_name_en": "S", "kaiser_level": "x", "priority": 1,
-                   "clients": 100, "eq5d_pairs": 0, "phq9_pairs": 0,
-                   "eq5d_value_set": value_set}
-        s = marts.warehouse(marts.settings(tmp_path / value_set.replace(" ", "_")), {
-            "mart_provider_package_outcomes": rows, "mart_segment_value": [segment]})
-        return report.render_steering_report(s, PERIOD).read_text(encoding="utf-8")
+def test_attention_lists_alarms_then_failed_obligations_then_alerts():
+    (g,) = funnel_groups(ROWS, NAMES)
+    failed = {"provider_id": A, "provider_name": A_NAME, "status": "fail",
+              "scope_fi": "Masennuksen hoitopolku", "instrument": "PHQ-9",
+              "timepoint_fi": "6 kk seuranta", "rate": 0.4, "min_rate": 0.6}
+    worse_alert = {**ROWS[3], "provider_id": "7", "provider_name": "Seitsemäs",
+                   "flag": "alert", "direction": "worse"}
+    (g2,) = funnel_groups([*ROWS, worse_alert], NAMES)
+    found = attention([failed], [g2])
+    assert [p["provider_name"] for p in found] == [C_NAME, A_NAME, "Seitsemäs"]
+    assert found[0]["reasons"] == [
+        "Masennuksen hoitopolku: PHQ-9-tulos odotettua heikompi (hälytys), 40 paria"]
+    assert found[1]["reasons"] == [
+        "Masennuksen hoitopolku: PHQ-9, 6 kk seuranta – PROM-keruuvelvoite ei täyty "
+        "(40 % hoitojaksoista, vaatimus 60 %)"]
+    # better than expected is not a reason for attention, but is worth sharing
+    assert A_NAME not in str(attention([], [g]))
+    assert noteworthy([g]) == [{"provider_name": A_NAME, "reason":
+                                "Masennuksen hoitopolku: PHQ-9-tulos odotettua parempi "
+                                "(varoitus)"}]
 
-    england = run("England")
-    assert "EQ-5D-5L-indeksi: Englannin arvotus (Devlin ym. 2018)." in england
-    assert "EQ-5D-5L-indeksin (Englannin arvotus, 1 = täysi terveys)" in england
-    germany = run("Germany")
-    assert "Englannin" not in germany and "Devlin" not in germany
-    assert "EQ-5D-5L-indeksi: arvotus Germany." in germany
-    assert "EQ-5D-5L-indeksin (arvotus Germany, 1 = täysi terveys)" in germany
+
+def test_method_note_in_words():
+    groups = funnel_groups(ROWS, NAMES)
+    (note,) = model_notes([MODEL], groups, NAMES)
+    assert note["left_out"] == 7 and note["r_squared"] == 0.41 and note["min_pairs"] == 30
+    assert note["factors_used"] == "ikäryhmä, sukupuoli"
+    assert note["factors_dropped"] == [
+        "sama arvo kaikilla pareilla: sosiaalipalvelujen käyttö",
+        "liian vähän pareja suhteessa mallin muuttujiin: toimintarajoite"]
+    assert factors(["age_band", "comorbidity_diabetes", "comorbidity_cancer"]) == (
+        "ikäryhmä, liitännäissairaudet (diabetes, syöpä)")
+    assert "ei korjausta" in note["correction"]
+    # B's 3 pairs could be differenced from the model's pairs: those are hidden
+    assert note["pairs"] is COMPLEMENTARY
+    (note,) = model_notes([MODEL], funnel_groups([r for r in ROWS if r["provider_id"] != B],
+                                                 NAMES), NAMES)
+    assert note["pairs"] == 143
+
+
+def test_trends_over_the_earlier_periods():
+    earlier = [funnel_row(A, A_NAME, 35, 10.0, 10.6, "none", "as_expected", "none",
+                          "as_expected", period=EARLIER)]
+    (t,) = trends([*earlier, *ROWS], NAMES)
+    assert t["periods"] == [EARLIER, PERIOD]
+    rows = {p["provider_name"]: p["cells"] for p in t["providers"]}
+    assert rows[A_NAME][EARLIER]["verdict"] == "odotettu"
+    assert rows[A_NAME][PERIOD]["verdict"] == "parempi, varoitus"
+    assert rows[B_NAME][PERIOD]["adjusted"] is SUPPRESSED
+    (mine,) = trends([*earlier, *ROWS], NAMES, own=A)
+    assert [p["provider_name"] for p in mine["providers"]] == [A_NAME]
+    assert trends(ROWS, NAMES) == []  # one period is no trend
+
+
+def test_the_two_standard_error_flag_is_gone():
+    assert not hasattr(outcomes, "flag") and not hasattr(outcomes, "FLAG_Z")
+    assert not hasattr(outcomes, "outcome_groups")
+
+
+def test_attention_does_not_show_a_rate_hidden_for_a_small_numerator():
+    from arvo.report.disclosure import SUPPRESSED
+
+    failed = {"provider_id": A, "provider_name": A_NAME, "status": "fail",
+              "scope_fi": "Masennuksen hoitopolku", "instrument": "PHQ-9",
+              "timepoint_fi": "6 kk seuranta", "rate": SUPPRESSED, "min_rate": 0.6}
+    (found,) = attention([failed], [])
+    assert found["reasons"] == [
+        "Masennuksen hoitopolku: PHQ-9, 6 kk seuranta – PROM-keruuvelvoite ei täyty "
+        "(alle 5 hoitojaksosta, vaatimus 60 %)"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 from arvo import report
 from arvo.config import Settings
 from tests.dbt_project.tiny_lake import P1
@@ -80,3 +82,73 @@ def test_reports_need_nothing_but_the_warehouse(tiny_warehouse, fixed_time, tmp_
     for name, text in before.items():
         assert after[name] == text, name
     assert sorted(p.name for p in alone.home.iterdir()) == ["reports", "warehouse"]
+
+
+class _Page(HTMLParser):
+    """Tables, their captions and header cells, charts and the text a reader sees."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self.svgs: list[dict] = []
+        self.text: list[str] = []
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self.tables.append({"caption": False, "th": [], "first": None, "text": ""})
+        elif self.tables and tag == "caption":
+            self.tables[-1]["caption"] = True
+        elif self.tables and tag == "th":
+            self.tables[-1]["th"].append(a.get("scope"))
+        elif tag == "svg":
+            self.svgs.append({**a, "title": False, "desc": False})
+        elif tag in ("title", "desc") and self.svgs and "svg" in self._open:
+            self.svgs[-1][tag] = True
+        if self.tables and self.tables[-1]["first"] is None and tag != "table":
+            self.tables[-1]["first"] = tag
+        self._open.append(tag)
+
+    def handle_endtag(self, tag):
+        while self._open and self._open.pop() != tag:
+            pass
+
+    def handle_data(self, data):
+        if "style" not in self._open:
+            self.text.append(data)
+            if self.tables and "table" in self._open:
+                self.tables[-1]["text"] += data
+
+
+def _pages(settings) -> dict[str, _Page]:
+    out = {}
+    for path in report.render_all(settings, PERIOD):
+        if path.suffix == ".html":
+            page = _Page()
+            page.raw = path.read_text(encoding="utf-8")
+            page.feed(page.raw)
+            out[path.relative_to(settings.reports_dir).as_posix()] = page
+    return out
+
+
+def test_tables_have_captions_and_scoped_headers_and_charts_text(settings: Settings):
+    pages = _pages(settings)
+    assert len(pages) >= 5
+    for name, page in pages.items():
+        for t in page.tables:
+            assert t["caption"] and t["first"] == "caption", (name, t["text"][:80])
+            assert t["th"] and all(s in ("col", "row") for s in t["th"]), (name, t["text"][:80])
+        for svg in page.svgs:
+            assert svg.get("aria-hidden") == "true" or (
+                svg.get("role") == "img" and svg["title"] and svg["desc"]), name
+
+
+def test_readers_see_no_codes(settings: Settings):
+    codes = ("DEPRESSION", "PHQ9", "phq9_total", "mart_", "hetu_valid", "cost_in_range",
+             "too_few_pairs", "as_expected", "Great Expectations", "obligations-sarja")
+    for name, page in _pages(settings).items():
+        text = " ".join(page.text)
+        for code in codes:
+            assert code not in text, (name, code)
+        assert 'class="en"' not in page.raw, name  # one language, no English glosses

@@ -97,9 +97,9 @@ def test_segment_mid_shares_pass_the_rate_rule():
 def test_steering_report_shows_value_with_definitions(settings: Settings):
     html = report.render_steering_report(settings, PERIOD).read_text(encoding="utf-8")
     assert "Arvosuhde" not in html and "Value ratio" not in html
-    seg = html.split("Value by segment")[1].split("Cost concentration")[0]
-    assert "Reached MID" in seg and "40,0 %" in seg  # MOSTLY_HEALTHY
-    value = html.split("Value by provider and package")[1].split("PROM collection")[0]
+    seg = html.split("Segmenttien arvo")[1].split("Kustannusten kasautuminen")[0]
+    assert "EQ-5D MID" in seg and "40,0 %" in seg  # MOSTLY_HEALTHY
+    value = html.split("<h2>Arvo palveluntuottajittain")[1].split("<h2>PROM-keruuvelvoitteiden")[0]
     for figure in ("1 200 €", "1 286 €", "200 €", "24 000 €", "75,0 %", "30 / 40",
                    "65,0 %", "50,0 %", "18 / 36", "25,0 %", "ei terveyshyötyä"):
         assert figure in value, figure
@@ -113,9 +113,9 @@ def test_steering_report_shows_value_with_definitions(settings: Settings):
 
 def test_feedback_shows_own_value_through_the_small_cell_rule(settings: Settings):
     a = report.render_provider_feedback(settings, PERIOD, A).html_path.read_text("utf-8")
-    own = a.split("Cost and outcome gain")[1]
+    own = a.split("Kustannukset ja terveyshyöty")[1]
     assert "1 200 €" in own and "24 000 €" in own and "75,0 %" in own
     assert "Tyyni" not in own and "Kaiku" not in own  # no other provider's figures
     b = report.render_provider_feedback(settings, PERIOD, B).html_path.read_text("utf-8")
-    own = b.split("Cost and outcome gain")[1]
+    own = b.split("Kustannukset ja terveyshyöty")[1]
     assert "1 000 €" not in own and "&lt;5" in own  # its own 4 episodes are hidden too
