@@ -49,6 +49,11 @@ YEAR_DAYS = 364
 BASELINE_DAYS_BEFORE = 14
 FOLLOWUP_DAYS_AFTER = 182
 UNKNOWN_AGE = 70
+#: The case-mix factors of the register's packages: NHS's case-mix variables as the
+#: public pack publishes them (age band and sex from the identity, the rest from the
+#: episode's case-mix fields). Not chronic_conditions, social_care or general_health:
+#: the pack has no service events and no general-health question.
+CASE_MIX_FACTORS = ["age_band", "sex", *pack.CASE_MIX]
 
 
 def year_start(year: int) -> dt.date:
@@ -244,7 +249,8 @@ def provider_names(pack_dir: Path) -> dict[str, str]:
 
 
 def write_definitions(out: Path, providers: list[str], names: dict[str, str]) -> None:
-    """A definitions register for the imported pack: providers, packages, obligations."""
+    """A definitions register for the imported pack: providers, packages (with their
+    case-mix factors), obligations."""
     out.mkdir(parents=True, exist_ok=True)
     register = {
         "providers.yml": {
@@ -262,7 +268,7 @@ def write_definitions(out: Path, providers: list[str], names: dict[str, str]) ->
         "packages.yml": {"packages": [
             {"code": f"{kind}_{variant}", "name_fi": f"{fi} ({variant_fi})",
              "name_en": f"{kind.title()} replacement, {variant.lower()}",
-             "instruments": ["EQ5D3L", inst]}
+             "instruments": ["EQ5D3L", inst], "case_mix_factors": CASE_MIX_FACTORS}
             for kind, fi, inst in (("HIP", "Lonkan tekonivel", "OHS"),
                                    ("KNEE", "Polven tekonivel", "OKS"))
             for variant, variant_fi in (("PRIMARY", "ensileikkaus"),

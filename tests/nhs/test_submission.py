@@ -119,6 +119,11 @@ def test_definitions_register_loads_with_ods_codes(small_pack, tmp_path):
     assert by_id["RXX"].name == "ST ELSEWHERE HOSPITAL" and by_id["RXX"].sector == "public"
     assert by_id["NT101"].name == "NT101" and by_id["NT101"].sector == "private"
     assert {p.code: p.instruments for p in defs.packages}["KNEE_REVISION"] == ["EQ5D3L", "OKS"]
+    # every package's case-mix models use NHS's published case-mix variables
+    factors = ["age_band", "sex", *pack.CASE_MIX]
+    assert {p.code: defs.case_mix_factors(p.code) for p in defs.packages} == {
+        code: factors for code in ("HIP_PRIMARY", "HIP_REVISION", "KNEE_PRIMARY",
+                                   "KNEE_REVISION")}
 
 
 def test_modelled_only_lists_every_left_out_record(small_pack, tmp_path):
