@@ -8,8 +8,9 @@ docs/nhs-proms.md:
 
 - identity: NHS records are anonymous and unlinked, so each record is its own client
   with a synthetic personal identity code from the temporary-code range (individual
-  number 900-999), its birth date placing the client in the record's age band (70 when
-  NHS suppressed the band as `*`) and its sex from `Gender` (alternating when `*`);
+  number 900-999), its birth date placing the client in the upper half of the record's
+  age band (70 when NHS suppressed the band as `*`) and its sex from `Gender`
+  (alternating when `*`);
 - dates: the pack gives only the financial year (from its file names: 1617 is April
   2016 - March 2017), so a provider's operations are spread evenly over it in file order, the pre-op
   questionnaire 14 days before and the post-op one 182 days after the operation;
@@ -133,11 +134,19 @@ class _Identities:
 
 
 def _age(band: str, row: int) -> int:
+    """An age in the upper half of NHS's ten-year band ("60 to 69": 65-69).
+
+    NHS's bands start at 40, 50, 60, ...; the case-mix models' start at 45, 55, 65, ...
+    (int_case_mix_inputs `age_band`). An age spread over NHS's whole band would split
+    each NHS band across two of Arvo's and blur the one age NHS gives; its upper half
+    keeps each NHS band whole in one of Arvo's (90+ joins 80-89 in 85+).
+    """
     m = _AGE_BAND.match(band)
     if not m:
         return UNKNOWN_AGE
     low, high = int(m.group(1)), min(int(m.group(2)), 99)
-    return low + row % (high - low + 1)
+    upper = low + (min(high, low + 9) - low + 1) // 2
+    return upper + row % (high - upper + 1)
 
 
 def _birth_date(operation: dt.date, age: int, row: int) -> dt.date:
