@@ -58,3 +58,22 @@ def test_the_register_declares_nhs_case_mix_variables(nhs_run):
         used = con.execute("select distinct factors_used from mart_case_mix_models "
                            "where package_code in ('HIP_PRIMARY', 'KNEE_PRIMARY')").fetchall()
     assert [u for (u,) in used] == [", ".join(CASE_MIX_FACTORS)]
+
+
+def test_both_sides_are_judged_under_nhs_limits_without_overdispersion():
+    """No pack needed: NHS's z from its figures, Arvo's by the funnel rule, one SD."""
+    import pandas as pd
+
+    part = pd.DataFrame({
+        "provider_id": ["A", "B", "C", "D"], "Modelled Records": [100, 100, 400, 20],
+        adjusted.NHS_POST: [40.0, 42.0, 39.0, 45.0], "pairs": [100, 100, 400, 20],
+        "adjusted": [40.0, 43.5, 39.0, 45.0], "population_mean": 40.0,
+        "higher_is_better": True, "min_pairs": 30})
+    england = pd.Series({"Standard Deviation": 5.0, "Average Post-Op Q Score": 40.0})
+    judged = adjusted._judge(part, england)
+    assert list(judged["nhs_z"]) == [0.0, 4.0, -4.0, pytest.approx(5 / (5 / 20 ** 0.5))]
+    assert list(judged["arvo_z"][:3]) == [0.0, 7.0, -4.0]
+    # no overdispersion correction widens the limits: B and C are alarms;
+    # D has too few pairs to be judged, as NHS publishes no adjusted score under 30
+    assert list(judged["arvo_flag"]) == ["none", "alarm", "alarm", "too_few_pairs"]
+    assert list(judged["arvo_direction"][:3]) == ["as_expected", "better", "worse"]
