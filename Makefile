@@ -37,6 +37,7 @@ nhs: $(STAMP)
 	  --home $(NHS_HOME) --raw-dir $(NHS_HOME)/raw --definitions-dir $(NHS_HOME)/definitions \
 	  --period 2017-09
 	$(BIN)/arvo compare nhs-provcomm $(NHS_PACK) --home $(NHS_HOME)
+	$(BIN)/arvo compare nhs-adjusted $(NHS_PACK) --home $(NHS_HOME)
 
 lock:
 	rm -rf /tmp/arvo-lock && $(PYTHON) -m venv /tmp/arvo-lock

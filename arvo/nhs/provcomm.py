@@ -91,10 +91,11 @@ def _close(arvo: float, nhs: float) -> bool:
     return abs(arvo - nhs) <= max(1e-6, 1e-5 * abs(nhs))
 
 
-def read_provcomm(pack_dir: Path) -> pd.DataFrame:
-    """ProvComm's provider rows for the procedures and measures Arvo imports."""
+def read_provcomm(pack_dir: Path, organisation: str = "Provider") -> pd.DataFrame:
+    """ProvComm's rows of one organisation type (Provider, England) for the procedures and
+    measures Arvo imports."""
     frame = pack.read_csv(pack.find(pack_dir, pack.PROVCOMM_PATTERN))
-    frame = frame[(frame["Organisation Type"].str.strip() == "Provider")
+    frame = frame[(frame["Organisation Type"].str.strip() == organisation)
                   & frame["Procedure"].isin(list(PROCEDURES))
                   & frame["Measure"].isin(list(MEASURES))]
     return frame.rename(columns={"Organisation Code": "provider_id"}).reset_index(drop=True)

@@ -8,8 +8,9 @@ docs/nhs-proms.md:
 
 - identity: NHS records are anonymous and unlinked, so each record is its own client
   with a synthetic personal identity code from the temporary-code range (individual
-  number 900-999), its birth date placing the client in the record's age band (70 when
-  NHS suppressed the band as `*`) and its sex from `Gender` (alternating when `*`);
+  number 900-999), its birth date placing the client in the upper half of the record's
+  age band (70 when NHS suppressed the band as `*`) and its sex from `Gender`
+  (alternating when `*`);
 - dates: the pack gives only the financial year (from its file names: 1617 is April
   2016 - March 2017), so a provider's operations are spread evenly over it in file order, the pre-op
   questionnaire 14 days before and the post-op one 182 days after the operation;
@@ -49,6 +50,11 @@ YEAR_DAYS = 364
 BASELINE_DAYS_BEFORE = 14
 FOLLOWUP_DAYS_AFTER = 182
 UNKNOWN_AGE = 70
+#: The case-mix factors of the register's packages: NHS's case-mix variables as the
+#: public pack publishes them (age band and sex from the identity, the rest from the
+#: episode's case-mix fields). Not chronic_conditions, social_care or general_health:
+#: the pack has no service events and no general-health question.
+CASE_MIX_FACTORS = ["age_band", "sex", *pack.CASE_MIX]
 
 
 def year_start(year: int) -> dt.date:
@@ -128,11 +134,19 @@ class _Identities:
 
 
 def _age(band: str, row: int) -> int:
+    """An age in the upper half of NHS's ten-year band ("60 to 69": 65-69).
+
+    NHS's bands start at 40, 50, 60, ...; the case-mix models' start at 45, 55, 65, ...
+    (int_case_mix_inputs `age_band`). An age spread over NHS's whole band would split
+    each NHS band across two of Arvo's and blur the one age NHS gives; its upper half
+    keeps each NHS band whole in one of Arvo's (90+ joins 80-89 in 85+).
+    """
     m = _AGE_BAND.match(band)
     if not m:
         return UNKNOWN_AGE
     low, high = int(m.group(1)), min(int(m.group(2)), 99)
-    return low + row % (high - low + 1)
+    upper = low + (min(high, low + 9) - low + 1) // 2
+    return upper + row % (high - upper + 1)
 
 
 def _birth_date(operation: dt.date, age: int, row: int) -> dt.date:
@@ -244,7 +258,8 @@ def provider_names(pack_dir: Path) -> dict[str, str]:
 
 
 def write_definitions(out: Path, providers: list[str], names: dict[str, str]) -> None:
-    """A definitions register for the imported pack: providers, packages, obligations."""
+    """A definitions register for the imported pack: providers, packages (with their
+    case-mix factors), obligations."""
     out.mkdir(parents=True, exist_ok=True)
     register = {
         "providers.yml": {
@@ -262,7 +277,7 @@ def write_definitions(out: Path, providers: list[str], names: dict[str, str]) ->
         "packages.yml": {"packages": [
             {"code": f"{kind}_{variant}", "name_fi": f"{fi} ({variant_fi})",
              "name_en": f"{kind.title()} replacement, {variant.lower()}",
-             "instruments": ["EQ5D3L", inst]}
+             "instruments": ["EQ5D3L", inst], "case_mix_factors": CASE_MIX_FACTORS}
             for kind, fi, inst in (("HIP", "Lonkan tekonivel", "OHS"),
                                    ("KNEE", "Polven tekonivel", "OKS"))
             for variant, variant_fi in (("PRIMARY", "ensileikkaus"),

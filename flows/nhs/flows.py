@@ -1,4 +1,5 @@
-"""Prefect flows behind `arvo import nhs-proms` and `arvo compare nhs-provcomm`."""
+"""Prefect flows behind `arvo import nhs-proms`, `arvo compare nhs-provcomm` and
+`arvo compare nhs-adjusted`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from pydantic import BaseModel, ConfigDict, Field
 
-from arvo.nhs import provcomm, submission
+from arvo.nhs import adjusted, provcomm, submission
 
 
 class ImportParams(BaseModel):
@@ -48,6 +49,14 @@ def compare_provcomm(params: CompareParams) -> provcomm.Comparison:
     return comparison
 
 
+@task(cache_policy=NONE)
+def compare_adjusted(params: CompareParams) -> adjusted.Comparison:
+    """Compare mart_provider_funnel's adjusted results with NHS's published ones."""
+    comparison = adjusted.compare(params.pack_dir, params.warehouse, params.period)
+    adjusted.write(comparison, params.out)
+    return comparison
+
+
 def _logged(outcome):
     """Log what an outcome says of itself, line by line, and pass it on."""
     for line in outcome.lines():
@@ -65,3 +74,9 @@ def import_nhs_proms(params: ImportParams) -> submission.ImportSummary:
 def compare_nhs_provcomm(params: CompareParams) -> provcomm.Comparison:
     """Check Arvo's per-provider outcomes against NHS's published ProvComm figures."""
     return _logged(compare_provcomm(params))
+
+
+@flow(name="compare-nhs-adjusted", log_prints=True)
+def compare_nhs_adjusted(params: CompareParams) -> adjusted.Comparison:
+    """Check Arvo's case-mix adjusted results against NHS's published ones."""
+    return _logged(compare_adjusted(params))

@@ -1,37 +1,23 @@
 """The NHS PROMs 2016-17 pack through the unchanged pipeline matches NHS's ProvComm figures.
 
-The pack is imported with NHS's inclusion rule (`modelled_only`), run through the real
-steering flow (ingest, dbt build; reports are not needed here) and compared row by row
-with the per-provider averages NHS published. About two minutes.
+The pack's run (`nhs_run`, tests/nhs/conftest.py: imported with NHS's inclusion rule,
+through the real steering flow) is compared row by row with the per-provider averages
+NHS published.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from arvo.nhs import provcomm
-from arvo.nhs.submission import IMPORT_PERIOD, import_pack
-from flows.steering import SteeringParams, steering
-
-PACK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "nhs-proms-2016-17"
-
-pytestmark = pytest.mark.skipif(not PACK.is_dir(), reason=f"NHS data pack not at {PACK}")
+from arvo.nhs.submission import IMPORT_PERIOD
+from tests.nhs.conftest import PACK
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory, prefect_server):
-    out = tmp_path_factory.mktemp("nhs")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ARVO_PSEUDONYM_KEY", "module-key")
-    summary = import_pack(PACK, out, modelled_only=True)
-    result = steering(SteeringParams(home=out / "var", raw_dir=summary.raw_dir,
-                                     definitions_dir=summary.definitions_dir,
-                                     period=IMPORT_PERIOD, reports=False))
-    comparison = provcomm.compare(PACK, out / "var" / "warehouse" / "arvo.duckdb", IMPORT_PERIOD)
-    yield summary, result, comparison
-    mp.undo()
+def run(nhs_run):
+    summary, result, warehouse = nhs_run
+    return summary, result, provcomm.compare(PACK, warehouse, IMPORT_PERIOD)
 
 
 def test_every_imported_row_is_accepted(run):

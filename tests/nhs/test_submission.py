@@ -119,6 +119,27 @@ def test_definitions_register_loads_with_ods_codes(small_pack, tmp_path):
     assert by_id["RXX"].name == "ST ELSEWHERE HOSPITAL" and by_id["RXX"].sector == "public"
     assert by_id["NT101"].name == "NT101" and by_id["NT101"].sector == "private"
     assert {p.code: p.instruments for p in defs.packages}["KNEE_REVISION"] == ["EQ5D3L", "OKS"]
+    # every package's case-mix models use NHS's published case-mix variables
+    factors = ["age_band", "sex", *pack.CASE_MIX]
+    assert {p.code: defs.case_mix_factors(p.code) for p in defs.packages} == {
+        code: factors for code in ("HIP_PRIMARY", "HIP_REVISION", "KNEE_PRIMARY",
+                                   "KNEE_REVISION")}
+
+
+def test_each_nhs_age_band_lands_whole_in_one_case_mix_age_band():
+    """int_case_mix_inputs' bands start at 45, 55, ... 85; NHS's at 40, 50, ... 90."""
+    from arvo.nhs.submission import _age
+
+    def arvo_band(age: int) -> int:
+        return sum(age >= edge for edge in (45, 55, 65, 75, 85))
+
+    for band in ("30 to 39", "40 to 49", "50 to 59", "60 to 69", "70 to 79", "80 to 89",
+                 "90 to 120"):
+        low = int(band.split()[0])
+        ages = {_age(band, row) for row in range(1, 50)}
+        assert len(ages) == 5 and all(low <= a <= low + 9 for a in ages), band
+        assert len({arvo_band(a) for a in ages}) == 1, band
+    assert _age("*", 7) == 70
 
 
 def test_modelled_only_lists_every_left_out_record(small_pack, tmp_path):
