@@ -24,8 +24,8 @@ DURATION_PACKAGES = ("DEPRESSION", "T2_DIABETES", "HEART_FAILURE", "HIP_KNEE")
 MISSING_SHARE = 0.06
 #: Recovery (the package's expected improvement) is multiplied by 1 - ALONE_SLOWING if the
 #: client lives alone and by 1 - HEALTH_SLOWING x (general health - 3) (1 excellent, 5 poor).
-ALONE_SLOWING = 0.2
-HEALTH_SLOWING = 0.1
+ALONE_SLOWING = 0.25
+HEALTH_SLOWING = 0.12
 
 
 def draw_case_mix(rng: np.random.Generator, pop: pd.DataFrame, states: pd.DataFrame,
