@@ -39,8 +39,10 @@ SICKER_PULL = (2.4, 3.0)
 #: The small provider (newly contracted) takes this share of the clients of an average
 #: provider of its package.
 SMALL_SHARE = (0.08, 0.16)
-#: The under-collecting provider's baseline and follow-up collection probabilities.
+#: The under-collecting provider's baseline and follow-up collection probabilities, and its
+#: share of clients against an average provider's (a large provider that neglects PROMs).
 UNDER_COLLECTION = (0.32, 0.22)
+UNDER_SHARE = 1.5
 #: The primary measure of each instrument, the one a funnel plot judges.
 PRIMARY_MEASURES = {"EQ5D5L": "eq5d_index", "PHQ9": "phq9_total"}
 #: Role names, in the order the truth lists them.
@@ -67,18 +69,20 @@ def plant_roles(rng: np.random.Generator, weights: np.ndarray,
                 single_package: np.ndarray) -> Planted | None:
     """Pick the roles among providers with `weights` > 0 and draw their values.
 
-    The small provider is one whose only package is PLANTED_PACKAGE (`single_package`),
-    so that a newly contracted provider is small everywhere; None if the package has
-    fewer than five providers (a register unlike the demo's).
+    The small and the under-collecting provider are ones whose only package is
+    PLANTED_PACKAGE (`single_package`), so that a newly contracted provider is small
+    everywhere and every obligation of the under-collecting one is in that package;
+    None if the package has fewer than five providers (a register unlike the demo's).
     """
     eligible = np.flatnonzero(weights > 0)
     if len(eligible) < 5:
         return None
-    small_pool = eligible[single_package[eligible]]
-    small = int(rng.choice(small_pool if len(small_pool) else eligible))
-    rest = [int(i) for i in rng.permutation(eligible) if i != small]
+    single = eligible[single_package[eligible]]
+    pool = [int(i) for i in rng.permutation(single if len(single) >= 2 else eligible)]
+    small, under = pool[0], pool[1]
+    rest = [int(i) for i in rng.permutation(eligible) if i not in (small, under)]
     roles = {"better": rest[0], "worse": rest[1], "sicker_clients": rest[2], "small": small,
-             "under_collecting": rest[3]}
+             "under_collecting": under}
     return Planted(
         package=PLANTED_PACKAGE, roles={r: roles[r] for r in ROLE_NAMES},
         better=(float(rng.uniform(*BETTER_EQ)), float(rng.uniform(*BETTER_PHQ))),

@@ -18,6 +18,7 @@ from arvo.demo.planted import (
     PLANTED_PACKAGE,
     PROVIDER_SPREAD,
     UNDER_COLLECTION,
+    UNDER_SHARE,
     Planted,
     plant_roles,
 )
@@ -203,6 +204,7 @@ def _plant(rng: np.random.Generator, plan: ProviderPlan) -> None:
         plan.phq_effect[PLANTED_PACKAGE][roles[role]] = phq
     for w in plan.package_weights.values():  # a newly contracted provider: few clients
         w[roles["small"]] *= planted.small_share
+        w[roles["under_collecting"]] *= UNDER_SHARE
 
 
 # --------------------------------------------------------------------------- record IDs

@@ -24,6 +24,7 @@ from arvo.demo.planted import (
     PROVIDER_SPREAD,
     SICKER_PULL,
     SMALL_SHARE,
+    UNDER_SHARE,
     WORSE_EQ,
     WORSE_PHQ,
 )
@@ -203,7 +204,8 @@ def funnel_truth(defs: Definitions, plan: ProviderPlan) -> dict[str, Any]:
             "better": {"eq5d": list(BETTER_EQ), "phq9": list(BETTER_PHQ)},
             "worse": {"eq5d": list(WORSE_EQ), "phq9": list(WORSE_PHQ)},
             "every_provider_sd": {"eq5d": PROVIDER_SPREAD[0], "phq9": PROVIDER_SPREAD[1]},
-            "sicker_clients_pull": list(SICKER_PULL), "small_share": list(SMALL_SHARE)},
+            "sicker_clients_pull": list(SICKER_PULL), "small_share": list(SMALL_SHARE),
+            "under_collecting_share": UNDER_SHARE},
         "drawn_effects": {
             "package_code": pkg,
             "better": {"eq5d": _r(planted.better[0]), "phq9": _r(planted.better[1])},

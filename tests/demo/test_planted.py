@@ -28,6 +28,7 @@ def test_the_seed_picks_the_roles_and_draws_the_effects_in_range():
         pkg = planted.package
         assert all(plan.package_weights[pkg][i] > 0 for i in roles.values())
         assert set(ROLES[plan.roles[roles["small"]]].packages) == {pkg}
+        assert set(ROLES[plan.roles[roles["under_collecting"]]].packages) == {pkg}
         eq, phq = plan.eq_effect[pkg], plan.phq_effect[pkg]
         assert pl.BETTER_EQ[0] <= eq[roles["better"]] <= pl.BETTER_EQ[1]
         assert pl.BETTER_PHQ[0] <= phq[roles["better"]] <= pl.BETTER_PHQ[1]
