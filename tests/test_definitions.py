@@ -18,7 +18,7 @@ def defs_copy(tmp_path) -> Path:
 
 def test_shipped_definitions_load():
     defs = definitions.load(DEFS)
-    assert len(defs.providers) == 12
+    assert len(defs.providers) == 23
     assert {p.sector for p in defs.providers} == {"public", "private", "third"}
     assert len(defs.segments) >= 4
     assert "HNHC" in [s.code for s in defs.segments]

@@ -4,8 +4,8 @@ providers and their monthly submissions, with a planted truth for tests.
 `generate_region(out_dir, seed=42, residents=50_000, months=24)` writes
 `out_dir/raw/<provider>/<YYYY-MM>/{events,episodes,proms}.{csv,parquet}` and
 `out_dir/planted_truth.json`. `arvo.demo.region` assembles the model from its parts
-(`population`, `providers`, `events`, `episodes`, `proms`, `defects`, `truth`);
-`arvo.demo.writer` writes the file formats.
+(`population`, `providers`, `planted`, `casemix`, `events`, `episodes`, `proms`,
+`defects`, `truth`); `arvo.demo.writer` writes the file formats (docs/demo.md).
 """
 
 from arvo.demo.generate import RegionSummary, generate_region

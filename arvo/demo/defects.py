@@ -9,12 +9,7 @@ import pandas as pd
 
 from arvo import hetu as hetu_codes
 from arvo.definitions import Definitions
-from arvo.demo.providers import (
-    BETTER_PROVIDER,
-    UNDER_COLLECTING_PROVIDER,
-    WORSE_PROVIDER,
-    ProviderPlan,
-)
+from arvo.demo.providers import ProviderPlan
 
 
 def _wrong_check(code: str) -> str:
@@ -47,8 +42,8 @@ def plant_defects(rng: np.random.Generator, events: pd.DataFrame, proms: pd.Data
         ("2533810-4", "events", "negative_cost", 3),
     ]
     # Fall back to other providers if the register differs from the demo's.
-    fallback = [p for p in ids if p not in (UNDER_COLLECTING_PROVIDER, WORSE_PROVIDER,
-                                            BETTER_PROVIDER)]
+    planted = set(plan.planted.roles.values()) if plan.planted else set()
+    fallback = [p for i, p in enumerate(ids) if i not in planted]
     used: set[tuple[str, int]] = set()
     defects: list[dict[str, Any]] = []
     for pid, entity, kind, count in wanted:

@@ -1,8 +1,10 @@
 """Episodes in service packages and the visits that belong to them.
 
 Clients with a relevant condition enter service packages (episodes) at a provider that
-delivers the package, with package-specific visits. An episode is sent in its start
-month, and again with its end date in the month it ends.
+delivers the package, with package-specific visits. Each episode carries its client's
+case mix (`arvo.demo.casemix`), which the sicker-clients provider picks its clients by. An
+episode is sent in its start month, and again with its end date in the month it ends,
+both times with its case-mix fields.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from arvo.definitions import Definitions
+from arvo.demo.casemix import SENT_FIELDS, choose_pulled, draw_case_mix, sickness_score
 from arvo.demo.draws import choose, expand, poisson_in
 from arvo.demo.events import Coder, EventBuffer
 from arvo.demo.horizon import Calendar
@@ -18,7 +21,7 @@ from arvo.demo.providers import ROLES, ProviderPlan, assign_ids
 
 #: Episode entry: package -> (condition key or state, annual entry rate, min age, max age).
 EPISODE_ENTRY = {
-    "DEPRESSION": ("depression", 0.5, 16, 85),
+    "DEPRESSION": ("depression", 0.8, 16, 85),
     "T2_DIABETES": ("diabetes", 0.07, 18, 95),
     "HEART_FAILURE": ("heart_failure", 0.22, 30, 100),
     "HIP_KNEE": ("osteoarthritis", 0.05, 45, 90),
@@ -36,7 +39,7 @@ EPISODE_DURATION = {
 
 def make_episodes(rng: np.random.Generator, pop: pd.DataFrame, states: pd.DataFrame,
                   plan: ProviderPlan, defs: Definitions, cal: Calendar) -> pd.DataFrame:
-    """Clients' episodes in service packages: person, package, provider, start and end day."""
+    """Clients' episodes in service packages: person, package, provider, days and case mix."""
     days = cal.n_days
     death = states["death_day"].to_numpy()
     age = pop["age"].to_numpy()
@@ -56,6 +59,7 @@ def make_episodes(rng: np.random.Generator, pop: pd.DataFrame, states: pd.DataFr
             end = h1[who]
             end = np.where(end < days, end, -1)
             prov = states["home_provider"].to_numpy()[who]
+            mix = draw_case_mix(rng, pop, states, who, start, pkg)
         elif pkg in EPISODE_ENTRY:
             key, rate, lo, hi = EPISODE_ENTRY[pkg]
             if key == "high_need":
@@ -70,8 +74,13 @@ def make_episodes(rng: np.random.Generator, pop: pd.DataFrame, states: pd.DataFr
             t = rng.exponential(1.0, len(who)) / rate * 365.25
             keep = t < death[who]
             who, start = who[keep], np.floor(t[keep]).astype(np.int64)
+            mix = draw_case_mix(rng, pop, states, who, start, pkg)
             w = plan.package_weights[pkg]
-            if pkg == "CASE_MANAGEMENT":
+            planted = plan.planted
+            if planted is not None and pkg == planted.package:
+                prov = choose_pulled(rng, w, planted.roles["sicker_clients"],
+                                     planted.sicker_pull, sickness_score(mix))
+            elif pkg == "CASE_MANAGEMENT":
                 # Substance users and mental health clients go to the mental health association
                 # more often; others to social services or primary care.
                 mh = pop["substance_use"].to_numpy()[who] | pop["depression"].to_numpy()[who]
@@ -88,8 +97,9 @@ def make_episodes(rng: np.random.Generator, pop: pd.DataFrame, states: pd.DataFr
             end = np.where(end < days, end, -1)
         else:
             continue
-        frames.append(pd.DataFrame({"person": who, "package_code": pkg, "provider": prov,
-                                    "start_day": start, "end_day": end}))
+        frames.append(pd.concat([pd.DataFrame({
+            "person": who, "package_code": pkg, "provider": prov, "start_day": start,
+            "end_day": end}), mix], axis=1))
     eps = pd.concat(frames, ignore_index=True)
     eps = eps.sort_values(["start_day", "person", "package_code"], kind="stable")
     eps = eps.reset_index(drop=True)
@@ -237,6 +247,7 @@ def finish_episodes(rng, eps: pd.DataFrame, pop: pd.DataFrame, plan: ProviderPla
         "package_code": rows["package_code"].to_numpy(),
         "start_date": cal.dates(rows["start_day"].to_numpy()),
         "end_date": pd.Series(cal.dates(np.maximum(end_sent, 0))).where(end_sent >= 0).to_numpy(),
+        **{c: rows[c].array for c in SENT_FIELDS},
         "provider_id": plan.ids[rows["provider"].to_numpy()],
         "month": np.array(cal.labels, dtype=object)[rows["sub_month"].to_numpy()],
         "person": rows["person"].to_numpy(), "episode": rows["episode"].to_numpy(),

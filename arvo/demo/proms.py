@@ -4,8 +4,10 @@ Providers collect the package's instruments at every timepoint of the obligation
 them (definitions/obligations.yml, read with `arvo.definitions`: baseline, follow-ups,
 repeats, restarts on acute admissions), each with its own collection probability.
 Answers come from latent health: a severity per EQ-5D dimension and a PHQ-9 total at
-baseline, lowered at follow-ups by the package's expected gain plus the provider's
-planted effect. No scoring happens here; Arvo scores the answers (`arvo.scoring`, the
+baseline (from the episode's latent severity, the client's age and chronic conditions),
+lowered at follow-ups by the package's expected gain, scaled by the client's recovery
+(living alone and poor general health slow it: `arvo.demo.casemix`), plus the provider's
+own effect in the package. No scoring happens here; Arvo scores the answers (`arvo.scoring`, the
 dbt model int_prom_measures_scored).
 """
 
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from arvo.definitions import Definitions, Obligation, Restart, Timepoint
+from arvo.demo.casemix import recovery
 from arvo.demo.horizon import Calendar
 from arvo.demo.providers import ProviderPlan, assign_ids
 
@@ -225,20 +228,24 @@ def make_proms(rng: np.random.Generator, pop: pd.DataFrame, states: pd.DataFrame
         row = pop.iloc[person]
         age = row["age"].to_numpy().astype(float)
         nc = row["n_conditions"].to_numpy()
-        u = rng.normal(0, 0.45, k)
+        u = 0.45 * sub["severity"].to_numpy()
+        rec = recovery(sub)
+        no_effect = np.zeros(len(plan.providers))
+        eq_eff = plan.eq_effect.get(pkg, no_effect)[prov]
+        phq_eff = plan.phq_effect.get(pkg, no_effect)[prov]
         adj = np.stack([0.015 * np.clip(age - 50, 0, None), 0.008 * np.clip(age - 60, 0, None),
                         0.01 * np.clip(age - 50, 0, None), np.zeros(k),
                         np.zeros(k)], axis=1) + 0.12 * (nc[:, None] - 1)
         xb = np.array(model.eq_base) + adj + u[:, None] + rng.normal(0, 0.55, (k, 5))
-        gain = (model.eq_gain + plan.eq_effect[prov])[:, None] * np.array(model.eq_weights)
+        gain = (model.eq_gain * rec + eq_eff)[:, None] * np.array(model.eq_weights)
         xf = xb - gain + rng.normal(0, 0.35, (k, 5))
         lb = 1 + np.clip(np.floor(xb), 0, 4).astype(np.int64)
         lf = 1 + np.clip(np.floor(xf), 0, 4).astype(np.int64)
         vb = np.clip(np.round(100 * (0.25 + 0.65 * vas_health(lb)) + rng.normal(0, 8, k)), 0, 100)
         vf = np.clip(np.round(100 * (0.25 + 0.65 * vas_health(lf)) + rng.normal(0, 8, k)), 0, 100)
         anx = row["anxiety"].to_numpy().astype(float)
-        tb = np.clip(model.phq_base + 1.5 * anx + 4 * u + rng.normal(0, 3.2, k), 0, 27)
-        tf = np.clip(tb - (model.phq_fall + plan.phq_effect[prov]) + rng.normal(0, 2.5, k), 0, 27)
+        tb = np.clip(model.phq_base + 1.5 * anx + 8 * u + rng.normal(0, 1.8, k), 0, 27)
+        tf = np.clip(tb - (model.phq_fall * rec + phq_eff) + rng.normal(0, 2.5, k), 0, 27)
         pb = np.clip(tb[:, None] / 27 * PHQ_ITEM_WEIGHTS, 0, 1)
         pf = np.clip(tf[:, None] / 27 * PHQ_ITEM_WEIGHTS, 0, 1)
         ib = rng.binomial(3, pb)

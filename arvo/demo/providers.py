@@ -2,8 +2,8 @@
 
 Each provider of definitions/providers.yml gets a role from its name (hospital, primary
 care, home care, ...), which sets the services and packages it delivers; a price level;
-a record-ID style; and PROM collection probabilities and treatment effects. Three
-providers carry a planted finding (under-collection, worse and better outcomes).
+a record-ID style; and PROM collection probabilities and treatment effects per package.
+The seed picks which providers carry a planted finding (`arvo.demo.planted`).
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ import numpy as np
 import pandas as pd
 
 from arvo.definitions import Definitions, Provider
-
-#: Planted findings (providers named in the demo brief).
-UNDER_COLLECTING_PROVIDER = "1394810-8"  # Mielenterveyspalvelut Tyyni Oy
-WORSE_PROVIDER = "1900509-8"  # Kuntoutus Liike Oy
-BETTER_PROVIDER = "1157268-8"  # Mielenterveysyhdistys Majakka ry
-
+from arvo.demo.planted import (
+    PLANTED_PACKAGE,
+    PROVIDER_SPREAD,
+    UNDER_COLLECTION,
+    UNDER_SHARE,
+    Planted,
+    plant_roles,
+)
 
 # Provider roles, matched from provider names (first keyword hit wins), then sector.
 ROLE_KEYWORDS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -57,22 +59,22 @@ ROLES: dict[str, Role] = {
         visit_rate=10.0),
     "clinic": Role("private medical centre", {
         "PC_VISIT": 0.25, "PC_NURSE": 0.22, "SPEC_OUTPATIENT": 0.1, "MH_VISIT": 0.05},
-        {"T2_DIABETES": 0.3, "DEPRESSION": 0.1}, visit_rate=12.0),
-    "home_care": Role("public home care", {"HOME_CARE_VISIT": 0.6}, {"HOME_CARE": 1.0}),
+        {"T2_DIABETES": 0.3, "DEPRESSION": 0.2}, visit_rate=12.0),
+    "home_care": Role("home care", {"HOME_CARE_VISIT": 0.6}, {"HOME_CARE": 1.0}),
     "social": Role("public social services", {
         "SOCIAL_WORK": 0.95, "SUBSTANCE_SERVICE": 0.6, "HOUSING_DAY": 0.4},
         {"CASE_MANAGEMENT": 0.45}),
     "mental_health": Role("mental health services", {"MH_VISIT": 0.1},
-                          {"DEPRESSION": 0.15}, visit_rate=18.0),
+                          {"DEPRESSION": 0.2}, visit_rate=18.0),
     "mental_health_third": Role("mental health association", {
         "MH_VISIT": 0.1, "SUBSTANCE_SERVICE": 0.4, "SOCIAL_WORK": 0.05, "HOUSING_DAY": 0.0},
-        {"DEPRESSION": 0.3, "CASE_MANAGEMENT": 0.25}, visit_rate=20.0),
+        {"DEPRESSION": 0.2, "CASE_MANAGEMENT": 0.25}, visit_rate=20.0),
     "elderly_care": Role("elderly care", {"HOME_CARE_VISIT": 0.2, "HOUSING_DAY": 0.3},
                          {"HOME_CARE": 1.0}),
     "orthopaedics": Role("orthopaedic hospital", {
         "SPEC_OUTPATIENT": 0.05, "SURGERY": 0.0, "INPATIENT_DAY": 0.0}, {"HIP_KNEE": 0.45}),
     "rehab": Role("rehabilitation", {"REHAB_VISIT": 0.35, "MH_VISIT": 0.0},
-                  {"DEPRESSION": 0.3}, visit_rate=26.0),
+                  {"DEPRESSION": 0.2}, visit_rate=26.0),
     "heart": Role("heart association", {"REHAB_VISIT": 0.05, "PC_NURSE": 0.0},
                   {"HEART_FAILURE": 0.2}),
 }
@@ -106,20 +108,25 @@ ID_STYLES: tuple[dict[str, tuple], ...] = (
 
 @dataclass
 class ProviderPlan:
-    """Each provider's role, services, packages, price level, ID style and PROM behaviour."""
+    """Each provider's role, services, packages, price level, ID style and PROM behaviour.
+
+    `eq_effect` and `phq_effect` map a package to each provider's own effect in it (latent
+    EQ-5D steps, PHQ-9 points of extra fall); `planted` names the planted roles.
+    """
 
     providers: tuple[Provider, ...]
     roles: list[str]
     price: np.ndarray
     baseline_p: np.ndarray
     followup_p: np.ndarray
-    eq_effect: np.ndarray
-    phq_effect: np.ndarray
+    eq_effect: dict[str, np.ndarray]
+    phq_effect: dict[str, np.ndarray]
     id_styles: list[dict[str, tuple]]
     diag_nodot: np.ndarray
     late_share: np.ndarray
     service_weights: dict[str, np.ndarray] = field(default_factory=dict)
     package_weights: dict[str, np.ndarray] = field(default_factory=dict)
+    planted: Planted | None = None
 
     @property
     def ids(self) -> np.ndarray:
@@ -149,7 +156,7 @@ def role_of(p: Provider) -> str:
 
 
 def plan_providers(rng: np.random.Generator, defs: Definitions) -> ProviderPlan:
-    """Draw each provider's price level, PROM behaviour and plant the findings."""
+    """Draw each provider's price level, PROM behaviour and effects; plant the roles."""
     provs = tuple(defs.providers)
     m = len(provs)
     roles = [role_of(p) for p in provs]
@@ -157,18 +164,8 @@ def plan_providers(rng: np.random.Generator, defs: Definitions) -> ProviderPlan:
     # Compliant providers collect most questionnaires (paired follow-ups need both).
     base_p = rng.uniform(0.93, 0.97, m)
     fu_p = rng.uniform(0.82, 0.90, m)
-    eq_eff = rng.uniform(-0.1, 0.1, m)
-    phq_eff = rng.uniform(-0.5, 0.5, m)
-    ids = [p.id for p in provs]
-    if UNDER_COLLECTING_PROVIDER in ids:
-        i = ids.index(UNDER_COLLECTING_PROVIDER)
-        base_p[i], fu_p[i] = 0.32, 0.22
-    if WORSE_PROVIDER in ids:
-        i = ids.index(WORSE_PROVIDER)
-        eq_eff[i], phq_eff[i] = -0.62, -3.6
-    if BETTER_PROVIDER in ids:
-        i = ids.index(BETTER_PROVIDER)
-        eq_eff[i], phq_eff[i] = 0.75, 4.0
+    eq_eff = {pkg: rng.normal(0, PROVIDER_SPREAD[0], m) for pkg in defs.package_codes}
+    phq_eff = {pkg: rng.normal(0, PROVIDER_SPREAD[1], m) for pkg in defs.package_codes}
     styles = [ID_STYLES[i % len(ID_STYLES)] for i in range(m)]
     diag_nodot = np.array([r in ("hospital", "orthopaedics") for r in roles])
     late = np.array([0.0 if r in ("hospital", "orthopaedics") else 0.02 for r in roles])
@@ -184,7 +181,30 @@ def plan_providers(rng: np.random.Generator, defs: Definitions) -> ProviderPlan:
         w = np.array([ROLES[r].packages.get(pkg, 0.0) for r in roles])
         if (w > 0).any():
             plan.package_weights[pkg] = w
+    _plant(rng, plan)
     return plan
+
+
+def _plant(rng: np.random.Generator, plan: ProviderPlan) -> None:
+    """Pick the planted roles and set their collection, size and effects in the plan."""
+    weights = plan.package_weights.get(PLANTED_PACKAGE)
+    if weights is None:
+        return
+    single = np.array([set(ROLES[r].packages) == {PLANTED_PACKAGE} for r in plan.roles])
+    planted = plant_roles(rng, weights, single)
+    if planted is None:
+        return
+    plan.planted = planted
+    roles = planted.roles
+    i = roles["under_collecting"]
+    plan.baseline_p[i], plan.followup_p[i] = UNDER_COLLECTION
+    effects = (("better", planted.better), ("worse", planted.worse), ("sicker_clients", (0, 0)))
+    for role, (eq, phq) in effects:  # the sicker-clients provider: no effect of its own
+        plan.eq_effect[PLANTED_PACKAGE][roles[role]] = eq
+        plan.phq_effect[PLANTED_PACKAGE][roles[role]] = phq
+    for w in plan.package_weights.values():  # a newly contracted provider: few clients
+        w[roles["small"]] *= planted.small_share
+        w[roles["under_collecting"]] *= UNDER_SHARE
 
 
 # --------------------------------------------------------------------------- record IDs

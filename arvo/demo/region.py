@@ -5,8 +5,9 @@ Pure functions on numpy / pandas (no I/O): `build_region` turns the loaded defin
 and the planted truth. Every random draw comes from `numpy.random.default_rng` streams
 derived from the seed, one per part of the model, and every ordering is explicit, so the
 same seed and sizes give the same frames. The parts: `population` (residents),
-`providers`, `events`, `episodes`, `proms`, `defects` (planted data defects) and
-`truth` (the planted truth).
+`providers` (with the seed's planted roles, `planted`), `events`, `episodes` (with their
+case mix, `casemix`), `proms`, `defects` (planted data defects) and `truth` (the planted
+truth).
 """
 
 from __future__ import annotations

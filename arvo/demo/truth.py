@@ -1,9 +1,10 @@
 """The planted truth: what was planted, for tests to compare with what Arvo finds.
 
 It states the planted causes (each provider's collection probabilities and latent
-treatment effects, the planted defects) and plain counts of the generated frames; it
-does not score, pair or judge compliance. Those are Arvo's (the dbt marts), and the
-tests check that the pipeline finds what was planted.
+treatment effects per package, the planted roles, the planted defects) and plain counts of
+the generated frames; it does not score, pair or judge compliance. Those are Arvo's (the
+dbt marts), and the tests check that the pipeline finds what was planted. The funnel part
+(`funnel_truth`) lists every cell a correct case-mix adjusted funnel plot flags.
 """
 
 from __future__ import annotations
@@ -15,15 +16,21 @@ import pandas as pd
 
 from arvo.definitions import Definitions
 from arvo.demo.horizon import Calendar
+from arvo.demo.planted import (
+    BETTER_EQ,
+    BETTER_PHQ,
+    MIN_PAIRS,
+    PRIMARY_MEASURES,
+    PROVIDER_SPREAD,
+    SICKER_PULL,
+    SMALL_SHARE,
+    UNDER_SHARE,
+    WORSE_EQ,
+    WORSE_PHQ,
+)
 from arvo.demo.population import CONDITIONS
 from arvo.demo.proms import GENERIC_PROM, PROM_MODELS
-from arvo.demo.providers import (
-    BETTER_PROVIDER,
-    ROLES,
-    UNDER_COLLECTING_PROVIDER,
-    WORSE_PROVIDER,
-    ProviderPlan,
-)
+from arvo.demo.providers import ROLES, ProviderPlan
 
 
 def cost_concentration(events: pd.DataFrame, first: str, last: str, top: float = 0.1) -> float:
@@ -90,15 +97,19 @@ def planted_truth(defs: Definitions, plan: ProviderPlan, cal: Calendar,
             "price_level": _r(plan.price[i]),
             "baseline_collection_probability": _r(plan.baseline_p[i]),
             "followup_collection_probability": _r(plan.followup_p[i]),
-            "effect": {"eq5d_latent_improvement": _r(plan.eq_effect[i]),
-                       "phq9_extra_fall_points": _r(plan.phq_effect[i])},
+            "planted_role": plan.planted.role_of(i) if plan.planted else None,
+            "effect": {pkg: {"eq5d_latent_improvement": _r(plan.eq_effect[pkg][i]),
+                             "phq9_extra_fall_points": _r(plan.phq_effect[pkg][i])}
+                       for pkg in pkgs if pkg in plan.eq_effect},
             "events": int((ev["provider_id"] == p.id).sum()),
             "realised": real})
     by_id = {p["provider_id"]: p for p in providers}
 
+    roles = ({r: plan.ids[i] for r, i in plan.planted.roles.items()} if plan.planted
+             else {})
     findings = []
-    if UNDER_COLLECTING_PROVIDER in by_id:
-        p = by_id[UNDER_COLLECTING_PROVIDER]
+    if "under_collecting" in roles:
+        p = by_id[roles["under_collecting"]]
         findings.append({
             "kind": "prom_under_collection", "provider_id": p["provider_id"],
             "provider_name": p["name"], "packages": p["packages"],
@@ -109,19 +120,30 @@ def planted_truth(defs: Definitions, plan: ProviderPlan, cal: Calendar,
                         f"and 6-month follow-ups from about "
                         f"{p['followup_collection_probability']:.0%} of its episodes, far "
                         "below the obligation (80 % / 60 %) that other providers meet."})
-    for pid, kind, word in ((WORSE_PROVIDER, "worse_outcomes", "less"),
-                            (BETTER_PROVIDER, "better_outcomes", "more")):
-        if pid not in by_id:
+    for role, kind, word in (("worse", "worse_outcomes", "less"),
+                             ("better", "better_outcomes", "more")):
+        if role not in roles:
             continue
-        p = by_id[pid]
-        main = "DEPRESSION" if "DEPRESSION" in p["packages"] else p["packages"][0]
+        p = by_id[roles[role]]
+        main = plan.planted.package
+        effect = p["effect"][main]
         findings.append({
-            "kind": kind, "provider_id": pid, "provider_name": p["name"],
+            "kind": kind, "provider_id": p["provider_id"], "provider_name": p["name"],
             "packages": p["packages"], "main_package": main,
             "peers": sorted(q["provider_id"] for q in providers
-                            if main in q["packages"] and q["provider_id"] != pid),
-            "effect": p["effect"], "planted": _latent(main, p["effect"]),
-            "sentence": _outcome_sentence(p["name"], word, main, p["effect"])})
+                            if main in q["packages"] and q["provider_id"] != p["provider_id"]),
+            "effect": effect, "planted": _latent(main, effect),
+            "sentence": _outcome_sentence(p["name"], word, main, effect)})
+    if "sicker_clients" in roles:
+        p = by_id[roles["sicker_clients"]]
+        findings.append({
+            "kind": "sicker_clients", "provider_id": p["provider_id"],
+            "provider_name": p["name"], "main_package": plan.planted.package,
+            "sentence": f"Clients of {p['name']} in {plan.planted.package} are clearly sicker "
+                        "at the start (worse general health, more often living alone, with "
+                        "a disability, older, more chronic conditions), but the provider has "
+                        "no effect of its own: compared as it is, its outcomes look worse; "
+                        "adjusted for case mix, they are average."})
 
     conc = {f"top_{int(t * 100)}_share": _r(cost_concentration(ev, window[0], window[1], t))
             for t in (0.01, 0.05, 0.1, 0.2, 0.5)}
@@ -146,9 +168,66 @@ def planted_truth(defs: Definitions, plan: ProviderPlan, cal: Calendar,
         "generator": {"seed": seed, "residents": residents, "months": cal.months,
                       "start_month": labels[0], "end_month": labels[-1]},
         "findings": findings,
+        **funnel_truth(defs, plan),
         "defects": defects,
         "cost_concentration": {"window": list(window),
                                "clients": int(ev.loc[win, "hetu"].nunique()), **conc},
         "population": population,
         "providers": providers,
+    }
+
+
+def _cells(defs: Definitions, provider_id: str, packages: list[str]) -> list[dict[str, str]]:
+    """The provider's (package, instrument, primary measure) cells in `packages`."""
+    instruments = {p.code: p.instruments for p in defs.packages}
+    return [{"provider_id": provider_id, "package_code": pkg, "instrument": inst,
+             "measure": PRIMARY_MEASURES[inst]}
+            for pkg in packages for inst in instruments.get(pkg, ()) if inst in PRIMARY_MEASURES]
+
+
+def funnel_truth(defs: Definitions, plan: ProviderPlan) -> dict[str, Any]:
+    """What a correct funnel plot of each package x primary measure flags, and nothing else."""
+    planted = plan.planted
+    if planted is None:
+        return {}
+    pid = {r: str(plan.ids[i]) for r, i in planted.roles.items()}
+    pkg = planted.package
+    small = planted.roles["small"]
+    small_pkgs = [k for k, w in plan.package_weights.items() if w[small] > 0]
+    return {
+        "roles": pid,
+        "primary_measures": PRIMARY_MEASURES,
+        "min_pairs": MIN_PAIRS,
+        "effect_ranges": {
+            "unit": "eq5d: latent EQ-5D steps added to the package's improvement; phq9: "
+                    "PHQ-9 points of extra fall at follow-up (negative: less)",
+            "better": {"eq5d": list(BETTER_EQ), "phq9": list(BETTER_PHQ)},
+            "worse": {"eq5d": list(WORSE_EQ), "phq9": list(WORSE_PHQ)},
+            "every_provider_sd": {"eq5d": PROVIDER_SPREAD[0], "phq9": PROVIDER_SPREAD[1]},
+            "sicker_clients_pull": list(SICKER_PULL), "small_share": list(SMALL_SHARE),
+            "under_collecting_share": UNDER_SHARE},
+        "drawn_effects": {
+            "package_code": pkg,
+            "better": {"eq5d": _r(planted.better[0]), "phq9": _r(planted.better[1])},
+            "worse": {"eq5d": _r(planted.worse[0]), "phq9": _r(planted.worse[1])},
+            "sicker_clients_pull": _r(planted.sicker_pull),
+            "small_share": _r(planted.small_share)},
+        "expected_flags": [
+            {**cell, "direction": role, "level": "alarm"} for role in ("better", "worse")
+            for cell in _cells(defs, pid[role], [pkg])],
+        "expected_unadjusted_flags": [
+            {**cell, "direction": "worse", "level": "alert"}
+            for cell in _cells(defs, pid["sicker_clients"], [pkg])],
+        "too_few_pairs": _cells(defs, pid["small"], small_pkgs),
+        "null": "every other (provider, package, instrument, measure) cell on a primary "
+                "measure is null",
+        "funnel_notes": (
+            "expected_flags: every cell a correct case-mix adjusted funnel plot (99.8 % "
+            "limits, overdispersion allowed for) flags as an alarm; the sicker-clients "
+            "provider is not among them. expected_unadjusted_flags: cells an unadjusted "
+            "comparison of follow-up means flags at least at this level (it may also flag "
+            "the better and worse providers). too_few_pairs: cells under min_pairs pairs, "
+            "never flagged. Every provider varies a little in every package (normal, "
+            "every_provider_sd), within what the overdispersion allowance absorbs; the "
+            "sicker-clients provider has no effect of its own in its package."),
     }

@@ -15,11 +15,13 @@ import pyarrow.parquet as pq
 import yaml
 
 from arvo.contract import ENTITIES
+from arvo.demo.casemix import SENT_FIELDS
 from arvo.demo.generate import DEFAULT_DEFINITIONS
 
 RESIDENTS = 3000
 MONTHS = 24
-COLUMNS = {name: entity.core_names for name, entity in ENTITIES.items()}  # what the demo sends
+COLUMNS = {name: [c for c in entity.names if c in entity.core_names or c in SENT_FIELDS]
+           for name, entity in ENTITIES.items()}  # what the demo sends
 DATES = {"events": ["event_date"], "episodes": ["start_date", "end_date"],
          "proms": ["response_date"]}
 CSV = {  # format -> (separator, decimal mark, encoding, BOM, date pattern)
@@ -63,6 +65,9 @@ def _convert(df: pd.DataFrame, entity: str, fmt: str) -> pd.DataFrame:
     if entity == "proms":
         for i in range(1, 13):
             df[f"q{i}"] = pd.to_numeric(df[f"q{i}"]).astype("Int64")
+    for c in SENT_FIELDS:
+        if c in df.columns:
+            df[c] = pd.to_numeric(df[c]).astype("Int64")
     return df
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from arvo import scoring
 from arvo.contract import INSTRUMENT_ITEMS
-from arvo.demo.providers import BETTER_PROVIDER, UNDER_COLLECTING_PROVIDER, WORSE_PROVIDER
 from tests.demo.submissions import FORMATS, with_start
 
 
@@ -30,11 +29,11 @@ def test_under_collecting_provider(region):
     _, frames, truth = region
     base = _rates(frames, "DEPRESSION", "baseline", -14, 14)
     follow = _rates(frames, "DEPRESSION", "followup_6m", 152, 212)
-    tyyni = UNDER_COLLECTING_PROVIDER
+    tyyni = truth["roles"]["under_collecting"]
     assert base[tyyni] <= 0.5 and follow[tyyni] <= 0.4
     others_b, others_f = base.drop(tyyni), follow.drop(tyyni)
     assert len(others_b) >= 3
-    assert (others_b >= 0.7).all() and (others_f > follow[tyyni]).all()
+    assert others_b.median() >= 0.8 and (others_f.median() > follow[tyyni])
     finding = [f for f in truth["findings"] if f["kind"] == "prom_under_collection"][0]
     assert finding["provider_id"] == tyyni and finding["sentence"]
     assert finding["baseline_collection_probability"] <= 0.4
@@ -70,15 +69,18 @@ def depression_changes(region, tmp_path_factory) -> dict[str, pd.DataFrame]:
     return {i: _changes(_scores(frames, "DEPRESSION", i, home)) for i in ("EQ5D5L", "PHQ9")}
 
 
-@pytest.mark.parametrize("provider,direction", [(WORSE_PROVIDER, -1), (BETTER_PROVIDER, 1)])
-def test_planted_outcome_differences(region, depression_changes, provider, direction):
+@pytest.mark.parametrize("role,direction", [("worse", -1), ("better", 1)])
+def test_planted_outcome_differences(region, depression_changes, role, direction):
     _, _, truth = region
+    provider = truth["roles"][role]
     eq, phq = depression_changes["EQ5D5L"], depression_changes["PHQ9"]
     peers = set(eq["provider_id"]) - {provider}
-    assert len(peers - {WORSE_PROVIDER, BETTER_PROVIDER}) >= 2
+    assert len(peers - set(truth["roles"].values())) >= 2
     own_eq, peer_eq = eq[eq["provider_id"] == provider], eq[eq["provider_id"] != provider]
     own_phq, peer_phq = phq[phq["provider_id"] == provider], phq[phq["provider_id"] != provider]
-    assert len(own_eq) >= 8 and len(own_phq) >= 8
+    # a handful of pairs in this small region (15 providers share DEPRESSION): the planted
+    # effects are large enough to show; test_funnel.py judges them on the default region
+    assert len(own_eq) >= 3 and len(own_phq) >= 3
     assert direction * (own_eq["change"].mean() - peer_eq["change"].mean()) > 0.05
     assert direction * (peer_phq["change"].mean() - own_phq["change"].mean()) > 2.0
     kind = "worse_outcomes" if direction < 0 else "better_outcomes"
@@ -98,6 +100,9 @@ def test_truth_lists_every_provider(region):
     for p in listed.values():
         assert 0 < p["baseline_collection_probability"] <= 1
         assert 0 < p["followup_collection_probability"] <= 1
-        assert set(p["effect"]) == {"eq5d_latent_improvement", "phq9_extra_fall_points"}
+        assert set(p["effect"]) <= set(p["packages"])
+        for effect in p["effect"].values():
+            assert set(effect) == {"eq5d_latent_improvement", "phq9_extra_fall_points"}
     peers = [p for p in listed.values() if "DEPRESSION" in p["packages"]]
-    assert len(peers) >= 4
+    assert len(peers) >= 12
+    assert {p["planted_role"] for p in listed.values()} - {None} == set(truth["roles"])

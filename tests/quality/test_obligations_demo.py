@@ -54,7 +54,9 @@ def test_under_collecting_provider_fails_every_obligation_it_can_be_judged_on(re
 def test_compliant_providers_pass_every_obligation_with_enough_episodes(region):
     _, _, truth, rows = region
     tyyni = _under_collecting(truth)
-    judged = rows[(rows.provider_id != tyyni) & (rows.eligible_episodes >= 20)]
+    # 14 providers share DEPRESSION (the funnel plots of issue 9 need them), so each has
+    # fewer episodes than the 20 this once asked for
+    judged = rows[(rows.provider_id != tyyni) & (rows.eligible_episodes >= 12)]
     assert len(judged) >= 10 and judged.provider_id.nunique() >= 4
     failing = judged[~judged.meets_obligation]
     assert failing.empty, failing[["provider_name", "package_code", "instrument", "timepoint",
