@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench nhs clean lock
+.PHONY: demo test test-seeds lint bench nhs clean lock
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,12 @@ demo: $(STAMP)
 	$(BIN)/arvo demo
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not seeds"
+
+# The planted-truth test of the fair verdicts on four more seeds of the default-size demo
+# region (tests/test_fair_verdicts.py; about 6 minutes). CI runs it after `make test`.
+test-seeds: $(STAMP)
+	$(BIN)/pytest -q -m seeds
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
