@@ -173,6 +173,12 @@ def funnel_groups(rows: list[dict[str, Any]], names: Names,
                 points.append({"pairs": m["raw_pairs"], "value": m["raw_adjusted"],
                                "marker": "other", "label": None})
         group["chart"] = _chart(group, members_rows, points)
+        # with one other provider the target (the mean of all pairs) and the limits around
+        # it would give that provider's result away: the own view shows the verdict only
+        group["single_peer"] = own is not None and len(
+            {r["provider_id"] for r in members_rows} - {own}) < MIN_PEERS
+        if group["single_peer"]:
+            group["target"] = group["chart"] = None
         if group["chart"] is not None:
             group["chart"].update(desc=_describe(group, members, own), own=own is not None)
         group["small"] = own is None and any(is_small(m["raw_pairs"]) for m in members)
@@ -180,6 +186,9 @@ def funnel_groups(rows: list[dict[str, Any]], names: Names,
             del m["raw_pairs"], m["raw_adjusted"]
         group["members"] = members if own is None else [
             m for m in members if m["provider_id"] == own]
+        if group["single_peer"]:
+            for m in group["members"]:
+                m.update(adjusted=None, adjusted_gain=None, lower95=None, upper95=None)
         group["key"] = key
         out.append(group)
     return out
@@ -199,6 +208,12 @@ def trends(history: list[dict[str, Any]], names: Names, own: str | None = None,
     shown = sorted({str(r["period"]) for r in history})[-periods:]
     out = []
     for _key, rows in _grouped([r for r in history if str(r["period"]) in shown]).items():
+        # periods where the package had fewer than MIN_PEERS other providers: the own
+        # adjusted outcome would give the target, and so the other provider's result, away
+        providers: dict[str, set[str]] = defaultdict(set)
+        for r in rows:
+            providers[str(r["period"])].add(r["provider_id"])
+        lone = {p for p, ids in providers.items() if len(ids - {own}) < MIN_PEERS}
         if own is not None:
             rows = [r for r in rows if r["provider_id"] == own]
         if len({str(r["period"]) for r in rows}) < 2:
@@ -210,7 +225,10 @@ def trends(history: list[dict[str, Any]], names: Names, own: str | None = None,
                 "provider_name": names.provider(r["provider_id"], r.get("provider_name")),
                 "cells": {}})
             n = r["pairs"]
-            value = r["adjusted"] if own is not None else suppress(r["adjusted"], n)
+            if own is not None:
+                value = None if str(r["period"]) in lone else r["adjusted"]
+            else:
+                value = suppress(r["adjusted"], n)
             p["cells"][str(r["period"])] = {
                 "adjusted": value, "pairs": n if own is not None else suppress(n, n),
                 "verdict": _short(verdict(r["flag"], r["direction"]))}

@@ -146,3 +146,19 @@ def test_attention_does_not_show_a_rate_hidden_for_a_small_numerator():
     assert found["reasons"] == [
         "Masennuksen hoitopolku: PHQ-9, 6 kk seuranta – PROM-keruuvelvoite ei täyty "
         "(alle 5 hoitojaksosta, vaatimus 60 %)"]
+
+
+def test_with_one_other_provider_the_own_view_shows_no_target_or_adjusted_outcome():
+    """The target is the mean of all pairs: beside the provider's own figures it would
+    give its only competitor's result away. The verdict in words stays."""
+    two = [r for r in ROWS if r["provider_id"] in (A, C)]
+    (g,) = funnel_groups(two, NAMES, own=A)
+    assert g["single_peer"] and g["target"] is None and g["chart"] is None
+    (mine,) = g["members"]
+    assert mine["adjusted"] is None and mine["lower95"] is None and mine["upper95"] is None
+    assert mine["adjusted_gain"] is None and mine["verdict"]["text"]
+    earlier = [{**r, "period": EARLIER} for r in two]
+    (t,) = trends([*earlier, *two], NAMES, own=A)
+    assert all(c["adjusted"] is None for p in t["providers"] for c in p["cells"].values())
+    (g,) = funnel_groups(two, NAMES)  # the commissioner sees both
+    assert not g["single_peer"] and g["target"] is not None
