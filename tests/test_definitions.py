@@ -114,6 +114,16 @@ def _edit(path: Path, old: str, new: str) -> None:
      "  - package: HOME_CARE\n    instruments: [EQ5D5L, PROMIS10]",
      r"obligations.yml: obligations\[4\].instruments\[1\]: PROMIS10 is not an instrument "
      r"of package HOME_CARE"),
+    # verdicts: the funnel rules and the case-mix factors
+    ("verdicts.yml", "  min_pairs: 30", "  min_pairs: 0",
+     r"verdicts.yml: verdicts.min_pairs: Input should be greater than or equal to 1"),
+    ("verdicts.yml", "  overdispersion: additive", "  overdispersion: random",
+     r"verdicts.yml: verdicts.overdispersion: Input should be 'additive', 'multiplicative'"),
+    ("verdicts.yml", "    - general_health\n", "    - general_health\n    - shoe_size\n",
+     r"verdicts.yml: verdicts.case_mix_factors\[5\]: Input should be 'age_band'"),
+    ("packages.yml", "instruments: [EQ5D5L, PHQ9]}", "instruments: [EQ5D5L, PHQ9], "
+     "case_mix_factors: [age, sex]}",
+     r"packages.yml: packages\[0\].case_mix_factors\[0\]: Input should be 'age_band'"),
 ])
 def test_invalid_definitions_name_file_and_key(defs_copy, file, old, new, expected):
     _edit(defs_copy / file, old, new)
@@ -133,6 +143,28 @@ def test_compiled_tables_for_dbt(tmp_path):
         followup = [r for r in csv.DictReader(fh)
                     if r["package_code"] == "DEPRESSION" and r["timepoint"] == "followup_6m"]
     assert {(r["from_days"], r["to_days"]) for r in followup} == {("152", "212")}
+
+
+def test_verdict_rules_and_case_mix_factors(defs_copy, tmp_path):
+    """verdicts.yml is optional (defaults); a package may declare its own factors; both
+    reach dbt as tables."""
+    defs = definitions.load(DEFS)
+    assert (defs.verdicts.min_pairs, defs.verdicts.overdispersion) == (30, "additive")
+    (defs_copy / "verdicts.yml").unlink()
+    _edit(defs_copy / "packages.yml", "instruments: [EQ5D5L, PHQ9]}",
+          "instruments: [EQ5D5L, PHQ9], case_mix_factors: [age_band, sex]}")
+    own = definitions.load(defs_copy)
+    assert own.verdicts == definitions.Verdicts()
+    assert own.case_mix_factors("DEPRESSION") == ["age_band", "sex"]
+    assert own.case_mix_factors("HOME_CARE")[:3] == ["age_band", "sex", "chronic_conditions"]
+    out = definition_tables.compile_for_dbt(own, tmp_path)
+    with (out / "case_mix_factors.csv").open() as fh:
+        factors = [r for r in csv.DictReader(fh) if r["package_code"] == "DEPRESSION"]
+    assert [(r["factor"], r["factor_order"]) for r in factors] == [("age_band", "0"),
+                                                                    ("sex", "1")]
+    with (out / "verdict_rules.csv").open() as fh:
+        assert list(csv.DictReader(fh)) == [{"min_pairs": "30", "overdispersion": "additive",
+                                             "winsorise": "0.1"}]
 
 
 def test_obligation_schedules():
