@@ -15,28 +15,9 @@ import click
 
 from arvo import config
 from arvo.contract import INSTRUMENT_ITEMS
-
-HOME = click.option("--home", type=click.Path(path_type=Path), default=None,
-                    help="Root of all outputs (lake, quarantine, warehouse, reports). "
-                         "Default: $ARVO_HOME or ./var")
-RAW = click.option("--raw-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-                   help="Folder of provider submissions <provider>/<YYYY-MM>/. "
-                        "Default: <home>/demo/raw")
-
-DEFS = click.option("--definitions-dir", type=click.Path(path_type=Path, file_okay=False),
-                    default=None,
-                    help="The commissioner's definitions (providers.yml, packages.yml, ...). "
-                         "Default: $ARVO_DEFINITIONS_DIR or the repository's definitions/")
-
-
-def _months(ctx, param, value):
-    """Reject a period that is not a month YYYY-MM with one line, not a traceback."""
-    from arvo.periods import is_month
-
-    for v in value if isinstance(value, tuple) else (value,):
-        if v is not None and not is_month(v):
-            raise click.BadParameter(f"{v!r} is not a month YYYY-MM (e.g. 2025-12)")
-    return value
+from flows.nhs import cli as nhs_cli
+from flows.options import DEFS, HOME, RAW
+from flows.options import months as _months
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -285,144 +266,6 @@ def score(instrument, file, out, eq5d5l_method, value_set, home) -> None:
         sys.exit(1)
 
 
-@main.group(name="import")
-def import_group() -> None:
-    """Turn other registers' data into provider submissions in Arvo's contract."""
-
-
-@import_group.command(name="nhs-proms")
-@click.argument("pack_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("var/nhs"), show_default=True,
-              help="Writes <out>/raw/<ODS code>/<YYYY-MM>/ submissions and <out>/definitions/")
-@click.option("--modelled-only", is_flag=True,
-              help="Keep only the records NHS's case-mix model used (NHS's inclusion rule for "
-                   "its published averages); the others are listed in excluded_records.csv")
-def import_nhs_proms(pack_dir, out_dir, modelled_only) -> None:
-    """Import an NHS PROMs record-level data pack (hip and knee replacement).
-
-    Each NHS provider becomes a provider (ODS code), each record an episode with an
-    EQ-5D-3L and an Oxford Hip or Knee Score response before the operation and six
-    months after it (docs/nhs-proms.md says what is made up: identities and dates).
-    Any year's pack is read as NHS names it ("Hip_Replacement_Provider_1617.csv.zip",
-    "Hip Replacements Provider 1718.csv"), dated by the year in its file names. Then run
-    the pipeline on it, unchanged, with the command printed at the end. A pack that
-    cannot be read: the files found and what was expected, exit status 2.
-
-    \b
-    Example:
-        arvo import nhs-proms ../shared/data/nhs-proms-2016-17 --out var/nhs --modelled-only
-    """
-    from arvo.nhs.pack import PackError, locate
-    from flows.nhs.flows import ImportParams
-    from flows.nhs.flows import import_nhs_proms as import_flow
-
-    try:
-        locate(pack_dir)  # the files of one year, found before any work: one clear error
-        summary = import_flow(ImportParams(pack_dir=pack_dir, out_dir=out_dir,
-                                           modelled_only=modelled_only))
-    except PackError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    for line in summary.lines():
-        click.echo(line)
-    out = summary.out_dir
-    click.echo(f"\nnext: arvo steer --home {out} --raw-dir {summary.raw_dir} "
-               f"--definitions-dir {summary.definitions_dir} --period {summary.period}\n"
-               f"then: arvo compare nhs-provcomm {pack_dir} --home {out}")
-
-
-@main.group(name="compare")
-def compare_group() -> None:
-    """Check Arvo's results against figures others published."""
-
-
-@compare_group.command(name="nhs-provcomm")
-@click.argument("pack_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@HOME
-@click.option("--period", default=None, callback=_months,
-              help="Steering period the import was run for. Default: the import's, from "
-                   "the pack's year (2017-09 for 2016-17)")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Row-by-row comparison CSV. Default: <home>/nhs_provcomm_comparison.csv")
-def compare_nhs_provcomm(pack_dir, home, period, out) -> None:
-    """Compare per-provider health gains with NHS's published ProvComm figures.
-
-    Reads mart_provider_measure_outcomes from the warehouse under --home (after `arvo
-    steer` on an `arvo import nhs-proms` output) and ProvComm from PACK_DIR; prints the
-    match rate and writes every row with its status. Exit status 1 if a published row
-    whose records are in the pack differs.
-
-    \b
-    Example:
-        arvo compare nhs-provcomm ../shared/data/nhs-proms-2016-17 --home var/nhs
-    """
-    from arvo.nhs import provcomm
-    from flows.nhs.flows import CompareParams
-    from flows.nhs.flows import compare_nhs_provcomm as compare_flow
-
-    period = period or _pack_period(pack_dir)
-    settings = config.Settings.from_env(home)
-    out = out or settings.home / "nhs_provcomm_comparison.csv"
-    result = compare_flow(CompareParams(pack_dir=pack_dir, warehouse=settings.warehouse,
-                                        period=period, out=out))
-    for line in result.lines():
-        click.echo(line)
-    click.echo(f"row by row: {out}")
-    explained = (provcomm.MATCH, provcomm.TOTAL_COUNT, provcomm.NOT_IN_PACK, *provcomm.UNPUBLISHED)
-    if not result.rows["status"].isin(explained).all():
-        sys.exit(1)
-
-
-@compare_group.command(name="nhs-adjusted")
-@click.argument("pack_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@HOME
-@click.option("--period", default=None, callback=_months,
-              help="Steering period the import was run for. Default: the import's, from "
-                   "the pack's year (2017-09 for 2016-17)")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Provider-by-provider CSV. Default: <home>/nhs_adjusted_comparison.csv")
-def compare_nhs_adjusted(pack_dir, home, period, out) -> None:
-    """Compare case-mix adjusted health gains and funnel alarms with NHS's published ones.
-
-    Reads mart_provider_funnel from the warehouse under --home (after `arvo steer` on an
-    `arvo import nhs-proms` output) and ProvComm from PACK_DIR. For each primary joint x
-    measure: Pearson r between Arvo's adjusted health gain and NHS's, and the providers
-    NHS's adjusted post-op scores place beyond |z| 4 or within |z| 1.96 on NHS's funnel
-    (England's mean and SD, no overdispersion) against Arvo's alarms under the same
-    limits. Exit status 1 if a target is missed (docs/nhs-proms.md).
-
-    \b
-    Example:
-        arvo compare nhs-adjusted ../shared/data/nhs-proms-2016-17 --home var/nhs
-    """
-    from flows.nhs.flows import CompareParams
-    from flows.nhs.flows import compare_nhs_adjusted as compare_flow
-
-    period = period or _pack_period(pack_dir)
-    settings = config.Settings.from_env(home)
-    out = out or settings.home / "nhs_adjusted_comparison.csv"
-    result = compare_flow(CompareParams(pack_dir=pack_dir, warehouse=settings.warehouse,
-                                        period=period, out=out))
-    for line in result.lines():
-        click.echo(line)
-    click.echo(f"provider by provider: {out}")
-    if result.missed():
-        sys.exit(1)
-
-
-def _pack_period(pack_dir: Path) -> str:
-    """The steering period an import of the pack is run for (exit status 2 if unreadable)."""
-    from arvo.nhs.pack import PackError, locate
-    from arvo.nhs.submission import import_period
-
-    try:
-        return import_period(locate(pack_dir)[0])
-    except PackError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-
-
 @main.command()
 @click.option("--home", type=click.Path(path_type=Path), default=Path("var/bench"),
               show_default=True, help="Root of the benchmark's region and outputs")
@@ -466,6 +309,9 @@ def _bench_size(home: Path) -> int | None:
     path = home / "demo" / "residents.txt"
     return int(path.read_text()) if path.is_file() else None
 
+
+main.add_command(nhs_cli.import_group)
+main.add_command(nhs_cli.compare_group)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,29 @@
+"""Options the `arvo` commands share (flows/cli.py, flows/nhs/cli.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+HOME = click.option("--home", type=click.Path(path_type=Path), default=None,
+                    help="Root of all outputs (lake, quarantine, warehouse, reports). "
+                         "Default: $ARVO_HOME or ./var")
+RAW = click.option("--raw-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+                   help="Folder of provider submissions <provider>/<YYYY-MM>/. "
+                        "Default: <home>/demo/raw")
+
+DEFS = click.option("--definitions-dir", type=click.Path(path_type=Path, file_okay=False),
+                    default=None,
+                    help="The commissioner's definitions (providers.yml, packages.yml, ...). "
+                         "Default: $ARVO_DEFINITIONS_DIR or the repository's definitions/")
+
+
+def months(ctx, param, value):
+    """Reject a period that is not a month YYYY-MM with one line, not a traceback."""
+    from arvo.periods import is_month
+
+    for v in value if isinstance(value, tuple) else (value,):
+        if v is not None and not is_month(v):
+            raise click.BadParameter(f"{v!r} is not a month YYYY-MM (e.g. 2025-12)")
+    return value
