@@ -19,8 +19,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest -q -m "not seeds"
 
-# The planted-truth test of the fair verdicts on four more seeds of the default-size demo
-# region (tests/test_fair_verdicts.py; about 6 minutes). CI runs it after `make test`.
+# The planted-truth test of the fair verdicts on five seeds of the default-size demo region
+# through the pipeline (tests/test_fair_verdicts.py; about 10 minutes). CI runs it after
+# `make test`.
 test-seeds: $(STAMP)
 	$(BIN)/pytest -q -m seeds
 
