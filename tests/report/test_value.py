@@ -107,7 +107,7 @@ def test_steering_report_shows_value_with_definitions(settings: Settings):
     assert "1 000 €" not in kaiku and "&lt;5" in kaiku and "ei terveyshyötyä" not in kaiku
     # definitions: the duration assumption, the MIDs and their sources from the seed
     assert "hyöty kestää 1,0 vuotta" in value
-    assert "PHQ-9 total 5" in value and "EQ-5D-5L index 0,063" in value
+    assert "PHQ-9-pisteet 5" in value and "EQ-5D-5L-indeksi 0,063" in value
     assert "McClure" in value and "Talking Therapies" in value
 
 
