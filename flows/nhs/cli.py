@@ -60,19 +60,31 @@ def import_nhs_proms(pack_dir, out_dir, modelled_only) -> None:
                f"then: arvo compare nhs-provcomm {pack_dir} --home {out}")
 
 
+def _comparison(out_help: str):
+    """The arguments every comparison with an NHS pack takes: PACK_DIR, --home, --period,
+    --out (described by `out_help`)."""
+    def wrap(fn):
+        for option in reversed((
+                click.argument("pack_dir", type=click.Path(path_type=Path, file_okay=False,
+                                                           exists=True)),
+                HOME,
+                click.option("--period", default=None, callback=_months,
+                             help="Steering period the import was run for. Default: the "
+                                  "import's, from the pack's year (2017-09 for 2016-17)"),
+                click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+                             default=None, help=out_help))):
+            fn = option(fn)
+        return fn
+    return wrap
+
+
 @click.group(name="compare")
 def compare_group() -> None:
     """Check Arvo's results against figures others published."""
 
 
 @compare_group.command(name="nhs-provcomm")
-@click.argument("pack_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@HOME
-@click.option("--period", default=None, callback=_months,
-              help="Steering period the import was run for. Default: the import's, from "
-                   "the pack's year (2017-09 for 2016-17)")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Row-by-row comparison CSV. Default: <home>/nhs_provcomm_comparison.csv")
+@_comparison("Row-by-row comparison CSV. Default: <home>/nhs_provcomm_comparison.csv")
 def compare_nhs_provcomm(pack_dir, home, period, out) -> None:
     """Compare per-provider health gains with NHS's published ProvComm figures.
 
@@ -96,13 +108,7 @@ def compare_nhs_provcomm(pack_dir, home, period, out) -> None:
 
 
 @compare_group.command(name="nhs-adjusted")
-@click.argument("pack_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@HOME
-@click.option("--period", default=None, callback=_months,
-              help="Steering period the import was run for. Default: the import's, from "
-                   "the pack's year (2017-09 for 2016-17)")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Provider-by-provider CSV. Default: <home>/nhs_adjusted_comparison.csv")
+@_comparison("Provider-by-provider CSV. Default: <home>/nhs_adjusted_comparison.csv")
 def compare_nhs_adjusted(pack_dir, home, period, out) -> None:
     """Compare case-mix adjusted health gains and funnel alarms with NHS's published ones.
 
