@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-seeds lint bench nhs clean lock
+.PHONY: demo test test-seeds lint bench nhs clean lock messages
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ nhs: $(STAMP)
 	  --period 2017-09
 	$(BIN)/arvo compare nhs-provcomm $(NHS_PACK) --home $(NHS_HOME)
 	$(BIN)/arvo compare nhs-adjusted $(NHS_PACK) --home $(NHS_HOME)
+
+# Extract every message template into arvo/locale/arvo.pot and merge it into the fi, sv
+# and en catalogues (docs/languages.md); tests/test_messages.py fails until each is translated.
+messages: $(STAMP)
+	$(BIN)/python -m arvo.translations
 
 lock:
 	rm -rf /tmp/arvo-lock && $(PYTHON) -m venv /tmp/arvo-lock

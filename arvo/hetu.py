@@ -14,6 +14,8 @@ import hmac
 import re
 from dataclasses import dataclass
 
+from arvo.messages import msg
+
 CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 CENTURY = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900,
            "A": 2000, "B": 2000, "C": 2000, "D": 2000, "E": 2000, "F": 2000}
@@ -40,20 +42,20 @@ def check_char(ddmmyy: str, zzz: str) -> str:
 def parse(hetu: str) -> HetuFacts:
     """Validate a HETU and return its birth date and sex; raise InvalidHetu with the reason."""
     if not isinstance(hetu, str):
-        raise InvalidHetu("identity code is missing")
+        raise InvalidHetu(msg("identity code is missing"))
     code = hetu.strip().upper()
     m = _PATTERN.match(code)
     if not m:
-        raise InvalidHetu("identity code is not of the form DDMMYYCZZZQ")
+        raise InvalidHetu(msg("identity code is not of the form DDMMYYCZZZQ"))
     dd, mm, yy, sign, zzz, q = m.groups()
     try:
         birth = dt.date(CENTURY[sign] + int(yy), int(mm), int(dd))
-    except ValueError as exc:
-        raise InvalidHetu(f"identity code has an impossible birth date ({exc})") from None
+    except ValueError:
+        raise InvalidHetu(msg("identity code has an impossible birth date")) from None
     if int(zzz) < 2:
-        raise InvalidHetu("identity code has an individual number below 002")
+        raise InvalidHetu(msg("identity code has an individual number below 002"))
     if check_char(dd + mm + yy, zzz) != q:
-        raise InvalidHetu("identity code check character does not match")
+        raise InvalidHetu(msg("identity code check character does not match"))
     return HetuFacts(birth_date=birth, sex="M" if int(zzz) % 2 else "F")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 from arvo.contract import ENTITIES
 from arvo.ingest.read import read_file
@@ -85,6 +86,23 @@ def test_planted_defects_are_quarantined_with_their_rule(region):
         assert len(rows) >= 1, d
         # the generator names the column at fault; the rule is the pipeline's own
         assert d["column"] in set(rows.column_name), (d, rows.column_name.tolist())
+
+
+def test_feedback_tells_the_provider_what_is_wrong_in_finnish(region):
+    """The rows to fix, and what became of each file, in the feedback's language: the
+    ingest's English text (kept in the lake for the data engineer) is never shown."""
+    home, _ = region
+    defect = _truth(home)["defects"][0]
+    out = home / "reports" / PERIODS[-1] / "providers" / defect["provider_id"]
+    fix = pd.read_csv(out / "rows_to_fix.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    english = pd.concat([pd.read_parquet(home / "quarantine" / e)
+                         for e in ("events", "proms") if (home / "quarantine" / e).exists()])
+    assert len(fix) and fix.reason.str.contains(r" rivi \d+: ").all(), fix.reason.head()
+    assert not fix.reason.str.contains(r" row \d+: | is not | is empty").any()
+    html = (out / "feedback.html").read_text()
+    shown = [r for r in fix.reason if escape(r) in html]
+    assert shown and not any(escape(r) in html for r in english.reason)
+    assert "rows quarantined" not in html and "riviä siirrettiin karanteeniin" in html
 
 
 def test_under_collecting_provider_is_flagged_in_its_own_feedback(region):

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from arvo.contract import ENTITIES, FILE_SUFFIXES
+from arvo.messages import Message, msg
 from arvo.periods import MONTH
 from arvo.redact import shown
 
 _MONTHISH = re.compile(r"^(\d{4})\s*[-_./ ]?\s*(\d{1,2})$")
-_NAMING = ("a month folder holds events, episodes and proms files, each as .csv or "
-           ".parquet (e.g. events.csv)")
+_NAMING = msg("a month folder holds events, episodes and proms files, each as .csv or "
+               ".parquet (e.g. events.csv)")
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Unrecognised:
 
     path: str  # relative to the provider's folder, e.g. "2025-01/saate.txt"
     kind: str  # file | folder
-    message: str
+    message: Message
 
 
 @dataclass
@@ -76,34 +77,36 @@ def unrecognised_items(raw_dir: Path, provider_id: str, up_to: str | None = None
             items.append(Unrecognised(shown(path.name), "folder", _folder_advice(path.name)))
         else:
             items.append(Unrecognised(shown(path.name), "file",
-                                      "files go into a month folder named YYYY-MM; "
-                                      "this one is not read"))
+                                      msg("files go into a month folder named YYYY-MM; "
+                                          "this one is not read")))
     return items
 
 
-def _folder_advice(name: str) -> str:
+def _folder_advice(name: str) -> Message:
     m = _MONTHISH.match(name.strip())
     if m:
         year, month = int(m.group(1)), int(m.group(2))
         if 1 <= month <= 12:
-            return (f"not a month folder name; name it {year:04d}-{month:02d} (YYYY-MM) to "
-                    "have it read")
-        return f"not a month: there is no month {month}; month folders are named YYYY-MM"
-    return "not a month folder name; month folders are named YYYY-MM, e.g. 2025-01"
+            return msg("not a month folder name; name it {name} (YYYY-MM) to have it read",
+                       name=f"{year:04d}-{month:02d}")
+        return msg("not a month: there is no month {month}; month folders are named YYYY-MM",
+                   month=month)
+    return msg("not a month folder name; month folders are named YYYY-MM, e.g. 2025-01")
 
 
 def _unrecognised(path: Path, relative: str) -> Unrecognised:
     name = path.name.lower()
     if path.is_dir():
         return Unrecognised(shown(relative), "folder",
-                            f"folders inside a month folder are not read; {_NAMING}")
+                            msg("folders inside a month folder are not read; {naming}",
+                                naming=_NAMING))
     entity = next((e for e in ENTITIES if name.startswith(e) or name.startswith(e[:-1])), None)
     if entity and any(name.endswith(s) for s in FILE_SUFFIXES):
-        advice = (f"not read: name it {entity}.csv or {entity}.parquet; a corrected file "
-                  "replaces the earlier one under the same name")
+        advice = msg("not read: name it {entity}.csv or {entity}.parquet; a corrected file "
+                     "replaces the earlier one under the same name", entity=entity)
     elif entity:
-        advice = (f"not read (a copy or backup?); only {entity}.csv or {entity}.parquet is "
-                  "read")
+        advice = msg("not read (a copy or backup?); only {entity}.csv or {entity}.parquet is "
+                     "read", entity=entity)
     else:
-        advice = f"not a submission file and not read; {_NAMING}"
+        advice = msg("not a submission file and not read; {naming}", naming=_NAMING)
     return Unrecognised(shown(relative), "file", advice)

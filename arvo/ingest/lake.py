@@ -36,6 +36,7 @@ LAKE_SCHEMAS: dict[str, pa.Schema] = {
         ("entity", pa.string()), ("source_file", pa.string()), ("file_sha256", pa.string()),
         ("file_format", pa.string()), ("rows_in", pa.int64()), ("rows_accepted", pa.int64()),
         ("rows_quarantined", pa.int64()), ("status", pa.string()), ("message", pa.string()),
+        ("message_json", pa.string()),
         ("blank_lines", pa.int64()), ("ingested_at", pa.timestamp("us"))]),
     "check_results": pa.schema([
         ("entity", pa.string()), ("source_file", pa.string()), ("rule", pa.string()),
@@ -47,12 +48,14 @@ LAKE_SCHEMAS: dict[str, pa.Schema] = {
 QUARANTINE_SCHEMA = pa.schema([
     ("record_id", pa.string()), ("source_file", pa.string()), ("source_row", pa.int64()),
     ("rule", pa.string()), ("column_name", pa.string()), ("reason", pa.string()),
-    ("issues", pa.string()), ("row_values", pa.string()), ("file_sha256", pa.string())])
+    ("issues", pa.string()), ("row_values", pa.string()), ("file_sha256", pa.string()),
+    ("reason_json", pa.string())])
 
 # What under a provider's folder is not read (arvo.ingest.folders), one table per
 # provider replaced at every ingest run: `<lake>/unrecognised/provider_id=<id>/data.parquet`.
 UNRECOGNISED_SCHEMA = pa.schema([("path", pa.string()), ("kind", pa.string()),
-                                 ("message", pa.string()), ("found_at", pa.timestamp("us"))])
+                                 ("message", pa.string()), ("message_json", pa.string()),
+                                 ("found_at", pa.timestamp("us"))])
 
 
 def partition(root: Path, entity: str, provider_id: str, month: str) -> Path:

@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from arvo.messages import Message, msg
 from arvo.redact import quoted
 
 _SP = "[ \u00a0\u202f]"
@@ -82,7 +83,8 @@ def parse(text: pd.Series, file_key: pd.Series, column: str,
     for i in mixed_rows:
         refused[i] = _mixed(text.iat[i], column, examples[file_key.iat[i]])
     for i in np.flatnonzero(present & (kind == -1)):
-        refused[i] = f"{column} {quoted(text.iat[i])} is not a number"
+        refused[i] = msg("{column} {value} is not a number", column=column,
+                         value=quoted(text.iat[i]))
     # the canonical text: spaces out, the decimal mark '.', thousands marks out
     spaced = pc.replace_substring_regex(value, _SP, "")
     comma = of("decimal,", "both,") | (of("ambiguous,") & has["d,"])
@@ -94,8 +96,10 @@ def parse(text: pd.Series, file_key: pd.Series, column: str,
     canonical = pc.replace_substring_regex(canonical, r"^\+", "")
     too_fine = present & _np(pc.match_substring_regex(canonical, rf"\.\d{{{max_decimals}}}0*[1-9]"))
     for i in np.flatnonzero(too_fine):
-        refused.setdefault(i, f"{column} {quoted(text.iat[i])} has more than {max_decimals} "
-                              f"decimals; send euros with at most {max_decimals} decimals (cents)")
+        refused.setdefault(i, msg("{column} {value} has more than {decimals} decimals; send "
+                                  "euros with at most {decimals} decimals (cents)",
+                                  column=column, value=quoted(text.iat[i]),
+                                  decimals=max_decimals))
     ok = present.copy()
     ok[list(refused)] = False
     number = pc.cast(pc.if_else(pa.array(ok), canonical, pa.scalar(None, pa.string())),
@@ -114,25 +118,28 @@ def _np(mask: pa.Array) -> np.ndarray:
 
 
 def _examples(text: pd.Series, kind: np.ndarray, code: dict[str, int], file_key: pd.Series,
-              key: object) -> str:
+              key: object) -> Message:
     """The first value of file `key` with each mark as its decimal mark."""
     mine = file_key.to_numpy() == key
     shown = []
     for m in OTHER:
         first = np.flatnonzero(mine & np.isin(kind, [code[f"decimal{m}"], code[f"both{m}"]]))
         if len(first):
-            shown.append(f"{quoted(text.iat[first[0]])} with '{m}'")
-    return " and ".join(shown)
+            shown.append(msg("{value} with '{mark}'", value=quoted(text.iat[first[0]]), mark=m))
+    return shown[0] if len(shown) == 1 else msg("{first} and {second}", first=shown[0],
+                                                second=shown[1])
 
 
-def _ambiguous(value: str, column: str, mark: str) -> str:
-    return (f"{column} {quoted(value)} is ambiguous: it reads {value.replace(mark, '.')} with "
-            f"'{mark}' as decimal mark or {value.replace(mark, '')} with '{mark}' grouping "
-            "thousands, and no other value of the column in this file settles which; write "
-            "thousands without a separator or with a space")
+def _ambiguous(value: str, column: str, mark: str) -> Message:
+    return msg("{column} {value} is ambiguous: it reads {as_decimal} with '{mark}' as decimal "
+               "mark or {as_thousands} with '{mark}' grouping thousands, and no other value of "
+               "the column in this file settles which; write thousands without a separator or "
+               "with a space", column=column, value=quoted(value),
+               as_decimal=value.replace(mark, "."), as_thousands=value.replace(mark, ""),
+               mark=mark)
 
 
-def _mixed(value: str, column: str, examples: str) -> str:
-    return (f"{column} {quoted(value)}: this file's {column} column mixes decimal marks "
-            f"({examples}), so no value with a mark can be read safely; send one decimal "
-            "mark throughout")
+def _mixed(value: str, column: str, examples: Message) -> Message:
+    return msg("{column} {value}: this file's {column} column mixes decimal marks "
+               "({examples}), so no value with a mark can be read safely; send one decimal "
+               "mark throughout", column=column, value=quoted(value), examples=examples)

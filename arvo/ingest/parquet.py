@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from arvo.contract import Entity, Kind
 from arvo.ingest.read import BrokenFile, RawFile, column_key
+from arvo.messages import msg
 from arvo.redact import quoted
 
 
@@ -47,9 +48,9 @@ ACCEPTS = {
                           or pa.types.is_decimal(t)),
 }
 EXPECTED = {
-    "text": "text (string)", "code": "text (string)", "hetu": "text (string)",
-    "date": "a date, timestamp or YYYY-MM-DD text", "decimal": "a number or number text",
-    "integer": "a whole number",
+    "text": msg("text (string)"), "code": msg("text (string)"), "hetu": msg("text (string)"),
+    "date": msg("a date, timestamp or YYYY-MM-DD text"),
+    "decimal": msg("a number or number text"), "integer": msg("a whole number"),
 }
 
 
@@ -65,18 +66,20 @@ def read_parquet(path: Path, entity: Entity) -> RawFile:
     """The contract's columns of a Parquet file as text, or BrokenFile naming the column."""
     rows_in = count_rows(path)
     if rows_in is None:
-        raise BrokenFile(path, "not a readable Parquet file (its footer cannot be read), so "
-                         "its rows cannot be counted")
+        raise BrokenFile(path, msg("not a readable Parquet file (its footer cannot be read), "
+                                   "so its rows cannot be counted"))
     try:
         table = pq.read_table(path)
     except Exception as exc:
-        raise BrokenFile(path, f"Parquet data cannot be read ({quoted(exc, 120)})",
-                         rows_in=rows_in) from None
+        raise BrokenFile(path, msg("Parquet data cannot be read ({error})",
+                                   error=quoted(exc, 120)), rows_in=rows_in) from None
     header = {column_key(n): n for n in table.column_names}
     missing = [c for c in entity.required if c not in header]
     if missing:
-        raise BrokenFile(path, f"required column(s) {', '.join(missing)} missing (it has: "
-                         f"{', '.join(quoted(n, 30) for n in table.column_names[:12])})",
+        raise BrokenFile(path, msg("required column(s) {missing} missing (it has: {found})",
+                                   missing=", ".join(missing),
+                                   found=", ".join(quoted(n, 30)
+                                                   for n in table.column_names[:12])),
                          column=missing[0], rows_in=table.num_rows)
     frame = pd.DataFrame(index=range(table.num_rows))
     for col in entity.columns:
@@ -99,15 +102,17 @@ def _as_text(path: Path, name: str, kind: Kind, values: pa.ChunkedArray,
     if pa.types.is_null(t):
         return pd.Series([None] * len(values), dtype=object)
     if not ACCEPTS[kind](t):
-        raise BrokenFile(path, f"column {name} has Parquet type {t}; expected "
-                         f"{EXPECTED[kind]}", row=0, column=name, rows_in=rows_in)
+        raise BrokenFile(path, msg("column {column} has Parquet type {type}; expected "
+                                   "{expected}", column=name, type=str(t),
+                                   expected=EXPECTED[kind]),
+                         row=0, column=name, rows_in=rows_in)
     if _is_binary(t):
         try:
             values = values.cast(pa.string())
         except pa.ArrowInvalid:
-            raise BrokenFile(path, f"column {name} is binary that is not UTF-8 text; send "
-                             "it as a string column", row=0, column=name,
-                             rows_in=rows_in) from None
+            raise BrokenFile(path, msg("column {column} is binary that is not UTF-8 text; "
+                                       "send it as a string column", column=name),
+                             row=0, column=name, rows_in=rows_in) from None
     elif pa.types.is_timestamp(t):
         values = pc.strftime(values.cast(pa.timestamp("s", t.tz)), format="%Y-%m-%d")
     elif pa.types.is_date(t):

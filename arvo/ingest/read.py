@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from arvo.contract import Entity
+from arvo.messages import Message, msg
 from arvo.redact import LINE_LIMIT, quoted, shown
 
 BOM = b"\xef\xbb\xbf"
@@ -38,15 +39,22 @@ def split_lines(text: str) -> list[str]:
 class BrokenFile(ValueError):
     """A file that cannot be read at all; the message names file, row and column."""
 
-    def __init__(self, path: Path, message: str, row: int | None = None,
+    def __init__(self, path: Path, message: Message, row: int | None = None,
                  column: str | None = None, rows_in: int | None = None,
                  first_line_is_data: bool = False):
         where = "/".join(Path(path).parts[-3:])  # provider/month/file, as the provider sent it
-        if row is not None:
-            where += f", row {row}"
-        if column is not None:
-            where += f", column '{column}'"
-        super().__init__(f"{where}: {message}")
+        if row is not None and column is not None:
+            located = msg("{path}, row {row}, column '{column}': {message}", path=where,
+                          row=row, column=column, message=message)
+        elif row is not None:
+            located = msg("{path}, row {row}: {message}", path=where, row=row, message=message)
+        elif column is not None:
+            located = msg("{path}, column '{column}': {message}", path=where, column=column,
+                          message=message)
+        else:
+            located = msg("{path}: {message}", path=where, message=message)
+        super().__init__(str(located))
+        self.located = located  # the message with the file, row and column it names
         self.path, self.row, self.column, self.reason = path, row, column, message
         self.rows_in = rows_in  # Parquet: the rows the file holds, if its footer can be read
         # the first line holds none of the contract's names: it is content, kept as row 0
@@ -60,7 +68,7 @@ class RawFile:
     path: Path
     file_format: str  # csv_utf8 | csv_fi | csv_fi_1252 | parquet
     rows: pd.DataFrame  # contract columns as str (None for empty), plus `source_row`
-    shape_errors: dict[int, str] = field(default_factory=dict)  # row -> reason
+    shape_errors: dict[int, Message] = field(default_factory=dict)  # row -> reason
     extra_columns: list[str] = field(default_factory=list)
     blank_lines: int = 0
 
@@ -77,19 +85,21 @@ def read_file(path: Path, entity: Entity) -> RawFile:
 def decode_text(path: Path, data: bytes) -> tuple[str, str]:
     """Return (text, encoding label), or raise BrokenFile naming the first bad row."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise BrokenFile(path, "file is UTF-16 text; save it as UTF-8 (or Windows-1252) CSV",
-                         row=0)
+        raise BrokenFile(path, msg("file is UTF-16 text; save it as UTF-8 (or Windows-1252) "
+                                   "CSV"), row=0)
     if b"\x00" in data:
         row, column = _locate(data, data.index(b"\x00"))
-        raise BrokenFile(path, "file is not text (it holds a NUL byte, as binary files and "
-                         "UTF-16 text do); send CSV or Parquet", row=row, column=column)
+        raise BrokenFile(path, msg("file is not text (it holds a NUL byte, as binary files "
+                                   "and UTF-16 text do); send CSV or Parquet"),
+                         row=row, column=column)
     if data.startswith(BOM):
         try:
             return data[len(BOM):].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             row, column = _locate(data, exc.start + len(BOM))
-            raise BrokenFile(path, f"starts with a UTF-8 BOM but byte 0x{data[exc.start + 3]:02x}"
-                             " is not valid UTF-8", row=row, column=column) from None
+            raise BrokenFile(path, msg("starts with a UTF-8 BOM but byte {byte} is not valid "
+                                       "UTF-8", byte=f"0x{data[exc.start + 3]:02x}"),
+                             row=row, column=column) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -98,9 +108,9 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
         row, column = _locate(data, exc.start)
-        raise BrokenFile(path, f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor "
-                         "Windows-1252; save the file as UTF-8", row=row, column=column) \
-            from None
+        raise BrokenFile(path, msg("byte {byte} is neither UTF-8 nor Windows-1252; save the "
+                                   "file as UTF-8", byte=f"0x{data[exc.start]:02x}"),
+                         row=row, column=column) from None
 
 
 def _locate(data: bytes, offset: int) -> tuple[int, str | None]:
@@ -139,7 +149,8 @@ def guess_separator(header_line: str, expected: list[str] | tuple[str, ...] | No
 def _read_csv(path: Path, entity: Entity) -> RawFile:
     data = path.read_bytes()
     if not data.strip():
-        raise BrokenFile(path, "file is empty; expected a header row and data rows", row=0)
+        raise BrokenFile(path, msg("file is empty; expected a header row and data rows"),
+                         row=0)
     text, encoding = decode_text(path, data)
     header_line = LINE_END.split(text, maxsplit=1)[0]
     sep = _separator(path, header_line, entity)
@@ -161,17 +172,18 @@ def _check_header(path: Path, header: list[str], entity: Entity) -> None:
     missing = [c for c in entity.required if c not in header]
     if missing:
         found = ", ".join(quoted(h, 30) for h in header[:12])
-        raise BrokenFile(path, f"required column(s) {', '.join(missing)} missing from the "
-                         f"header row (it holds: {found})", row=0, column=missing[0])
+        raise BrokenFile(path, msg("required column(s) {missing} missing from the header row "
+                                   "(it holds: {found})", missing=", ".join(missing),
+                                   found=found), row=0, column=missing[0])
     twice = sorted({h for h in header if h in entity.names and header.count(h) > 1})
     if twice:
-        raise BrokenFile(path, f"column {twice[0]} appears more than once in the header row",
-                         row=0, column=twice[0])
+        raise BrokenFile(path, msg("column {column} appears more than once in the header row",
+                                   column=twice[0]), row=0, column=twice[0])
 
 
 # per header column its cells (trimmed, None if empty), the rows' numbers, the rows of the
 # wrong width with their reason, and the blank lines skipped
-Records = tuple[dict[int, pd.Series], list[int], dict[int, str], int]
+Records = tuple[dict[int, pd.Series], list[int], dict[int, Message], int]
 
 
 def _records_fast(text: str, sep: str, header: list[str]) -> Records | None:
@@ -215,7 +227,7 @@ def _records_fast(text: str, sep: str, header: list[str]) -> Records | None:
     columns = {i: pd.Series(pc.if_else(pc.equal(kept, ""), null, kept).to_numpy(
         zero_copy_only=False), dtype=object)
         for i, kept in enumerate(pc.filter(col, keep) for col in trimmed)}
-    shape_errors: dict[int, str] = {}
+    shape_errors: dict[int, Message] = {}
     odd: list[tuple[int, list[str]]] = []
     for number, line in sorted(invalid.items()):
         fields = line.split(sep)
@@ -254,7 +266,7 @@ def _records_exact(path: Path, text: str, sep: str, header: list[str]) -> Record
     next(reader)
     rows: list[list[str]] = []
     numbers: list[int] = []
-    shape_errors: dict[int, str] = {}
+    shape_errors: dict[int, Message] = {}
     blank = 0
     last_line = 1
     for fields in reader:
@@ -263,11 +275,12 @@ def _records_exact(path: Path, text: str, sep: str, header: list[str]) -> Record
             span = "\n".join(raw_lines[first - 1:last_line])
             if span.count('"') % 2 or len(fields) != width:
                 column = _quote_column(raw_lines[first - 1], sep, header)
-                ends = ("never closes" if span.count('"') % 2
-                        else f"closes only {last_line - first} lines later, on row "
-                             f"{last_line - 1}")
-                raise BrokenFile(path, f"a quote opened here {ends}; check the quotes",
-                                 row=first - 1, column=column)
+                ends = (msg("a quote opened here never closes; check the quotes")
+                        if span.count('"') % 2 else
+                        msg("a quote opened here closes only {lines} lines later, on row "
+                            "{row}; check the quotes", lines=last_line - first,
+                            row=last_line - 1))
+                raise BrokenFile(path, ends, row=first - 1, column=column)
         if all(not f.strip() for f in fields):
             blank += 1
             continue
@@ -287,8 +300,9 @@ def _quote_column(line: str, sep: str, header: list[str]) -> str | None:
     return header[index] if index < len(header) else None
 
 
-def _width_message(found: int, width: int, sep: str) -> str:
-    return f"row has {found} fields but the header has {width} (separator '{sep}')"
+def _width_message(found: int, width: int, sep: str) -> Message:
+    return msg("row has {found} fields but the header has {width} (separator '{sep}')",
+               found=found, width=width, sep=sep)
 
 
 def _text(column: pd.Series) -> pd.Series:
@@ -303,10 +317,11 @@ def _separator(path: Path, header_line: str, entity: Entity) -> str:
         return best
     first = entity.required[0]
     if re.match(r"\s*<(!doctype|html|\?xml|head|body)", header_line, re.IGNORECASE):
-        raise BrokenFile(path, "file is a web page (HTML or XML), not CSV; an export or "
-                         "download probably failed", row=0, column=first,
+        raise BrokenFile(path, msg("file is a web page (HTML or XML), not CSV; an export or "
+                                   "download probably failed"), row=0, column=first,
                          first_line_is_data=True)
-    raise BrokenFile(path, "the first line is not a header row: it holds none of the "
-                     f"contract's column names ({', '.join(entity.required)}) separated by "
-                     f"';' or ',' (it reads: {quoted(header_line, LINE_LIMIT // 4)})",
+    raise BrokenFile(path, msg("the first line is not a header row: it holds none of the "
+                               "contract's column names ({names}) separated by ';' or ',' (it "
+                               "reads: {line})", names=", ".join(entity.required),
+                               line=quoted(header_line, LINE_LIMIT // 4)),
                      row=0, column=first, first_line_is_data=True)

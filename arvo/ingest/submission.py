@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import pandas as pd
@@ -30,8 +30,9 @@ from arvo.ingest.folders import month_contents, submission_months, unrecognised_
 from arvo.ingest.parquet import count_rows
 from arvo.ingest.read import BrokenFile, RawFile, decode_text, read_file, split_lines
 from arvo.ingest.types import Issue, to_typed
+from arvo.messages import Message, Text, from_json, joined, msg
 from arvo.quality import suites as checks
-from arvo.redact import LINE_LIMIT, shown
+from arvo.redact import LINE_LIMIT, mask, shown
 
 __all__ = ["FileOutcome", "ProviderBatch", "is_unchanged",
            "read_submissions", "record_unrecognised", "submission_months",
@@ -59,7 +60,7 @@ class FileOutcome:
     rows_accepted: int
     rows_quarantined: int
     status: str  # accepted | partial | rejected | empty | standing | withdrawn | unrecognised
-    message: str
+    message: Text  # str() in English; the reports render it in their language
     blank_lines: int = 0
 
 
@@ -104,12 +105,14 @@ def record_unrecognised(settings: Settings, provider_id: str, up_to: str) -> lis
     """List what under the provider's folder is not read, in the lake and as outcomes."""
     items = unrecognised_items(settings.raw_dir, provider_id, up_to)
     now = dt.datetime.now().replace(microsecond=0)
-    frame = pd.DataFrame([{**asdict(i), "found_at": now} for i in items],
-                         columns=lake.UNRECOGNISED_SCHEMA.names)
+    frame = pd.DataFrame([{"path": i.path, "kind": i.kind, "message": str(i.message),
+                           "message_json": mask(i.message.to_json()), "found_at": now}
+                          for i in items], columns=lake.UNRECOGNISED_SCHEMA.names)
     lake.write_provider_table(settings.lake_dir, "unrecognised", provider_id, frame,
                               lake.UNRECOGNISED_SCHEMA)
     return [FileOutcome(provider_id, i.path.split("/")[0] if "/" in i.path else "-", "-",
-                        i.path, "", "", 0, 0, 0, "unrecognised", f"{i.path}: {i.message}")
+                        i.path, "", "", 0, 0, 0, "unrecognised",
+                        msg("{path}: {message}", path=i.path, message=i.message))
             for i in items]
 
 
@@ -122,11 +125,13 @@ def read_submissions(settings: Settings, provider_id: str, months: list[str],
             for path in paths:
                 files.append(_File(month, entity, path, _sha256(path)))
             if len(paths) > 1:
-                names = " and ".join(p.name for p in paths)
+                names = ", ".join(p.name for p in paths)
                 for f in files[-len(paths):]:
-                    f.broken = BrokenFile(f.path, f"two files for {entity} in one month "
-                                          f"({names}); send one, the other is not read "
-                                          "either", rows_in=count_rows(f.path)
+                    f.broken = BrokenFile(f.path, msg("two files for {entity} in one month "
+                                                      "({names}); send one, the other is not "
+                                                      "read either", entity=entity,
+                                                      names=names),
+                                          rows_in=count_rows(f.path)
                                           if f.path.suffix.lower() == ".parquet" else None)
     batch = ProviderBatch(provider_id, months, files)
     for f in files:
@@ -150,7 +155,10 @@ def read_submissions(settings: Settings, provider_id: str, months: list[str],
 
 def _with_file_columns(f: _File) -> pd.DataFrame:
     rows = f.raw.rows.assign(file_key=f.month)
-    rows["shape_error"] = rows["source_row"].map(f.raw.shape_errors).astype(object)
+    # a list, not Series.map: map would turn each message into plain text
+    errors = f.raw.shape_errors
+    rows["shape_error"] = pd.Series([errors.get(n) for n in rows["source_row"]] if errors
+                                    else None, index=rows.index, dtype=object)
     return rows
 
 
@@ -246,19 +254,21 @@ def _write_entity(settings: Settings, batch: ProviderBatch, entity: str, month: 
         _write_quarantine(settings, entity, pid, month, quarantined)
         notes = []
         if len(quarantined):
-            notes.append(f"{len(quarantined)} of {rows_in} rows quarantined")
+            notes.append(msg("{quarantined} of {rows} rows quarantined",
+                             quarantined=len(quarantined), rows=rows_in))
         if f.raw.blank_lines:
-            notes.append(f"{f.raw.blank_lines} blank line(s) skipped")
+            notes.append(msg("{lines} blank line(s) skipped", lines=f.raw.blank_lines))
         if f.raw.extra_columns:
-            notes.append("ignored extra column(s): " + ", ".join(f.raw.extra_columns))
+            notes.append(msg("ignored extra column(s): {columns}",
+                             columns=", ".join(f.raw.extra_columns)))
         if earlier is not None and accepted.num_rows < earlier["rows_accepted"]:
-            notes.append(f"replaces the earlier submission of {earlier['source_file']} "
-                         f"({earlier['rows_accepted']} rows accepted) with "
-                         f"{accepted.num_rows} accepted rows")
+            notes.append(msg("replaces the earlier submission of {file} ({earlier} rows "
+                             "accepted) with {rows} accepted rows", file=earlier["source_file"],
+                             earlier=int(earlier["rows_accepted"]), rows=accepted.num_rows))
         status = "partial" if len(quarantined) else "accepted"
         return [FileOutcome(pid, month, entity, f.path.name, f.sha256, f.raw.file_format,
                             rows_in, accepted.num_rows, len(quarantined), status,
-                            "; ".join(notes), f.raw.blank_lines)]
+                            joined(notes), f.raw.blank_lines)]
     # rejected, or a header without rows: nothing here replaces what was accepted before
     outcomes, quarantine = [], []
     for f in files:
@@ -266,24 +276,26 @@ def _write_entity(settings: Settings, batch: ProviderBatch, entity: str, month: 
             rows, blank = _rejected_lines(f)
             quarantine.append(_broken_lines(f, rows))
             outcomes.append(FileOutcome(pid, month, entity, f.path.name, f.sha256, "",
-                                        len(rows), 0, len(rows), "rejected", str(f.broken),
+                                        len(rows), 0, len(rows), "rejected", f.broken.located,
                                         blank))
         else:
             outcomes.append(FileOutcome(pid, month, entity, f.path.name, f.sha256,
                                         f.raw.file_format, 0, 0, 0, "empty",
-                                        f"{pid}/{month}/{f.path.name}: the file holds a header "
-                                        "row and no data rows", f.raw.blank_lines))
+                                        msg("{path}: the file holds a header row and no "
+                                            "data rows", path=f"{pid}/{month}/{f.path.name}"),
+                                        f.raw.blank_lines))
     if earlier is not None:
-        stands = (f"; the earlier submission of {earlier['source_file']} "
-                  f"({earlier['rows_accepted']} rows accepted) still stands")
-        outcomes = [replace(o, message=o.message + stands) for o in outcomes]
+        stands = msg("the earlier submission of {file} ({rows} rows accepted) still stands",
+                     file=earlier["source_file"], rows=int(earlier["rows_accepted"]))
+        outcomes = [replace(o, message=joined([o.message, stands])) for o in outcomes]
         outcomes.append(FileOutcome(
             pid, month, entity, earlier["source_file"], earlier["file_sha256"],
             earlier["file_format"], int(earlier["rows_in"]), int(earlier["rows_accepted"]),
             int(earlier["rows_quarantined"]), "standing",
-            earlier["message"] if earlier["status"] == "standing"  # keeps its first date
-            else f"accepted on {pd.Timestamp(earlier['ingested_at']):%Y-%m-%d}; stands until "
-                 "a readable resubmission replaces it", int(earlier.get("blank_lines", 0))))
+            stored_message(earlier) if earlier["status"] == "standing"  # keeps its first date
+            else msg("accepted on {date}; stands until a readable resubmission replaces it",
+                     date=f"{pd.Timestamp(earlier['ingested_at']):%Y-%m-%d}"),
+            int(earlier.get("blank_lines", 0))))
         kept = _quarantine_of(settings, entity, pid, month, earlier["file_sha256"])
         quarantine.insert(0, kept)
     else:
@@ -302,9 +314,9 @@ def _withdraw(settings: Settings, pid: str, month: str, entity: str,
     lake.drop_partition(settings.quarantine_dir, entity, pid, month)
     return FileOutcome(pid, month, entity, earlier["source_file"], earlier["file_sha256"],
                        earlier["file_format"], 0, 0, 0, "withdrawn",
-                       f"{pid}/{month}/{earlier['source_file']} is no longer in the month "
-                       f"folder: its {int(earlier['rows_accepted'])} rows accepted earlier "
-                       "were removed")
+                       msg("{path} is no longer in the month folder: its {rows} rows accepted "
+                           "earlier were removed", path=f"{pid}/{month}/{earlier['source_file']}",
+                           rows=int(earlier["rows_accepted"])))
 
 
 def _write_quarantine(settings: Settings, entity: str, pid: str, month: str,
@@ -333,16 +345,18 @@ def _quarantine_rows(f: _File, by_row: dict[int, list[Issue]],
     for n in sorted(by_row):
         issues = sorted(by_row[n], key=lambda i: _RULE_ORDER.get(i.rule, 9))
         first = issues[0]
+        located = msg("{file} row {row}: {reason}", file=f.path.name, row=n,
+                      reason=first.reason)
         values = {k: shown(v) for k, v in indexed.loc[n].items()
                   if k != "hetu" and v is not None}
         rid = indexed.at[n, record_id]
         records.append({
             "record_id": None if rid is None else shown(rid), "source_file": f.path.name,
             "source_row": n, "rule": first.rule, "column_name": first.column_name,
-            "reason": f"{f.path.name} row {n}: {shown(first.reason, 400)}",
-            "issues": "; ".join(dict.fromkeys(shown(i.reason, 400) for i in issues)),
+            "reason": shown(str(located), 400),
+            "issues": "; ".join(dict.fromkeys(shown(str(i.reason), 400) for i in issues)),
             "row_values": json.dumps(values, default=str, ensure_ascii=False),
-            "file_sha256": f.sha256,
+            "file_sha256": f.sha256, "reason_json": mask(located.to_json()),
         })
     return pd.DataFrame(records, columns=lake.QUARANTINE_SCHEMA.names)
 
@@ -378,23 +392,38 @@ def _broken_lines(f: _File, rows: list[tuple[int, str]]) -> pd.DataFrame:
     return pd.DataFrame({
         "record_id": None, "source_file": f.path.name,
         "source_row": [n for n, _ in rows], "rule": "file_readable",
-        "column_name": f.broken.column, "reason": str(f.broken), "issues": f.broken.reason,
+        "column_name": f.broken.column, "reason": str(f.broken),
+        "issues": str(f.broken.reason),
         "row_values": [json.dumps({"line": ln}, ensure_ascii=False) if ln else "{}"
                        for _, ln in rows],
-        "file_sha256": f.sha256,
+        "file_sha256": f.sha256, "reason_json": mask(f.broken.located.to_json()),
     }, columns=lake.QUARANTINE_SCHEMA.names)
 
 
 def _write_month_logs(settings: Settings, provider_id: str, month: str,
                       outcomes: list[FileOutcome], check_rows: list[dict],
                       now: dt.datetime) -> None:
-    log_frame = pd.DataFrame([{**asdict(o), "ingested_at": now} for o in outcomes],
+    log_frame = pd.DataFrame([{**_log_row(o), "ingested_at": now} for o in outcomes],
                              columns=[*lake.LAKE_SCHEMAS["ingest_log"].names])
     lake.write_partition(settings.lake_dir, "ingest_log", provider_id, month, log_frame,
                          lake.LAKE_SCHEMAS["ingest_log"])
     lake.write_partition(settings.lake_dir, "check_results", provider_id, month,
                          pd.DataFrame(check_rows, columns=lake.LAKE_SCHEMAS["check_results"].names),
                          lake.LAKE_SCHEMAS["check_results"])
+
+
+def _log_row(outcome: FileOutcome) -> dict:
+    """An outcome as an ingest log row: its message in English and as a stored message."""
+    row = {f.name: getattr(outcome, f.name) for f in fields(outcome)}
+    return {**row, "message": str(outcome.message),
+            "message_json": mask(outcome.message.to_json())}
+
+
+def stored_message(row: dict) -> Text:
+    """The message of an ingest log row as stored (its English text if none was stored)."""
+    if row.get("message_json"):
+        return from_json(row["message_json"])
+    return Message("{text}", {"text": row["message"]})  # stored before messages were kept
 
 
 def _sha256(path: Path) -> str:

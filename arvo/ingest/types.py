@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from arvo import hetu as hetu_codes
 from arvo.contract import Entity
 from arvo.ingest import numbers
+from arvo.messages import N_, Message
 from arvo.redact import HETU_CANDIDATE, holds_identity_code, quoted
 
 
@@ -27,7 +28,7 @@ class Issue:
     source_row: int
     rule: str
     column_name: str | None
-    reason: str
+    reason: Message
 
 
 def to_typed(rows: pd.DataFrame, entity: Entity, key: bytes) -> tuple[pd.DataFrame, list[Issue]]:
@@ -36,14 +37,14 @@ def to_typed(rows: pd.DataFrame, entity: Entity, key: bytes) -> tuple[pd.DataFra
     `rows` holds the entity's columns as text plus `file_key` (one per file),
     `source_row` and `shape_error` (text or None) per row.
     """
-    issues = [Issue(k, int(n), "row_shape", None, msg) for k, n, msg in
+    issues = [Issue(k, int(n), "row_shape", None, why) for k, n, why in
               rows.loc[rows["shape_error"].notna(), ["file_key", "source_row", "shape_error"]]
               .itertuples(index=False)]
     out = rows[["file_key", "source_row"]].copy()
     for col in entity.columns:
         text = rows[col.name]
         if col.required:
-            issues += _bad(rows, text.isna(), col.name, "required", "is empty", show=False)
+            issues += _bad(rows, text.isna(), col.name, "required", N_("{column} is empty"))
         if col.kind == "hetu":
             facts, hetu_issues = _pseudonymise(text, rows, key)
             issues += hetu_issues
@@ -51,18 +52,19 @@ def to_typed(rows: pd.DataFrame, entity: Entity, key: bytes) -> tuple[pd.DataFra
         elif col.kind == "date":
             out[col.name], bad = _dates(text)
             issues += _bad(rows, bad, col.name, "type_date",
-                           "is not a date (use YYYY-MM-DD or D.M.YYYY)")
+                           N_("{column} {value} is not a date (use YYYY-MM-DD or D.M.YYYY)"))
         elif col.kind == "decimal":
             out[col.name], reasons = numbers.parse(text, rows["file_key"], col.name)
             issues += _reasons(rows, reasons, col.name, "type_decimal")
         elif col.kind == "integer":
             out[col.name], bad = _integers(text)
-            issues += _bad(rows, bad, col.name, "type_integer", "is not a whole number")
+            issues += _bad(rows, bad, col.name, "type_integer",
+                           N_("{column} {value} is not a whole number"))
         else:
             out[col.name] = text.astype(object)
             issues += _bad(rows, _hetu_like(text), col.name, "id_is_hetu",
-                           "holds a personal identity code; identity codes belong in the "
-                           "hetu column only", show=False)
+                           N_("{column} holds a personal identity code; identity codes "
+                               "belong in the hetu column only"))
     return out, issues
 
 
@@ -84,13 +86,17 @@ def _reasons(rows: pd.DataFrame, reasons: pd.Series, column: str, rule: str) -> 
                 strict=True)]
 
 
-def _bad(rows: pd.DataFrame, bad: pd.Series, column: str, rule: str, what: str,
-         show: bool = True) -> list[Issue]:
+def _bad(rows: pd.DataFrame, bad: pd.Series, column: str, rule: str,
+         what: str) -> list[Issue]:
+    """An issue per bad row; `what` names the column and, if it has a {value} field, the
+    value (masked and cut by `quoted`)."""
     if not bad.any():
         return []
     hits = rows.loc[bad, ["file_key", "source_row", column]]
+    show = "{value}" in what
     return [Issue(k, int(n), rule, column,
-                  f"{column} {quoted(v)} {what}" if show else f"{column} {what}")
+                  Message(what, {"column": column, **({"value": quoted(v)} if show
+                                                               else {})}))
             for k, n, v in hits.itertuples(index=False)]
 
 
@@ -112,12 +118,12 @@ def _pseudonymise(text: pd.Series, rows: pd.DataFrame,
                   key: bytes) -> tuple[pd.DataFrame, list[Issue]]:
     """client_id, birth_date and sex per row; an issue (without the code) for invalid ones."""
     valid: dict[str, tuple[str, pd.Timestamp, str]] = {}
-    invalid: dict[str, str] = {}
+    invalid: dict[str, Message] = {}
     for code in text.dropna().unique():
         try:
             facts = hetu_codes.parse(code)
         except hetu_codes.InvalidHetu as exc:
-            invalid[code] = str(exc)
+            invalid[code] = exc.args[0]
         else:
             valid[code] = (hetu_codes.pseudonymise(code, key), pd.Timestamp(facts.birth_date),
                            facts.sex)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from arvo.ingest.types import Issue
+from arvo.messages import Message
 from arvo.quality import gx
 
 
@@ -67,7 +68,9 @@ def run_suite(expectations_dir: Path, entity: str, rows: pd.DataFrame, parameter
         positions = gx.unexpected_positions(res)
         for pos in positions:
             issues.append(Issue(keys.iat[pos], int(frame.at[pos, "source_row"]), meta["rule"],
-                                column, meta["reason"].format(value=_show(frame.at[pos, column]))))
+                                column, Message(meta["reason"], {
+                                    "column": column, "value": _show(frame.at[pos, column]),
+                                    **meta.get("reason_args", {})})))
         failed = keys.iloc[positions].value_counts()
         for key in results:
             n_checked, n_failed = int(checked.get(key, 0)), int(failed.get(key, 0))

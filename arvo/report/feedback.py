@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from arvo.config import Settings
+from arvo.messages import DEFAULT_LANGUAGE, render_json
 from arvo.report.compliance import compliance_view
 from arvo.report.files import write_csv, write_text
 from arvo.report.formatting import environment, generated, window
@@ -71,15 +72,24 @@ def check_provider_id(provider_id: str) -> str:
     return provider_id
 
 
-def rows_to_fix(wh: Warehouse, period: str, provider_id: str) -> list[dict[str, Any]]:
+def rows_to_fix(wh: Warehouse, period: str, provider_id: str,
+                lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
     """The provider's rows to fix in `period`: its rows of mart_provider_rows_to_fix
     (quarantined rows of months up to the period, as the quarantine held them when the
-    period was built), columns CSV_COLUMNS, a missing value as ""."""
+    period was built), columns CSV_COLUMNS, the reason in `lang`, a missing value as ""."""
     check_provider_id(provider_id)
     rows = wh.rows("mart_provider_rows_to_fix", period, provider_id,
                    order_by="month, entity, source_file, source_row nulls first, "
                             "file_sha256, rule, column_name, record_id, reason")
+    for r in rows:
+        r["reason"] = render_json(r.get("reason_json"), lang, r["reason"])
     return [{c: "" if r.get(c) is None else r[c] for c in CSV_COLUMNS} for r in rows]
+
+
+def said(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Rows of the ingest log or the unread items with their `message` in `lang`."""
+    return [{**r, "message": render_json(r.get("message_json"), lang, r["message"])}
+            for r in rows]
 
 
 def write_rows_to_fix(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -216,10 +226,10 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
         known = names(settings, wh, period)
         known = replace(known, instruments=wh.instrument_labels())
         fix = rows_to_fix(wh, period, provider_id)
-        dq = wh.rows("mart_provider_data_quality", period, provider_id,
-                     order_by="month, entity, source_file, status")
-        unread = wh.rows("mart_provider_unrecognised_items", period, provider_id,
-                         order_by="path")
+        dq = said(wh.rows("mart_provider_data_quality", period, provider_id,
+                          order_by="month, entity, source_file, status"), DEFAULT_LANGUAGE)
+        unread = said(wh.rows("mart_provider_unrecognised_items", period, provider_id,
+                              order_by="path"), DEFAULT_LANGUAGE)
         comp = wh.rows("mart_prom_compliance", period, provider_id,
                        order_by="package_code, instrument, timepoint")
         outc = wh.rows(FUNNEL, period, order_by=FUNNEL_ORDER)

@@ -13,6 +13,7 @@ and the warehouse, the reports and Prefect's database are searched the same way.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -22,6 +23,7 @@ import pytest
 
 from arvo.ingest.read import LINE_END
 from arvo.ingest.submission import SENT
+from arvo.messages import from_json
 
 from .broken_corpus import Case, cases, good_rows, identity_codes, render_csv
 from .conftest import ingest, settings_for
@@ -229,6 +231,43 @@ def test_each_rejection_names_file_row_and_column(run, corpus):
                 wrong.append(f"{case.name}: row {case.expect.row} not quarantined "
                              f"({sorted(held.source_row)})")
     assert not wrong, "\n".join(wrong[:40])
+
+
+# the fields of the messages that hold a message of their own, never text in one language
+_NESTED = {"reason", "message", "naming", "expected", "examples", "first", "second"}
+
+
+def _untranslatable(data: dict, where: str) -> list[str]:
+    """Nested messages that were stored as English text instead of as a message."""
+    if "j" in data:
+        return [w for part in data["j"] for w in _untranslatable(part, where)]
+    out = []
+    for key, value in data["a"].items():
+        if isinstance(value, dict):
+            out += _untranslatable(value, where)
+        elif key in _NESTED:
+            out.append(f"{where}: {data['t']!r} holds {key}={value!r} as text")
+    return out
+
+
+def test_every_message_the_provider_reads_is_stored_translatable(run, corpus):
+    """Each quarantined row's reason and each file's outcome is kept as a message the
+    feedback renders in its own language, down to the nested parts."""
+    s = run["settings"]
+    wrong, rendered = [], 0
+    for i, case in enumerate(corpus):
+        pid = _provider(i)
+        for o in run["outcomes"][pid]:
+            wrong += _untranslatable(json.loads(o.message.to_json()), case.name)
+        for entity in ("events", "episodes", "proms"):
+            held = _partition(s.quarantine_dir, entity, pid)
+            for r in [] if held is None else held.itertuples():
+                message = from_json(r.reason_json)
+                wrong += _untranslatable(json.loads(r.reason_json), case.name)
+                assert str(message) == r.reason or r.reason.endswith("chars)")
+                assert message.render("fi") != message.render("en")
+                rendered += 1
+    assert rendered > 300 and not wrong, wrong[:5]
 
 
 def test_good_files_beside_each_case_and_other_providers_are_untouched(run, corpus):

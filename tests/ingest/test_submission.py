@@ -217,7 +217,7 @@ def test_two_files_for_one_entity_reject_that_entity_only(submissions, defs, tod
     rejected = [o for o in outcomes if o.status == "rejected"]
     assert sorted(o.source_file for o in rejected) == ["events.csv", "events.parquet"]
     for o in rejected:
-        assert "two files for events in one month (events.csv and events.parquet)" in o.message
+        assert "two files for events in one month (events.csv, events.parquet)" in o.message
         assert o.rows_in == o.rows_quarantined
     assert {o.rows_in for o in rejected} == {5, 1}
     assert _by_status(outcomes)[("events", "standing")].rows_accepted == 2

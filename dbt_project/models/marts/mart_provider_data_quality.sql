@@ -38,7 +38,8 @@ final as (
         cast(l.rows_accepted as bigint) as rows_accepted,
         cast(l.rows_quarantined as bigint) as rows_quarantined,
         cast(l.blank_lines as bigint) as blank_lines,
-        cast(l.message as varchar) as message
+        cast(l.message as varchar) as message,
+        cast(l.message_json as varchar) as message_json
 
     from in_window as l
     left join providers as pr

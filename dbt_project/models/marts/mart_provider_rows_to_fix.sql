@@ -41,7 +41,8 @@ final as (
         cast(q.record_id as varchar) as record_id,
         cast(q.column_name as varchar) as column_name,
         cast(q.rule as varchar) as rule,
-        cast(q.reason as varchar) as reason
+        cast(q.reason as varchar) as reason,
+        cast(q.reason_json as varchar) as reason_json
 
     from up_to_period as q
     left join providers as pr

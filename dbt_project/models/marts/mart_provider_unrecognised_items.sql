@@ -26,6 +26,7 @@ final as (
         cast(u.path as varchar) as path,
         cast(u.kind as varchar) as kind,
         cast(u.message as varchar) as message,
+        cast(u.message_json as varchar) as message_json,
         cast(u.found_at as timestamp) as found_at
 
     from unrecognised as u

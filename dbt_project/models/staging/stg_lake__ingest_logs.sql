@@ -23,6 +23,7 @@ final as (
         coalesce(cast(blank_lines as bigint), 0) as blank_lines,
         lower(cast(status as varchar)) as status,
         cast(message as varchar) as message,
+        cast(message_json as varchar) as message_json,
         cast(ingested_at as timestamp) as ingested_at
 
     from source

@@ -19,6 +19,7 @@ source as (
         cast(null as varchar) as rule,
         cast(null as varchar) as column_name,
         cast(null as varchar) as reason,
+        cast(null as varchar) as reason_json,
         cast(null as varchar) as file_sha256
     where false
     {% endif %}
@@ -39,7 +40,8 @@ final as (
         -- what is wrong
         cast(rule as varchar) as rule,
         cast(column_name as varchar) as column_name,
-        cast(reason as varchar) as reason
+        cast(reason as varchar) as reason,
+        cast(reason_json as varchar) as reason_json
 
     from source
 

@@ -16,6 +16,7 @@ final as (
         -- what it is and what its name should be
         lower(cast(kind as varchar)) as kind,
         cast(message as varchar) as message,
+        cast(message_json as varchar) as message_json,
         cast(found_at as timestamp) as found_at
 
     from source

@@ -1,0 +1,163 @@
+"""Messages a person reads, kept as an English template and its values, rendered per language.
+
+A check that finds something wrong builds `msg("{column} {value} is not a number",
+column=..., value=...)`. The message is a `str` holding its English text, for logs, the
+CLI and the lake's readable columns; `to_json()` keeps the template and the values, so a
+report renders the same message in its reader's language with `render(lang)` years later.
+
+The translations live in one gettext catalogue per language,
+`arvo/locale/<lang>/LC_MESSAGES/arvo.po` (fi, sv, en), read with Babel. The English
+template is the message id, as gettext does; a template missing from a catalogue falls
+back to English, and tests/test_messages.py fails when any catalogue lacks one.
+`make messages` extracts every template into `arvo/locale/arvo.pot` and merges it into the
+catalogues for translators.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from string import Formatter
+
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "arvo"
+LANGUAGES = ("fi", "sv", "en")
+DEFAULT_LANGUAGE = "fi"
+
+
+class UnknownLanguage(ValueError):
+    """A language Arvo has no catalogue for."""
+
+
+class Message(str):
+    """An English template with named fields and their values (text, numbers or messages);
+    as a `str`, its English text."""
+
+    template: str
+    args: Mapping[str, object]
+
+    def __new__(cls, template: str, args: Mapping[str, object] | None = None) -> Message:
+        args = dict(args or {})
+        self = super().__new__(cls, _format(template, args, "en"))
+        self.template, self.args = template, args
+        return self
+
+    def render(self, lang: str = "en") -> str:
+        """The message in `lang`, its message-valued fields rendered in `lang` too."""
+        return _format(self.template, self.args, lang)
+
+    def __repr__(self) -> str:
+        return f"msg({self.template!r}, **{self.args!r})"
+
+    def __getnewargs__(self) -> tuple:  # pickle rebuilds it from its parts
+        return self.template, self.args
+
+    def to_data(self) -> dict:
+        return {"t": self.template, "a": {k: _data(v) for k, v in self.args.items()}}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_data(), ensure_ascii=False, sort_keys=True)
+
+
+class Joined(str):
+    """Messages shown one after the other, separated by `sep` ("; " by default); as a
+    `str`, their English text."""
+
+    parts: tuple[Message | Joined, ...]
+    sep: str
+
+    def __new__(cls, parts: Iterable[Message | Joined], sep: str = "; ") -> Joined:
+        parts = tuple(parts)
+        self = super().__new__(cls, sep.join(p for p in parts if p))
+        self.parts, self.sep = parts, sep
+        return self
+
+    def render(self, lang: str = "en") -> str:
+        return self.sep.join(t for t in (p.render(lang) for p in self.parts) if t)
+
+    def __repr__(self) -> str:
+        return f"joined({list(self.parts)!r}, {self.sep!r})"
+
+    def __getnewargs__(self) -> tuple:
+        return self.parts, self.sep
+
+    def to_data(self) -> dict:
+        return {"j": [p.to_data() for p in self.parts], "s": self.sep}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_data(), ensure_ascii=False, sort_keys=True)
+
+
+Text = Message | Joined
+
+
+def msg(template: str, /, **args: object) -> Message:
+    """A message: `template` is English with `{name}` fields, `args` their values."""
+    return Message(template, args)
+
+
+def N_(template: str) -> str:
+    """Marks a template for the catalogues where the message is built later (gettext's
+    "no-op" marker): `_bad(rows, ..., N_("{column} is empty"))`."""
+    return template
+
+
+def joined(parts: Iterable[Text], sep: str = "; ") -> Joined:
+    """`parts` as one message (an empty one renders as "")."""
+    return Joined(parts, sep)
+
+
+def from_json(text: str) -> Text:
+    """The message `to_json` wrote."""
+    return _from_data(json.loads(text))
+
+
+def render_json(text: str | None, lang: str, fallback: str | None = None) -> str | None:
+    """A stored message in `lang`; `fallback` (the stored English text) when none is stored."""
+    return from_json(text).render(lang) if text else fallback
+
+
+def fields(template: str) -> set[str]:
+    """The named fields of a template ("{column} {value} ..." -> {"column", "value"})."""
+    return {name for _, name, _, _ in Formatter().parse(template) if name}
+
+
+def translate(template: str, lang: str) -> str:
+    """`template` in `lang`, or the English template when the catalogue lacks it."""
+    return catalogue(lang).get(template) or template
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """The translations of `lang`: English template -> translated template."""
+    if lang not in LANGUAGES:
+        raise UnknownLanguage(f"no messages in language {lang!r}; Arvo speaks "
+                              f"{', '.join(LANGUAGES)}")
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+def _format(template: str, args: Mapping[str, object], lang: str) -> str:
+    return translate(template, lang).format(**{k: _rendered(v, lang) for k, v in args.items()})
+
+
+def _rendered(value: object, lang: str) -> object:
+    return value.render(lang) if isinstance(value, Message | Joined) else value
+
+
+def _data(value: object) -> object:
+    return value.to_data() if isinstance(value, Message | Joined) else value
+
+
+def _from_data(data: object) -> object:
+    if isinstance(data, dict) and "t" in data:
+        return Message(data["t"], {k: _from_data(v) for k, v in data["a"].items()})
+    if isinstance(data, dict) and "j" in data:
+        return Joined(tuple(_from_data(p) for p in data["j"]), data["s"])
+    return data
