@@ -18,8 +18,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MIN_CLIENTS = 5
-"""Fewer clients behind a figure and it is not judged (the reports' small-cell rule,
-arvo/report/disclosure.py SMALL_CELL)."""
+"""Fewer clients behind a figure and it is not judged: the reports' small-cell rule
+(arvo.report.disclosure.SMALL_CELL, which tests/test_objectives.py holds it equal to;
+not imported, as arvo.report imports the definitions). Compiled into objectives.csv as
+`min_clients`, which mart_objective_attainment reads."""
 
 DEFAULT_MIN_N = 10
 """Fewer pairs (or eligible windows, or obligations) and an objective is not judged,
@@ -152,7 +154,7 @@ def cross_check(objectives: Iterable[Objective], segments: set[str],
 
 OBJECTIVE_COLUMNS = ("objective_code", "name_fi", "name_en", "scope", "scope_code",
                      "measure", "measure_kind", "instrument", "comparison", "target_kind",
-                     "target", "near", "applies_from", "min_n", "source")
+                     "target", "near", "applies_from", "min_n", "min_clients", "source")
 
 
 def table_rows(objectives: Iterable[Objective]) -> list[list[object]]:
@@ -161,4 +163,4 @@ def table_rows(objectives: Iterable[Objective]) -> list[list[object]]:
              MEASURES[ob.measure].kind, ob.instrument or "",
              ob.comparison, "previous_year" if ob.target == "previous_year" else "value",
              "" if ob.target == "previous_year" else ob.target, ob.near, ob.applies_from,
-             ob.min_n, ob.source or ""] for ob in objectives]
+             ob.min_n, MIN_CLIENTS, ob.source or ""] for ob in objectives]

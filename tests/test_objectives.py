@@ -107,6 +107,13 @@ def test_objectives_file_is_optional_and_compiles(defs_copy, tmp_path):
         OBJECTIVE_COLUMNS)
 
 
+def test_no_objective_is_judged_on_fewer_clients_than_a_report_shows():
+    from arvo.objectives import MIN_CLIENTS
+    from arvo.report.disclosure import SMALL_CELL
+
+    assert MIN_CLIENTS == SMALL_CELL
+
+
 def test_measures_catalogue():
     assert set(MEASURES) == {"recovery_rate", "reliable_improvement_rate", "mid_share",
                              "mean_gain", "baseline_participation_rate",

@@ -27,7 +27,7 @@ MARTS = ("mart_segment_value", "mart_provider_segment_value", "mart_provider_pac
          "mart_prom_compliance", "mart_cost_concentration", "mart_provider_data_quality",
          "mart_prom_obligation_episodes", "mart_provider_unrecognised_items",
          "mart_provider_check_results", "mart_period_register", "mart_provider_value",
-         "mart_provider_measure_value")
+         "mart_provider_measure_value", "mart_objective_attainment")
 approx = pytest.approx
 
 

@@ -7,7 +7,8 @@
 -- Status (docs/objectives.md#status; Arvo's choice, the "near" on noise after the NHS
 -- Best Practice Tariff's rule that a shortfall within sampling noise does not fail):
 --   not_measurable  reason before_applies_from (period < applies_from), no_data (n = 0),
---                   too_few_clients (clients < 5, the reports' small-cell rule),
+--                   too_few_clients (clients < min_clients: 5, the reports' small-cell
+--                   rule, compiled from arvo/objectives.py),
 --                   too_few (n < min_n), no_previous_level (target previous_year and no
 --                   measurable figure of the same unit 12 periods earlier)
 --   met             the value is on the target's side (at_least: value >= target)
@@ -140,6 +141,7 @@ joined as (
         o.near,
         o.applies_from,
         o.min_n,
+        o.min_clients,
         coalesce(m.n, 0) as n,
         m.successes,
         coalesce(m.clients, 0) as clients,
@@ -174,7 +176,7 @@ judged as (
 
     select
         *,
-        n >= min_n and clients >= 5 as value_measurable,
+        n >= min_n and clients >= min_clients as value_measurable,
         round(case
             when comparison = 'at_least' then value - target
             else target - value
@@ -194,7 +196,7 @@ statuses as (
         case
             when '{{ arvo_period() }}' < applies_from then 'before_applies_from'
             when n = 0 then 'no_data'
-            when clients < 5 then 'too_few_clients'
+            when clients < min_clients then 'too_few_clients'
             when n < min_n then 'too_few'
             when target is null then 'no_previous_level'
         end as reason

@@ -23,6 +23,7 @@ final as (
         coalesce(near, 0) as near,
         applies_from,
         min_n,
+        min_clients,
         nullif(source, '') as source
 
     from source
