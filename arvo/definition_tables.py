@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 from arvo.definitions import Definitions
+from arvo.objectives import OBJECTIVE_COLUMNS, table_rows
 
 
 def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
@@ -39,6 +40,7 @@ def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
         "verdict_rules": (["min_pairs", "overdispersion", "winsorise"],
                           [[defs.verdicts.min_pairs, defs.verdicts.overdispersion,
                             defs.verdicts.winsorise]]),
+        "objectives": (list(OBJECTIVE_COLUMNS), table_rows(defs.objectives)),
     }
     for name, (header, rows) in tables.items():
         with (out_dir / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:

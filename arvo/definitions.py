@@ -14,7 +14,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from arvo import objectives as objectives_
 from arvo import ytunnus
+from arvo.objectives import Objective
 from arvo.verdicts import funnel
 from arvo.verdicts.casemix import DEFAULT_FACTORS as DEFAULT_CASE_MIX_FACTORS
 from arvo.verdicts.casemix import FACTORS as CASE_MIX_FACTORS
@@ -296,6 +298,7 @@ class Definitions(_Strict):
     chronic_conditions: list[ConditionGroup]
     obligations: list[Obligation]
     verdicts: Verdicts = Verdicts()
+    objectives: list[Objective] = []
 
     def case_mix_factors(self, package: str) -> list[str]:
         """The factors of `package`'s case-mix models (its own list, else the default)."""
@@ -329,9 +332,10 @@ class Definitions(_Strict):
 # Optional top-level keys, with their defaults: providers.yml's `id_scheme` says what
 # provider IDs are (`y-tunnus`: Finnish business IDs; `nhs-ods`: NHS organisation codes,
 # for registers made by `arvo import nhs-proms`).
-_OPTIONAL = {"providers.yml": ("id_scheme",), "verdicts.yml": ("verdicts",)}
+_OPTIONAL = {"providers.yml": ("id_scheme",), "verdicts.yml": ("verdicts",),
+             "objectives.yml": ("objectives",)}
 #: Files a definitions folder may leave out (their keys take their defaults).
-_OPTIONAL_FILES = ("verdicts.yml",)
+_OPTIONAL_FILES = ("verdicts.yml", "objectives.yml")
 _FILES = {
     "providers.yml": ("providers",),
     "service_types.yml": ("service_types",),
@@ -339,6 +343,7 @@ _FILES = {
     "segments.yml": ("segments", "chronic_conditions"),
     "obligations.yml": ("obligations",),
     "verdicts.yml": (),
+    "objectives.yml": (),
 }
 
 
@@ -442,3 +447,6 @@ def _cross_check(defs: Definitions, directory: Path) -> None:
                 if code not in services:
                     fail("obligations.yml", f"obligations[{i}].restart.service_codes[{j}]",
                          f"unknown service code {code!r} (not in service_types.yml)")
+    objectives_.cross_check(defs.objectives, segments,
+                            {p.code: list(p.instruments) for p in defs.packages},
+                            lambda key, msg: fail("objectives.yml", key, msg))

@@ -28,6 +28,7 @@ from arvo.report.labels import (
     scope,
     timepoint,
 )
+from arvo.report.objectives import provider_objectives
 from arvo.report.outcomes import funnel_groups, trends
 from arvo.report.value import qaly_years, value_groups
 from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER, Warehouse, open_warehouse
@@ -244,6 +245,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
                                         "timepoint_order")
         obligations = compliance_view(comp, known, suppress_small=False)
         changed = changes(wh, period, provider_id, obligations, fix, known)
+        targets = provider_objectives(wh, period, provider_id, known)
     obligations.sort(key=lambda o: (o["scope"] != "package", o["scope_code"],
                                     o["timepoint_order"] or 0, o["timepoint"],
                                     o["instrument"]))
@@ -279,6 +281,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
         "episodes_limit": HTML_EPISODES_LIMIT,
         "changes": changed,
         "verdicts": verdicts,
+        "targets": targets,
         "trends": trends(history, known, own=provider_id),
         "value": value_groups(cost_rows, gain_rows, known),
         "qaly_years": qaly_years(gain_rows), "thresholds": thresholds,

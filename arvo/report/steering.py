@@ -26,6 +26,7 @@ from arvo.report.disclosure import (
 from arvo.report.files import write_text
 from arvo.report.formatting import environment, generated, stable, window
 from arvo.report.labels import KAISER_FI, SENT_STATUSES, Names, names, value_set
+from arvo.report.objectives import steering_objectives
 from arvo.report.outcomes import attention, funnel_groups, model_notes, noteworthy, trends
 from arvo.report.value import qaly_years, value_groups
 from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER, MODELS, open_warehouse
@@ -190,6 +191,7 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
                             order_by="package_code, provider_id, instrument, measure")
         thresholds = wh.measure_thresholds()
         known = replace(known, instruments=wh.instrument_labels())
+        targets = steering_objectives(wh, period, known)
 
     clients = sum(r["clients"] or 0 for r in seg_rows)
     cost = sum(r["total_cost_eur"] or 0 for r in seg_rows)
@@ -226,6 +228,7 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         "value_sets": [{"instrument_label": label, **vs}
                        for label, vs in sorted(value_sets.items())],
         "concentration": concentration_view(conc_rows),
+        "targets": targets,
         "attention": attention(compliance, funnels),
         "noteworthy": noteworthy(funnels),
         "funnels": funnels,

@@ -81,3 +81,10 @@
                 < month({{ birth_date }}) * 100 + day({{ birth_date }})
            then 1 else 0 end)
 {%- endmacro %}
+
+{#- the period `months` months before the steering period, as a 'YYYY-MM' string -#}
+{% macro arvo_period_before(months) -%}
+  {%- set parts = arvo_period().split('-') -%}
+  {%- set index = (parts[0] | int) * 12 + (parts[1] | int) - 1 - (months | int) -%}
+  {%- do return('%04d-%02d' | format(index // 12, index % 12 + 1)) -%}
+{%- endmacro %}

@@ -27,7 +27,7 @@ MARTS = ("mart_segment_value", "mart_provider_segment_value", "mart_provider_pac
          "mart_prom_compliance", "mart_cost_concentration", "mart_provider_data_quality",
          "mart_prom_obligation_episodes", "mart_provider_unrecognised_items",
          "mart_provider_check_results", "mart_period_register", "mart_provider_value",
-         "mart_provider_measure_value")
+         "mart_provider_measure_value", "mart_objective_attainment")
 approx = pytest.approx
 
 
@@ -115,7 +115,9 @@ def test_unit_tests_pass(built):
             "episode_costs_are_the_providers_events_of_the_episode",
             "compliance_rate_and_obligation", "cost_concentration_top_shares",
             "outcomes_compare_each_provider_with_all_others",
-            "segment_pairs_count_in_the_segment_of_their_client"} <= names
+            "segment_pairs_count_in_the_segment_of_their_client",
+            "objective_measures_counted_per_scope_and_provider",
+            "objective_status_met_near_missed_not_measurable"} <= names
     assert all(r["status"] == "pass" for r in unit)
     assert result.success and result.errored == 0 and result.failures == ()
 

@@ -1,0 +1,104 @@
+"""Objectives and their attainment as the reports show them (mart_objective_attainment;
+docs/objectives.md): the steering report's targets at a glance, and each provider's own
+targets in its feedback. Figures pass the small-cell rule; the words are the template's
+(reports/templates/objectives.html.j2), this module hands it codes and numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from arvo.objectives import MEASURES
+from arvo.report.disclosure import suppress, suppress_rate
+from arvo.report.labels import Names
+from arvo.report.warehouse import Warehouse
+
+MART = "mart_objective_attainment"
+ORDER = "period, objective_code, scope_type, scope_id"
+STATUSES = ("met", "near", "missed", "not_measurable")
+TREND_PERIODS = 4
+"""The trend shows at most this many periods, the current one last."""
+
+
+def _figure(r: dict[str, Any]) -> dict[str, Any]:
+    """A row's value and interval through the small-cell rule (a share also hides when
+    its numerator or the rest is from 1 to 4)."""
+    share = MEASURES.get(r["measure"]) is None or MEASURES[r["measure"]].kind == "share"
+    if share:
+        value = suppress_rate(r["value"], r["successes"], r["n"], r["clients"])[0]
+    else:
+        value = suppress(r["value"], r["n"], r["clients"])
+    shown = value is r["value"]
+    return {"value": value, "ci_lower": r["ci_lower"] if shown else None,
+            "ci_upper": r["ci_upper"] if shown else None, "share": share,
+            "n": suppress(r["n"], r["n"], r["clients"])}
+
+
+def _unit(r: dict[str, Any], history: dict[tuple, list[dict[str, Any]]]) -> dict[str, Any]:
+    key = (r["objective_code"], r["scope_type"], r["scope_id"])
+    earlier = [h for h in history.get(key, []) if h["period"] < r["period"]]
+    trend = [{"period": h["period"], "status": h["status"], **_figure(h)}
+             for h in earlier[-(TREND_PERIODS - 1):]]
+    target = r["target"]
+    return {**_figure(r), "status": r["status"], "reason": r["reason"],
+            "min_n": r["min_n"], "applies_from": r["applies_from"],
+            "target": target, "trend": [*trend, {"period": r["period"],
+                                                 "status": r["status"], **_figure(r)}]}
+
+
+def _objective(r: dict[str, Any], names: Names) -> dict[str, Any]:
+    scope, code = r["objective_scope"], r["objective_scope_code"]
+    if scope == "sector":
+        scope_fi = code
+    else:
+        scope_fi = names.segment(code)[0] if scope == "segment" else names.package(code)[0]
+    measure = MEASURES.get(r["measure"])
+    return {"code": r["objective_code"], "name_fi": r["objective_name_fi"],
+            "name_en": r["objective_name_en"], "scope": scope, "scope_code": code,
+            "scope_fi": scope_fi, "measure": r["measure"],
+            "measure_fi": measure.name_fi if measure else r["measure"],
+            "counts": measure.counts if measure else "",
+            "instrument": names.instrument(r["instrument"]) if r["instrument"] else None,
+            "comparison": r["comparison"], "target_kind": r["target_kind"],
+            "near": r["near"], "applies_from": r["applies_from"]}
+
+
+def _history(rows: list[dict[str, Any]]) -> dict[tuple, list[dict[str, Any]]]:
+    out: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for h in rows:
+        out[(h["objective_code"], h["scope_type"], h["scope_id"])].append(h)
+    return out
+
+
+def steering_objectives(wh: Warehouse, period: str, names: Names) -> dict[str, Any]:
+    """Every objective with its scope's attainment and trend, the providers' statuses
+    counted, and a providers x objectives grid of statuses."""
+    rows = wh.rows(MART, period, order_by=ORDER)
+    history = _history(wh.history(MART, period, order_by=ORDER))
+    objectives, grid = [], defaultdict(dict)
+    for r in rows:
+        if r["scope_type"] == "provider":
+            continue
+        providers = [p for p in rows if p["objective_code"] == r["objective_code"]
+                     and p["scope_type"] == "provider"]
+        counts = Counter(p["status"] for p in providers)
+        objectives.append({**_objective(r, names), "whole": _unit(r, history),
+                           "providers": {s: counts.get(s, 0) for s in STATUSES}})
+        for p in providers:
+            grid[p["provider_id"]][r["objective_code"]] = _unit(p, history)
+    codes = [o["code"] for o in objectives]
+    return {"objectives": objectives,
+            "providers": [{"provider_id": pid, "provider_name": names.provider(pid),
+                           "cells": [grid[pid].get(c) for c in codes]}
+                          for pid in sorted(grid, key=names.provider)]}
+
+
+def provider_objectives(wh: Warehouse, period: str, provider_id: str,
+                        names: Names) -> list[dict[str, Any]]:
+    """The objectives a provider is judged on, with its own figure, status and trend
+    (never another provider's, nor the scope's, which would give a peer's away)."""
+    rows = wh.rows(MART, period, provider_id, order_by=ORDER)
+    history = _history(wh.history(MART, period, provider_id, order_by=ORDER))
+    return [{**_objective(r, names), "own": _unit(r, history)} for r in rows
+            if r["scope_type"] == "provider"]
