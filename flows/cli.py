@@ -56,7 +56,7 @@ def _print_reports(results) -> None:
         for name in ("feedback.html", "feedback.pdf"):
             providers = [p for p in result.reports if p.name == name]
             if providers:
-                click.echo(f"  {result.period}: {len(providers)} provider feedback reports "
+                click.echo(f"  {result.period}: {len(providers)} provider feedback reports: "
                            f"{providers[0].parent.parent}/*/{name}")
 
 
