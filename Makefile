@@ -4,9 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-seeds lint bench nhs clean lock messages
+.PHONY: deps demo test test-seeds lint bench nhs clean lock messages page-images
 
-$(STAMP): requirements.lock pyproject.toml
+# Debian packages the PDF reports need: Pango and HarfBuzz-Subset for WeasyPrint, and a local
+# font (nothing is fetched at run time). apt-get installs the missing ones (with sudo when not
+# root); on a machine without dpkg, install Pango >= 1.44 and a sans-serif font yourself.
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+deps:
+	@command -v dpkg >/dev/null || exit 0; \
+	missing=$$(for p in $(DEB_PACKAGES); do \
+	  dpkg -s $$p 2>/dev/null | grep -q '^Status: install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  echo "installing $$missing"; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): requirements.lock pyproject.toml | deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
@@ -14,7 +29,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/arvo demo
+	$(BIN)/arvo demo --pdf
 
 test: $(STAMP)
 	$(BIN)/pytest -q -m "not seeds"
@@ -49,6 +64,14 @@ nhs: $(STAMP)
 # and en catalogues (docs/languages.md); tests/test_messages.py fails until each is translated.
 messages: $(STAMP)
 	$(BIN)/python -m arvo.translations
+
+# Page 1 of the demo's steering report and of one provider's feedback as PNG for the docs
+# (after `make demo`).
+PAGE_PERIOD ?= 2025-12
+PAGE_PROVIDER ?= 2358253-3
+page-images: $(STAMP)
+	$(BIN)/arvo page-image var/reports/$(PAGE_PERIOD)/steering_report.pdf docs/images/steering_report_page1.png
+	$(BIN)/arvo page-image var/reports/$(PAGE_PERIOD)/providers/$(PAGE_PROVIDER)/feedback.pdf docs/images/provider_feedback_page1.png
 
 lock:
 	rm -rf /tmp/arvo-lock && $(PYTHON) -m venv /tmp/arvo-lock

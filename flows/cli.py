@@ -16,7 +16,7 @@ import click
 from arvo import config
 from arvo.contract import INSTRUMENT_ITEMS
 from flows.nhs import cli as nhs_cli
-from flows.options import DEFS, HOME, RAW
+from flows.options import DEFS, HOME, PDF, RAW
 from flows.options import months as _months
 
 
@@ -51,12 +51,13 @@ def _print_reports(results) -> None:
     click.echo("\nReports written:")
     for result in results:
         for path in result.reports:
-            if path.name in ("steering_report.html", "index.html"):
+            if path.name in ("steering_report.html", "index.html", "steering_report.pdf"):
                 click.echo(f"  {result.period}: {path}")
-        providers = [p for p in result.reports if p.name == "feedback.html"]
-        if providers:
-            click.echo(f"  {result.period}: {len(providers)} provider feedback reports under "
-                       f"{providers[0].parent.parent}")
+        for name in ("feedback.html", "feedback.pdf"):
+            providers = [p for p in result.reports if p.name == name]
+            if providers:
+                click.echo(f"  {result.period}: {len(providers)} provider feedback reports: "
+                           f"{providers[0].parent.parent}/*/{name}")
 
 
 @main.command()
@@ -66,19 +67,20 @@ def _print_reports(results) -> None:
 @click.option("--months", default=24, show_default=True, help="Months of submissions")
 @click.option("--period", "periods", multiple=True, callback=_months,
               help="Steering period YYYY-MM (repeatable). Default: the last two half-years")
-def demo(home, seed, residents, months, periods) -> None:
+@PDF
+def demo(home, seed, residents, months, periods, pdf) -> None:
     """Generate the synthetic region and run a full steering cycle on it.
 
     \b
     Example:
-        arvo demo --residents 5000 --home /tmp/arvo
+        arvo demo --residents 5000 --home /tmp/arvo --pdf
     """
     from flows.steering import DemoParams
     from flows.steering import demo as demo_flow
 
     _ensure_demo_key(home)
     results = demo_flow(DemoParams(home=home, seed=seed, residents=residents, months=months,
-                                   periods=list(periods) or None))
+                                   periods=list(periods) or None, pdf=pdf))
     _print_reports(results)
 
 
@@ -159,7 +161,8 @@ def ingest(home, raw_dir, definitions_dir, period, providers, force) -> None:
 @click.option("--force", is_flag=True, help="Re-ingest months whose files have not changed")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the result as one JSON line (stage timings, files, reports)")
-def steer(home, raw_dir, definitions_dir, period, force, as_json) -> None:
+@PDF
+def steer(home, raw_dir, definitions_dir, period, force, as_json, pdf) -> None:
     """Run one steering period: ingest, build the marts, check the obligations, render reports.
 
     \b
@@ -169,7 +172,7 @@ def steer(home, raw_dir, definitions_dir, period, force, as_json) -> None:
     from flows.steering import SteeringParams, steering
 
     result = steering(SteeringParams(home=home, raw_dir=raw_dir, definitions_dir=definitions_dir,
-                                     period=period, force=force))
+                                     period=period, force=force, pdf=pdf))
     if as_json:
         click.echo(result.model_dump_json())
     else:
@@ -182,7 +185,8 @@ def steer(home, raw_dir, definitions_dir, period, force, as_json) -> None:
 @DEFS
 @click.option("--period", "periods", multiple=True, required=True, callback=_months,
               help="Steering period YYYY-MM (repeatable)")
-def cycle(home, raw_dir, definitions_dir, periods) -> None:
+@PDF
+def cycle(home, raw_dir, definitions_dir, periods, pdf) -> None:
     """Run several steering periods in order.
 
     \b
@@ -194,24 +198,42 @@ def cycle(home, raw_dir, definitions_dir, periods) -> None:
 
     _print_reports(cycle_flow(CycleParams(home=home, raw_dir=raw_dir,
                                           definitions_dir=definitions_dir,
-                                          periods=list(periods))))
+                                          periods=list(periods), pdf=pdf)))
 
 
 @main.command()
 @_period_command
-def report(home, raw_dir, definitions_dir, period) -> None:
+@PDF
+def report(home, raw_dir, definitions_dir, period, pdf) -> None:
     """Render the steering report and provider feedback from marts already built.
 
     \b
     Example:
-        arvo report --period 2025-12
+        arvo report --period 2025-12 --pdf
     """
     from flows.steering import SteeringParams
     from flows.steering import report as report_flow
 
     for path in report_flow(SteeringParams(home=home, raw_dir=raw_dir,
-                                           definitions_dir=definitions_dir, period=period)):
+                                           definitions_dir=definitions_dir, period=period,
+                                           pdf=pdf)):
         click.echo(path)
+
+
+@main.command("page-image")
+@click.argument("pdf", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("png", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--width", default=1400, show_default=True, help="Width of the image in pixels")
+def page_image(pdf, png, width) -> None:
+    """Write page 1 of a report's PDF as a PNG image (for the docs).
+
+    \b
+    Example:
+        arvo page-image var/reports/2025-12/steering_report.pdf docs/images/steering.png
+    """
+    from arvo.report.pdf import first_page_png
+
+    click.echo(first_page_png(pdf, png, width))
 
 
 @main.command()

@@ -27,3 +27,7 @@ def months(ctx, param, value):
         if v is not None and not is_month(v):
             raise click.BadParameter(f"{v!r} is not a month YYYY-MM (e.g. 2025-12)")
     return value
+
+PDF = click.option("--pdf", is_flag=True,
+                   help="Also write each report as an A4 PDF beside its HTML "
+                        "(steering_report.pdf, providers/<id>/feedback.pdf)")

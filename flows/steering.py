@@ -60,6 +60,7 @@ class SteeringParams(RunParams):
     providers: list[str] | None = Field(None, description="provider IDs; default all registered")
     force: bool = Field(False, description="re-ingest months whose files are unchanged")
     reports: bool = Field(True, description="render the reports")
+    pdf: bool = Field(False, description="also write each report as a PDF beside its HTML")
 
     @field_validator("period", mode="before")
     @classmethod
@@ -74,6 +75,7 @@ class CycleParams(RunParams):
 
     periods: list[str] = Field(min_length=1, description="steering periods, YYYY-MM")
     force: bool = False
+    pdf: bool = Field(False, description="also write each report as a PDF beside its HTML")
 
     @field_validator("periods")
     @classmethod
@@ -156,11 +158,12 @@ def check_obligations(settings: Settings, period: str) -> dict[str, int]:
 
 
 @task(cache_policy=NONE)  # no retries: rendering the same warehouse fails the same way again
-def render_reports(settings: Settings, period: str) -> list[Path]:
-    """Render the steering report and every provider's feedback for the period."""
+def render_reports(settings: Settings, period: str, pdf: bool = False) -> list[Path]:
+    """Render the steering report and every provider's feedback for the period (with `pdf`,
+    also as PDFs)."""
     from arvo import report
 
-    return report.render_all(settings, period)
+    return report.render_all(settings, period, pdf=pdf)
 
 
 INGEST_TASKS = 8  # provider groups read (and written) side by side
@@ -234,7 +237,7 @@ def steering(params: SteeringParams) -> SteeringResult:
     seconds["transform"] = lap()
     checked = check_obligations(settings, params.period)
     seconds["obligations"] = lap()
-    reports = render_reports(settings, params.period) if params.reports else []
+    reports = render_reports(settings, params.period, params.pdf) if params.reports else []
     seconds["report"] = lap()
     seconds["total"] = round(clock[-1] - clock[0], 2)
     get_run_logger().info("steering %s done in %s s", params.period, seconds)
@@ -247,13 +250,14 @@ def cycle(params: CycleParams) -> list[SteeringResult]:
     """Run the steering periods in order (the definition - steering - follow-up loop)."""
     return [steering(SteeringParams(home=params.home, raw_dir=params.raw_dir,
                                     definitions_dir=params.definitions_dir, period=p,
-                                    force=params.force)) for p in params.periods]
+                                    force=params.force, pdf=params.pdf))
+            for p in params.periods]
 
 
 @flow(name="report", log_prints=True)
 def report(params: SteeringParams) -> list[Path]:
     """Render the reports of a period from the marts already built."""
-    return render_reports(params.settings(), params.period)
+    return render_reports(params.settings(), params.period, params.pdf)
 
 
 class DemoParams(RunParams):
@@ -264,6 +268,7 @@ class DemoParams(RunParams):
     months: int = Field(24, ge=7, le=120)
     start_month: str = "2024-01"
     periods: list[str] | None = Field(None, description="default: the last two half-years")
+    pdf: bool = Field(False, description="also write each report as a PDF beside its HTML")
 
 
 @flow(name="generate-demo-region", log_prints=True)
@@ -284,4 +289,5 @@ def demo(params: DemoParams) -> list[SteeringResult]:
     """Generate the demo region and run a cycle of steering periods on it."""
     generate_demo_region(params)
     periods = params.periods or half_year_periods(params.start_month, params.months)
-    return cycle(CycleParams(home=params.home, raw_dir=params.raw_dir, periods=periods))
+    return cycle(CycleParams(home=params.home, raw_dir=params.raw_dir, periods=periods,
+                             pdf=params.pdf))

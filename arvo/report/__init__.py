@@ -10,12 +10,15 @@ self-contained HTML files (inline CSS, no scripts, no external assets) under
   `episodes_to_complete.csv`: for one provider; its own record-level rows (quarantined
   rows, its episodes missing a PROM), peers only as (suppressed) aggregates.
 - `index.html`: links to all of them.
+- with `pdf`: `steering_report.pdf` and each `feedback.pdf`, the same HTML in print
+  (`pdf`, WeasyPrint; docs/reports.md).
 
 Modules: `disclosure` (small-cell suppression), `formatting` (Finnish numbers and dates,
 the window, the Jinja2 environment), `labels` (names and code labels), `warehouse` (the
 marts), `outcomes` (funnel verdicts, attention, trends, method note) and `compliance`
 (views both reports share), `charts` (funnel plot coordinates), `steering` and
-`feedback` (one per report), `files` (writing), `render` (all reports of a period).
+`feedback` (one per report), `files` (writing), `pdf` (print), `render` (all reports of a
+period).
 """
 
 from arvo.report.feedback import (

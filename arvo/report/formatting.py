@@ -151,6 +151,9 @@ def environment(templates_dir: Path) -> Environment:
     from arvo.report.labels import rule  # labels reads the warehouse, which uses `missing`
 
     env.filters["rule_fi"] = rule
+    from arvo.report.pdf import css_content  # the print page label (print.html.j2)
+
+    env.filters["css_content"] = css_content
     env.globals.update(SMALL_CELL=SMALL_CELL, MIN_PEERS=MIN_PEERS)
     env.tests["hidden"] = hidden
     return env

@@ -1,5 +1,5 @@
 """All of a period's reports at once: the steering report, every provider's feedback and
-`index.html` linking them."""
+`index.html` linking them; with `pdf`, each report also as a PDF beside its HTML."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from arvo.report.feedback import render_provider_feedback
 from arvo.report.files import write_text
 from arvo.report.formatting import environment, generated, window
 from arvo.report.labels import names
+from arvo.report.pdf import write_pdfs
 from arvo.report.steering import render_steering_report
 from arvo.report.warehouse import open_warehouse
 
@@ -29,9 +30,11 @@ def providers_for(settings: Settings, period: str) -> dict[str, str]:
     return dict(sorted(found.items(), key=lambda kv: kv[1]))
 
 
-def render_all(settings: Settings, period: str) -> list[Path]:
-    """Render the steering report, every provider's feedback and `index.html` linking them."""
+def render_all(settings: Settings, period: str, pdf: bool = False) -> list[Path]:
+    """Render the steering report, every provider's feedback and `index.html` linking them;
+    with `pdf`, also `steering_report.pdf` and each provider's `feedback.pdf`."""
     written = [render_steering_report(settings, period)]
+    reports = [written[0]]
     feedback = []
     for pid, name in providers_for(settings, period).items():
         fb = render_provider_feedback(settings, period, pid)
@@ -40,9 +43,12 @@ def render_all(settings: Settings, period: str) -> list[Path]:
                          "csv": f"providers/{pid}/rows_to_fix.csv",
                          "episodes_csv": f"providers/{pid}/episodes_to_complete.csv"})
         written += [fb.html_path, fb.csv_path]
+        reports.append(fb.html_path)
         if fb.episodes_csv_path:
             written.append(fb.episodes_csv_path)
     html = environment(settings.templates_dir).get_template("index.html.j2").render(
         period=period, window=window(period), generated=generated(), providers=feedback)
     written.append(write_text(Path(settings.reports_dir) / period / "index.html", html))
+    if pdf:
+        written += [p.path for p in write_pdfs(reports)]
     return written
