@@ -39,6 +39,9 @@ def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
         "verdict_rules": (["min_pairs", "overdispersion", "winsorise"],
                           [[defs.verdicts.min_pairs, defs.verdicts.overdispersion,
                             defs.verdicts.winsorise]]),
+        "payment_rules": (["package_code", "sector", "rule_json"],
+                          [[r.package, r.sector, r.model_dump_json()]
+                           for r in defs.payments.rules]),
     }
     for name, (header, rows) in tables.items():
         with (out_dir / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from arvo import ytunnus
+from arvo.payments import rules as payment_rules
 from arvo.verdicts import funnel
 from arvo.verdicts.casemix import DEFAULT_FACTORS as DEFAULT_CASE_MIX_FACTORS
 from arvo.verdicts.casemix import FACTORS as CASE_MIX_FACTORS
@@ -296,6 +297,7 @@ class Definitions(_Strict):
     chronic_conditions: list[ConditionGroup]
     obligations: list[Obligation]
     verdicts: Verdicts = Verdicts()
+    payments: payment_rules.PaymentRules = payment_rules.PaymentRules()
 
     def case_mix_factors(self, package: str) -> list[str]:
         """The factors of `package`'s case-mix models (its own list, else the default)."""
@@ -329,9 +331,10 @@ class Definitions(_Strict):
 # Optional top-level keys, with their defaults: providers.yml's `id_scheme` says what
 # provider IDs are (`y-tunnus`: Finnish business IDs; `nhs-ods`: NHS organisation codes,
 # for registers made by `arvo import nhs-proms`).
-_OPTIONAL = {"providers.yml": ("id_scheme",), "verdicts.yml": ("verdicts",)}
+_OPTIONAL = {"providers.yml": ("id_scheme",), "verdicts.yml": ("verdicts",),
+             "payments.yml": ("payments",)}
 #: Files a definitions folder may leave out (their keys take their defaults).
-_OPTIONAL_FILES = ("verdicts.yml",)
+_OPTIONAL_FILES = ("verdicts.yml", "payments.yml")
 _FILES = {
     "providers.yml": ("providers",),
     "service_types.yml": ("service_types",),
@@ -339,6 +342,7 @@ _FILES = {
     "segments.yml": ("segments", "chronic_conditions"),
     "obligations.yml": ("obligations",),
     "verdicts.yml": (),
+    "payments.yml": (),
 }
 
 
@@ -414,6 +418,10 @@ def _cross_check(defs: Definitions, directory: Path) -> None:
         if not seg.when:
             fail("segments.yml", f"segments[{i}].when", "only the last segment may be a default")
     packages = {p.code: p for p in defs.packages}
+    problem = payment_rules.cross_check(defs.payments,
+                                        {c: list(p.instruments) for c, p in packages.items()})
+    if problem:
+        fail("payments.yml", *problem)
     segments = {s.code for s in defs.segments}
     services = set(defs.service_codes)
     entries: dict[tuple[str, str, str], int] = {}
