@@ -13,7 +13,7 @@ union and one evaluator in `arvo.payments.compute.EVALUATORS` (docs/payments.md)
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -58,7 +58,7 @@ class Obligations(_Strict):
     kind: Literal["obligations"]
 
 
-Condition = Annotated[Union[Participation, Outcome, Obligations], Field(discriminator="kind")]
+Condition = Annotated[Participation | Outcome | Obligations, Field(discriminator="kind")]
 
 
 class Adjustment(_Strict):

@@ -1,0 +1,49 @@
+"""The payments section: amounts pass the small-cell rule on episodes, reasons are
+structured for the template, and the payments partial renders in both reports."""
+
+import json
+
+from arvo.report.disclosure import COMPLEMENTARY, SUPPRESSED
+from arvo.report.labels import Names
+from arvo.report.payments import _total, payment_groups
+
+KNOWN = Names(providers={}, packages={"DEPRESSION": ("Masennuksen hoitoketju", "")},
+              segments={}, instruments={"PHQ9": "PHQ-9"})
+
+
+def _rows(provider: str, episodes: int, outcome_flag: str = "none") -> list[dict]:
+    base = {"provider_id": provider, "provider_name": provider, "package_code": "DEPRESSION",
+            "episodes": episodes, "conditions_met": None, "figures": "[]"}
+    conditions = [
+        {"kind": "participation", "met": True, "judged": True, "threshold": 0.5,
+         "figures": [{"instrument": "PHQ9", "rate": 0.9, "collected": 18, "eligible": 20}]},
+        {"kind": "outcome", "met": outcome_flag != "alarm", "judged": True,
+         "threshold": "alarm", "figures": [{"measure": "phq9_total", "flag": outcome_flag,
+                                            "direction": "worse", "z": -4.0, "pairs": 40}]}]
+    met = outcome_flag != "alarm"
+    return [base | {"line": "base", "amount_eur": 1000.0 * episodes},
+            base | {"line": "uplift", "amount_eur": 80.0 * episodes if met else 0.0,
+                    "conditions_met": met, "figures": json.dumps(conditions)},
+            base | {"line": "cap", "amount_eur": 0.0},
+            base | {"line": "total", "amount_eur": (1080.0 if met else 1000.0) * episodes}]
+
+
+def test_a_worse_providers_lost_uplift_says_why_and_small_amounts_are_hidden():
+    rows = _rows("A", 20, "alarm") + _rows("B", 30) + _rows("C", 3)
+    groups = payment_groups(rows, {"phq9_total": "PHQ-9-summapistemäärä"}, KNOWN)
+    a, b, c = groups
+    assert a["total"] == 20000.0 and a["adjustments"][0]["met"] is False
+    outcome = a["adjustments"][0]["conditions"][1]
+    assert outcome["worse"] == ["PHQ-9-summapistemäärä"]
+    assert a["adjustments"][0]["conditions"][0]["rates"][0]["instrument"] == "PHQ-9"
+    assert b["adjustments"][0]["conditions"][1]["worse"] == []
+    assert c["total"] is SUPPRESSED and c["episodes_shown"] is SUPPRESSED
+    assert c["adjustments"][0]["amount"] is SUPPRESSED
+    # the total would give the small one away: hidden, and the next smallest too
+    assert _total(groups) is COMPLEMENTARY
+    assert a["total"] is COMPLEMENTARY
+
+
+def test_without_small_groups_the_total_is_the_sum():
+    groups = payment_groups(_rows("A", 20) + _rows("B", 30), {}, KNOWN)
+    assert _total(groups) == 20 * 1080.0 + 30 * 1080.0
