@@ -63,8 +63,9 @@ def _participation(cond: Participation, ctx: dict) -> dict:
 def _outcome(cond: Outcome, ctx: dict) -> dict:
     rows = ctx["funnel"]
     rows = rows[rows["measure"].isin(cond.measures)] if cond.measures else rows[rows["is_primary"]]
-    per = [{"measure": r.measure, "flag": r.flag, "direction": r.direction,
-            "z": _rate(r.z), "pairs": int(r.pairs)} for r in rows.itertuples()]
+    per = [{"instrument": r.instrument, "measure": r.measure, "flag": r.flag,
+            "direction": r.direction, "z": _rate(r.z), "pairs": int(r.pairs)}
+           for r in rows.itertuples()]
     judged = [p for p in per if p["flag"] != "too_few_pairs"]
     worse = [p for p in judged if p["flag"] in _AT_LEVEL[cond.level]
              and p["direction"] == "worse"]

@@ -21,13 +21,16 @@ from arvo.report.warehouse import Warehouse, open_warehouse
 ORDER = "package_code, provider_id, line_order"
 
 
-def _measure_labels(wh: Warehouse) -> dict[str, str]:
+def _measure_labels(wh: Warehouse) -> dict[tuple[str, str], str]:
+    """(instrument, measure) -> the measure's label (seed prom_measures)."""
     if wh.con is None or "prom_measures" not in wh.tables:
         return {}
-    return dict(wh.con.execute("select measure, measure_label from prom_measures").fetchall())
+    found = wh.con.execute("select instrument, measure, measure_label from prom_measures")
+    return {(i, m): label for i, m, label in found.fetchall()}
 
 
-def _condition(c: dict[str, Any], labels: dict[str, str], known) -> dict[str, Any]:
+def _condition(c: dict[str, Any], labels: dict[tuple[str, str], str],
+               known) -> dict[str, Any]:
     """One condition's outcome, with the figures it may show."""
     out = {"kind": c["kind"], "met": c["met"], "judged": c["judged"],
            "threshold": c["threshold"]}
@@ -37,7 +40,8 @@ def _condition(c: dict[str, Any], labels: dict[str, str], known) -> dict[str, An
                          "below": f["rate"] is not None and f["rate"] < c["threshold"]}
                         for f in c["figures"]]
     elif c["kind"] == "outcome":
-        out["worse"] = [labels.get(f["measure"], f["measure"]) for f in c["figures"]
+        out["worse"] = [labels.get((f.get("instrument"), f["measure"]), f["measure"])
+                        for f in c["figures"]
                         if f["flag"] in ("alarm", "alert") and f["direction"] == "worse"
                         and (f["flag"] == "alarm" or c["threshold"] == "alert")]
     elif c["kind"] == "obligations":
@@ -45,7 +49,7 @@ def _condition(c: dict[str, Any], labels: dict[str, str], known) -> dict[str, An
     return out
 
 
-def payment_groups(rows: list[dict[str, Any]], labels: dict[str, str],
+def payment_groups(rows: list[dict[str, Any]], labels: dict[tuple[str, str], str],
                    known) -> list[dict[str, Any]]:
     """One entry per provider x package: episodes, base, adjustments with their
     conditions, cap and total, amounts through the small-cell rule on episodes."""

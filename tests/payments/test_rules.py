@@ -64,7 +64,7 @@ def test_a_sectors_own_rule_replaces_the_all_rule():
      r"when\[0\].instruments\[0\]: OHS is not an instrument of package DEPRESSION"),
     ("          share_of_base: 0.02", "          per_episode: \"5.00\"",
      r"payments.rules\[0\].adjustments\[1\]: a withhold is a share of the base"),
-    ('cap: {amount: "40000.00"}', 'cap: {amount: "40000.00", share_of_base: 0.1}',
+    ('cap: {amount: "12000.00"}', 'cap: {amount: "12000.00", share_of_base: 0.1}',
      r"payments.rules\[0\].cap: give exactly one of amount"),
     ("    - package: HIP_KNEE", "    - package: DEPRESSION",
      r"payments.rules\[1\].sector: package DEPRESSION already has a rule for sector 'all'"),

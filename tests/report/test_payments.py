@@ -18,8 +18,9 @@ def _rows(provider: str, episodes: int, outcome_flag: str = "none") -> list[dict
         {"kind": "participation", "met": True, "judged": True, "threshold": 0.5,
          "figures": [{"instrument": "PHQ9", "rate": 0.9, "collected": 18, "eligible": 20}]},
         {"kind": "outcome", "met": outcome_flag != "alarm", "judged": True,
-         "threshold": "alarm", "figures": [{"measure": "phq9_total", "flag": outcome_flag,
-                                            "direction": "worse", "z": -4.0, "pairs": 40}]}]
+         "threshold": "alarm",
+         "figures": [{"instrument": "PHQ9", "measure": "phq9_total", "flag": outcome_flag,
+                      "direction": "worse", "z": -4.0, "pairs": 40}]}]
     met = outcome_flag != "alarm"
     return [base | {"line": "base", "amount_eur": 1000.0 * episodes},
             base | {"line": "uplift", "amount_eur": 80.0 * episodes if met else 0.0,
@@ -30,7 +31,8 @@ def _rows(provider: str, episodes: int, outcome_flag: str = "none") -> list[dict
 
 def test_a_worse_providers_lost_uplift_says_why_and_small_amounts_are_hidden():
     rows = _rows("A", 20, "alarm") + _rows("B", 30) + _rows("C", 3)
-    groups = payment_groups(rows, {"phq9_total": "PHQ-9-summapistemäärä"}, KNOWN)
+    groups = payment_groups(rows, {("PHQ9", "phq9_total"): "PHQ-9-summapistemäärä",
+                                   ("GAD7", "phq9_total"): "väärä"}, KNOWN)
     a, b, c = groups
     assert a["total"] == 20000.0 and a["adjustments"][0]["met"] is False
     outcome = a["adjustments"][0]["conditions"][1]
