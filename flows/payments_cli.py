@@ -26,8 +26,9 @@ def payments(rules_file, period, home, definitions_dir, out) -> None:
     Reads the warehouse read-only and runs the payment rules on the period's published
     verdicts, participation and episodes; prints per provider the published payment,
     the draft's and the difference, and the totals. Writes nothing to the warehouse or
-    the reports (only the CSV given by --out). An invalid rules file stops with the
-    file and key named.
+    the reports (only the CSV given by --out). Amounts resting on 1 to 4 episodes are
+    hidden ("<5"), as in the reports. An invalid rules file stops with the file and key
+    named.
 
     \b
     Example:
@@ -48,13 +49,18 @@ def payments(rules_file, period, home, definitions_dir, out) -> None:
     click.echo(f"Payments {period}: published (mart_provider_payments) and draft "
                f"({rules_file}), EUR")
     click.echo(f"{'provider':<48} {'published':>14} {'draft':>14} {'difference':>14}")
-    for r in result.by_provider().itertuples():
-        click.echo(f"{str(r.provider_name)[:48]:<48} {r.published_eur:>14,.2f} "
-                   f"{r.draft_eur:>14,.2f} {r.difference_eur:>+14,.2f}")
+    for r in result.shown(result.by_provider()).itertuples():
+        click.echo(f"{str(r.provider_name)[:48]:<48} {_eur(r.published_eur)} "
+                   f"{_eur(r.draft_eur)} {_eur(r.difference_eur, '+')}")
     t = result.total()
     click.echo(f"{'total':<48} {t['published_eur']:>14,.2f} {t['draft_eur']:>14,.2f} "
                f"{t['difference_eur']:>+14,.2f}")
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        result.by_package.to_csv(out, index=False)
+        result.shown(result.by_package).to_csv(out, index=False)
         click.echo(f"written: {out}")
+
+
+def _eur(value, sign: str = "") -> str:
+    """An amount right-aligned to 14, or a small-cell marker as it is."""
+    return f"{value:>{sign}14,.2f}" if not isinstance(value, str) else f"{value:>14}"

@@ -18,10 +18,12 @@ from pydantic import TypeAdapter, ValidationError
 from arvo import definitions
 from arvo.payments import compute
 from arvo.payments.rules import PaymentRules, cross_check
+from arvo.report.disclosure import COMPLEMENTARY, SUPPRESSED, complement, is_small
 
 #: The marts the computation reads (the same the dbt build reads).
 INPUTS = ("mart_provider_value", "mart_provider_funnel", "mart_prom_compliance")
 PUBLISHED = "mart_provider_payments"
+AMOUNTS = ("published_eur", "draft_eur", "difference_eur")
 
 
 def load_rules(path: Path, defs: definitions.Definitions) -> PaymentRules:
@@ -60,8 +62,23 @@ class Comparison:
 
     def by_provider(self) -> pd.DataFrame:
         cols = ["published_eur", "draft_eur", "difference_eur"]
-        g = self.by_package.groupby(["provider_id", "provider_name"], sort=True)[cols]
-        return g.agg(lambda s: sum(s, Decimal(0))).reset_index()
+        g = self.by_package.groupby(["provider_id", "provider_name"], sort=True)
+        out = g[cols].agg(lambda s: sum(s, Decimal(0)))
+        out["episodes"] = g["episodes"].agg(lambda s: min((n for n in s if n), default=0))
+        return out.reset_index()
+
+    def shown(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` (by_package or by_provider) as the commissioner may see it: the amounts
+        of a row resting on 1 to 4 episodes hidden ("<5"), and the next smallest row too
+        ("..") when one alone is, so the total does not give it away."""
+        out = frame.copy().astype({c: object for c in AMOUNTS})
+        rows = frame.to_dict("records")
+        for i, r in enumerate(rows):
+            if is_small(r["episodes"]):
+                out.loc[out.index[i], list(AMOUNTS)] = str(SUPPRESSED)
+        for i in complement(rows, "episodes"):
+            out.loc[out.index[i], list(AMOUNTS)] = str(COMPLEMENTARY)
+        return out.drop(columns="episodes")
 
     def total(self) -> dict[str, Decimal]:
         return {c: sum(self.by_package[c], Decimal(0))
@@ -82,24 +99,27 @@ def compare(warehouse: Path, period: str, draft: PaymentRules) -> Comparison:
         frames = [con.execute(f'select * from "{t}" where period = ?', [period]).df()
                   for t in INPUTS]
         published = pd.DataFrame(columns=["provider_id", "provider_name", "package_code",
-                                          "amount_eur"])
+                                          "episodes", "amount_eur"])
         if PUBLISHED in tables:
             published = con.execute(
-                f"select provider_id, provider_name, package_code, "
+                f"select provider_id, provider_name, package_code, episodes, "
                 f"cast(amount_eur as varchar) as amount_eur from {PUBLISHED} "
                 "where period = ? and line = 'total'", [period]).df()
     if frames[0].empty:
         raise LookupError(f"{warehouse} has no results for period {period}")
     lines = compute.compute(draft, *frames)
     new = compute.totals(lines).rename(columns={"total_eur": "draft_eur"})
+    new = new.merge(frames[0][["provider_id", "package_code", "episodes"]],
+                    on=["provider_id", "package_code"], how="left")
     old = published.rename(columns={"amount_eur": "published_eur"})
     old["published_eur"] = old["published_eur"].map(Decimal)
     both = old.merge(new, on=["provider_id", "package_code"], how="outer",
                      suffixes=("", "_draft"))
     both["provider_name"] = both["provider_name"].fillna(both.pop("provider_name_draft"))
+    both["episodes"] = both["episodes"].fillna(both.pop("episodes_draft")).astype(int)
     for c in ("published_eur", "draft_eur"):
         both[c] = both[c].map(lambda v: v if isinstance(v, Decimal) else Decimal("0.00"))
     both["difference_eur"] = both["draft_eur"] - both["published_eur"]
     both = both.sort_values(["provider_id", "package_code"]).reset_index(drop=True)
     return Comparison(period, both[["provider_id", "provider_name", "package_code",
-                                    "published_eur", "draft_eur", "difference_eur"]], lines)
+                                    "episodes", *AMOUNTS]], lines)
