@@ -49,3 +49,21 @@ def test_a_worse_providers_lost_uplift_says_why_and_small_amounts_are_hidden():
 def test_without_small_groups_the_total_is_the_sum():
     groups = payment_groups(_rows("A", 20) + _rows("B", 30), {}, KNOWN)
     assert _total(groups) == 20 * 1080.0 + 30 * 1080.0
+
+
+def test_both_reports_show_the_payments_section(tiny_warehouse, fixed_time):
+    from arvo.report.feedback import render_provider_feedback
+    from arvo.report.steering import render_steering_report
+    from tests.conftest import TINY_PERIODS
+
+    settings = tiny_warehouse["settings"]
+    html = render_steering_report(settings, TINY_PERIODS[1]).read_text(encoding="utf-8")
+    section = html[html.index('<section id="maksut">'):]
+    section = section[:section.index("</section>")]
+    assert "Tulosperusteiset maksut" in section and "<caption>" in section
+    assert "Masennuksen hoitoketju" in section and 'scope="col"' in section
+    assert "&lt;5" in section  # the tiny lake's providers have under 5 episodes
+    assert "outcome_uplift" not in section and "DEPRESSION" not in section  # no code names
+    feedback = render_provider_feedback(settings, TINY_PERIODS[1], "1394810-8")
+    text = feedback.html_path.read_text(encoding="utf-8")
+    assert "Maksunne tältä kaudelta" in text and "Masennuksen hoitoketju" in text
