@@ -41,6 +41,9 @@ def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
                           [[defs.verdicts.min_pairs, defs.verdicts.overdispersion,
                             defs.verdicts.winsorise]]),
         "objectives": (list(OBJECTIVE_COLUMNS), table_rows(defs.objectives)),
+        "payment_rules": (["package_code", "sector", "rule_json"],
+                          [[r.package, r.sector, r.model_dump_json()]
+                           for r in defs.payments.rules]),
     }
     for name, (header, rows) in tables.items():
         with (out_dir / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:

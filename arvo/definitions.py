@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from arvo import objectives as objectives_
 from arvo import ytunnus
 from arvo.objectives import Objective
+from arvo.payments import rules as payment_rules
 from arvo.verdicts import funnel
 from arvo.verdicts.casemix import DEFAULT_FACTORS as DEFAULT_CASE_MIX_FACTORS
 from arvo.verdicts.casemix import FACTORS as CASE_MIX_FACTORS
@@ -299,6 +300,7 @@ class Definitions(_Strict):
     obligations: list[Obligation]
     verdicts: Verdicts = Verdicts()
     objectives: list[Objective] = []
+    payments: payment_rules.PaymentRules = payment_rules.PaymentRules()
 
     def case_mix_factors(self, package: str) -> list[str]:
         """The factors of `package`'s case-mix models (its own list, else the default)."""
@@ -333,9 +335,9 @@ class Definitions(_Strict):
 # provider IDs are (`y-tunnus`: Finnish business IDs; `nhs-ods`: NHS organisation codes,
 # for registers made by `arvo import nhs-proms`).
 _OPTIONAL = {"providers.yml": ("id_scheme",), "verdicts.yml": ("verdicts",),
-             "objectives.yml": ("objectives",)}
+             "objectives.yml": ("objectives",), "payments.yml": ("payments",)}
 #: Files a definitions folder may leave out (their keys take their defaults).
-_OPTIONAL_FILES = ("verdicts.yml", "objectives.yml")
+_OPTIONAL_FILES = ("verdicts.yml", "objectives.yml", "payments.yml")
 _FILES = {
     "providers.yml": ("providers",),
     "service_types.yml": ("service_types",),
@@ -344,6 +346,7 @@ _FILES = {
     "obligations.yml": ("obligations",),
     "verdicts.yml": (),
     "objectives.yml": (),
+    "payments.yml": (),
 }
 
 
@@ -419,6 +422,10 @@ def _cross_check(defs: Definitions, directory: Path) -> None:
         if not seg.when:
             fail("segments.yml", f"segments[{i}].when", "only the last segment may be a default")
     packages = {p.code: p for p in defs.packages}
+    problem = payment_rules.cross_check(defs.payments,
+                                        {c: list(p.instruments) for c, p in packages.items()})
+    if problem:
+        fail("payments.yml", *problem)
     segments = {s.code for s in defs.segments}
     services = set(defs.service_codes)
     entries: dict[tuple[str, str, str], int] = {}

@@ -18,6 +18,7 @@ from arvo.contract import INSTRUMENT_ITEMS
 from flows.nhs import cli as nhs_cli
 from flows.options import DEFS, HOME, PDF, RAW
 from flows.options import months as _months
+from flows.payments_cli import payments as payments_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -334,6 +335,7 @@ def _bench_size(home: Path) -> int | None:
 
 main.add_command(nhs_cli.import_group)
 main.add_command(nhs_cli.compare_group)
+main.add_command(payments_command)
 
 if __name__ == "__main__":
     sys.exit(main())

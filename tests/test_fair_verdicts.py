@@ -10,7 +10,11 @@ models and the funnel rule of mart_provider_funnel):
   is flagged worse unadjusted, and not flagged adjusted;
 - the small provider's cells read "too few pairs";
 - at most one alarm falls on a cell the truth says is null (every other provider x
-  package x primary measure).
+  package x primary measure);
+- the payments (definitions/payments.yml, mart_provider_payments): the worse provider
+  loses its DEPRESSION outcome uplift with the outcome named as the reason, the better
+  provider keeps it, the under-collecting provider's participation condition fails, and
+  every provider x package's total is the sum of its lines (docs/payments.md).
 
 The seed changes which providers play which role and the effect sizes (docs/demo.md).
 Each seed takes about two minutes, so the five are marked `seeds` and run by
@@ -48,7 +52,10 @@ def test_the_verdicts_find_the_planted_truth(seed, tmp_path, prefect_server, mon
         rel = con.sql("select * from mart_provider_funnel where period = ? and is_primary",
                       params=[PERIOD])
         rows = [dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()]
+        rel = con.sql("select * from mart_provider_payments where period = ?", params=[PERIOD])
+        payments = [dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()]
     assert rows
+    _payments_follow_the_truth(payments, truth, seed)
 
     expected = {(f["provider_id"], f["package_code"], f["measure"]): f["direction"]
                 for f in truth["expected_flags"]}
@@ -74,3 +81,29 @@ def test_the_verdicts_find_the_planted_truth(seed, tmp_path, prefect_server, mon
     null_alarms = [r for r in rows if (r["provider_id"], r["package_code"], r["measure"])
                    not in expected and r["flag"] == "alarm"]
     assert len(null_alarms) <= 1, [(r["provider_id"], r["measure"], r["z"]) for r in null_alarms]
+
+
+def _payments_follow_the_truth(lines: list[dict], truth: dict, seed: int) -> None:
+    """The planted roles' DEPRESSION outcome uplift, and every total adds up."""
+    roles, package = truth["roles"], truth["drawn_effects"]["package_code"]
+    assert lines, seed
+    by_key: dict[tuple[str, str], list[dict]] = {}
+    for line in lines:
+        by_key.setdefault((line["provider_id"], line["package_code"]), []).append(line)
+    for key, own in by_key.items():
+        total = [r["amount_eur"] for r in own if r["line"] == "total"]
+        assert total == [sum(r["amount_eur"] for r in own if r["line"] != "total")], key
+        base = next(r for r in own if r["line"] == "base")
+        assert base["amount_eur"] > 0
+
+    def uplift(role: str) -> dict:
+        own = by_key[(roles[role], package)]
+        return next(r for r in own if r["line"] == "uplift")
+
+    worse, better, under = uplift("worse"), uplift("better"), uplift("under_collecting")
+    assert not worse["conditions_met"] and worse["amount_eur"] == 0, (seed, worse["reason"])
+    assert "outcome" in worse["failed_conditions"].split(","), (seed, worse["reason"])
+    assert "alarm worse" in worse["reason"], (seed, worse["reason"])
+    assert better["conditions_met"] and better["amount_eur"] > 0, (seed, better["reason"])
+    assert "participation" in under["failed_conditions"].split(","), (seed, under["reason"])
+    assert under["amount_eur"] == 0

@@ -30,6 +30,7 @@ from arvo.report.labels import (
 )
 from arvo.report.objectives import provider_objectives
 from arvo.report.outcomes import funnel_groups, trends
+from arvo.report.payments import provider_payments
 from arvo.report.value import qaly_years, value_groups
 from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER, Warehouse, open_warehouse
 
@@ -298,6 +299,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
         "by_rule": [{"entity": e, "rule": r, "column_name": c, "count": n}
                     for (e, r, c), n in sorted(by_rule.items(), key=lambda kv: -kv[1])],
         "entities": ENTITIES,
+        "payments": provider_payments(settings, period, provider_id),
     }
 
 

@@ -28,6 +28,7 @@ from arvo.report.formatting import environment, generated, stable, window
 from arvo.report.labels import KAISER_FI, SENT_STATUSES, Names, names, value_set
 from arvo.report.objectives import steering_objectives
 from arvo.report.outcomes import attention, funnel_groups, model_notes, noteworthy, trends
+from arvo.report.payments import steering_payments
 from arvo.report.value import qaly_years, value_groups
 from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER, MODELS, open_warehouse
 
@@ -246,6 +247,7 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         "compliance_noise": sum(c["within_noise"] for c in compliance),
         "checks": obligation_checks(checked),
         "quality": quality,
+        "payments": steering_payments(settings, period),
     }
 
 

@@ -1,0 +1,121 @@
+"""The payments section of the steering report and of a provider's feedback
+(mart_provider_payments, mart_segment_budget; docs/payments.md).
+
+Every amount of a provider x package rests on its episodes, so it passes the small-cell
+rule on them (an amount of 1 to 4 episodes would give the count away with the price);
+the participation rates shown pass the rate rule on their numerators and denominators.
+The reasons are structured here and worded in reports/templates/payments.html.j2.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from arvo.config import Settings
+from arvo.report.disclosure import COMPLEMENTARY, complement, hidden, suppress, suppress_rate
+from arvo.report.labels import names
+from arvo.report.warehouse import Warehouse, open_warehouse
+
+ORDER = "package_code, provider_id, line_order"
+
+
+def _measure_labels(wh: Warehouse) -> dict[tuple[str, str], str]:
+    """(instrument, measure) -> the measure's label (seed prom_measures)."""
+    if wh.con is None or "prom_measures" not in wh.tables:
+        return {}
+    found = wh.con.execute("select instrument, measure, measure_label from prom_measures")
+    return {(i, m): label for i, m, label in found.fetchall()}
+
+
+def _condition(c: dict[str, Any], labels: dict[tuple[str, str], str],
+               known) -> dict[str, Any]:
+    """One condition's outcome, with the figures it may show."""
+    out = {"kind": c["kind"], "met": c["met"], "judged": c["judged"],
+           "threshold": c["threshold"]}
+    if c["kind"] == "participation":
+        out["rates"] = [{"instrument": known.instrument(f["instrument"]),
+                         "rate": suppress_rate(f["rate"], f["collected"], f["eligible"])[0],
+                         "below": f["rate"] is not None and f["rate"] < c["threshold"]}
+                        for f in c["figures"]]
+    elif c["kind"] == "outcome":
+        out["worse"] = [labels.get((f.get("instrument"), f["measure"]), f["measure"])
+                        for f in c["figures"]
+                        if f["flag"] in ("alarm", "alert") and f["direction"] == "worse"
+                        and (f["flag"] == "alarm" or c["threshold"] == "alert")]
+    elif c["kind"] == "obligations":
+        out["failed"] = sum(not f["met"] for f in c["figures"])
+    return out
+
+
+def payment_groups(rows: list[dict[str, Any]], labels: dict[tuple[str, str], str],
+                   known) -> list[dict[str, Any]]:
+    """One entry per provider x package: episodes, base, adjustments with their
+    conditions, cap and total, amounts through the small-cell rule on episodes."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        key = (r["provider_id"], r["package_code"])
+        n = r["episodes"]
+        g = groups.setdefault(key, {
+            "provider_id": r["provider_id"],
+            "provider_name": known.provider(r["provider_id"], r["provider_name"]),
+            "package_fi": known.package(r["package_code"])[0],
+            "episodes": n, "episodes_shown": suppress(n, n), "adjustments": [],
+            "base": None, "cap": None, "total": None})
+        amount = suppress(r["amount_eur"], n)
+        if r["line"] in ("base", "cap", "total"):
+            g[r["line"]] = amount
+        else:
+            g["adjustments"].append({
+                "kind": r["line"], "amount": amount, "met": r["conditions_met"],
+                "conditions": [_condition(c, labels, known) for c in json.loads(r["figures"])]})
+    return list(groups.values())
+
+
+def _total(groups: list[dict[str, Any]]) -> Any:
+    """The sum of the totals; hidden as COMPLEMENTARY when a small group is hidden (it
+    could be recovered from the sum)."""
+    hide = complement(groups, "episodes")
+    for i in hide:
+        for k in ("base", "cap", "total"):
+            groups[i][k] = COMPLEMENTARY if not hidden(groups[i][k]) else groups[i][k]
+    if any(hidden(g["total"]) for g in groups):
+        return COMPLEMENTARY
+    return sum(g["total"] or 0 for g in groups) if groups else None
+
+
+def budget_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Segments: cost now and what the rules would pay, small cells hidden."""
+    out = []
+    for r in rows:
+        out.append({"name_fi": r["segment_name_fi"],
+                    "clients": suppress(r["clients"], r["clients"]),
+                    "total_cost_eur": suppress(r["total_cost_eur"], r["clients"]),
+                    "episodes": suppress(r["episodes"], r["episodes"]),
+                    **{c: suppress(r[c], r["episodes"], r["clients"])
+                       for c in ("episode_cost_eur", "rule_payment_eur", "difference_eur")}})
+    for i in complement(rows, "episodes"):
+        for c in ("episodes", "episode_cost_eur", "rule_payment_eur", "difference_eur"):
+            out[i][c] = COMPLEMENTARY if not hidden(out[i][c]) else out[i][c]
+    return out
+
+
+def steering_payments(settings: Settings, period: str) -> dict[str, Any]:
+    """The steering report's payments: per provider x package, the total, the budget."""
+    with open_warehouse(settings.warehouse) as wh:
+        known = replace(names(settings, wh, period), instruments=wh.instrument_labels())
+        rows = wh.rows("mart_provider_payments", period, order_by=ORDER)
+        budget = wh.rows("mart_segment_budget", period, order_by="priority, segment_code")
+        labels = _measure_labels(wh)
+    groups = payment_groups(rows, labels, known)
+    return {"groups": groups, "total": _total(groups), "budget": budget_view(budget)}
+
+
+def provider_payments(settings: Settings, period: str, provider_id: str) -> dict[str, Any]:
+    """One provider's own payment lines, per package."""
+    with open_warehouse(settings.warehouse) as wh:
+        known = replace(names(settings, wh, period), instruments=wh.instrument_labels())
+        rows = wh.rows("mart_provider_payments", period, provider_id, order_by=ORDER)
+        labels = _measure_labels(wh)
+    return {"groups": payment_groups(rows, labels, known)}
