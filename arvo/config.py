@@ -30,6 +30,7 @@ class Settings(BaseModel):
     warehouse: Path
     reports_dir: Path
     compiled_definitions_dir: Path
+    meetings_dir: Path | None = None  # agreements of steering meetings (arvo.meetings)
     definitions_dir: Path = REPO_ROOT / "definitions"
     dbt_project_dir: Path = REPO_ROOT / "dbt_project"
     expectations_dir: Path = REPO_ROOT / "expectations"
@@ -52,6 +53,7 @@ class Settings(BaseModel):
             warehouse=path("ARVO_WAREHOUSE", base / "warehouse" / "arvo.duckdb"),
             reports_dir=path("ARVO_REPORTS_DIR", base / "reports"),
             compiled_definitions_dir=base / "definitions",
+            meetings_dir=path("ARVO_MEETINGS_DIR", base / "meetings"),
             definitions_dir=path("ARVO_DEFINITIONS_DIR", REPO_ROOT / "definitions"),
         )
 

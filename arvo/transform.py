@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arvo import definition_tables, definitions
+from arvo import definition_tables, definitions, meetings
 from arvo.config import Settings
 from arvo.periods import add_months, check_month
 
@@ -120,8 +120,11 @@ def build(settings: Settings, period: str, *, select: str | None = None) -> Buil
     errors or fails (warnings do not raise).
     """
     period_bounds(period)
-    definition_tables.compile_for_dbt(definitions.load(Path(settings.definitions_dir)),
-                                Path(settings.compiled_definitions_dir))
+    defs = definitions.load(Path(settings.definitions_dir))
+    definition_tables.compile_for_dbt(defs, Path(settings.compiled_definitions_dir))
+    meetings.compile_for_dbt(Path(settings.meetings_dir or Path(settings.home) / "meetings"),
+                             Path(settings.compiled_definitions_dir),
+                             {p.id for p in defs.providers})
     _check_lake(Path(settings.lake_dir))
     return _build(settings, period, {}, select=select)
 

@@ -280,7 +280,8 @@ def generate_demo_region(params: DemoParams) -> dict:
     out = settings.raw_dir.parent
     summary = generate_region(out, seed=params.seed, residents=params.residents,
                               months=params.months, start_month=params.start_month,
-                              definitions_dir=settings.definitions_dir)
+                              definitions_dir=settings.definitions_dir,
+                              meetings_dir=settings.meetings_dir)
     return summary.model_dump(mode="json")
 
 

@@ -121,6 +121,30 @@ def test_under_collecting_provider_is_flagged_in_its_own_feedback(region):
     assert others.set_index("provider_id").r.idxmin() == tyyni
 
 
+def test_the_agenda_carries_the_open_action_and_puts_the_failed_obligation_on_it(region):
+    """The demo commissioner agreed at the 2025-06 meeting that the under-collecting
+    provider collects its baseline questionnaires by 2025-12 (open), and that the worse
+    provider's care pathway is gone through (done): the 2025-12 agenda carries the first,
+    now late, not the second, and lists the obligation that still fails."""
+    home, _ = region
+    tyyni = _finding(home, "prom_under_collection")["provider_id"]
+    worse = _finding(home, "worse_outcomes")["provider_id"]
+    carried = _sql(home, "select * from mart_meeting_agreements where period = ?", PERIODS[-1])
+    assert carried.provider_id.tolist() == [tyyni] and carried.is_due.all()
+    assert _sql(home, "select count(*) n from mart_meeting_agreements where period = ?",
+                PERIODS[0]).n[0] == 0  # nothing was agreed before the first meeting
+    page = (home / "reports" / PERIODS[-1] / "providers" / tyyni / "feedback.html").read_text()
+    agenda = page.split('id="asialista"')[1].split("</section>")[0]
+    assert "Lähtötason kysely täytetään ensikäynnillä" in agenda
+    assert "määräaika on umpeutunut" in agenda and "PROM-keruuvelvoite ei täyty" in agenda
+    steering = (home / "reports" / PERIODS[-1] / "steering_report.html").read_text()
+    agendas = steering.split('id="asialistat"')[1].split("</section>")[0]
+    assert "Hoitoketju käydään läpi" not in agendas  # done: not carried
+    assert _sql(home, "select name_fi from mart_period_register where period = ? and "
+                "kind = 'provider' and code = ?", PERIODS[-1], tyyni).name_fi[0] in agendas
+    assert worse  # the done action belonged to the planted worse provider
+
+
 @pytest.mark.parametrize("kind, better", [("worse_outcomes", False), ("better_outcomes", True)])
 def test_planted_outcome_differences_are_found(region, kind, better):
     home, _ = region

@@ -8,8 +8,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from arvo import definitions
+from arvo.demo.meetings import write_agreements
 from arvo.demo.region import build_region
 from arvo.demo.writer import write_submissions
+from arvo.periods import half_year_periods
 
 DEFAULT_DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
 
@@ -38,12 +40,14 @@ class RegionSummary(BaseModel):
 
 def generate_region(out_dir: Path, *, seed: int = 42, residents: int = 50_000,
                     months: int = 24, start_month: str = "2024-01",
-                    definitions_dir: Path = DEFAULT_DEFINITIONS) -> RegionSummary:
+                    definitions_dir: Path = DEFAULT_DEFINITIONS,
+                    meetings_dir: Path | None = None) -> RegionSummary:
     """Generate the synthetic region into `out_dir`.
 
     Writes `out_dir/raw/<provider_id>/<YYYY-MM>/{events,episodes,proms}.{csv|parquet}` and
     `out_dir/planted_truth.json` (beside `raw/`, never read by the pipeline). The same seed
-    and sizes give byte-identical files.
+    and sizes give byte-identical files. With `meetings_dir`, also the commissioner's record
+    of the first demo period's steering meeting (arvo.demo.meetings).
     """
     out_dir = Path(out_dir)
     defs = definitions.load(Path(definitions_dir))
@@ -59,6 +63,8 @@ def generate_region(out_dir: Path, *, seed: int = 42, residents: int = 50_000,
     truth_path.write_text(json.dumps(truth, indent=2, ensure_ascii=False, default=str) + "\n",
                           encoding="utf-8")
     labels = region.calendar.labels
+    if meetings_dir is not None:
+        write_agreements(meetings_dir, truth, half_year_periods(start_month, months))
     return RegionSummary(
         seed=seed, start_month=labels[0], end_month=labels[-1], months=months,
         residents=residents, clients=int(region.events["person"].nunique()),

@@ -16,6 +16,7 @@ from typing import Any
 
 from arvo.config import Settings
 from arvo.messages import DEFAULT_LANGUAGE, render_json
+from arvo.report.agenda import agendas, missing_months
 from arvo.report.compliance import compliance_view
 from arvo.report.files import write_csv, write_text
 from arvo.report.formatting import environment, generated, window
@@ -241,6 +242,8 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
         gain_rows = wh.rows("mart_provider_measure_value", period, provider_id,
                             order_by="package_code, instrument, measure")
         thresholds = wh.measure_thresholds()
+        agreed = wh.rows("mart_meeting_agreements", period, provider_id,
+                         order_by="meeting, agreement_row")
         episode_rows = wh.rows("mart_prom_obligation_episodes", period, provider_id,
                                order_by="package_code, episode_id, cycle, instrument, "
                                         "timepoint_order")
@@ -300,6 +303,9 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
                     for (e, r, c), n in sorted(by_rule.items(), key=lambda kv: -kv[1])],
         "entities": ENTITIES,
         "payments": provider_payments(settings, period, provider_id),
+        "agenda": agendas(verdicts, obligations, history, dq,
+                          missing_months(dq, [provider_id], win.months), agreed, known,
+                          period).get(provider_id),
     }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from arvo.config import Settings
 from arvo.quality import obligations
 from arvo.quality.obligations import STATUSES
+from arvo.report.agenda import agendas, missing_months
 from arvo.report.compliance import compliance_view
 from arvo.report.disclosure import (
     COMPLEMENTARY,
@@ -191,6 +192,8 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         gain_rows = wh.rows("mart_provider_measure_value", period,
                             order_by="package_code, provider_id, instrument, measure")
         thresholds = wh.measure_thresholds()
+        agreed = wh.rows("mart_meeting_agreements", period,
+                         order_by="provider_id, meeting, agreement_row")
         known = replace(known, instruments=wh.instrument_labels())
         targets = steering_objectives(wh, period, known)
 
@@ -248,6 +251,9 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         "checks": obligation_checks(checked),
         "quality": quality,
         "payments": steering_payments(settings, period),
+        "agendas": list(agendas(funnels, compliance, history, dq_rows,
+                                missing_months(dq_rows, list(known.providers), win.months),
+                                agreed, known, period).values()),
     }
 
 

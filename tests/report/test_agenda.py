@@ -1,0 +1,105 @@
+"""The steering-meeting agenda: what is worth discussing, in order, with its figures."""
+
+from __future__ import annotations
+
+from arvo.report.agenda import agendas, missing_months
+from arvo.report.disclosure import _Suppressed
+from arvo.report.labels import Names
+
+NAMES = Names(providers={"A": "Alfa Oy", "B": "Beta ry", "C": "Gamma Oy"},
+              packages={"DEP": ("Masennuksen hoitoketju", "Depression")}, segments={})
+PERIOD = "2025-12"
+
+
+def _group(members):
+    return {"package_fi": "Masennuksen hoitoketju", "instrument_label": "PHQ-9",
+            "decimals": 1, "target": 8.0, "members": members}
+
+
+def _member(pid, key, level, pairs=40, adjusted=11.2):
+    return {"provider_id": pid, "verdict": {"key": key, "level": level}, "pairs": pairs,
+            "adjusted": adjusted}
+
+
+def _history(pid, period, adjusted, se, pairs=40):
+    return {"provider_id": pid, "package_code": "DEP", "instrument": "PHQ9",
+            "measure": "phq9_total", "period": period, "adjusted": adjusted, "se": se,
+            "pairs": pairs, "min_pairs": 30, "flag": "none", "higher_is_better": False,
+            "decimals": 1, "instrument_label": "PHQ-9", "is_primary": True}
+
+
+def _run(groups=(), compliance=(), history=(), dq=(), missing=None, agreed=()):
+    return agendas(list(groups), list(compliance), list(history), list(dq), missing or {},
+                   list(agreed), NAMES, PERIOD)
+
+
+def test_items_come_most_important_first_with_figures_and_a_question():
+    got = _run(
+        groups=[_group([_member("A", "worse", "alert"), _member("B", "better", "alarm")]),
+                _group([_member("A", "worse", "alarm", adjusted=12.4)])],
+        compliance=[{"provider_id": "A", "status": "fail", "scope_fi": "Masennuksen "
+                     "hoitoketju", "instrument": "PHQ9", "timepoint_fi": "Lähtötaso",
+                     "rate": 0.36, "min_rate": 0.6}],
+        dq=[{"provider_id": "A", "month": "2025-12", "status": "rejected", "rows_in": 10,
+             "rows_quarantined": 10}])
+    a = got["A"]
+    assert [i["kind"] for i in a["points"]] == ["alarm", "obligation", "alert",
+                                                "data_quality"]
+    alarm = a["points"][0]
+    assert alarm["title"] == ("Masennuksen hoitoketju: PHQ-9 selvästi odotettua heikompi "
+                              "(yli 99,8 %:n rajan)")
+    assert alarm["figures"] == ("vakioitu tulos 12,4, kaikkien palveluntuottajien keskiarvo "
+                                "8,0; 40 kyselyparia")
+    assert alarm["question"].endswith("?")
+    assert a["points"][1]["figures"] == ("kerätty 36 %:sta erääntyneistä hoitojaksoista; "
+                                         "vaatimus 60 %")
+    assert [i["kind"] for i in got["B"]["points"]] == ["better"]
+    assert "C" not in got  # nothing to discuss, nothing agreed
+
+
+def test_a_hidden_figure_stays_hidden_on_the_agenda():
+    hidden_rate = _Suppressed("<5", "alle 5")
+    got = _run(compliance=[{"provider_id": "C", "status": "fail", "scope_fi": "X",
+                            "instrument": "PHQ9", "timepoint_fi": "Lähtötaso",
+                            "rate": hidden_rate, "min_rate": 0.6}])
+    assert got["C"]["points"][0]["figures"] == ("kerätty alle 5 hoitojaksosta; vaatimus "
+                                                "60 %")
+
+
+def test_a_fall_is_an_item_only_beyond_the_uncertainty_of_both_results():
+    # PHQ-9: lower is better. A: 8.0 -> 9.5, se 0.5 each: 1.5 > 1.96 * 0.707 = 1.386
+    # B: 8.0 -> 9.3: 1.3 < 1.386, within the uncertainty; C: too few pairs now
+    history = [_history("A", "2025-06", 8.0, 0.5), _history("A", PERIOD, 9.5, 0.5),
+               _history("B", "2025-06", 8.0, 0.5), _history("B", PERIOD, 9.3, 0.5),
+               _history("C", "2025-06", 8.0, 0.5), _history("C", PERIOD, 12.0, 0.5, pairs=12)]
+    got = _run(history=history)
+    assert list(got) == ["A"]
+    trend = got["A"]["points"][0]
+    assert trend["kind"] == "trend"
+    assert trend["figures"].startswith("vakioitu tulos 9,5 (40 paria), kesäkuu 2025: 8,0")
+
+
+def test_data_quality_counts_from_five_per_cent_quarantined_and_missing_months():
+    dq = [{"provider_id": "A", "month": "2025-11", "status": "partial", "rows_in": 1000,
+           "rows_quarantined": 49},
+          {"provider_id": "B", "month": "2025-11", "status": "partial", "rows_in": 1000,
+           "rows_quarantined": 50}]
+    months = ["2025-09", "2025-10", "2025-11"]
+    missing = missing_months(dq, ["A", "B", "C"], months)
+    assert missing == {"A": ["2025-09", "2025-10"], "B": ["2025-09", "2025-10"]}
+    got = _run(dq=dq, missing={"B": missing["B"]})
+    assert "A" not in got
+    assert got["B"]["points"][0]["figures"] == (
+        "50/1 000 riviä karanteenissa (5,0 %); ei tiedostoja: syyskuu 2025, lokakuu 2025")
+
+
+def test_open_agreed_actions_are_carried_late_ones_first():
+    agreed = [{"provider_id": "C", "meeting": "2025-06", "topic": "T1", "action": "A1",
+               "responsible": "", "due": None, "is_due": False},
+              {"provider_id": "C", "meeting": "2025-06", "topic": "T2", "action": "A2",
+               "responsible": "vastuulääkäri", "due": "2025-12", "is_due": True}]
+    got = _run(agreed=agreed)
+    carried = got["C"]["carried"]
+    assert [c["topic"] for c in carried] == ["T2", "T1"]
+    assert carried[0]["late"] and carried[0]["due"] == "joulukuu 2025"
+    assert carried[1]["responsible"] == "–" and got["C"]["points"] == []
