@@ -27,9 +27,10 @@ from collections import defaultdict
 from typing import Any
 
 from arvo.messages import DEFAULT_LANGUAGE, N_, Message, joined, msg
-from arvo.report.disclosure import SMALL_CELL, hidden
-from arvo.report.formatting import fi_int, fi_month, fi_number
+from arvo.report.disclosure import SMALL_CELL, hidden, is_small
+from arvo.report.formatting import fi_eur, fi_int, fi_month, fi_number
 from arvo.report.labels import Names
+from arvo.report.objectives import figure
 
 QUARANTINE_SHARE = 0.05
 """Quarantined rows at or above this share of the window's rows in make an agenda item."""
@@ -51,20 +52,33 @@ QUESTIONS = {
     "data_quality": msg("What stops the files from passing, and who fixes them by when? "
                         "Until then the figures rest on part of the data."),
     "better": msg("What does the provider do differently, and could others learn from it?"),
+    "payment": msg("Which condition failed, what would meet it next period, and does the "
+                   "provider accept the figures it rests on?"),
+    "target": msg("What stands between the provider and the target, and what is a realistic "
+                  "step by the next period?"),
 }
+
+CONDITIONS = {
+    "participation": N_("PROM participation below the threshold"),
+    "outcome": N_("case-mix adjusted outcome significantly below average"),
+    "obligations": N_("PROM collection obligations not met"),
+}
+"""The conditions of a payment adjustment (mart_provider_payments.failed_conditions)."""
 
 
 def agendas(groups: list[dict[str, Any]], compliance: list[dict[str, Any]],
             history: list[dict[str, Any]], data_quality: list[dict[str, Any]],
             missing_months: dict[str, list[str]], agreements: list[dict[str, Any]],
-            names: Names, period: str,
+            names: Names, period: str, payments: list[dict[str, Any]] = (),
+            targets: list[dict[str, Any]] = (),
             lang: str = DEFAULT_LANGUAGE) -> dict[str, dict[str, Any]]:
     """provider_id -> its agenda: `carried` (open agreed actions) and `points` (the ranked items).
 
     `groups` are funnel_groups (any view), `compliance` compliance_view rows, `history`
     mart_provider_funnel rows of this and earlier periods, `data_quality` the period's
     mart_provider_data_quality rows, `missing_months` the window's months without files
-    per provider, `agreements` the period's mart_meeting_agreements rows.
+    per provider, `agreements` the period's mart_meeting_agreements rows, `payments` its
+    mart_provider_payments rows, `targets` its mart_objective_attainment rows.
     """
     items: dict[str, list[tuple[int, int, dict[str, Any]]]] = defaultdict(list)
 
@@ -94,6 +108,12 @@ def agendas(groups: list[dict[str, Any]], compliance: list[dict[str, Any]],
             add(pid, "trend", title, figures, order)
     for pid, (title, figures) in _data_quality(data_quality, missing_months).items():
         add(pid, "data_quality", title, figures)
+    for order, r in enumerate(payments):
+        if r["line"] in ("uplift", "withhold") and r["conditions_met"] is False:
+            add(r["provider_id"], "payment", *_payment(r, names), order)
+    for order, r in enumerate(targets):
+        if r["scope_type"] == "provider" and r["status"] == "missed":
+            add(r["provider_id"], "target", *_target(r), order)
 
     carried: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for a in agreements:
@@ -175,6 +195,37 @@ def _falls(history: list[dict[str, Any]], period: str, names: Names
                     now=fi_number(now["adjusted"], d), pairs=fi_int(now["pairs"]),
                     before=fi_number(before["adjusted"], d), previous=fi_month(earlier[-1]))))
     return out
+
+
+def _payment(r: dict[str, Any], names: Names) -> tuple[Message, Message]:
+    """A lost uplift or a withheld share, with the conditions that failed."""
+    failed = [Message(CONDITIONS.get(k, k)) for k in (r["failed_conditions"] or "").split(",")
+              if k]
+    package = names.package(r["package_code"])[0]
+    if r["line"] == "uplift":
+        return (msg("{package}: the outcome-based uplift is not paid", package=package),
+                msg("condition not met: {conditions}", conditions=joined(failed)))
+    shown = not is_small(r["episodes"])  # an amount resting on 1-4 episodes is hidden
+    return (msg("{package}: part of the payment is withheld", package=package),
+            msg("{amount} withheld; condition not met: {conditions}",
+                amount=fi_eur(abs(r["amount_eur"])) if shown
+                else msg("fewer than {n} episodes", n=SMALL_CELL),
+                conditions=joined(failed)))
+
+
+def _target(r: dict[str, Any]) -> tuple[Message, Message]:
+    """A missed objective with the provider's figure against the target."""
+    shown = figure(r)
+    value = shown["value"]
+
+    def fmt(v: Any) -> str:
+        return f"{fi_number(v * 100, 0)} %" if shown["share"] else fi_number(v, 3)
+
+    title = msg("Target missed: {objective}", objective=r["objective_name_fi"])
+    if hidden(value) or value is None or r.get("target") is None:
+        return title, msg("the figure rests on fewer than {n} clients", n=SMALL_CELL)
+    return title, msg("{value} against the target {target}", value=fmt(value),
+                      target=fmt(r["target"]))
 
 
 def missing_months(data_quality: list[dict[str, Any]], providers: list[str],

@@ -244,6 +244,10 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
         thresholds = wh.measure_thresholds()
         agreed = wh.rows("mart_meeting_agreements", period, provider_id,
                          order_by="meeting, agreement_row")
+        paid = wh.rows("mart_provider_payments", period, provider_id,
+                       order_by="package_code, line_order")
+        attained = wh.rows("mart_objective_attainment", period, provider_id,
+                           order_by="objective_code, scope_type, scope_id")
         episode_rows = wh.rows("mart_prom_obligation_episodes", period, provider_id,
                                order_by="package_code, episode_id, cycle, instrument, "
                                         "timepoint_order")
@@ -305,7 +309,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
         "payments": provider_payments(settings, period, provider_id),
         "agenda": agendas(verdicts, obligations, history, dq,
                           missing_months(dq, [provider_id], win.months), agreed, known,
-                          period).get(provider_id),
+                          period, paid, attained).get(provider_id),
     }
 
 

@@ -21,7 +21,7 @@ TREND_PERIODS = 4
 """The trend shows at most this many periods, the current one last."""
 
 
-def _figure(r: dict[str, Any]) -> dict[str, Any]:
+def figure(r: dict[str, Any]) -> dict[str, Any]:
     """A row's value and interval through the small-cell rule (a share also hides when
     its numerator or the rest is from 1 to 4)."""
     share = MEASURES.get(r["measure"]) is None or MEASURES[r["measure"]].kind == "share"
@@ -38,13 +38,13 @@ def _figure(r: dict[str, Any]) -> dict[str, Any]:
 def _unit(r: dict[str, Any], history: dict[tuple, list[dict[str, Any]]]) -> dict[str, Any]:
     key = (r["objective_code"], r["scope_type"], r["scope_id"])
     earlier = [h for h in history.get(key, []) if h["period"] < r["period"]]
-    trend = [{"period": h["period"], "status": h["status"], **_figure(h)}
+    trend = [{"period": h["period"], "status": h["status"], **figure(h)}
              for h in earlier[-(TREND_PERIODS - 1):]]
     target = r["target"]
-    return {**_figure(r), "status": r["status"], "reason": r["reason"],
+    return {**figure(r), "status": r["status"], "reason": r["reason"],
             "min_n": r["min_n"], "applies_from": r["applies_from"],
             "target": target, "trend": [*trend, {"period": r["period"],
-                                                 "status": r["status"], **_figure(r)}]}
+                                                 "status": r["status"], **figure(r)}]}
 
 
 def _objective(r: dict[str, Any], names: Names) -> dict[str, Any]:

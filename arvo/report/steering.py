@@ -194,6 +194,10 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         thresholds = wh.measure_thresholds()
         agreed = wh.rows("mart_meeting_agreements", period,
                          order_by="provider_id, meeting, agreement_row")
+        paid = wh.rows("mart_provider_payments", period,
+                       order_by="provider_id, package_code, line_order")
+        attained = wh.rows("mart_objective_attainment", period,
+                           order_by="objective_code, scope_type, scope_id")
         known = replace(known, instruments=wh.instrument_labels())
         targets = steering_objectives(wh, period, known)
 
@@ -253,7 +257,7 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         "payments": steering_payments(settings, period),
         "agendas": list(agendas(funnels, compliance, history, dq_rows,
                                 missing_months(dq_rows, list(known.providers), win.months),
-                                agreed, known, period).values()),
+                                agreed, known, period, paid, attained).values()),
     }
 
 

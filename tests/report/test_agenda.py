@@ -103,3 +103,36 @@ def test_open_agreed_actions_are_carried_late_ones_first():
     assert [c["topic"] for c in carried] == ["T2", "T1"]
     assert carried[0]["late"] and carried[0]["due"] == "joulukuu 2025"
     assert carried[1]["responsible"] == "–" and got["C"]["points"] == []
+
+
+def test_a_lost_uplift_and_a_missed_target_are_items_with_their_reasons():
+    from decimal import Decimal
+
+    paid = [{"provider_id": "A", "package_code": "DEP", "line": "uplift", "episodes": 40,
+             "amount_eur": Decimal("0.00"), "conditions_met": False,
+             "failed_conditions": "outcome"},
+            {"provider_id": "A", "package_code": "DEP", "line": "withhold", "episodes": 40,
+             "amount_eur": Decimal("-3960.00"), "conditions_met": False,
+             "failed_conditions": "participation,obligations"},
+            {"provider_id": "B", "package_code": "DEP", "line": "uplift", "episodes": 3,
+             "amount_eur": Decimal("120.00"), "conditions_met": True,
+             "failed_conditions": ""}]
+    targets = [{"provider_id": "A", "scope_type": "provider", "status": "missed",
+                "objective_name_fi": "PHQ-9-toipuminen", "measure": "recovery_rate",
+                "value": 0.34, "successes": 17, "n": 50, "clients": 50, "target": 0.5,
+                "ci_lower": 0.2, "ci_upper": 0.5},
+               {"provider_id": None, "scope_type": "package", "status": "missed",
+                "objective_name_fi": "PHQ-9-toipuminen", "measure": "recovery_rate",
+                "value": 0.4, "successes": 40, "n": 100, "clients": 100, "target": 0.5,
+                "ci_lower": 0.3, "ci_upper": 0.5}]
+    got = agendas([], [], [], [], {}, [], NAMES, PERIOD, paid, targets)
+    assert list(got) == ["A"]  # B's uplift was paid; the package-wide row is no provider's
+    points = got["A"]["points"]
+    assert [p["kind"] for p in points] == ["payment", "payment", "target"]
+    assert points[0]["title"] == ("Masennuksen hoitoketju: tulosperusteista lisää ei "
+                                  "makseta")
+    assert points[0]["figures"] == ("ehto ei täyty: vakioitu tulos merkitsevästi "
+                                    "keskiarvoa heikompi")
+    assert points[1]["figures"].startswith("3 960 € pidätetty; ehto ei täyty: PROM-")
+    assert points[2]["title"] == "Tavoite ei täyty: PHQ-9-toipuminen"
+    assert points[2]["figures"] == "34 %, tavoite 50 %"
