@@ -423,7 +423,8 @@ def _cross_check(defs: Definitions, directory: Path) -> None:
             fail("segments.yml", f"segments[{i}].when", "only the last segment may be a default")
     packages = {p.code: p for p in defs.packages}
     problem = payment_rules.cross_check(defs.payments,
-                                        {c: list(p.instruments) for c, p in packages.items()})
+                                        {c: list(p.instruments) for c, p in packages.items()},
+                                        {o.code for o in defs.objectives})
     if problem:
         fail("payments.yml", *problem)
     segments = {s.code for s in defs.segments}

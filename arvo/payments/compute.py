@@ -27,6 +27,7 @@ from arvo.payments.rules import (
     Participation,
     PaymentRule,
     PaymentRules,
+    Target,
 )
 
 CENT = Decimal("0.01")
@@ -89,9 +90,31 @@ def _obligations(cond: Obligations, ctx: dict) -> dict:
             "figures": per, "detail": detail}
 
 
+def _target(cond: Target, ctx: dict) -> dict:
+    rows = ctx["targets"]
+    found = {r.objective_code: r for r in rows.itertuples()} if len(rows) else {}
+    good = ("met", "near") if cond.accept_near else ("met",)
+    per = []
+    for code in cond.objectives:
+        r = found.get(code)
+        status = "not_measurable" if r is None else r.status
+        per.append({"objective": code, "status": status,
+                    "name": code if r is None else getattr(r, "objective_name_fi", code),
+                    "value": None if r is None else _rate(r.value),
+                    "target": None if r is None else _rate(r.target)})
+    judged = [p for p in per if p["status"] != "not_measurable"]
+    failed = [p for p in judged if p["status"] not in good]
+    met = not failed and (len(judged) == len(per) or cond.when_not_measurable == "met")
+    detail = "; ".join(f"{p['objective']} {p['status']}" for p in per)
+    return {"kind": "target", "met": met, "judged": bool(judged),
+            "threshold": "near" if cond.accept_near else "met", "figures": per,
+            "detail": detail}
+
+
 #: One evaluator per condition kind (a new kind: its rules class and one entry here).
 EVALUATORS: dict[type, Callable[..., dict]] = {
     Participation: _participation, Outcome: _outcome, Obligations: _obligations,
+    Target: _target,
 }
 
 
@@ -142,14 +165,21 @@ def _lines(rule: PaymentRule, provider: dict, ctx: dict) -> list[dict]:
 
 
 def compute(rules: PaymentRules, value: pd.DataFrame, funnel: pd.DataFrame,
-            compliance: pd.DataFrame) -> pd.DataFrame:
+            compliance: pd.DataFrame, attainment: pd.DataFrame | None = None) -> pd.DataFrame:
     """The payment lines of every provider x package of `value` (mart_provider_value's
-    rows of one period) with a rule, judged on `funnel` (mart_provider_funnel) and
-    `compliance` (mart_prom_compliance) of the same period."""
+    rows of one period) with a rule, judged on `funnel` (mart_provider_funnel),
+    `compliance` (mart_prom_compliance) and `attainment` (mart_objective_attainment;
+    none: no objective is measurable) of the same period."""
     scoped = compliance[compliance["scope"] == "package"]
     funnel_by = {k: g for k, g in funnel.groupby(["provider_id", "package_code"])}
     compliance_by = {k: g for k, g in scoped.groupby(["provider_id", "package_code"])}
     empty_f, empty_c = funnel.iloc[0:0], scoped.iloc[0:0]
+    if attainment is None:
+        attainment = pd.DataFrame(columns=["provider_id", "scope_type", "objective_code",
+                                           "status", "value", "target"])
+    own = attainment[attainment["scope_type"] == "provider"]
+    targets_by = {k: g for k, g in own.groupby("provider_id")}
+    empty_t = own.iloc[0:0]
     rows: list[dict] = []
     for provider in value.sort_values(["provider_id", "package_code"]).to_dict("records"):
         rule = rules.rule_for(provider["package_code"], provider["sector"])
@@ -157,7 +187,8 @@ def compute(rules: PaymentRules, value: pd.DataFrame, funnel: pd.DataFrame,
             continue
         key = (provider["provider_id"], provider["package_code"])
         ctx = {"funnel": funnel_by.get(key, empty_f),
-               "compliance": compliance_by.get(key, empty_c)}
+               "compliance": compliance_by.get(key, empty_c),
+               "targets": targets_by.get(provider["provider_id"], empty_t)}
         rows += _lines(rule, provider, ctx)
     return pd.DataFrame(rows, columns=list(LINE_COLUMNS))
 

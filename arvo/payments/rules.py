@@ -5,9 +5,10 @@ replaces it, as obligations.yml does): a base price per episode, adjustments (an
 `uplift` paid, or a `withhold` share of the base kept back, by conditions) and a cap on
 the uplifts a provider is paid per package and period. Money is Decimal euros.
 
-A condition is one of the `Condition` union below, told apart by `kind`. A new kind
-(e.g. `target`: an objective of mart_objective_attainment met) is one class added to the
-union and one evaluator in `arvo.payments.compute.EVALUATORS` (docs/payments.md).
+A condition is one of the `Condition` union below, told apart by `kind`: PROM
+participation, the case-mix adjusted outcome, the obligations, and targets (objectives of
+definitions/objectives.yml met). A new kind is one class added to the union and one
+evaluator in `arvo.payments.compute.EVALUATORS` (docs/payments.md).
 """
 
 from __future__ import annotations
@@ -58,7 +59,20 @@ class Obligations(_Strict):
     kind: Literal["obligations"]
 
 
-Condition = Annotated[Participation | Outcome | Obligations, Field(discriminator="kind")]
+class Target(_Strict):
+    """Every listed objective (definitions/objectives.yml) reads `met` for the provider
+    (mart_objective_attainment, the provider's own row); with `accept_near`, `near` is
+    enough. An objective not yet measurable for the provider (before it applies, too few
+    clients or pairs) passes (`when_not_measurable: met`, default) or fails (`not_met`)."""
+
+    kind: Literal["target"]
+    objectives: list[str] = Field(min_length=1)
+    accept_near: bool = False
+    when_not_measurable: Literal["met", "not_met"] = "met"
+
+
+Condition = Annotated[Participation | Outcome | Obligations | Target,
+                      Field(discriminator="kind")]
 
 
 class Adjustment(_Strict):
@@ -135,10 +149,11 @@ def instrument_measures() -> dict[str, list[str]]:
     return out
 
 
-def cross_check(rules: PaymentRules, packages: dict[str, list[str]]) -> tuple[str, str] | None:
-    """(key, problem) for the first rule naming an unknown package, instrument or measure,
-    or a package x sector given twice; None when the rules fit the definitions.
-    `packages`: package code -> its instruments."""
+def cross_check(rules: PaymentRules, packages: dict[str, list[str]],
+                objectives: set[str] = frozenset()) -> tuple[str, str] | None:
+    """(key, problem) for the first rule naming an unknown package, instrument, measure or
+    objective, or a package x sector given twice; None when the rules fit the definitions.
+    `packages`: package code -> its instruments; `objectives`: the objectives' codes."""
     measures = instrument_measures()
     seen: dict[tuple[str, str], int] = {}
     for i, rule in enumerate(rules.rules):
@@ -160,6 +175,12 @@ def cross_check(rules: PaymentRules, packages: dict[str, list[str]]) -> tuple[st
                                 f".instruments[{m}]",
                                 f"{inst} is not an instrument of package {rule.package} "
                                 f"({', '.join(packages[rule.package])})")
+                for m, code in enumerate(getattr(cond, "objectives", None) or []):
+                    if code not in objectives:
+                        return (f"payments.rules[{i}].adjustments[{j}].when[{k}]"
+                                f".objectives[{m}]",
+                                f"{code!r} is not an objective of objectives.yml ("
+                                f"{', '.join(sorted(objectives)) or 'none defined'})")
                 known = [ms for inst in packages[rule.package] for ms in measures.get(inst, [])]
                 for m, measure in enumerate(getattr(cond, "measures", None) or []):
                     if measure not in known:

@@ -23,6 +23,7 @@ from arvo.report.disclosure import COMPLEMENTARY, SUPPRESSED, complement, is_sma
 #: The marts the computation reads (the same the dbt build reads).
 INPUTS = ("mart_provider_value", "mart_provider_funnel", "mart_prom_compliance")
 PUBLISHED = "mart_provider_payments"
+TARGETS = "mart_objective_attainment"  # optional: a warehouse built before objectives
 AMOUNTS = ("published_eur", "draft_eur", "difference_eur")
 
 
@@ -98,6 +99,8 @@ def compare(warehouse: Path, period: str, draft: PaymentRules) -> Comparison:
             raise LookupError(f"{warehouse} has no {', '.join(missing)}: run `arvo steer`")
         frames = [con.execute(f'select * from "{t}" where period = ?', [period]).df()
                   for t in INPUTS]
+        frames.append(con.execute(f'select * from "{TARGETS}" where period = ?',
+                                  [period]).df() if TARGETS in tables else None)
         published = pd.DataFrame(columns=["provider_id", "provider_name", "package_code",
                                           "episodes", "amount_eur"])
         if PUBLISHED in tables:

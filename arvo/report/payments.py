@@ -20,6 +20,10 @@ from arvo.report.warehouse import Warehouse, open_warehouse
 
 ORDER = "package_code, provider_id, line_order"
 
+TARGET_STATUSES = {"met": "täyttyy", "near": "lähellä", "missed": "ei täyty",
+                   "not_measurable": "ei vielä mitattavissa"}
+"""An objective's status (mart_objective_attainment) in a payment condition, in words."""
+
 
 def _measure_labels(wh: Warehouse) -> dict[tuple[str, str], str]:
     """(instrument, measure) -> the measure's label (seed prom_measures)."""
@@ -44,6 +48,10 @@ def _condition(c: dict[str, Any], labels: dict[tuple[str, str], str],
                         for f in c["figures"]
                         if f["flag"] in ("alarm", "alert") and f["direction"] == "worse"
                         and (f["flag"] == "alarm" or c["threshold"] == "alert")]
+    elif c["kind"] == "target":
+        out["objectives"] = [{"name": f.get("name") or f["objective"],
+                              "status_fi": TARGET_STATUSES.get(f["status"], f["status"])}
+                             for f in c["figures"]]
     elif c["kind"] == "obligations":
         out["failed"] = sum(not f["met"] for f in c["figures"])
     return out

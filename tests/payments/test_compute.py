@@ -121,3 +121,43 @@ def test_amounts_are_exact_to_the_cent():
     out = compute(rules, _value().head(1), _funnel(), _compliance())
     assert _line(out, "good", "base")["amount_eur"] == "6666.60"
     assert _line(out, "good", "uplift")["amount_eur"] == "222.00"  # 221.997.. half up
+
+
+def test_a_target_condition_pays_only_for_the_objectives_met():
+    """An uplift tied to an objective (definitions/objectives.yml) of the provider's own
+    row of mart_objective_attainment: met pays, near pays only with accept_near, missed
+    does not, not measurable pays unless when_not_measurable is not_met."""
+    rules = PaymentRules(rules=[{
+        "package": "DEPRESSION", "base_per_episode": "1000.00",
+        "adjustments": [
+            {"name": "recovery", "kind": "uplift", "per_episode": "50.00",
+             "when": [{"kind": "target", "objectives": ["DEP_RECOVERY"]}]},
+            {"name": "recovery_near", "kind": "uplift", "per_episode": "10.00",
+             "when": [{"kind": "target", "objectives": ["DEP_RECOVERY"], "accept_near": True,
+                       "when_not_measurable": "not_met"}]}]}])
+    status = {"good": "met", "worse": "missed", "under": "near"}  # small, big: no row
+    attainment = pd.DataFrame(
+        [{"provider_id": p, "scope_type": "provider", "objective_code": "DEP_RECOVERY",
+          "objective_name_fi": "PHQ-9-toipuminen", "status": s, "value": 0.5, "target": 0.5}
+         for p, s in status.items()]
+        + [{"provider_id": None, "scope_type": "package", "objective_code": "DEP_RECOVERY",
+            "objective_name_fi": "PHQ-9-toipuminen", "status": "missed", "value": 0.3,
+            "target": 0.5}])
+    got = compute(rules, _value(), _funnel(), _compliance(), attainment)
+    paid = {(r.provider_id, r.adjustment): Decimal(r.amount_eur)
+            for r in got.itertuples() if r.line == "uplift"}
+    assert paid == {
+        ("good", "recovery"): Decimal("1000.00"), ("good", "recovery_near"): Decimal("200.00"),
+        ("worse", "recovery"): Decimal("0.00"), ("worse", "recovery_near"): Decimal("0.00"),
+        ("under", "recovery"): Decimal("0.00"), ("under", "recovery_near"): Decimal("200.00"),
+        ("small", "recovery"): Decimal("150.00"), ("small", "recovery_near"): Decimal("0.00"),
+        ("big", "recovery"): Decimal("2000.00"), ("big", "recovery_near"): Decimal("0.00")}
+    worse = got[(got.provider_id == "worse") & (got.adjustment == "recovery")].iloc[0]
+    assert worse.failed_conditions == "target"
+    figures = json.loads(worse.figures)[0]
+    assert figures["figures"][0] | {} == {"objective": "DEP_RECOVERY", "status": "missed",
+                                          "name": "PHQ-9-toipuminen", "value": 0.5,
+                                          "target": 0.5}
+    # without attainment rows (a warehouse built before objectives) nothing is measurable
+    bare = compute(rules, _value(), _funnel(), _compliance())
+    assert set(bare[bare.adjustment == "recovery"].conditions_met) == {True}

@@ -54,9 +54,13 @@ def test_a_sectors_own_rule_replaces_the_all_rule():
     ("{kind: outcome, level: alarm}", "{kind: outcome, level: red}",
      r"payments.rules\[0\].adjustments\[0\].when\[1\].outcome.level: Input should be "
      r"'alarm' or 'alert'"),
-    ("{kind: outcome, level: alarm}", "{kind: target, objective: X}",
-     r"payments.rules\[0\].adjustments\[0\].when\[1\]: Input tag 'target' found using "
+    ("{kind: outcome, level: alarm}", "{kind: budget, objective: X}",
+     r"payments.rules\[0\].adjustments\[0\].when\[1\]: Input tag 'budget' found using "
      r"'kind' does not match any of the expected tags"),
+    ("{kind: outcome, level: alarm}", "{kind: target, objectives: [NO_SUCH]}",
+     r"when\[1\].objectives\[0\]: 'NO_SUCH' is not an objective of objectives.yml \("),
+    ("{kind: outcome, level: alarm}", "{kind: target, objectives: []}",
+     r"when\[1\].target.objectives: List should have at least 1 item"),
     ("{kind: outcome, level: alarm}", "{kind: outcome, measures: [oks_total]}",
      r"when\[1\].measures\[0\]: 'oks_total' is not a measure of package DEPRESSION"),
     ("{kind: participation, min_rate: 0.50}",

@@ -4,8 +4,8 @@ amount (Decimal euros as text, to the cent), whether its conditions held, which 
 and the figures that decided them. The rule is arvo.payments.compute, the same function
 the what-if (`arvo payments --rules FILE`) runs on the same marts' rows of the period:
 mart_provider_value (episodes), mart_provider_funnel (case-mix adjusted verdicts) and
-mart_prom_compliance (participation and obligations), so a payment rests on exactly the
-verdicts the reports publish.
+mart_prom_compliance (participation and obligations) and mart_objective_attainment
+(targets), so a payment rests on exactly the verdicts the reports publish.
 """
 
 from arvo.payments import compute, rules
@@ -21,5 +21,6 @@ def model(dbt, session):
     value = rows(dbt.ref("mart_provider_value"))
     funnel = rows(dbt.ref("mart_provider_funnel"))
     compliance = rows(dbt.ref("mart_prom_compliance"))
+    attainment = rows(dbt.ref("mart_objective_attainment"))
     payment_rules = rules.from_table(dbt.ref("stg_definitions__payment_rules").df())
-    return compute.compute(payment_rules, value, funnel, compliance)
+    return compute.compute(payment_rules, value, funnel, compliance, attainment)
