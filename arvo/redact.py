@@ -52,12 +52,13 @@ def holds_identity_code(text: str) -> bool:
 
 
 def shown(value: object, limit: int = LIMIT) -> str:
-    """A value as it may appear in a message: masked, and cut to `limit` characters."""
+    """A value as it may appear in a message: masked, and cut to `limit` characters and an
+    ellipsis (no word, so the value reads the same in every language's message)."""
     text = value if isinstance(value, str) else str(value)
     if len(text) <= limit:
         return mask(text)
     # mask a little past the cut, so a code that straddles it is masked whole
-    return f"{mask(text[:limit + 16])[:limit]}… ({len(text):,} chars)"
+    return f"{mask(text[:limit + 16])[:limit]}…"
 
 
 def quoted(value: object, limit: int = LIMIT) -> str:
