@@ -167,27 +167,24 @@ def cross_check(rules: PaymentRules, packages: dict[str, list[str]],
                     f"(payments.rules[{seen[(rule.package, rule.sector)]}]); one per "
                     "package and sector")
         seen[(rule.package, rule.sector)] = i
+        instruments = packages[rule.package]
+        known = [ms for inst in instruments for ms in measures.get(inst, [])]
+        # per list a condition may name: what it may hold, and how a stranger is told
+        allowed = {
+            "instruments": (instruments, f"is not an instrument of package {rule.package} "
+                                         f"({', '.join(instruments)})"),
+            "objectives": (objectives, "is not an objective of objectives.yml ("
+                                       f"{', '.join(sorted(objectives)) or 'none defined'})"),
+            "measures": (known, f"is not a measure of package {rule.package}'s instruments "
+                                f"({', '.join(known)})"),
+        }
         for j, adj in enumerate(rule.adjustments):
             for k, cond in enumerate(adj.when):
-                for m, inst in enumerate(getattr(cond, "instruments", None) or []):
-                    if inst not in packages[rule.package]:
-                        return (f"payments.rules[{i}].adjustments[{j}].when[{k}]"
-                                f".instruments[{m}]",
-                                f"{inst} is not an instrument of package {rule.package} "
-                                f"({', '.join(packages[rule.package])})")
-                for m, code in enumerate(getattr(cond, "objectives", None) or []):
-                    if code not in objectives:
-                        return (f"payments.rules[{i}].adjustments[{j}].when[{k}]"
-                                f".objectives[{m}]",
-                                f"{code!r} is not an objective of objectives.yml ("
-                                f"{', '.join(sorted(objectives)) or 'none defined'})")
-                known = [ms for inst in packages[rule.package] for ms in measures.get(inst, [])]
-                for m, measure in enumerate(getattr(cond, "measures", None) or []):
-                    if measure not in known:
-                        return (f"payments.rules[{i}].adjustments[{j}].when[{k}]"
-                                f".measures[{m}]",
-                                f"{measure!r} is not a measure of package {rule.package}'s "
-                                f"instruments ({', '.join(known)})")
+                for field, (values, problem) in allowed.items():
+                    for m, value in enumerate(getattr(cond, field, None) or []):
+                        if value not in values:
+                            return (f"payments.rules[{i}].adjustments[{j}].when[{k}]"
+                                    f".{field}[{m}]", f"{value!r} {problem}")
     return None
 
 

@@ -65,7 +65,7 @@ def test_a_sectors_own_rule_replaces_the_all_rule():
      r"when\[1\].measures\[0\]: 'oks_total' is not a measure of package DEPRESSION"),
     ("{kind: participation, min_rate: 0.50}",
      "{kind: participation, min_rate: 0.50, instruments: [OHS]}",
-     r"when\[0\].instruments\[0\]: OHS is not an instrument of package DEPRESSION"),
+     r"when\[0\].instruments\[0\]: 'OHS' is not an instrument of package DEPRESSION"),
     ("          share_of_base: 0.02", "          per_episode: \"5.00\"",
      r"payments.rules\[0\].adjustments\[1\]: a withhold is a share of the base"),
     ('cap: {amount: "12000.00"}', 'cap: {amount: "12000.00", share_of_base: 0.1}',
