@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from arvo.config import Settings
+from arvo.messages import DEFAULT_LANGUAGE, check_language
 from arvo.quality import obligations
 from arvo.quality.obligations import STATUSES
 from arvo.report.compliance import compliance_view
@@ -167,11 +168,13 @@ def obligation_checks(results: list[dict[str, Any]]) -> dict[str, Any]:
             "errors": sum(r["status"] == "error" for r in results)}
 
 
-def steering_context(settings: Settings, period: str) -> dict[str, Any]:
-    """Everything the steering report shows: aggregates only, small cells suppressed."""
-    win = window(period)
+def steering_context(settings: Settings, period: str,
+                     lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """Everything the steering report shows: aggregates only, small cells suppressed;
+    names, messages and figures in `lang`."""
+    win = window(period, check_language(lang))
     with open_warehouse(settings.warehouse) as wh:
-        known = names(settings, wh, period)
+        known = names(settings, wh, period, lang)
         seg_rows = wh.rows("mart_segment_value", period, order_by="priority, segment_code")
         conc_rows = wh.rows("mart_cost_concentration", period, order_by="top_share")
         out_rows = wh.outcome_rows(period)
@@ -197,13 +200,13 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         clients, cost = conc_rows[0]["clients_total"] or 0, conc_rows[0]["cost_total_eur"] or 0
     compliance = compliance_view(comp_rows, known, suppress_small=True)
     quality = quality_view(dq_rows, known.providers if dq_rows else [], known, unread)
-    funnels = funnel_groups(funnel_rows, known)
+    funnels = funnel_groups(funnel_rows, known, lang=lang)
     flagged = [m["verdict"] for g in funnels for m in g["members"] if m["verdict"]["level"]]
     # the value sets this period's indexes were scored with (the run's dbt vars)
     value_sets = {r.get("instrument_label") or r["instrument"]: value_set(r["value_set"])
                   for r in out_rows if r.get("value_set")}
     return {
-        "period": period, "window": win, "generated": generated(),
+        "lang": lang, "period": period, "window": win, "generated": generated(lang),
         "has_data": bool(seg_rows or conc_rows or out_rows or comp_rows or dq_rows
                          or funnel_rows),
         "headline": {
@@ -226,7 +229,7 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         "value_sets": [{"instrument_label": label, **vs}
                        for label, vs in sorted(value_sets.items())],
         "concentration": concentration_view(conc_rows),
-        "attention": attention(compliance, funnels),
+        "attention": attention(compliance, funnels, lang),
         "noteworthy": noteworthy(funnels),
         "funnels": funnels,
         "trends": trends(history, known),
@@ -246,9 +249,10 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
     }
 
 
-def render_steering_report(settings: Settings, period: str) -> Path:
-    """Write `<reports_dir>/<period>/steering_report.html` for the commissioner."""
-    context = steering_context(settings, period)
-    html = environment(settings.templates_dir).get_template(
+def render_steering_report(settings: Settings, period: str,
+                           lang: str = DEFAULT_LANGUAGE) -> Path:
+    """Write `<reports_dir>/<period>/steering_report.html` for the commissioner, in `lang`."""
+    context = steering_context(settings, period, lang)
+    html = environment(settings.templates_dir, lang).get_template(
         "steering_report.html.j2").render(**context)
     return write_text(Path(settings.reports_dir) / period / "steering_report.html", html)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from arvo.messages import msg
 from arvo.report.disclosure import hidden, suppress, suppress_rate
 from arvo.report.labels import Names
 
-REASONS = {"no_gain": ("ei terveyshyötyä", "no gain"),
-           "no_cost": ("ei kustannuksia", "no costs")}
+REASONS = {"no_gain": (msg("no gain"), "no gain"),
+           "no_cost": (msg("no costs"), "no costs")}
 """Why a cost per unit of gain (and per QALY) is missing (mart column cost_per_gain_reason)."""
 
 
