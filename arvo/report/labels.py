@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arvo.config import Settings
-from arvo.messages import DEFAULT_LANGUAGE, Message, msg
+from arvo.messages import DEFAULT_LANGUAGE, N_, Joined, Message, joined, msg
 from arvo.report.warehouse import Warehouse
 
 
@@ -44,12 +44,14 @@ STATUSES = {"accepted": msg("accepted"), "partial": msg("partly accepted"),
 SENT_STATUSES = ("accepted", "partial", "rejected", "empty")
 """Statuses of a file sent now (`standing` and `withdrawn` describe earlier submissions)."""
 KAISER_FI = {
-    "intensive case management": "tehostettu palveluohjaus",
-    "care management": "hoidon koordinointi",
-    "self-management support": "omahoidon tuki",
-    "self-management": "omahoito",
+    "intensive case management": msg("intensive case management"),
+    "care management": msg("care management"),
+    "self-management support": msg("self-management support"),
+    "self-management": msg("self-management"),
 }
-SECTORS = {"public": "julkinen", "private": "yksityinen", "third": "kolmas sektori"}
+"""A Kaiser pyramid level (segments.yml kaiser_level) in words (the name predates the
+languages: the words are messages)."""
+SECTORS = {"public": msg("public"), "private": msg("private"), "third": msg("third sector")}
 SCOPE_KINDS = {"package": _pair(msg("service package")),
                "segment": _pair(msg("client segment"))}
 """What an obligation binds: a package's episodes, or the episodes of a segment's clients."""
@@ -129,17 +131,39 @@ def names(settings: Settings, wh: Warehouse | None = None, period: str | None = 
                  languages={p.id: p.language for p in defs.providers if p.language})
 
 
-VALUE_SETS_FI = {"England": ("Englannin arvotus", "Devlin ym. 2018")}
-"""Finnish name and reference of a value set the marts name (column value_set)."""
+MEASURES = {
+    "eq5d_index": N_("{instrument} index"), "phq9_total": N_("{instrument} score"),
+    "gad7_total": N_("{instrument} score"),
+    "promis_gph_t": N_("PROMIS physical health, T-score"),
+    "kccq_summary": N_("{instrument} summary score"),
+}
+"""A primary measure's label by its code (seed prom_measures holds the Finnish label):
+the template takes the instrument's label, as EQ-5D-5L or EQ-5D-3L."""
 
 
-def value_set(code: str | None) -> dict[str, str] | None:
-    """How the reports name a value set of the marts (e.g. England, `UK crosswalk`)."""
+def measure(code: str | None, instrument_label: str | None, label: str | None
+            ) -> Message | str:
+    """The label of a measure in words: a message for the measures of MEASURES, the seed's
+    label otherwise (names such as Oxford Hip Score are the same in every language)."""
+    template = MEASURES.get(code or "")
+    if template and instrument_label:
+        return msg(template, instrument=instrument_label)
+    return label or code or ""
+
+
+VALUE_SETS = {"England": (msg("the England value set"), msg("Devlin et al. 2018"))}
+"""Name and reference of a value set the marts name (column value_set)."""
+
+
+def value_set(code: str | None) -> dict[str, Any] | None:
+    """How the reports name a value set of the marts (e.g. England, `UK crosswalk`):
+    `name_fi` and `text_fi` (name and reference) are messages."""
     if not code:
         return None
-    name_fi, cite = VALUE_SETS_FI.get(code, (f"arvotus {code}", ""))
-    return {"code": code, "name_fi": name_fi,
-            "text_fi": f"{name_fi} ({cite})" if cite else name_fi}
+    name, cite = VALUE_SETS.get(code) or (msg("value set {code}", code=code), "")
+    return {"code": code, "name_fi": name,
+            "text_fi": msg("{name} ({reference})", name=name, reference=cite) if cite
+            else name}
 
 
 def timepoint(code: str) -> tuple[Message | str, str]:
@@ -165,47 +189,49 @@ def scope(r: dict[str, Any], names: Names) -> dict[str, Any]:
             "scope_kind_fi": kind_fi, "scope_kind_en": kind_en}
 
 
-FACTORS_FI = {
-    "age_band": "ikäryhmä", "sex": "sukupuoli",
-    "chronic_conditions": "pitkäaikaissairauksien määrä",
-    "social_care": "sosiaalipalvelujen käyttö", "general_health": "koettu yleinen terveys",
-    "living_arrangement": "asumismuoto", "disability": "toimintarajoite",
-    "symptom_duration": "oireiden kesto", "previous_surgery": "aiempi leikkaus",
-    "assisted_at_baseline": "avustettu vastaaminen lähtötasossa",
+FACTORS = {
+    "age_band": msg("age group"), "sex": msg("sex"),
+    "chronic_conditions": msg("number of long-term conditions"),
+    "social_care": msg("use of social services"),
+    "general_health": msg("self-rated general health"),
+    "living_arrangement": msg("living arrangement"), "disability": msg("disability"),
+    "symptom_duration": msg("duration of symptoms"), "previous_surgery": msg("previous surgery"),
+    "assisted_at_baseline": msg("assisted answering at baseline"),
 }
-COMORBIDITIES_FI = {
-    "heart_disease": "sydänsairaus", "high_blood_pressure": "kohonnut verenpaine",
-    "stroke": "aivohalvaus", "circulation": "verenkiertohäiriö",
-    "lung_disease": "keuhkosairaus", "diabetes": "diabetes",
-    "kidney_disease": "munuaissairaus", "nervous_system": "hermoston sairaus",
-    "liver_disease": "maksasairaus", "cancer": "syöpä", "depression": "masennus",
-    "arthritis": "nivelrikko tai niveltulehdus",
+COMORBIDITIES = {
+    "heart_disease": msg("heart disease"), "high_blood_pressure": msg("high blood pressure"),
+    "stroke": msg("stroke"), "circulation": msg("circulation problems"),
+    "lung_disease": msg("lung disease"), "diabetes": msg("diabetes"),
+    "kidney_disease": msg("kidney disease"), "nervous_system": msg("nervous system disease"),
+    "liver_disease": msg("liver disease"), "cancer": msg("cancer"),
+    "depression": msg("depression"), "arthritis": msg("arthritis"),
 }
-FACTOR_REASONS_FI = {
-    "one value only": "sama arvo kaikilla pareilla",
+FACTOR_REASONS = {
+    "one value only": msg("the same value in every pair"),
 }
 
 
-def factors(codes: list[str]) -> str:
+def factors(codes: list[str]) -> Joined:
     """Case-mix factors of mart_case_mix_models (arvo.verdicts.casemix) in words, the
-    comorbidities together: "ikäryhmä, liitännäissairaudet (diabetes, syöpä)"."""
-    words, comorbid = [], []
+    comorbidities together: fi "ikäryhmä, liitännäissairaudet (diabetes, syöpä)"."""
+    words: list[Message | str] = []
+    comorbid: list[Message | str] = []
     for code in codes:
         if code.startswith("comorbidity_"):
             name = code.removeprefix("comorbidity_")
-            comorbid.append(COMORBIDITIES_FI.get(name, name.replace("_", " ")))
+            comorbid.append(COMORBIDITIES.get(name) or name.replace("_", " "))
         else:
-            words.append(FACTORS_FI.get(code, code.replace("_", " ")))
+            words.append(FACTORS.get(code) or code.replace("_", " "))
     if comorbid:
-        words.append(f"liitännäissairaudet ({', '.join(comorbid)})")
-    return ", ".join(words)
+        words.append(msg("comorbidities ({conditions})", conditions=joined(comorbid, ", ")))
+    return joined(words, ", ")
 
 
-def factor_reason(reason: str) -> str:
+def factor_reason(reason: str) -> Message | str:
     """Why a factor was left out of a case-mix model, in words."""
     if reason.startswith("fewer than"):
-        return "liian vähän pareja suhteessa mallin muuttujiin"
-    return FACTOR_REASONS_FI.get(reason, reason)
+        return msg("too few pairs for the model's variables")
+    return FACTOR_REASONS.get(reason) or reason
 
 
 RULES = {

@@ -267,7 +267,7 @@ def model_notes(models: list[dict[str, Any]], groups: list[dict[str, Any]],
     for key, rows in _grouped(models).items():
         r = rows[0]
         g = by_key.get(key, {})
-        dropped: dict[str, list[str]] = defaultdict(list)
+        dropped: dict[Message | str, list[str]] = defaultdict(list)
         for part in (r.get("factors_dropped") or "").split(";"):
             name, _, why = part.partition(":")
             if name.strip():
@@ -280,7 +280,8 @@ def model_notes(models: list[dict[str, Any]], groups: list[dict[str, Any]],
             "r_squared": r.get("r_squared"), "residual_sd": r.get("residual_sd"),
             "factors_used": factors([f.strip() for f in (r.get("factors_used") or "").split(",")
                                      if f.strip()]),
-            "factors_dropped": [f"{why}: {factors(names)}" for why, names in dropped.items()],
+            "factors_dropped": [msg("{reason}: {factors}", reason=why, factors=factors(names))
+                                for why, names in dropped.items()],
             "min_pairs": g.get("min_pairs"),
             "correction": CORRECTIONS.get(g.get("correction") or "none"),
         })

@@ -45,12 +45,17 @@ _SEGMENT_RATES = {"eq5d_mid_share": ("eq5d_mid_improved", "eq5d_pairs"),
 """Shares of a segment row, with the numerator and denominator each rests on."""
 
 
-def segment_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Segments' clients, costs and outcomes, with small and complementary cells hidden."""
+def segment_view(rows: list[dict[str, Any]], names: Names | None = None
+                 ) -> list[dict[str, Any]]:
+    """Segments' clients, costs and outcomes, with small and complementary cells hidden;
+    a segment named by `names` (a report in another language than Finnish) so, else as
+    the mart names it (`name_fi` holds the name shown)."""
     out = []
     for r in rows:
+        named = names.segments.get(r["segment_code"]) if names else None
         v = {
-            "code": r["segment_code"], "name_fi": r["segment_name_fi"],
+            "code": r["segment_code"],
+            "name_fi": named[0] if named else r["segment_name_fi"],
             "name_en": r["segment_name_en"], "kaiser_level": r["kaiser_level"],
             "kaiser_fi": KAISER_FI.get(r["kaiser_level"], r["kaiser_level"]),
         }
@@ -223,7 +228,7 @@ def steering_context(settings: Settings, period: str,
             "rows_quarantined": sum(q["rows_quarantined"] for q in quality),
             "files_rejected": sum(q["files_rejected"] for q in quality),
         },
-        "segments": segment_view(seg_rows),
+        "segments": segment_view(seg_rows, known if lang != DEFAULT_LANGUAGE else None),
         "segment_value_set": value_set(next(
             (r.get("eq5d_value_set") for r in seg_rows if r.get("eq5d_value_set")), None)),
         "value_sets": [{"instrument_label": label, **vs}

@@ -18,9 +18,11 @@ def test_timepoints_known_and_derived_in_each_language():
     assert timepoint("odd") == ("odd", "odd")
 
 
-def test_value_sets_named_in_finnish_or_by_their_code():
-    assert value_set("England")["text_fi"] == "Englannin arvotus (Devlin ym. 2018)"
-    assert value_set("UK crosswalk")["text_fi"] == "arvotus UK crosswalk"
+def test_value_sets_named_in_each_language_or_by_their_code():
+    assert value_set("England")["text_fi"].render("fi") == "Englannin arvotus (Devlin ym. 2018)"
+    assert value_set("England")["text_fi"].render("sv") == (
+        "den engelska värderingen (Devlin m.fl. 2018)")
+    assert value_set("UK crosswalk")["text_fi"].render("fi") == "arvotus UK crosswalk"
     assert value_set(None) is None and value_set("") is None
 
 

@@ -124,3 +124,21 @@ def test_report_lang_on_the_command_line(monkeypatch, tmp_path):
                                        "--home", str(tmp_path)])
     assert result.exit_code == 2 and "Invalid value for '--lang'" in result.output
     assert "Traceback" not in result.output
+
+
+STEERING_FINNISH = ("Ohjausraportti", "Huomiota vaativat", "Segmenttien arvo", "Asiakkaat",
+                    "Kustannusten kasautuminen", "Suppilokuvio", "odotettua", "Menetelmä",
+                    "Tietojen laatu", "Pienten lukujen", "Lähteet", "indeksi", "pisteet",
+                    "ikäryhmä", "hoitojakso", "palveluntuottaja", "paria")
+
+
+def test_the_steering_report_in_swedish_or_english_has_no_finnish_text(settings: Settings):
+    shown = {lang: _text(report.render_steering_report(settings, PERIOD, lang).read_text(
+        "utf-8")) for lang in ("fi", "sv", "en")}
+    present = [w for w in STEERING_FINNISH if w in shown["fi"]]
+    assert len(present) == len(STEERING_FINNISH), set(STEERING_FINNISH) - set(present)
+    for lang in ("sv", "en"):
+        left = [w for w in STEERING_FINNISH if w in shown[lang]]
+        assert not left, (lang, left)
+    assert "Styrningsrapport juni 2025" in shown["sv"] and "750 000 €" in shown["sv"]
+    assert "Steering report June 2025" in shown["en"] and "€750,000" in shown["en"]

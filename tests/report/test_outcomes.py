@@ -114,12 +114,14 @@ def test_method_note_in_words():
     groups = funnel_groups(ROWS, NAMES)
     (note,) = model_notes([MODEL], groups, NAMES)
     assert note["left_out"] == 7 and note["r_squared"] == 0.41 and note["min_pairs"] == 30
-    assert note["factors_used"] == "ikäryhmä, sukupuoli"
-    assert note["factors_dropped"] == [
+    assert fi(note["factors_used"]) == "ikäryhmä, sukupuoli"
+    assert fi(note["factors_dropped"]) == [
         "sama arvo kaikilla pareilla: sosiaalipalvelujen käyttö",
         "liian vähän pareja suhteessa mallin muuttujiin: toimintarajoite"]
-    assert factors(["age_band", "comorbidity_diabetes", "comorbidity_cancer"]) == (
+    assert fi(factors(["age_band", "comorbidity_diabetes", "comorbidity_cancer"])) == (
         "ikäryhmä, liitännäissairaudet (diabetes, syöpä)")
+    assert factors(["age_band", "comorbidity_cancer"]).render("sv") == (
+        "åldersgrupp, samsjuklighet (cancer)")
     assert "ei korjausta" in fi(note["correction"])
     # B's 3 pairs could be differenced from the model's pairs: those are hidden
     assert note["pairs"] is COMPLEMENTARY
