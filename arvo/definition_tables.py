@@ -15,16 +15,19 @@ def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tables: dict[str, tuple[list[str], list[list[object]]]] = {
-        "providers": (["provider_id", "name", "sector", "submission_format"],
-                      [[p.id, p.name, p.sector, p.submission_format] for p in defs.providers]),
+        "providers": (["provider_id", "name", "sector", "submission_format", "language",
+                       "name_sv"],
+                      [[p.id, p.name, p.sector, p.submission_format, p.language, p.name_sv]
+                       for p in defs.providers]),
         "service_types": (["service_code", "domain", "name_fi", "name_en"],
                           [[s.code, s.domain, s.name_fi, s.name_en] for s in defs.service_types]),
-        "packages": (["package_code", "name_fi", "name_en"],
-                     [[p.code, p.name_fi, p.name_en] for p in defs.packages]),
+        "packages": (["package_code", "name_fi", "name_en", "name_sv"],
+                     [[p.code, p.name_fi, p.name_en, p.name_sv] for p in defs.packages]),
         "package_instruments": (["package_code", "instrument"],
                                 [[p.code, i] for p in defs.packages for i in p.instruments]),
-        "segments": (["segment_code", "priority", "kaiser_level", "name_fi", "name_en"],
-                     [[s.code, s.priority, s.kaiser_level, s.name_fi, s.name_en]
+        "segments": (["segment_code", "priority", "kaiser_level", "name_fi", "name_en",
+                      "name_sv"],
+                     [[s.code, s.priority, s.kaiser_level, s.name_fi, s.name_en, s.name_sv]
                       for s in defs.segments]),
         "segment_rules": (["segment_code", "priority", "feature", "op", "value"],
                           [[s.code, s.priority, c.feature, c.op, c.value]

@@ -53,13 +53,22 @@ def check_provider_id(scheme: IdScheme, value: str) -> str | None:
     return None
 
 
+Language = Literal["fi", "sv", "en"]
+"""A language the reports are written in (arvo.messages.LANGUAGES)."""
+
+
 class Provider(_Strict):
-    """A contracted provider; `id` follows the register's `id_scheme` (checked in `load`)."""
+    """A contracted provider; `id` follows the register's `id_scheme` (checked in `load`).
+    `language` is the language of its feedback (fi, sv or en; without one, the language
+    `arvo report --lang` gives, fi by default), `name_sv` its name in Swedish where it
+    has one (a Swedish report names it so)."""
 
     id: str = Field(min_length=1, max_length=64)
     name: str
     sector: Literal["public", "private", "third"]
     submission_format: Literal["csv_utf8", "csv_fi", "csv_fi_1252", "parquet"]
+    language: Language | None = None
+    name_sv: str | None = None
 
 
 class ServiceType(_Strict):
@@ -73,6 +82,7 @@ class Package(_Strict):
     code: str
     name_fi: str
     name_en: str
+    name_sv: str | None = None  # a Swedish report shows name_fi without one
     instruments: list[Instrument] = Field(min_length=1)
     # the client factors of the package's case-mix models (default: verdicts.yml's)
     case_mix_factors: list[CaseMixFactor] | None = None
@@ -102,6 +112,7 @@ class Segment(_Strict):
     kaiser_level: str
     name_fi: str
     name_en: str
+    name_sv: str | None = None
     when: list[Condition]
 
 

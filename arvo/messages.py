@@ -11,6 +11,11 @@ template is the message id, as gettext does; a template missing from a catalogue
 back to English, and tests/test_messages.py fails when any catalogue lacks one.
 `make messages` extracts every template into `arvo/locale/arvo.pot` and merges it into the
 catalogues for translators.
+
+The reports' text comes from the same catalogues: `translations(lang)` is the catalogue as
+gettext translations (`gettext`, `ngettext`), which the reports' Jinja2 environment
+installs for its `{% trans %}` blocks and `_()` calls (arvo/report/formatting.py), and
+`localized(value, lang)` renders a message a report view built in the report's language.
 """
 
 from __future__ import annotations
@@ -18,10 +23,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 from string import Formatter
 
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "arvo"
@@ -131,24 +140,51 @@ def translate(template: str, lang: str) -> str:
     return catalogue(lang).get(template) or template
 
 
-@cache
-def catalogue(lang: str) -> dict[str, str]:
-    """The translations of `lang`: English template -> translated template."""
+def check_language(lang: str) -> str:
+    """`lang` if Arvo has a catalogue for it; UnknownLanguage naming the languages otherwise."""
     if lang not in LANGUAGES:
         raise UnknownLanguage(f"no messages in language {lang!r}; Arvo speaks "
                               f"{', '.join(LANGUAGES)}")
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return lang
+
+
+@cache
+def _po(lang: str) -> Catalog:
+    path = LOCALE_DIR / check_language(lang) / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as f:
-        catalog = read_po(f, locale=lang)
-    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+        return read_po(f, locale=lang)
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """The translations of `lang`: English template -> translated template (a plural
+    message by its singular id, with its first form)."""
+    out = {}
+    for m in _po(lang):
+        if m.id and m.string and not m.fuzzy:
+            key, text = (m.id[0], m.string[0]) if m.pluralizable else (m.id, m.string)
+            if text:
+                out[key] = text
+    return out
+
+
+@cache
+def translations(lang: str) -> Translations:
+    """The catalogue of `lang` as gettext translations (`gettext`, `ngettext`; an id it
+    lacks falls back to English), compiled in memory from its .po file."""
+    buffer = BytesIO()
+    write_mo(buffer, _po(lang))
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def localized(value: object, lang: str) -> object:
+    """`value` in `lang` when it is a message (`msg`, `joined`); any other value as it is."""
+    return value.render(lang) if isinstance(value, Message | Joined) else value
 
 
 def _format(template: str, args: Mapping[str, object], lang: str) -> str:
-    return translate(template, lang).format(**{k: _rendered(v, lang) for k, v in args.items()})
-
-
-def _rendered(value: object, lang: str) -> object:
-    return value.render(lang) if isinstance(value, Message | Joined) else value
+    return translate(template, lang).format(**{k: localized(v, lang) for k, v in args.items()})
 
 
 def _data(value: object) -> object:

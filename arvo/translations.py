@@ -1,7 +1,9 @@
 """Where the message templates are, and how the catalogues are kept up to date.
 
-Every template a person may read is a message id: the `msg("...")` calls in `arvo/`, and
-the `reason` of each Great Expectations submission check (`expectations/suites/`). `make
+Every template a person may read is a message id: the `msg("...")` and `N_("...")` calls in
+`arvo/` (the report views' text included), the `{% trans %}` blocks and `_()` calls of the
+report templates (`reports/templates/`, with Babel's Jinja2 extractor), and the `reason` of
+each Great Expectations submission check (`expectations/suites/`). `make
 messages` writes them to `arvo/locale/arvo.pot` and merges that into each language's
 catalogue (new ids untranslated, translations of removed ids kept as obsolete), the way
 `pybabel update` does; tests/test_messages.py fails while any catalogue lacks one.
@@ -20,6 +22,10 @@ from arvo.messages import DOMAIN, LANGUAGES, LOCALE_DIR
 
 PACKAGE_DIR = Path(__file__).parent
 SUITES_DIR = PACKAGE_DIR.parent / "expectations" / "suites"
+TEMPLATES_DIR = PACKAGE_DIR.parent / "reports" / "templates"
+JINJA_OPTIONS = {"trimmed": "true", "newstyle_gettext": "true"}
+"""As arvo.report.formatting.environment sets Jinja2's i18n extension: each `{% trans %}`
+block's whitespace collapsed, and `%%` for a literal per cent sign in every id."""
 
 
 def template_ids() -> dict[str, list[str]]:
@@ -29,6 +35,13 @@ def template_ids() -> dict[str, list[str]]:
             PACKAGE_DIR, method_map=[("**.py", "python")], keywords={"msg": None, "N_": None},
             comment_tags=()):
         found.setdefault(message, []).append(f"arvo/{name}:{line}")
+    for name, line, message, _comments, _context in extract_from_dir(
+            TEMPLATES_DIR, method_map=[("**.j2", "jinja2.ext:babel_extract")],
+            options_map={"**.j2": JINJA_OPTIONS}, comment_tags=()):
+        if isinstance(message, tuple):  # the catalogues and their test hold singular ids
+            raise ValueError(f"reports/templates/{name}:{line}: a plural message "
+                             f"({message[0]!r}); write the count as a value instead")
+        found.setdefault(message, []).append(f"reports/templates/{name}:{line}")
     for path in sorted(SUITES_DIR.glob("*.json")):
         suite = json.loads(path.read_text("utf-8"))
         for check in suite.get("expectations", []):

@@ -205,19 +205,23 @@ def cycle(home, raw_dir, definitions_dir, periods, pdf) -> None:
 @main.command()
 @_period_command
 @PDF
-def report(home, raw_dir, definitions_dir, period, pdf) -> None:
+@click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="fi", show_default=True,
+              help="Language of the steering report and index, and of each provider's "
+                   "feedback unless providers.yml sets the provider's `language`")
+def report(home, raw_dir, definitions_dir, period, pdf, lang) -> None:
     """Render the steering report and provider feedback from marts already built.
 
     \b
     Example:
         arvo report --period 2025-12 --pdf
+        arvo report --period 2025-12 --lang sv
     """
     from flows.steering import SteeringParams
     from flows.steering import report as report_flow
 
     for path in report_flow(SteeringParams(home=home, raw_dir=raw_dir,
                                            definitions_dir=definitions_dir, period=period,
-                                           pdf=pdf)):
+                                           pdf=pdf, lang=lang)):
         click.echo(path)
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from arvo import config, definitions
 from arvo.config import Settings
-from arvo.definitions import Definitions
+from arvo.definitions import Definitions, Language
 from arvo.ingest.submission import (
     FileOutcome,
     ProviderBatch,
@@ -61,6 +61,9 @@ class SteeringParams(RunParams):
     force: bool = Field(False, description="re-ingest months whose files are unchanged")
     reports: bool = Field(True, description="render the reports")
     pdf: bool = Field(False, description="also write each report as a PDF beside its HTML")
+    lang: Language = Field(
+        "fi", description="language of the steering report and index, and of the feedback "
+                          "of providers whose register entry names no language")
 
     @field_validator("period", mode="before")
     @classmethod
@@ -158,12 +161,13 @@ def check_obligations(settings: Settings, period: str) -> dict[str, int]:
 
 
 @task(cache_policy=NONE)  # no retries: rendering the same warehouse fails the same way again
-def render_reports(settings: Settings, period: str, pdf: bool = False) -> list[Path]:
+def render_reports(settings: Settings, period: str, pdf: bool = False,
+                   lang: str = "fi") -> list[Path]:
     """Render the steering report and every provider's feedback for the period (with `pdf`,
     also as PDFs)."""
     from arvo import report
 
-    return report.render_all(settings, period, pdf=pdf)
+    return report.render_all(settings, period, lang, pdf=pdf)
 
 
 INGEST_TASKS = 8  # provider groups read (and written) side by side
@@ -237,7 +241,8 @@ def steering(params: SteeringParams) -> SteeringResult:
     seconds["transform"] = lap()
     checked = check_obligations(settings, params.period)
     seconds["obligations"] = lap()
-    reports = render_reports(settings, params.period, params.pdf) if params.reports else []
+    reports = (render_reports(settings, params.period, params.pdf, params.lang)
+               if params.reports else [])
     seconds["report"] = lap()
     seconds["total"] = round(clock[-1] - clock[0], 2)
     get_run_logger().info("steering %s done in %s s", params.period, seconds)
@@ -257,7 +262,7 @@ def cycle(params: CycleParams) -> list[SteeringResult]:
 @flow(name="report", log_prints=True)
 def report(params: SteeringParams) -> list[Path]:
     """Render the reports of a period from the marts already built."""
-    return render_reports(params.settings(), params.period, params.pdf)
+    return render_reports(params.settings(), params.period, params.pdf, params.lang)
 
 
 class DemoParams(RunParams):

@@ -85,7 +85,7 @@ def fixed_generated(mp: pytest.MonkeyPatch) -> None:
     from arvo.report import feedback, render, steering
 
     for module in (feedback, render, steering):
-        mp.setattr(module, "generated", lambda: "1.1.2025 klo 12.00")
+        mp.setattr(module, "generated", lambda lang="fi": "1.1.2025 klo 12.00")
 
 
 @pytest.fixture()

@@ -124,6 +124,9 @@ def _edit(path: Path, old: str, new: str) -> None:
     ("packages.yml", "instruments: [EQ5D5L, PHQ9]}", "instruments: [EQ5D5L, PHQ9], "
      "case_mix_factors: [age, sex]}",
      r"packages.yml: packages\[0\].case_mix_factors\[0\]: Input should be 'age_band'"),
+    # a provider's report language is one Arvo has a catalogue for
+    ("providers.yml", "csv_fi, language: sv}", "csv_fi, language: de}",
+     r"providers.yml: providers\[8\].language: Input should be 'fi', 'sv' or 'en'"),
 ])
 def test_invalid_definitions_name_file_and_key(defs_copy, file, old, new, expected):
     _edit(defs_copy / file, old, new)

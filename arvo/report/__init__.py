@@ -13,8 +13,12 @@ self-contained HTML files (inline CSS, no scripts, no external assets) under
 - with `pdf`: `steering_report.pdf` and each `feedback.pdf`, the same HTML in print
   (`pdf`, WeasyPrint; docs/reports.md).
 
-Modules: `disclosure` (small-cell suppression), `formatting` (Finnish numbers and dates,
-the window, the Jinja2 environment), `labels` (names and code labels), `warehouse` (the
+Every report is in one language, fi, sv or en (docs/languages.md): the steering report
+and index in `arvo report --lang`, each feedback in its provider's language.
+
+Modules: `disclosure` (small-cell suppression), `formatting` (numbers and dates in the
+report's language with Babel, the window, the Jinja2 environment with the language's
+catalogue), `labels` (names and code labels), `warehouse` (the
 marts), `outcomes` (funnel verdicts, attention, trends, method note) and `compliance`
 (views both reports share), `charts` (funnel plot coordinates), `steering` and
 `feedback` (one per report), `files` (writing), `pdf` (print), `render` (all reports of a

@@ -17,7 +17,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from arvo.report.formatting import fi_number, stable
+from arvo.messages import DEFAULT_LANGUAGE
+from arvo.report.formatting import number, stable
 from arvo.verdicts.funnel import Z95, Z998
 
 WIDTH, HEIGHT = 640, 320
@@ -82,9 +83,10 @@ def place_labels(points: list[dict[str, Any]]) -> None:
 
 
 def funnel(points: list[dict[str, Any]], limits: Limits, decimals: int,
-           min_pairs: int | None = None) -> dict[str, Any]:
-    """Chart coordinates. `points` have `pairs`, `value` (adjusted mean), `marker` and
-    `label` (None: unlabelled); each gets `x` and `y`. The limit curves are SVG paths
+           min_pairs: int | None = None, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """Chart coordinates, the axes' figures in `lang`. `points` have `pairs`, `value`
+    (adjusted mean), `marker` and `label` (None: unlabelled); each gets `x` and `y`. The
+    limit curves are SVG paths
     clipped to the plot box by the template."""
     x_max = max([p["pairs"] for p in points] + [min_pairs or 0, 10]) * 1.08
     n_anchor = max(min_pairs or 0, min([p["pairs"] for p in points] or [10]), 5)
@@ -117,7 +119,7 @@ def funnel(points: list[dict[str, Any]], limits: Limits, decimals: int,
         "target": y(limits.theta),
         "curves": {"95": [path(Z95, 0), path(Z95, 1)],
                    "998": [path(Z998, 0), path(Z998, 1)]},
-        "xticks": [{"at": x(t), "label": fi_number(t, 0)} for t in ticks(0, x_max)],
-        "yticks": [{"at": y(t), "label": fi_number(t, decimals)} for t in ticks(lo, hi)],
+        "xticks": [{"at": x(t), "label": number(t, 0, lang)} for t in ticks(0, x_max)],
+        "yticks": [{"at": y(t), "label": number(t, decimals, lang)} for t in ticks(lo, hi)],
         "points": points,
     }

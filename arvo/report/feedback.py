@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from arvo.config import Settings
-from arvo.messages import DEFAULT_LANGUAGE, render_json
+from arvo.messages import (
+    DEFAULT_LANGUAGE,
+    Joined,
+    Message,
+    check_language,
+    joined,
+    localized,
+    msg,
+    render_json,
+)
 from arvo.report.agenda import agendas, missing_months
 from arvo.report.compliance import compliance_view
 from arvo.report.files import write_csv, write_text
@@ -66,6 +75,7 @@ class ProviderFeedback:
     rows_to_fix: int
     episodes_csv_path: Path | None = None
     episodes_to_complete: int = 0
+    lang: str = DEFAULT_LANGUAGE
 
 
 def check_provider_id(provider_id: str) -> str:
@@ -101,25 +111,28 @@ def write_rows_to_fix(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def episode_view(rows: list[dict[str, Any]], names: Names) -> list[dict[str, Any]]:
-    """The provider's episodes missing a PROM: collectable first (by date), then missed."""
+    """The provider's episodes missing a PROM: collectable first (by date), then missed;
+    each `note` a message (empty when there is nothing to note)."""
     out = []
     for r in rows:
         if r["status"] not in ("collectable", "missed", "unpaired"):
             continue
         tp_fi, tp_en = timepoint(r["timepoint"])
         st_fi, st_en = EPISODE_STATUSES.get(r["status"], (r["status"], r["status"]))
-        note = ""
-        if r["status"] == "unpaired":
-            note = "seuranta kerätty, mutta saman hoitojakson lähtötaso puuttuu"
-        elif r["measure"] == "paired" and not r["baseline_collected"]:
-            note = "myös lähtötaso puuttuu: vastaus ei muodosta paria"
-        if r["cycle"]:
-            note = (note + "; " if note else "") + (
-                f"aikataulu alkanut alusta ({r['cycle']}. kerran) akuutin hoitojakson jälkeen")
+        notes: list[Message] = []
         sc = scope(r, names)
         if sc["scope"] == "segment":
-            note = (f"asiakassegmentin velvoite ({sc['scope_fi']}): koskee asiakkaan "
-                    "kaikkia hoitojaksoja" + ("; " + note if note else ""))
+            notes.append(msg("client segment obligation ({segment}): binds all of the "
+                             "client's episodes", segment=sc["scope_fi"]))
+        if r["status"] == "unpaired":
+            notes.append(msg("follow-up collected, but the same episode's baseline is "
+                             "missing"))
+        elif r["measure"] == "paired" and not r["baseline_collected"]:
+            notes.append(msg("baseline missing too: the response makes no pair"))
+        if r["cycle"]:
+            notes.append(msg("schedule restarted (time {cycle}) after an acute episode",
+                             cycle=r["cycle"]))
+        note = joined(notes)
         out.append({
             **sc,
             "episode_id": r["episode_id"], "package_code": r["package_code"],
@@ -140,33 +153,38 @@ def episode_view(rows: list[dict[str, Any]], names: Names) -> list[dict[str, Any
                                       e["instrument_code"], e["timepoint"]))
 
 
-def write_episodes_to_complete(path: Path, episodes: list[dict[str, Any]]) -> Path:
-    """episodes_to_complete.csv: the provider's episodes missing a PROM, by its own IDs."""
+def write_episodes_to_complete(path: Path, episodes: list[dict[str, Any]],
+                               lang: str = DEFAULT_LANGUAGE) -> Path:
+    """episodes_to_complete.csv: the provider's episodes missing a PROM, by its own IDs,
+    the note in `lang`."""
     return write_csv(path, EPISODE_CSV_COLUMNS, (
         [e["episode_id"], e["package_code"], e["instrument_code"], e["timepoint"],
-         e["schedule"], e["window_opens"], e["collect_by"], e["status"], e["note"],
-         e["scope"], e["scope_code"]] for e in episodes))
+         e["schedule"], e["window_opens"], e["collect_by"], e["status"],
+         localized(e["note"], lang), e["scope"], e["scope_code"]] for e in episodes))
 
 
-def advice(v: dict[str, Any], pairs: int, min_pairs: int | None) -> str:
-    """What a provider can do about one verdict, in a sentence."""
+def advice(v: dict[str, Any], pairs: int, min_pairs: int | None) -> Message | Joined:
+    """What a provider can do about one verdict, in a sentence or two."""
     if v["key"] == "worse":
-        chance = ("Ero on niin suuri, ettei se selity sattumalla. " if v["level"] == "alarm"
-                  else "Ero voi vielä johtua sattumasta; seuratkaa tulosta seuraavalla "
-                       "kaudella. ")
-        return (chance + "Käykää hoitopolku läpi: hoidon sisältö, käyntimäärät ja "
-                "jatkohoitoon ohjaus. Tarkistakaa myös tietojen laatu (korjattavat rivit "
-                "ja täydennettävät hoitojaksot alla), sillä puuttuvat tai virheelliset "
-                "tiedot voivat vääristää tulosta.")
+        chance = (msg("The difference is too large to be explained by chance.")
+                  if v["level"] == "alarm" else
+                  msg("The difference may still be chance; follow the result next period."))
+        return joined([chance, msg(
+            "Review the care pathway: the content of care, the number of visits and "
+            "referral to further care. Check the quality of your data too (rows to fix and "
+            "episodes to complete below), as missing or wrong data can distort the result.")],
+            " ")
     if v["key"] == "too_few_pairs":
-        need = f"vähintään {min_pairs} paria" if min_pairs else "riittävästi pareja"
-        return ("Keräkää lähtötason ja seurannan mittaukset ajallaan, jotta hoitojaksoista "
-                f"muodostuu pareja: tulos arvioidaan, kun niitä on {need} (nyt {pairs}).")
+        need = (msg("at least {n} pairs", n=min_pairs) if min_pairs
+                else msg("enough pairs"))
+        return msg("Collect the baseline and follow-up measurements on time so that the "
+                   "episodes form pairs: the result is assessed once there are {need} (now "
+                   "{pairs}).", need=need, pairs=pairs)
     if v["key"] == "better":
-        return ("Tulos on odotettua parempi. Kertokaa toimintatavoistanne muille "
-                "palveluntuottajille; tilaaja voi välittää hyvät käytännöt eteenpäin.")
-    return ("Tulos on odotetun mukainen asiakasrakenteenne huomioiden. Jatkakaa "
-            "seurantamittausten keruuta, jotta tulos voidaan arvioida jatkossakin.")
+        return msg("The result is better than expected. Tell other providers how you work; "
+                   "the commissioner can pass good practice on.")
+    return msg("The result is as expected given your client mix. Keep collecting the "
+               "follow-up measurements so that the result can be assessed in future too.")
 
 
 def _issue_key(r: dict[str, Any]) -> tuple:
@@ -220,19 +238,24 @@ def changes(wh: Warehouse, period: str, provider_id: str,
     return out
 
 
-def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[str, Any]:
+def feedback_context(settings: Settings, period: str, provider_id: str,
+                     lang: str | None = None) -> dict[str, Any]:
     """Everything one provider's feedback shows: its own rows, peers only as aggregates.
-    `all_rows_to_fix` holds every row to fix (`rows_to_fix` at most the HTML limit)."""
+    `all_rows_to_fix` holds every row to fix (`rows_to_fix` at most the HTML limit).
+    `lang` is the report's language, by default the provider's (providers.yml `language`
+    as mart_period_register holds it), else Finnish."""
     check_provider_id(provider_id)
-    win = window(period)
     with open_warehouse(settings.warehouse) as wh:
         known = names(settings, wh, period)
+        lang = check_language(lang or known.language(provider_id) or DEFAULT_LANGUAGE)
+        if lang != DEFAULT_LANGUAGE:
+            known = names(settings, wh, period, lang)
         known = replace(known, instruments=wh.instrument_labels())
-        fix = rows_to_fix(wh, period, provider_id)
+        fix = rows_to_fix(wh, period, provider_id, lang)
         dq = said(wh.rows("mart_provider_data_quality", period, provider_id,
-                          order_by="month, entity, source_file, status"), DEFAULT_LANGUAGE)
+                          order_by="month, entity, source_file, status"), lang)
         unread = said(wh.rows("mart_provider_unrecognised_items", period, provider_id,
-                              order_by="path"), DEFAULT_LANGUAGE)
+                              order_by="path"), lang)
         comp = wh.rows("mart_prom_compliance", period, provider_id,
                        order_by="package_code, instrument, timepoint")
         outc = wh.rows(FUNNEL, period, order_by=FUNNEL_ORDER)
@@ -254,12 +277,13 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
         obligations = compliance_view(comp, known, suppress_small=False)
         changed = changes(wh, period, provider_id, obligations, fix, known)
         targets = provider_objectives(wh, period, provider_id, known)
+    win = window(period, lang)
     obligations.sort(key=lambda o: (o["scope"] != "package", o["scope_code"],
                                     o["timepoint_order"] or 0, o["timepoint"],
                                     o["instrument"]))
     mart_name = next((r["provider_name"] for r in (*dq, *comp, *outc)
                       if r["provider_id"] == provider_id and r["provider_name"]), None)
-    verdicts = funnel_groups(outc, known, own=provider_id)
+    verdicts = funnel_groups(outc, known, own=provider_id, lang=lang)
     for g in verdicts:
         for m in g["members"]:
             m["advice"] = advice(m["verdict"], m["pairs"], g["min_pairs"])
@@ -277,7 +301,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
     for r in fix:
         by_rule[(r["entity"], r["rule"], r["column_name"])] += 1
     return {
-        "period": period, "window": win, "generated": generated(),
+        "lang": lang, "period": period, "window": win, "generated": generated(lang),
         "provider_id": provider_id, "provider_name": known.provider(provider_id, mart_name),
         "has_data": bool(dq or comp or verdicts),
         "obligations": obligations, "failing": failing,
@@ -313,18 +337,18 @@ def feedback_context(settings: Settings, period: str, provider_id: str) -> dict[
     }
 
 
-def render_provider_feedback(settings: Settings, period: str,
-                             provider_id: str) -> ProviderFeedback:
+def render_provider_feedback(settings: Settings, period: str, provider_id: str,
+                             lang: str | None = None) -> ProviderFeedback:
     """Write `<reports_dir>/<period>/providers/<id>/`: feedback.html, rows_to_fix.csv and
-    episodes_to_complete.csv."""
-    context = feedback_context(settings, period, provider_id)
+    episodes_to_complete.csv, in `lang` (by default the provider's language)."""
+    context = feedback_context(settings, period, provider_id, lang)
     fix = context["all_rows_to_fix"]
     out_dir = Path(settings.reports_dir) / period / "providers" / provider_id
-    html = environment(settings.templates_dir).get_template(
+    html = environment(settings.templates_dir, context["lang"]).get_template(
         "provider_feedback.html.j2").render(**context)
     html_path = write_text(out_dir / "feedback.html", html)
     csv_path = write_rows_to_fix(out_dir / "rows_to_fix.csv", fix)
     episodes_path = write_episodes_to_complete(out_dir / "episodes_to_complete.csv",
-                                               context["episodes"])
+                                               context["episodes"], context["lang"])
     return ProviderFeedback(provider_id, html_path, csv_path, len(context["failing"]), len(fix),
-                            episodes_path, len(context["episodes"]))
+                            episodes_path, len(context["episodes"]), context["lang"])

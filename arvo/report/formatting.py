@@ -1,30 +1,36 @@
-"""Finnish number and date formatting, the steering window, and the Jinja2 environment.
+"""Numbers, money and dates in the report's language, the steering window, and the Jinja2
+environment of a report in one language.
 
-The filters print a hidden cell (arvo.report.disclosure) as its marker and a missing
-value as "–", so templates never test for either themselves.
+Numbers, euros, percentages, dates and month names come from Babel's locale data for the
+language (fi, sv, en), after Arvo's own rounding (`stable`, `rounded`: half away from
+zero, exact Decimal euros until shown). The filters print a hidden cell
+(arvo.report.disclosure) as its marker and a missing value as "–", so templates never
+test for either themselves.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import format_date, format_skeleton, format_time
+from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from arvo.messages import DEFAULT_LANGUAGE, check_language, localized, msg, translations
 from arvo.periods import add_months, window_months
 from arvo.report.disclosure import MIN_PEERS, SMALL_CELL, _Suppressed, hidden
 
 _TZ = ZoneInfo("Europe/Helsinki")
-
-MONTHS_FI = ("tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu",
-             "heinäkuu", "elokuu", "syyskuu", "lokakuu", "marraskuu", "joulukuu")
-
 
 def missing(value: Any) -> bool:
     """None or NaN."""
@@ -56,64 +62,120 @@ def rounded(value: Any, decimals: int) -> Decimal:
     return rounded if rounded != 0 else abs(rounded)  # no "-0,00"
 
 
-def fi_number(value: Any, decimals: int = 2) -> str:
-    """Finnish number: space as thousands separator, decimal comma (1234567.891 -> 1 234 567,89)."""
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2212": "-"})
+"""Babel's no-break spaces and minus sign as a plain space and hyphen-minus, as the reports
+have always printed them and as a spreadsheet reads them back (Arvo's choice)."""
+
+
+def _fraction(pattern: str, decimals: int) -> str:
+    """A Babel number pattern with exactly `decimals` decimals ("#,##0.00 ¤", 0 -> "#,##0 ¤")."""
+    return re.sub(r"0(\.0*)?(?![0-9])", "0" + ("." + "0" * decimals if decimals else ""),
+                  pattern, count=1)
+
+
+def _blank(value: Any) -> str | Markup | None:
+    """A hidden cell's marker, "–" for a missing value, None for a value to show."""
     if hidden(value):
         return _hidden_markup(value)
-    if missing(value):
-        return "–"
-    text = f"{rounded(value, decimals):,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",")
+    return "–" if missing(value) else None
 
 
-def fi_int(value: Any) -> str:
-    """Finnish integer with space as thousands separator."""
-    return fi_number(value, 0)
+def number(value: Any, decimals: int = 2, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A number in `lang` (Babel), rounded by `rounded`: fi and sv 1 234 567,89, en 1,234,567.89."""
+    if (blank := _blank(value)) is not None:
+        return blank
+    text = format_decimal(rounded(value, decimals), _fraction("#,##0.0", decimals),
+                          locale=lang, decimal_quantization=True)
+    return text.translate(_SPACES)
 
 
-def fi_eur(value: Any, decimals: int = 0) -> str:
-    """Euros the Finnish way: 1 234 €."""
-    text = fi_number(value, decimals)
-    return text if hidden(value) or missing(value) else f"{text} €"
+def integer(value: Any, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A whole number in `lang` with its thousands separator."""
+    return number(value, 0, lang)
 
 
-def fi_pct(value: Any, decimals: int = 1) -> str:
-    """A share 0..1 as a Finnish percentage: 0.1234 -> 12,3 %."""
-    if hidden(value) or missing(value):
-        return fi_number(value)
-    return f"{fi_number(float(value) * 100, decimals)} %"
+def eur(value: Any, decimals: int = 0, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Euros in `lang` (Babel's currency pattern): fi and sv 1 234 €, en €1,234."""
+    if (blank := _blank(value)) is not None:
+        return blank
+    pattern = _fraction(Locale.parse(lang).currency_formats["standard"].pattern, decimals)
+    return format_currency(rounded(value, decimals), "EUR", pattern, locale=lang,
+                           currency_digits=False).translate(_SPACES)
 
 
-def fi_signed(value: Any, decimals: int = 3) -> str:
-    """A change with an explicit sign: +0,052 / -0,031."""
-    text = fi_number(value, decimals)
+def pct(value: Any, decimals: int = 1, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A share 0..1 as a percentage in `lang`: fi and sv 12,3 %, en 12.3%."""
+    if (blank := _blank(value)) is not None:
+        return blank
+    pattern = _fraction(Locale.parse(lang).percent_formats[None].pattern, decimals)
+    share = rounded(float(value) * 100, decimals).scaleb(-2)
+    return format_percent(share, pattern, locale=lang).translate(_SPACES)
+
+
+def signed(value: Any, decimals: int = 3, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A change with an explicit sign: +0,052 / -0,031 (en +0.052)."""
+    text = number(value, decimals, lang)
     if hidden(value) or missing(value):
         return text
     return text if text.startswith("-") or rounded(value, decimals) == 0 else f"+{text}"
 
 
-def fi_pp(value: Any, decimals: int = 1) -> str:
-    """A difference of two shares in percentage points: -0.123 -> -12,3 %-yks."""
+def pp(value: Any, decimals: int = 1, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A difference of two shares in percentage points: fi -12,3 %-yks., sv -12,3 procentenh.,
+    en -12.3 pp."""
     if hidden(value) or missing(value):
-        return fi_number(value)
-    return f"{fi_signed(float(value) * 100, decimals)} %-yks."
+        return number(value, 0, lang)
+    return msg("{points} pp", points=signed(float(value) * 100, decimals, lang)).render(lang)
+
+
+def day(value: date, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A date in `lang` (Babel's medium format): fi 30.6.2025, sv 30 juni 2025, en Jun 30, 2025."""
+    return format_date(value, "medium", locale=lang)
+
+
+def month(period: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """'2025-06' as a month in `lang` (Babel's month names): fi kesäkuu 2025, sv juni 2025."""
+    return format_skeleton("yMMMM", date.fromisoformat(period + "-01"), locale=lang)
+
+
+def generated(lang: str = DEFAULT_LANGUAGE) -> str:
+    """Now in Helsinki, as the reports print when they were made (fi 30.6.2025 klo 14.05)."""
+    now = datetime.now(_TZ)
+    return msg("{date} at {time}", date=day(now.date(), lang),
+               time=format_time(now, "short", locale=lang)).render(lang)
+
+
+def fi_number(value: Any, decimals: int = 2) -> str:
+    """`number` in Finnish."""
+    return number(value, decimals, "fi")
+
+
+def fi_int(value: Any) -> str:
+    return integer(value, "fi")
+
+
+def fi_eur(value: Any, decimals: int = 0) -> str:
+    return eur(value, decimals, "fi")
+
+
+def fi_pct(value: Any, decimals: int = 1) -> str:
+    return pct(value, decimals, "fi")
+
+
+def fi_signed(value: Any, decimals: int = 3) -> str:
+    return signed(value, decimals, "fi")
+
+
+def fi_pp(value: Any, decimals: int = 1) -> str:
+    return pp(value, decimals, "fi")
 
 
 def fi_date(value: date) -> str:
-    """Finnish date: 30.6.2025."""
-    return f"{value.day}.{value.month}.{value.year}"
+    return day(value, "fi")
 
 
-def fi_month(month: str) -> str:
-    """'2025-06' -> 'kesäkuu 2025'."""
-    year, mon = month.split("-")
-    return f"{MONTHS_FI[int(mon) - 1]} {year}"
-
-
-def generated() -> str:
-    """Now in Helsinki, as the reports print when they were made."""
-    now = datetime.now(_TZ)
-    return f"{fi_date(now.date())} klo {now:%H.%M}"
+def fi_month(period: str) -> str:
+    return month(period, "fi")
 
 
 @dataclass(frozen=True)
@@ -122,35 +184,49 @@ class Window:
     months: tuple[str, ...]
     start: date
     end: date
+    lang: str = DEFAULT_LANGUAGE
 
     @property
     def label(self) -> str:
-        return f"{fi_month(self.months[0])} – {fi_month(self.months[-1])}"
+        return f"{month(self.months[0], self.lang)} – {month(self.months[-1], self.lang)}"
 
 
-def window(period: str) -> Window:
-    """The 12 months ending with `period` (YYYY-MM)."""
+def window(period: str, lang: str = DEFAULT_LANGUAGE) -> Window:
+    """The 12 months ending with `period` (YYYY-MM), named in `lang`."""
     months = window_months(period)
     end = date.fromordinal(date.fromisoformat(add_months(period, 1) + "-01").toordinal() - 1)
-    return Window(period, tuple(months), date.fromisoformat(months[0] + "-01"), end)
+    return Window(period, tuple(months), date.fromisoformat(months[0] + "-01"), end, lang)
 
 
-def environment(templates_dir: Path) -> Environment:
-    """The Jinja2 environment of Arvo reports, with the Finnish formatting filters."""
+def environment(templates_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Environment:
+    """The Jinja2 environment of a report in `lang`: the text of its `{% trans %}` blocks
+    and `_()` calls from the catalogue of `lang` (Jinja2's i18n extension, new-style
+    gettext, whitespace trimmed), messages the views built (`msg`) rendered in `lang`, and
+    the formatting filters in `lang` (`fi_date` and `fi_month` are `date` and `month`)."""
+    check_language(lang)
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html", "j2"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+        finalize=lambda value: localized(value, lang),
     )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translations(lang), newstyle=True)
     env.filters.update(
-        num=fi_number, integer=fi_int, eur=fi_eur, pct=fi_pct, signed=fi_signed, pp=fi_pp,
-        fi_date=fi_date, fi_month=fi_month,
+        num=partial(number, lang=lang), integer=partial(integer, lang=lang),
+        eur=partial(eur, lang=lang), pct=partial(pct, lang=lang),
+        signed=partial(signed, lang=lang), pp=partial(pp, lang=lang),
+        date=partial(day, lang=lang), month=partial(month, lang=lang),
+        fi_date=partial(day, lang=lang), fi_month=partial(month, lang=lang),
+        text=partial(localized, lang=lang),
     )
     from arvo.report.labels import rule  # labels reads the warehouse, which uses `missing`
 
-    env.filters["rule_fi"] = rule
+    env.filters["rule_fi"] = env.filters["rule"] = lambda code: rule(code).render(lang)
+    env.globals["lang"] = lang
     from arvo.report.pdf import css_content  # the print page label (print.html.j2)
 
     env.filters["css_content"] = css_content

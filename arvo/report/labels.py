@@ -1,5 +1,10 @@
 """Names and labels the reports print: providers, packages and segments from the
-commissioner's definitions, and the Finnish and English words for codes of the marts."""
+commissioner's definitions, and the words for codes of the marts.
+
+A code's words are a message (`msg`, English template, translated in the catalogues): a
+report's Jinja2 environment prints it in the report's language. Where a label is a pair
+(`timepoint`, ENTITIES, ...), the first is that message (its keys end in `_fi` for the
+templates written before the languages) and the second its English text."""
 
 from __future__ import annotations
 
@@ -8,53 +13,70 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arvo.config import Settings
+from arvo.messages import DEFAULT_LANGUAGE, N_, Joined, Message, joined, msg
 from arvo.report.warehouse import Warehouse
 
+
+def _pair(label: Message) -> tuple[Message, str]:
+    return label, str(label)
+
+
 TIMEPOINTS = {
-    "baseline": ("Lähtötaso", "baseline"),
-    "followup_6m": ("6 kk seuranta", "6-month follow-up"),
-    "followup_12m": ("12 kk seuranta", "12-month follow-up"),
+    "baseline": _pair(msg("Baseline")),
+    "followup_6m": _pair(msg("{months}-month follow-up", months=6)),
+    "followup_12m": _pair(msg("{months}-month follow-up", months=12)),
 }
 _FOLLOWUP = re.compile(r"^followup_(\d+)(m|d)$")
 EPISODE_STATUSES = {
-    "collectable": ("kerättävissä", "collectable"),
-    "missed": ("jäi keräämättä", "missed"),
-    "unpaired": ("lähtötaso puuttuu", "baseline missing"),
-    "met": ("kerätty", "collected"),
+    "collectable": _pair(msg("collectable")),
+    "missed": _pair(msg("missed")),
+    "unpaired": _pair(msg("baseline missing")),
+    "met": _pair(msg("collected")),
 }
 ENTITIES = {
-    "events": ("Palvelutapahtumat", "events"),
-    "episodes": ("Hoitojaksot", "episodes"),
-    "proms": ("PROM-vastaukset", "proms"),
+    "events": _pair(msg("Service events")),
+    "episodes": _pair(msg("Care episodes")),
+    "proms": _pair(msg("PROM responses")),
 }
-STATUSES = {"accepted": "hyväksytty", "partial": "osin hyväksytty", "rejected": "hylätty",
-            "empty": "tyhjä", "standing": "aiempi voimassa", "withdrawn": "poistettu"}
+STATUSES = {"accepted": msg("accepted"), "partial": msg("partly accepted"),
+            "rejected": msg("rejected"), "empty": msg("empty"),
+            "standing": msg("earlier still valid"), "withdrawn": msg("withdrawn")}
 SENT_STATUSES = ("accepted", "partial", "rejected", "empty")
 """Statuses of a file sent now (`standing` and `withdrawn` describe earlier submissions)."""
 KAISER_FI = {
-    "intensive case management": "tehostettu palveluohjaus",
-    "care management": "hoidon koordinointi",
-    "self-management support": "omahoidon tuki",
-    "self-management": "omahoito",
+    "intensive case management": msg("intensive case management"),
+    "care management": msg("care management"),
+    "self-management support": msg("self-management support"),
+    "self-management": msg("self-management"),
 }
-SECTORS = {"public": "julkinen", "private": "yksityinen", "third": "kolmas sektori"}
-SCOPE_KINDS = {"package": ("palvelupaketti", "package"),
-               "segment": ("asiakassegmentti", "client segment")}
+"""A Kaiser pyramid level (segments.yml kaiser_level) in words (the name predates the
+languages: the words are messages)."""
+SECTORS = {"public": msg("public"), "private": msg("private"), "third": msg("third sector")}
+SCOPE_KINDS = {"package": _pair(msg("service package")),
+               "segment": _pair(msg("client segment"))}
 """What an obligation binds: a package's episodes, or the episodes of a segment's clients."""
 
 
 @dataclass(frozen=True)
 class Names:
-    """Provider, package and segment names of the definitions, and instrument labels of
-    the warehouse (seed prom_measures); codes when unnamed."""
+    """Provider, package and segment names of the definitions in one report's language,
+    the providers' report languages, and instrument labels of the warehouse (seed
+    prom_measures); codes when unnamed."""
 
     providers: dict[str, str]
     packages: dict[str, tuple[str, str]]
     segments: dict[str, tuple[str, str]]
     instruments: dict[str, str] = field(default_factory=dict)
+    languages: dict[str, str] = field(default_factory=dict)
 
     def provider(self, provider_id: str, fallback: str | None = None) -> str:
-        return fallback or self.providers.get(provider_id) or provider_id
+        """The register's name in the report's language, else `fallback` (a mart's)."""
+        return self.providers.get(provider_id) or fallback or provider_id
+
+    def language(self, provider_id: str) -> str | None:
+        """The language of the provider's feedback (providers.yml `language`), None when
+        the register gives none."""
+        return self.languages.get(provider_id)
 
     def package(self, code: str) -> tuple[str, str]:
         return self.packages.get(code, (code, ""))
@@ -66,58 +88,93 @@ class Names:
         return self.instruments.get(code) or code
 
     def scope(self, scope: str, code: str) -> tuple[str, str]:
-        """(name_fi, name_en) of an obligation's package or segment."""
+        """(name, name_en) of an obligation's package or segment."""
         return self.segment(code) if scope == "segment" else self.package(code)
 
 
-def names(settings: Settings, wh: Warehouse | None = None, period: str | None = None
-          ) -> Names:
+def _named(fi: str | None, en: str | None, sv: str | None, lang: str) -> str | None:
+    """The name in `lang`; the Finnish name where the definitions give none in `lang`."""
+    return {"sv": sv, "en": en}.get(lang) or fi
+
+
+def names(settings: Settings, wh: Warehouse | None = None, period: str | None = None,
+          lang: str = DEFAULT_LANGUAGE) -> Names:
     """The names of the register as it stood when `period` was built (mart
-    mart_period_register); for a period built before the mart existed, the names of
+    mart_period_register), in `lang` (a package's or segment's name is the pair (name in
+    `lang`, English name)); for a period built before the mart existed, the names of
     today's definitions (empty when they cannot be read)."""
     rows = wh.rows("mart_period_register", period) if wh is not None and period else []
     if rows:
         by_kind: dict[str, dict[str, Any]] = {"provider": {}, "package": {}, "segment": {}}
         for r in rows:
             by_kind[r["kind"]][r["code"]] = r
-        return Names({c: r["name_fi"] or c for c, r in by_kind["provider"].items()},
-                     {c: (r["name_fi"] or c, r["name_en"] or "")
-                      for c, r in by_kind["package"].items()},
-                     {c: (r["name_fi"] or c, r["name_en"] or "")
-                      for c, r in by_kind["segment"].items()})
+
+        def pairs(kind: str) -> dict[str, tuple[str, str]]:
+            return {c: (_named(r["name_fi"], r["name_en"], r.get("name_sv"), lang) or c,
+                        r["name_en"] or "") for c, r in by_kind[kind].items()}
+
+        providers = by_kind["provider"].items()
+        return Names({c: _named(r["name_fi"], None, r.get("name_sv"), lang) or c
+                      for c, r in providers}, pairs("package"), pairs("segment"),
+                     languages={c: r["language"] for c, r in providers if r.get("language")})
     try:
         from arvo import definitions
 
         defs = definitions.load(settings.definitions_dir)
     except Exception:  # names are a nicety: the reports work without them
         return Names({}, {}, {})
-    return Names({p.id: p.name for p in defs.providers},
-                 {p.code: (p.name_fi, p.name_en) for p in defs.packages},
-                 {s.code: (s.name_fi, s.name_en) for s in defs.segments})
+    return Names({p.id: _named(p.name, None, p.name_sv, lang) for p in defs.providers},
+                 {p.code: (_named(p.name_fi, p.name_en, p.name_sv, lang), p.name_en)
+                  for p in defs.packages},
+                 {s.code: (_named(s.name_fi, s.name_en, s.name_sv, lang), s.name_en)
+                  for s in defs.segments},
+                 languages={p.id: p.language for p in defs.providers if p.language})
 
 
-VALUE_SETS_FI = {"England": ("Englannin arvotus", "Devlin ym. 2018")}
-"""Finnish name and reference of a value set the marts name (column value_set)."""
+MEASURES = {
+    "eq5d_index": N_("{instrument} index"), "phq9_total": N_("{instrument} score"),
+    "gad7_total": N_("{instrument} score"),
+    "promis_gph_t": N_("PROMIS physical health, T-score"),
+    "kccq_summary": N_("{instrument} summary score"),
+}
+"""A primary measure's label by its code (seed prom_measures holds the Finnish label):
+the template takes the instrument's label, as EQ-5D-5L or EQ-5D-3L."""
 
 
-def value_set(code: str | None) -> dict[str, str] | None:
-    """How the reports name a value set of the marts (e.g. England, `UK crosswalk`)."""
+def measure(code: str | None, instrument_label: str | None, label: str | None
+            ) -> Message | str:
+    """The label of a measure in words: a message for the measures of MEASURES, the seed's
+    label otherwise (names such as Oxford Hip Score are the same in every language)."""
+    template = MEASURES.get(code or "")
+    if template and instrument_label:
+        return msg(template, instrument=instrument_label)
+    return label or code or ""
+
+
+VALUE_SETS = {"England": (msg("the England value set"), msg("Devlin et al. 2018"))}
+"""Name and reference of a value set the marts name (column value_set)."""
+
+
+def value_set(code: str | None) -> dict[str, Any] | None:
+    """How the reports name a value set of the marts (e.g. England, `UK crosswalk`):
+    `name_fi` and `text_fi` (name and reference) are messages."""
     if not code:
         return None
-    name_fi, cite = VALUE_SETS_FI.get(code, (f"arvotus {code}", ""))
-    return {"code": code, "name_fi": name_fi,
-            "text_fi": f"{name_fi} ({cite})" if cite else name_fi}
+    name, cite = VALUE_SETS.get(code) or (msg("value set {code}", code=code), "")
+    return {"code": code, "name_fi": name,
+            "text_fi": msg("{name} ({reference})", name=name, reference=cite) if cite
+            else name}
 
 
-def timepoint(code: str) -> tuple[str, str]:
-    """(Finnish, English) label of a timepoint code: baseline, followup_6m, followup_30d."""
+def timepoint(code: str) -> tuple[Message | str, str]:
+    """(label, English) of a timepoint code: baseline, followup_6m, followup_30d."""
     if code in TIMEPOINTS:
         return TIMEPOINTS[code]
     m = _FOLLOWUP.match(code or "")
     if m:
         n, unit = m.groups()
-        return ((f"{n} kk seuranta", f"{n}-month follow-up") if unit == "m"
-                else (f"{n} vrk seuranta", f"{n}-day follow-up"))
+        return _pair(msg("{months}-month follow-up", months=int(n)) if unit == "m"
+                     else msg("{days}-day follow-up", days=int(n)))
     return (code, code)
 
 
@@ -132,62 +189,66 @@ def scope(r: dict[str, Any], names: Names) -> dict[str, Any]:
             "scope_kind_fi": kind_fi, "scope_kind_en": kind_en}
 
 
-FACTORS_FI = {
-    "age_band": "ikäryhmä", "sex": "sukupuoli",
-    "chronic_conditions": "pitkäaikaissairauksien määrä",
-    "social_care": "sosiaalipalvelujen käyttö", "general_health": "koettu yleinen terveys",
-    "living_arrangement": "asumismuoto", "disability": "toimintarajoite",
-    "symptom_duration": "oireiden kesto", "previous_surgery": "aiempi leikkaus",
-    "assisted_at_baseline": "avustettu vastaaminen lähtötasossa",
+FACTORS = {
+    "age_band": msg("age group"), "sex": msg("sex"),
+    "chronic_conditions": msg("number of long-term conditions"),
+    "social_care": msg("use of social services"),
+    "general_health": msg("self-rated general health"),
+    "living_arrangement": msg("living arrangement"), "disability": msg("disability"),
+    "symptom_duration": msg("duration of symptoms"), "previous_surgery": msg("previous surgery"),
+    "assisted_at_baseline": msg("assisted answering at baseline"),
 }
-COMORBIDITIES_FI = {
-    "heart_disease": "sydänsairaus", "high_blood_pressure": "kohonnut verenpaine",
-    "stroke": "aivohalvaus", "circulation": "verenkiertohäiriö",
-    "lung_disease": "keuhkosairaus", "diabetes": "diabetes",
-    "kidney_disease": "munuaissairaus", "nervous_system": "hermoston sairaus",
-    "liver_disease": "maksasairaus", "cancer": "syöpä", "depression": "masennus",
-    "arthritis": "nivelrikko tai niveltulehdus",
+COMORBIDITIES = {
+    "heart_disease": msg("heart disease"), "high_blood_pressure": msg("high blood pressure"),
+    "stroke": msg("stroke"), "circulation": msg("circulation problems"),
+    "lung_disease": msg("lung disease"), "diabetes": msg("diabetes"),
+    "kidney_disease": msg("kidney disease"), "nervous_system": msg("nervous system disease"),
+    "liver_disease": msg("liver disease"), "cancer": msg("cancer"),
+    "depression": msg("depression"), "arthritis": msg("arthritis"),
 }
-FACTOR_REASONS_FI = {
-    "one value only": "sama arvo kaikilla pareilla",
+FACTOR_REASONS = {
+    "one value only": msg("the same value in every pair"),
 }
 
 
-def factors(codes: list[str]) -> str:
+def factors(codes: list[str]) -> Joined:
     """Case-mix factors of mart_case_mix_models (arvo.verdicts.casemix) in words, the
-    comorbidities together: "ikäryhmä, liitännäissairaudet (diabetes, syöpä)"."""
-    words, comorbid = [], []
+    comorbidities together: fi "ikäryhmä, liitännäissairaudet (diabetes, syöpä)"."""
+    words: list[Message | str] = []
+    comorbid: list[Message | str] = []
     for code in codes:
         if code.startswith("comorbidity_"):
             name = code.removeprefix("comorbidity_")
-            comorbid.append(COMORBIDITIES_FI.get(name, name.replace("_", " ")))
+            comorbid.append(COMORBIDITIES.get(name) or name.replace("_", " "))
         else:
-            words.append(FACTORS_FI.get(code, code.replace("_", " ")))
+            words.append(FACTORS.get(code) or code.replace("_", " "))
     if comorbid:
-        words.append(f"liitännäissairaudet ({', '.join(comorbid)})")
-    return ", ".join(words)
+        words.append(msg("comorbidities ({conditions})", conditions=joined(comorbid, ", ")))
+    return joined(words, ", ")
 
 
-def factor_reason(reason: str) -> str:
+def factor_reason(reason: str) -> Message | str:
     """Why a factor was left out of a case-mix model, in words."""
     if reason.startswith("fewer than"):
-        return "liian vähän pareja suhteessa mallin muuttujiin"
-    return FACTOR_REASONS_FI.get(reason, reason)
+        return msg("too few pairs for the model's variables")
+    return FACTOR_REASONS.get(reason) or reason
 
 
-RULES_FI = {
-    "file_readable": "tiedostoa ei voitu lukea", "file_format": "tiedoston muoto",
-    "row_shape": "kenttien määrä rivillä", "required": "pakollinen tieto puuttuu",
-    "type_date": "päivämäärä ei kelpaa", "type_decimal": "luku ei kelpaa",
-    "type_integer": "kokonaisluku ei kelpaa", "hetu_valid": "henkilötunnus virheellinen",
-    "id_is_hetu": "tunnisteena henkilötunnus",
-    "cost_in_range": "kustannus sallitun välin ulkopuolella",
-    "item_in_range": "vastaus sallitun välin ulkopuolella",
-    "service_code_known": "tuntematon palvelukoodi", "event_id_unique": "tunniste toistuu",
+RULES = {
+    "file_readable": msg("file could not be read"), "file_format": msg("file format"),
+    "row_shape": msg("number of fields on the row"), "required": msg("required value missing"),
+    "type_date": msg("date not valid"), "type_decimal": msg("number not valid"),
+    "type_integer": msg("whole number not valid"),
+    "hetu_valid": msg("personal identity code not valid"),
+    "id_is_hetu": msg("personal identity code used as an identifier"),
+    "cost_in_range": msg("cost outside the allowed range"),
+    "item_in_range": msg("answer outside the allowed range"),
+    "service_code_known": msg("unknown service code"),
+    "event_id_unique": msg("identifier repeated"),
 }
 """A quarantine rule (the `rule` of rows to fix) in words; the CSV keeps the rule's code."""
 
 
-def rule(code: str) -> str:
-    """A quarantine rule in words (an unknown rule: "muu tarkistus", its reason says more)."""
-    return RULES_FI.get(code, "muu tarkistus")
+def rule(code: str) -> Message:
+    """A quarantine rule in words (an unknown rule: "other check", its reason says more)."""
+    return RULES.get(code) or msg("other check")

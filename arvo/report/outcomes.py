@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from arvo.messages import DEFAULT_LANGUAGE, Message, joined, msg
 from arvo.report.charts import Limits, funnel
 from arvo.report.disclosure import (
     COMPLEMENTARY,
@@ -21,18 +22,18 @@ from arvo.report.disclosure import (
     is_small,
     suppress,
 )
-from arvo.report.formatting import fi_int, fi_number
+from arvo.report.formatting import integer, number, pct
 from arvo.report.labels import Names, factor_reason, factors
 
 VERDICTS = {
-    "worse": "odotettua heikompi",
-    "better": "odotettua parempi",
-    "as_expected": "odotetun mukainen",
-    "too_few_pairs": "liian vähän pareja arvioon",
+    "worse": msg("worse than expected"),
+    "better": msg("better than expected"),
+    "as_expected": msg("as expected"),
+    "too_few_pairs": msg("too few pairs for a verdict"),
 }
 """A verdict in words: the direction of mart_provider_funnel, or too few pairs."""
 
-LEVELS = {"alarm": "hälytys", "alert": "varoitus"}
+LEVELS = {"alarm": msg("alarm"), "alert": msg("alert")}
 """Beyond the 99.8 % limits is an alarm, beyond the 95 % limits an alert."""
 
 MARKERS = {"alarm": "diamond", "alert": "square", "none": "circle",
@@ -40,9 +41,10 @@ MARKERS = {"alarm": "diamond", "alert": "square", "none": "circle",
 """Marker shape per flag: a verdict is told by shape and text, never by colour alone."""
 
 CORRECTIONS = {
-    "additive": "lisätty palveluntuottajien välinen satunnaisvaihtelu (additiivinen korjaus)",
-    "multiplicative": "rajoja levennetty ylihajonnan kertoimella (multiplikatiivinen korjaus)",
-    "none": "ei korjausta (palveluntuottajat eivät eroa toisistaan enempää kuin sattuma selittää)",
+    "additive": msg("random variation between providers added (additive correction)"),
+    "multiplicative": msg("limits widened by the overdispersion factor (multiplicative "
+                          "correction)"),
+    "none": msg("no correction (the providers differ no more than chance explains)"),
 }
 """The overdispersion correction applied (mart column overdispersion), in words."""
 
@@ -55,7 +57,8 @@ def verdict(flag: str | None, direction: str | None) -> dict[str, Any]:
     key = "too_few_pairs" if flag in (None, "too_few_pairs") or direction is None \
         else direction
     level = flag if flag in LEVELS and key in ("better", "worse") else None
-    text = VERDICTS[key] + (f" ({LEVELS[level]})" if level else "")
+    text = (msg("{verdict} ({level})", verdict=VERDICTS[key], level=LEVELS[level]) if level
+            else VERDICTS[key])
     return {"key": key, "level": level, "text": text,
             "marker": MARKERS["too_few_pairs" if key == "too_few_pairs" else (level or "none")]}
 
@@ -100,44 +103,53 @@ def _member(r: dict[str, Any], names: Names, suppress_own: bool) -> dict[str, An
     }
 
 
-def _chart(group: dict[str, Any], rows: list[dict[str, Any]], points: list[dict[str, Any]]
-           ) -> dict[str, Any] | None:
+def _chart(group: dict[str, Any], rows: list[dict[str, Any]], points: list[dict[str, Any]],
+           lang: str) -> dict[str, Any] | None:
     first = rows[0]
     if first.get("residual_sd") is None or first.get("population_mean") is None or not points:
         return None
     limits = Limits(first["population_mean"], first["residual_sd"],
                     first.get("overdispersion") or "none", first.get("tau2") or 0.0,
                     first.get("phi"))
-    chart = funnel(points, limits, group["decimals"], first.get("min_pairs"))
+    chart = funnel(points, limits, group["decimals"], first.get("min_pairs"), lang)
     chart["id"] = f"funnel-{group['package_code']}-{group['instrument']}".lower()
     return chart
 
 
-def _describe(group: dict[str, Any], members: list[dict[str, Any]], own: str | None) -> str:
+def _describe(group: dict[str, Any], members: list[dict[str, Any]], own: str | None,
+              lang: str) -> Message:
     """The chart's text alternative: what it shows and who is outside the limits."""
     d = group["decimals"]
-    text = (f"Suppilokuvio: {group['package_fi']}, {group['instrument_label']}. Vaaka-akseli "
-            f"parien määrä, pystyakseli vakioitu keskimääräinen seurantatulos; tavoite "
-            f"{fi_number(group['target'], d)}, 95 %:n ja 99,8 %:n rajat kapenevat parien "
-            "määrän kasvaessa.")
+    parts = [msg("Funnel plot: {package}, {instrument}. Horizontal axis the number of pairs, "
+                 "vertical axis the adjusted mean follow-up score; target {target}, the 95% "
+                 "and 99.8% limits narrow as the number of pairs grows.",
+                 package=group["package_fi"], instrument=group["instrument_label"],
+                 target=number(group["target"], d, lang))]
     if own is not None:
         mine = next((m for m in members if m["provider_id"] == own), None)
         if mine:
-            text += (f" Teidän tuloksenne {fi_number(mine['raw_adjusted'], d)} "
-                     f"({fi_int(mine['raw_pairs'])} paria): {mine['verdict']['text']}.")
-        return text + " Muut palveluntuottajat näkyvät nimettöminä pisteinä."
+            parts.append(msg("Your result {value} ({pairs} pairs): {verdict}.",
+                             value=number(mine["raw_adjusted"], d, lang),
+                             pairs=integer(mine["raw_pairs"], lang),
+                             verdict=mine["verdict"]["text"]))
+        parts.append(msg("The other providers are shown as unnamed points."))
+        return joined(parts, " ")
     for key in ("worse", "better"):
-        named = [f"{m['provider_name']} ({LEVELS.get(m['verdict']['level'], '')})"
+        named = [msg("{provider} ({level})", provider=m["provider_name"],
+                     level=LEVELS.get(m["verdict"]["level"], ""))
                  for m in members if m["verdict"]["key"] == key and m["plotted"]]
         if named:
-            text += f" {VERDICTS[key].capitalize()}: {', '.join(named)}."
+            listed = joined(named, ", ")
+            parts.append(msg("Worse than expected: {providers}.", providers=listed)
+                         if key == "worse" else
+                         msg("Better than expected: {providers}.", providers=listed))
     if not any(m["verdict"]["level"] for m in members):
-        text += " Kaikki arvioidut palveluntuottajat ovat rajojen sisällä."
-    return text
+        parts.append(msg("All providers assessed are within the limits."))
+    return joined(parts, " ")
 
 
 def funnel_groups(rows: list[dict[str, Any]], names: Names,
-                  own: str | None = None) -> list[dict[str, Any]]:
+                  own: str | None = None, lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
     """Per package x primary measure: its members, chart and verdicts.
 
     `own` None: the commissioner's view, every provider named, small cells suppressed
@@ -162,17 +174,19 @@ def funnel_groups(rows: list[dict[str, Any]], names: Names,
             if not m["plotted"]:
                 continue
             if own is None:
-                label = m["provider_name"] + (f" ({LEVELS[m['verdict']['level']]})"
-                                              if m["verdict"]["level"] else "")
+                label = (msg("{provider} ({level})", provider=m["provider_name"],
+                             level=LEVELS[m["verdict"]["level"]])
+                         if m["verdict"]["level"] else m["provider_name"])
                 points.append({"pairs": m["raw_pairs"], "value": m["raw_adjusted"],
                                "marker": m["verdict"]["marker"], "label": label})
             elif m["provider_id"] == own:
                 points.append({"pairs": m["raw_pairs"], "value": m["raw_adjusted"],
-                               "marker": "own", "label": f"Te: {m['verdict']['text']}"})
+                               "marker": "own",
+                               "label": msg("You: {verdict}", verdict=m["verdict"]["text"])})
             elif len(others) >= MIN_PEERS and m in others:
                 points.append({"pairs": m["raw_pairs"], "value": m["raw_adjusted"],
                                "marker": "other", "label": None})
-        group["chart"] = _chart(group, members_rows, points)
+        group["chart"] = _chart(group, members_rows, points, lang)
         # with one other provider the target (the mean of all pairs) and the limits around
         # it would give that provider's result away: the own view shows the verdict only
         group["single_peer"] = own is not None and len(
@@ -180,7 +194,8 @@ def funnel_groups(rows: list[dict[str, Any]], names: Names,
         if group["single_peer"]:
             group["target"] = group["chart"] = None
         if group["chart"] is not None:
-            group["chart"].update(desc=_describe(group, members, own), own=own is not None)
+            group["chart"].update(desc=_describe(group, members, own, lang),
+                                  own=own is not None)
         group["small"] = own is None and any(is_small(m["raw_pairs"]) for m in members)
         for m in members:  # what is shown is in the cells: no raw figure reaches a template
             del m["raw_pairs"], m["raw_adjusted"]
@@ -194,10 +209,14 @@ def funnel_groups(rows: list[dict[str, Any]], names: Names,
     return out
 
 
-def _short(v: dict[str, Any]) -> str:
-    return {"worse": "heikompi", "better": "parempi", "as_expected": "odotettu",
-            "too_few_pairs": "vähän pareja"}[v["key"]] + (
-                f", {LEVELS[v['level']]}" if v["level"] else "")
+SHORT = {"worse": msg("worse"), "better": msg("better"), "as_expected": msg("expected"),
+         "too_few_pairs": msg("few pairs")}
+"""A verdict in a word, for the trend tables."""
+
+
+def _short(v: dict[str, Any]) -> Message:
+    return (msg("{verdict}, {level}", verdict=SHORT[v["key"]], level=LEVELS[v["level"]])
+            if v["level"] else SHORT[v["key"]])
 
 
 def trends(history: list[dict[str, Any]], names: Names, own: str | None = None,
@@ -248,7 +267,7 @@ def model_notes(models: list[dict[str, Any]], groups: list[dict[str, Any]],
     for key, rows in _grouped(models).items():
         r = rows[0]
         g = by_key.get(key, {})
-        dropped: dict[str, list[str]] = defaultdict(list)
+        dropped: dict[Message | str, list[str]] = defaultdict(list)
         for part in (r.get("factors_dropped") or "").split(";"):
             name, _, why = part.partition(":")
             if name.strip():
@@ -261,21 +280,22 @@ def model_notes(models: list[dict[str, Any]], groups: list[dict[str, Any]],
             "r_squared": r.get("r_squared"), "residual_sd": r.get("residual_sd"),
             "factors_used": factors([f.strip() for f in (r.get("factors_used") or "").split(",")
                                      if f.strip()]),
-            "factors_dropped": [f"{why}: {factors(names)}" for why, names in dropped.items()],
+            "factors_dropped": [msg("{reason}: {factors}", reason=why, factors=factors(names))
+                                for why, names in dropped.items()],
             "min_pairs": g.get("min_pairs"),
             "correction": CORRECTIONS.get(g.get("correction") or "none"),
         })
     return out
 
 
-def attention(compliance: list[dict[str, Any]], groups: list[dict[str, Any]]
-              ) -> list[dict[str, Any]]:
+def attention(compliance: list[dict[str, Any]], groups: list[dict[str, Any]],
+              lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
     """The providers that need attention, most serious first: worse than expected beyond
     the 99.8 % limits (alarm), failed PROM obligations, worse beyond the 95 % limits
     (alert); each with its reasons in one line each."""
     found: dict[str, dict[str, Any]] = {}
 
-    def add(pid: str, name: str, rank: int, text: str) -> None:
+    def add(pid: str, name: str, rank: int, text: Message) -> None:
         p = found.setdefault(pid, {"provider_id": pid, "provider_name": name, "reasons": []})
         p["reasons"].append((rank, text))
 
@@ -283,22 +303,25 @@ def attention(compliance: list[dict[str, Any]], groups: list[dict[str, Any]]
         for m in g["members"]:
             v = m["verdict"]
             if v["key"] == "worse" and v["level"]:
-                pairs = (f"alle {SMALL_CELL}" if hidden(m["pairs"]) else fi_int(m["pairs"]))
+                pairs = (msg("fewer than {n}", n=SMALL_CELL) if hidden(m["pairs"])
+                         else integer(m["pairs"], lang))
                 add(m["provider_id"], m["provider_name"], 0 if v["level"] == "alarm" else 2,
-                    f"{g['package_fi']}: {g['instrument_label']}-tulos {v['text']}, "
-                    f"{pairs} paria")
+                    msg("{package}: {instrument} result {verdict}, {pairs} pairs",
+                        package=g["package_fi"], instrument=g["instrument_label"],
+                        verdict=v["text"], pairs=pairs))
     for c in compliance:
         if c["status"] == "fail":
             # a rate resting on 1-4 collected questionnaires is hidden (disclosure)
-            rate = (f"alle {SMALL_CELL} hoitojaksosta" if hidden(c["rate"])
-                    else f"{fi_number(c['rate'] * 100, 0)} % hoitojaksoista")
+            rate = (msg("from fewer than {n} episodes", n=SMALL_CELL) if hidden(c["rate"])
+                    else msg("{rate} of episodes", rate=pct(c["rate"], 0, lang)))
             add(c["provider_id"], c["provider_name"], 1,
-                f"{c['scope_fi']}: {c['instrument']}, {c['timepoint_fi'].lower()} – "
-                f"PROM-keruuvelvoite ei täyty ({rate}, vaatimus "
-                f"{fi_number(c['min_rate'] * 100, 0)} %)")
+                msg("{scope}: {instrument}, {timepoint} – PROM collection obligation not met "
+                    "({rate}, required {required})", scope=c["scope_fi"],
+                    instrument=c["instrument"], timepoint=c["timepoint_fi"], rate=rate,
+                    required=pct(c["min_rate"], 0, lang)))
     out = []
     for p in found.values():
-        p["reasons"].sort()
+        p["reasons"].sort(key=lambda reason: (reason[0], reason[1].render(lang)))
         p["rank"] = p["reasons"][0][0]
         p["reasons"] = [text for _, text in p["reasons"]]
         out.append(p)
@@ -308,7 +331,8 @@ def attention(compliance: list[dict[str, Any]], groups: list[dict[str, Any]]
 def noteworthy(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Providers better than expected beyond the limits (practice worth sharing)."""
     return [{"provider_name": m["provider_name"],
-             "reason": f"{g['package_fi']}: {g['instrument_label']}-tulos "
-                       f"{m['verdict']['text']}"}
+             "reason": msg("{package}: {instrument} result {verdict}",
+                           package=g["package_fi"], instrument=g["instrument_label"],
+                           verdict=m["verdict"]["text"])}
             for g in groups for m in g["members"]
             if m["verdict"]["key"] == "better" and m["verdict"]["level"]]

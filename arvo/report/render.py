@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from arvo.config import Settings
+from arvo.messages import DEFAULT_LANGUAGE
 from arvo.report.feedback import render_provider_feedback
 from arvo.report.files import write_text
 from arvo.report.formatting import environment, generated, window
@@ -15,12 +16,13 @@ from arvo.report.steering import render_steering_report
 from arvo.report.warehouse import open_warehouse
 
 
-def providers_for(settings: Settings, period: str) -> dict[str, str]:
-    """Provider id -> name: the marts' providers of the period and the providers
-    registered for it (mart_period_register)."""
+def providers_for(settings: Settings, period: str,
+                  lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Provider id -> name (in `lang`): the marts' providers of the period and the
+    providers registered for it (mart_period_register)."""
     found: dict[str, str] = {}
     with open_warehouse(settings.warehouse) as wh:
-        known = names(settings, wh, period)
+        known = names(settings, wh, period, lang)
         for table in ("mart_provider_data_quality", "mart_prom_compliance"):
             for r in wh.rows(table, period):
                 found.setdefault(r["provider_id"], known.provider(r["provider_id"],
@@ -30,14 +32,18 @@ def providers_for(settings: Settings, period: str) -> dict[str, str]:
     return dict(sorted(found.items(), key=lambda kv: kv[1]))
 
 
-def render_all(settings: Settings, period: str, pdf: bool = False) -> list[Path]:
-    """Render the steering report, every provider's feedback and `index.html` linking them;
-    with `pdf`, also `steering_report.pdf` and each provider's `feedback.pdf`."""
-    written = [render_steering_report(settings, period)]
+def render_all(settings: Settings, period: str, lang: str = DEFAULT_LANGUAGE,
+               pdf: bool = False) -> list[Path]:
+    """Render the steering report and `index.html` in `lang`, and every provider's feedback
+    in the provider's language (providers.yml `language`; `lang` where it gives none); with
+    `pdf`, also `steering_report.pdf` and each provider's `feedback.pdf`."""
+    written = [render_steering_report(settings, period, lang)]
     reports = [written[0]]
     feedback = []
-    for pid, name in providers_for(settings, period).items():
-        fb = render_provider_feedback(settings, period, pid)
+    with open_warehouse(settings.warehouse) as wh:
+        known = names(settings, wh, period)
+    for pid, name in providers_for(settings, period, lang).items():
+        fb = render_provider_feedback(settings, period, pid, known.language(pid) or lang)
         feedback.append({"provider_id": pid, "provider_name": name, "feedback": fb,
                          "html": f"providers/{pid}/feedback.html",
                          "csv": f"providers/{pid}/rows_to_fix.csv",
@@ -46,8 +52,9 @@ def render_all(settings: Settings, period: str, pdf: bool = False) -> list[Path]
         reports.append(fb.html_path)
         if fb.episodes_csv_path:
             written.append(fb.episodes_csv_path)
-    html = environment(settings.templates_dir).get_template("index.html.j2").render(
-        period=period, window=window(period), generated=generated(), providers=feedback)
+    html = environment(settings.templates_dir, lang).get_template("index.html.j2").render(
+        lang=lang, period=period, window=window(period, lang), generated=generated(lang),
+        providers=feedback)
     written.append(write_text(Path(settings.reports_dir) / period / "index.html", html))
     if pdf:
         written += [p.path for p in write_pdfs(reports)]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from arvo.config import Settings
+from arvo.messages import DEFAULT_LANGUAGE, check_language
 from arvo.quality import obligations
 from arvo.quality.obligations import STATUSES
 from arvo.report.agenda import agendas, missing_months
@@ -47,12 +48,17 @@ _SEGMENT_RATES = {"eq5d_mid_share": ("eq5d_mid_improved", "eq5d_pairs"),
 """Shares of a segment row, with the numerator and denominator each rests on."""
 
 
-def segment_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Segments' clients, costs and outcomes, with small and complementary cells hidden."""
+def segment_view(rows: list[dict[str, Any]], names: Names | None = None
+                 ) -> list[dict[str, Any]]:
+    """Segments' clients, costs and outcomes, with small and complementary cells hidden;
+    a segment named by `names` (a report in another language than Finnish) so, else as
+    the mart names it (`name_fi` holds the name shown)."""
     out = []
     for r in rows:
+        named = names.segments.get(r["segment_code"]) if names else None
         v = {
-            "code": r["segment_code"], "name_fi": r["segment_name_fi"],
+            "code": r["segment_code"],
+            "name_fi": named[0] if named else r["segment_name_fi"],
             "name_en": r["segment_name_en"], "kaiser_level": r["kaiser_level"],
             "kaiser_fi": KAISER_FI.get(r["kaiser_level"], r["kaiser_level"]),
         }
@@ -170,11 +176,13 @@ def obligation_checks(results: list[dict[str, Any]]) -> dict[str, Any]:
             "errors": sum(r["status"] == "error" for r in results)}
 
 
-def steering_context(settings: Settings, period: str) -> dict[str, Any]:
-    """Everything the steering report shows: aggregates only, small cells suppressed."""
-    win = window(period)
+def steering_context(settings: Settings, period: str,
+                     lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """Everything the steering report shows: aggregates only, small cells suppressed;
+    names, messages and figures in `lang`."""
+    win = window(period, check_language(lang))
     with open_warehouse(settings.warehouse) as wh:
-        known = names(settings, wh, period)
+        known = names(settings, wh, period, lang)
         seg_rows = wh.rows("mart_segment_value", period, order_by="priority, segment_code")
         conc_rows = wh.rows("mart_cost_concentration", period, order_by="top_share")
         out_rows = wh.outcome_rows(period)
@@ -207,13 +215,13 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
         clients, cost = conc_rows[0]["clients_total"] or 0, conc_rows[0]["cost_total_eur"] or 0
     compliance = compliance_view(comp_rows, known, suppress_small=True)
     quality = quality_view(dq_rows, known.providers if dq_rows else [], known, unread)
-    funnels = funnel_groups(funnel_rows, known)
+    funnels = funnel_groups(funnel_rows, known, lang=lang)
     flagged = [m["verdict"] for g in funnels for m in g["members"] if m["verdict"]["level"]]
     # the value sets this period's indexes were scored with (the run's dbt vars)
     value_sets = {r.get("instrument_label") or r["instrument"]: value_set(r["value_set"])
                   for r in out_rows if r.get("value_set")}
     return {
-        "period": period, "window": win, "generated": generated(),
+        "lang": lang, "period": period, "window": win, "generated": generated(lang),
         "has_data": bool(seg_rows or conc_rows or out_rows or comp_rows or dq_rows
                          or funnel_rows),
         "headline": {
@@ -230,14 +238,14 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
             "rows_quarantined": sum(q["rows_quarantined"] for q in quality),
             "files_rejected": sum(q["files_rejected"] for q in quality),
         },
-        "segments": segment_view(seg_rows),
+        "segments": segment_view(seg_rows, known if lang != DEFAULT_LANGUAGE else None),
         "segment_value_set": value_set(next(
             (r.get("eq5d_value_set") for r in seg_rows if r.get("eq5d_value_set")), None)),
         "value_sets": [{"instrument_label": label, **vs}
                        for label, vs in sorted(value_sets.items())],
         "concentration": concentration_view(conc_rows),
         "targets": targets,
-        "attention": attention(compliance, funnels),
+        "attention": attention(compliance, funnels, lang),
         "noteworthy": noteworthy(funnels),
         "funnels": funnels,
         "trends": trends(history, known),
@@ -261,9 +269,10 @@ def steering_context(settings: Settings, period: str) -> dict[str, Any]:
     }
 
 
-def render_steering_report(settings: Settings, period: str) -> Path:
-    """Write `<reports_dir>/<period>/steering_report.html` for the commissioner."""
-    context = steering_context(settings, period)
-    html = environment(settings.templates_dir).get_template(
+def render_steering_report(settings: Settings, period: str,
+                           lang: str = DEFAULT_LANGUAGE) -> Path:
+    """Write `<reports_dir>/<period>/steering_report.html` for the commissioner, in `lang`."""
+    context = steering_context(settings, period, lang)
+    html = environment(settings.templates_dir, lang).get_template(
         "steering_report.html.j2").render(**context)
     return write_text(Path(settings.reports_dir) / period / "steering_report.html", html)

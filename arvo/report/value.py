@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from arvo.messages import msg
 from arvo.report.disclosure import hidden, suppress, suppress_rate
-from arvo.report.labels import Names
+from arvo.report.labels import Names, measure
 
-REASONS = {"no_gain": ("ei terveyshyötyä", "no gain"),
-           "no_cost": ("ei kustannuksia", "no costs")}
+REASONS = {"no_gain": (msg("no gain"), "no gain"),
+           "no_cost": (msg("no costs"), "no costs")}
 """Why a cost per unit of gain (and per QALY) is missing (mart column cost_per_gain_reason)."""
 
 
@@ -46,7 +47,7 @@ def _gains(row: dict[str, Any]) -> dict[str, Any]:
     reason_fi, reason_en = REASONS.get(reason, (None, None))
     return {
         "instrument_label": row["instrument_label"] or row["instrument"],
-        "measure_label": row["measure_label"] or row["measure"],
+        "measure_label": measure(row["measure"], row["instrument_label"], row["measure_label"]),
         "decimals": row["decimals"] if row["decimals"] is not None else 1,
         "pairs": suppress(row["pairs"], *pairs),
         "gain": suppress(row["gain_mean"], *pairs),

@@ -108,15 +108,20 @@ class Warehouse:
             return []
         try:
             cur = self.con.execute(
-                "select instrument_label, measure_label, decimals, mid, caseness_threshold, "
-                "reliable_change, source from prom_measures where is_primary and "
+                "select measure, instrument_label, measure_label, decimals, mid, "
+                "caseness_threshold, reliable_change, source from prom_measures where "
+                "is_primary and "
                 "(mid is not null or caseness_threshold is not null "
                 "or reliable_change is not null) order by instrument_label")
         except duckdb.Error:  # a warehouse built before the seed had them
             return []
         names = [d[0] for d in cur.description]
-        return [{k: _plain(v) for k, v in zip(names, row, strict=True)}
+        from arvo.report.labels import measure  # labels reads the warehouse
+
+        rows = [{k: _plain(v) for k, v in zip(names, row, strict=True)}
                 for row in cur.fetchall()]
+        return [{**r, "measure_label": measure(r["measure"], r["instrument_label"],
+                                               r["measure_label"])} for r in rows]
 
     def previous_period(self, period: str) -> str | None:
         """The latest period before `period` present in the marts (None if there is none)."""

@@ -145,7 +145,7 @@ def test_obligations_show_peers_median_and_noise(settings: Settings):
     assert ob[("HEART_FAILURE", "EQ5D5L", "followup_30d")]["peer_median"] is None
     hf = ob[("HEART_FAILURE", "EQ5D5L", "followup_30d")]
     assert hf["within_noise"] and hf["status"] == "pass"
-    assert hf["timepoint_fi"] == "30 vrk seuranta"
+    assert hf["timepoint_fi"].render("fi") == "30 vrk seuranta"
     html = _text(report.render_provider_feedback(settings, PERIOD, A).html_path)
     assert "Vertailuryhmän mediaani" in html and "94 %" in html
     assert "satunnaisvaihtelun rajoissa" in html
@@ -284,7 +284,7 @@ def test_feedback_shows_segment_obligations_by_the_segments_name(segment_setting
     ob = {(o["scope"], o["scope_code"], o["instrument_code"], o["timepoint"]): o
           for o in ctx["obligations"]}
     seg = ob[("segment", SEGMENT, "EQ5D5L", "baseline")]
-    assert (seg["scope_fi"], seg["scope_kind_fi"], seg["package_code"]) == (
+    assert (seg["scope_fi"], seg["scope_kind_fi"].render("fi"), seg["package_code"]) == (
         "Paljon palveluja tarvitsevat", "asiakassegmentti", None)
     assert seg["status"] == "fail" and seg["rate"] == 0.45 and seg["min_rate"] == 0.8
     assert seg["distance"] == pytest.approx(-0.35) and seg["needed"] == 7

@@ -5,16 +5,24 @@ from __future__ import annotations
 from arvo.report.labels import Names, scope, timepoint, value_set
 
 
-def test_timepoints_known_and_derived():
-    assert timepoint("baseline") == ("Lähtötaso", "baseline")
-    assert timepoint("followup_30d") == ("30 vrk seuranta", "30-day follow-up")
-    assert timepoint("followup_18m") == ("18 kk seuranta", "18-month follow-up")
+def test_timepoints_known_and_derived_in_each_language():
+    def shown(code: str, lang: str) -> str:
+        label, _english = timepoint(code)
+        return label.render(lang)
+
+    assert shown("baseline", "fi") == "Lähtötaso" and timepoint("baseline")[1] == "Baseline"
+    assert shown("followup_30d", "fi") == "30 vrk seuranta"
+    assert shown("followup_18m", "fi") == "18 kk seuranta"
+    assert shown("followup_18m", "sv") == "uppföljning efter 18 mån"
+    assert timepoint("followup_18m")[1] == "18-month follow-up"
     assert timepoint("odd") == ("odd", "odd")
 
 
-def test_value_sets_named_in_finnish_or_by_their_code():
-    assert value_set("England")["text_fi"] == "Englannin arvotus (Devlin ym. 2018)"
-    assert value_set("UK crosswalk")["text_fi"] == "arvotus UK crosswalk"
+def test_value_sets_named_in_each_language_or_by_their_code():
+    assert value_set("England")["text_fi"].render("fi") == "Englannin arvotus (Devlin ym. 2018)"
+    assert value_set("England")["text_fi"].render("sv") == (
+        "den engelska värderingen (Devlin m.fl. 2018)")
+    assert value_set("UK crosswalk")["text_fi"].render("fi") == "arvotus UK crosswalk"
     assert value_set(None) is None and value_set("") is None
 
 
@@ -24,5 +32,5 @@ def test_scope_of_a_row_and_instrument_labels():
     assert scope({"scope": "segment", "scope_code": "HNHC", "package_code": None},
                  names)["scope_fi"] == "Paljon"
     # a row of a mart built before segment obligations is a package obligation's
-    assert scope({"package_code": "DEP"}, names)["scope_kind_en"] == "package"
+    assert scope({"package_code": "DEP"}, names)["scope_kind_en"] == "service package"
     assert names.instrument("GAD7") == "GAD-7" and names.instrument("X") == "X"

@@ -4,6 +4,7 @@ hand-made mart_provider_funnel and mart_case_mix_models of tests/report/handmade
 from __future__ import annotations
 
 import arvo.report.outcomes as outcomes
+from arvo.messages import localized
 from arvo.report.disclosure import COMPLEMENTARY, SUPPRESSED
 from arvo.report.labels import Names, factors
 from arvo.report.outcomes import (
@@ -30,14 +31,23 @@ from tests.report.handmade import (
     funnel_row,
 )
 
+
+def fi(value):
+    """A view's message (or a list of them) as the Finnish report prints it."""
+    return [fi(v) for v in value] if isinstance(value, list) else localized(value, "fi")
+
+
 NAMES = Names({}, {"DEPRESSION": ("Masennuksen hoitopolku", "Depression")}, {})
 ROWS = [funnel_row(*r) for r in FUNNEL]
 
 
 def test_verdicts_in_words_with_their_marker():
-    assert verdict("alarm", "worse") == {"key": "worse", "level": "alarm", "marker": "diamond",
-                                         "text": "odotettua heikompi (hälytys)"}
-    assert verdict("alert", "better")["text"] == "odotettua parempi (varoitus)"
+    alarm = verdict("alarm", "worse")
+    assert {**alarm, "text": fi(alarm["text"])} == {
+        "key": "worse", "level": "alarm", "marker": "diamond",
+        "text": "odotettua heikompi (hälytys)"}
+    assert fi(verdict("alert", "better")["text"]) == "odotettua parempi (varoitus)"
+    assert verdict("alert", "better")["text"].render("sv") == "bättre än förväntat (varning)"
     assert verdict("none", "as_expected")["marker"] == "circle"
     assert verdict("too_few_pairs", None)["key"] == "too_few_pairs"
     assert verdict(None, None)["marker"] == "hollow"
@@ -47,15 +57,15 @@ def test_commissioner_funnel_names_every_provider_and_suppresses_small_cells():
     (g,) = funnel_groups(ROWS, NAMES)
     assert g["package_fi"] == "Masennuksen hoitopolku" and g["instrument_label"] == "PHQ-9"
     members = {m["provider_id"]: m for m in g["members"]}
-    assert members[A]["verdict"]["text"] == "odotettua parempi (varoitus)"
+    assert fi(members[A]["verdict"]["text"]) == "odotettua parempi (varoitus)"
     assert members[A]["changed"] and members[A]["unadjusted"]["key"] == "as_expected"
     assert members[C]["verdict"]["level"] == "alarm" and not members[C]["changed"]
     assert members[B]["verdict"]["key"] == "too_few_pairs"
     assert members[B]["pairs"] is SUPPRESSED and members[B]["adjusted"] is SUPPRESSED
-    labels = {p["label"]: p["marker"] for p in g["chart"]["points"]}
+    labels = {fi(p["label"]): p["marker"] for p in g["chart"]["points"]}
     assert labels == {f"{A_NAME} (varoitus)": "square", f"{C_NAME} (hälytys)": "diamond",
                       D_NAME: "circle"}  # B (3 pairs) is not plotted
-    desc = g["chart"]["desc"]
+    desc = fi(g["chart"]["desc"])
     assert f"Odotettua heikompi: {C_NAME} (hälytys)." in desc and "tavoite 11,0" in desc
 
 
@@ -65,7 +75,7 @@ def test_provider_sees_itself_and_anonymous_others():
     points = g["chart"]["points"]
     assert [p["marker"] for p in points].count("own") == 1
     own = next(p for p in points if p["marker"] == "own")
-    assert own["label"] == "Te: odotettua parempi (varoitus)"
+    assert fi(own["label"]) == "Te: odotettua parempi (varoitus)"
     others = [p for p in points if p["marker"] != "own"]
     assert len(others) == 2 and all(p["label"] is None for p in others)  # C and D; B small
     text = repr(g)
@@ -87,14 +97,15 @@ def test_attention_lists_alarms_then_failed_obligations_then_alerts():
     (g2,) = funnel_groups([*ROWS, worse_alert], NAMES)
     found = attention([failed], [g2])
     assert [p["provider_name"] for p in found] == [C_NAME, A_NAME, "Seitsemäs"]
-    assert found[0]["reasons"] == [
+    assert fi(found[0]["reasons"]) == [
         "Masennuksen hoitopolku: PHQ-9-tulos odotettua heikompi (hälytys), 40 paria"]
-    assert found[1]["reasons"] == [
+    assert fi(found[1]["reasons"]) == [
         "Masennuksen hoitopolku: PHQ-9, 6 kk seuranta – PROM-keruuvelvoite ei täyty "
         "(40 % hoitojaksoista, vaatimus 60 %)"]
     # better than expected is not a reason for attention, but is worth sharing
     assert A_NAME not in str(attention([], [g]))
-    assert noteworthy([g]) == [{"provider_name": A_NAME, "reason":
+    assert [{**n, "reason": fi(n["reason"])} for n in noteworthy([g])] == [
+        {"provider_name": A_NAME, "reason":
                                 "Masennuksen hoitopolku: PHQ-9-tulos odotettua parempi "
                                 "(varoitus)"}]
 
@@ -103,13 +114,15 @@ def test_method_note_in_words():
     groups = funnel_groups(ROWS, NAMES)
     (note,) = model_notes([MODEL], groups, NAMES)
     assert note["left_out"] == 7 and note["r_squared"] == 0.41 and note["min_pairs"] == 30
-    assert note["factors_used"] == "ikäryhmä, sukupuoli"
-    assert note["factors_dropped"] == [
+    assert fi(note["factors_used"]) == "ikäryhmä, sukupuoli"
+    assert fi(note["factors_dropped"]) == [
         "sama arvo kaikilla pareilla: sosiaalipalvelujen käyttö",
         "liian vähän pareja suhteessa mallin muuttujiin: toimintarajoite"]
-    assert factors(["age_band", "comorbidity_diabetes", "comorbidity_cancer"]) == (
+    assert fi(factors(["age_band", "comorbidity_diabetes", "comorbidity_cancer"])) == (
         "ikäryhmä, liitännäissairaudet (diabetes, syöpä)")
-    assert "ei korjausta" in note["correction"]
+    assert factors(["age_band", "comorbidity_cancer"]).render("sv") == (
+        "åldersgrupp, samsjuklighet (cancer)")
+    assert "ei korjausta" in fi(note["correction"])
     # B's 3 pairs could be differenced from the model's pairs: those are hidden
     assert note["pairs"] is COMPLEMENTARY
     (note,) = model_notes([MODEL], funnel_groups([r for r in ROWS if r["provider_id"] != B],
@@ -123,8 +136,8 @@ def test_trends_over_the_earlier_periods():
     (t,) = trends([*earlier, *ROWS], NAMES)
     assert t["periods"] == [EARLIER, PERIOD]
     rows = {p["provider_name"]: p["cells"] for p in t["providers"]}
-    assert rows[A_NAME][EARLIER]["verdict"] == "odotettu"
-    assert rows[A_NAME][PERIOD]["verdict"] == "parempi, varoitus"
+    assert fi(rows[A_NAME][EARLIER]["verdict"]) == "odotettu"
+    assert fi(rows[A_NAME][PERIOD]["verdict"]) == "parempi, varoitus"
     assert rows[B_NAME][PERIOD]["adjusted"] is SUPPRESSED
     (mine,) = trends([*earlier, *ROWS], NAMES, own=A)
     assert [p["provider_name"] for p in mine["providers"]] == [A_NAME]
@@ -143,7 +156,7 @@ def test_attention_does_not_show_a_rate_hidden_for_a_small_numerator():
               "scope_fi": "Masennuksen hoitopolku", "instrument": "PHQ-9",
               "timepoint_fi": "6 kk seuranta", "rate": SUPPRESSED, "min_rate": 0.6}
     (found,) = attention([failed], [])
-    assert found["reasons"] == [
+    assert fi(found["reasons"]) == [
         "Masennuksen hoitopolku: PHQ-9, 6 kk seuranta – PROM-keruuvelvoite ei täyty "
         "(alle 5 hoitojaksosta, vaatimus 60 %)"]
 

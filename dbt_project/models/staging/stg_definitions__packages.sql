@@ -11,7 +11,8 @@ final as (
     select
         upper(package_code) as package_code,
         name_fi,
-        name_en
+        name_en,
+        name_sv
 
     from source
 

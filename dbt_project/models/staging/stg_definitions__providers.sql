@@ -12,7 +12,9 @@ final as (
         provider_id,
         name as provider_name,
         sector,
-        submission_format
+        submission_format,
+        language,
+        name_sv as provider_name_sv
 
     from source
 

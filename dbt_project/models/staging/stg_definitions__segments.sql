@@ -13,7 +13,8 @@ final as (
         priority,
         kaiser_level,
         name_fi,
-        name_en
+        name_en,
+        name_sv
 
     from source
 
