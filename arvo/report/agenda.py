@@ -28,7 +28,7 @@ from typing import Any
 
 from arvo.messages import DEFAULT_LANGUAGE, N_, Message, joined, msg
 from arvo.report.disclosure import SMALL_CELL, hidden, is_small
-from arvo.report.formatting import fi_eur, fi_int, fi_month, fi_number
+from arvo.report.formatting import eur, integer, month, number, pct
 from arvo.report.labels import Names
 from arvo.report.objectives import figure
 
@@ -83,9 +83,9 @@ def agendas(groups: list[dict[str, Any]], compliance: list[dict[str, Any]],
     items: dict[str, list[tuple[int, int, dict[str, Any]]]] = defaultdict(list)
 
     def add(pid: str, kind: str, title: Message, figures: Message, order: int = 0) -> None:
+        # messages: the report's environment renders them in its language
         items[pid].append((RANKS[kind], order, {
-            "kind": kind, "title": title.render(lang), "figures": figures.render(lang),
-            "question": QUESTIONS[kind].render(lang)}))
+            "kind": kind, "title": title, "figures": figures, "question": QUESTIONS[kind]}))
 
     for g in groups:
         for m in g["members"]:
@@ -95,32 +95,31 @@ def agendas(groups: list[dict[str, Any]], compliance: list[dict[str, Any]],
             kind = "better" if v["key"] == "better" else v["level"]
             if kind == "better" and v["level"] != "alarm":
                 continue
-            add(m["provider_id"], kind, _verdict_title(g, kind), _verdict_figures(g, m))
+            add(m["provider_id"], kind, _verdict_title(g, kind), _verdict_figures(g, m, lang))
     for c in compliance:
         if c["status"] == "fail":
             add(c["provider_id"], "obligation",
                 msg("PROM collection obligation not met: {scope}, {instrument}, {timepoint}",
                     scope=c["scope_fi"], instrument=c["instrument"],
                     timepoint=c["timepoint_fi"].lower()),
-                _obligation_figures(c))
-    for pid, found in _falls(history, period, names).items():
+                _obligation_figures(c, lang))
+    for pid, found in _falls(history, period, names, lang).items():
         for order, (title, figures) in enumerate(found):
             add(pid, "trend", title, figures, order)
-    for pid, (title, figures) in _data_quality(data_quality, missing_months).items():
+    for pid, (title, figures) in _data_quality(data_quality, missing_months, lang).items():
         add(pid, "data_quality", title, figures)
     for order, r in enumerate(payments):
         if r["line"] in ("uplift", "withhold") and r["conditions_met"] is False:
-            add(r["provider_id"], "payment", *_payment(r, names), order)
+            add(r["provider_id"], "payment", *_payment(r, names, lang), order)
     for order, r in enumerate(targets):
         if r["scope_type"] == "provider" and r["status"] == "missed":
-            add(r["provider_id"], "target", *_target(r), order)
+            add(r["provider_id"], "target", *_target(r, lang), order)
 
     carried: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for a in agreements:
         carried[a["provider_id"]].append({
-            "meeting": fi_month(a["meeting"]), "topic": a["topic"], "action": a["action"],
-            "responsible": a["responsible"] or "–",
-            "due": fi_month(a["due"]) if a.get("due") else "–", "late": bool(a["is_due"])})
+            "meeting": a["meeting"], "topic": a["topic"], "action": a["action"],
+            "responsible": a["responsible"], "due": a.get("due"), "late": bool(a["is_due"])})
     out = {}
     for pid in sorted(set(items) | set(carried), key=names.provider):
         ranked = [item for _, _, item in sorted(items[pid], key=lambda t: (t[0], t[1]))]
@@ -143,26 +142,28 @@ def _verdict_title(g: dict[str, Any], kind: str) -> Message:
                                            "measure": g["instrument_label"]})
 
 
-def _verdict_figures(g: dict[str, Any], m: dict[str, Any]) -> Message:
+def _verdict_figures(g: dict[str, Any], m: dict[str, Any], lang: str) -> Message:
     d = g["decimals"]
-    pairs = (msg("fewer than {n}", n=SMALL_CELL) if hidden(m["pairs"]) else fi_int(m["pairs"]))
+    pairs = (msg("fewer than {n}", n=SMALL_CELL) if hidden(m["pairs"])
+             else integer(m["pairs"], lang))
     if m.get("adjusted") is None or hidden(m["adjusted"]) or g.get("target") is None:
         return msg("{pairs} pairs of questionnaires", pairs=pairs)
     return msg("case-mix adjusted result {adjusted} against the average of all providers "
-               "{target}; {pairs} pairs of questionnaires", adjusted=fi_number(m["adjusted"], d),
-               target=fi_number(g["target"], d), pairs=pairs)
+               "{target}; {pairs} pairs of questionnaires",
+               adjusted=number(m["adjusted"], d, lang), target=number(g["target"], d, lang),
+               pairs=pairs)
 
 
-def _obligation_figures(c: dict[str, Any]) -> Message:
-    required = fi_number(c["min_rate"] * 100, 0)
+def _obligation_figures(c: dict[str, Any], lang: str) -> Message:
+    required = number(c["min_rate"] * 100, 0, lang)
     if hidden(c["rate"]):  # a rate resting on 1-4 questionnaires is not shown
         return msg("collected from fewer than {n} episodes; required {required} %",
                    n=SMALL_CELL, required=required)
     return msg("collected from {rate} % of the episodes due; required {required} %",
-               rate=fi_number(c["rate"] * 100, 0), required=required)
+               rate=number(c["rate"] * 100, 0, lang), required=required)
 
 
-def _falls(history: list[dict[str, Any]], period: str, names: Names
+def _falls(history: list[dict[str, Any]], period: str, names: Names, lang: str
            ) -> dict[str, list[tuple[Message, Message]]]:
     """Per provider, the primary measures whose adjusted outcome fell significantly from
     the previous period to this one (both judged: at least min_pairs pairs)."""
@@ -192,12 +193,13 @@ def _falls(history: list[dict[str, Any]], period: str, names: Names
                     measure=now.get("instrument_label") or names.instrument(now["instrument"])),
                 msg("case-mix adjusted result {now} ({pairs} pairs) against {before} in "
                     "{previous}; the fall is beyond the uncertainty of the two results",
-                    now=fi_number(now["adjusted"], d), pairs=fi_int(now["pairs"]),
-                    before=fi_number(before["adjusted"], d), previous=fi_month(earlier[-1]))))
+                    now=number(now["adjusted"], d, lang), pairs=integer(now["pairs"], lang),
+                    before=number(before["adjusted"], d, lang),
+                    previous=month(earlier[-1], lang))))
     return out
 
 
-def _payment(r: dict[str, Any], names: Names) -> tuple[Message, Message]:
+def _payment(r: dict[str, Any], names: Names, lang: str) -> tuple[Message, Message]:
     """A lost uplift or a withheld share, with the conditions that failed."""
     failed = [Message(CONDITIONS.get(k, k)) for k in (r["failed_conditions"] or "").split(",")
               if k]
@@ -208,20 +210,21 @@ def _payment(r: dict[str, Any], names: Names) -> tuple[Message, Message]:
     shown = not is_small(r["episodes"])  # an amount resting on 1-4 episodes is hidden
     return (msg("{package}: part of the payment is withheld", package=package),
             msg("{amount} withheld; condition not met: {conditions}",
-                amount=fi_eur(abs(r["amount_eur"])) if shown
+                amount=eur(abs(r["amount_eur"]), 0, lang) if shown
                 else msg("fewer than {n} episodes", n=SMALL_CELL),
                 conditions=joined(failed)))
 
 
-def _target(r: dict[str, Any]) -> tuple[Message, Message]:
+def _target(r: dict[str, Any], lang: str) -> tuple[Message, Message]:
     """A missed objective with the provider's figure against the target."""
     shown = figure(r)
     value = shown["value"]
 
     def fmt(v: Any) -> str:
-        return f"{fi_number(v * 100, 0)} %" if shown["share"] else fi_number(v, 3)
+        return pct(v, 0, lang) if shown["share"] else number(v, 3, lang)
 
-    title = msg("Target missed: {objective}", objective=r["objective_name_fi"])
+    name = {"sv": r.get("objective_name_sv"), "en": r.get("objective_name_en")}.get(lang)
+    title = msg("Target missed: {objective}", objective=name or r["objective_name_fi"])
     if hidden(value) or value is None or r.get("target") is None:
         return title, msg("the figure rests on fewer than {n} clients", n=SMALL_CELL)
     return title, msg("{value} against the target {target}", value=fmt(value),
@@ -244,8 +247,8 @@ def _judged(r: dict[str, Any]) -> bool:
             and r["pairs"] >= (r.get("min_pairs") or 0) and r.get("flag") != "too_few_pairs")
 
 
-def _data_quality(rows: list[dict[str, Any]], missing_months: dict[str, list[str]]
-                  ) -> dict[str, tuple[Message, Message]]:
+def _data_quality(rows: list[dict[str, Any]], missing_months: dict[str, list[str]],
+                  lang: str) -> dict[str, tuple[Message, Message]]:
     """Per provider, what in the window's data undermines its figures, if anything."""
     totals: dict[str, dict[str, int]] = defaultdict(lambda: {"rows_in": 0, "quarantined": 0,
                                                              "rejected": 0})
@@ -264,15 +267,15 @@ def _data_quality(rows: list[dict[str, Any]], missing_months: dict[str, list[str
             parts.append(msg("{files} file(s) rejected whole", files=t["rejected"]))
         if share >= QUARANTINE_SHARE:
             parts.append(msg("{quarantined} of {rows} rows quarantined ({share} %)",
-                             quarantined=fi_int(t["quarantined"]), rows=fi_int(t["rows_in"]),
-                             share=fi_number(share * 100, 1)))
+                             quarantined=integer(t["quarantined"], lang),
+                             rows=integer(t["rows_in"], lang), share=number(share * 100, 1, lang)))
         if len(missing) > 3:
             parts.append(msg("no files for {n} months of the window ({first} – {last})",
-                             n=len(missing), first=fi_month(missing[0]),
-                             last=fi_month(missing[-1])))
+                             n=len(missing), first=month(missing[0], lang),
+                             last=month(missing[-1], lang)))
         elif missing:
             parts.append(msg("no files for {months}",
-                             months=", ".join(fi_month(m) for m in missing)))
+                             months=", ".join(month(m, lang) for m in missing)))
         if parts:
             out[pid] = (msg("Data quality undermines the figures"), joined(parts))
     return out

@@ -333,7 +333,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
         "payments": provider_payments(settings, period, provider_id),
         "agenda": agendas(verdicts, obligations, history, dq,
                           missing_months(dq, [provider_id], win.months), agreed, known,
-                          period, paid, attained).get(provider_id),
+                          period, paid, attained, lang).get(provider_id),
     }
 
 

@@ -265,7 +265,7 @@ def steering_context(settings: Settings, period: str,
         "payments": steering_payments(settings, period),
         "agendas": list(agendas(funnels, compliance, history, dq_rows,
                                 missing_months(dq_rows, list(known.providers), win.months),
-                                agreed, known, period, paid, attained).values()),
+                                agreed, known, period, paid, attained, lang).values()),
     }
 
 

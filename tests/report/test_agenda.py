@@ -28,6 +28,11 @@ def _history(pid, period, adjusted, se, pairs=40):
             "decimals": 1, "instrument_label": "PHQ-9", "is_primary": True}
 
 
+def fi(message) -> str:
+    """An item's message as the Finnish report prints it."""
+    return message.render("fi")
+
+
 def _run(groups=(), compliance=(), history=(), dq=(), missing=None, agreed=()):
     return agendas(list(groups), list(compliance), list(history), list(dq), missing or {},
                    list(agreed), NAMES, PERIOD)
@@ -46,12 +51,14 @@ def test_items_come_most_important_first_with_figures_and_a_question():
     assert [i["kind"] for i in a["points"]] == ["alarm", "obligation", "alert",
                                                 "data_quality"]
     alarm = a["points"][0]
-    assert alarm["title"] == ("Masennuksen hoitoketju: PHQ-9 selvästi odotettua heikompi "
+    assert fi(alarm["title"]) == ("Masennuksen hoitoketju: PHQ-9 selvästi odotettua heikompi "
                               "(yli 99,8 %:n rajan)")
-    assert alarm["figures"] == ("vakioitu tulos 12,4, kaikkien palveluntuottajien keskiarvo "
+    assert fi(alarm["figures"]) == ("vakioitu tulos 12,4, kaikkien palveluntuottajien keskiarvo "
                                 "8,0; 40 kyselyparia")
-    assert alarm["question"].endswith("?")
-    assert a["points"][1]["figures"] == ("kerätty 36 %:sta erääntyneistä hoitojaksoista; "
+    assert fi(alarm["question"]).endswith("?")
+    assert alarm["title"].render("sv") == ("Masennuksen hoitoketju: PHQ-9 klart sämre än "
+                                           "väntat (utanför 99,8 %-gränsen)")
+    assert fi(a["points"][1]["figures"]) == ("kerätty 36 %:sta erääntyneistä hoitojaksoista; "
                                          "vaatimus 60 %")
     assert [i["kind"] for i in got["B"]["points"]] == ["better"]
     assert "C" not in got  # nothing to discuss, nothing agreed
@@ -62,7 +69,7 @@ def test_a_hidden_figure_stays_hidden_on_the_agenda():
     got = _run(compliance=[{"provider_id": "C", "status": "fail", "scope_fi": "X",
                             "instrument": "PHQ9", "timepoint_fi": "Lähtötaso",
                             "rate": hidden_rate, "min_rate": 0.6}])
-    assert got["C"]["points"][0]["figures"] == ("kerätty alle 5 hoitojaksosta; vaatimus "
+    assert fi(got["C"]["points"][0]["figures"]) == ("kerätty alle 5 hoitojaksosta; vaatimus "
                                                 "60 %")
 
 
@@ -76,7 +83,7 @@ def test_a_fall_is_an_item_only_beyond_the_uncertainty_of_both_results():
     assert list(got) == ["A"]
     trend = got["A"]["points"][0]
     assert trend["kind"] == "trend"
-    assert trend["figures"].startswith("vakioitu tulos 9,5 (40 paria), kesäkuu 2025: 8,0")
+    assert fi(trend["figures"]).startswith("vakioitu tulos 9,5 (40 paria), kesäkuu 2025: 8,0")
 
 
 def test_data_quality_counts_from_five_per_cent_quarantined_and_missing_months():
@@ -89,7 +96,7 @@ def test_data_quality_counts_from_five_per_cent_quarantined_and_missing_months()
     assert missing == {"A": ["2025-09", "2025-10"], "B": ["2025-09", "2025-10"]}
     got = _run(dq=dq, missing={"B": missing["B"]})
     assert "A" not in got
-    assert got["B"]["points"][0]["figures"] == (
+    assert fi(got["B"]["points"][0]["figures"]) == (
         "50/1 000 riviä karanteenissa (5,0 %); ei tiedostoja: syyskuu 2025, lokakuu 2025")
 
 
@@ -101,8 +108,8 @@ def test_open_agreed_actions_are_carried_late_ones_first():
     got = _run(agreed=agreed)
     carried = got["C"]["carried"]
     assert [c["topic"] for c in carried] == ["T2", "T1"]
-    assert carried[0]["late"] and carried[0]["due"] == "joulukuu 2025"
-    assert carried[1]["responsible"] == "–" and got["C"]["points"] == []
+    assert carried[0]["late"] and carried[0]["due"] == "2025-12"  # the template names it
+    assert carried[1]["responsible"] == "" and got["C"]["points"] == []
 
 
 def test_a_lost_uplift_and_a_missed_target_are_items_with_their_reasons():
@@ -129,10 +136,10 @@ def test_a_lost_uplift_and_a_missed_target_are_items_with_their_reasons():
     assert list(got) == ["A"]  # B's uplift was paid; the package-wide row is no provider's
     points = got["A"]["points"]
     assert [p["kind"] for p in points] == ["payment", "payment", "target"]
-    assert points[0]["title"] == ("Masennuksen hoitoketju: tulosperusteista lisää ei "
+    assert fi(points[0]["title"]) == ("Masennuksen hoitoketju: tulosperusteista lisää ei "
                                   "makseta")
-    assert points[0]["figures"] == ("ehto ei täyty: vakioitu tulos merkitsevästi "
+    assert fi(points[0]["figures"]) == ("ehto ei täyty: vakioitu tulos merkitsevästi "
                                     "keskiarvoa heikompi")
-    assert points[1]["figures"].startswith("3 960 € pidätetty; ehto ei täyty: PROM-")
-    assert points[2]["title"] == "Tavoite ei täyty: PHQ-9-toipuminen"
-    assert points[2]["figures"] == "34 %, tavoite 50 %"
+    assert fi(points[1]["figures"]).startswith("3 960 € pidätetty; ehto ei täyty: PROM-")
+    assert fi(points[2]["title"]) == "Tavoite ei täyty: PHQ-9-toipuminen"
+    assert fi(points[2]["figures"]) == "34 %, tavoite 50 %"

@@ -35,7 +35,8 @@ def _numbered(pages: list[str]) -> None:
 
 def test_render_all_writes_the_reports_as_pdf(settings: Settings, monkeypatch):
     # three providers are enough to see the wiring; the other registered ones render alike
-    monkeypatch.setattr(render, "providers_for", lambda s, p: {A: A_NAME, B: B_NAME, C: C_NAME})
+    monkeypatch.setattr(render, "providers_for",
+                        lambda s, p, lang="fi": {A: A_NAME, B: B_NAME, C: C_NAME})
     paths = report.render_all(settings, PERIOD, pdf=True)
     folder = settings.reports_dir / PERIOD
     steering = folder / "steering_report.pdf"
