@@ -136,7 +136,7 @@ def test_the_agenda_carries_the_open_action_and_puts_the_failed_obligation_on_it
     page = (home / "reports" / PERIODS[-1] / "providers" / tyyni / "feedback.html").read_text()
     agenda = page.split('id="asialista"')[1].split("</section>")[0]
     assert "Lähtötason kysely täytetään ensikäynnillä" in agenda
-    assert "määräaika on umpeutunut" in agenda and "PROM-keruuvelvoite ei täyty" in agenda
+    assert "määräaika on umpeutunut" in agenda and "PROM-keruuvelvoitteet eivät täyty" in agenda
     steering = (home / "reports" / PERIODS[-1] / "steering_report.html").read_text()
     agendas = steering.split('id="asialistat"')[1].split("</section>")[0]
     assert "Hoitoketju käydään läpi" not in agendas  # done: not carried

@@ -26,7 +26,7 @@ import math
 from collections import defaultdict
 from typing import Any
 
-from arvo.messages import DEFAULT_LANGUAGE, N_, Message, joined, msg
+from arvo.messages import DEFAULT_LANGUAGE, N_, Message, joined, localized, msg
 from arvo.report.disclosure import SMALL_CELL, hidden, is_small
 from arvo.report.formatting import eur, integer, month, number, pct
 from arvo.report.labels import Names
@@ -96,13 +96,16 @@ def agendas(groups: list[dict[str, Any]], compliance: list[dict[str, Any]],
             if kind == "better" and v["level"] != "alarm":
                 continue
             add(m["provider_id"], kind, _verdict_title(g, kind), _verdict_figures(g, m, lang))
-    for c in compliance:
+    failing: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for c in compliance:  # one item per provider and package (or segment)
         if c["status"] == "fail":
-            add(c["provider_id"], "obligation",
-                msg("PROM collection obligation not met: {scope}, {instrument}, {timepoint}",
-                    scope=c["scope_fi"], instrument=c["instrument"],
-                    timepoint=c["timepoint_fi"].lower()),
-                _obligation_figures(c, lang))
+            failing[(c["provider_id"], c["scope"], c["scope_code"])].append(c)
+    for order, ((pid, _scope, _code), found) in enumerate(failing.items()):
+        add(pid, "obligation",
+            msg("PROM collection obligations not met: {scope}", scope=found[0]["scope_fi"]),
+            joined([msg("{instrument}, {timepoint}: {figures}", instrument=c["instrument"],
+                        timepoint=str(localized(c["timepoint_fi"], lang)).lower(),
+                        figures=_obligation_figures(c, lang)) for c in found]), order)
     for pid, found in _falls(history, period, names, lang).items():
         for order, (title, figures) in enumerate(found):
             add(pid, "trend", title, figures, order)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from arvo.messages import msg
 from arvo.report.agenda import agendas, missing_months
 from arvo.report.disclosure import _Suppressed
 from arvo.report.labels import Names
@@ -42,9 +43,10 @@ def test_items_come_most_important_first_with_figures_and_a_question():
     got = _run(
         groups=[_group([_member("A", "worse", "alert"), _member("B", "better", "alarm")]),
                 _group([_member("A", "worse", "alarm", adjusted=12.4)])],
-        compliance=[{"provider_id": "A", "status": "fail", "scope_fi": "Masennuksen "
-                     "hoitoketju", "instrument": "PHQ9", "timepoint_fi": "Lähtötaso",
-                     "rate": 0.36, "min_rate": 0.6}],
+        compliance=[{"provider_id": "A", "status": "fail", "scope": "package",
+                     "scope_code": "DEP", "scope_fi": "Masennuksen hoitoketju",
+                     "instrument": "PHQ9", "timepoint_fi": tp, "rate": rate, "min_rate": 0.6}
+                    for tp, rate in ((msg("Baseline"), 0.36), ("Seuranta 6 kk", 0.5))],
         dq=[{"provider_id": "A", "month": "2025-12", "status": "rejected", "rows_in": 10,
              "rows_quarantined": 10}])
     a = got["A"]
@@ -58,19 +60,24 @@ def test_items_come_most_important_first_with_figures_and_a_question():
     assert fi(alarm["question"]).endswith("?")
     assert alarm["title"].render("sv") == ("Masennuksen hoitoketju: PHQ-9 klart sämre än "
                                            "väntat (utanför 99,8 %-gränsen)")
-    assert fi(a["points"][1]["figures"]) == ("kerätty 36 %:sta erääntyneistä hoitojaksoista; "
-                                         "vaatimus 60 %")
+    assert fi(a["points"][1]["title"]) == ("PROM-keruuvelvoitteet eivät täyty: Masennuksen "
+                                           "hoitoketju")
+    assert fi(a["points"][1]["figures"]) == ("PHQ9, lähtötaso: kerätty 36 %:sta erääntyneistä "
+                                             "hoitojaksoista; vaatimus 60 %; PHQ9, seuranta 6 kk: "
+                                             "kerätty 50 %:sta erääntyneistä hoitojaksoista; "
+                                             "vaatimus 60 %")
     assert [i["kind"] for i in got["B"]["points"]] == ["better"]
     assert "C" not in got  # nothing to discuss, nothing agreed
 
 
 def test_a_hidden_figure_stays_hidden_on_the_agenda():
     hidden_rate = _Suppressed("<5", "alle 5")
-    got = _run(compliance=[{"provider_id": "C", "status": "fail", "scope_fi": "X",
-                            "instrument": "PHQ9", "timepoint_fi": "Lähtötaso",
-                            "rate": hidden_rate, "min_rate": 0.6}])
-    assert fi(got["C"]["points"][0]["figures"]) == ("kerätty alle 5 hoitojaksosta; vaatimus "
-                                                "60 %")
+    got = _run(compliance=[{"provider_id": "C", "status": "fail", "scope": "package",
+                            "scope_code": "X", "scope_fi": "X", "instrument": "PHQ9",
+                            "timepoint_fi": "Lähtötaso", "rate": hidden_rate,
+                            "min_rate": 0.6}])
+    assert fi(got["C"]["points"][0]["figures"]) == ("PHQ9, lähtötaso: kerätty alle 5 "
+                                                    "hoitojaksosta; vaatimus 60 %")
 
 
 def test_a_fall_is_an_item_only_beyond_the_uncertainty_of_both_results():
