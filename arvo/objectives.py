@@ -17,6 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from arvo.messages import N_
+
 MIN_CLIENTS = 5
 """Fewer clients behind a figure and it is not judged: the reports' small-cell rule
 (arvo.report.disclosure.SMALL_CELL, which tests/test_objectives.py holds it equal to;
@@ -42,27 +44,24 @@ class Measure:
     kind: Literal["share", "mean"]  # a share is judged with a Wilson interval
     instruments: tuple[str, ...]  # empty: the measure takes no instrument
     counts: str  # what n counts
-    name_fi: str
-    name_en: str
+    name: str  # English, a catalogue id: the reports print it in their language
 
 
 MEASURES: dict[str, Measure] = {m.code: m for m in (
     Measure("recovery_rate", "share", _TALKING_THERAPIES,
-            "pairs at caseness at baseline", "toipumisosuus", "recovery rate"),
+            "pairs at caseness at baseline", N_("Recovery rate")),
     Measure("reliable_improvement_rate", "share", _TALKING_THERAPIES,
-            "pairs", "luotettavasti kohentuneiden osuus", "reliable improvement rate"),
+            "pairs", N_("Reliable improvement rate")),
     Measure("mid_share", "share", _WITH_MID,
-            "pairs", "kliinisesti merkittävästi kohentuneiden osuus",
-            "share of pairs improved by at least the MID"),
+            "pairs", N_("Share of pairs improved by at least the MID")),
     Measure("mean_gain", "mean", _INDEX_AND_SCORES,
-            "pairs", "keskimääräinen terveyshyöty", "mean gain"),
+            "pairs", N_("Mean health gain")),
     Measure("baseline_participation_rate", "share", _INDEX_AND_SCORES,
-            "eligible baseline windows", "lähtötason keruuosuus",
-            "PROM baseline participation rate"),
+            "eligible baseline windows", N_("PROM baseline participation rate")),
     Measure("obligations_met_share", "share", (),
-            "obligations judged", "täyttyneiden keruuvelvoitteiden osuus",
-            "share of PROM obligations met"),
+            "obligations judged", N_("Share of PROM obligations met")),
 )}
+
 
 _CODE = r"^[A-Z][A-Z0-9_]{1,39}$"
 _MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
@@ -76,6 +75,7 @@ class Objective(BaseModel):
     code: str = Field(pattern=_CODE)
     name_fi: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
+    name_sv: str | None = None  # a Swedish report shows name_fi without one
     segment: str | None = None
     package: str | None = None
     sector: Literal["public", "private", "third"] | None = None
@@ -154,7 +154,8 @@ def cross_check(objectives: Iterable[Objective], segments: set[str],
 
 OBJECTIVE_COLUMNS = ("objective_code", "name_fi", "name_en", "scope", "scope_code",
                      "measure", "measure_kind", "instrument", "comparison", "target_kind",
-                     "target", "near", "applies_from", "min_n", "min_clients", "source")
+                     "target", "near", "applies_from", "min_n", "min_clients", "source",
+                     "name_sv")
 
 
 def table_rows(objectives: Iterable[Objective]) -> list[list[object]]:
@@ -163,4 +164,5 @@ def table_rows(objectives: Iterable[Objective]) -> list[list[object]]:
              MEASURES[ob.measure].kind, ob.instrument or "",
              ob.comparison, "previous_year" if ob.target == "previous_year" else "value",
              "" if ob.target == "previous_year" else ob.target, ob.near, ob.applies_from,
-             ob.min_n, MIN_CLIENTS, ob.source or ""] for ob in objectives]
+             ob.min_n, MIN_CLIENTS, ob.source or "", ob.name_sv or ""]
+            for ob in objectives]

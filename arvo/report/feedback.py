@@ -276,7 +276,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
                                         "timepoint_order")
         obligations = compliance_view(comp, known, suppress_small=False)
         changed = changes(wh, period, provider_id, obligations, fix, known)
-        targets = provider_objectives(wh, period, provider_id, known)
+        targets = provider_objectives(wh, period, provider_id, known, lang)
     win = window(period, lang)
     obligations.sort(key=lambda o: (o["scope"] != "package", o["scope_code"],
                                     o["timepoint_order"] or 0, o["timepoint"],

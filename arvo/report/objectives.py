@@ -1,7 +1,9 @@
 """Objectives and their attainment as the reports show them (mart_objective_attainment;
 docs/objectives.md): the steering report's targets at a glance, and each provider's own
-targets in its feedback. Figures pass the small-cell rule; the words are the template's
-(reports/templates/objectives.html.j2), this module hands it codes and numbers.
+targets in its feedback, in the report's language. Figures pass the small-cell rule; the
+words are the template's (reports/templates/objectives.html.j2) and the catalogues': this
+module hands it codes, numbers, names in `lang` and messages (a measure's and a sector's
+name).
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from arvo.messages import DEFAULT_LANGUAGE, Message, msg
 from arvo.objectives import MEASURES
 from arvo.report.disclosure import suppress, suppress_rate
-from arvo.report.labels import Names
+from arvo.report.labels import Names, _named
 from arvo.report.warehouse import Warehouse
 
 MART = "mart_objective_attainment"
@@ -19,6 +22,10 @@ ORDER = "period, objective_code, scope_type, scope_id"
 STATUSES = ("met", "near", "missed", "not_measurable")
 TREND_PERIODS = 4
 """The trend shows at most this many periods, the current one last."""
+SECTOR_SCOPES = {"public": msg("public service providers"),
+                 "private": msg("private service providers"),
+                 "third": msg("third-sector service providers")}
+"""A sector objective's scope in words: every provider of the type."""
 
 
 def figure(r: dict[str, Any]) -> dict[str, Any]:
@@ -47,17 +54,25 @@ def _unit(r: dict[str, Any], history: dict[tuple, list[dict[str, Any]]]) -> dict
                                                  "status": r["status"], **figure(r)}]}
 
 
-def _objective(r: dict[str, Any], names: Names) -> dict[str, Any]:
-    scope, code = r["objective_scope"], r["objective_scope_code"]
+def _scope_name(scope: str, code: str, names: Names) -> Message | str:
+    """The scope in words: the segment's or package's name (in the language of `names`),
+    or the providers of a sector."""
     if scope == "sector":
-        scope_fi = code
-    else:
-        scope_fi = names.segment(code)[0] if scope == "segment" else names.package(code)[0]
+        return SECTOR_SCOPES.get(code, code)
+    return names.segment(code)[0] if scope == "segment" else names.package(code)[0]
+
+
+def _objective(r: dict[str, Any], names: Names, lang: str) -> dict[str, Any]:
+    """An objective as the reports name it: its name in `lang` (objectives.yml name_sv,
+    name_en; the Finnish name where the file gives none, or the row predates name_sv)."""
+    scope, code = r["objective_scope"], r["objective_scope_code"]
     measure = MEASURES.get(r["measure"])
-    return {"code": r["objective_code"], "name_fi": r["objective_name_fi"],
-            "name_en": r["objective_name_en"], "scope": scope, "scope_code": code,
-            "scope_fi": scope_fi, "measure": r["measure"],
-            "measure_fi": measure.name_fi if measure else r["measure"],
+    return {"code": r["objective_code"],
+            "name": _named(r["objective_name_fi"], r["objective_name_en"],
+                           r.get("objective_name_sv"), lang) or r["objective_code"],
+            "scope": scope, "scope_code": code,
+            "scope_name": _scope_name(scope, code, names), "measure": r["measure"],
+            "measure_name": msg(measure.name) if measure else r["measure"],
             "counts": measure.counts if measure else "",
             "instrument": names.instrument(r["instrument"]) if r["instrument"] else None,
             "comparison": r["comparison"], "target_kind": r["target_kind"],
@@ -71,9 +86,11 @@ def _history(rows: list[dict[str, Any]]) -> dict[tuple, list[dict[str, Any]]]:
     return out
 
 
-def steering_objectives(wh: Warehouse, period: str, names: Names) -> dict[str, Any]:
+def steering_objectives(wh: Warehouse, period: str, names: Names,
+                        lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """Every objective with its scope's attainment and trend, the providers' statuses
-    counted, and a providers x objectives grid of statuses."""
+    counted, and a providers x objectives grid of statuses; names in `lang` (`names`
+    already in it)."""
     rows = wh.rows(MART, period, order_by=ORDER)
     history = _history(wh.history(MART, period, order_by=ORDER))
     objectives, grid = [], defaultdict(dict)
@@ -83,7 +100,7 @@ def steering_objectives(wh: Warehouse, period: str, names: Names) -> dict[str, A
         providers = [p for p in rows if p["objective_code"] == r["objective_code"]
                      and p["scope_type"] == "provider"]
         counts = Counter(p["status"] for p in providers)
-        objectives.append({**_objective(r, names), "whole": _unit(r, history),
+        objectives.append({**_objective(r, names, lang), "whole": _unit(r, history),
                            "providers": {s: counts.get(s, 0) for s in STATUSES}})
         for p in providers:
             grid[p["provider_id"]][r["objective_code"]] = _unit(p, history)
@@ -94,11 +111,12 @@ def steering_objectives(wh: Warehouse, period: str, names: Names) -> dict[str, A
                           for pid in sorted(grid, key=names.provider)]}
 
 
-def provider_objectives(wh: Warehouse, period: str, provider_id: str,
-                        names: Names) -> list[dict[str, Any]]:
+def provider_objectives(wh: Warehouse, period: str, provider_id: str, names: Names,
+                        lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
     """The objectives a provider is judged on, with its own figure, status and trend
-    (never another provider's, nor the scope's, which would give a peer's away)."""
+    (never another provider's, nor the scope's, which would give a peer's away); names
+    in `lang`."""
     rows = wh.rows(MART, period, provider_id, order_by=ORDER)
     history = _history(wh.history(MART, period, provider_id, order_by=ORDER))
-    return [{**_objective(r, names), "own": _unit(r, history)} for r in rows
+    return [{**_objective(r, names, lang), "own": _unit(r, history)} for r in rows
             if r["scope_type"] == "provider"]

@@ -207,7 +207,7 @@ def steering_context(settings: Settings, period: str,
         attained = wh.rows("mart_objective_attainment", period,
                            order_by="objective_code, scope_type, scope_id")
         known = replace(known, instruments=wh.instrument_labels())
-        targets = steering_objectives(wh, period, known)
+        targets = steering_objectives(wh, period, known, lang)
 
     clients = sum(r["clients"] or 0 for r in seg_rows)
     cost = sum(r["total_cost_eur"] or 0 for r in seg_rows)

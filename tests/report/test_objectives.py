@@ -6,6 +6,7 @@ made up here."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from arvo.report.disclosure import SUPPRESSED
 from arvo.report.feedback import feedback_context, render_provider_feedback
@@ -68,6 +69,49 @@ def test_provider_feedback_shows_its_own_targets(tiny_warehouse, tmp_path, fixed
     assert "✓</span> saavutettu" in section
 
 
+FINNISH_ONLY = ("Tavoitteet yhdellä silmäyksellä", "Tilaajan tavoitteet", "saavutettu",
+                "mitattavissa", "vähintään", "enintään", "lähellä", "tavoitteesta",
+                "%-yksikköä", "asiakasta", "Tavoitetaso", "Kehitys", "Mittari", "ei koske",
+                "Oma tulos", "palveluntuottajat", "asiakassegmentti", "osuus",
+                "terveyshyöty", "Masennuksen hoidossa", "Kohde")
+"""Words of the Finnish targets' own text (objectives.html.j2, the measures' and sectors'
+names) and a Finnish objective name (objectives.yml name_fi)."""
+
+
+def _shown(html: str) -> str:
+    """The text of the targets section a reader sees, titles included."""
+    section = html[html.index('id="tavoitteet"'):]
+    section = section[:section.index("</section>")]
+    titles = " ".join(re.findall(r'title="([^"]*)"', section))
+    return unescape(re.sub(r"<[^>]+>", " ", section) + " " + titles)
+
+
+def test_targets_in_swedish_and_english_have_no_finnish_text(tiny_warehouse, tmp_path,
+                                                              fixed_time):
+    settings = _settings(tiny_warehouse, tmp_path)
+    shown = {lang: _shown(render_steering_report(settings, PERIOD, lang).read_text(
+        encoding="utf-8-sig")) + _shown(render_provider_feedback(
+            settings, PERIOD, P2, lang).html_path.read_text(encoding="utf-8-sig"))
+        for lang in ("fi", "sv", "en")}
+    present = [w for w in FINNISH_ONLY if w in shown["fi"]]
+    assert len(present) == len(FINNISH_ONLY), set(FINNISH_ONLY) - set(present)
+    for lang in ("sv", "en"):
+        left = [w for w in FINNISH_ONLY if w in shown[lang]]
+        assert not left, (lang, left)
+    sv, en = shown["sv"], shown["en"]
+    # names by language: objectives.yml name_sv / name_en, a sector's providers in words
+    assert "Minst hälften av dem som vårdas för depression återhämtar sig" in sv
+    assert "At least half of those treated for depression recover" in en
+    assert "privata serviceproducenter" in sv and "private service providers" in en
+    assert "Andel återhämtade, PHQ-9" in sv and "Recovery rate, PHQ-9" in en
+    assert "✓ uppnått" in sv and "✓ achieved" in en
+    # figures per language
+    assert "minst 50,0 %" in sv and "at least 50.0%" in en
+    assert "högst 5,0 procentenheter från målet" in sv
+    assert "at most 5.0 percentage points from the target" in en
+    assert "PRIVATE_OBLIGATIONS" not in en and "recovery_rate" not in en  # no codes
+
+
 class _Stub:
     """A warehouse holding given rows of mart_objective_attainment."""
 
@@ -117,4 +161,11 @@ def test_figures_pass_the_small_cell_rule_and_the_trend_keeps_four_periods():
     assert cells["Tuottaja B"]["ci_upper"] is None
     own = provider_objectives(_Stub(rows), "2025-01", "B", names)
     assert [o["own"]["status"] for o in own] == ["near"]
-    assert own[0]["instrument"] == "PHQ-9" and own[0]["scope_fi"] == "Masennus"
+    assert own[0]["instrument"] == "PHQ-9" and own[0]["scope_name"] == "Masennus"
+    assert own[0]["name"] == "Toipuminen"
+    # a name in the report's language, the Finnish one where none is given in it
+    assert provider_objectives(_Stub(rows), "2025-01", "B", names, "en")[0]["name"] == "Recovery"
+    assert provider_objectives(_Stub(rows), "2025-01", "B", names, "sv")[0]["name"] == "Toipuminen"
+    named = [{**r, "objective_name_sv": "Återhämtning"} for r in rows]
+    assert steering_objectives(_Stub(named), "2025-01", names, "sv")["objectives"][0][
+        "name"] == "Återhämtning"

@@ -12,6 +12,7 @@ final as (
         objective_code,
         name_fi,
         name_en,
+        nullif(name_sv, '') as name_sv,
         scope,
         scope_code,
         measure,
