@@ -330,7 +330,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
         "by_rule": [{"entity": e, "rule": r, "column_name": c, "count": n}
                     for (e, r, c), n in sorted(by_rule.items(), key=lambda kv: -kv[1])],
         "entities": ENTITIES,
-        "payments": provider_payments(settings, period, provider_id),
+        "payments": provider_payments(settings, period, provider_id, lang),
         "agenda": agendas(verdicts, obligations, history, dq,
                           missing_months(dq, [provider_id], win.months), agreed, known,
                           period, paid, attained, lang).get(provider_id),

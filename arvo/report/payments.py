@@ -4,7 +4,8 @@
 Every amount of a provider x package rests on its episodes, so it passes the small-cell
 rule on them (an amount of 1 to 4 episodes would give the count away with the price);
 the participation rates shown pass the rate rule on their numerators and denominators.
-The reasons are structured here and worded in reports/templates/payments.html.j2.
+The reasons are structured here and worded in reports/templates/payments.html.j2; names,
+measure labels and objective statuses are given in the report's language (messages, `msg`).
 """
 
 from __future__ import annotations
@@ -14,19 +15,22 @@ from dataclasses import replace
 from typing import Any
 
 from arvo.config import Settings
+from arvo.messages import DEFAULT_LANGUAGE, check_language, msg
 from arvo.report.disclosure import COMPLEMENTARY, complement, hidden, suppress, suppress_rate
-from arvo.report.labels import names
+from arvo.report.labels import Names, measure, names
 from arvo.report.warehouse import Warehouse, open_warehouse
 
 ORDER = "package_code, provider_id, line_order"
 
-TARGET_STATUSES = {"met": "täyttyy", "near": "lähellä", "missed": "ei täyty",
-                   "not_measurable": "ei vielä mitattavissa"}
-"""An objective's status (mart_objective_attainment) in a payment condition, in words."""
+TARGET_STATUSES = {"met": msg("met"), "near": msg("near"), "missed": msg("not met"),
+                   "not_measurable": msg("not yet measurable")}
+"""An objective's status (mart_objective_attainment) in a payment condition, in words
+(messages)."""
 
 
 def _measure_labels(wh: Warehouse) -> dict[tuple[str, str], str]:
-    """(instrument, measure) -> the measure's label (seed prom_measures)."""
+    """(instrument, measure) -> the measure's label (seed prom_measures; Finnish for the
+    measures that labels.MEASURES words in every language)."""
     if wh.con is None or "prom_measures" not in wh.tables:
         return {}
     found = wh.con.execute("select instrument, measure, measure_label from prom_measures")
@@ -44,13 +48,14 @@ def _condition(c: dict[str, Any], labels: dict[tuple[str, str], str],
                          "below": f["rate"] is not None and f["rate"] < c["threshold"]}
                         for f in c["figures"]]
     elif c["kind"] == "outcome":
-        out["worse"] = [labels.get((f.get("instrument"), f["measure"]), f["measure"])
+        out["worse"] = [measure(f["measure"], known.instruments.get(f.get("instrument")),
+                                labels.get((f.get("instrument"), f["measure"])))
                         for f in c["figures"]
                         if f["flag"] in ("alarm", "alert") and f["direction"] == "worse"
                         and (f["flag"] == "alarm" or c["threshold"] == "alert")]
     elif c["kind"] == "target":
         out["objectives"] = [{"name": f.get("name") or f["objective"],
-                              "status_fi": TARGET_STATUSES.get(f["status"], f["status"])}
+                              "status": TARGET_STATUSES.get(f["status"], f["status"])}
                              for f in c["figures"]]
     elif c["kind"] == "obligations":
         out["failed"] = sum(not f["met"] for f in c["figures"])
@@ -68,7 +73,7 @@ def payment_groups(rows: list[dict[str, Any]], labels: dict[tuple[str, str], str
         g = groups.setdefault(key, {
             "provider_id": r["provider_id"],
             "provider_name": known.provider(r["provider_id"], r["provider_name"]),
-            "package_fi": known.package(r["package_code"])[0],
+            "package": known.package(r["package_code"])[0],
             "episodes": n, "episodes_shown": suppress(n, n), "adjustments": [],
             "base": None, "cap": None, "total": None})
         amount = suppress(r["amount_eur"], n)
@@ -93,11 +98,14 @@ def _total(groups: list[dict[str, Any]]) -> Any:
     return sum(g["total"] or 0 for g in groups) if groups else None
 
 
-def budget_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Segments: cost now and what the rules would pay, small cells hidden."""
+def budget_view(rows: list[dict[str, Any]], known: Names | None = None
+                ) -> list[dict[str, Any]]:
+    """Segments: cost now and what the rules would pay, small cells hidden; a segment
+    named as `known` names it in the report's language, else as the mart does."""
     out = []
     for r in rows:
-        out.append({"name_fi": r["segment_name_fi"],
+        named = known.segments.get(r.get("segment_code")) if known else None
+        out.append({"name": named[0] if named else r["segment_name_fi"],
                     "clients": suppress(r["clients"], r["clients"]),
                     "total_cost_eur": suppress(r["total_cost_eur"], r["clients"]),
                     "episodes": suppress(r["episodes"], r["episodes"]),
@@ -109,21 +117,26 @@ def budget_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def steering_payments(settings: Settings, period: str) -> dict[str, Any]:
-    """The steering report's payments: per provider x package, the total, the budget."""
+def steering_payments(settings: Settings, period: str, lang: str = DEFAULT_LANGUAGE
+                      ) -> dict[str, Any]:
+    """The steering report's payments: per provider x package, the total, the budget;
+    names in `lang`."""
     with open_warehouse(settings.warehouse) as wh:
-        known = replace(names(settings, wh, period), instruments=wh.instrument_labels())
+        known = replace(names(settings, wh, period, check_language(lang)),
+                        instruments=wh.instrument_labels())
         rows = wh.rows("mart_provider_payments", period, order_by=ORDER)
         budget = wh.rows("mart_segment_budget", period, order_by="priority, segment_code")
         labels = _measure_labels(wh)
     groups = payment_groups(rows, labels, known)
-    return {"groups": groups, "total": _total(groups), "budget": budget_view(budget)}
+    return {"groups": groups, "total": _total(groups), "budget": budget_view(budget, known)}
 
 
-def provider_payments(settings: Settings, period: str, provider_id: str) -> dict[str, Any]:
-    """One provider's own payment lines, per package."""
+def provider_payments(settings: Settings, period: str, provider_id: str,
+                      lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """One provider's own payment lines, per package; names in `lang`."""
     with open_warehouse(settings.warehouse) as wh:
-        known = replace(names(settings, wh, period), instruments=wh.instrument_labels())
+        known = replace(names(settings, wh, period, check_language(lang)),
+                        instruments=wh.instrument_labels())
         rows = wh.rows("mart_provider_payments", period, provider_id, order_by=ORDER)
         labels = _measure_labels(wh)
     return {"groups": payment_groups(rows, labels, known)}

@@ -1,11 +1,19 @@
 """The payments section: amounts pass the small-cell rule on episodes, reasons are
-structured for the template, and the payments partial renders in both reports."""
+structured for the template, and the payments partial renders in both reports and in
+each language."""
 
 import json
+import re
+from html import unescape
+from pathlib import Path
 
+import pytest
+
+from arvo.messages import msg
 from arvo.report.disclosure import COMPLEMENTARY, SUPPRESSED
+from arvo.report.formatting import environment
 from arvo.report.labels import Names
-from arvo.report.payments import _total, payment_groups
+from arvo.report.payments import TARGET_STATUSES, _total, payment_groups
 
 KNOWN = Names(providers={}, packages={"DEPRESSION": ("Masennuksen hoitoketju", "")},
               segments={}, instruments={"PHQ9": "PHQ-9"})
@@ -36,7 +44,9 @@ def test_a_worse_providers_lost_uplift_says_why_and_small_amounts_are_hidden():
     a, b, c = groups
     assert a["total"] == 20000.0 and a["adjustments"][0]["met"] is False
     outcome = a["adjustments"][0]["conditions"][1]
-    assert outcome["worse"] == ["PHQ-9-summapistemäärä"]
+    # a measure of labels.MEASURES is a message in the report's language
+    assert [w.render("fi") for w in outcome["worse"]] == ["PHQ-9-pisteet"]
+    assert [w.render("sv") for w in outcome["worse"]] == ["PHQ-9-poäng"]
     assert a["adjustments"][0]["conditions"][0]["rates"][0]["instrument"] == "PHQ-9"
     assert b["adjustments"][0]["conditions"][1]["worse"] == []
     assert c["total"] is SUPPRESSED and c["episodes_shown"] is SUPPRESSED
@@ -67,3 +77,119 @@ def test_both_reports_show_the_payments_section(tiny_warehouse, fixed_time):
     feedback = render_provider_feedback(settings, TINY_PERIODS[1], "1394810-8")
     text = feedback.html_path.read_text(encoding="utf-8")
     assert "Maksunne tältä kaudelta" in text and "Masennuksen hoitoketju" in text
+
+
+def test_the_payments_views_speak_the_reports_language(tiny_warehouse):
+    """The views on a built warehouse in Swedish and English: packages and segments named
+    in the language, no Finnish words of the section (providers' names are data)."""
+    from arvo.report.payments import provider_payments, steering_payments
+    from tests.conftest import TINY_PERIODS
+
+    settings, period = tiny_warehouse["settings"], TINY_PERIODS[1]
+    for lang, heading, own_heading in (
+            ("sv", "Resultatbaserade ersättningar", "Era ersättningar för denna period"),
+            ("en", "Outcome-based payments", "Your payments for this period")):
+        text = _section(settings.templates_dir, lang, steering_payments(settings, period, lang))
+        own = provider_payments(settings, period, "1394810-8", lang)
+        text += _section(settings.templates_dir, lang, own, "provider_section(p)")
+        assert heading in text and own_heading in text
+        assert ("Vårdkedja för depression" if lang == "sv" else "Depression care pathway") in text
+        left = [w for w in FINNISH_ONLY if w in text]
+        assert not left, (lang, left)
+
+
+def test_a_measure_without_words_of_its_own_keeps_the_seeds_label():
+    rows = _rows("A", 20, "alarm")
+    figures = json.loads(rows[1]["figures"])
+    figures[1]["figures"][0] |= {"instrument": "OHS", "measure": "ohs_total"}
+    rows[1]["figures"] = json.dumps(figures)
+    groups = payment_groups(rows, {("OHS", "ohs_total"): "Oxford Hip Score"}, KNOWN)
+    assert groups[0]["adjustments"][0]["conditions"][1]["worse"] == ["Oxford Hip Score"]
+
+
+FINNISH_ONLY = ("maksu", "Maksu", "hoitojakso", "Hoitojakso", "alveluntuottaja",
+                "Palvelupaketti", "Perushinta", "Lisäpalkki", "lisäpalkki", "pidät",
+                "Katto", "Yhteensä", "Segmentti", "Asiakkaat", "ustannukset", "Erotus", "euroa",
+                "lähtötason", "vakioitu", "tavoitteet", "keruuvelvoit", "täyty", "lähellä",
+                "mitattavissa", "hälytys", "varoitus", "vaatimuksen", "peitetty", "kaudelta",
+                "Osuus", "ei makseta")
+"""Words of the Finnish payments section's own text (not of its data)."""
+
+
+def _text(html: str) -> str:
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+def _conditions() -> list[dict]:
+    """One condition of every kind and outcome the template words."""
+    objectives = [{"name": "Objective X", "status": TARGET_STATUSES[s]}
+                  for s in ("met", "near", "missed", "not_measurable")]
+    return [
+        {"kind": "participation", "met": True, "judged": False, "threshold": 0.5},
+        {"kind": "participation", "met": False, "judged": True, "threshold": 0.5,
+         "rates": [{"instrument": "PHQ-9", "rate": 0.4, "below": True},
+                   {"instrument": "GAD-7", "rate": 0.9, "below": False}]},
+        {"kind": "outcome", "met": True, "judged": False, "threshold": "alarm"},
+        {"kind": "outcome", "met": False, "judged": False, "threshold": "alarm"},
+        {"kind": "outcome", "met": False, "judged": True, "threshold": "alarm",
+         "worse": [msg("{instrument} score", instrument="PHQ-9"), "Oxford Hip Score"]},
+        {"kind": "outcome", "met": False, "judged": True, "threshold": "alert",
+         "worse": [msg("{instrument} score", instrument="PHQ-9")]},
+        {"kind": "outcome", "met": True, "judged": True, "threshold": "alarm", "worse": []},
+        {"kind": "target", "met": False, "judged": True, "threshold": "near",
+         "objectives": objectives},
+        {"kind": "target", "met": False, "judged": True, "threshold": "met",
+         "objectives": objectives},
+        {"kind": "obligations", "met": True, "judged": False, "threshold": None},
+        {"kind": "obligations", "met": False, "judged": True, "threshold": None, "failed": 3},
+        {"kind": "obligations", "met": True, "judged": True, "threshold": None, "failed": 0},
+    ]
+
+
+def _payments() -> dict:
+    groups = [{"provider_name": "Provider X", "package": "Package X", "episodes_shown": 1234,
+               "base": 1234567.5, "cap": 1000.0, "total": 1300000.0,
+               "adjustments": [{"kind": kind, "amount": 800.0, "met": met,
+                                "conditions": _conditions()}
+                               for kind in ("uplift", "withhold") for met in (True, False)]}]
+    budget = [{"name": "Segment X", "clients": 120, "total_cost_eur": 500000.0,
+               "episodes": 40, "episode_cost_eur": 100000.0, "rule_payment_eur": 110000.0,
+               "difference_eur": 10000.0}]
+    return {"groups": groups, "total": 1300000.0, "budget": budget}
+
+
+def _section(templates_dir: Path, lang: str, payments: dict,
+             calls: str = "steering_section(p), provider_section(p), steering_section(none_)"
+             ) -> str:
+    return _text(environment(templates_dir, lang).from_string(
+        '{% from "payments.html.j2" import steering_section, provider_section %}'
+        "{{ [" + calls + "] | join(' ') }}").render(p=payments, none_={"groups": []}))
+
+
+@pytest.fixture(scope="module")
+def sections() -> dict[str, str]:
+    """Both payments sections, every reason worded, and the empty one, in each language."""
+    templates = Path(__file__).parents[2] / "reports" / "templates"
+    return {lang: _section(templates, lang, _payments()) for lang in ("fi", "sv", "en")}
+
+
+def test_the_payments_sections_in_swedish_or_english_have_no_finnish_text(sections):
+    present = [w for w in FINNISH_ONLY if w in sections["fi"]]
+    assert len(present) == len(FINNISH_ONLY), set(FINNISH_ONLY) - set(present)
+    for lang in ("sv", "en"):
+        left = [w for w in FINNISH_ONLY if w in sections[lang]]
+        assert not left, (lang, left)
+    assert "Lisäpalkkiota ei makseta:" in sections["fi"]
+    assert "vakioitu tulos oli merkitsevästi keskimääräistä heikompi (PHQ-9-pisteet, " \
+        "Oxford Hip Score, hälytys)" in sections["fi"]
+    assert "Tilläggsersättningen betalas inte:" in sections["sv"]
+    assert "(PHQ-9-poäng, varning)" in sections["sv"]
+    assert "Objective X – near" in sections["en"] and "Objective X – nära" in sections["sv"]
+    assert "3 PROM collection obligations were not met" in sections["en"]
+
+
+def test_the_payments_amounts_are_formatted_for_the_language(sections):
+    fi, sv, en = sections["fi"], sections["sv"], sections["en"]
+    assert "1 234 568 €" in fi and "1 234 568 €" in sv and "€1,234,568" in en
+    assert "minst 50 %: PHQ-9 40,0 % (under kravet)" in sv
+    assert "at least 50%: PHQ-9 40.0% (below the requirement), GAD-7 90.0%" in en
