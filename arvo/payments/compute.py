@@ -99,7 +99,9 @@ def _target(cond: Target, ctx: dict) -> dict:
         r = found.get(code)
         status = "not_measurable" if r is None else r.status
         per.append({"objective": code, "status": status,
-                    "name": code if r is None else getattr(r, "objective_name_fi", code),
+                    **{f"name_{lang}": None if r is None else getattr(r, f"objective_name_{lang}",
+                                                                      None)
+                       for lang in ("fi", "sv", "en")},
                     "value": None if r is None else _rate(r.value),
                     "target": None if r is None else _rate(r.target)})
     judged = [p for p in per if p["status"] != "not_measurable"]

@@ -92,7 +92,7 @@ class Names:
         return self.segment(code) if scope == "segment" else self.package(code)
 
 
-def _named(fi: str | None, en: str | None, sv: str | None, lang: str) -> str | None:
+def named_in(fi: str | None, en: str | None, sv: str | None, lang: str) -> str | None:
     """The name in `lang`; the Finnish name where the definitions give none in `lang`."""
     return {"sv": sv, "en": en}.get(lang) or fi
 
@@ -110,11 +110,11 @@ def names(settings: Settings, wh: Warehouse | None = None, period: str | None = 
             by_kind[r["kind"]][r["code"]] = r
 
         def pairs(kind: str) -> dict[str, tuple[str, str]]:
-            return {c: (_named(r["name_fi"], r["name_en"], r.get("name_sv"), lang) or c,
+            return {c: (named_in(r["name_fi"], r["name_en"], r.get("name_sv"), lang) or c,
                         r["name_en"] or "") for c, r in by_kind[kind].items()}
 
         providers = by_kind["provider"].items()
-        return Names({c: _named(r["name_fi"], None, r.get("name_sv"), lang) or c
+        return Names({c: named_in(r["name_fi"], None, r.get("name_sv"), lang) or c
                       for c, r in providers}, pairs("package"), pairs("segment"),
                      languages={c: r["language"] for c, r in providers if r.get("language")})
     try:
@@ -123,10 +123,10 @@ def names(settings: Settings, wh: Warehouse | None = None, period: str | None = 
         defs = definitions.load(settings.definitions_dir)
     except Exception:  # names are a nicety: the reports work without them
         return Names({}, {}, {})
-    return Names({p.id: _named(p.name, None, p.name_sv, lang) for p in defs.providers},
-                 {p.code: (_named(p.name_fi, p.name_en, p.name_sv, lang), p.name_en)
+    return Names({p.id: named_in(p.name, None, p.name_sv, lang) for p in defs.providers},
+                 {p.code: (named_in(p.name_fi, p.name_en, p.name_sv, lang), p.name_en)
                   for p in defs.packages},
-                 {s.code: (_named(s.name_fi, s.name_en, s.name_sv, lang), s.name_en)
+                 {s.code: (named_in(s.name_fi, s.name_en, s.name_sv, lang), s.name_en)
                   for s in defs.segments},
                  languages={p.id: p.language for p in defs.providers if p.language})
 
@@ -135,10 +135,18 @@ MEASURES = {
     "eq5d_index": N_("{instrument} index"), "phq9_total": N_("{instrument} score"),
     "gad7_total": N_("{instrument} score"),
     "promis_gph_t": N_("PROMIS physical health, T-score"),
+    "promis_gmh_t": N_("PROMIS mental health, T-score"),
+    "promis_gph_raw": N_("PROMIS physical health, raw score"),
+    "promis_gmh_raw": N_("PROMIS mental health, raw score"),
     "kccq_summary": N_("{instrument} summary score"),
+    "kccq_physical_limitation": N_("{instrument} physical limitation"),
+    "kccq_symptom_frequency": N_("{instrument} symptom frequency"),
+    "kccq_quality_of_life": N_("{instrument} quality of life"),
+    "kccq_social_limitation": N_("{instrument} social limitation"),
 }
-"""A primary measure's label by its code (seed prom_measures holds the Finnish label):
-the template takes the instrument's label, as EQ-5D-5L or EQ-5D-3L."""
+"""A measure's label by its code (seed prom_measures holds the Finnish label): the
+template takes the instrument's label, as EQ-5D-5L or EQ-5D-3L. EQ-VAS and the Oxford
+scores are named alike in every language and keep the seed's label."""
 
 
 def measure(code: str | None, instrument_label: str | None, label: str | None

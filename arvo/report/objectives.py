@@ -14,7 +14,7 @@ from typing import Any
 from arvo.messages import DEFAULT_LANGUAGE, Message, msg
 from arvo.objectives import MEASURES
 from arvo.report.disclosure import suppress, suppress_rate
-from arvo.report.labels import Names, _named
+from arvo.report.labels import Names, named_in
 from arvo.report.warehouse import Warehouse
 
 MART = "mart_objective_attainment"
@@ -68,7 +68,7 @@ def _objective(r: dict[str, Any], names: Names, lang: str) -> dict[str, Any]:
     scope, code = r["objective_scope"], r["objective_scope_code"]
     measure = MEASURES.get(r["measure"])
     return {"code": r["objective_code"],
-            "name": _named(r["objective_name_fi"], r["objective_name_en"],
+            "name": named_in(r["objective_name_fi"], r["objective_name_en"],
                            r.get("objective_name_sv"), lang) or r["objective_code"],
             "scope": scope, "scope_code": code,
             "scope_name": _scope_name(scope, code, names), "measure": r["measure"],

@@ -17,7 +17,7 @@ from typing import Any
 from arvo.config import Settings
 from arvo.messages import DEFAULT_LANGUAGE, check_language, msg
 from arvo.report.disclosure import COMPLEMENTARY, complement, hidden, suppress, suppress_rate
-from arvo.report.labels import Names, measure, names
+from arvo.report.labels import Names, measure, named_in, names
 from arvo.report.warehouse import Warehouse, open_warehouse
 
 ORDER = "package_code, provider_id, line_order"
@@ -38,7 +38,7 @@ def _measure_labels(wh: Warehouse) -> dict[tuple[str, str], str]:
 
 
 def _condition(c: dict[str, Any], labels: dict[tuple[str, str], str],
-               known) -> dict[str, Any]:
+               known, lang: str) -> dict[str, Any]:
     """One condition's outcome, with the figures it may show."""
     out = {"kind": c["kind"], "met": c["met"], "judged": c["judged"],
            "threshold": c["threshold"]}
@@ -54,7 +54,8 @@ def _condition(c: dict[str, Any], labels: dict[tuple[str, str], str],
                         if f["flag"] in ("alarm", "alert") and f["direction"] == "worse"
                         and (f["flag"] == "alarm" or c["threshold"] == "alert")]
     elif c["kind"] == "target":
-        out["objectives"] = [{"name": f.get("name") or f["objective"],
+        out["objectives"] = [{"name": named_in(f.get("name_fi"), f.get("name_en"),
+                                             f.get("name_sv"), lang) or f["objective"],
                               "status": TARGET_STATUSES.get(f["status"], f["status"])}
                              for f in c["figures"]]
     elif c["kind"] == "obligations":
@@ -63,7 +64,7 @@ def _condition(c: dict[str, Any], labels: dict[tuple[str, str], str],
 
 
 def payment_groups(rows: list[dict[str, Any]], labels: dict[tuple[str, str], str],
-                   known) -> list[dict[str, Any]]:
+                   known, lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
     """One entry per provider x package: episodes, base, adjustments with their
     conditions, cap and total, amounts through the small-cell rule on episodes."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}
@@ -82,7 +83,8 @@ def payment_groups(rows: list[dict[str, Any]], labels: dict[tuple[str, str], str
         else:
             g["adjustments"].append({
                 "kind": r["line"], "amount": amount, "met": r["conditions_met"],
-                "conditions": [_condition(c, labels, known) for c in json.loads(r["figures"])]})
+                "conditions": [_condition(c, labels, known, lang)
+                               for c in json.loads(r["figures"])]})
     return list(groups.values())
 
 
@@ -127,7 +129,7 @@ def steering_payments(settings: Settings, period: str, lang: str = DEFAULT_LANGU
         rows = wh.rows("mart_provider_payments", period, order_by=ORDER)
         budget = wh.rows("mart_segment_budget", period, order_by="priority, segment_code")
         labels = _measure_labels(wh)
-    groups = payment_groups(rows, labels, known)
+    groups = payment_groups(rows, labels, known, lang)
     return {"groups": groups, "total": _total(groups), "budget": budget_view(budget, known)}
 
 
@@ -139,4 +141,4 @@ def provider_payments(settings: Settings, period: str, provider_id: str,
                         instruments=wh.instrument_labels())
         rows = wh.rows("mart_provider_payments", period, provider_id, order_by=ORDER)
         labels = _measure_labels(wh)
-    return {"groups": payment_groups(rows, labels, known)}
+    return {"groups": payment_groups(rows, labels, known, lang)}

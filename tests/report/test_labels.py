@@ -34,3 +34,25 @@ def test_scope_of_a_row_and_instrument_labels():
     # a row of a mart built before segment obligations is a package obligation's
     assert scope({"package_code": "DEP"}, names)["scope_kind_en"] == "service package"
     assert names.instrument("GAD7") == "GAD-7" and names.instrument("X") == "X"
+
+
+def test_every_measure_of_the_seed_is_named_in_each_language():
+    """The seed prom_measures labels its measures in Finnish; a Swedish or English report
+    names each in its own language, except the names that are the same in all (EQ-VAS,
+    Oxford Hip and Knee Score)."""
+    import csv
+
+    from arvo.config import REPO_ROOT
+    from arvo.messages import localized
+    from arvo.report.labels import measure
+
+    with (REPO_ROOT / "dbt_project" / "seeds" / "prom_measures.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    neutral = {"EQ-VAS", "Oxford Hip Score", "Oxford Knee Score"}
+    for r in rows:
+        label = measure(r["measure"], r["instrument_label"], r["measure_label"])
+        assert localized(label, "fi") == r["measure_label"], r["measure"]
+        for lang in ("sv", "en"):
+            shown = localized(label, lang)
+            assert (shown == r["measure_label"]) == (r["measure_label"] in neutral), (
+                lang, r["measure"], shown)
