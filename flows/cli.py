@@ -16,7 +16,7 @@ import click
 from arvo import config
 from arvo.contract import INSTRUMENT_ITEMS
 from flows.nhs import cli as nhs_cli
-from flows.options import DEFS, HOME, PDF, RAW
+from flows.options import DEFS, HOME, LANG, PDF, RAW
 from flows.options import months as _months
 from flows.payments_cli import payments as payments_command
 
@@ -163,17 +163,19 @@ def ingest(home, raw_dir, definitions_dir, period, providers, force) -> None:
 @click.option("--json", "as_json", is_flag=True,
               help="Print the result as one JSON line (stage timings, files, reports)")
 @PDF
-def steer(home, raw_dir, definitions_dir, period, force, as_json, pdf) -> None:
+@LANG
+def steer(home, raw_dir, definitions_dir, period, force, as_json, pdf, lang) -> None:
     """Run one steering period: ingest, build the marts, check the obligations, render reports.
 
     \b
     Example:
         arvo steer --period 2025-12
+        arvo steer --period 2025-12 --lang sv --pdf
     """
     from flows.steering import SteeringParams, steering
 
     result = steering(SteeringParams(home=home, raw_dir=raw_dir, definitions_dir=definitions_dir,
-                                     period=period, force=force, pdf=pdf))
+                                     period=period, force=force, pdf=pdf, lang=lang))
     if as_json:
         click.echo(result.model_dump_json())
     else:
@@ -187,7 +189,8 @@ def steer(home, raw_dir, definitions_dir, period, force, as_json, pdf) -> None:
 @click.option("--period", "periods", multiple=True, required=True, callback=_months,
               help="Steering period YYYY-MM (repeatable)")
 @PDF
-def cycle(home, raw_dir, definitions_dir, periods, pdf) -> None:
+@LANG
+def cycle(home, raw_dir, definitions_dir, periods, pdf, lang) -> None:
     """Run several steering periods in order.
 
     \b
@@ -199,15 +202,13 @@ def cycle(home, raw_dir, definitions_dir, periods, pdf) -> None:
 
     _print_reports(cycle_flow(CycleParams(home=home, raw_dir=raw_dir,
                                           definitions_dir=definitions_dir,
-                                          periods=list(periods), pdf=pdf)))
+                                          periods=list(periods), pdf=pdf, lang=lang)))
 
 
 @main.command()
 @_period_command
 @PDF
-@click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="fi", show_default=True,
-              help="Language of the steering report and index, and of each provider's "
-                   "feedback unless providers.yml sets the provider's `language`")
+@LANG
 def report(home, raw_dir, definitions_dir, period, pdf, lang) -> None:
     """Render the steering report and provider feedback from marts already built.
 

@@ -28,6 +28,11 @@ def months(ctx, param, value):
             raise click.BadParameter(f"{v!r} is not a month YYYY-MM (e.g. 2025-12)")
     return value
 
+LANG = click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="fi",
+                    show_default=True,
+                    help="Language of the steering report and index, and of each provider's "
+                         "feedback unless providers.yml sets the provider's `language`")
+
 PDF = click.option("--pdf", is_flag=True,
                    help="Also write each report as an A4 PDF beside its HTML "
                         "(steering_report.pdf, providers/<id>/feedback.pdf)")

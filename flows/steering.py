@@ -79,6 +79,7 @@ class CycleParams(RunParams):
     periods: list[str] = Field(min_length=1, description="steering periods, YYYY-MM")
     force: bool = False
     pdf: bool = Field(False, description="also write each report as a PDF beside its HTML")
+    lang: Language = Field("fi", description="language of the steering reports and indexes")
 
     @field_validator("periods")
     @classmethod
@@ -255,7 +256,7 @@ def cycle(params: CycleParams) -> list[SteeringResult]:
     """Run the steering periods in order (the definition - steering - follow-up loop)."""
     return [steering(SteeringParams(home=params.home, raw_dir=params.raw_dir,
                                     definitions_dir=params.definitions_dir, period=p,
-                                    force=params.force, pdf=params.pdf))
+                                    force=params.force, pdf=params.pdf, lang=params.lang))
             for p in params.periods]
 
 
