@@ -142,7 +142,9 @@ def test_the_agenda_carries_the_open_action_and_puts_the_failed_obligation_on_it
     assert "Hoitoketju käydään läpi" not in agendas  # done: not carried
     assert _sql(home, "select name_fi from mart_period_register where period = ? and "
                 "kind = 'provider' and code = ?", PERIODS[-1], tyyni).name_fi[0] in agendas
-    assert worse  # the done action belonged to the planted worse provider
+    # the done action belonged to the planted worse provider: not on its own agenda either
+    own = (home / "reports" / PERIODS[-1] / "providers" / worse / "feedback.html").read_text()
+    assert "Hoitoketju käydään läpi" not in own
 
 
 @pytest.mark.parametrize("kind, better", [("worse_outcomes", False), ("better_outcomes", True)])
