@@ -1,0 +1,15 @@
+{#-
+  The id of the definitions version the run uses (var `definitions_version`, passed by
+  arvo/transform.py: the version of definitions/ in force at the period; docs/definitions.md).
+  Every mart row carries it in its column `definitions_version`.
+-#}
+
+{% macro arvo_definitions_version() -%}
+  {%- set version = var('definitions_version', 'current') | string | trim -%}
+  {%- if not modules.re.match('^[A-Za-z0-9][A-Za-z0-9._-]*$', version) -%}
+    {{ exceptions.raise_compiler_error(
+        "Arvo var 'definitions_version' must be a version id (letters, digits, . _ -), got '"
+        ~ version ~ "'") }}
+  {%- endif -%}
+  cast('{{ version }}' as varchar)
+{%- endmacro %}
