@@ -7,6 +7,7 @@ An invalid file raises `DefinitionError` naming the file and the key at fault, e
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -14,8 +15,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from arvo import definition_versions, ytunnus
 from arvo import objectives as objectives_
-from arvo import ytunnus
 from arvo.objectives import Objective
 from arvo.payments import rules as payment_rules
 from arvo.verdicts import funnel
@@ -302,6 +303,8 @@ class Obligation(_Strict):
 class Definitions(_Strict):
     """Everything the commissioner defines, cross-checked."""
 
+    version: str = definition_versions.UNVERSIONED  # the version's id (docs/definitions.md)
+    in_force_from: str | None = None  # YYYY-MM; None: in force at every period
     providers: list[Provider]
     id_scheme: IdScheme = "y-tunnus"
     service_types: list[ServiceType]
@@ -368,12 +371,28 @@ def _loc(loc: tuple) -> str:
     return out
 
 
-def load(directory: Path) -> Definitions:
-    """Load and validate every definitions file in `directory`."""
+def load(directory: Path, period: str | None = None, *,
+         version: str | None = None) -> Definitions:
+    """Load and validate the definitions in `directory` in force at `period` (YYYY-MM).
+
+    Without `period`, the latest version (or the one whose id is `version`); a folder
+    without a history is one version, `current` (arvo.definition_versions). Errors name
+    the file of the version that holds the key at fault.
+    """
     directory = Path(directory)
-    parts: dict[str, object] = {}
+    try:
+        if version is not None:
+            found = definition_versions.find(directory, version)
+        elif period is not None:
+            found = definition_versions.in_force(directory, period)
+        else:
+            found = definition_versions.latest(directory)
+    except definition_versions.VersionError as exc:
+        raise DefinitionError(str(exc)) from None
+    parts: dict[str, object] = {"version": found.id, "in_force_from": found.in_force_from}
+    problems: list[str] = []
     for name, keys in _FILES.items():
-        path = directory / name
+        path = found.files.get(name, found.folder / name)
         if not path.is_file():
             if name in _OPTIONAL_FILES:
                 continue
@@ -395,17 +414,19 @@ def load(directory: Path) -> Definitions:
 
                 parts[key] = TypeAdapter(field.annotation).validate_python(doc[key])
             except ValidationError as exc:
-                err = exc.errors()[0]
-                msg = err["msg"].removeprefix("Value error, ")
-                raise DefinitionError(f"{path}: {_loc((key, *err['loc']))}: {msg}") from None
+                problems += [f"{path}: {_loc((key, *err['loc']))}: "
+                             f"{err['msg'].removeprefix('Value error, ')}"
+                             for err in exc.errors()]
+    if problems:  # every invalid key of every file, one per line
+        raise DefinitionError("\n".join(problems))
     defs = Definitions(**parts)
-    _cross_check(defs, directory)
+    _cross_check(defs, lambda name: found.files.get(name, found.folder / name))
     return defs
 
 
-def _cross_check(defs: Definitions, directory: Path) -> None:
+def _cross_check(defs: Definitions, path_of: Callable[[str], Path]) -> None:
     def fail(file: str, key: str, msg: str) -> None:
-        raise DefinitionError(f"{directory / file}: {key}: {msg}")
+        raise DefinitionError(f"{path_of(file)}: {key}: {msg}")
 
     for i, provider in enumerate(defs.providers):
         problem = check_provider_id(defs.id_scheme, provider.id)

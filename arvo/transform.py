@@ -1,8 +1,9 @@
 """Build the warehouse marts for a steering period with dbt (`dbt_project/`).
 
-`build(settings, period)` compiles the commissioner's definitions to the CSVs dbt
-reads, then runs `dbt build` in this process through `dbtRunner`, with the lake,
-definitions and warehouse of `settings`: seeds, models and the data tests that guard
+`build(settings, period)` compiles the commissioner's definitions in force at the
+period (arvo.definition_versions) to the CSVs dbt reads, then runs `dbt build` in this
+process through `dbtRunner`, with the lake, definitions and warehouse of `settings`:
+seeds, models and the data tests that guard
 the marts, but not dbt's unit tests (`--exclude-resource-type unit_test`). The unit
 tests check the business rules on fixed fixtures, not the period's data, so a production
 run (`arvo steer`, the Prefect flows) does not pay for them; `run_unit_tests(settings,
@@ -120,13 +121,15 @@ def build(settings: Settings, period: str, *, select: str | None = None) -> Buil
     errors or fails (warnings do not raise).
     """
     period_bounds(period)
-    defs = definitions.load(Path(settings.definitions_dir))
+    defs = definitions.load(Path(settings.definitions_dir), period)
     definition_tables.compile_for_dbt(defs, Path(settings.compiled_definitions_dir))
     meetings.compile_for_dbt(Path(settings.meetings_dir or Path(settings.home) / "meetings"),
                              Path(settings.compiled_definitions_dir),
                              {p.id for p in defs.providers})
     _check_lake(Path(settings.lake_dir))
-    return _build(settings, period, {}, select=select)
+    return _build(settings, period, {"definitions_version": defs.version,
+                                     "definitions_in_force_from": defs.in_force_from},
+                  select=select)
 
 
 def build_selected(settings: Settings, period: str, *, select: str,

@@ -15,6 +15,7 @@ import click
 
 from arvo import config
 from arvo.contract import INSTRUMENT_ITEMS
+from flows.definitions_cli import definitions_group
 from flows.nhs import cli as nhs_cli
 from flows.options import DEFS, HOME, LANG, PDF, RAW
 from flows.options import months as _months
@@ -341,6 +342,7 @@ def _bench_size(home: Path) -> int | None:
 main.add_command(nhs_cli.import_group)
 main.add_command(nhs_cli.compare_group)
 main.add_command(payments_command)
+main.add_command(definitions_group)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -40,7 +40,7 @@ def payments(rules_file, period, home, definitions_dir, out) -> None:
 
     settings = config.Settings.from_env(home)
     try:
-        defs = definitions.load(definitions_dir or settings.definitions_dir)
+        defs = definitions.load(definitions_dir or settings.definitions_dir, period)
         draft = whatif.load_rules(rules_file, defs)
         result = whatif.compare(settings.warehouse, period, draft)
     except (definitions.DefinitionError, FileNotFoundError, LookupError) as exc:

@@ -99,9 +99,9 @@ class SteeringResult(BaseModel):
 
 
 @task(cache_policy=NONE)  # no retries: an invalid definition fails the same way again
-def load_definitions(settings: Settings) -> Definitions:
-    """Load and validate the commissioner's definitions."""
-    return definitions.load(settings.definitions_dir)
+def load_definitions(settings: Settings, period: str) -> Definitions:
+    """Load and validate the commissioner's definitions in force at the period."""
+    return definitions.load(settings.definitions_dir, period)
 
 
 @task(cache_policy=NONE)
@@ -189,7 +189,7 @@ def ingest(params: SteeringParams) -> list[FileOutcome]:
     """Ingest every registered provider's new or changed submissions up to the period."""
     settings = params.settings()
     config.pseudonym_key()  # fail fast, before any task, if no key is configured
-    defs = load_definitions(settings)
+    defs = load_definitions(settings, params.period)
     logger = get_run_logger()
     providers = params.providers or [p.id for p in defs.providers]
     unknown = sorted(set(providers) - {p.id for p in defs.providers})

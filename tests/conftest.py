@@ -32,6 +32,18 @@ def prefect_server():
         yield
 
 
+def first_version_copy(to: Path) -> Path:
+    """The repository's first definitions version (its top-level files) copied to `to` as a
+    folder without a history, for tests that edit a file and load it."""
+    from arvo.config import REPO_ROOT
+
+    to.mkdir(parents=True, exist_ok=True)
+    for path in (REPO_ROOT / "definitions").glob("*.yml"):
+        if path.name != "version.yml":
+            shutil.copy(path, to / path.name)
+    return to
+
+
 def settings_at(home: Path) -> Settings:
     """Every location of a run under `home` (raw submissions in `home/raw`), with the
     repository's definitions, dbt project, suites and templates."""

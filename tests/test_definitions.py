@@ -1,18 +1,18 @@
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
 
 from arvo import definition_tables, definitions
 from arvo.config import REPO_ROOT
+from tests.conftest import first_version_copy
 
 DEFS = REPO_ROOT / "definitions"
 
 
 @pytest.fixture
 def defs_copy(tmp_path) -> Path:
-    shutil.copytree(DEFS, tmp_path / "definitions")
+    first_version_copy(tmp_path / "definitions")
     return tmp_path / "definitions"
 
 
@@ -265,7 +265,7 @@ def test_segment_obligation_may_name_any_instrument(defs_copy):
 
 
 def test_shipped_segment_obligation():
-    defs = definitions.load(DEFS)
+    defs = definitions.load(DEFS, "2024-12")  # the first version (v2 adds FRAIL_ELDERLY's)
     hnhc, third = [ob for ob in defs.obligations if ob.scope == "segment"]
     assert (hnhc.segment, hnhc.package, hnhc.scope_code, hnhc.sector) == (
         "HNHC", None, "HNHC", "all")
@@ -282,7 +282,7 @@ def test_shipped_segment_obligation():
 
 
 def test_compiled_segment_obligations(tmp_path):
-    out = definition_tables.compile_for_dbt(definitions.load(DEFS), tmp_path)
+    out = definition_tables.compile_for_dbt(definitions.load(DEFS, "2024-12"), tmp_path)
     with (out / "obligations.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     segment = [r for r in rows if r["segment_code"]]

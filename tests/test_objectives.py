@@ -1,7 +1,6 @@
 """definitions/objectives.yml: validated on load with file and key named, compiled for dbt."""
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
@@ -9,13 +8,14 @@ import pytest
 from arvo import definition_tables, definitions
 from arvo.config import REPO_ROOT
 from arvo.objectives import MEASURES, OBJECTIVE_COLUMNS
+from tests.conftest import first_version_copy
 
 DEFS = REPO_ROOT / "definitions"
 
 
 @pytest.fixture
 def defs_copy(tmp_path) -> Path:
-    shutil.copytree(DEFS, tmp_path / "definitions")
+    first_version_copy(tmp_path / "definitions")
     return tmp_path / "definitions"
 
 

@@ -59,6 +59,7 @@ RESULT_SCHEMA = pa.schema([
     ("rationale", pa.string()), ("eligible_episodes", pa.int64()), ("collected", pa.int64()),
     ("rate", pa.float64()), ("rate_ci_upper", pa.float64()), ("status", pa.string()),
     ("message", pa.string()), ("checked_at", pa.timestamp("us")),
+    ("definitions_version", pa.string()),
 ])
 
 _COMPLIANCE_COLUMNS = ("provider_id", "provider_name", "scope", "scope_code", "package_code",
@@ -288,6 +289,10 @@ def write_results(warehouse: Path, period: str, results: pd.DataFrame) -> Path:
     with duckdb.connect(str(warehouse)) as con:
         con.register("rows", pa.Table.from_arrays(arrays, schema=RESULT_SCHEMA))
         con.execute(f"create table if not exists {TABLE} as select * from rows limit 0")
+        have = {r[0] for r in con.execute(f"describe {TABLE}").fetchall()}
+        for name, sql_type, *_ in con.execute("describe rows").fetchall():
+            if name not in have:  # a warehouse written before the column was added
+                con.execute(f'alter table {TABLE} add column "{name}" {sql_type}')
         con.begin()
         con.execute(f"delete from {TABLE} where period = ?", [period])
         con.execute(f"insert into {TABLE} by name select * from rows")
@@ -297,13 +302,13 @@ def write_results(warehouse: Path, period: str, results: pd.DataFrame) -> Path:
 
 def check(settings: Settings, period: str) -> CheckSummary:
     """Enforce the obligations on the period's compliance rows and store the results."""
-    defs = definitions.load(Path(settings.definitions_dir))
+    defs = definitions.load(Path(settings.definitions_dir), period)
     obligations = obligations_of(defs)
     frame = compliance_frame(Path(settings.warehouse), period, defs)
     known = {ob.rule for ob in obligations}
     frame = frame[frame["rule"].isin(known)].reset_index(drop=True)
     suite = build_suite(load_template(Path(settings.expectations_dir)), obligations)
-    results = validate(frame, suite, period)
+    results = validate(frame, suite, period).assign(definitions_version=defs.version)
     path = write_results(Path(settings.warehouse), period, results)
     counts = results["status"].value_counts()
     return CheckSummary(period, path, *(int(counts.get(s, 0)) for s in STATUSES))

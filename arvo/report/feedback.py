@@ -251,6 +251,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
         if lang != DEFAULT_LANGUAGE:
             known = names(settings, wh, period, lang)
         known = replace(known, instruments=wh.instrument_labels())
+        version = wh.definitions_version(period)
         fix = rows_to_fix(wh, period, provider_id, lang)
         dq = said(wh.rows("mart_provider_data_quality", period, provider_id,
                           order_by="month, entity, source_file, status"), lang)
@@ -302,6 +303,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
         by_rule[(r["entity"], r["rule"], r["column_name"])] += 1
     return {
         "lang": lang, "period": period, "window": win, "generated": generated(lang),
+        "definitions": version,
         "provider_id": provider_id, "provider_name": known.provider(provider_id, mart_name),
         "has_data": bool(dq or comp or verdicts),
         "obligations": obligations, "failing": failing,

@@ -183,6 +183,7 @@ def steering_context(settings: Settings, period: str,
     win = window(period, check_language(lang))
     with open_warehouse(settings.warehouse) as wh:
         known = names(settings, wh, period, lang)
+        version = wh.definitions_version(period)
         seg_rows = wh.rows("mart_segment_value", period, order_by="priority, segment_code")
         conc_rows = wh.rows("mart_cost_concentration", period, order_by="top_share")
         out_rows = wh.outcome_rows(period)
@@ -222,6 +223,7 @@ def steering_context(settings: Settings, period: str,
                   for r in out_rows if r.get("value_set")}
     return {
         "lang": lang, "period": period, "window": win, "generated": generated(lang),
+        "definitions": version,
         "has_data": bool(seg_rows or conc_rows or out_rows or comp_rows or dq_rows
                          or funnel_rows),
         "headline": {

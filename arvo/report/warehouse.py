@@ -123,6 +123,24 @@ class Warehouse:
         return [{**r, "measure_label": measure(r["measure"], r["instrument_label"],
                                                r["measure_label"])} for r in rows]
 
+    def definitions_version(self, period: str) -> dict[str, Any] | None:
+        """The definitions version the period was built with, {version, in_force_from}
+        (mart_period_register; None for a period built before versions were named)."""
+        if self.con is None or "mart_period_register" not in self.tables:
+            return None
+        rows = self._fetch("select distinct definitions_version as version, "
+                           "definitions_in_force_from as in_force_from "
+                           "from mart_period_register where cast(period as varchar) = ?",
+                           [period]) if {"definitions_version", "definitions_in_force_from"} \
+            <= self.columns("mart_period_register") else []
+        return rows[0] if rows else None
+
+    def columns(self, table: str) -> set[str]:
+        """The column names of a table of the warehouse (empty when it is missing)."""
+        if self.con is None or table not in self.tables:
+            return set()
+        return {r[0] for r in self.con.execute(f'describe "{table}"').fetchall()}
+
     def previous_period(self, period: str) -> str | None:
         """The latest period before `period` present in the marts (None if there is none)."""
         found = []

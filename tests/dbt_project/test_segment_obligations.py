@@ -16,12 +16,10 @@ clients and their segments in 2024-12):
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from arvo import transform
-from arvo.config import REPO_ROOT
+from tests.conftest import first_version_copy
 from tests.dbt_project import tiny_lake
 from tests.dbt_project.test_build import make_settings, query
 from tests.dbt_project.tiny_lake import P1, P2, P3
@@ -55,7 +53,7 @@ KEY = ("provider_id", "scope", "scope_code", "instrument", "timepoint")
 def built(tmp_path_factory):
     home = tmp_path_factory.mktemp("arvo-segments")
     defs = home / "definitions-source"
-    shutil.copytree(REPO_ROOT / "definitions", defs)
+    first_version_copy(defs)
     path = defs / "obligations.yml"
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + SEGMENT_OBLIGATIONS,
                     encoding="utf-8")

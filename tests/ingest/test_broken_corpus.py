@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +23,7 @@ import pytest
 from arvo.ingest.read import LINE_END
 from arvo.ingest.submission import SENT
 from arvo.messages import from_json
+from tests.conftest import first_version_copy
 
 from .broken_corpus import Case, cases, good_rows, identity_codes, render_csv
 from .conftest import ingest, settings_for
@@ -332,7 +332,6 @@ def flow_run(tmp_path_factory, corpus, prefect_server):
     """One case of every damage kind (and every Parquet case) through the steering flow
     with its own provider register, a dbt build and every report."""
     from arvo import definitions, ytunnus
-    from arvo.config import REPO_ROOT
     from flows.steering import SteeringParams, steering
 
     first: dict[str, Case] = {}
@@ -342,7 +341,7 @@ def flow_run(tmp_path_factory, corpus, prefect_server):
                                      and c is not first[c.damage]]
     home = tmp_path_factory.mktemp("corpus-flow")
     defs_dir = home / "definitions"
-    shutil.copytree(REPO_ROOT / "definitions", defs_dir)
+    first_version_copy(defs_dir)
     ids, number = [], 1000000
     while len(ids) < len(chosen):
         number += 1

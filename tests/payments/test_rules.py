@@ -1,6 +1,5 @@
 """Payment rules (definitions/payments.yml): an invalid rule stops with file and key named."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -8,13 +7,14 @@ import pytest
 from arvo import definition_tables, definitions
 from arvo.config import REPO_ROOT
 from arvo.payments import rules, whatif
+from tests.conftest import first_version_copy
 
 DEFS = REPO_ROOT / "definitions"
 
 
 @pytest.fixture
 def defs_copy(tmp_path) -> Path:
-    shutil.copytree(DEFS, tmp_path / "definitions")
+    first_version_copy(tmp_path / "definitions")
     return tmp_path / "definitions"
 
 

@@ -84,7 +84,9 @@ def test_segment_obligation_binds_episodes_of_every_package(region):
     home, _, truth, rows = region
     tyyni = _under_collecting(truth)
     seg = rows[rows.scope == "segment"]
-    assert set(seg.scope_code) == {"HNHC"} and seg.package_code.isna().all()
+    # definitions version v2 (in force from 2025-01) extends it to FRAIL_ELDERLY
+    assert set(seg.scope_code) == {"HNHC", "FRAIL_ELDERLY"} and seg.package_code.isna().all()
+    seg = seg[seg.scope_code == "HNHC"]
     assert seg.provider_id.nunique() >= 8
     with duckdb.connect(str(home / "warehouse" / "arvo.duckdb"), read_only=True) as con:
         packages = con.execute(

@@ -71,4 +71,7 @@ final as (
 
 )
 
-select * from final
+select
+    final.*,
+    {{ arvo_definitions_version() }} as definitions_version
+from final

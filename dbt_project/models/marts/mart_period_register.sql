@@ -55,10 +55,15 @@ final as (
         cast(name_en as varchar) as name_en,
         cast(sector as varchar) as sector,
         cast(name_sv as varchar) as name_sv,
-        cast(language as varchar) as language
+        cast(language as varchar) as language,
+        cast({{ "'" ~ var('definitions_in_force_from') ~ "'" if var('definitions_in_force_from', none)
+                else 'null' }} as varchar) as definitions_in_force_from
 
     from register
 
 )
 
-select * from final
+select
+    final.*,
+    {{ arvo_definitions_version() }} as definitions_version
+from final
