@@ -52,6 +52,13 @@ def _ensure_demo_key(home: Path | None) -> None:
 def _print_reports(results) -> None:
     click.echo("\nReports written:")
     for result in results:
+        if getattr(result, "phase", None):  # a follow-up or a definition review
+            span = f"{result.start}..{result.period}" if result.start else result.period
+            for path in result.reports:
+                if path.suffix in (".html", ".pdf") or path.name == "proposals.yml" \
+                        or path.name == "draft":
+                    click.echo(f"  {result.phase.replace('_', '-')} {span}: {path}")
+            continue
         for path in result.reports:
             if path.name in ("steering_report.html", "index.html", "steering_report.pdf"):
                 click.echo(f"  {result.period}: {path}")
@@ -68,22 +75,29 @@ def _print_reports(results) -> None:
 @click.option("--residents", default=50_000, show_default=True, help="Residents of the region")
 @click.option("--months", default=24, show_default=True, help="Months of submissions")
 @click.option("--period", "periods", multiple=True, callback=_months,
-              help="Steering period YYYY-MM (repeatable). Default: the last two half-years")
+              help="Steering period YYYY-MM (repeatable). Default: every month with a full "
+                   "12-month window")
 @PDF
 def demo(home, seed, residents, months, periods, pdf) -> None:
-    """Generate the synthetic region and run a full steering cycle on it.
+    """Generate the synthetic region and run the whole loop over its history: steering
+    every month, follow-ups quarterly, the definition review each December.
 
     \b
     Example:
         arvo demo --residents 5000 --home /tmp/arvo --pdf
     """
-    from flows.steering import DemoParams
-    from flows.steering import demo as demo_flow
+    from flows.cycle import DemoParams
+    from flows.cycle import demo as demo_flow
 
     _ensure_demo_key(home)
-    results = demo_flow(DemoParams(home=home, seed=seed, residents=residents, months=months,
-                                   periods=list(periods) or None, pdf=pdf))
-    _print_reports(results)
+    result = demo_flow(DemoParams(home=home, seed=seed, residents=residents, months=months,
+                                  periods=list(periods) or None, pdf=pdf))
+    _print_cycle(result)
+
+
+def _print_cycle(result) -> None:
+    """Where each phase's reports are: steering per period, then follow-ups, definitions."""
+    _print_reports([*result.steering, *result.definitions, *result.follow_ups])
 
 
 @main.command()
@@ -101,7 +115,7 @@ def generate(home, raw_dir, seed, residents, months, start_month) -> None:
     Example:
         arvo generate --residents 3000 --seed 7 --home /tmp/arvo
     """
-    from flows.steering import DemoParams, generate_demo_region
+    from flows.cycle import DemoParams, generate_demo_region
 
     summary = generate_demo_region(DemoParams(home=home, raw_dir=raw_dir, seed=seed,
                                               residents=residents, months=months,
@@ -187,23 +201,36 @@ def steer(home, raw_dir, definitions_dir, period, force, as_json, pdf, lang) -> 
 @HOME
 @RAW
 @DEFS
-@click.option("--period", "periods", multiple=True, required=True, callback=_months,
-              help="Steering period YYYY-MM (repeatable)")
+@click.option("--from", "start", callback=_months, help="First steering period YYYY-MM")
+@click.option("--to", "end", callback=_months, help="Last steering period YYYY-MM")
+@click.option("--period", "periods", multiple=True, callback=_months,
+              help="Steering period YYYY-MM (repeatable), instead of --from/--to")
+@click.option("--follow-up/--no-follow-up", default=True, show_default=True,
+              help="Follow-ups at each quarter's end and at the last period")
+@click.option("--definition/--no-definition", default=True, show_default=True,
+              help="The definition review each December")
 @PDF
 @LANG
-def cycle(home, raw_dir, definitions_dir, periods, pdf, lang) -> None:
-    """Run several steering periods in order.
+def cycle(home, raw_dir, definitions_dir, start, end, periods, follow_up, definition, pdf,
+          lang) -> None:
+    """Run the loop over a range of periods: steering every month, the follow-up each
+    quarter and at the end (with a draft of renewed definitions), the definition review
+    each December; a backfill of the history when run over it.
 
     \b
     Example:
-        arvo cycle --period 2025-06 --period 2025-12
+        arvo cycle --from 2024-12 --to 2025-12
+        arvo cycle --period 2025-06 --period 2025-12 --no-definition
     """
-    from flows.steering import CycleParams
-    from flows.steering import cycle as cycle_flow
+    from flows.cycle import CycleParams
+    from flows.cycle import cycle as cycle_flow
 
-    _print_reports(cycle_flow(CycleParams(home=home, raw_dir=raw_dir,
-                                          definitions_dir=definitions_dir,
-                                          periods=list(periods), pdf=pdf, lang=lang)))
+    if not periods and not (start and end):
+        raise click.UsageError("give --from and --to, or --period (repeatable)")
+    _print_cycle(cycle_flow(CycleParams(
+        home=home, raw_dir=raw_dir, definitions_dir=definitions_dir, start=start, end=end,
+        periods=list(periods) or None, follow_up=follow_up, definition=definition, pdf=pdf,
+        lang=lang)))
 
 
 @main.command()
@@ -312,7 +339,7 @@ def bench(home, residents, period) -> None:
         arvo bench --residents 50000 --period 2025-12
     """
     from arvo import bench as bench_mod
-    from flows.steering import DemoParams, generate_demo_region
+    from flows.cycle import DemoParams, generate_demo_region
 
     home = home.resolve()
     if not (home / "demo" / "raw").is_dir() or residents != _bench_size(home):

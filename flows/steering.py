@@ -2,7 +2,7 @@
 
 The flows only wire stages together; each stage is a task around a plain function of
 `arvo.ingest`, `arvo.transform`, `arvo.quality.obligations` or `arvo.report`. `steering` runs
-one period, `cycle` runs several in order, `demo` generates the synthetic region first.
+one period, `report` re-renders a period's reports; flows/cycle.py runs the whole loop.
 Without PREFECT_API_URL, Prefect starts a temporary local server for the run.
 """
 
@@ -30,7 +30,7 @@ from arvo.ingest.submission import (
     validate_batches,
     write_batch,
 )
-from arvo.periods import add_months, check_month, half_year_periods
+from arvo.periods import add_months, check_month
 from arvo.redact import shown
 
 
@@ -71,20 +71,6 @@ class SteeringParams(RunParams):
         if not v:
             return add_months(dt.date.today().strftime("%Y-%m"), -1)
         return check_month(v)
-
-
-class CycleParams(RunParams):
-    """Parameters of a cycle: steering periods run in order."""
-
-    periods: list[str] = Field(min_length=1, description="steering periods, YYYY-MM")
-    force: bool = False
-    pdf: bool = Field(False, description="also write each report as a PDF beside its HTML")
-    lang: Language = Field("fi", description="language of the steering reports and indexes")
-
-    @field_validator("periods")
-    @classmethod
-    def _months(cls, v: list[str]) -> list[str]:
-        return sorted(check_month(p) for p in v)
 
 
 class SteeringResult(BaseModel):
@@ -251,50 +237,7 @@ def steering(params: SteeringParams) -> SteeringResult:
                           reports=reports, obligations=checked, seconds=seconds)
 
 
-@flow(name="cycle", log_prints=True)
-def cycle(params: CycleParams) -> list[SteeringResult]:
-    """Run the steering periods in order (the definition - steering - follow-up loop)."""
-    return [steering(SteeringParams(home=params.home, raw_dir=params.raw_dir,
-                                    definitions_dir=params.definitions_dir, period=p,
-                                    force=params.force, pdf=params.pdf, lang=params.lang))
-            for p in params.periods]
-
-
 @flow(name="report", log_prints=True)
 def report(params: SteeringParams) -> list[Path]:
     """Render the reports of a period from the marts already built."""
     return render_reports(params.settings(), params.period, params.pdf, params.lang)
-
-
-class DemoParams(RunParams):
-    """Size and seed of the synthetic region, and the periods to steer."""
-
-    seed: int = 42
-    residents: int = Field(50_000, ge=100)
-    months: int = Field(24, ge=7, le=120)
-    start_month: str = "2024-01"
-    periods: list[str] | None = Field(None, description="default: the last two half-years")
-    pdf: bool = Field(False, description="also write each report as a PDF beside its HTML")
-
-
-@flow(name="generate-demo-region", log_prints=True)
-def generate_demo_region(params: DemoParams) -> dict:
-    """Write the synthetic region's provider submissions and its planted truth."""
-    from arvo.demo import generate_region
-
-    settings = params.settings()
-    out = settings.raw_dir.parent
-    summary = generate_region(out, seed=params.seed, residents=params.residents,
-                              months=params.months, start_month=params.start_month,
-                              definitions_dir=settings.definitions_dir,
-                              meetings_dir=settings.meetings_dir)
-    return summary.model_dump(mode="json")
-
-
-@flow(name="demo", log_prints=True)
-def demo(params: DemoParams) -> list[SteeringResult]:
-    """Generate the demo region and run a cycle of steering periods on it."""
-    generate_demo_region(params)
-    periods = params.periods or half_year_periods(params.start_month, params.months)
-    return cycle(CycleParams(home=params.home, raw_dir=params.raw_dir, periods=periods,
-                             pdf=params.pdf))

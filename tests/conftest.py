@@ -32,6 +32,26 @@ def prefect_server():
         yield
 
 
+LOOP_PERIODS = ["2025-06", "2025-12"]
+
+
+@pytest.fixture(scope="session")
+def loop_region(tmp_path_factory, prefect_server):
+    """A small demo region (3,000 residents, 24 months) and the loop run over it through
+    the real flows: steering 2025-06 and 2025-12, then the follow-up 2025-06..2025-12 with
+    its draft of renewed definitions, and the definition review 2025-12. Reports say they
+    were generated at one fixed time. Tests that change the home work on a copy."""
+    from flows.cycle import CycleParams, DemoParams, cycle, generate_demo_region
+
+    home = tmp_path_factory.mktemp("arvo")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ARVO_PSEUDONYM_KEY", "module-key")
+        fixed_generated(mp)
+        generate_demo_region(DemoParams(home=home, residents=3000, months=24))
+        result = cycle(CycleParams(home=home, periods=LOOP_PERIODS))
+    return home, result
+
+
 def first_version_copy(to: Path) -> Path:
     """The repository's first definitions version (its top-level files) copied to `to` as a
     folder without a history, for tests that edit a file and load it."""

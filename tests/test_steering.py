@@ -1,7 +1,8 @@
 """End to end: the Prefect flows on a small synthetic region find the planted truth.
 
-One region (3,000 residents, 24 months) is generated and two steering periods are run
-through the real flows, against one temporary Prefect server for the session.
+One region (3,000 residents, 24 months) is generated and the loop is run over two
+steering periods through the real flows (`loop_region` in tests/conftest.py, shared with
+tests/test_loop.py), against one temporary Prefect server for the session.
 """
 
 from __future__ import annotations
@@ -17,23 +18,19 @@ from markupsafe import escape
 
 from arvo.contract import ENTITIES
 from arvo.ingest.read import read_file
-from flows.steering import CycleParams, DemoParams, SteeringParams, cycle, generate_demo_region
+from flows.steering import SteeringParams
 from flows.steering import steering as steering_flow
+from tests.conftest import LOOP_PERIODS as PERIODS
 from tests.conftest import obligation_results
 
-PERIODS = ["2025-06", "2025-12"]
 HETU_LIKE = re.compile(r"\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]")
 
 
 @pytest.fixture(scope="module")
-def region(tmp_path_factory, prefect_server):
-    home = tmp_path_factory.mktemp("arvo")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ARVO_PSEUDONYM_KEY", "module-key")
-    generate_demo_region(DemoParams(home=home, residents=3000, months=24))
-    results = cycle(CycleParams(home=home, periods=PERIODS))
-    yield home, results
-    mp.undo()
+def region(loop_region):
+    """The small region's home and the steering results of its cycle (tests/conftest.py)."""
+    home, result = loop_region
+    return home, result.steering
 
 
 def _truth(home: Path) -> dict:

@@ -14,7 +14,8 @@ import json
 import duckdb
 import pytest
 
-from flows.steering import CycleParams, DemoParams, cycle, generate_demo_region
+from flows.cycle import DemoParams, generate_demo_region
+from flows.steering import SteeringParams, steering
 from tests.conftest import obligation_results
 
 PERIOD = "2025-12"
@@ -27,7 +28,7 @@ def region(tmp_path_factory, prefect_server):
     mp = pytest.MonkeyPatch()
     mp.setenv("ARVO_PSEUDONYM_KEY", "module-key")
     generate_demo_region(DemoParams(home=home, residents=RESIDENTS, months=24))
-    (result,) = cycle(CycleParams(home=home, periods=[PERIOD]))
+    result = steering(SteeringParams(home=home, period=PERIOD))
     truth = json.loads((home / "demo" / "planted_truth.json").read_text())
     with duckdb.connect(str(home / "warehouse" / "arvo.duckdb"), read_only=True) as con:
         rows = con.execute("select * from mart_prom_compliance where period = ?",

@@ -1,0 +1,139 @@
+"""Prefect flows of the whole loop: definition - steering - follow-up over a range of periods.
+
+`cycle` runs the phases in their cadence (arvo/cadence.py): steering every month, the
+follow-up at each quarter's end and at the cycle's last period, the definition review each
+December. `demo` generates the synthetic region first and runs the loop over its whole
+history. The flows only wire: each phase is the flow of flows/steering.py,
+flows/follow_up.py or flows/definition.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from arvo import cadence
+from arvo.definitions import Language
+from arvo.periods import add_months, check_month
+from flows.steering import RunParams, SteeringParams, SteeringResult, steering
+
+
+class CycleParams(RunParams):
+    """The periods of a cycle and which phases run besides steering."""
+
+    periods: list[str] | None = Field(None, description="steering periods YYYY-MM; default: "
+                                                        "every month from `start` to `end`")
+    start: str | None = Field(None, description="first steering period YYYY-MM")
+    end: str | None = Field(None, description="last steering period YYYY-MM")
+    follow_up: bool = Field(True, description="follow-ups quarterly and at the last period")
+    definition: bool = Field(True, description="the definition review each December")
+    force: bool = False
+    pdf: bool = Field(False, description="also write each report as a PDF beside its HTML")
+    pdf_last_only: bool = Field(False, description="with `pdf`: PDFs only of each phase's "
+                                                   "last run")
+    lang: Language = Field("fi", description="language of the reports and indexes")
+
+    @field_validator("periods")
+    @classmethod
+    def _months(cls, v: list[str] | None) -> list[str] | None:
+        return sorted(check_month(p) for p in v) if v else None
+
+    @model_validator(mode="after")
+    def _range(self) -> CycleParams:
+        if not self.periods:
+            if not (self.start and self.end):
+                raise ValueError("give the steering periods, or start and end")
+            self.periods = cadence.months_between(check_month(self.start),
+                                                  check_month(self.end))
+            if not self.periods:
+                raise ValueError(f"start {self.start} is after end {self.end}")
+        self.start, self.end = self.periods[0], self.periods[-1]
+        return self
+
+
+class PhaseResult(BaseModel):
+    """What a follow-up or a definition review produced."""
+
+    phase: str
+    period: str
+    start: str | None = None
+    reports: list[Path]
+
+
+class CycleResult(BaseModel):
+    """Every phase a cycle ran, in order."""
+
+    steering: list[SteeringResult]
+    follow_ups: list[PhaseResult] = []
+    definitions: list[PhaseResult] = []
+
+
+@flow(name="cycle", log_prints=True, flow_run_name="cycle-{params.start}-{params.end}")
+def cycle(params: CycleParams) -> CycleResult:
+    """Run the phases of the loop in their cadence over the periods."""
+    from flows.definition import DefinitionParams, definition
+    from flows.follow_up import FollowUpParams, follow_up
+
+    steps = cadence.plan(params.periods, follow_up=params.follow_up,
+                         definition=params.definition)
+    logger = get_run_logger()
+    logger.info("cycle: %s", ", ".join(map(str, steps)))
+    last = {s.phase: s for s in steps}
+    where = {"home": params.home, "raw_dir": params.raw_dir,
+             "definitions_dir": params.definitions_dir, "lang": params.lang}
+    result = CycleResult(steering=[])
+    for step in steps:
+        pdf = params.pdf and (not params.pdf_last_only or step == last[step.phase])
+        if step.phase == "steering":
+            result.steering.append(steering(SteeringParams(
+                **where, period=step.period, force=params.force, pdf=pdf)))
+        elif step.phase == "follow_up":
+            reports = follow_up(FollowUpParams(**where, start=step.start, end=step.period,
+                                               pdf=pdf))
+            result.follow_ups.append(PhaseResult(phase=step.phase, period=step.period,
+                                                 start=step.start, reports=reports))
+        else:
+            reports = definition(DefinitionParams(**where, period=step.period, pdf=pdf))
+            result.definitions.append(PhaseResult(phase=step.phase, period=step.period,
+                                                  reports=reports))
+    return result
+
+
+class DemoParams(RunParams):
+    """Size and seed of the synthetic region, and the periods to steer."""
+
+    seed: int = 42
+    residents: int = Field(50_000, ge=100)
+    months: int = Field(24, ge=13, le=120)
+    start_month: str = "2024-01"
+    periods: list[str] | None = Field(None, description="default: every month with a full "
+                                                        "12-month window")
+    pdf: bool = Field(False, description="also write each phase's last reports as PDFs")
+
+
+@flow(name="generate-demo-region", log_prints=True)
+def generate_demo_region(params: DemoParams) -> dict:
+    """Write the synthetic region's provider submissions and its planted truth."""
+    from arvo.demo import generate_region
+
+    settings = params.settings()
+    out = settings.raw_dir.parent
+    summary = generate_region(out, seed=params.seed, residents=params.residents,
+                              months=params.months, start_month=params.start_month,
+                              definitions_dir=settings.definitions_dir,
+                              meetings_dir=settings.meetings_dir)
+    return summary.model_dump(mode="json")
+
+
+@flow(name="demo", log_prints=True)
+def demo(params: DemoParams) -> CycleResult:
+    """Generate the demo region and run the whole loop over its history."""
+    generate_demo_region(params)
+    last = add_months(params.start_month, params.months - 1)
+    first = add_months(params.start_month, 11)  # the first month with a full window
+    return cycle(CycleParams(home=params.home, raw_dir=params.raw_dir,
+                             definitions_dir=params.definitions_dir,
+                             periods=params.periods or cadence.months_between(first, last),
+                             pdf=params.pdf, pdf_last_only=True))
