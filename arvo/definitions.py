@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -403,6 +404,24 @@ def load(directory: Path) -> Definitions:
     return defs
 
 
+def check_segments(segments: list[Segment], fail: Callable[[str, str], None]) -> None:
+    """Codes unique, priorities unique, one default segment (no conditions) and it comes
+    last by priority; `fail(key, message)` raises naming the file."""
+    seen: dict[str, int] = {}
+    for i, seg in enumerate(segments):
+        if seg.code in seen:
+            fail(f"segments[{i}].code", f"duplicate {seg.code!r} (segments[{seen[seg.code]}])")
+        seen[seg.code] = i
+    ordered = sorted(segments, key=lambda s: s.priority)
+    if len({s.priority for s in segments}) != len(segments):
+        fail("segments", "two segments share a priority")
+    if not ordered or ordered[-1].when:
+        fail("segments", "the last segment by priority must have `when: []`")
+    for i, seg in enumerate(ordered[:-1]):
+        if not seg.when:
+            fail(f"segments[{i}].when", "only the last segment may be a default")
+
+
 def _cross_check(defs: Definitions, directory: Path) -> None:
     def fail(file: str, key: str, msg: str) -> None:
         raise DefinitionError(f"{directory / file}: {key}: {msg}")
@@ -416,7 +435,6 @@ def _cross_check(defs: Definitions, directory: Path) -> None:
         ("providers.yml", defs.providers, "id"),
         ("service_types.yml", defs.service_types, "code"),
         ("packages.yml", defs.packages, "code"),
-        ("segments.yml", defs.segments, "code"),
     ):
         seen: set[str] = set()
         for i, item in enumerate(items):
@@ -424,14 +442,7 @@ def _cross_check(defs: Definitions, directory: Path) -> None:
             if value in seen:
                 fail(kind, f"{kind.split('.')[0]}[{i}].{attr}", f"duplicate {value!r}")
             seen.add(value)
-    ordered = sorted(defs.segments, key=lambda s: s.priority)
-    if len({s.priority for s in defs.segments}) != len(defs.segments):
-        fail("segments.yml", "segments", "two segments share a priority")
-    if not ordered or ordered[-1].when:
-        fail("segments.yml", "segments", "the last segment by priority must have `when: []`")
-    for i, seg in enumerate(ordered[:-1]):
-        if not seg.when:
-            fail("segments.yml", f"segments[{i}].when", "only the last segment may be a default")
+    check_segments(defs.segments, lambda key, msg: fail("segments.yml", key, msg))
     packages = {p.code: p for p in defs.packages}
     problem = payment_rules.cross_check(defs.payments,
                                         {c: list(p.instruments) for c, p in packages.items()},
