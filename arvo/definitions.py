@@ -7,8 +7,8 @@ An invalid file raises `DefinitionError` naming the file and the key at fault, e
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
