@@ -1,7 +1,8 @@
 -- Grain: period x domain x service_code x provider_sector. Service use in the window by
 -- domain (social or health care, definitions/service_types.yml), service type and the
 -- sector of the provider that gave it (public, private, third): distinct clients,
--- events and cost. `is_small`: fewer than 5 clients.
+-- events and cost, with the service type's names (service_types.yml). `is_small`:
+-- fewer than 5 clients.
 
 with
 
@@ -28,6 +29,8 @@ aggregated as (
     select
         coalesce(s.domain, 'unknown') as domain,
         e.service_code,
+        max(s.name_fi) as service_name_fi,
+        max(s.name_en) as service_name_en,
         coalesce(p.sector, 'unknown') as provider_sector,
         count(distinct e.client_id) as clients,
         count(*) as events,
@@ -47,6 +50,8 @@ final as (
         cast('{{ arvo_period() }}' as varchar) as period,
         cast(domain as varchar) as domain,
         cast(service_code as varchar) as service_code,
+        cast(service_name_fi as varchar) as service_name_fi,
+        cast(service_name_en as varchar) as service_name_en,
         cast(provider_sector as varchar) as provider_sector,
         cast(clients as bigint) as clients,
         cast(events as bigint) as events,
