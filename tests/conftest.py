@@ -90,7 +90,8 @@ segments:
             {feature: health_service_types, op: ">=", value: 1}]}
   - {code: FRAIL_ELDERLY, priority: 2, kaiser_level: care management,
      name_fi: Ikääntyneet, name_en: Older people,
-     when: [{feature: age, op: ">=", value: 75}, {feature: social_service_types, op: ">=", value: 1}]}
+     when: [{feature: age, op: ">=", value: 75},
+            {feature: social_service_types, op: ">=", value: 1}]}
   - {code: MULTIMORBID, priority: 3, kaiser_level: care management,
      name_fi: Monisairaat, name_en: Multimorbid, name_sv: Multisjuka,
      when: [{feature: chronic_conditions, op: ">=", value: 3}]}

@@ -11,7 +11,8 @@ from arvo.definitions import DefinitionError, load
 from arvo.drafts import load_draft
 from flows.cli import main
 
-SEGMENT = "{{code: {code}, priority: {priority}, kaiser_level: x, name_fi: x, name_en: x, when: {when}}}"
+SEGMENT = ("{{code: {code}, priority: {priority}, kaiser_level: x, name_fi: x, name_en: x, "
+           "when: {when}}}")
 
 
 def _draft(tmp_path, *segments: str, extra: str = "") -> str:
