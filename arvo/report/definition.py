@@ -198,13 +198,18 @@ def moves_view(moves: list[dict[str, Any]], current: list[dict[str, Any]],
             "moved": suppress(moved, moved), "unchanged": same}
 
 
-def baseline_view(rows: list[dict[str, Any]], names: Any) -> list[dict[str, Any]]:
-    """Every candidate objective's current level, grouped by scope; a level of fewer
-    than 5 clients is suppressed."""
+def baseline_view(rows: list[dict[str, Any]], names: Any,
+                  priorities: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """Every candidate objective's current level, grouped by scope (segments by
+    `priorities`, then packages and sectors by code); a level of fewer than 5 clients is
+    suppressed."""
     kinds = {"segment": 0, "package": 1, "sector": 2}
     measures = list(MEASURES)
+    rank = priorities or {}
     out = []
-    for r in sorted(rows, key=lambda r: (kinds.get(r["scope"], 9), r["scope_code"],
+    for r in sorted(rows, key=lambda r: (kinds.get(r["scope"], 9),
+                                         rank.get(r["scope_code"], 0)
+                                         if r["scope"] == "segment" else 0, r["scope_code"],
                                          measures.index(r["measure"])
                                          if r["measure"] in measures else 99,
                                          r["instrument"] or "")):
@@ -261,7 +266,9 @@ def definition_context(settings: Settings, period: str,
         "high_need": high_need_view(profile, combos),
         "current": current, "draft": draft,
         "moves": moves_view(moves, current, draft),
-        "baselines": baseline_view(baselines, known),
+        "baselines": baseline_view(baselines, known, {
+            r["segment_code"]: r["priority"] for r in segments
+            if r["segmentation"] == "current"}),
     }
 
 

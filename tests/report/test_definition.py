@@ -56,3 +56,17 @@ def test_costliest_shares_are_read_off_the_lorenz_curve():
     assert tops[0.10]["clients"] is SUPPRESSED  # 2 clients
     assert tops[0.5]["clients"] == 10 and tops[0.5]["cost_share"] == pytest.approx(0.9)
     assert view["gini"] == 0.7 and view["chart"]["curve"].startswith("M44.0,")
+
+
+def test_baselines_list_segments_by_priority_then_packages_and_sectors():
+    from arvo.report.definition import baseline_view
+    from arvo.report.labels import Names
+
+    rows = [{"scope": scope, "scope_code": code, "measure": "mid_share",
+             "measure_kind": "share", "instrument": "EQ5D5L", "n": n, "clients": n,
+             "value": 0.5, "ci_lower": 0.2, "ci_upper": 0.8}
+            for scope, code, n in [("sector", "public", 9), ("segment", "MOSTLY", 9),
+                                   ("package", "DEP", 9), ("segment", "HNHC", 3)]]
+    view = baseline_view(rows, Names({}, {}, {}), {"HNHC": 1, "MOSTLY": 5})
+    assert [b["scope_name"] for b in view[:3]] == ["HNHC", "MOSTLY", "DEP"]
+    assert view[0]["value"] is SUPPRESSED and view[1]["value"] == 0.5  # 3 clients: hidden
