@@ -85,6 +85,9 @@ ENTITIES: dict[str, Entity] = {
         Column("episode_id", "text", False),
         Column("diagnosis", "code", False),
         Column("cost_eur", "decimal", True),
+        # the client's home municipality (kotikunta), a 3-digit Statistics Finland code
+        # as in THL's Hilmo/AvoHilmo; optional (docs/submission-contract.md)
+        Column("municipality", "code", False),
     )),
     "episodes": Entity("episodes", "episode_id", (
         Column("episode_id", "text", True),

@@ -6,12 +6,18 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from arvo.definitions import Definitions
-from arvo.objectives import OBJECTIVE_COLUMNS, table_rows
+from arvo.definitions import Definitions, Segment
+from arvo.objectives import CANDIDATE_COLUMNS, OBJECTIVE_COLUMNS, candidates, table_rows
 
 
-def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
-    """Write the definitions as the CSV tables dbt reads (see docs/architecture.md)."""
+def compile_for_dbt(defs: Definitions, out_dir: Path,
+                    draft: list[Segment] | None = None) -> Path:
+    """Write the definitions as the CSV tables dbt reads (see docs/architecture.md).
+
+    `draft`: the definition phase's draft segmentation (arvo.drafts.load_draft), written
+    as draft_segments.csv and draft_segment_rules.csv; without one, the current segments
+    (docs/definition.md)."""
+    draft_segments = defs.segments if draft is None else draft
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tables: dict[str, tuple[list[str], list[list[object]]]] = {
@@ -25,13 +31,8 @@ def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
                      [[p.code, p.name_fi, p.name_en, p.name_sv] for p in defs.packages]),
         "package_instruments": (["package_code", "instrument"],
                                 [[p.code, i] for p in defs.packages for i in p.instruments]),
-        "segments": (["segment_code", "priority", "kaiser_level", "name_fi", "name_en",
-                      "name_sv"],
-                     [[s.code, s.priority, s.kaiser_level, s.name_fi, s.name_en, s.name_sv]
-                      for s in defs.segments]),
-        "segment_rules": (["segment_code", "priority", "feature", "op", "value"],
-                          [[s.code, s.priority, c.feature, c.op, c.value]
-                           for s in defs.segments for c in s.when]),
+        "segments": (SEGMENT_COLUMNS, _segment_rows(defs.segments)),
+        "segment_rules": (SEGMENT_RULE_COLUMNS, _segment_rule_rows(defs.segments)),
         "chronic_conditions": (["condition_group", "icd10_prefix"],
                                [[g.group, p] for g in defs.chronic_conditions
                                 for p in g.prefixes]),
@@ -44,6 +45,11 @@ def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
                           [[defs.verdicts.min_pairs, defs.verdicts.overdispersion,
                             defs.verdicts.winsorise]]),
         "objectives": (list(OBJECTIVE_COLUMNS), table_rows(defs.objectives)),
+        "draft_segments": (SEGMENT_COLUMNS, _segment_rows(draft_segments)),
+        "draft_segment_rules": (SEGMENT_RULE_COLUMNS, _segment_rule_rows(draft_segments)),
+        "objective_candidates": (list(CANDIDATE_COLUMNS), candidates(
+            [s.code for s in defs.segments],
+            {p.code: list(p.instruments) for p in defs.packages}, defs.instruments)),
         "payment_rules": (["package_code", "sector", "rule_json"],
                           [[r.package, r.sector, r.model_dump_json()]
                            for r in defs.payments.rules]),
@@ -54,6 +60,20 @@ def compile_for_dbt(defs: Definitions, out_dir: Path) -> Path:
             writer.writerow(header)
             writer.writerows(rows)
     return out_dir
+
+
+SEGMENT_COLUMNS = ["segment_code", "priority", "kaiser_level", "name_fi", "name_en", "name_sv"]
+SEGMENT_RULE_COLUMNS = ["segment_code", "priority", "feature", "op", "value"]
+
+
+def _segment_rows(segments: list[Segment]) -> list[list[object]]:
+    return [[s.code, s.priority, s.kaiser_level, s.name_fi, s.name_en, s.name_sv]
+            for s in segments]
+
+
+def _segment_rule_rows(segments: list[Segment]) -> list[list[object]]:
+    """One row per condition (the default segment has none)."""
+    return [[s.code, s.priority, c.feature, c.op, c.value] for s in segments for c in s.when]
 
 
 # An obligation's scope: package_code (a package obligation) or segment_code (a segment

@@ -352,16 +352,10 @@ _OPTIONAL = {"providers.yml": ("id_scheme",), "verdicts.yml": ("verdicts",),
              "objectives.yml": ("objectives",), "payments.yml": ("payments",)}
 #: Files a definitions folder may leave out (their keys take their defaults).
 _OPTIONAL_FILES = ("verdicts.yml", "objectives.yml", "payments.yml")
-_FILES = {
-    "providers.yml": ("providers",),
-    "service_types.yml": ("service_types",),
-    "packages.yml": ("packages",),
-    "segments.yml": ("segments", "chronic_conditions"),
-    "obligations.yml": ("obligations",),
-    "verdicts.yml": (),
-    "objectives.yml": (),
-    "payments.yml": (),
-}
+_FILES = {"providers.yml": ("providers",), "service_types.yml": ("service_types",),
+          "packages.yml": ("packages",), "segments.yml": ("segments", "chronic_conditions"),
+          "obligations.yml": ("obligations",), "verdicts.yml": (), "objectives.yml": (),
+          "payments.yml": ()}
 
 
 def _loc(loc: tuple) -> str:
@@ -424,6 +418,24 @@ def load(directory: Path, period: str | None = None, *,
     return defs
 
 
+def check_segments(segments: list[Segment], fail: Callable[[str, str], None]) -> None:
+    """Codes unique, priorities unique, one default segment (no conditions) and it comes
+    last by priority; `fail(key, message)` raises naming the file."""
+    seen: dict[str, int] = {}
+    for i, seg in enumerate(segments):
+        if seg.code in seen:
+            fail(f"segments[{i}].code", f"duplicate {seg.code!r} (segments[{seen[seg.code]}])")
+        seen[seg.code] = i
+    ordered = sorted(segments, key=lambda s: s.priority)
+    if len({s.priority for s in segments}) != len(segments):
+        fail("segments", "two segments share a priority")
+    if not ordered or ordered[-1].when:
+        fail("segments", "the last segment by priority must have `when: []`")
+    for i, seg in enumerate(ordered[:-1]):
+        if not seg.when:
+            fail(f"segments[{i}].when", "only the last segment may be a default")
+
+
 def _cross_check(defs: Definitions, path_of: Callable[[str], Path]) -> None:
     def fail(file: str, key: str, msg: str) -> None:
         raise DefinitionError(f"{path_of(file)}: {key}: {msg}")
@@ -437,7 +449,6 @@ def _cross_check(defs: Definitions, path_of: Callable[[str], Path]) -> None:
         ("providers.yml", defs.providers, "id"),
         ("service_types.yml", defs.service_types, "code"),
         ("packages.yml", defs.packages, "code"),
-        ("segments.yml", defs.segments, "code"),
     ):
         seen: set[str] = set()
         for i, item in enumerate(items):
@@ -445,14 +456,7 @@ def _cross_check(defs: Definitions, path_of: Callable[[str], Path]) -> None:
             if value in seen:
                 fail(kind, f"{kind.split('.')[0]}[{i}].{attr}", f"duplicate {value!r}")
             seen.add(value)
-    ordered = sorted(defs.segments, key=lambda s: s.priority)
-    if len({s.priority for s in defs.segments}) != len(defs.segments):
-        fail("segments.yml", "segments", "two segments share a priority")
-    if not ordered or ordered[-1].when:
-        fail("segments.yml", "segments", "the last segment by priority must have `when: []`")
-    for i, seg in enumerate(ordered[:-1]):
-        if not seg.when:
-            fail("segments.yml", f"segments[{i}].when", "only the last segment may be a default")
+    check_segments(defs.segments, lambda key, msg: fail("segments.yml", key, msg))
     packages = {p.code: p for p in defs.packages}
     problem = payment_rules.cross_check(defs.payments,
                                         {c: list(p.instruments) for c, p in packages.items()},

@@ -166,3 +166,29 @@ def table_rows(objectives: Iterable[Objective]) -> list[list[object]]:
              "" if ob.target == "previous_year" else ob.target, ob.near, ob.applies_from,
              ob.min_n, MIN_CLIENTS, ob.source or "", ob.name_sv or ""]
             for ob in objectives]
+
+
+CANDIDATE_COLUMNS = ("objective_code", "scope", "scope_code", "measure", "measure_kind",
+                     "instrument")
+SECTORS = ("public", "private", "third")
+
+
+def candidates(segments: Iterable[str], package_instruments: dict[str, list[str]],
+               instruments: Iterable[str]) -> list[list[object]]:
+    """Every objective a commissioner could set, as rows of CANDIDATE_COLUMNS: each measure
+    of MEASURES x each of its instruments collected in the scope (a package's own
+    instruments; for a segment or a sector every instrument collected, `instruments`) x
+    every segment, package and sector (the definition phase's objective baselines,
+    mart_objective_baselines; docs/definition.md)."""
+    collected = list(instruments)
+    scopes: list[tuple[str, str, list[str]]] = (
+        [("segment", s, collected) for s in segments]
+        + [("package", p, list(i)) for p, i in package_instruments.items()]
+        + [("sector", s, collected) for s in SECTORS])
+    rows: list[list[object]] = []
+    for scope, code, available in scopes:
+        for m in MEASURES.values():
+            for inst in [i for i in m.instruments if i in available] if m.instruments else [""]:
+                key = f"{scope}:{code}:{m.code}" + (f":{inst}" if inst else "")
+                rows.append([key, scope, code, m.code, m.kind, inst])
+    return rows

@@ -112,24 +112,38 @@ def dbt_paths(settings: Settings) -> tuple[Path, Path]:
     return base / "target", base / "logs"
 
 
-def build(settings: Settings, period: str, *, select: str | None = None) -> BuildResult:
+STEERING_EXCLUDE = "tag:definition"
+"""What a steering build leaves out: the definition phase's models (`arvo define` builds
+them with `select="+tag:definition", exclude=None`; docs/definition.md)."""
+
+
+def build(settings: Settings, period: str, *, select: str | None = None,
+          exclude: str | None = STEERING_EXCLUDE, draft: list | None = None,
+          indirect_selection: str | None = None) -> BuildResult:
     """Compile the definitions and run `dbt build` for `period` (YYYY-MM).
 
-    `select` is passed to dbt's `--select` (e.g. `"+mart_prom_compliance"`). Unit tests
-    are excluded (see `run_unit_tests`). Returns the counts of passed, warned, errored
-    and skipped nodes; raises `TransformError` listing the failed nodes when any node
-    errors or fails (warnings do not raise).
+    `select` is passed to dbt's `--select` (e.g. `"+mart_prom_compliance"`), `exclude`
+    to `--exclude` (default: the definition phase's models). `draft`: the definition
+    phase's draft segments (arvo.drafts.load_draft), compiled beside the definitions.
+    `indirect_selection`: dbt's `--indirect-selection` (`buildable`: only the data tests
+    whose every parent is built, for a `select` on a warehouse built by no other run).
+    Unit tests are excluded (see `run_unit_tests`). Returns the counts of passed, warned,
+    errored and skipped nodes; raises `TransformError` listing the failed nodes when any
+    node errors or fails (warnings do not raise).
     """
     period_bounds(period)
     defs = definitions.load(Path(settings.definitions_dir), period)
-    definition_tables.compile_for_dbt(defs, Path(settings.compiled_definitions_dir))
+    definition_tables.compile_for_dbt(defs, Path(settings.compiled_definitions_dir), draft)
     meetings.compile_for_dbt(Path(settings.meetings_dir or Path(settings.home) / "meetings"),
                              Path(settings.compiled_definitions_dir),
                              {p.id for p in defs.providers})
     _check_lake(Path(settings.lake_dir))
+    args = ["--exclude", exclude] if exclude else []
+    if indirect_selection:
+        args += ["--indirect-selection", indirect_selection]
     return _build(settings, period, {"definitions_version": defs.version,
                                      "definitions_in_force_from": defs.in_force_from},
-                  select=select)
+                  select=select, extra_args=args)
 
 
 def build_selected(settings: Settings, period: str, *, select: str,

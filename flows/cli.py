@@ -198,6 +198,44 @@ def steer(home, raw_dir, definitions_dir, period, force, as_json, pdf, lang) -> 
 
 
 @main.command()
+@_period_command
+@click.option("--segments", "draft", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="A draft segmentation in the form of definitions/segments.yml, "
+                                 "compared with the current one. Default: the current segments")
+@click.option("--force", is_flag=True, help="Re-ingest months whose files have not changed")
+@PDF
+@LANG
+def define(home, raw_dir, definitions_dir, period, draft, force, pdf, lang) -> None:
+    """Analyse the current state for the definition phase: population, service use, cost
+    concentration, high-need clients, segment profiles (current and draft) and the
+    baselines of candidate objectives, over the 12-month window ending with the period.
+
+    Writes <home>/reports/definition/<period>/definition_report.html (docs/definition.md).
+
+    \b
+    Example:
+        arvo define --period 2025-12
+        arvo define --period 2025-12 --segments draft_segments.yml --lang sv --pdf
+    """
+    from arvo import definitions, drafts
+    from flows.definition import DefinitionParams
+    from flows.definition import definition as definition_flow
+
+    params = DefinitionParams(home=home, raw_dir=raw_dir, definitions_dir=definitions_dir,
+                              period=period, segments=draft, force=force, pdf=pdf, lang=lang)
+    if draft is not None:  # a bad draft is one line, before any flow runs
+        try:
+            drafts.load_draft(draft, definitions.load(params.settings().definitions_dir,
+                                                     period))
+        except definitions.DefinitionError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--segments'") from None
+    result = definition_flow(params)
+    click.echo("\nReports written:")
+    for path in result.reports:
+        click.echo(f"  {result.period}: {path}")
+
+
+@main.command()
 @HOME
 @RAW
 @DEFS

@@ -112,6 +112,51 @@ def tiny_warehouse(tmp_path_factory):
     return {"settings": settings, "first": first}
 
 
+DRAFT_SEGMENTS = """\
+# definitions/segments.yml with one threshold moved: MULTIMORBID needs 3 conditions, not 2
+segments:
+  - {code: HNHC, priority: 1, kaiser_level: intensive case management,
+     name_fi: Paljon palveluja tarvitsevat, name_en: High-need high-cost,
+     when: [{feature: cost_percentile, op: ">=", value: 0.90},
+            {feature: social_service_types, op: ">=", value: 1},
+            {feature: health_service_types, op: ">=", value: 1}]}
+  - {code: FRAIL_ELDERLY, priority: 2, kaiser_level: care management,
+     name_fi: Ikääntyneet, name_en: Older people,
+     when: [{feature: age, op: ">=", value: 75},
+            {feature: social_service_types, op: ">=", value: 1}]}
+  - {code: MULTIMORBID, priority: 3, kaiser_level: care management,
+     name_fi: Monisairaat, name_en: Multimorbid, name_sv: Multisjuka,
+     when: [{feature: chronic_conditions, op: ">=", value: 3}]}
+  - {code: SINGLE_CHRONIC, priority: 4, kaiser_level: self-management support,
+     name_fi: Yksi pitkäaikaissairaus, name_en: One chronic condition,
+     when: [{feature: chronic_conditions, op: "=", value: 1}]}
+  - {code: MOSTLY_HEALTHY, priority: 5, kaiser_level: self-management,
+     name_fi: Pääosin terveet, name_en: Mostly healthy, when: []}
+"""
+
+
+@pytest.fixture(scope="session")
+def definition_warehouse(tmp_path_factory):
+    """The tiny lake built for the definition phase of 2024-12 (`arvo define`'s build:
+    +tag:definition, and int_objective_units_measured to compare with) against the draft
+    DRAFT_SEGMENTS; the settings and the draft's path."""
+    from arvo import definitions, drafts, transform
+    from tests.dbt_project import tiny_lake
+    home = tmp_path_factory.mktemp("definition")
+    settings = settings_at(home / "var")
+    tiny_lake.write(settings.lake_dir)
+    tiny_lake.write_quarantine(settings.quarantine_dir)
+    path = home / "draft_segments.yml"
+    path.write_text(DRAFT_SEGMENTS, encoding="utf-8")
+    draft = drafts.load_draft(path, definitions.load(settings.definitions_dir))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ARVO_PSEUDONYM_KEY", TEST_KEY)
+        transform.build(settings, TINY_PERIODS[0],
+                        select="+tag:definition +int_objective_units_measured",
+                        exclude=None, draft=draft, indirect_selection="buildable")
+    return {"settings": settings, "draft": path}
+
+
 def fixed_generated(mp: pytest.MonkeyPatch) -> None:
     """Reports say they were generated at one fixed time (for comparing two renders)."""
     from arvo.report import feedback, render, steering

@@ -296,6 +296,7 @@ def finish_events(rngs, ev, pop, plan, services, coder, cal) -> pd.DataFrame:
         "service_code": np.array(services, dtype=object)[ev["service"]],
         "diagnosis": np.where(diag == "", None, diag),
         "cost_eur": cost,
+        "municipality": pop["municipality"].to_numpy()[ev["person"]],
         "provider_id": plan.ids[ev["provider"]],
         "month": np.array(cal.labels, dtype=object)[sub_month],
         "person": ev["person"], "day": ev["day"], "provider": ev["provider"],

@@ -28,6 +28,17 @@ FEMALE_SHARE = ((0, 0.488), (49, 0.49), (64, 0.50), (74, 0.53), (84, 0.58), (95,
 
 _PREV_AGES = (0, 15, 30, 45, 55, 65, 75, 85, 105)
 
+#: Home municipalities (kotikunta) of the region's residents: the larger municipalities of
+#: Pirkanmaa (Statistics Finland municipality codes) with weights from their approximate
+#: populations in thousands (Statistics Finland, population at the end of 2023, rounded;
+#: the demo needs a realistic spread, not exact figures). Every resident has one.
+MUNICIPALITIES: tuple[tuple[str, str, float], ...] = (
+    ("837", "Tampere", 255), ("536", "Nokia", 35), ("980", "Ylöjärvi", 34),
+    ("211", "Kangasala", 34), ("418", "Lempäälä", 25), ("790", "Sastamala", 24),
+    ("908", "Valkeakoski", 21), ("604", "Pirkkala", 20), ("020", "Akaa", 16),
+    ("108", "Hämeenkyrö", 10), ("508", "Mänttä-Vilppula", 10), ("562", "Orivesi", 9),
+)
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -117,6 +128,13 @@ def make_population(rng: np.random.Generator, n: int, cal: Calendar) -> pd.DataF
     for j, c in enumerate(CONDITIONS):
         pop[f"code_{c.key}"] = code_choice[:, j]
     return pop
+
+
+def home_municipalities(rng: np.random.Generator, n: int) -> np.ndarray:
+    """A home municipality code (MUNICIPALITIES, by weight) for each of `n` residents."""
+    codes = np.array([m[0] for m in MUNICIPALITIES], dtype=object)
+    weights = np.array([m[2] for m in MUNICIPALITIES], dtype=float)
+    return codes[choose(rng, weights / weights.sum(), n)]
 
 
 def make_states(rng: np.random.Generator, pop: pd.DataFrame, cal: Calendar,

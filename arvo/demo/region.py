@@ -24,7 +24,7 @@ from arvo.demo.defects import plant_defects
 from arvo.demo.episodes import episode_events, finish_episodes, make_episodes, tag_home_care
 from arvo.demo.events import Coder, EventBuffer, background_events, finish_events
 from arvo.demo.horizon import Calendar, make_calendar
-from arvo.demo.population import make_population, make_states
+from arvo.demo.population import home_municipalities, make_population, make_states
 from arvo.demo.proms import finish_proms, make_proms
 from arvo.demo.providers import ProviderPlan, plan_providers
 from arvo.demo.truth import planted_truth
@@ -57,11 +57,13 @@ def build_region(defs: Definitions, *, seed: int = 42, residents: int = 50_000,
     cal = make_calendar(start_month, months)
     ss = np.random.SeedSequence(seed)
     names = ("population", "providers", "states", "background", "episodes", "visits", "proms",
-             "costs", "ids", "late", "defects", "schedules")
+             "costs", "ids", "late", "defects", "schedules", "municipality")
     rngs = {k: np.random.default_rng(s) for k, s in zip(names, ss.spawn(len(names)),
                                                          strict=True)}
     services = list(defs.service_codes)
     pop = make_population(rngs["population"], residents, cal)
+    # a stream of its own, spawned last: the other streams draw as before
+    pop["municipality"] = home_municipalities(rngs["municipality"], residents)
     plan = plan_providers(rngs["providers"], defs)
     hw = plan.service_weights.get("HOUSING_DAY", np.zeros(len(defs.providers)))
     cw = plan.service_weights.get("HOME_CARE_VISIT", np.zeros(len(defs.providers)))

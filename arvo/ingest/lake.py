@@ -23,7 +23,8 @@ _SOURCE = [("source_file", pa.string()), ("source_row", pa.int64())]
 LAKE_SCHEMAS: dict[str, pa.Schema] = {
     "events": pa.schema([("event_id", pa.string()), *_CLIENT, ("event_date", pa.date32()),
                          ("service_code", pa.string()), ("episode_id", pa.string()),
-                         ("diagnosis", pa.string()), ("cost_eur", MONEY), *_SOURCE]),
+                         ("diagnosis", pa.string()), ("cost_eur", MONEY),
+                         ("municipality", pa.string()), *_SOURCE]),
     "episodes": pa.schema([("episode_id", pa.string()), *_CLIENT,
                            ("package_code", pa.string()), ("start_date", pa.date32()),
                            ("end_date", pa.date32()),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from arvo.messages import DEFAULT_LANGUAGE
-from arvo.report.formatting import number, stable
+from arvo.report.formatting import number, pct, stable
 from arvo.verdicts.funnel import Z95, Z998
 
 WIDTH, HEIGHT = 640, 320
@@ -122,4 +122,37 @@ def funnel(points: list[dict[str, Any]], limits: Limits, decimals: int,
         "xticks": [{"at": x(t), "label": number(t, 0, lang)} for t in ticks(0, x_max)],
         "yticks": [{"at": y(t), "label": number(t, decimals, lang)} for t in ticks(lo, hi)],
         "points": points,
+    }
+
+
+LORENZ_SIZE, LORENZ_MARGIN = 320, 44
+"""The Lorenz chart is square: the plot box's side and the margin for the axes."""
+
+
+def lorenz(points: list[dict[str, Any]], lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """Coordinates of a Lorenz curve (docs/definition.md): `points` have `percentile`
+    (0..100, share of clients from the lowest cost) and `cost_share` (0..1, their share
+    of all costs). The curve is an SVG path over the points in order of percentile; the
+    diagonal is an even split; ticks every 20 per cent, labelled in `lang`."""
+    side, m = LORENZ_SIZE, LORENZ_MARGIN
+
+    def x(p: float) -> float:
+        return round(stable(m + p / 100 * side), 1)
+
+    def y(share: float) -> float:
+        return round(stable(m / 2 + (1 - share) * side), 1)
+
+    ordered = sorted((p for p in points if p.get("cost_share") is not None),
+                     key=lambda p: p["percentile"])
+    path = "M" + " L".join(f"{x(p['percentile'])},{y(float(p['cost_share']))}"
+                           for p in ordered) if ordered else ""
+    return {
+        "w": side + m + 12, "h": side + m + m // 2,
+        "box": {"x": m, "y": m / 2, "w": side, "h": side, "right": m + side,
+                "bottom": m / 2 + side},
+        "curve": path,
+        "diagonal": f"M{x(0)},{y(0)} L{x(100)},{y(1)}",
+        "xticks": [{"at": x(t), "label": pct(t / 100, 0, lang)} for t in range(0, 101, 20)],
+        "yticks": [{"at": y(t / 100), "label": pct(t / 100, 0, lang)}
+                   for t in range(0, 101, 20)],
     }

@@ -88,6 +88,12 @@ EVENTS = [
     (P1, "2023-12", "E-M1", "M", D(2023, 12, 15), "PC_VISIT", None, "E11", 999.0),
 ]
 
+# Home municipality sent on each client's events (Statistics Finland codes; E, K, L and N
+# send none: 'unknown'). D's first event says 536 and its later one 837: the latest wins.
+MUNICIPALITY = {"A": "837", "H": "837", "C": "837", "D": "837", "J": "837",
+                "B": "536", "I": "536"}
+MUNICIPALITY_BY_EVENT = {"E-D1": "536"}
+
 # (provider, submission month, episode_id, client, package, start, end)
 EPISODES = [
     (P2, "2024-01", "EP-C1", "C", "DEPRESSION", D(2024, 1, 15), None),
@@ -194,7 +200,9 @@ def _rows() -> dict[tuple[str, str, str], list[dict[str, object]]]:
     for p, m, eid, c, day, service, episode, diagnosis, cost in EVENTS:
         add("events", p, m, {"event_id": eid, **_client(c), "event_date": day,
                              "service_code": service, "episode_id": episode,
-                             "diagnosis": diagnosis, "cost_eur": cost})
+                             "diagnosis": diagnosis, "cost_eur": cost,
+                             "municipality": MUNICIPALITY_BY_EVENT.get(
+                                 eid, MUNICIPALITY.get(c))})
     for p, m, eid, c, package, start, end in EPISODES:
         add("episodes", p, m, {"episode_id": eid, **_client(c), "package_code": package,
                                "start_date": start, "end_date": end})

@@ -60,3 +60,22 @@ def test_record_ids_unique_except_planted_duplicate(region):
     first = ev.groupby("provider_id")["event_id"].first()
     shapes = first.str.replace(r"\d", "9", regex=True).str.replace(r"[a-f]", "x", regex=True)
     assert shapes.nunique() >= 8
+
+
+def test_every_resident_has_one_home_municipality(region):
+    """Every event names its client's home municipality: a 3-digit code of the region's
+    municipalities (arvo.demo.population.MUNICIPALITIES), the same on all of a client's
+    events, Tampere the most common (about half of Pirkanmaa's residents)."""
+    from arvo.demo.population import MUNICIPALITIES
+
+    _, frames, truth = region
+    ev = frames["events"]
+    planted = {d["record_id"] for d in truth["defects"] if d["file"].startswith("events")}
+    ok = ev[~ev["event_id"].isin(planted)]
+    assert ok["municipality"].notna().all()
+    assert ok["municipality"].str.fullmatch(r"[0-9]{3}").all()
+    assert set(ok["municipality"]) <= {m[0] for m in MUNICIPALITIES}
+    assert (ok.groupby("hetu")["municipality"].nunique() == 1).all()
+    homes = ok.drop_duplicates("hetu")["municipality"].value_counts(normalize=True)
+    assert homes.index[0] == "837" and 0.4 <= homes["837"] <= 0.65
+    assert "020" in homes.index  # Akaa's leading zero survives every file format

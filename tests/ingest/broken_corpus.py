@@ -99,7 +99,8 @@ def _rows(entity: str, n: int, seed: int, month: str) -> list[dict[str, str]]:
                          "service_code": SERVICE_CODES[(i + seed) % len(SERVICE_CODES)],
                          "episode_id": f"EP{i}" if i % 3 == 0 else "",
                          "diagnosis": DIAGNOSES[i % len(DIAGNOSES)],
-                         "cost_eur": COSTS[(i - 1 + seed) % len(COSTS)]})
+                         "cost_eur": COSTS[(i - 1 + seed) % len(COSTS)],
+                         "municipality": ("837", "536", "020")[i % 3]})
         elif entity == "episodes":
             rows.append({"episode_id": f"EP{i}", "hetu": code,
                          "package_code": PACKAGE_CODES[(i + seed) % len(PACKAGE_CODES)],

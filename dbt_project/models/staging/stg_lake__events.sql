@@ -2,7 +2,12 @@ with
 
 source as (
 
+    -- by name with an empty relation of the optional columns added to the contract
+    -- later (municipality): files written before them read those columns as null
     select * from {{ source('lake', 'events') }}
+    union all by name
+    select cast(null as varchar) as municipality
+    where false
 
 ),
 
@@ -24,6 +29,8 @@ final as (
         upper(trim(cast(service_code as varchar))) as service_code,
         upper(trim(cast(diagnosis as varchar))) as diagnosis,
         cast(cost_eur as decimal(18, 2)) as cost_eur,
+        -- the client's home municipality (optional; 3-digit Statistics Finland code)
+        nullif(trim(cast(municipality as varchar)), '') as municipality,
 
         -- lineage
         {{- arvo_lake_columns(['submission_month', 'source_file', 'source_row']) }}

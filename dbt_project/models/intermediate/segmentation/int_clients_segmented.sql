@@ -1,7 +1,8 @@
 -- One row per client with the segment for the period. Generic over the rules in
 -- definitions/segments.yml: a segment matches a client when every one of its
--- conditions holds (a segment without conditions is a default and matches
--- everybody); of the matching segments the lowest priority number wins.
+-- conditions holds (a segment without conditions is the default and matches
+-- everybody); of the matching segments the lowest priority number wins. The rule is
+-- the macro arvo_segment_assignment (also used by the definition phase's draft).
 
 with
 
@@ -23,117 +24,6 @@ segment_rules as (
 
 ),
 
--- long form: one row per client and feature (null features drop out and so
--- never satisfy a condition)
-client_features as (
-
-    unpivot (
-        select
-            client_id,
-            cast(age as double) as age,
-            cast(chronic_conditions as double) as chronic_conditions,
-            cast(annual_cost as double) as annual_cost,
-            cast(cost_percentile as double) as cost_percentile,
-            cast(social_service_types as double) as social_service_types,
-            cast(health_service_types as double) as health_service_types,
-            cast(service_types as double) as service_types
-        from profiles
-    )
-    on age, chronic_conditions, annual_cost, cost_percentile,
-        social_service_types, health_service_types, service_types
-    into name feature value feature_value
-
-),
-
-conditions_per_segment as (
-
-    select
-        segment_code,
-        count(*) as conditions
-    from segment_rules
-    group by segment_code
-
-),
-
-conditions_met as (
-
-    select
-        f.client_id,
-        r.segment_code,
-        count(*) as conditions_met
-    from segment_rules as r
-    inner join client_features as f
-        on f.feature = r.feature
-    where case r.op
-        when '>=' then f.feature_value >= r.value
-        when '>' then f.feature_value > r.value
-        when '<=' then f.feature_value <= r.value
-        when '<' then f.feature_value < r.value
-        when '=' then f.feature_value = r.value
-        else false
-    end
-    group by f.client_id, r.segment_code
-
-),
-
-rule_matches as (
-
-    select
-        m.client_id,
-        m.segment_code
-    from conditions_met as m
-    inner join conditions_per_segment as c
-        on c.segment_code = m.segment_code
-    where m.conditions_met = c.conditions
-
-),
-
-default_matches as (
-
-    select
-        p.client_id,
-        s.segment_code
-    from profiles as p
-    cross join segments as s
-    where s.segment_code not in (select segment_code from conditions_per_segment)
-
-),
-
-matches as (
-
-    select * from rule_matches
-    union all
-    select * from default_matches
-
-),
-
-first_match as (
-
-    select
-        m.client_id,
-        m.segment_code,
-        s.priority as segment_priority,
-        count(*) over (partition by m.client_id) as matching_segments
-    from matches as m
-    inner join segments as s
-        on s.segment_code = m.segment_code
-    qualify row_number() over (
-        partition by m.client_id
-        order by s.priority, s.segment_code
-    ) = 1
-
-),
-
-final as (
-
-    select
-        client_id,
-        segment_code,
-        cast(segment_priority as integer) as segment_priority,
-        cast(matching_segments as integer) as matching_segments
-
-    from first_match
-
-)
+{{ arvo_segment_assignment('profiles', 'segments', 'segment_rules') }}
 
 select * from final

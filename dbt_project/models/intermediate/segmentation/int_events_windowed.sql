@@ -28,6 +28,7 @@ final as (
         service_code,
         diagnosis,
         cost_eur,
+        municipality,
         submission_month
 
     from latest_submission

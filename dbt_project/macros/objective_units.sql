@@ -1,0 +1,229 @@
+{#-
+  How each objective's measure is counted per scope and per provider in it (the rules are
+  in the header of int_objective_units_measured, docs/objectives.md#measures), as CTEs
+  ending with `final`. `objectives` names a CTE of the calling model shaped like
+  stg_definitions__objectives (objective_code, scope, scope_code, measure, measure_kind,
+  instrument). Used by int_objective_units_measured (the objectives of objectives.yml)
+  and int_objective_candidates_measured (every objective a commissioner could set: the
+  definition phase's baselines), so both count alike.
+-#}
+
+{% macro arvo_objective_units(objectives) -%}
+
+pairs as (
+
+    select * from {{ ref('int_pairs_assessed') }}
+
+),
+
+clients as (
+
+    select * from {{ ref('int_clients_segmented') }}
+
+),
+
+providers as (
+
+    select * from {{ ref('stg_definitions__providers') }}
+
+),
+
+windows as (
+
+    select * from {{ ref('int_episode_obligations_checked') }}
+    where timepoint = 'baseline'
+        and is_eligible
+
+),
+
+compliance as (
+
+    select * from {{ ref('mart_prom_compliance') }}
+    where period = '{{ arvo_period() }}'
+        and eligible_episodes > 0
+
+),
+
+pair_observations as (
+
+    select
+        o.objective_code,
+        p.provider_id,
+        p.client_id,
+        1 as episodes,
+        case o.measure
+            when 'recovery_rate' then p.recovered
+            when 'reliable_improvement_rate' then p.reliable_improvement
+            when 'mid_share' then p.reached_mid
+        end as success,
+        case when o.measure = 'mean_gain' then p.gain end as x
+    from pairs as p
+    left join clients as c
+        on c.client_id = p.client_id
+    left join providers as pr
+        on pr.provider_id = p.provider_id
+    inner join {{ objectives }} as o
+        on o.instrument = p.instrument
+        and o.measure in ('recovery_rate', 'reliable_improvement_rate', 'mid_share',
+                          'mean_gain')
+        and ((o.scope = 'segment' and c.segment_code = o.scope_code)
+            or (o.scope = 'package' and p.package_code = o.scope_code)
+            or (o.scope = 'sector' and pr.sector = o.scope_code))
+    where o.measure <> 'recovery_rate' or p.at_caseness
+
+),
+
+baseline_windows as (
+
+    -- an episode bound by a package and a segment obligation has a window under each:
+    -- counted once, collected when either window holds a response
+    select
+        provider_id,
+        episode_id,
+        cycle,
+        instrument,
+        client_id,
+        package_code,
+        provider_sector,
+        bool_or(is_collected) as is_collected
+    from windows
+    group by provider_id, episode_id, cycle, instrument, client_id, package_code,
+        provider_sector
+
+),
+
+window_observations as (
+
+    select
+        o.objective_code,
+        w.provider_id,
+        w.client_id,
+        1 as episodes,
+        w.is_collected as success,
+        cast(null as double) as x
+    from baseline_windows as w
+    left join clients as c
+        on c.client_id = w.client_id
+    inner join {{ objectives }} as o
+        on o.instrument = w.instrument
+        and o.measure = 'baseline_participation_rate'
+        and ((o.scope = 'segment' and c.segment_code = o.scope_code)
+            or (o.scope = 'package' and w.package_code = o.scope_code)
+            or (o.scope = 'sector' and w.provider_sector = o.scope_code))
+
+),
+
+obligation_observations as (
+
+    select
+        o.objective_code,
+        m.provider_id,
+        cast(null as varchar) as client_id,
+        m.eligible_episodes as episodes,
+        m.meets_obligation as success,
+        cast(null as double) as x
+    from compliance as m
+    inner join {{ objectives }} as o
+        on o.measure = 'obligations_met_share'
+        and ((o.scope in ('segment', 'package') and m.scope = o.scope
+                and m.scope_code = o.scope_code)
+            or (o.scope = 'sector' and m.sector = o.scope_code))
+
+),
+
+observations as (
+
+    select * from pair_observations
+    union all
+    select * from window_observations
+    union all
+    select * from obligation_observations
+
+),
+
+units as (
+
+    select
+        o.objective_code,
+        o.scope as scope_type,
+        o.scope_code as scope_id,
+        cast(null as varchar) as provider_id,
+        b.client_id,
+        b.episodes,
+        b.success,
+        b.x
+    from observations as b
+    inner join {{ objectives }} as o
+        on o.objective_code = b.objective_code
+
+    union all
+
+    select
+        objective_code,
+        'provider' as scope_type,
+        provider_id as scope_id,
+        provider_id,
+        client_id,
+        episodes,
+        success,
+        x
+    from observations
+
+),
+
+aggregated as (
+
+    select
+        u.objective_code,
+        u.scope_type,
+        u.scope_id,
+        u.provider_id,
+        o.measure,
+        o.measure_kind,
+        count(*) as n,
+        count(*) filter (where u.success) as successes,
+        case
+            when o.measure = 'obligations_met_share' then sum(u.episodes)
+            else count(distinct u.client_id)
+        end as clients,
+        avg(u.x) as x_mean,
+        stddev_samp(u.x) as x_sd
+    from units as u
+    inner join {{ objectives }} as o
+        on o.objective_code = u.objective_code
+    group by u.objective_code, u.scope_type, u.scope_id, u.provider_id, o.measure,
+        o.measure_kind
+
+),
+
+final as (
+
+    select
+        objective_code,
+        scope_type,
+        scope_id,
+        provider_id,
+        measure,
+        cast(n as bigint) as n,
+        cast(case when measure_kind = 'share' then successes end as bigint) as successes,
+        cast(clients as bigint) as clients,
+        case
+            when measure_kind = 'share' then 1.0 * successes / n
+            else x_mean
+        end as value,
+        case
+            when measure_kind = 'share'
+                then greatest(0, {{ arvo_wilson_bound('(1.0 * successes)', 'n', 'lower') }})
+            when n >= 2 then x_mean - 1.959963984540054 * x_sd / sqrt(n)
+        end as ci_lower,
+        case
+            when measure_kind = 'share'
+                then least(1, {{ arvo_wilson_bound('(1.0 * successes)', 'n', 'upper') }})
+            when n >= 2 then x_mean + 1.959963984540054 * x_sd / sqrt(n)
+        end as ci_upper
+
+    from aggregated
+
+)
+
+{%- endmacro %}

@@ -1,0 +1,172 @@
+-- Grain: period x segmentation (current: definitions/segments.yml; draft: the draft of
+-- `arvo define --segments`, the current one when none is given) x segment_code. Every
+-- segment, with its window's clients: size and share, mean age, chronic conditions and
+-- service types, cost (total, per client, share), the current outcomes of its clients
+-- (int_pairs_assessed: pairs of each instrument's primary measure, and of those with a
+-- minimal important difference the share that reached it) and PROM coverage (eligible
+-- baseline windows and the share collected, each counted once per provider x episode x
+-- cycle x instrument as in mart_objective_attainment). `is_small`: fewer than 5 clients.
+
+with
+
+clients as (
+
+    select * from {{ ref('int_clients_described') }}
+
+),
+
+current_segments as (
+
+    select * from {{ ref('stg_definitions__segments') }}
+
+),
+
+draft_segments as (
+
+    select * from {{ ref('stg_definitions__draft_segments') }}
+
+),
+
+pairs as (
+
+    select * from {{ ref('int_pairs_assessed') }}
+
+),
+
+windows as (
+
+    select * from {{ ref('int_episode_obligations_checked') }}
+    where timepoint = 'baseline'
+        and is_eligible
+
+),
+
+segments as (
+
+    select 'current' as segmentation, * from current_segments
+    union all
+    select 'draft' as segmentation, * from draft_segments
+
+),
+
+placed as (
+
+    select 'current' as segmentation, client_id, segment_code, age, chronic_conditions,
+        service_types, cost_eur
+    from clients
+    union all
+    select 'draft' as segmentation, client_id, draft_segment_code as segment_code, age,
+        chronic_conditions, service_types, cost_eur
+    from clients
+
+),
+
+totals as (
+
+    select
+        count(*) as clients_total,
+        coalesce(sum(cost_eur), 0) as cost_total_eur
+    from clients
+
+),
+
+profiled as (
+
+    select
+        segmentation,
+        segment_code,
+        count(*) as clients,
+        avg(cast(age as double)) as mean_age,
+        avg(cast(chronic_conditions as double)) as mean_chronic_conditions,
+        avg(cast(service_types as double)) as mean_service_types,
+        sum(cost_eur) as cost_eur
+    from placed
+    group by segmentation, segment_code
+
+),
+
+outcomes as (
+
+    select
+        p.segmentation,
+        p.segment_code,
+        count(*) as pairs,
+        count(a.reached_mid) as mid_pairs,
+        count(*) filter (where a.reached_mid) as mid_reached
+    from pairs as a
+    inner join placed as p
+        on p.client_id = a.client_id
+    group by p.segmentation, p.segment_code
+
+),
+
+baseline_windows as (
+
+    select
+        client_id,
+        bool_or(is_collected) as is_collected
+    from windows
+    group by provider_id, episode_id, cycle, instrument, client_id
+
+),
+
+coverage as (
+
+    select
+        p.segmentation,
+        p.segment_code,
+        count(*) as baseline_windows,
+        count(*) filter (where w.is_collected) as baseline_collected
+    from baseline_windows as w
+    inner join placed as p
+        on p.client_id = w.client_id
+    group by p.segmentation, p.segment_code
+
+),
+
+final as (
+
+    select
+        cast('{{ arvo_period() }}' as varchar) as period,
+        cast(s.segmentation as varchar) as segmentation,
+        cast(s.segment_code as varchar) as segment_code,
+        cast(s.priority as integer) as priority,
+        cast(s.kaiser_level as varchar) as kaiser_level,
+        cast(s.name_fi as varchar) as name_fi,
+        cast(s.name_en as varchar) as name_en,
+        cast(s.name_sv as varchar) as name_sv,
+        cast(coalesce(f.clients, 0) as bigint) as clients,
+        cast(coalesce(f.clients, 0) * 1.0 / nullif(t.clients_total, 0) as double)
+            as client_share,
+        cast(f.mean_age as double) as mean_age,
+        cast(f.mean_chronic_conditions as double) as mean_chronic_conditions,
+        cast(f.mean_service_types as double) as mean_service_types,
+        cast(coalesce(f.cost_eur, 0) as decimal(18, 2)) as cost_eur,
+        cast(f.cost_eur / nullif(f.clients, 0) as decimal(18, 2)) as cost_per_client_eur,
+        cast(coalesce(f.cost_eur, 0) / nullif(t.cost_total_eur, 0) as double) as cost_share,
+        cast(coalesce(o.pairs, 0) as bigint) as pairs,
+        cast(coalesce(o.mid_pairs, 0) as bigint) as mid_pairs,
+        cast(coalesce(o.mid_reached, 0) as bigint) as mid_reached,
+        cast(o.mid_reached * 1.0 / nullif(o.mid_pairs, 0) as double) as mid_share,
+        cast(coalesce(c.baseline_windows, 0) as bigint) as baseline_windows,
+        cast(coalesce(c.baseline_collected, 0) as bigint) as baseline_collected,
+        cast(c.baseline_collected * 1.0 / nullif(c.baseline_windows, 0) as double)
+            as baseline_participation_rate,
+        coalesce(f.clients, 0) < 5 as is_small,
+        {{ arvo_definitions_version() }} as definitions_version
+
+    from segments as s
+    cross join totals as t
+    left join profiled as f
+        on f.segmentation = s.segmentation
+        and f.segment_code = s.segment_code
+    left join outcomes as o
+        on o.segmentation = s.segmentation
+        and o.segment_code = s.segment_code
+    left join coverage as c
+        on c.segmentation = s.segmentation
+        and c.segment_code = s.segment_code
+
+)
+
+select * from final

@@ -1,0 +1,72 @@
+"""The definition report: rendered from the warehouse alone in Finnish, Swedish and
+English, every cell of 1-4 clients suppressed (docs/definition.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from arvo.report.definition import concentration_view, render_definition_report, row_cells
+from arvo.report.disclosure import COMPLEMENTARY, SUPPRESSED
+from tests.dbt_project import tiny_lake
+
+PERIOD = "2024-12"
+HEADINGS = {"fi": ("Nykytila määrittelyä varten joulukuu 2024", "Lorenzin käyrä",
+                   "Luonnoksen segmentit"),
+            "sv": ("Nuläget för definitionen december 2024", "Lorenzkurva",
+                   "Utkastets segment"),
+            "en": ("Current state for definition December 2024", "Lorenz curve",
+                   "Draft segments")}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_definition_report_renders_in_each_language(definition_warehouse, lang, tmp_path):
+    # the reports read only the warehouse: no definitions folder at hand
+    settings = definition_warehouse["settings"].model_copy(
+        update={"definitions_dir": tmp_path / "none", "reports_dir": tmp_path / "reports"})
+    path = render_definition_report(settings, PERIOD, lang)
+    assert path == tmp_path / "reports" / "definition" / PERIOD / "definition_report.html"
+    html = path.read_text(encoding="utf-8")
+    assert f'<html lang="{lang}">' in html
+    for text in HEADINGS[lang]:
+        assert text in html, text
+    assert 'class="definitions-version">current<' in html
+    assert '<path d="M44.0,342.0 L47.2,342.0' in html  # the Lorenz curve, from the origin
+    # the draft moves C (one client): the count is suppressed, not shown
+    assert "&lt;5" in html
+    assert not any(cid in html for cid in tiny_lake.CLIENT_ID.values())
+    assert "HOME_CARE_VISIT + INPATIENT_DAY" not in html  # a combination of 1 client
+
+
+def test_a_lone_small_cell_hides_a_second():
+    assert row_cells([2, 6]) == [SUPPRESSED, COMPLEMENTARY]
+    assert row_cells([0, 6, 7]) == [0, 6, 7]
+    assert row_cells([2, 3, 9]) == [SUPPRESSED, SUPPRESSED, 9]
+
+
+def test_costliest_shares_are_read_off_the_lorenz_curve():
+    # 20 clients: the bottom 18 cost 10 EUR each, the top two 410 EUR each (1,000 EUR)
+    rows = [{"percentile": p, "clients_in_bottom": p * 20 // 100, "clients_total": 20,
+             "cost_share": min(p * 20 // 100, 18) * 10 / 1000
+             + max(p * 20 // 100 - 18, 0) * 0.41,
+             "gini": 0.7} for p in range(0, 101)]
+    for r in rows:
+        r["top_cost_share"] = 1 - r["cost_share"]
+    view = concentration_view(rows, "en")
+    tops = {t["share"]: t for t in view["tops"]}
+    assert tops[0.10]["clients"] is SUPPRESSED  # 2 clients
+    assert tops[0.5]["clients"] == 10 and tops[0.5]["cost_share"] == pytest.approx(0.9)
+    assert view["gini"] == 0.7 and view["chart"]["curve"].startswith("M44.0,")
+
+
+def test_baselines_list_segments_by_priority_then_packages_and_sectors():
+    from arvo.report.definition import baseline_view
+    from arvo.report.labels import Names
+
+    rows = [{"scope": scope, "scope_code": code, "measure": "mid_share",
+             "measure_kind": "share", "instrument": "EQ5D5L", "n": n, "clients": n,
+             "value": 0.5, "ci_lower": 0.2, "ci_upper": 0.8}
+            for scope, code, n in [("sector", "public", 9), ("segment", "MOSTLY", 9),
+                                   ("package", "DEP", 9), ("segment", "HNHC", 3)]]
+    view = baseline_view(rows, Names({}, {}, {}), {"HNHC": 1, "MOSTLY": 5})
+    assert [b["scope_name"] for b in view[:3]] == ["HNHC", "MOSTLY", "DEP"]
+    assert view[0]["value"] is SUPPRESSED and view[1]["value"] == 0.5  # 3 clients: hidden
