@@ -52,12 +52,16 @@ def _ensure_demo_key(home: Path | None) -> None:
 def _print_reports(results) -> None:
     click.echo("\nReports written:")
     for result in results:
-        if getattr(result, "phase", None):  # a follow-up or a definition review
-            span = f"{result.start}..{result.period}" if result.start else result.period
+        if not hasattr(result, "files"):  # a follow-up or a definition review
+            phase = "follow-up" if hasattr(result, "draft") else "definition"
+            span = (f"{result.periods[0]}..{result.periods[-1]}" if hasattr(result, "periods")
+                    else result.period)
             for path in result.reports:
-                if path.suffix in (".html", ".pdf") or path.name == "proposals.yml" \
-                        or path.name == "draft":
-                    click.echo(f"  {result.phase.replace('_', '-')} {span}: {path}")
+                click.echo(f"  {phase} {span}: {path}")
+            if hasattr(result, "draft"):
+                click.echo(f"  {phase} {span}: draft definitions {result.version}: "
+                           f"{result.draft} ({result.proposals} proposals: "
+                           f"{result.proposals_file})")
             continue
         for path in result.reports:
             if path.name in ("steering_report.html", "index.html", "steering_report.pdf"):

@@ -9,14 +9,14 @@ flows/follow_up.py or flows/definition.py.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow, get_run_logger
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from arvo import cadence
 from arvo.definitions import Language
 from arvo.periods import add_months, check_month
+from flows.definition import DefinitionParams, DefinitionResult, definition
+from flows.follow_up import FollowUpParams, FollowUpResult, follow_up
 from flows.steering import RunParams, SteeringParams, SteeringResult, steering
 
 
@@ -53,29 +53,17 @@ class CycleParams(RunParams):
         return self
 
 
-class PhaseResult(BaseModel):
-    """What a follow-up or a definition review produced."""
-
-    phase: str
-    period: str
-    start: str | None = None
-    reports: list[Path]
-
-
 class CycleResult(BaseModel):
-    """Every phase a cycle ran, in order."""
+    """Every phase a cycle ran, by phase, each in the order it ran."""
 
     steering: list[SteeringResult]
-    follow_ups: list[PhaseResult] = []
-    definitions: list[PhaseResult] = []
+    follow_ups: list[FollowUpResult] = []
+    definitions: list[DefinitionResult] = []
 
 
 @flow(name="cycle", log_prints=True, flow_run_name="cycle-{params.start}-{params.end}")
 def cycle(params: CycleParams) -> CycleResult:
     """Run the phases of the loop in their cadence over the periods."""
-    from flows.definition import DefinitionParams, definition
-    from flows.follow_up import FollowUpParams, follow_up
-
     steps = cadence.plan(params.periods, follow_up=params.follow_up,
                          definition=params.definition)
     logger = get_run_logger()
@@ -90,14 +78,11 @@ def cycle(params: CycleParams) -> CycleResult:
             result.steering.append(steering(SteeringParams(
                 **where, period=step.period, force=params.force, pdf=pdf)))
         elif step.phase == "follow_up":
-            reports = follow_up(FollowUpParams(**where, start=step.start, end=step.period,
-                                               pdf=pdf))
-            result.follow_ups.append(PhaseResult(phase=step.phase, period=step.period,
-                                                 start=step.start, reports=reports))
+            result.follow_ups.append(follow_up(FollowUpParams(
+                **where, first=step.start, last=step.period, pdf=pdf)))
         else:
-            reports = definition(DefinitionParams(**where, period=step.period, pdf=pdf))
-            result.definitions.append(PhaseResult(phase=step.phase, period=step.period,
-                                                  reports=reports))
+            result.definitions.append(definition(DefinitionParams(
+                **where, period=step.period, pdf=pdf)))
     return result
 
 
