@@ -213,11 +213,12 @@ def obligations(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
     the providers failing repeatedly, per obligation the providers failing and the region's
     collection rate, and the region's share of obligations met per period with its change."""
     if "obligation_results" not in wh.tables:
-        return {"cells": [], "repeated": [], "rules": [], "region": [], "trend": None}
+        return {"cells": [], "repeated": [], "rules": [], "region": [], "trend": None,
+                "last_baseline": []}
     rows = wh.query(
         "select cast(period as varchar) as period, provider_id, provider_name, rule, scope, "
         "scope_code, package_code, instrument, timepoint, obligation_sector, status, "
-        "eligible_episodes, collected, rate, threshold from obligation_results "
+        "eligible_episodes, collected, rate, rate_ci_upper, threshold from obligation_results "
         f"where cast(period as varchar) in ({_in(periods)}) order by provider_id, rule, period")
     cells: dict[tuple, dict[str, Any]] = {}
     for r in rows:
@@ -257,7 +258,28 @@ def obligations(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
     a, b = series[0], series[-1]
     return {"cells": sorted(cells.values(), key=lambda c: (c["provider_id"], c["rule"])),
             "repeated": repeated, "rules": list(per_rule.values()), "region": series,
+            "last_baseline": _last_baseline(rows, periods[-1]),
             "trend": trends.rate_change(a["passed"], a["judged"], b["passed"], b["judged"])}
+
+
+def _last_baseline(rows: list[dict[str, Any]], last: str) -> list[dict[str, Any]]:
+    """Per package obligation entry (package x obligation sector) at the last period, its
+    baseline checks over every instrument and provider: collected, eligible and each
+    provider's lowest Wilson upper bound (what a higher minimum would fail)."""
+    out: dict[tuple, dict[str, Any]] = {}
+    for r in rows:
+        if (r["period"] != last or r["scope"] != "package" or r["timepoint"] != "baseline"
+                or r["status"] not in ("passed", "failed")):
+            continue
+        e = out.setdefault((r["package_code"], r["obligation_sector"]), {
+            "package_code": r["package_code"], "obligation_sector": r["obligation_sector"],
+            "collected": 0, "eligible": 0, "uppers": {}})
+        e["collected"] += r["collected"] or 0
+        e["eligible"] += r["eligible_episodes"] or 0
+        upper = r["rate_ci_upper"] if r["rate_ci_upper"] is not None else 1.0
+        e["uppers"][r["provider_id"]] = min(e["uppers"].get(r["provider_id"], 1.0),
+                                            float(upper))
+    return list(out.values())
 
 
 def payments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
@@ -367,7 +389,8 @@ def segments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
     if "mart_segment_value" in wh.tables:
         sizes = wh.query(
             "select cast(period as varchar) as period, segment_code, segment_name_fi, "
-            "segment_name_en, priority, clients, total_cost_eur from mart_segment_value "
+            "segment_name_en, priority, clients, total_cost_eur, eq5d_pairs, eq5d_change_mean, "
+            "phq9_pairs, phq9_change_mean from mart_segment_value "
             f"where cast(period as varchar) in ({_in(periods)}) order by priority, period")
     first, last = periods[0], periods[-1]
     recorded = set()

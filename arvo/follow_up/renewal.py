@@ -1,0 +1,356 @@
+"""Renewal proposals: what the next definitions version should change, and why.
+
+Each rule reads the follow-up's evaluation (arvo.follow_up.evaluate) and the definitions
+the span ran on, and proposes a change (file, key, old -> new) or an item for the agenda
+(no change), with its reason and the figures behind it. The rules and their sources are
+in docs/follow-up.md; every threshold is a constant here. `arvo.follow_up.draft` writes
+the changes as a draft definitions version.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from arvo.definitions import Definitions
+from arvo.follow_up.evaluate import Evaluation
+from arvo.messages import Message, msg
+
+TIGHTEN_STEP = {"rate": 0.05, "mean": 0.01}
+"""A tightened target is the 95 % bound rounded toward the old target to this step."""
+
+OBLIGATION_STEP = 0.05
+OBLIGATION_ROOM = 0.10
+"""An obligation every provider kept in every period, whose region-wide Wilson lower bound
+at P2 is at least OBLIGATION_ROOM above its minimum, is raised to that bound rounded
+down to OBLIGATION_STEP (at most OBLIGATION_CEILING)."""
+OBLIGATION_CEILING = 0.95
+
+EXTEND_MIN_CLIENTS = 100
+EXTEND_MIN_COVERAGE = 0.10
+"""A segment obligation is extended to a further segment with at least EXTEND_MIN_CLIENTS
+clients at P2 of whom at least EXTEND_MIN_COVERAGE already have a pair on the instrument
+(their packages' obligations collect it: collection is feasible)."""
+
+MANY_FAILING = 2
+MANY_FAILING_SHARE = 0.25
+"""An obligation missed at P2 by at least MANY_FAILING providers and this share of those
+judged goes on the agenda unchanged."""
+
+NEW_OBJECTIVE_MIN_N = 10
+"""A package or segment with at least this many pairs at P2 (the objectives' default
+min_n) and no objective gets one at its current level."""
+
+SEGMENT_PAIRS = {"EQ5D5L": ("eq5d_pairs", "eq5d_change_mean"),
+                 "PHQ9": ("phq9_pairs", "phq9_change_mean")}
+"""mart_segment_value's pairs and mean change per instrument."""
+
+
+@dataclass
+class Proposal:
+    """One proposal: a change of the definitions (file, key, old -> new) or, with no
+    change, an item for the agenda; its reason and the figures behind it."""
+
+    kind: str
+    subject: str
+    reason: Message
+    figures: dict[str, Any]
+    file: str | None = None
+    key: str | None = None
+    old: Any = None
+    new: Any = None
+    edit: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.edit)
+
+    def as_yaml(self) -> dict[str, Any]:
+        out = {"kind": self.kind, "subject": self.subject}
+        if self.changes:
+            out.update({"file": self.file, "key": self.key, "old": self.old, "new": self.new})
+        return {**out, "reason": str(self.reason), "figures": self.figures}
+
+
+def _r(x: float | None, k: int = 3) -> float | None:
+    return None if x is None else round(float(x), k)
+
+
+def _toward(bound: float, step: float, down: bool) -> float:
+    """`bound` rounded to `step` toward the old target (down for at_least)."""
+    q = bound / step
+    return round((math.floor(q + 1e-9) if down else math.ceil(q - 1e-9)) * step, 6)
+
+
+def propose(ev: Evaluation, defs: Definitions, in_force_from: str) -> list[Proposal]:
+    """Every proposal of the rules, in the order of docs/follow-up.md."""
+    return [*targets(ev, defs), *obligations(ev, defs), *widen(ev, defs, in_force_from),
+            *payments(ev)]
+
+
+def targets(ev: Evaluation, defs: Definitions) -> list[Proposal]:
+    """A target missed at P2 is kept (near ones flagged); one met at P2 by the scope and by
+    every provider judged, with the 95 % bound beyond the target, is tightened."""
+    out = []
+    codes = [o.code for o in defs.objectives]
+    scopes = {u["objective_code"]: u for u in ev.objectives if u["scope_type"] != "provider"}
+    for code in codes:
+        unit = scopes.get(code)
+        r = unit and unit["series"][-1]
+        if not r or r["status"] == "not_measurable":
+            continue
+        providers = [u["series"][-1] for u in ev.objectives
+                     if u["objective_code"] == code and u["scope_type"] == "provider"
+                     and u["series"][-1] and u["series"][-1]["status"] != "not_measurable"]
+        figures = {"period": ev.last, "value": _r(r["value"]), "ci_lower": _r(r["ci_lower"]),
+                   "ci_upper": _r(r["ci_upper"]), "n": r["n"], "target": _r(r["target"]),
+                   "status": r["status"], "periods_met": unit["periods_met"],
+                   "periods": len(ev.periods), "providers_judged": len(providers),
+                   "providers_met": sum(p["status"] == "met" for p in providers)}
+        if r["status"] in ("missed", "near"):
+            out.append(Proposal(
+                "near_target" if r["status"] == "near" else "keep_target", code,
+                msg("{objective} {status} at {period}: {value} against the target {target} "
+                    "(95 % interval {lower} to {upper}, n {n}); met in {met} of {periods} "
+                    "periods. Keep the target and take it to the providers.",
+                    objective=code, status=r["status"], period=ev.last, value=figures["value"],
+                    target=figures["target"], lower=figures["ci_lower"],
+                    upper=figures["ci_upper"], n=r["n"], met=unit["periods_met"],
+                    periods=len(ev.periods)), figures))
+            continue
+        at_least = r["comparison"] != "at_most"
+        bound = r["ci_lower"] if at_least else r["ci_upper"]
+        if (r["target_kind"] != "value" or bound is None
+                or figures["providers_met"] != len(providers)):
+            continue
+        step = TIGHTEN_STEP["mean" if r["measure"] == "mean_gain" else "rate"]
+        new = _toward(bound, step, down=at_least)
+        if r["measure"] != "mean_gain":
+            new = min(max(new, 0.0), 1.0)
+        if (new <= r["target"]) if at_least else (new >= r["target"]):
+            continue
+        index = codes.index(code)
+        out.append(Proposal(
+            "tighten_target", code,
+            msg("{objective} met at {period} by the scope ({value}, 95 % interval {lower} to "
+                "{upper}, n {n}) and by all {providers} providers judged; the bound is beyond "
+                "the target {target}: raise the target to {new} (the bound rounded toward the "
+                "old target).", objective=code, period=ev.last, value=figures["value"],
+                lower=figures["ci_lower"], upper=figures["ci_upper"], n=r["n"],
+                providers=len(providers), target=figures["target"], new=new),
+            {**figures, "payment_rules": _paying(defs, code)}, "objectives.yml",
+            f"objectives[{index}].target", r["target"], new,
+            {"op": "set", "path": ["objectives", index, "target"], "value": new}))
+    return out
+
+
+def _paying(defs: Definitions, code: str) -> list[str]:
+    """The payment rules (package/sector/adjustment) with a target condition on `code`."""
+    found = []
+    for rule in defs.payments.rules:
+        for adj in rule.adjustments:
+            if any(getattr(c, "kind", None) == "target" and code in c.objectives
+                   for c in adj.when):
+                found.append(f"{rule.package}/{rule.sector}/{adj.name}")
+    return found
+
+
+def _rule_parts(rule: str) -> tuple[str, str, str, str, str]:
+    """obligation_results' rule -> (scope, code, sector, instrument, timepoint)."""
+    head, sector, instrument, timepoint = rule.split("/")
+    scope, _, code = head.rpartition(":")
+    return (scope or "package", code, sector, instrument, timepoint)
+
+
+def obligations(ev: Evaluation, defs: Definitions) -> list[Proposal]:
+    """Extend a segment obligation to a further segment; put an obligation missed by many
+    providers on the agenda; raise a baseline minimum every provider keeps with room."""
+    return [*_extend(ev, defs), *_agenda(ev), *_raise(ev, defs)]
+
+
+def _extend(ev: Evaluation, defs: Definitions) -> list[Proposal]:
+    entries = [(i, ob) for i, ob in enumerate(defs.obligations) if ob.segment]
+    bound = {ob.segment for _, ob in entries}
+    sizes = {s["segment_code"]: s for s in ev.segments["sizes"] if s["period"] == ev.last}
+    out = []
+    for source in sorted(bound):
+        own = [(i, ob) for i, ob in entries if ob.segment == source]
+        instrument = next((i for i in own[0][1].instruments if i in SEGMENT_PAIRS), None)
+        if instrument is None:
+            continue
+        pairs_col = SEGMENT_PAIRS[instrument][0]
+        best = None
+        for code, s in sizes.items():
+            if code in bound or (s["clients"] or 0) < EXTEND_MIN_CLIENTS:
+                continue
+            pairs = s.get(pairs_col) or 0
+            coverage = pairs / s["clients"]
+            if coverage >= EXTEND_MIN_COVERAGE and (best is None or coverage > best[1]):
+                best = (code, coverage, pairs, s["clients"])
+        if best is None:
+            continue
+        code, coverage, pairs, clients = best
+        items = []
+        for _, ob in own:
+            item = ob.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+            item.pop("package", None)
+            items.append({"segment": code, **{k: v for k, v in item.items() if k != "segment"}})
+        out.append(Proposal(
+            "extend_obligation", f"segment:{code}",
+            msg("Extend the {source} segment's {instrument} obligation to {segment}: "
+                "{clients} clients at {period}, {pairs} of them ({coverage}) already with a "
+                "{instrument} pair from their packages' obligations, so collection is "
+                "feasible.", source=source, instrument=instrument, segment=code,
+                clients=clients, period=ev.last, pairs=pairs, coverage=f"{coverage:.0%}"),
+            {"period": ev.last, "segment": code, "clients": clients, "pairs": pairs,
+             "coverage": _r(coverage), "from_segment": source, "instrument": instrument},
+            "obligations.yml", "obligations[+]", None, items,
+            {"op": "append", "path": ["obligations"], "items": items}))
+    return out
+
+
+def _agenda(ev: Evaluation) -> list[Proposal]:
+    out = []
+    for rule in ev.obligations["rules"]:
+        last = rule["periods"][ev.last]
+        if (last["failed"] >= MANY_FAILING and last["judged"]
+                and last["failed"] / last["judged"] >= MANY_FAILING_SHARE):
+            subject = f"{rule['scope_code']}/{rule['instrument']}/{rule['timepoint']}"
+            out.append(Proposal(
+                "obligation_on_agenda", subject,
+                msg("{obligation} missed at {period} by {failed} of {judged} providers "
+                    "judged: keep the obligation and put it on the agenda of the steering "
+                    "dialogue.", obligation=subject, period=ev.last, failed=last["failed"],
+                    judged=last["judged"]),
+                {"period": ev.last, "failed": last["failed"], "judged": last["judged"],
+                 "providers": last["failing"]}))
+    return out
+
+
+def _raise(ev: Evaluation, defs: Definitions) -> list[Proposal]:
+    """Baseline minimums of package obligations every provider kept in every period."""
+    from arvo.follow_up.trends import wilson
+
+    groups: dict[tuple, dict[str, Any]] = {}
+    for cell in ev.obligations["cells"]:
+        scope, code, sector, instrument, timepoint = _rule_parts(cell["rule"])
+        if scope != "package" or timepoint != "baseline":
+            continue
+        g = groups.setdefault((code, sector), {"failed": 0, "judged": 0})
+        g["failed"] += cell["failed"]
+        g["judged"] += cell["passed"] + cell["failed"]
+    last = {(r["package_code"], r["obligation_sector"]): r
+            for r in ev.obligations.get("last_baseline", [])}
+    out = []
+    for i, ob in enumerate(defs.obligations):
+        g = groups.get((ob.package, ob.sector))
+        r = last.get((ob.package, ob.sector))
+        if not ob.package or not g or g["failed"] or not g["judged"] or not r:
+            continue
+        lower, _ = wilson(r["collected"], r["eligible"])
+        old = float(ob.min_baseline_rate)
+        if lower is None or lower < old + OBLIGATION_ROOM:
+            continue
+        new = min(_toward(lower, OBLIGATION_STEP, down=True), OBLIGATION_CEILING)
+        if new <= old:
+            continue
+        would_fail = sorted(p for p, upper in r["uppers"].items() if upper < new)
+        figures = {"period": ev.last, "collected": r["collected"], "eligible": r["eligible"],
+                   "rate": _r(r["collected"] / r["eligible"]), "ci_lower": _r(lower),
+                   "provider_periods_judged": g["judged"], "would_fail_at_new_minimum":
+                   would_fail, "payment_rules": _obligation_payments(defs, ob.package)}
+        out.append(Proposal(
+            "raise_obligation", f"{ob.package}/{ob.sector}",
+            msg("Every provider kept the {package} ({sector}) baseline obligation in every "
+                "period ({judged} checks); at {period} the region collected {collected} of "
+                "{eligible} (95 % lower bound {lower}), well above the minimum {old}: raise "
+                "it to {new}. Providers below it beyond sampling noise: {failing}.",
+                package=ob.package, sector=ob.sector, judged=g["judged"], period=ev.last,
+                collected=r["collected"], eligible=r["eligible"], lower=_r(lower), old=old,
+                new=new, failing=", ".join(would_fail) or "none"),
+            figures, "obligations.yml", f"obligations[{i}].min_baseline_rate", old, new,
+            {"op": "set", "path": ["obligations", i, "min_baseline_rate"], "value": new}))
+    return out
+
+
+def _obligation_payments(defs: Definitions, package: str) -> list[str]:
+    """The payment rules of `package` with an obligations condition."""
+    return [f"{rule.package}/{rule.sector}/{adj.name}" for rule in defs.payments.rules
+            if rule.package == package for adj in rule.adjustments
+            if any(getattr(c, "kind", None) == "obligations" for c in adj.when)]
+
+
+def widen(ev: Evaluation, defs: Definitions, in_force_from: str) -> list[Proposal]:
+    """A package or segment with enough pairs and no objective gets one at its level."""
+    scoped = {(o.package or o.segment) for o in defs.objectives}
+    out = []
+    for p in ev.outcomes["packages"]:
+        s = p["series"][-1]
+        if p["package_code"] in scoped or not s or s["n"] < NEW_OBJECTIVE_MIN_N:
+            continue
+        gain = s["mean"] if p["higher_is_better"] else -s["mean"]
+        scoped.add(p["package_code"])
+        out.append(_new_objective(ev, "package", p["package_code"], p["instrument"], gain,
+                                  s["n"], len(defs.objectives) + len(out), in_force_from))
+    for s in ev.segments["sizes"]:
+        if s["period"] != ev.last or s["segment_code"] in scoped:
+            continue
+        for instrument, (pairs_col, mean_col) in SEGMENT_PAIRS.items():
+            n, mean = s.get(pairs_col) or 0, s.get(mean_col)
+            if n >= NEW_OBJECTIVE_MIN_N and mean is not None:
+                gain = float(mean) if instrument != "PHQ9" else -float(mean)
+                scoped.add(s["segment_code"])
+                out.append(_new_objective(ev, "segment", s["segment_code"], instrument, gain,
+                                          n, len(defs.objectives) + len(out), in_force_from))
+                break
+    return out
+
+
+def _new_objective(ev: Evaluation, scope: str, code: str, instrument: str, gain: float,
+                   n: int, index: int, in_force_from: str) -> Proposal:
+    target = _toward(gain, TIGHTEN_STEP["mean"], down=True)
+    item = {"code": f"{code}_{instrument}_GAIN"[:40],
+            "name_fi": f"{code}: {instrument}-muutos vähintään nykyisellä tasolla",
+            "name_en": f"{code}: {instrument} gain at least at its current level",
+            "name_sv": f"{code}: förändringen i {instrument} minst på nuvarande nivå",
+            scope: code, "measure": "mean_gain", "instrument": instrument,
+            "comparison": "at_least", "target": target, "near": TIGHTEN_STEP["mean"],
+            "applies_from": in_force_from, "min_n": NEW_OBJECTIVE_MIN_N,
+            "source": f"follow-up {ev.first}..{ev.last}: the level at {ev.last} "
+                      f"({gain:+.3f}, {n} pairs), rounded toward worse"}
+    return Proposal(
+        "new_objective", f"{scope}:{code}",
+        msg("{scope} {code} has {n} {instrument} pairs at {period} and no objective: steer it "
+            "with one at its current level, a mean gain of at least {target} (now {gain}).",
+            scope=scope, code=code, n=n, instrument=instrument, period=ev.last,
+            target=target, gain=_r(gain)),
+        {"period": ev.last, "pairs": n, "mean_gain": _r(gain)}, "objectives.yml",
+        f"objectives[{index}]", None, item,
+        {"op": "append", "path": ["objectives"], "items": [item]})
+
+
+def payments(ev: Evaluation) -> list[Proposal]:
+    """An uplift no provider ever reached, or a withhold every provider triggered, over the
+    span: review it (no automatic change)."""
+    out = []
+    for a in ev.payments["adjustments"]:
+        subject = f"{a['package_code']}/{a['rule_sector']}/{a['adjustment']}"
+        figures = {"provider_periods": a["provider_periods"], "providers": a["providers"],
+                   "conditions_met": a["conditions_met"], "applied": a["applied"],
+                   "amount_eur": str(a["amount_eur"]), "failed": a["failed_conditions"]}
+        if a["line"] == "uplift" and a["conditions_met"] == 0:
+            out.append(Proposal("review_payment", subject, msg(
+                "No provider reached the {adjustment} of {package} in {n} provider periods "
+                "({periods}); failed: {failed}. Review the conditions with the providers.",
+                adjustment=a["adjustment"], package=a["package_code"],
+                n=a["provider_periods"], periods=f"{ev.first}..{ev.last}",
+                failed=a["failed_conditions"] or "-"), figures))
+        elif a["line"] == "withhold" and a["applied"] == a["provider_periods"]:
+            out.append(Proposal("review_payment", subject, msg(
+                "Every provider had the {adjustment} of {package} kept back in all {n} "
+                "provider periods ({periods}); failed: {failed}. Review whether the rule "
+                "steers.", adjustment=a["adjustment"], package=a["package_code"],
+                n=a["provider_periods"], periods=f"{ev.first}..{ev.last}",
+                failed=a["failed_conditions"] or "-"), figures))
+    return out
