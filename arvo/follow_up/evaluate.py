@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from arvo.config import Settings
 from arvo.follow_up import trends
 from arvo.report.warehouse import Warehouse
 
@@ -49,6 +50,7 @@ class Evaluation:
     last: str
     periods: list[str]
     versions: dict[str, list[str]]
+    providers: dict[str, str] = field(default_factory=dict)
     objectives: list[dict[str, Any]] = field(default_factory=list)
     sectors: list[dict[str, Any]] = field(default_factory=list)
     obligations: dict[str, Any] = field(default_factory=dict)
@@ -79,6 +81,7 @@ def evaluate(wh: Warehouse, first: str, last: str) -> Evaluation:
     objectives = objective_units(wh, periods)
     return Evaluation(
         first=first, last=last, periods=periods, versions=definitions_versions(wh, periods),
+        providers=provider_names(wh, periods),
         objectives=objectives, sectors=sector_units(objectives, sectors, periods),
         obligations=obligations(wh, periods), payments=payments(wh, periods),
         outcomes=outcomes(wh, periods), segments=segments(wh, periods))
@@ -115,6 +118,15 @@ def provider_sectors(wh: Warehouse, periods: list[str]) -> dict[str, str]:
                 if r["sector"]:
                     out[r["provider_id"]] = r["sector"]
     return out
+
+
+def provider_names(wh: Warehouse, periods: list[str]) -> dict[str, str]:
+    """Provider ID -> name, as the marts of the span record it."""
+    return {r["provider_id"]: r["provider_name"] for t in ("mart_prom_compliance",
+                                                           "mart_provider_value")
+            if t in wh.tables for r in wh.query(
+                f'select distinct provider_id, provider_name from "{t}" '
+                f'where cast(period as varchar) in ({_in(periods)})')}
 
 
 def _higher_is_better(row: dict[str, Any]) -> bool:
@@ -406,3 +418,11 @@ def segments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
         f"full outer join (select * from mart_client_segments where period = '{last}') as b "
         "on a.client_id = b.client_id group by all order by 1, 2")
     return {"sizes": sizes, "moves": moves, "unrecorded": sorted(set(unrecorded))}
+
+
+def evaluate_warehouse(settings: Settings, first: str, last: str) -> Evaluation:
+    """The evaluation of first..last from the run's warehouse (read-only)."""
+    from arvo.report.warehouse import open_warehouse
+
+    with open_warehouse(settings.warehouse) as wh:
+        return evaluate(wh, first, last)

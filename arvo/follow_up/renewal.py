@@ -195,6 +195,10 @@ def _extend(ev: Evaluation, defs: Definitions) -> list[Proposal]:
         for _, ob in own:
             item = ob.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
             item.pop("package", None)
+            item["rationale"] = (
+                f"Extended from the {source} segment's obligation by the follow-up of "
+                f"{ev.first}..{ev.last}: {clients} clients at {ev.last}, {coverage:.0%} of "
+                f"them already with a {instrument} pair from their packages' obligations.")
             items.append({"segment": code, **{k: v for k, v in item.items() if k != "segment"}})
         out.append(Proposal(
             "extend_obligation", f"segment:{code}",
