@@ -100,8 +100,8 @@ def plant_roles(rng: np.random.Generator, weights: np.ndarray,
 #: draws are unchanged.
 TREND_PACKAGE = "DEPRESSION"
 TREND_FROM = "2024-07"
-TREND_FULL = "2025-01"
-TREND_PHQ_FALL = 4.5
+TREND_FULL = "2024-10"
+TREND_PHQ_FALL = 6.0
 
 
 def trend_fall(package: str, start_day: np.ndarray, day0: np.datetime64) -> np.ndarray:
