@@ -21,65 +21,16 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from arvo import definitions
+from arvo import definition_versions, definitions
 from arvo.config import Settings
 from arvo.follow_up.evaluate import Evaluation
 from arvo.follow_up.renewal import Proposal
 from arvo.periods import add_months
 
-VERSION_FILE = "version.yml"
-VERSIONS_DIR = "versions"
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    """A definitions version: its id, first month in force and the folder its files are in
-    (the definitions folder itself for the first)."""
-
-    id: str
-    in_force_from: str | None
-    folder: Path
-
-
-def history(directory: Path) -> list[VersionInfo]:
-    """The versions of a definitions folder, oldest first (arvo.definition_versions when it
-    is there; else the layout of docs/follow-up.md read directly)."""
-    try:
-        from arvo import definition_versions
-    except ImportError:
-        definition_versions = None
-    if definition_versions is not None:
-        return [VersionInfo(v.id, v.in_force_from, Path(v.folder))
-                for v in definition_versions.history(directory)]
-    directory = Path(directory)
-    base = directory / VERSION_FILE
-    if not base.is_file() and not (directory / VERSIONS_DIR).is_dir():
-        return [VersionInfo("current", None, directory)]
-    out = [VersionInfo(*_version_yml(base, "v1"), directory)]
-    for folder in sorted((directory / VERSIONS_DIR).glob("*/")):
-        out.append(VersionInfo(*_version_yml(folder / VERSION_FILE, folder.name), folder))
-    return sorted(out, key=lambda v: v.in_force_from or "")
-
-
-def _version_yml(path: Path, default: str) -> tuple[str, str | None]:
-    doc = YAML(typ="safe").load(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    doc = doc or {}
-    return str(doc.get("version", default)), doc.get("in_force_from")
-
-
-def next_id(versions: list[VersionInfo]) -> str:
-    """v<N+1> after the highest vN (v2 after a folder with one unnamed version)."""
-    numbers = [int(m.group(1)) for v in versions if (m := re.fullmatch(r"v(\d+)", v.id))]
-    return f"v{max(numbers, default=1) + 1}"
-
-
-def file_in_force(versions: list[VersionInfo], name: str) -> Path:
-    """The file `name` as the latest version has it (its own copy, else the latest earlier
-    version's, else the first version's)."""
-    for v in reversed(versions):
-        if (v.folder / name).is_file():
-            return v.folder / name
-    return versions[0].folder / name
+def file_in_force(source: Path, name: str) -> Path:
+    """The file `name` as the latest version of `source` has it (its own or carried over)."""
+    latest = definition_versions.latest(source)
+    return latest.files.get(name, latest.folder / name)
 
 
 def _yaml() -> YAML:
@@ -127,9 +78,9 @@ def write_draft(source: Path, out: Path, proposals: list[Proposal], in_force_fro
     """Write the draft folder `out` (replacing an earlier draft); return the new version's
     id and the files it changes. A source without versions becomes version v1 in force
     from `first_from`. Raises DefinitionError if the draft does not load."""
-    versions = history(source)
-    new = next_id(versions)
-    latest = versions[-1]
+    versioned = definition_versions.is_versioned(source)
+    new = definition_versions.next_id(source) if versioned else "v2"
+    latest = definition_versions.latest(source)
     if latest.in_force_from and in_force_from <= latest.in_force_from:
         raise ValueError(f"--in-force-from {in_force_from} must be after {latest.id}'s "
                          f"{latest.in_force_from}")
@@ -138,11 +89,11 @@ def write_draft(source: Path, out: Path, proposals: list[Proposal], in_force_fro
     try:
         folder = work / "draft"
         shutil.copytree(source, folder)
-        if not (folder / VERSION_FILE).is_file():
+        if not versioned:
             _dump({"version": "v1", "in_force_from": first_from,
                    "description": "the definitions as they were before the follow-up's "
-                                  "first renewal"}, folder / VERSION_FILE)
-        target = folder / VERSIONS_DIR / new
+                                  "first renewal"}, folder / definition_versions.VERSION_FILE)
+        target = folder / definition_versions.VERSIONS_DIR / new
         target.mkdir(parents=True)
         changed: dict[str, Any] = {}
         yaml = _yaml()
@@ -150,14 +101,14 @@ def write_draft(source: Path, out: Path, proposals: list[Proposal], in_force_fro
             if not p.changes:
                 continue
             if p.file not in changed:
-                changed[p.file] = yaml.load(file_in_force(versions, p.file)
+                changed[p.file] = yaml.load(file_in_force(source, p.file)
                                             .read_text(encoding="utf-8"))
             apply(changed[p.file], p.edit)
         for name, doc in changed.items():
             with (target / name).open("w", encoding="utf-8") as fh:
                 yaml.dump(doc, fh)
         _dump({"version": new, "in_force_from": in_force_from, "description": description},
-              target / VERSION_FILE)
+              target / definition_versions.VERSION_FILE)
         validate(folder, new, in_force_from)
         if out.exists():
             shutil.rmtree(out)
@@ -172,31 +123,14 @@ def _dump(data: dict[str, Any], path: Path) -> None:
         _yaml().dump(_node(data), fh)
 
 
-def versioned() -> bool:
-    """True when arvo.definitions.load takes a period (definitions versions)."""
-    import inspect
-
-    return "period" in inspect.signature(definitions.load).parameters
-
-
 def validate(folder: Path, version: str, period: str) -> None:
-    """Load the draft's new version as a run in force at `period` would: with the
-    versioned loader when it is there (and check it is the new version), else the first
-    version's files overlaid by each version's in order."""
-    if versioned():
-        defs = definitions.load(folder, period=period)
-        found = getattr(defs, "version", version)
-        if found != version:
-            raise definitions.DefinitionError(
-                f"{folder}: the draft's version in force at {period} is {found}, not {version}")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        merged = Path(tmp)
-        for v in history(folder):
-            for f in v.folder.glob("*.yml"):
-                if f.name != VERSION_FILE:
-                    shutil.copy2(f, merged / f.name)
-        definitions.load(merged)
+    """Load the draft as a run in force at `period` would, and check that it is the new
+    version (DefinitionError naming the file and key otherwise)."""
+    defs = definitions.load(folder, period=period)
+    if defs.version != version:
+        raise definitions.DefinitionError(
+            f"{folder}: the draft's version in force at {period} is {defs.version}, "
+            f"not {version}")
 
 
 @dataclass
@@ -217,10 +151,8 @@ def follow_up_dir(settings: Settings, first: str, last: str) -> Path:
 
 
 def load_in_force(directory: Path, period: str) -> definitions.Definitions:
-    """The definitions in force at `period` (the versioned loader when it is there)."""
-    if versioned():
-        return definitions.load(directory, period=period)
-    return definitions.load(directory)
+    """The definitions in force at `period`."""
+    return definitions.load(directory, period=period)
 
 
 def renew(settings: Settings, ev: Evaluation, in_force_from: str | None = None) -> Renewal:

@@ -8,9 +8,9 @@ import shutil
 import pytest
 from ruamel.yaml import YAML
 
-from arvo import definitions
+from arvo import definition_versions, definitions
 from arvo.config import REPO_ROOT
-from arvo.follow_up.draft import history, next_id, write_draft
+from arvo.follow_up.draft import write_draft
 from arvo.follow_up.renewal import Proposal
 from arvo.messages import msg
 
@@ -29,10 +29,12 @@ def source(tmp_path):
 
 def test_changed_file_keeps_its_comments_and_only_the_change(source, tmp_path):
     out = tmp_path / "fu" / "draft"
-    before = [v.id for v in history(source)]
+    before = [v.id for v in definition_versions.history(source)]
     version, files = write_draft(source, out, [_set(["objectives", 2, "target"], 0.7)],
                                  "2026-01", "test", "2024-01")
-    assert version == next_id(history(source)) and version not in before
+    assert version == definition_versions.next_id(source) and version not in before
+    assert definitions.load(out, period="2026-01").version == version
+    assert definitions.load(out, period="2025-12").version == before[-1]
     assert files == ["objectives.yml"]
     old = (source / "objectives.yml").read_text().splitlines()
     new = (out / "versions" / version / "objectives.yml").read_text().splitlines()
@@ -42,8 +44,9 @@ def test_changed_file_keeps_its_comments_and_only_the_change(source, tmp_path):
         ["objectives.yml", "version.yml"]
     meta = YAML(typ="safe").load((out / "versions" / version / "version.yml").read_text())
     assert meta["in_force_from"] == "2026-01"
-    # the first version's files are copied unchanged
+    # the definitions folder is copied unchanged
     assert (out / "objectives.yml").read_text() == (source / "objectives.yml").read_text()
+    assert [v.id for v in definition_versions.history(out)] == [*before, version]
 
 
 def test_an_invalid_draft_fails_and_writes_nothing(source, tmp_path):
@@ -68,4 +71,6 @@ def test_appended_entries_are_written_in_the_files_style(source, tmp_path):
     text = (out / "versions" / version / "obligations.yml").read_text()
     assert "  - segment: MULTIMORBID\n    instruments: [EQ5D5L]\n" \
            "    baseline: {from_days: -42, to_days: 30}\n" in text
-    assert text.startswith((source / "obligations.yml").read_text().splitlines()[0])
+    in_force = definition_versions.latest(source).files["obligations.yml"]
+    assert text.startswith(in_force.read_text().splitlines()[0])
+    assert text.count("- segment: MULTIMORBID") == 1

@@ -37,7 +37,8 @@ def test_missing_periods_are_named_with_the_command_to_run_them(tiny_warehouse):
 
 def test_span_and_versions(evaluation):
     assert evaluation.periods == [FIRST, LAST]
-    assert evaluation.versions == {FIRST: ["current"], LAST: ["current"]}
+    # definitions/: v1 up to 2024-12, v2 from 2025-01 (docs/definitions.md)
+    assert evaluation.versions == {FIRST: ["v1"], LAST: ["v2"]}
 
 
 def test_client_segments_are_recorded_per_period(tiny_warehouse):
@@ -48,7 +49,7 @@ def test_client_segments_are_recorded_per_period(tiny_warehouse):
     # tiny_lake.py: 11 clients with events in 2024 (M has only a 2023 event)
     assert [r[0] for r in rows] == [FIRST, LAST]
     assert rows[0][1] == rows[0][2] == 11
-    assert rows[0][3] == "current"
+    assert rows[0][3] == "v1"
 
 
 def test_client_i_moves_from_mostly_healthy_to_frail_elderly(evaluation):
@@ -116,14 +117,8 @@ def test_renewal_writes_a_loadable_draft_and_the_report(tiny_warehouse, evaluati
         renewal.files
     proposals = YAML(typ="safe").load(renewal.proposals_path.read_text())
     assert len(proposals["proposals"]) == len(renewal.proposals)
-    merged = settings.home / "merged"
-    merged.mkdir()
-    for f in draft.glob("*.yml"):
-        (merged / f.name).write_text(f.read_text())
-    for f in version.glob("*.yml"):
-        (merged / f.name).write_text(f.read_text())
-    definitions.load(merged)
+    assert definitions.load(draft, period="2025-03").version == renewal.version
     for lang in ("fi", "sv", "en"):
         (path,) = view.render_report(settings, evaluation, renewal, lang)
         html = path.read_text(encoding="utf-8")
-        assert f'lang="{lang}"' in html and FIRST in html and "current" in html
+        assert f'lang="{lang}"' in html and FIRST in html and ">v2<" in html
