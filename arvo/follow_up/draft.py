@@ -27,6 +27,7 @@ from arvo.follow_up.evaluate import Evaluation
 from arvo.follow_up.renewal import Proposal
 from arvo.periods import add_months
 
+
 def file_in_force(source: Path, name: str) -> Path:
     """The file `name` as the latest version of `source` has it (its own or carried over)."""
     latest = definition_versions.latest(source)
