@@ -122,3 +122,16 @@ def test_renewal_writes_a_loadable_draft_and_the_report(tiny_warehouse, evaluati
         (path,) = view.render_report(settings, evaluation, renewal, lang)
         html = path.read_text(encoding="utf-8")
         assert f'lang="{lang}"' in html and FIRST in html and ">v2<" in html
+
+
+def test_the_command_names_the_missing_periods(tiny_warehouse, prefect_server):
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    home = tiny_warehouse["settings"].home
+    result = CliRunner().invoke(main, ["follow-up", "--from", "2024-06", "--to", LAST,
+                                       "--home", str(home)])
+    assert result.exit_code == 1
+    assert "no steering results for 2024-06" in result.output
+    assert "arvo steer --period 2024-06" in result.output
