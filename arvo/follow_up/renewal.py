@@ -191,6 +191,7 @@ def _extend(ev: Evaluation, defs: Definitions) -> list[Proposal]:
         if best is None:
             continue
         code, coverage, pairs, clients = best
+        bound.add(code)  # one extension per segment, whichever obligation it copies
         items = []
         for _, ob in own:
             item = ob.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
