@@ -226,7 +226,7 @@ def obligations(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
     collection rate, and the region's share of obligations met per period with its change."""
     if "obligation_results" not in wh.tables:
         return {"cells": [], "repeated": [], "rules": [], "region": [], "trend": None,
-                "last_baseline": []}
+                "baselines": {}}
     rows = wh.query(
         "select cast(period as varchar) as period, provider_id, provider_name, rule, scope, "
         "scope_code, package_code, instrument, timepoint, obligation_sector, status, "
@@ -270,27 +270,30 @@ def obligations(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
     a, b = series[0], series[-1]
     return {"cells": sorted(cells.values(), key=lambda c: (c["provider_id"], c["rule"])),
             "repeated": repeated, "rules": list(per_rule.values()), "region": series,
-            "last_baseline": _last_baseline(rows, periods[-1]),
+            "baselines": {p: _baselines(rows, p) for p in periods},
             "trend": trends.rate_change(a["passed"], a["judged"], b["passed"], b["judged"])}
 
 
-def _last_baseline(rows: list[dict[str, Any]], last: str) -> list[dict[str, Any]]:
-    """Per package obligation entry (package x obligation sector) at the last period, its
-    baseline checks over every instrument and provider: collected, eligible and each
-    provider's lowest Wilson upper bound (what a higher minimum would fail)."""
+def _baselines(rows: list[dict[str, Any]], period: str) -> list[dict[str, Any]]:
+    """Per package obligation entry (package x obligation sector) in `period`, its
+    baseline checks over every instrument and provider: collected, eligible, each
+    provider's lowest Wilson upper bound (what a higher minimum would fail) and whether
+    it passed them all."""
     out: dict[tuple, dict[str, Any]] = {}
     for r in rows:
-        if (r["period"] != last or r["scope"] != "package" or r["timepoint"] != "baseline"
+        if (r["period"] != period or r["scope"] != "package" or r["timepoint"] != "baseline"
                 or r["status"] not in ("passed", "failed")):
             continue
         e = out.setdefault((r["package_code"], r["obligation_sector"]), {
             "package_code": r["package_code"], "obligation_sector": r["obligation_sector"],
-            "collected": 0, "eligible": 0, "uppers": {}})
+            "collected": 0, "eligible": 0, "uppers": {}, "passing": {}})
         e["collected"] += r["collected"] or 0
         e["eligible"] += r["eligible_episodes"] or 0
         upper = r["rate_ci_upper"] if r["rate_ci_upper"] is not None else 1.0
         e["uppers"][r["provider_id"]] = min(e["uppers"].get(r["provider_id"], 1.0),
                                             float(upper))
+        e["passing"][r["provider_id"]] = (e["passing"].get(r["provider_id"], True)
+                                          and r["status"] == "passed")
     return list(out.values())
 
 
@@ -299,7 +302,7 @@ def payments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
     Decimal in Python) and, per adjustment, how many provider x periods reached its
     conditions (an uplift paid) or triggered it (a withhold kept back)."""
     if "mart_provider_payments" not in wh.tables:
-        return {"totals": [], "adjustments": []}
+        return {"totals": [], "adjustments": [], "last_base": {}}
     totals = wh.query(
         "select cast(period as varchar) as period, package_code, sector, line, "
         "sum(amount_eur) as amount_eur, count(distinct provider_id) as providers, "
@@ -319,7 +322,11 @@ def payments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
         f"where cast(period as varchar) in ({_in(periods)}) and adjustment is not null "
         "and line in ('uplift', 'withhold') group by all "
         "order by package_code, rule_sector, adjustment")
-    return {"totals": totals, "adjustments": adjustments}
+    base = {(r["provider_id"], r["package_code"]): Decimal(r["amount_eur"]) for r in wh.query(
+        "select provider_id, package_code, sum(amount_eur) as amount_eur "
+        "from mart_provider_payments where line = 'base' "
+        f"and cast(period as varchar) = '{periods[-1]}' group by all")}
+    return {"totals": totals, "adjustments": adjustments, "last_base": base}
 
 
 def outcomes(wh: Warehouse, periods: list[str]) -> dict[str, Any]:

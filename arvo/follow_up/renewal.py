@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from arvo.definitions import Definitions
@@ -22,9 +23,9 @@ TIGHTEN_STEP = {"rate": 0.05, "mean": 0.01}
 
 OBLIGATION_STEP = 0.05
 OBLIGATION_ROOM = 0.10
-"""An obligation every provider kept in every period, whose region-wide Wilson lower bound
-at P2 is at least OBLIGATION_ROOM above its minimum, is raised to that bound rounded
-down to OBLIGATION_STEP (at most OBLIGATION_CEILING)."""
+"""A package obligation's baseline minimum, when the region's Wilson lower bound is at
+least OBLIGATION_ROOM above it in the first and the last period, is raised to the last
+period's bound rounded down to OBLIGATION_STEP (at most OBLIGATION_CEILING)."""
 OBLIGATION_CEILING = 0.95
 
 EXTEND_MIN_CLIENTS = 100
@@ -41,6 +42,9 @@ judged goes on the agenda unchanged."""
 NEW_OBJECTIVE_MIN_N = 10
 """A package or segment with at least this many pairs at P2 (the objectives' default
 min_n) and no objective gets one at its current level."""
+
+STATUS = {"near": msg("near"), "missed": msg("not achieved")}
+"""An objective's status in the words of the reports."""
 
 SEGMENT_PAIRS = {"EQ5D5L": ("eq5d_pairs", "eq5d_change_mean"),
                  "PHQ9": ("phq9_pairs", "phq9_change_mean")}
@@ -114,7 +118,8 @@ def targets(ev: Evaluation, defs: Definitions) -> list[Proposal]:
                 msg("{objective} {status} at {period}: {value} against the target {target} "
                     "(95 % interval {lower} to {upper}, n {n}); met in {met} of {periods} "
                     "periods. Keep the target and take it to the providers.",
-                    objective=code, status=r["status"], period=ev.last, value=figures["value"],
+                    objective=code, status=STATUS[r["status"]], period=ev.last,
+                    value=figures["value"],
                     target=figures["target"], lower=figures["ci_lower"],
                     upper=figures["ci_upper"], n=r["n"], met=unit["periods_met"],
                     periods=len(ev.periods)), figures))
@@ -234,56 +239,77 @@ def _agenda(ev: Evaluation) -> list[Proposal]:
 
 
 def _raise(ev: Evaluation, defs: Definitions) -> list[Proposal]:
-    """Baseline minimums of package obligations every provider kept in every period."""
+    """Baseline minimums of package obligations the region exceeds with room in the first
+    and the last period: raised toward the region's level, with the providers that would
+    then fail and what the package's payment rules would do to them."""
     from arvo.follow_up.trends import wilson
 
-    groups: dict[tuple, dict[str, Any]] = {}
-    for cell in ev.obligations["cells"]:
-        scope, code, sector, instrument, timepoint = _rule_parts(cell["rule"])
-        if scope != "package" or timepoint != "baseline":
-            continue
-        g = groups.setdefault((code, sector), {"failed": 0, "judged": 0})
-        g["failed"] += cell["failed"]
-        g["judged"] += cell["passed"] + cell["failed"]
-    last = {(r["package_code"], r["obligation_sector"]): r
-            for r in ev.obligations.get("last_baseline", [])}
+    def entries(period: str) -> dict[tuple, dict[str, Any]]:
+        return {(r["package_code"], r["obligation_sector"]): r
+                for r in ev.obligations.get("baselines", {}).get(period, [])}
+
+    first, last = entries(ev.first), entries(ev.last)
     out = []
     for i, ob in enumerate(defs.obligations):
-        g = groups.get((ob.package, ob.sector))
-        r = last.get((ob.package, ob.sector))
-        if not ob.package or not g or g["failed"] or not g["judged"] or not r:
+        a, r = first.get((ob.package, ob.sector)), last.get((ob.package, ob.sector))
+        if not ob.package or not a or not r or not a["eligible"] or not r["eligible"]:
             continue
-        lower, _ = wilson(r["collected"], r["eligible"])
         old = float(ob.min_baseline_rate)
-        if lower is None or lower < old + OBLIGATION_ROOM:
+        lower = wilson(r["collected"], r["eligible"])[0]
+        if min(wilson(a["collected"], a["eligible"])[0], lower) < old + OBLIGATION_ROOM:
             continue
         new = min(_toward(lower, OBLIGATION_STEP, down=True), OBLIGATION_CEILING)
         if new <= old:
             continue
-        would_fail = sorted(p for p, upper in r["uppers"].items() if upper < new)
+        newly = sorted(p for p, upper in r["uppers"].items()
+                       if upper < new and r["passing"].get(p))
+        effects = _payment_effects(defs, ev, ob.package, newly)
         figures = {"period": ev.last, "collected": r["collected"], "eligible": r["eligible"],
                    "rate": _r(r["collected"] / r["eligible"]), "ci_lower": _r(lower),
-                   "provider_periods_judged": g["judged"], "would_fail_at_new_minimum":
-                   would_fail, "payment_rules": _obligation_payments(defs, ob.package)}
+                   "first_period_rate": _r(a["collected"] / a["eligible"]),
+                   "would_newly_fail": newly, "payment_effects": effects}
         out.append(Proposal(
             "raise_obligation", f"{ob.package}/{ob.sector}",
-            msg("Every provider kept the {package} ({sector}) baseline obligation in every "
-                "period ({judged} checks); at {period} the region collected {collected} of "
-                "{eligible} (95 % lower bound {lower}), well above the minimum {old}: raise "
-                "it to {new}. Providers below it beyond sampling noise: {failing}.",
-                package=ob.package, sector=ob.sector, judged=g["judged"], period=ev.last,
-                collected=r["collected"], eligible=r["eligible"], lower=_r(lower), old=old,
-                new=new, failing=", ".join(would_fail) or "none"),
+            msg("The region collected the {package} ({sector}) baselines of {collected} of "
+                "{eligible} eligible episodes at {period} (95 % lower bound {lower}; "
+                "{first} at {start}), well above the minimum {old}: raise it to {new}. "
+                "Providers that would then fail it beyond sampling noise: {failing}; "
+                "payments that would change: {payments}.",
+                package=ob.package, sector=ob.sector, collected=r["collected"],
+                eligible=r["eligible"], period=ev.last, lower=_r(lower),
+                first=figures["first_period_rate"], start=ev.first, old=old, new=new,
+                failing=", ".join(newly) or "-",
+                payments="; ".join(f"{e['provider_id']} {e['rule']} {e['change_eur']}"
+                                   for e in effects) or "-"),
             figures, "obligations.yml", f"obligations[{i}].min_baseline_rate", old, new,
             {"op": "set", "path": ["obligations", i, "min_baseline_rate"], "value": new}))
     return out
 
 
-def _obligation_payments(defs: Definitions, package: str) -> list[str]:
-    """The payment rules of `package` with an obligations condition."""
-    return [f"{rule.package}/{rule.sector}/{adj.name}" for rule in defs.payments.rules
-            if rule.package == package for adj in rule.adjustments
-            if any(getattr(c, "kind", None) == "obligations" for c in adj.when)]
+def _payment_effects(defs: Definitions, ev: Evaluation, package: str,
+                     providers: list[str]) -> list[dict[str, Any]]:
+    """What the package's payment adjustments with an obligations condition would do to
+    providers that newly fail it, at the last period's base: a withhold keeps back its
+    share (exact euros); an uplift is no longer paid."""
+    out = []
+    for rule in defs.payments.rules:
+        if rule.package != package:
+            continue
+        for adj in rule.adjustments:
+            if not any(getattr(c, "kind", None) == "obligations" for c in adj.when):
+                continue
+            for p in providers:
+                base = ev.payments.get("last_base", {}).get((p, package))
+                if base is None:
+                    continue
+                if adj.kind == "withhold":
+                    change = -(base * Decimal(str(adj.share_of_base))).quantize(Decimal("0.01"))
+                    out.append({"provider_id": p, "rule": f"{package}/{adj.name}",
+                                "change_eur": str(change)})
+                else:
+                    out.append({"provider_id": p, "rule": f"{package}/{adj.name}",
+                                "change_eur": "uplift not paid"})
+    return out
 
 
 def widen(ev: Evaluation, defs: Definitions, in_force_from: str) -> list[Proposal]:

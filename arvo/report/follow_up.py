@@ -32,8 +32,9 @@ from arvo.report.objectives import figure
 TEMPLATE = "follow_up_report.html.j2"
 DIRECTIONS = {"improving": msg("improving"), "worsening": msg("worsening"),
               "no_change": msg("no clear change"), "not_measurable": msg("not measurable")}
-STATUS_WORDS = {"met": msg("met"), "near": msg("near"), "missed": msg("missed"),
-                "not_measurable": msg("not measurable"), None: "–"}
+STATUS_WORDS = {"met": msg("achieved"), "near": msg("near"), "missed": msg("not achieved"),
+                "not_measurable": msg("not yet measurable"), None: "–"}
+"""An objective's status in the words of the steering report (objectives.html.j2)."""
 KINDS = {"keep_target": msg("keep the target"), "near_target": msg("target near: keep"),
          "tighten_target": msg("tighten the target"),
          "extend_obligation": msg("extend an obligation"),
