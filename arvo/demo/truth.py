@@ -200,8 +200,10 @@ def planted_trends(defs: Definitions) -> list[dict[str, Any]]:
                     f"{TREND_PACKAGE} episodes starting from {TREND_FROM} falls by up to "
                     f"{TREND_PHQ_FALL} points more at follow-up, the full amount from "
                     f"{TREND_FULL} on, at every provider alike; so recovery and the mean "
-                    "PHQ-9 gain rise from the 2024 periods to 2025-12. Nothing else "
-                    "changes over time (no_trend)."}]
+                    "PHQ-9 gain rise from the 2024 periods to 2025-12. No other trend "
+                    "is planted (no_trend); on a large region the follow-up may still see "
+                    "small shifts from the horizon's start (2024-12's pairs are only of "
+                    "episodes started in the first half of 2024)."}]
 
 
 def _cells(defs: Definitions, provider_id: str, packages: list[str]) -> list[dict[str, str]]:
