@@ -302,7 +302,7 @@ def payments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
     Decimal in Python) and, per adjustment, how many provider x periods reached its
     conditions (an uplift paid) or triggered it (a withhold kept back)."""
     if "mart_provider_payments" not in wh.tables:
-        return {"totals": [], "adjustments": [], "last_base": {}}
+        return {"totals": [], "adjustments": [], "last_base": {}, "uplifts_paid": []}
     totals = wh.query(
         "select cast(period as varchar) as period, package_code, sector, line, "
         "sum(amount_eur) as amount_eur, count(distinct provider_id) as providers, "
@@ -326,7 +326,19 @@ def payments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
         "select provider_id, package_code, sum(amount_eur) as amount_eur "
         "from mart_provider_payments where line = 'base' "
         f"and cast(period as varchar) = '{periods[-1]}' group by all")}
-    return {"totals": totals, "adjustments": adjustments, "last_base": base}
+    paid_under = []
+    if "mart_prom_compliance" in wh.tables:
+        paid_under = wh.query(
+            "select cast(p.period as varchar) as period, p.provider_id, p.package_code, "
+            "p.rule_sector, p.adjustment, p.amount_eur, min(c.rate) as rate "
+            "from mart_provider_payments as p inner join mart_prom_compliance as c "
+            "on c.period = p.period and c.provider_id = p.provider_id "
+            "and c.package_code = p.package_code and c.scope = 'package' "
+            "and c.timepoint = 'baseline' and c.eligible_episodes > 0 "
+            f"where cast(p.period as varchar) in ({_in(periods)}) and p.line = 'uplift' "
+            "and p.amount_eur > 0 group by all order by 1, 2")
+    return {"totals": totals, "adjustments": adjustments, "last_base": base,
+            "uplifts_paid": paid_under}
 
 
 def outcomes(wh: Warehouse, periods: list[str]) -> dict[str, Any]:

@@ -89,8 +89,56 @@ def _toward(bound: float, step: float, down: bool) -> float:
 
 def propose(ev: Evaluation, defs: Definitions, in_force_from: str) -> list[Proposal]:
     """Every proposal of the rules, in the order of docs/follow-up.md."""
-    return [*targets(ev, defs), *obligations(ev, defs), *widen(ev, defs, in_force_from),
-            *payments(ev)]
+    ob = obligations(ev, defs)
+    raised = {tuple(p.subject.split("/")): p.new for p in ob if p.kind == "raise_obligation"}
+    return [*targets(ev, defs), *ob, *widen(ev, defs, in_force_from),
+            *payments(ev, defs, raised)]
+
+
+def _align(ev: Evaluation, defs: Definitions, raised: dict[tuple, float]) -> list[Proposal]:
+    """Participation conditions of uplifts below the minimum of the package's obligation
+    (as the new version has it), when the span paid the uplift to a provider whose
+    baseline participation was below that minimum."""
+    out = []
+    for i, rule in enumerate(defs.payments.rules):
+        entry = next((ob for ob in defs.obligations if ob.package == rule.package
+                      and ob.sector == rule.sector), None) or next(
+            (ob for ob in defs.obligations if ob.package == rule.package
+             and ob.sector == "all"), None)
+        if entry is None:
+            continue
+        minimum = raised.get((entry.package, entry.sector), float(entry.min_baseline_rate))
+        for j, adj in enumerate(rule.adjustments):
+            for k, cond in enumerate(adj.when):
+                if (adj.kind != "uplift" or getattr(cond, "kind", None) != "participation"
+                        or float(cond.min_rate) >= minimum):
+                    continue
+                under = [u for u in ev.payments.get("uplifts_paid", [])
+                         if u["package_code"] == rule.package
+                         and u["rule_sector"] == rule.sector and u["adjustment"] == adj.name
+                         and u["rate"] is not None and float(u["rate"]) < minimum]
+                if not under:
+                    continue
+                paid = sum((Decimal(str(u["amount_eur"])) for u in under), Decimal("0.00"))
+                subject = f"{rule.package}/{rule.sector}/{adj.name}"
+                out.append(Proposal(
+                    "align_payment", subject,
+                    msg("The {adjustment} of {package} was paid {n} times in {periods} to "
+                        "providers whose baseline participation was below the obligation's "
+                        "minimum {minimum} (lowest {lowest}; {paid} EUR): let the uplift's "
+                        "participation threshold follow the obligation, {old} -> {minimum}.",
+                        adjustment=adj.name, package=rule.package, n=len(under),
+                        periods=f"{ev.first}..{ev.last}", minimum=minimum,
+                        lowest=_r(min(float(u["rate"]) for u in under)), paid=str(paid),
+                        old=float(cond.min_rate)),
+                    {"provider_periods": [f"{u['period']} {u['provider_id']} "
+                                          f"{_r(float(u['rate']))}" for u in under],
+                     "paid_eur": str(paid), "obligation_minimum": minimum},
+                    "payments.yml", f"payments.rules[{i}].adjustments[{j}].when[{k}].min_rate",
+                    float(cond.min_rate), minimum,
+                    {"op": "set", "path": ["payments", "rules", i, "adjustments", j, "when", k,
+                                           "min_rate"], "value": minimum}))
+    return out
 
 
 def targets(ev: Evaluation, defs: Definitions) -> list[Proposal]:
@@ -361,10 +409,13 @@ def _new_objective(ev: Evaluation, scope: str, code: str, instrument: str, gain:
         {"op": "append", "path": ["objectives"], "items": [item]})
 
 
-def payments(ev: Evaluation) -> list[Proposal]:
+def payments(ev: Evaluation, defs: Definitions | None = None,
+             raised: dict[tuple, float] | None = None) -> list[Proposal]:
     """An uplift no provider ever reached, or a withhold every provider triggered, over the
-    span: review it (no automatic change)."""
-    out = []
+    span: review it (no automatic change). An uplift paid to providers whose baseline
+    participation was below the package's obligation: its participation threshold follows
+    the obligation's minimum (`align_payment`)."""
+    out = _align(ev, defs, raised or {}) if defs is not None else []
     for a in ev.payments["adjustments"]:
         subject = f"{a['package_code']}/{a['rule_sector']}/{a['adjustment']}"
         figures = {"provider_periods": a["provider_periods"], "providers": a["providers"],
