@@ -107,7 +107,8 @@ def _align(ev: Evaluation, defs: Definitions, raised: dict[tuple, float]) -> lis
              and ob.sector == "all"), None)
         if entry is None:
             continue
-        minimum = raised.get((entry.package, entry.sector), float(entry.min_baseline_rate))
+        minimum = float(entry.min_baseline_rate)  # in force during the span
+        new = raised.get((entry.package, entry.sector), minimum)  # in the new version
         for j, adj in enumerate(rule.adjustments):
             for k, cond in enumerate(adj.when):
                 if (adj.kind != "uplift" or getattr(cond, "kind", None) != "participation"
@@ -126,18 +127,18 @@ def _align(ev: Evaluation, defs: Definitions, raised: dict[tuple, float]) -> lis
                     msg("The {adjustment} of {package} was paid {n} times in {periods} to "
                         "providers whose baseline participation was below the obligation's "
                         "minimum {minimum} (lowest {lowest}; {paid} EUR): let the uplift's "
-                        "participation threshold follow the obligation, {old} -> {minimum}.",
+                        "participation threshold follow the obligation, {old} -> {new}.",
                         adjustment=adj.name, package=rule.package, n=len(under),
                         periods=f"{ev.first}..{ev.last}", minimum=minimum,
                         lowest=_r(min(float(u["rate"]) for u in under)), paid=str(paid),
-                        old=float(cond.min_rate)),
+                        old=float(cond.min_rate), new=new),
                     {"provider_periods": [f"{u['period']} {u['provider_id']} "
                                           f"{_r(float(u['rate']))}" for u in under],
-                     "paid_eur": str(paid), "obligation_minimum": minimum},
+                     "paid_eur": str(paid), "obligation_minimum": minimum, "new_minimum": new},
                     "payments.yml", f"payments.rules[{i}].adjustments[{j}].when[{k}].min_rate",
-                    float(cond.min_rate), minimum,
+                    float(cond.min_rate), new,
                     {"op": "set", "path": ["payments", "rules", i, "adjustments", j, "when", k,
-                                           "min_rate"], "value": minimum}))
+                                           "min_rate"], "value": new}))
     return out
 
 
