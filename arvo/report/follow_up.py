@@ -40,7 +40,8 @@ KINDS = {"keep_target": msg("keep the target"), "near_target": msg("target near:
          "extend_obligation": msg("extend an obligation"),
          "raise_obligation": msg("raise an obligation's minimum"),
          "obligation_on_agenda": msg("obligation on the agenda"),
-         "new_objective": msg("new objective"), "review_payment": msg("review a payment rule")}
+         "new_objective": msg("new objective"), "review_payment": msg("review a payment rule"),
+         "align_payment": msg("align a payment with its obligation")}
 LINES = ("base", "uplift", "withhold", "cap", "total")
 
 
