@@ -20,7 +20,6 @@ import math
 from typing import Any
 
 from scipy.stats import norm
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 LEVEL = 0.95
 Z = float(norm.ppf(0.5 + LEVEL / 2))
@@ -34,6 +33,8 @@ def wilson(successes: int, n: int) -> tuple[float | None, float | None]:
     """The Wilson score 95 % interval of successes / n (None, None without n)."""
     if not n:
         return None, None
+    from statsmodels.stats.proportion import proportion_confint  # only where it is used
+
     lo, hi = proportion_confint(successes, n, alpha=1 - LEVEL, method="wilson")
     return float(lo), float(hi)
 
@@ -44,6 +45,8 @@ def rate_change(s1: int | None, n1: int | None, s2: int | None, n2: int | None,
     score interval of the difference, and its direction."""
     if not n1 or not n2 or s1 is None or s2 is None:
         return {"change": None, "lower": None, "upper": None, "direction": NOT_MEASURABLE}
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
     lo, hi = confint_proportions_2indep(int(s2), int(n2), int(s1), int(n1), method="newcomb",
                                        compare="diff", alpha=1 - LEVEL)
     change = s2 / n2 - s1 / n1
