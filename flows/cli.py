@@ -16,6 +16,7 @@ import click
 from arvo import config
 from arvo.contract import INSTRUMENT_ITEMS
 from flows.definitions_cli import definitions_group
+from flows.follow_up_cli import follow_up as follow_up_command
 from flows.nhs import cli as nhs_cli
 from flows.options import DEFS, HOME, LANG, PDF, RAW
 from flows.options import months as _months
@@ -412,6 +413,7 @@ main.add_command(nhs_cli.import_group)
 main.add_command(nhs_cli.compare_group)
 main.add_command(payments_command)
 main.add_command(definitions_group)
+main.add_command(follow_up_command)
 
 if __name__ == "__main__":
     sys.exit(main())

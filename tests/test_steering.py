@@ -309,3 +309,33 @@ def test_steering_report_has_the_compliance_overview(region):
     assert 'class="matrix"' in section and "Velvoitteiden automaattiset tarkistukset" in section
     assert "Sydämen vajaatoiminnan hoito" in section and "30 vrk seuranta" in section
     assert "Mielenterveyspalvelut Tyyni Oy" in section and "ei täyty" in section
+
+
+
+def test_follow_up_finds_the_planted_trend_and_no_other(region, tmp_path):
+    """The follow-up (docs/follow-up.md) of 2024-12..2025-12 finds the planted improvement
+    of depression care (PHQ-9, planted_truth.json `trends`) and no change where none was
+    planted; it writes the report and a draft definitions version. On a copy of the
+    region's home with 2024-12 steered too (a backfill), so the module's periods stay."""
+    import shutil
+
+    from arvo.follow_up.evaluate import evaluate_warehouse
+    from flows.follow_up import FollowUpParams, follow_up
+
+    home = tmp_path / "home"
+    shutil.copytree(region[0], home, ignore=shutil.ignore_patterns("reports"))
+    steering_flow(SteeringParams(home=home, period="2024-12", reports=False))
+    params = FollowUpParams(home=home, first="2024-12", last=PERIODS[-1])
+    result = follow_up(params)
+    assert result.periods == ["2024-12", *PERIODS]
+    assert result.reports[0].name == "follow_up_report.html" and result.reports[0].is_file()
+    assert (result.draft / "versions" / result.version / "version.yml").is_file()
+    planted = next(t for t in _truth(home)["trends"] if t["kind"] == "outcome_trend")
+    found = {(p["package_code"], p["instrument"]): p["trend"] for p in
+             evaluate_warehouse(params.settings(), "2024-12", PERIODS[-1])
+             .outcomes["packages"]}
+    assert found[(planted["package_code"], planted["instrument"])]["direction"] == "improving"
+    for cell in planted["no_trend"]:
+        trend = found.get((cell["package_code"], cell["instrument"]))
+        if trend:
+            assert trend["direction"] in ("no_change", "not_measurable"), (cell, trend)

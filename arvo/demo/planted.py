@@ -89,3 +89,27 @@ def plant_roles(rng: np.random.Generator, weights: np.ndarray,
         worse=(float(rng.uniform(*WORSE_EQ)), float(rng.uniform(*WORSE_PHQ))),
         sicker_pull=float(rng.uniform(*SICKER_PULL)),
         small_share=float(rng.uniform(*SMALL_SHARE)))
+
+
+#: A planted trend over the two years, for the follow-up (docs/follow-up.md) to detect: the
+#: region's depression care improves (a stepped-care model introduced during 2024). Every
+#: DEPRESSION episode starting on or after TREND_FROM gets extra PHQ-9 fall at follow-up,
+#: rising linearly from 0 to TREND_PHQ_FALL points at TREND_FULL and staying there; at every
+#: provider alike, so no provider's place on a funnel changes. EQ-5D is left as it was
+#: (the follow-up must find no trend there). No random draw depends on it: the seed's other
+#: draws are unchanged.
+TREND_PACKAGE = "DEPRESSION"
+TREND_FROM = "2024-07"
+TREND_FULL = "2024-10"
+TREND_PHQ_FALL = 6.0
+
+
+def trend_fall(package: str, start_day: np.ndarray, day0: np.datetime64) -> np.ndarray:
+    """PHQ-9 points of extra fall of the planted trend for episodes of `package` starting on
+    `start_day` (days counted from `day0`, the demo calendar's first day)."""
+    start_day = np.asarray(start_day, dtype=float)
+    if package != TREND_PACKAGE:
+        return np.zeros(len(start_day))
+    lo, hi = ((np.datetime64(m + "-01", "D") - np.datetime64(day0, "D")).astype(np.int64)
+              for m in (TREND_FROM, TREND_FULL))
+    return TREND_PHQ_FALL * np.clip((start_day - lo) / max(hi - lo, 1), 0.0, 1.0)

@@ -21,6 +21,7 @@ import pandas as pd
 from arvo.definitions import Definitions, Obligation, Restart, Timepoint
 from arvo.demo.casemix import recovery
 from arvo.demo.horizon import Calendar
+from arvo.demo.planted import trend_fall
 from arvo.demo.providers import ProviderPlan, assign_ids
 
 
@@ -245,7 +246,9 @@ def make_proms(rng: np.random.Generator, pop: pd.DataFrame, states: pd.DataFrame
         vf = np.clip(np.round(100 * (0.25 + 0.65 * vas_health(lf)) + rng.normal(0, 8, k)), 0, 100)
         anx = row["anxiety"].to_numpy().astype(float)
         tb = np.clip(model.phq_base + 1.5 * anx + 8 * u + rng.normal(0, 1.8, k), 0, 27)
-        tf = np.clip(tb - (model.phq_fall * rec + phq_eff) + rng.normal(0, 2.5, k), 0, 27)
+        trend = trend_fall(pkg, start, cal.start)  # planted trend
+        tf = np.clip(tb - (model.phq_fall * rec + phq_eff + trend) + rng.normal(0, 2.5, k),
+                     0, 27)
         pb = np.clip(tb[:, None] / 27 * PHQ_ITEM_WEIGHTS, 0, 1)
         pf = np.clip(tf[:, None] / 27 * PHQ_ITEM_WEIGHTS, 0, 1)
         ib = rng.binomial(3, pb)

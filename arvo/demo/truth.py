@@ -24,6 +24,10 @@ from arvo.demo.planted import (
     PROVIDER_SPREAD,
     SICKER_PULL,
     SMALL_SHARE,
+    TREND_FROM,
+    TREND_FULL,
+    TREND_PACKAGE,
+    TREND_PHQ_FALL,
     UNDER_SHARE,
     WORSE_EQ,
     WORSE_PHQ,
@@ -168,6 +172,7 @@ def planted_truth(defs: Definitions, plan: ProviderPlan, cal: Calendar,
         "generator": {"seed": seed, "residents": residents, "months": cal.months,
                       "start_month": labels[0], "end_month": labels[-1]},
         "findings": findings,
+        "trends": planted_trends(defs),
         **funnel_truth(defs, plan),
         "defects": defects,
         "cost_concentration": {"window": list(window),
@@ -175,6 +180,30 @@ def planted_truth(defs: Definitions, plan: ProviderPlan, cal: Calendar,
         "population": population,
         "providers": providers,
     }
+
+
+def planted_trends(defs: Definitions) -> list[dict[str, Any]]:
+    """The trends planted over the horizon (arvo.demo.planted), for the follow-up's tests:
+    one where something changed, and the cells where nothing did (none)."""
+    if TREND_PACKAGE not in defs.package_codes:
+        return []
+    others = sorted((p.code, i) for p in defs.packages for i in p.instruments
+                    if i in PRIMARY_MEASURES and (p.code, i) != (TREND_PACKAGE, "PHQ9"))
+    return [{
+        "kind": "outcome_trend", "package_code": TREND_PACKAGE, "instrument": "PHQ9",
+        "measure": PRIMARY_MEASURES["PHQ9"], "direction": "improving",
+        "phq9_extra_fall_points": TREND_PHQ_FALL, "episodes_starting_from": TREND_FROM,
+        "full_from": TREND_FULL,
+        "no_trend": [{"package_code": k, "instrument": i, "measure": PRIMARY_MEASURES[i]}
+                     for k, i in others],
+        "sentence": f"Depression care in the region improves: the PHQ-9 total of "
+                    f"{TREND_PACKAGE} episodes starting from {TREND_FROM} falls by up to "
+                    f"{TREND_PHQ_FALL} points more at follow-up, the full amount from "
+                    f"{TREND_FULL} on, at every provider alike; so recovery and the mean "
+                    "PHQ-9 gain rise from the 2024 periods to 2025-12. No other trend "
+                    "is planted (no_trend); on a large region the follow-up may still see "
+                    "small shifts from the horizon's start (2024-12's pairs are only of "
+                    "episodes started in the first half of 2024)."}]
 
 
 def _cells(defs: Definitions, provider_id: str, packages: list[str]) -> list[dict[str, str]]:

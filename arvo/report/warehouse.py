@@ -83,6 +83,16 @@ class Warehouse:
             params.append(provider_id)
         return self._fetch(f"{sql} order by {order_by}", params)
 
+    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """The rows of a read-only query, DECIMAL kept as Decimal (exact euro sums) and NaN
+        as None (the follow-up's sums over periods: docs/follow-up.md)."""
+        if self.con is None:
+            return []
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [{k: None if missing(v) else v for k, v in zip(names, row, strict=True)}
+                for row in cur.fetchall()]
+
     def _fetch(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
         cur = self.con.execute(sql, params)
         names = [d[0] for d in cur.description]

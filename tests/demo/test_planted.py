@@ -101,3 +101,22 @@ def test_the_pull_keeps_the_providers_share():
     prov = choose_pulled(rng, weights, 2, 2.4, score)
     assert abs((prov == 2).mean() - 0.2) < 0.01
     assert score[prov == 2].mean() > score[prov != 2].mean() + 1
+
+
+def test_the_planted_trend_rises_from_nothing_to_its_full_fall():
+    day0 = np.datetime64("2024-01-01")
+    days = np.array([(np.datetime64(m + "-01") - day0).astype(int)
+                     for m in ("2024-01", pl.TREND_FROM, pl.TREND_FULL, "2025-06")])
+    fall = pl.trend_fall(pl.TREND_PACKAGE, days, day0)
+    assert fall[0] == fall[1] == 0.0
+    assert fall[2] == fall[3] == pl.TREND_PHQ_FALL
+    assert not pl.trend_fall("HIP_KNEE", days, day0).any()
+
+
+def test_the_truth_records_the_trend_and_where_there_is_none(region):
+    _, _, truth = region
+    (trend,) = truth["trends"]
+    assert trend["kind"] == "outcome_trend" and trend["direction"] == "improving"
+    cells = {(c["package_code"], c["instrument"]) for c in trend["no_trend"]}
+    assert (trend["package_code"], trend["instrument"]) not in cells
+    assert ("DEPRESSION", "EQ5D5L") in cells

@@ -1,0 +1,439 @@
+"""Renewal proposals: what the next definitions version should change, and why.
+
+Each rule reads the follow-up's evaluation (arvo.follow_up.evaluate) and the definitions
+the span ran on, and proposes a change (file, key, old -> new) or an item for the agenda
+(no change), with its reason and the figures behind it. The rules and their sources are
+in docs/follow-up.md; every threshold is a constant here. `arvo.follow_up.draft` writes
+the changes as a draft definitions version.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from arvo.definitions import Definitions
+from arvo.follow_up.evaluate import Evaluation
+from arvo.messages import Message, msg
+
+TIGHTEN_STEP = {"rate": 0.05, "mean": 0.01}
+"""A tightened target is the 95 % bound rounded toward the old target to this step."""
+
+OBLIGATION_STEP = 0.05
+OBLIGATION_ROOM = 0.10
+"""A package obligation's baseline minimum, when the region's Wilson lower bound is at
+least OBLIGATION_ROOM above it in the first and the last period, is raised to the last
+period's bound rounded down to OBLIGATION_STEP (at most OBLIGATION_CEILING)."""
+OBLIGATION_CEILING = 0.95
+
+EXTEND_MIN_CLIENTS = 100
+EXTEND_MIN_COVERAGE = 0.10
+"""A segment obligation is extended to a further segment with at least EXTEND_MIN_CLIENTS
+clients at P2 of whom at least EXTEND_MIN_COVERAGE already have a pair on the instrument
+(their packages' obligations collect it: collection is feasible)."""
+
+MANY_FAILING = 2
+MANY_FAILING_SHARE = 0.25
+"""An obligation missed at P2 by at least MANY_FAILING providers and this share of those
+judged goes on the agenda unchanged."""
+
+NEW_OBJECTIVE_MIN_N = 10
+"""A package or segment with at least this many pairs at P2 (the objectives' default
+min_n) and no objective gets one at its current level."""
+
+STATUS = {"near": msg("near"), "missed": msg("not achieved")}
+"""An objective's status in the words of the reports."""
+
+SEGMENT_PAIRS = {"EQ5D5L": ("eq5d_pairs", "eq5d_change_mean"),
+                 "PHQ9": ("phq9_pairs", "phq9_change_mean")}
+"""mart_segment_value's pairs and mean change per instrument."""
+
+
+@dataclass
+class Proposal:
+    """One proposal: a change of the definitions (file, key, old -> new) or, with no
+    change, an item for the agenda; its reason and the figures behind it."""
+
+    kind: str
+    subject: str
+    reason: Message
+    figures: dict[str, Any]
+    file: str | None = None
+    key: str | None = None
+    old: Any = None
+    new: Any = None
+    edit: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.edit)
+
+    def as_yaml(self) -> dict[str, Any]:
+        out = {"kind": self.kind, "subject": self.subject}
+        if self.changes:
+            out.update({"file": self.file, "key": self.key, "old": self.old, "new": self.new})
+        return {**out, "reason": str(self.reason), "figures": self.figures}
+
+
+def _r(x: float | None, k: int = 3) -> float | None:
+    return None if x is None else round(float(x), k)
+
+
+def _toward(bound: float, step: float, down: bool) -> float:
+    """`bound` rounded to `step` toward the old target (down for at_least)."""
+    q = bound / step
+    return round((math.floor(q + 1e-9) if down else math.ceil(q - 1e-9)) * step, 6)
+
+
+def propose(ev: Evaluation, defs: Definitions, in_force_from: str) -> list[Proposal]:
+    """Every proposal of the rules, in the order of docs/follow-up.md."""
+    ob = obligations(ev, defs)
+    raised = {tuple(p.subject.split("/")): p.new for p in ob if p.kind == "raise_obligation"}
+    return [*targets(ev, defs), *ob, *widen(ev, defs, in_force_from),
+            *payments(ev, defs, raised)]
+
+
+def _align(ev: Evaluation, defs: Definitions, raised: dict[tuple, float]) -> list[Proposal]:
+    """Participation conditions of uplifts below the minimum of the package's obligation
+    (as the new version has it), when the span paid the uplift to a provider whose
+    baseline participation was below that minimum."""
+    out = []
+    for i, rule in enumerate(defs.payments.rules):
+        entry = next((ob for ob in defs.obligations if ob.package == rule.package
+                      and ob.sector == rule.sector), None) or next(
+            (ob for ob in defs.obligations if ob.package == rule.package
+             and ob.sector == "all"), None)
+        if entry is None:
+            continue
+        minimum = float(entry.min_baseline_rate)  # in force during the span
+        new = raised.get((entry.package, entry.sector), minimum)  # in the new version
+        for j, adj in enumerate(rule.adjustments):
+            for k, cond in enumerate(adj.when):
+                if (adj.kind != "uplift" or getattr(cond, "kind", None) != "participation"
+                        or float(cond.min_rate) >= minimum):
+                    continue
+                under = [u for u in ev.payments.get("uplifts_paid", [])
+                         if u["package_code"] == rule.package
+                         and u["rule_sector"] == rule.sector and u["adjustment"] == adj.name
+                         and u["rate"] is not None and float(u["rate"]) < minimum]
+                if not under:
+                    continue
+                paid = sum((Decimal(str(u["amount_eur"])) for u in under), Decimal("0.00"))
+                subject = f"{rule.package}/{rule.sector}/{adj.name}"
+                out.append(Proposal(
+                    "align_payment", subject,
+                    msg("The {adjustment} of {package} was paid {n} times in {periods} to "
+                        "providers whose baseline participation was below the obligation's "
+                        "minimum {minimum} (lowest {lowest}; {paid} EUR): let the uplift's "
+                        "participation threshold follow the obligation, {old} -> {new}.",
+                        adjustment=adj.name, package=rule.package, n=len(under),
+                        periods=f"{ev.first}..{ev.last}", minimum=minimum,
+                        lowest=_r(min(float(u["rate"]) for u in under)), paid=str(paid),
+                        old=float(cond.min_rate), new=new),
+                    {"provider_periods": [f"{u['period']} {u['provider_id']} "
+                                          f"{_r(float(u['rate']))}" for u in under],
+                     "paid_eur": str(paid), "obligation_minimum": minimum, "new_minimum": new},
+                    "payments.yml", f"payments.rules[{i}].adjustments[{j}].when[{k}].min_rate",
+                    float(cond.min_rate), new,
+                    {"op": "set", "path": ["payments", "rules", i, "adjustments", j, "when", k,
+                                           "min_rate"], "value": new}))
+    return out
+
+
+def targets(ev: Evaluation, defs: Definitions) -> list[Proposal]:
+    """A target missed at P2 is kept (near ones flagged); one met at P2 by the scope and by
+    every provider judged, with the 95 % bound beyond the target, is tightened."""
+    out = []
+    codes = [o.code for o in defs.objectives]
+    scopes = {u["objective_code"]: u for u in ev.objectives if u["scope_type"] != "provider"}
+    for code in codes:
+        unit = scopes.get(code)
+        r = unit and unit["series"][-1]
+        if not r or r["status"] == "not_measurable":
+            continue
+        providers = [u["series"][-1] for u in ev.objectives
+                     if u["objective_code"] == code and u["scope_type"] == "provider"
+                     and u["series"][-1] and u["series"][-1]["status"] != "not_measurable"]
+        figures = {"period": ev.last, "value": _r(r["value"]), "ci_lower": _r(r["ci_lower"]),
+                   "ci_upper": _r(r["ci_upper"]), "n": r["n"], "target": _r(r["target"]),
+                   "status": r["status"], "periods_met": unit["periods_met"],
+                   "periods": len(ev.periods), "providers_judged": len(providers),
+                   "providers_met": sum(p["status"] == "met" for p in providers)}
+        if r["status"] in ("missed", "near"):
+            out.append(Proposal(
+                "near_target" if r["status"] == "near" else "keep_target", code,
+                msg("{objective} {status} at {period}: {value} against the target {target} "
+                    "(95 % interval {lower} to {upper}, n {n}); met in {met} of {periods} "
+                    "periods. Keep the target and take it to the providers.",
+                    objective=code, status=STATUS[r["status"]], period=ev.last,
+                    value=figures["value"],
+                    target=figures["target"], lower=figures["ci_lower"],
+                    upper=figures["ci_upper"], n=r["n"], met=unit["periods_met"],
+                    periods=len(ev.periods)), figures))
+            continue
+        at_least = r["comparison"] != "at_most"
+        bound = r["ci_lower"] if at_least else r["ci_upper"]
+        if (r["target_kind"] != "value" or bound is None
+                or figures["providers_met"] != len(providers)):
+            continue
+        step = TIGHTEN_STEP["mean" if r["measure"] == "mean_gain" else "rate"]
+        new = _toward(bound, step, down=at_least)
+        if r["measure"] != "mean_gain":
+            new = min(max(new, 0.0), 1.0)
+        if (new <= r["target"]) if at_least else (new >= r["target"]):
+            continue
+        index = codes.index(code)
+        out.append(Proposal(
+            "tighten_target", code,
+            msg("{objective} met at {period} by the scope ({value}, 95 % interval {lower} to "
+                "{upper}, n {n}) and by all {providers} providers judged; the bound is beyond "
+                "the target {target}: raise the target to {new} (the bound rounded toward the "
+                "old target).", objective=code, period=ev.last, value=figures["value"],
+                lower=figures["ci_lower"], upper=figures["ci_upper"], n=r["n"],
+                providers=len(providers), target=figures["target"], new=new),
+            {**figures, "payment_rules": _paying(defs, code)}, "objectives.yml",
+            f"objectives[{index}].target", r["target"], new,
+            {"op": "set", "path": ["objectives", index, "target"], "value": new}))
+    return out
+
+
+def _paying(defs: Definitions, code: str) -> list[str]:
+    """The payment rules (package/sector/adjustment) with a target condition on `code`."""
+    found = []
+    for rule in defs.payments.rules:
+        for adj in rule.adjustments:
+            if any(getattr(c, "kind", None) == "target" and code in c.objectives
+                   for c in adj.when):
+                found.append(f"{rule.package}/{rule.sector}/{adj.name}")
+    return found
+
+
+def _rule_parts(rule: str) -> tuple[str, str, str, str, str]:
+    """obligation_results' rule -> (scope, code, sector, instrument, timepoint)."""
+    head, sector, instrument, timepoint = rule.split("/")
+    scope, _, code = head.rpartition(":")
+    return (scope or "package", code, sector, instrument, timepoint)
+
+
+def obligations(ev: Evaluation, defs: Definitions) -> list[Proposal]:
+    """Extend a segment obligation to a further segment; put an obligation missed by many
+    providers on the agenda; raise a baseline minimum every provider keeps with room."""
+    return [*_extend(ev, defs), *_agenda(ev), *_raise(ev, defs)]
+
+
+def _extend(ev: Evaluation, defs: Definitions) -> list[Proposal]:
+    entries = [(i, ob) for i, ob in enumerate(defs.obligations) if ob.segment]
+    bound = {ob.segment for _, ob in entries}
+    sizes = {s["segment_code"]: s for s in ev.segments["sizes"] if s["period"] == ev.last}
+    out = []
+    for source in sorted(bound):
+        own = [(i, ob) for i, ob in entries if ob.segment == source]
+        instrument = next((i for i in own[0][1].instruments if i in SEGMENT_PAIRS), None)
+        if instrument is None:
+            continue
+        pairs_col = SEGMENT_PAIRS[instrument][0]
+        best = None
+        for code, s in sizes.items():
+            if code in bound or (s["clients"] or 0) < EXTEND_MIN_CLIENTS:
+                continue
+            pairs = s.get(pairs_col) or 0
+            coverage = pairs / s["clients"]
+            if coverage >= EXTEND_MIN_COVERAGE and (best is None or coverage > best[1]):
+                best = (code, coverage, pairs, s["clients"])
+        if best is None:
+            continue
+        code, coverage, pairs, clients = best
+        bound.add(code)  # one extension per segment, whichever obligation it copies
+        items = []
+        for _, ob in own:
+            item = ob.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+            item.pop("package", None)
+            item["rationale"] = (
+                f"Extended from the {source} segment's obligation by the follow-up of "
+                f"{ev.first}..{ev.last}: {clients} clients at {ev.last}, {coverage:.0%} of "
+                f"them already with a {instrument} pair from their packages' obligations.")
+            items.append({"segment": code, **{k: v for k, v in item.items() if k != "segment"}})
+        out.append(Proposal(
+            "extend_obligation", f"segment:{code}",
+            msg("Extend the {source} segment's {instrument} obligation to {segment}: "
+                "{clients} clients at {period}, {pairs} of them ({coverage}) already with a "
+                "{instrument} pair from their packages' obligations, so collection is "
+                "feasible.", source=source, instrument=instrument, segment=code,
+                clients=clients, period=ev.last, pairs=pairs, coverage=f"{coverage:.0%}"),
+            {"period": ev.last, "segment": code, "clients": clients, "pairs": pairs,
+             "coverage": _r(coverage), "from_segment": source, "instrument": instrument},
+            "obligations.yml", "obligations[+]", None, items,
+            {"op": "append", "path": ["obligations"], "items": items}))
+    return out
+
+
+def _agenda(ev: Evaluation) -> list[Proposal]:
+    out = []
+    for rule in ev.obligations["rules"]:
+        last = rule["periods"][ev.last]
+        if (last["failed"] >= MANY_FAILING and last["judged"]
+                and last["failed"] / last["judged"] >= MANY_FAILING_SHARE):
+            subject = f"{rule['scope_code']}/{rule['instrument']}/{rule['timepoint']}"
+            out.append(Proposal(
+                "obligation_on_agenda", subject,
+                msg("{obligation} missed at {period} by {failed} of {judged} providers "
+                    "judged: keep the obligation and put it on the agenda of the steering "
+                    "dialogue.", obligation=subject, period=ev.last, failed=last["failed"],
+                    judged=last["judged"]),
+                {"period": ev.last, "failed": last["failed"], "judged": last["judged"],
+                 "providers": last["failing"]}))
+    return out
+
+
+def _raise(ev: Evaluation, defs: Definitions) -> list[Proposal]:
+    """Baseline minimums of package obligations the region exceeds with room in the first
+    and the last period: raised toward the region's level, with the providers that would
+    then fail and what the package's payment rules would do to them."""
+    from arvo.follow_up.trends import wilson
+
+    def entries(period: str) -> dict[tuple, dict[str, Any]]:
+        return {(r["package_code"], r["obligation_sector"]): r
+                for r in ev.obligations.get("baselines", {}).get(period, [])}
+
+    first, last = entries(ev.first), entries(ev.last)
+    out = []
+    for i, ob in enumerate(defs.obligations):
+        a, r = first.get((ob.package, ob.sector)), last.get((ob.package, ob.sector))
+        if not ob.package or not a or not r or not a["eligible"] or not r["eligible"]:
+            continue
+        old = float(ob.min_baseline_rate)
+        lower = wilson(r["collected"], r["eligible"])[0]
+        if min(wilson(a["collected"], a["eligible"])[0], lower) < old + OBLIGATION_ROOM:
+            continue
+        new = min(_toward(lower, OBLIGATION_STEP, down=True), OBLIGATION_CEILING)
+        if new <= old:
+            continue
+        newly = sorted(p for p, upper in r["uppers"].items()
+                       if upper < new and r["passing"].get(p))
+        effects = _payment_effects(defs, ev, ob.package, newly)
+        figures = {"period": ev.last, "collected": r["collected"], "eligible": r["eligible"],
+                   "rate": _r(r["collected"] / r["eligible"]), "ci_lower": _r(lower),
+                   "first_period_rate": _r(a["collected"] / a["eligible"]),
+                   "would_newly_fail": newly, "payment_effects": effects}
+        out.append(Proposal(
+            "raise_obligation", f"{ob.package}/{ob.sector}",
+            msg("The region collected the {package} ({sector}) baselines of {collected} of "
+                "{eligible} eligible episodes at {period} (95 % lower bound {lower}; "
+                "{first} at {start}), well above the minimum {old}: raise it to {new}. "
+                "Providers that would then fail it beyond sampling noise: {failing}; "
+                "payments that would change: {payments}.",
+                package=ob.package, sector=ob.sector, collected=r["collected"],
+                eligible=r["eligible"], period=ev.last, lower=_r(lower),
+                first=figures["first_period_rate"], start=ev.first, old=old, new=new,
+                failing=", ".join(newly) or "-",
+                payments="; ".join(f"{e['provider_id']} {e['rule']} {e['change_eur']}"
+                                   for e in effects) or "-"),
+            figures, "obligations.yml", f"obligations[{i}].min_baseline_rate", old, new,
+            {"op": "set", "path": ["obligations", i, "min_baseline_rate"], "value": new}))
+    return out
+
+
+def _payment_effects(defs: Definitions, ev: Evaluation, package: str,
+                     providers: list[str]) -> list[dict[str, Any]]:
+    """What the package's payment adjustments with an obligations condition would do to
+    providers that newly fail it, at the last period's base: a withhold keeps back its
+    share (exact euros); an uplift is no longer paid."""
+    out = []
+    for rule in defs.payments.rules:
+        if rule.package != package:
+            continue
+        for adj in rule.adjustments:
+            if not any(getattr(c, "kind", None) == "obligations" for c in adj.when):
+                continue
+            for p in providers:
+                base = ev.payments.get("last_base", {}).get((p, package))
+                if base is None:
+                    continue
+                if adj.kind == "withhold":
+                    change = -(base * Decimal(str(adj.share_of_base))).quantize(Decimal("0.01"))
+                    out.append({"provider_id": p, "rule": f"{package}/{adj.name}",
+                                "change_eur": str(change)})
+                else:
+                    out.append({"provider_id": p, "rule": f"{package}/{adj.name}",
+                                "change_eur": "uplift not paid"})
+    return out
+
+
+def widen(ev: Evaluation, defs: Definitions, in_force_from: str) -> list[Proposal]:
+    """A package or segment with enough pairs and no objective gets one at its level."""
+    scoped = {(o.package or o.segment) for o in defs.objectives}
+    out = []
+    for p in ev.outcomes["packages"]:
+        s = p["series"][-1]
+        if p["package_code"] in scoped or not s or s["n"] < NEW_OBJECTIVE_MIN_N:
+            continue
+        gain = s["mean"] if p["higher_is_better"] else -s["mean"]
+        scoped.add(p["package_code"])
+        out.append(_new_objective(ev, "package", p["package_code"], p["instrument"], gain,
+                                  s["n"], len(defs.objectives) + len(out), in_force_from))
+    for s in ev.segments["sizes"]:
+        if s["period"] != ev.last or s["segment_code"] in scoped:
+            continue
+        for instrument, (pairs_col, mean_col) in SEGMENT_PAIRS.items():
+            n, mean = s.get(pairs_col) or 0, s.get(mean_col)
+            if n >= NEW_OBJECTIVE_MIN_N and mean is not None:
+                gain = float(mean) if instrument != "PHQ9" else -float(mean)
+                scoped.add(s["segment_code"])
+                out.append(_new_objective(ev, "segment", s["segment_code"], instrument, gain,
+                                          n, len(defs.objectives) + len(out), in_force_from))
+                break
+    return out
+
+
+def _new_objective(ev: Evaluation, scope: str, code: str, instrument: str, gain: float,
+                   n: int, index: int, in_force_from: str) -> Proposal:
+    target = _toward(gain, TIGHTEN_STEP["mean"], down=True)
+    item = {"code": f"{code}_{instrument}_GAIN"[:40],
+            "name_fi": f"{code}: {instrument}-muutos vähintään nykyisellä tasolla",
+            "name_en": f"{code}: {instrument} gain at least at its current level",
+            "name_sv": f"{code}: förändringen i {instrument} minst på nuvarande nivå",
+            scope: code, "measure": "mean_gain", "instrument": instrument,
+            "comparison": "at_least", "target": target, "near": TIGHTEN_STEP["mean"],
+            "applies_from": in_force_from, "min_n": NEW_OBJECTIVE_MIN_N,
+            "source": f"follow-up {ev.first}..{ev.last}: the level at {ev.last} "
+                      f"({gain:+.3f}, {n} pairs), rounded toward worse"}
+    return Proposal(
+        "new_objective", f"{scope}:{code}",
+        msg("{scope} {code} has {n} {instrument} pairs at {period} and no objective: steer it "
+            "with one at its current level, a mean gain of at least {target} (now {gain}).",
+            scope=scope, code=code, n=n, instrument=instrument, period=ev.last,
+            target=target, gain=_r(gain)),
+        {"period": ev.last, "pairs": n, "mean_gain": _r(gain)}, "objectives.yml",
+        f"objectives[{index}]", None, item,
+        {"op": "append", "path": ["objectives"], "items": [item]})
+
+
+def payments(ev: Evaluation, defs: Definitions | None = None,
+             raised: dict[tuple, float] | None = None) -> list[Proposal]:
+    """An uplift no provider ever reached, or a withhold every provider triggered, over the
+    span: review it (no automatic change). An uplift paid to providers whose baseline
+    participation was below the package's obligation: its participation threshold follows
+    the obligation's minimum (`align_payment`)."""
+    out = _align(ev, defs, raised or {}) if defs is not None else []
+    for a in ev.payments["adjustments"]:
+        subject = f"{a['package_code']}/{a['rule_sector']}/{a['adjustment']}"
+        figures = {"provider_periods": a["provider_periods"], "providers": a["providers"],
+                   "conditions_met": a["conditions_met"], "applied": a["applied"],
+                   "amount_eur": str(a["amount_eur"]), "failed": a["failed_conditions"]}
+        if a["line"] == "uplift" and a["conditions_met"] == 0:
+            out.append(Proposal("review_payment", subject, msg(
+                "No provider reached the {adjustment} of {package} in {n} provider periods "
+                "({periods}); failed: {failed}. Review the conditions with the providers.",
+                adjustment=a["adjustment"], package=a["package_code"],
+                n=a["provider_periods"], periods=f"{ev.first}..{ev.last}",
+                failed=a["failed_conditions"] or "-"), figures))
+        elif a["line"] == "withhold" and a["applied"] == a["provider_periods"]:
+            out.append(Proposal("review_payment", subject, msg(
+                "Every provider had the {adjustment} of {package} kept back in all {n} "
+                "provider periods ({periods}); failed: {failed}. Review whether the rule "
+                "steers.", adjustment=a["adjustment"], package=a["package_code"],
+                n=a["provider_periods"], periods=f"{ev.first}..{ev.last}",
+                failed=a["failed_conditions"] or "-"), figures))
+    return out

@@ -1,0 +1,207 @@
+"""The follow-up report: the evaluation of the steering periods P1..P2 and the renewal
+proposals, for the commissioner (docs/follow-up.md).
+
+Writes `<reports_dir>/follow-up/<P1>_<P2>/follow_up_report.html` (and .pdf) from
+arvo.follow_up's evaluation, which reads the warehouse only. Every figure passes the
+small-cell rule here (arvo/report/disclosure.py); a change between periods is shown only
+when both its ends are.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from arvo.config import Settings
+from arvo.follow_up.evaluate import NONE_SEGMENT, Evaluation
+from arvo.follow_up.renewal import Proposal
+from arvo.messages import DEFAULT_LANGUAGE, check_language, msg
+from arvo.report.disclosure import (
+    COMPLEMENTARY,
+    complement,
+    hidden,
+    suppress,
+    suppress_rate,
+)
+from arvo.report.files import write_text
+from arvo.report.formatting import environment, generated
+from arvo.report.labels import named_in
+from arvo.report.objectives import figure
+
+TEMPLATE = "follow_up_report.html.j2"
+DIRECTIONS = {"improving": msg("improving"), "worsening": msg("worsening"),
+              "no_change": msg("no clear change"), "not_measurable": msg("not measurable")}
+STATUS_WORDS = {"met": msg("achieved"), "near": msg("near"), "missed": msg("not achieved"),
+                "not_measurable": msg("not yet measurable"), None: "–"}
+"""An objective's status in the words of the steering report (objectives.html.j2)."""
+KINDS = {"keep_target": msg("keep the target"), "near_target": msg("target near: keep"),
+         "tighten_target": msg("tighten the target"),
+         "extend_obligation": msg("extend an obligation"),
+         "raise_obligation": msg("raise an obligation's minimum"),
+         "obligation_on_agenda": msg("obligation on the agenda"),
+         "new_objective": msg("new objective"), "review_payment": msg("review a payment rule"),
+         "align_payment": msg("align a payment with its obligation")}
+LINES = ("base", "uplift", "withhold", "cap", "total")
+
+
+def report_dir(settings: Settings, first: str, last: str) -> Path:
+    """Where the follow-up report of the span is written."""
+    return Path(settings.reports_dir) / "follow-up" / f"{first}_{last}"
+
+
+def _trend(t: dict[str, Any], *ends: Any) -> dict[str, Any]:
+    """A change with its words; hidden (no figure) when an end of it is hidden."""
+    if any(e is None or hidden(e) for e in ends):
+        t = {"change": None, "lower": None, "upper": None, "direction": "not_measurable"}
+    return {**t, "word": DIRECTIONS[t["direction"]]}
+
+
+def objective_view(ev: Evaluation, lang: str) -> list[dict[str, Any]]:
+    """Per objective: its scope's series and change, and its providers'."""
+    by_code: dict[str, dict[str, Any]] = {}
+    for u in ev.objectives:
+        r = u["row"]
+        o = by_code.setdefault(u["objective_code"], {
+            "code": u["objective_code"], "measure": r["measure"],
+            "instrument": r["instrument"], "comparison": r["comparison"],
+            "target": r["target"] if r["target_kind"] == "value" else None,
+            "name": named_in(r["objective_name_fi"], r["objective_name_en"],
+                             r.get("objective_name_sv"), lang),
+            "scope": None, "providers": [], "sectors": []})
+        series = [figure(s) | {"status": STATUS_WORDS[s["status"]]} if s else None
+                  for s in u["series"]]
+        ends = [series[0] and series[0]["value"], series[-1] and series[-1]["value"]]
+        unit = {"id": u["scope_id"], "provider_id": u["provider_id"], "series": series,
+                "name": ev.providers.get(u["provider_id"], u["scope_id"]),
+                "status": STATUS_WORDS[u["status_last"]], "periods_met": u["periods_met"],
+                "periods_judged": u["periods_judged"], "trend": _trend(u["trend"], *ends)}
+        if u["scope_type"] == "provider":
+            o["providers"].append(unit)
+        else:
+            o["scope"] = unit
+    for s in ev.sectors:
+        o = by_code.get(s["objective_code"])
+        if o is None:
+            continue
+        series = [figure(p) if p else None for p in s["series"]]
+        ends = [series[0] and series[0]["value"], series[-1] and series[-1]["value"]]
+        o["sectors"].append({"sector": s["sector"], "series": series,
+                             "trend": _trend(s["trend"], *ends)})
+    return list(by_code.values())
+
+
+def obligation_view(ev: Evaluation) -> dict[str, Any]:
+    """The region's share of obligations met per period, the obligations' collection
+    rates and failing providers, and the providers failing repeatedly."""
+    ob = ev.obligations
+    rules = []
+    for r in ob["rules"]:
+        cells = [r["periods"][p] for p in ev.periods]
+        rates = [suppress_rate(c["collected"] / c["eligible"] if c["eligible"] else None,
+                               c["collected"], c["eligible"])[0] for c in cells]
+        rules.append({**{k: r[k] for k in ("scope", "scope_code", "instrument", "timepoint",
+                                            "threshold")},
+                      "rates": rates, "failed": [c["failed"] for c in cells],
+                      "judged": [c["judged"] for c in cells],
+                      "trend": _trend(r["trend"], rates[0], rates[-1])})
+    region = ob["region"]
+    return {"region": region, "rules": rules, "repeated": ob["repeated"],
+            "trend": _trend(ob["trend"], *(s["rate"] for s in region[:1] + region[-1:]))
+            if region else None}
+
+
+def payment_view(ev: Evaluation) -> dict[str, Any]:
+    """Per period x package x sector the exact sums of each line (hidden under 5
+    episodes), and how often each adjustment was reached or triggered."""
+    rows: dict[tuple, dict[str, Any]] = {}
+    for t in ev.payments["totals"]:
+        row = rows.setdefault((t["period"], t["package_code"], t["sector"]), {
+            "period": t["period"], "package_code": t["package_code"], "sector": t["sector"],
+            "providers": t["providers"], "episodes": t["episodes"]})
+        row[t["line"]] = suppress(t["amount_eur"], t["episodes"])
+    by_period: dict[str, dict[str, Any]] = defaultdict(dict)
+    for t in ev.payments["totals"]:
+        by_period[t["period"]][t["line"]] = by_period[t["period"]].get(t["line"], 0) + \
+            t["amount_eur"]
+    return {"rows": list(rows.values()), "lines": LINES,
+            "periods": [{"period": p, **by_period[p]} for p in ev.periods],
+            "adjustments": ev.payments["adjustments"]}
+
+
+def outcome_view(ev: Evaluation) -> dict[str, Any]:
+    """Per package x instrument the pooled mean change per period and its change; the
+    withhold groups' relative adjusted outcomes."""
+    packages = []
+    for p in ev.outcomes["packages"]:
+        series = [{"mean": suppress(s["mean"], s["n"]), "n": suppress(s["n"], s["n"]),
+                   "lower": s["lower"], "upper": s["upper"]} if s else None
+                  for s in p["series"]]
+        ends = [series[0] and series[0]["mean"], series[-1] and series[-1]["mean"]]
+        packages.append({**{k: p[k] for k in ("package_code", "instrument", "measure",
+                                               "measure_label", "decimals",
+                                               "higher_is_better")},
+                         "series": series, "trend": _trend(p["trend"], *ends)})
+    groups = [{**g, "relative": suppress(g["relative"], g["pairs"])}
+              for g in ev.outcomes["withhold_groups"]]
+    return {"packages": packages, "groups": groups}
+
+
+def segment_view(ev: Evaluation, lang: str) -> dict[str, Any]:
+    """Segment sizes per period, and the moves P1 -> P2 as a matrix of client counts,
+    small cells hidden and, per row, a complementary cell with a lone small one."""
+    sizes: dict[str, dict[str, Any]] = {}
+    for s in ev.segments["sizes"]:
+        seg = sizes.setdefault(s["segment_code"], {
+            "code": s["segment_code"], "periods": {},
+            "name": named_in(s["segment_name_fi"], s["segment_name_en"], None, lang)})
+        seg["periods"][s["period"]] = {"clients": suppress(s["clients"], s["clients"]),
+                                      "cost": suppress(s["total_cost_eur"], s["clients"])}
+    codes = [*sizes, NONE_SEGMENT]
+    counts = {(m["from_segment"], m["to_segment"]): m["clients"] for m in ev.segments["moves"]}
+    matrix = []
+    for f in codes:
+        cells = [{"to": t, "n": counts.get((f, t), 0)} for t in codes]
+        if f == NONE_SEGMENT:
+            cells[-1]["n"] = None  # outside the region's service use in both windows
+        shown = [{"to": c["to"], "n": suppress(c["n"], c["n"])} for c in cells]
+        for i in complement([c for c in cells if c["n"] is not None], "n"):
+            shown[i]["n"] = COMPLEMENTARY
+        matrix.append({"from": f, "cells": shown,
+                       "moved": sum(c["n"] or 0 for c in cells if c["to"] != f)})
+    return {"sizes": list(sizes.values()), "codes": codes, "matrix": matrix,
+            "has_moves": bool(counts), "unrecorded": ev.segments["unrecorded"]}
+
+
+def proposal_view(proposals: list[Proposal]) -> list[dict[str, Any]]:
+    return [{"kind": KINDS.get(p.kind, p.kind), "code": p.kind, "subject": p.subject,
+             "file": p.file, "key": p.key, "old": p.old,
+             "new": p.new if not isinstance(p.new, list | dict) else None,
+             "reason": p.reason, "changes": p.changes} for p in proposals]
+
+
+def render(settings: Settings, ev: Evaluation, proposals: list[Proposal],
+           draft: dict[str, Any], lang: str = DEFAULT_LANGUAGE) -> Path:
+    """Write the follow-up report of `ev` in `lang`; return its path."""
+    check_language(lang)
+    html = environment(settings.templates_dir, lang).get_template(TEMPLATE).render(
+        lang=lang, first=ev.first, last=ev.last, periods=ev.periods, versions=ev.versions,
+        generated=generated(lang), objectives=objective_view(ev, lang),
+        obligations=obligation_view(ev), payments=payment_view(ev),
+        outcomes=outcome_view(ev), segments=segment_view(ev, lang),
+        proposals=proposal_view(proposals), draft=draft)
+    return write_text(report_dir(settings, ev.first, ev.last) / "follow_up_report.html", html)
+
+
+def render_report(settings: Settings, ev: Evaluation, renewal: Any, lang: str = DEFAULT_LANGUAGE,
+                  pdf: bool = False) -> list[Path]:
+    """Write the report of a follow-up and its renewal (arvo.follow_up.draft.Renewal);
+    with `pdf`, its PDF too. Returns the paths written."""
+    draft = {"version": renewal.version, "in_force_from": renewal.in_force_from,
+             "path": str(renewal.path), "files": renewal.files}
+    html = render(settings, ev, renewal.proposals, draft, lang)
+    if not pdf:
+        return [html]
+    from arvo.report.pdf import write_pdf
+
+    return [html, write_pdf(html)]

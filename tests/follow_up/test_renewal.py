@@ -1,0 +1,109 @@
+"""The renewal rules (arvo/follow_up/renewal.py) on hand-made evaluations: each proposes
+what docs/follow-up.md says, with the figures behind it, and nothing when its condition
+does not hold."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from arvo import definitions
+from arvo.config import REPO_ROOT
+from arvo.follow_up.evaluate import Evaluation
+from arvo.follow_up.renewal import propose
+
+P1, P2 = "2024-12", "2025-12"
+
+
+@pytest.fixture(scope="module")
+def defs():
+    return definitions.load(REPO_ROOT / "definitions", period=P2)
+
+
+def _unit(code, scope_type, scope_id, status, value, lower, upper, n=100, target=0.5,
+          measure="baseline_participation_rate"):
+    row = {"objective_code": code, "scope_type": scope_type, "scope_id": scope_id,
+           "status": status, "value": value, "ci_lower": lower, "ci_upper": upper, "n": n,
+           "successes": round(value * n), "target": target, "target_kind": "value",
+           "comparison": "at_least", "measure": measure, "value_measurable": True,
+           "period": P2}
+    return {"objective_code": code, "scope_type": scope_type, "scope_id": scope_id,
+            "provider_id": scope_id if scope_type == "provider" else None, "row": row,
+            "series": [None, row], "status_last": status, "periods_met": 1,
+            "periods_judged": 2, "trend": {}}
+
+
+def _ev(objectives=(), uplifts=(), adjustments=(), baselines=None):
+    return Evaluation(
+        first=P1, last=P2, periods=[P1, P2], versions={}, objectives=list(objectives),
+        obligations={"cells": [], "repeated": [], "rules": [], "region": [], "trend": None,
+                     "baselines": baselines or {}},
+        payments={"totals": [], "adjustments": list(adjustments), "last_base": {},
+                  "uplifts_paid": list(uplifts)},
+        outcomes={"packages": [], "withhold_groups": []},
+        segments={"sizes": [], "moves": [], "unrecorded": []})
+
+
+def _kinds(proposals, kind):
+    return [p for p in proposals if p.kind == kind]
+
+
+def test_a_target_met_everywhere_with_room_is_tightened_toward_the_old_one(defs):
+    ev = _ev([_unit("HIP_KNEE_PARTICIPATION", "package", "HIP_KNEE", "met", 0.95, 0.897, 0.98),
+              _unit("HIP_KNEE_PARTICIPATION", "provider", "X", "met", 0.96, 0.8, 0.99)])
+    (p,) = _kinds(propose(ev, defs, "2026-01"), "tighten_target")
+    index = [o.code for o in defs.objectives].index("HIP_KNEE_PARTICIPATION")
+    assert (p.key, p.old, p.new) == (f"objectives[{index}].target", 0.5, 0.85)
+    assert p.figures["ci_lower"] == 0.897 and p.figures["providers_met"] == 1
+
+
+def test_a_provider_not_meeting_it_keeps_the_target(defs):
+    ev = _ev([_unit("HIP_KNEE_PARTICIPATION", "package", "HIP_KNEE", "met", 0.95, 0.897, 0.98),
+              _unit("HIP_KNEE_PARTICIPATION", "provider", "X", "near", 0.45, 0.3, 0.6)])
+    assert not _kinds(propose(ev, defs, "2026-01"), "tighten_target")
+
+
+def test_a_missed_target_is_kept_and_a_near_one_flagged(defs):
+    ev = _ev([_unit("DEP_RECOVERY", "package", "DEPRESSION", "missed", 0.3, 0.25, 0.35,
+                    measure="recovery_rate"),
+              _unit("PUBLIC_BASELINE", "sector", "public", "near", 0.78, 0.74, 0.82,
+                    target=0.8)])
+    found = propose(ev, defs, "2026-01")
+    (keep,) = _kinds(found, "keep_target")
+    (near,) = _kinds(found, "near_target")
+    assert keep.subject == "DEP_RECOVERY" and not keep.changes
+    assert near.subject == "PUBLIC_BASELINE" and not near.changes
+
+
+def test_an_uplift_paid_under_the_obligation_follows_its_minimum(defs):
+    paid = {"period": P2, "provider_id": "X", "package_code": "DEPRESSION",
+            "rule_sector": "all", "adjustment": "outcome_uplift",
+            "amount_eur": Decimal("576.00"), "rate": 0.5}
+    (p,) = _kinds(propose(_ev(uplifts=[paid]), defs, "2026-01"), "align_payment")
+    assert (p.file, p.old, p.new) == ("payments.yml", 0.5, 0.8)
+    assert p.edit["path"][-1] == "min_rate" and p.figures["paid_eur"] == "576.00"
+    above = {**paid, "rate": 0.85}
+    assert not _kinds(propose(_ev(uplifts=[above]), defs, "2026-01"), "align_payment")
+
+
+def test_a_minimum_the_region_exceeds_with_room_is_raised(defs):
+    entry = {"package_code": "HOME_CARE", "obligation_sector": "all", "collected": 196,
+             "eligible": 200, "uppers": {"A": 0.99, "B": 0.88}, "passing": {"A": True,
+                                                                          "B": True}}
+    ev = _ev(baselines={P1: [entry], P2: [entry]})
+    (p,) = _kinds(propose(ev, defs, "2026-01"), "raise_obligation")
+    assert (p.old, p.new) == (0.8, 0.9)  # Wilson lower bound of 196/200: 0.9497
+    assert p.figures["would_newly_fail"] == ["B"]
+    low = {**entry, "collected": 170}
+    assert not _kinds(propose(_ev(baselines={P1: [low], P2: [low]}), defs, "2026-01"),
+                      "raise_obligation")
+
+
+def test_an_uplift_nobody_reached_is_put_up_for_review_without_a_change(defs):
+    never = {"package_code": "HIP_KNEE", "rule_sector": "all",
+             "adjustment": "best_practice_uplift", "line": "uplift", "provider_periods": 6,
+             "providers": 3, "conditions_met": 0, "applied": 0, "amount_eur": Decimal("0"),
+             "failed_conditions": "participation"}
+    (p,) = _kinds(propose(_ev(adjustments=[never]), defs, "2026-01"), "review_payment")
+    assert not p.changes and p.figures["conditions_met"] == 0
