@@ -253,10 +253,13 @@ def test_schedules_follow_the_definitions(region):
     assert set(third.min_rate) == {0.7, 0.5}
     others = rows[(rows.package_code == "CASE_MANAGEMENT") & (rows.sector != "third")]
     assert (others.obligation_sector == "all").all() and set(others.min_rate) == {0.8, 0.6}
-    # the HNHC segment obligation: no package, its third-sector entry for the third sector
+    # the segment obligations: no package; HNHC's third-sector entry for the third sector,
+    # FRAIL_ELDERLY's (definitions v2, from 2025-01) one entry for all
     seg = rows[rows.scope == "segment"]
-    assert len(seg) and set(seg.scope_code) == {"HNHC"} and seg.package_code.isna().all()
-    assert (seg.obligation_sector == seg.sector.where(seg.sector == "third", "all")).all()
+    assert set(seg.scope_code) == {"HNHC", "FRAIL_ELDERLY"} and seg.package_code.isna().all()
+    hnhc, frail = seg[seg.scope_code == "HNHC"], seg[seg.scope_code == "FRAIL_ELDERLY"]
+    assert (hnhc.obligation_sector == hnhc.sector.where(hnhc.sector == "third", "all")).all()
+    assert (frail.obligation_sector == "all").all() and set(frail.definitions_version) == {"v2"}
 
 
 def test_episodes_to_complete_are_the_providers_own(region):

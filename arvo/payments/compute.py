@@ -172,7 +172,11 @@ def compute(rules: PaymentRules, value: pd.DataFrame, funnel: pd.DataFrame,
     rows of one period) with a rule, judged on `funnel` (mart_provider_funnel),
     `compliance` (mart_prom_compliance) and `attainment` (mart_objective_attainment;
     none: no objective is measurable) of the same period."""
-    scoped = compliance[compliance["scope"] == "package"]
+    # sorted, so each condition lists its figures in one order whatever order the
+    # warehouse returned the rows in (a rerun writes the same lines)
+    funnel = funnel.sort_values(["provider_id", "package_code", "instrument", "measure"])
+    scoped = compliance[compliance["scope"] == "package"].sort_values(
+        ["provider_id", "package_code", "instrument", "timepoint"])
     funnel_by = {k: g for k, g in funnel.groupby(["provider_id", "package_code"])}
     compliance_by = {k: g for k, g in scoped.groupby(["provider_id", "package_code"])}
     empty_f, empty_c = funnel.iloc[0:0], scoped.iloc[0:0]
