@@ -77,6 +77,8 @@ class SteeringResult(BaseModel):
     """What one steering period produced."""
 
     period: str
+    definitions_version: str = Field(description="the definitions version in force at the "
+                                                 "period, which the run used")
     files: list[dict]
     reports: list[Path]
     obligations: dict[str, int] = Field(default_factory=dict,
@@ -222,6 +224,8 @@ def steering(params: SteeringParams) -> SteeringResult:
         clock.append(time.perf_counter())
         return round(clock[-1] - clock[-2], 2)
 
+    version = load_definitions(settings, params.period).version
+    get_run_logger().info("steering %s with definitions version %s", params.period, version)
     outcomes = ingest(params)
     seconds = {"ingest": lap()}
     build_marts(settings, params.period)
@@ -233,8 +237,9 @@ def steering(params: SteeringParams) -> SteeringResult:
     seconds["report"] = lap()
     seconds["total"] = round(clock[-1] - clock[0], 2)
     get_run_logger().info("steering %s done in %s s", params.period, seconds)
-    return SteeringResult(period=params.period, files=[asdict(o) for o in outcomes],
-                          reports=reports, obligations=checked, seconds=seconds)
+    return SteeringResult(period=params.period, definitions_version=version,
+                          files=[asdict(o) for o in outcomes], reports=reports,
+                          obligations=checked, seconds=seconds)
 
 
 @flow(name="report", log_prints=True)

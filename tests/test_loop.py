@@ -69,7 +69,8 @@ def _one(home: Path, sql: str, *params) -> pd.DataFrame:
 
 def test_the_cycle_ran_every_phase_and_ends_with_a_draft(loop):
     home, _, result = loop
-    assert [r.period for r in result.steering] == LOOP_PERIODS
+    assert [(r.period, r.definitions_version) for r in result.steering] == [
+        (p, "v2") for p in LOOP_PERIODS]
     (follow,) = result.follow_ups
     assert (follow.periods, follow.version) == (LOOP_PERIODS, "v3")
     assert follow.proposals > 0 and follow.changes > 0

@@ -43,7 +43,7 @@ def test_every_definition_mart_names_its_definitions_version(wh):
     for mart in DEFINITION_MARTS:
         rows = query(wh, f"select period, definitions_version from {mart}")
         assert rows, mart
-        assert {(r["period"], r["definitions_version"]) for r in rows} == {(PERIOD, "current")}
+        assert {(r["period"], r["definitions_version"]) for r in rows} == {(PERIOD, "v1")}
 
 
 def test_population_by_age_group_sex_and_home_municipality(wh):

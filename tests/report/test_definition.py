@@ -29,7 +29,7 @@ def test_definition_report_renders_in_each_language(definition_warehouse, lang, 
     assert f'<html lang="{lang}">' in html
     for text in HEADINGS[lang]:
         assert text in html, text
-    assert 'class="definitions-version">current<' in html
+    assert 'class="definitions-version">v1<' in html
     assert '<path d="M44.0,342.0 L47.2,342.0' in html  # the Lorenz curve, from the origin
     # the draft moves C (one client): the count is suppressed, not shown
     assert "&lt;5" in html
