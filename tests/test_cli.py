@@ -68,3 +68,10 @@ def test_every_command_has_help_with_an_example(words):
 @pytest.mark.parametrize("words", COMMANDS, ids=" ".join)
 def test_every_command_is_in_the_readme_or_docs(words):
     assert f"arvo {' '.join(words)}" in DOCS, "document the command in README.md or docs/"
+
+
+def test_a_cycle_needs_its_periods(tmp_path):
+    result = CliRunner().invoke(main, ["cycle", "--home", str(tmp_path), "--from", "2025-01"])
+    assert result.exit_code == 2
+    assert "give --from and --to, or --period (repeatable)" in result.output
+    assert not (tmp_path / "lake").exists()

@@ -144,7 +144,8 @@ def _align(ev: Evaluation, defs: Definitions, raised: dict[tuple, float]) -> lis
 
 def targets(ev: Evaluation, defs: Definitions) -> list[Proposal]:
     """A target missed at P2 is kept (near ones flagged); one met at P2 by the scope and by
-    every provider judged, with the 95 % bound beyond the target, is tightened."""
+    every provider judged (at least one), with the 95 % bound beyond the target, is
+    tightened."""
     out = []
     codes = [o.code for o in defs.objectives]
     scopes = {u["objective_code"]: u for u in ev.objectives if u["scope_type"] != "provider"}
@@ -175,9 +176,9 @@ def targets(ev: Evaluation, defs: Definitions) -> list[Proposal]:
             continue
         at_least = r["comparison"] != "at_most"
         bound = r["ci_lower"] if at_least else r["ci_upper"]
-        if (r["target_kind"] != "value" or bound is None
+        if (r["target_kind"] != "value" or bound is None or not providers
                 or figures["providers_met"] != len(providers)):
-            continue
+            continue  # "every provider met it" needs at least one provider judged
         step = TIGHTEN_STEP["mean" if r["measure"] == "mean_gain" else "rate"]
         new = _toward(bound, step, down=at_least)
         if r["measure"] != "mean_gain":

@@ -4,7 +4,8 @@
 --
 -- gain_mean            mean gain in the better direction (positive = improvement).
 -- cost_per_gain_eur    cost per episode / gain_mean: euros per unit of mean gain, only
---                      when gain_mean > 0 and the package has costed episodes; otherwise
+--                      when gain_mean > 0 at the measure's shown precision (it does not
+--                      round to 0 at `decimals`) and the package has costed episodes; otherwise
 --                      null and cost_per_gain_reason says why (no_gain, no_cost). It
 --                      assumes the paired episodes gain what all the package's costed
 --                      episodes of the provider gain.
@@ -80,7 +81,10 @@ joined as (
         o.measure in ({{ "'" ~ var('qaly_measures') | join("', '") ~ "'" }}) as is_utility,
         case
             when coalesce(c.episodes, 0) = 0 then 'no_cost'
-            when o.gain_mean <= 0 then 'no_gain'
+            -- a mean gain that rounds to zero at the measure's shown precision is no
+            -- gain: dividing by the rounding noise of a double (a true gain of 0 summed
+            -- as 1e-17) would give a figure of 1e20 euros per unit
+            when round(o.gain_mean, m.decimals) <= 0 then 'no_gain'
         end as cost_per_gain_reason
     from measure_outcomes as o
     inner join prom_measures as m
