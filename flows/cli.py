@@ -101,8 +101,16 @@ def demo(home, seed, residents, months, periods, pdf) -> None:
 
 
 def _print_cycle(result) -> None:
-    """Where each phase's reports are: steering per period, then follow-ups, definitions."""
-    _print_reports([*result.steering, *result.definitions, *result.follow_ups])
+    """Where each phase's reports are: each steering period's report (the last one's every
+    report), then the definition reviews and the follow-ups with their drafts."""
+    *earlier, last = result.steering
+    if earlier:
+        click.echo("\nSteering reports of the earlier periods (each with its providers' "
+                   "feedback beside it):")
+        for r in earlier:
+            report = next((p for p in r.reports if p.name == "steering_report.html"), None)
+            click.echo(f"  {r.period}: {report or 'no reports rendered'}")
+    _print_reports([last, *result.definitions, *result.follow_ups])
 
 
 @main.command()
