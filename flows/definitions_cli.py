@@ -45,8 +45,11 @@ def check(directory: Path | None) -> None:
     result = definition_changes.check(_default(directory))
     for label in result.valid:
         click.echo(f"valid: version {label}")
-    for error in result.errors:
-        click.echo(f"INVALID {error}", err=True)
+    for error in result.errors:  # one error per line; a version's further ones indented
+        first, *more = error.splitlines()
+        click.echo(f"INVALID {first}", err=True)
+        for line in more:
+            click.echo(f"        {line}", err=True)
     if result.errors:
         sys.exit(1)
     click.echo(f"{result.directory}: {len(result.valid)} version(s) valid")
