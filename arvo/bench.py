@@ -14,15 +14,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from arvo.periods import add_months
+from arvo.server import start_prefect_server
+
+__all__ = ["Measurement", "run", "start_prefect_server"]
 
 
 @dataclass(frozen=True)
@@ -33,34 +34,6 @@ class Measurement:
     wall_seconds: float
     peak_rss_mb: float
     stage_seconds: dict[str, float]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_prefect_server(log_path: Path) -> tuple[subprocess.Popen, str]:
-    """Start `prefect server start` on a free loopback port and wait until it answers."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    log = log_path.open("w")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "prefect"), "server", "start",
-                             "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.5)
-        if proc.poll() is not None:
-            break
-    proc.terminate()
-    raise RuntimeError(f"Prefect server did not start; see {log_path}")
 
 
 def _arvo(args: list[str], env: dict, log_dir: Path) -> tuple[float, float, str]:

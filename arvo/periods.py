@@ -6,7 +6,9 @@ four-digit year and a two-digit month; submission folders use the same form.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -27,6 +29,17 @@ def add_months(month: str, n: int) -> str:
     """The month `n` months after `month` (before it for negative `n`)."""
     index = int(month[:4]) * 12 + int(month[5:7]) - 1 + n
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+COUNTY_TIME = ZoneInfo("Europe/Helsinki")
+"""The county's time zone: the schedules' clock, and what "the month just closed" means."""
+
+
+def last_completed_month(now: dt.datetime | None = None) -> str:
+    """The month before the current one in Helsinki: the period a scheduled run steers
+    when it is given none (the run on 10 January steers December)."""
+    today = (now or dt.datetime.now(COUNTY_TIME)).astimezone(COUNTY_TIME).date()
+    return add_months(today.strftime("%Y-%m"), -1)
 
 
 def window_months(period: str, length: int = 12) -> list[str]:

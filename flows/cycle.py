@@ -9,15 +9,17 @@ flows/follow_up.py or flows/definition.py.
 
 from __future__ import annotations
 
-from prefect import flow, get_run_logger
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from arvo import cadence
 from arvo.definitions import Language
-from arvo.periods import add_months, check_month
+from arvo.periods import add_months, check_month, last_completed_month
 from flows.definition import DefinitionParams, DefinitionResult, definition
 from flows.follow_up import FollowUpParams, FollowUpResult, follow_up
-from flows.steering import RunParams, SteeringParams, SteeringResult, steering
+from flows.runs import publish, warehouse_guard
+from flows.steering import HOOKS, RunParams, SteeringParams, SteeringResult, steering
 
 
 class CycleParams(RunParams):
@@ -42,6 +44,8 @@ class CycleParams(RunParams):
 
     @model_validator(mode="after")
     def _range(self) -> CycleParams:
+        if not (self.periods or self.start or self.end):  # a scheduled or bare run
+            self.start = self.end = last_completed_month()
         if not self.periods:
             if not (self.start and self.end):
                 raise ValueError("give the steering periods, or start and end")
@@ -61,9 +65,37 @@ class CycleResult(BaseModel):
     definitions: list[DefinitionResult] = []
 
 
-@flow(name="cycle", log_prints=True, flow_run_name="cycle-{params.start}-{params.end}")
+@flow(name="cycle", log_prints=True, flow_run_name="cycle-{params.start}-{params.end}",
+      **HOOKS)
 def cycle(params: CycleParams) -> CycleResult:
     """Run the phases of the loop in their cadence over the periods."""
+    with warehouse_guard(params.settings()):  # the whole loop, its phases in order
+        result = _run_phases(params)
+    publish_cycle(params, result)
+    return result
+
+
+@task(cache_policy=NONE)
+def publish_cycle(params: CycleParams, result: CycleResult) -> None:
+    """Publish what the loop ran and where its last reports are as a markdown artifact."""
+    from prefect.runtime import flow_run
+
+    from arvo.report.run_summary import phase_summary
+
+    last = result.steering[-1]
+    publish(f"cycle-{params.start}-{params.end}", phase_summary(
+        f"Loop {params.start}..{params.end}", flow_run.name or "cycle",
+        {"Steering periods": len(result.steering),
+         "Follow-ups": ", ".join(f"{f.periods[0]}..{f.periods[-1]}"
+                                 for f in result.follow_ups) or "none",
+         "Definition reviews": ", ".join(d.period for d in result.definitions) or "none"},
+        [p for p in last.reports if p.name in ("steering_report.html", "index.html")]
+        + [p for r in (*result.follow_ups, *result.definitions) for p in r.reports]),
+        f"Loop {params.start}..{params.end}: phases run and their reports")
+
+
+def _run_phases(params: CycleParams) -> CycleResult:
+    """Each phase's flow at its period, in the cadence's order."""
     steps = cadence.plan(params.periods, follow_up=params.follow_up,
                          definition=params.definition)
     logger = get_run_logger()
@@ -112,7 +144,7 @@ def generate_demo_region(params: DemoParams) -> dict:
     return summary.model_dump(mode="json")
 
 
-@flow(name="demo", log_prints=True)
+@flow(name="demo", log_prints=True, **HOOKS)
 def demo(params: DemoParams) -> CycleResult:
     """Generate the demo region and run the whole loop over its history."""
     generate_demo_region(params)

@@ -17,7 +17,8 @@ from prefect.cache_policies import NONE
 from pydantic import BaseModel, Field
 
 from arvo.config import Settings
-from flows.steering import SteeringParams, ingest
+from flows.runs import publish, warehouse_guard
+from flows.steering import HOOKS, SteeringParams, ingest
 
 
 class DefinitionParams(SteeringParams):
@@ -64,10 +65,32 @@ def render_definition(settings: Settings, period: str, lang: str, pdf: bool) -> 
     return [html, write_pdf(html)] if pdf else [html]
 
 
-@flow(name="definition", log_prints=True)
+@flow(name="definition", log_prints=True, flow_run_name="definition-{params.period}",
+      **HOOKS)
 def definition(params: DefinitionParams) -> DefinitionResult:
     """The definition phase of one period: ingest, build the definition marts, render."""
     settings = params.settings()
+    with warehouse_guard(settings):
+        result = _define(params, settings)
+    publish_definition(result)
+    return result
+
+
+@task(cache_policy=NONE)
+def publish_definition(result: DefinitionResult) -> None:
+    """Publish the review's report links as a markdown artifact."""
+    from prefect.runtime import flow_run
+
+    from arvo.report.run_summary import phase_summary
+
+    publish(f"definition-{result.period}", phase_summary(
+        f"Definition review {result.period}", flow_run.name or "definition",
+        {"Seconds": result.seconds.get("total")}, result.reports),
+        f"Definition review {result.period}: report")
+
+
+def _define(params: DefinitionParams, settings: Settings) -> DefinitionResult:
+    """Ingest, build the definition marts and render their report."""
     clock = [time.perf_counter()]
 
     def lap() -> float:

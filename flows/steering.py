@@ -30,8 +30,11 @@ from arvo.ingest.submission import (
     validate_batches,
     write_batch,
 )
-from arvo.periods import add_months, check_month
+from arvo.periods import check_month, last_completed_month
 from arvo.redact import shown
+from flows.runs import notify_failure, publish, warehouse_guard
+
+HOOKS = {"on_failure": [notify_failure], "on_crashed": [notify_failure]}
 
 
 class RunParams(BaseModel):
@@ -69,7 +72,7 @@ class SteeringParams(RunParams):
     @classmethod
     def _month(cls, v: str | None) -> str:
         if not v:
-            return add_months(dt.date.today().strftime("%Y-%m"), -1)
+            return last_completed_month()
         return check_month(v)
 
 
@@ -172,11 +175,17 @@ def provider_groups(items: list) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-@flow(name="ingest", log_prints=True)
+@flow(name="ingest", log_prints=True, flow_run_name="ingest-{params.period}", **HOOKS)
 def ingest(params: SteeringParams) -> list[FileOutcome]:
     """Ingest every registered provider's new or changed submissions up to the period."""
     settings = params.settings()
     config.pseudonym_key()  # fail fast, before any task, if no key is configured
+    with warehouse_guard(settings):  # the lake and the warehouse are written together
+        return _ingest(params, settings)
+
+
+def _ingest(params: SteeringParams, settings: Settings) -> list[FileOutcome]:
+    """Plan, read, validate and write the providers' new or changed months."""
     defs = load_definitions(settings, params.period)
     logger = get_run_logger()
     providers = params.providers or [p.id for p in defs.providers]
@@ -214,10 +223,31 @@ def ingest(params: SteeringParams) -> list[FileOutcome]:
     return outcomes + unread
 
 
-@flow(name="steering", log_prints=True)
+@flow(name="steering", log_prints=True, flow_run_name="steering-{params.period}", **HOOKS)
 def steering(params: SteeringParams) -> SteeringResult:
     """One steering period: ingest, build the marts, check the obligations, render the reports."""
     settings = params.settings()
+    with warehouse_guard(settings):
+        result = _steer(params, settings)
+    publish_summary(settings, result)
+    return result
+
+
+@task(cache_policy=NONE)
+def publish_summary(settings: Settings, result: SteeringResult) -> None:
+    """Publish the period's key figures and report links as a markdown artifact."""
+    from prefect.runtime import flow_run
+
+    from arvo.report.run_summary import steering_summary
+
+    publish(f"steering-{result.period}", steering_summary(
+        settings.warehouse, result.period, result.definitions_version,
+        flow_run.name or f"steering-{result.period}", result.files, result.reports,
+        result.obligations), f"Steering {result.period}: key figures and reports")
+
+
+def _steer(params: SteeringParams, settings: Settings) -> SteeringResult:
+    """The stages of one period in order, each timed."""
     clock = [time.perf_counter()]
 
     def lap() -> float:
@@ -242,7 +272,9 @@ def steering(params: SteeringParams) -> SteeringResult:
                           obligations=checked, seconds=seconds)
 
 
-@flow(name="report", log_prints=True)
+@flow(name="report", log_prints=True, flow_run_name="report-{params.period}", **HOOKS)
 def report(params: SteeringParams) -> list[Path]:
     """Render the reports of a period from the marts already built."""
-    return render_reports(params.settings(), params.period, params.pdf, params.lang)
+    settings = params.settings()
+    with warehouse_guard(settings):
+        return render_reports(settings, params.period, params.pdf, params.lang)

@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from arvo.config import Settings
 from arvo.follow_up import trends
-from arvo.report.warehouse import Warehouse
+from arvo.periods import add_months
+from arvo.report.warehouse import Warehouse, open_warehouse
 
 REPEATED_FAILURES = 2
 """A provider fails an obligation repeatedly when it failed it in at least this many
@@ -59,15 +61,28 @@ class Evaluation:
     segments: dict[str, Any] = field(default_factory=dict)
 
 
+def steered(wh: Warehouse) -> list[str]:
+    """Every steering period the warehouse holds."""
+    return sorted({r["period"] for t in ("mart_objective_attainment", "mart_prom_compliance",
+                                         "mart_segment_value") if t in wh.tables
+                   for r in wh.query(f'select distinct cast(period as varchar) as period '
+                                     f'from "{t}"')})
+
+
+def default_first(warehouse: Path, last: str, months: int) -> str:
+    """The first steering period a follow-up up to `last` covers by default: the earliest
+    the warehouse holds among the `months` months up to `last` (`last` itself if none)."""
+    with open_warehouse(warehouse) as wh:
+        within = [p for p in steered(wh) if add_months(last, 1 - months) <= p <= last]
+    return within[0] if within else last
+
+
 def span(wh: Warehouse, first: str, last: str) -> list[str]:
     """The steering periods from `first` to `last` the warehouse holds; MissingPeriods when
     it lacks either end (the periods between are those that were run)."""
     if first > last:
         raise ValueError(f"--from {first} is after --to {last}")
-    present = sorted({r["period"] for t in ("mart_objective_attainment", "mart_prom_compliance",
-                                             "mart_segment_value") if t in wh.tables
-                      for r in wh.query(f'select distinct cast(period as varchar) as period '
-                                        f'from "{t}"')})
+    present = steered(wh)
     missing = [p for p in (first, last) if p not in present]
     if missing:
         raise MissingPeriods(sorted(set(missing)), present)

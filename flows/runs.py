@@ -1,0 +1,104 @@
+"""What every run of the loop shares: one writer per warehouse, a notification on failure,
+and a summary the data engineer reads in the Prefect UI.
+
+- `warehouse_guard(settings)`: a run waits while another writes the same warehouse. Two
+  gates, taken in this order: the Prefect global concurrency limit
+  `arvo-warehouse-<hash of the warehouse path>` (limit 1, created on first use; a waiting
+  run shows its wait in the UI) and the lock file beside the warehouse
+  (`arvo.runlock`), which also holds for runs started from a shell. Both log who waits
+  for whom. Re-entrant: the loop holds the warehouse and its phases take it again.
+- `notify_failure`: the flows' `on_failure` and `on_crashed` hook. It sends the run's
+  name, state and message through the Prefect notification block named by
+  `ARVO_NOTIFY_BLOCK` (default `custom-webhook/arvo-failure`, which `arvo serve
+  --notify-url` creates); without such a block it only logs (docs/operations.md).
+- `publish(key, markdown)`: a Prefect markdown artifact with the run's key figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from prefect import get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from prefect.concurrency.sync import concurrency
+from prefect.runtime import flow_run
+
+from arvo import runlock
+from arvo.config import Settings
+
+NOTIFY_BLOCK = "custom-webhook/arvo-failure"
+
+
+def limit_name(settings: Settings) -> str:
+    """The Prefect global concurrency limit of a warehouse."""
+    digest = hashlib.sha256(str(settings.warehouse.resolve()).encode()).hexdigest()[:10]
+    return f"arvo-warehouse-{digest}"
+
+
+def _ensure_limit(name: str) -> int:
+    """Create the limit (1 slot) if absent; the slots now taken."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            return client.read_global_concurrency_limit_by_name(name).active_slots
+        except ObjectNotFound:
+            pass
+        try:
+            client.upsert_global_concurrency_limit_by_name(name, 1)
+        except ObjectAlreadyExists:  # created by a run starting at the same moment
+            pass
+        return client.read_global_concurrency_limit_by_name(name).active_slots
+
+
+@contextmanager
+def warehouse_guard(settings: Settings) -> Iterator[None]:
+    """Hold the warehouse of `settings` for the block; wait while another run holds it."""
+    lock = runlock.warehouse_lock_path(settings.warehouse)
+    if runlock.held(lock):  # the loop holds it for its phases
+        yield
+        return
+    logger = get_run_logger()
+    name = flow_run.name or "run"
+    slot = limit_name(settings)
+    if _ensure_limit(slot):
+        logger.warning("waiting for the warehouse %s: another run holds its Prefect "
+                       "concurrency limit %s", settings.warehouse, slot)
+    with concurrency(slot, occupy=1, strict=True):
+        with runlock.hold(lock, runlock.holder_text(name),
+                          lambda who: logger.warning("waiting for the warehouse %s: in use "
+                                                     "by %s", settings.warehouse, who)):
+            logger.info("holding the warehouse %s", settings.warehouse)
+            try:
+                yield
+            finally:
+                logger.info("released the warehouse %s", settings.warehouse)
+
+
+def publish(key: str, markdown: str, description: str) -> None:
+    """Publish the run's summary as a Prefect markdown artifact (a new version per run)."""
+    create_markdown_artifact(markdown=markdown, key=key, description=description)
+
+
+def notify_failure(flow, run, state) -> None:
+    """Send a failed or crashed run's name, state and message to the notification block."""
+    from prefect.blocks.core import Block
+    from prefect.logging import get_logger
+    from prefect.settings import PREFECT_UI_URL
+
+    slug = os.environ.get("ARVO_NOTIFY_BLOCK", NOTIFY_BLOCK)
+    ui = PREFECT_UI_URL.value()
+    link = f"{ui}/runs/flow-run/{run.id}" if ui else f"flow run {run.id}"
+    subject = f"Arvo: {run.name} {state.name}"
+    body = f"{flow.name} run {run.name} ended {state.name}: {state.message or ''}\n{link}"
+    try:
+        block = Block.load(slug)
+    except (ValueError, KeyError) as exc:
+        get_logger("arvo").warning("no failure notification sent (no block %s: %s); %s",
+                                 slug, exc, subject)
+        return
+    block.notify(body=body, subject=subject)
