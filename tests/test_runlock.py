@@ -26,7 +26,7 @@ def test_a_second_process_waits_and_is_told_who_holds_the_lock(tmp_path):
     assert other.stdout.readline().strip() == "held"
     told = []
     started = time.monotonic()
-    with runlock.hold(lock, "steering-2025-11", told.append):
+    with runlock.hold(lock, runlock.holder_text("steering-2025-11"), told.append):
         waited = time.monotonic() - started
         assert lock.read_text().startswith("steering-2025-11 (process ")
     assert waited > 1
@@ -43,7 +43,7 @@ def test_a_killed_holder_releases_the_lock(tmp_path):
     other.kill()
     other.wait()
     told = []
-    with runlock.hold(lock, "steering-2025-12", told.append):
+    with runlock.hold(lock, runlock.holder_text("steering-2025-12"), told.append):
         assert lock.read_text().startswith("steering-2025-12 (process ")
     assert told == []  # the operating system released it when the holder died
 
