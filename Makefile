@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: deps demo test test-seeds lint bench nhs clean lock messages page-images
+.PHONY: deps demo test test-seeds test-ops serve lint bench nhs clean lock messages page-images
 
 # Debian packages the PDF reports need: Pango and HarfBuzz-Subset for WeasyPrint, and a local
 # font (nothing is fetched at run time). apt-get installs the missing ones (with sudo when not
@@ -32,7 +32,19 @@ demo: $(STAMP)
 	$(BIN)/arvo demo --pdf
 
 test: $(STAMP)
-	$(BIN)/pytest -q -m "not seeds"
+	$(BIN)/pytest -q -m "not seeds and not ops"
+
+# Operations against real processes: `arvo serve` with a Prefect server, its deployments
+# and worker (tests/test_serve.py), and runs killed in each stage then rerun. CI runs it
+# after `make test`.
+test-ops: $(STAMP)
+	$(BIN)/pytest -q -m ops
+
+# The loop on its schedules: a Prefect server on loopback (history under $(SERVE_HOME)/prefect),
+# the work pool, the deployments of prefect.yaml and a worker; the UI's address is printed.
+SERVE_HOME ?= var
+serve: $(STAMP)
+	$(BIN)/arvo serve --home $(SERVE_HOME)
 
 # The planted-truth test of the fair verdicts on five seeds of the default-size demo region
 # through the pipeline (tests/test_fair_verdicts.py; about 10 minutes). CI runs it after

@@ -75,7 +75,7 @@ def cycle(params: CycleParams) -> CycleResult:
     return result
 
 
-@task(cache_policy=NONE)
+@task(retries=2, retry_delay_seconds=5, cache_policy=NONE)  # the Prefect API: I/O
 def publish_cycle(params: CycleParams, result: CycleResult) -> None:
     """Publish what the loop ran and where its last reports are as a markdown artifact."""
     from prefect.runtime import flow_run

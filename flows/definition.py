@@ -76,7 +76,7 @@ def definition(params: DefinitionParams) -> DefinitionResult:
     return result
 
 
-@task(cache_policy=NONE)
+@task(retries=2, retry_delay_seconds=5, cache_policy=NONE)  # the Prefect API: I/O
 def publish_definition(result: DefinitionResult) -> None:
     """Publish the review's report links as a markdown artifact."""
     from prefect.runtime import flow_run

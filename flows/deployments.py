@@ -4,8 +4,9 @@ prefect.yaml is the one statement of Arvo's deployments: entry points, parameter
 schedules (cron, Europe/Helsinki) and work pool. `prefect deploy --all` reads it too, but
 in Prefect 3.8.8 it stops after the first deployment with an HTTP 422 from the server
 (its client asks for the pool's workers with `limit: null`), so Arvo registers them
-through Prefect's Python API (`Flow.from_source(...).to_deployment(...).apply()`). The flows' code is
-taken from this repository's folder on the worker (`ARVO_REPO`, default this checkout).
+through Prefect's Python API (`Flow.from_source(...).to_deployment(...).apply()`). The
+flows' code is taken from this repository's folder on the worker (`ARVO_REPO`, default
+this checkout).
 """
 
 from __future__ import annotations

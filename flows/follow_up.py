@@ -102,7 +102,7 @@ def first_period(settings: Settings, last: str) -> str:
     return default_first(settings.warehouse, last, FOLLOW_UP_SPAN)
 
 
-@task(cache_policy=NONE)
+@task(retries=2, retry_delay_seconds=5, cache_policy=NONE)  # the Prefect API: I/O
 def publish_follow_up(result: FollowUpResult) -> None:
     """Publish the follow-up's key figures and report links as a markdown artifact."""
     from prefect.runtime import flow_run

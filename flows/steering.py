@@ -233,7 +233,7 @@ def steering(params: SteeringParams) -> SteeringResult:
     return result
 
 
-@task(cache_policy=NONE)
+@task(retries=2, retry_delay_seconds=5, cache_policy=NONE)  # the Prefect API: I/O
 def publish_summary(settings: Settings, result: SteeringResult) -> None:
     """Publish the period's key figures and report links as a markdown artifact."""
     from prefect.runtime import flow_run

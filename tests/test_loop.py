@@ -127,3 +127,12 @@ def test_an_accepted_renewal_changes_the_next_period_and_no_earlier_one(loop, fi
         pd.testing.assert_frame_equal(frame, again[table], obj=table)
     for period in LOOP_PERIODS:
         assert _reports(home, period) == reports[period], period
+
+
+def test_a_scheduled_follow_up_spans_the_steered_periods_of_twelve_months(loop_region):
+    from arvo.follow_up.evaluate import default_first
+
+    warehouse = loop_region[0] / "warehouse" / "arvo.duckdb"
+    assert default_first(warehouse, "2025-12", 12) == "2025-06"
+    assert default_first(warehouse, "2026-06", 12) == "2025-12"
+    assert default_first(warehouse, "2025-05", 12) == "2025-05"  # nothing steered: itself
