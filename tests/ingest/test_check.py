@@ -104,8 +104,9 @@ def test_the_output_names_record_ids_in_finnish_by_default_and_no_identity_code(
     result = CliRunner().invoke(main, ["check", str(folder)])
     assert result.exit_code == 1
     out = result.output
-    assert "2025-02/events.csv" in out and "event_id E3" in out
-    assert "Karanteeniin" in out or "karanteeni" in out.lower()  # Finnish
+    assert "Karanteeniin siirrettäisiin (4):" in out  # Finnish by default
+    assert ("2025-02/events.csv rivi 3, event_id E3, sarake service_code: service_code BOGUS "
+            "ei ole") in out
     for lang in ("fi", "sv", "en"):
         for args in ([], ["--json"]):
             text = CliRunner().invoke(main, ["check", str(folder), "--lang", lang,
@@ -114,8 +115,11 @@ def test_the_output_names_record_ids_in_finnish_by_default_and_no_identity_code(
                 assert code not in text, (lang, args, code)
     data = json.loads(CliRunner().invoke(main, ["check", str(folder), "--json"]).output)
     assert data["exit_status"] == 1
-    assert {(r["file"], r["row"], r["id_column"], r["record_id"], r["column"])
-            for r in data["rows"]} >= {("events.csv", 2, "event_id", "E2", "event_date")}
+    assert [(r["file"], r["row"], r["id_column"], r["record_id"], r["column"])
+            for r in data["rows"]] == [("events.csv", 2, "event_id", "E2", "event_date"),
+                                       ("events.csv", 3, "event_id", "E3", "service_code"),
+                                       ("events.csv", 4, "event_id", "E4", "diagnosis"),
+                                       ("events.csv", 5, "event_id", "E5", "hetu")]
     assert [f["file"] for f in data["rejected"]] == ["episodes.csv", "proms.csv"]
     assert [(f["file"], f["rows_in"], f["would_accept"], f["would_quarantine"])
             for f in data["files"]][0] == ("events.csv", 5, 1, 4)
