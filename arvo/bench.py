@@ -117,6 +117,7 @@ class QuickMeasurement:
 
     command: str
     wall_seconds: list[float]  # the first run, then the repeats
+    cpu_seconds: list[float]  # user + system time of each run: what a quiet machine waits
     exit_status: int
 
 
@@ -147,14 +148,16 @@ def quick(home: Path, month: str, env: dict, repeats: int = 2) -> list[QuickMeas
     }
     out = []
     for label, args in commands.items():
-        walls, status = [], 0
+        walls, cpus, status = [], [], 0
         for _ in range(repeats):
             start = time.perf_counter()
-            status = subprocess.run([sys.executable, "-m", "flows.cli", *args], env=env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    check=False).returncode
+            proc = subprocess.Popen([sys.executable, "-m", "flows.cli", *args], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, raw_status, usage = os.wait4(proc.pid, 0)  # the child's own CPU time
             walls.append(round(time.perf_counter() - start, 2))
+            cpus.append(round(usage.ru_utime + usage.ru_stime, 2))
+            status = os.waitstatus_to_exitcode(raw_status)
         if status not in (0, 1):  # check: 1 when the month holds planted defects
             raise RuntimeError(f"{label} ended with exit status {status}")
-        out.append(QuickMeasurement(label, walls, status))
+        out.append(QuickMeasurement(label, walls, cpus, status))
     return out

@@ -404,8 +404,10 @@ def bench(home, residents, period, quick) -> None:
     if quick:
         env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
         for m in bench_mod.quick(home, period, env):
-            click.echo(f"  {m.command:<45} wall " + ", then ".join(
-                f"{s:.1f} s" for s in m.wall_seconds) + f" (exit status {m.exit_status})")
+            click.echo(f"  {m.command:<42} wall " + ", ".join(
+                f"{w:.1f} s (CPU {c:.1f} s)" for w, c in zip(m.wall_seconds, m.cpu_seconds,
+                                                            strict=True))
+                + f"; exit status {m.exit_status}")
         return
     _ensure_demo_key(home)
     server, url = bench_mod.start_prefect_server(home / "prefect-server.log")
