@@ -166,6 +166,8 @@ def test_the_provider_id_may_be_given_for_a_folder_named_otherwise(tmp_path, tod
     (lambda root: root, "is neither a month folder"),
     (lambda root: (root / PRIVATE / "2025-01").mkdir(parents=True) or root / PRIVATE / "2025-01",
      "holds no submission files"),
+    (lambda root: clean_month(root, provider="meidan-aineisto"),
+     "meidan-aineisto is not a provider ID in the register"),
 ])
 def test_a_folder_that_cannot_be_checked_is_one_line_and_exit_status_2(tmp_path, make, error):
     folder = make(tmp_path)
@@ -174,3 +176,9 @@ def test_a_folder_that_cannot_be_checked_is_one_line_and_exit_status_2(tmp_path,
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and error in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_the_help_shows_an_example():
+    result = CliRunner().invoke(main, ["check", "--help"])
+    assert result.exit_code == 0
+    assert "arvo check submissions/2358253-3/2025-12" in result.output.split("Example:")[1]
