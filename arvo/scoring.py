@@ -12,9 +12,10 @@ column per measure of the instrument (and `<measure>_band` where it has bands).
 
 The workspace is locked while it is used, so concurrent runs wait for each other; the
 lake and warehouse are deleted after each run, dbt's parse cache is kept so later runs
-start faster. The Prefect flow `flows.scoring.score` wires these steps for the command
-line; `score_file` runs them without Prefect. A file that cannot be scored raises
-`ScoreInputError`, a scoring model that cannot run `ScoreModelError` (both `ScoreError`).
+start faster. `score_file` runs these steps without Prefect (`arvo score`, a quick
+command); the Prefect flow `flows.scoring.score` wires the same steps for deployments.
+A file that cannot be scored raises `ScoreInputError`, a scoring model that cannot run
+`ScoreModelError` (both `ScoreError`).
 """
 
 from __future__ import annotations

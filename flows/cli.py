@@ -1,4 +1,6 @@
-"""The `arvo` command line. Every command runs a Prefect flow (`flows.steering`, `flows.scoring`).
+"""The `arvo` command line. The pipeline's commands run Prefect flows (`flows.steering`, ...);
+the quick ones (`check`, `score`, `definitions check`, every `--help`) call the library and
+never import Prefect.
 
 Outputs land under ./var (or $ARVO_HOME): var/lake, var/quarantine, var/warehouse,
 var/reports. Run `arvo COMMAND --help` for each command's options and an example.
@@ -15,6 +17,7 @@ import click
 
 from arvo import config
 from arvo.contract import INSTRUMENT_ITEMS
+from flows.check_cli import check as check_command
 from flows.definitions_cli import definitions_group
 from flows.follow_up_cli import follow_up as follow_up_command
 from flows.nhs import cli as nhs_cli
@@ -350,12 +353,11 @@ def score(instrument, file, out, eq5d5l_method, value_set, home) -> None:
         arvo score EQ5D5L responses.csv --out scored.csv
         arvo score EQ5D5L responses.csv --eq5d5l-method crosswalk --value-set UK
     """
-    from arvo.scoring import ScoreError, ScoreParams
-    from flows.scoring import score as score_flow
+    from arvo.scoring import ScoreError, score_file  # quick: no Prefect (flows.scoring)
 
     try:
-        result = score_flow(ScoreParams(instrument=instrument, file=file, home=home,
-                                        eq5d5l_method=eq5d5l_method, value_set=value_set))
+        result = score_file(file, instrument, home=home, eq5d5l_method=eq5d5l_method,
+                            value_set=value_set)
     except ScoreError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -380,16 +382,19 @@ def score(instrument, file, out, eq5d5l_method, value_set, home) -> None:
               show_default=True, help="Root of the benchmark's region and outputs")
 @click.option("--residents", default=50_000, show_default=True)
 @click.option("--period", default="2025-12", show_default=True, callback=_months)
-def bench(home, residents, period) -> None:
+@click.option("--quick", is_flag=True, help="Time the quick commands instead: `arvo check` "
+              "on the period month's largest provider folder, `arvo score` on six responses")
+def bench(home, residents, period, quick) -> None:
     """Time one steering period on the demo region and report its peak memory.
 
     Generates the region once (seed 42, 24 months from 2024-01), starts a Prefect server,
     and measures `arvo steer` twice: a monthly run (earlier months already in the lake)
-    and a cold run (empty lake).
+    and a cold run (empty lake). With --quick, times the quick commands (no server).
 
     \b
     Example:
         arvo bench --residents 50000 --period 2025-12
+        arvo bench --quick
     """
     from arvo import bench as bench_mod
     from flows.cycle import DemoParams, generate_demo_region
@@ -398,6 +403,14 @@ def bench(home, residents, period) -> None:
     if not (home / "demo" / "raw").is_dir() or residents != _bench_size(home):
         generate_demo_region(DemoParams(home=home, residents=residents))
         (home / "demo" / "residents.txt").write_text(str(residents))
+    if quick:
+        env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+        for m in bench_mod.quick(home, period, env):
+            click.echo(f"  {m.command:<42} wall " + ", ".join(
+                f"{w:.1f} s (CPU {c:.1f} s)" for w, c in zip(m.wall_seconds, m.cpu_seconds,
+                                                            strict=True))
+                + f"; exit status {m.exit_status}")
+        return
     _ensure_demo_key(home)
     server, url = bench_mod.start_prefect_server(home / "prefect-server.log")
     try:
@@ -422,6 +435,7 @@ def _bench_size(home: Path) -> int | None:
 main.add_command(nhs_cli.import_group)
 main.add_command(nhs_cli.compare_group)
 main.add_command(payments_command)
+main.add_command(check_command)
 main.add_command(definitions_group)
 main.add_command(follow_up_command)
 main.add_command(serve_command)

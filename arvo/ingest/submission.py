@@ -34,7 +34,7 @@ from arvo.messages import Message, Text, from_json, joined, msg
 from arvo.quality import suites as checks
 from arvo.redact import LINE_LIMIT, mask, shown
 
-__all__ = ["FileOutcome", "ProviderBatch", "is_unchanged",
+__all__ = ["FileOutcome", "Judged", "ProviderBatch", "is_unchanged", "judge_entity",
            "read_submissions", "record_unrecognised", "submission_months",
            "validate_batches", "write_batch"]
 
@@ -233,9 +233,28 @@ def _accepted_table(batch: ProviderBatch, entity: str, month: str,
     return lake.to_arrow(accepted, lake.LAKE_SCHEMAS[entity])
 
 
-def _write_entity(settings: Settings, batch: ProviderBatch, entity: str, month: str,
-                  files: list[_File], earlier: dict | None) -> list[FileOutcome]:
-    """Write one entity of one month: the file's rows, or keep the earlier rows standing."""
+@dataclass
+class Judged:
+    """What would become of one entity's files of one month, before anything is written.
+
+    `accepted` is the readable file's accepted rows (None when no file is readable with
+    rows: the files are rejected or empty), `quarantined` the rows it quarantines (of a
+    rejected file: its lines, with the file's reason).
+    """
+
+    outcomes: list[FileOutcome]
+    accepted: pa.Table | None
+    quarantined: pd.DataFrame
+
+
+def judge_entity(batch: ProviderBatch, entity: str, month: str, files: list[_File],
+                 earlier: dict | None = None) -> Judged:
+    """Each file's outcome and its accepted and quarantined rows, writing nothing.
+
+    The one place where a validated file's rows are split; `write_batch` writes what it
+    finds and `arvo.ingest.check` shows it. `earlier`: the month's earlier submission of
+    the entity, if one holds rows (only for the note that a file replaces it).
+    """
     pid, spec = batch.provider_id, ENTITIES[entity]
     readable = [f for f in files if f.raw is not None]
     if len(readable) == 1 and len(readable[0].raw.rows):
@@ -250,8 +269,6 @@ def _write_entity(settings: Settings, batch: ProviderBatch, entity: str, month: 
         if rows_in != accepted.num_rows + len(quarantined):
             raise AssertionError(f"{f.path}: {rows_in} rows in, {accepted.num_rows} "
                                  f"accepted, {len(quarantined)} quarantined")
-        lake.write_table(settings.lake_dir, entity, pid, month, accepted)
-        _write_quarantine(settings, entity, pid, month, quarantined)
         notes = []
         if len(quarantined):
             notes.append(msg("{quarantined} of {rows} rows quarantined",
@@ -266,10 +283,11 @@ def _write_entity(settings: Settings, batch: ProviderBatch, entity: str, month: 
                              "accepted) with {rows} accepted rows", file=earlier["source_file"],
                              earlier=int(earlier["rows_accepted"]), rows=accepted.num_rows))
         status = "partial" if len(quarantined) else "accepted"
-        return [FileOutcome(pid, month, entity, f.path.name, f.sha256, f.raw.file_format,
-                            rows_in, accepted.num_rows, len(quarantined), status,
-                            joined(notes), f.raw.blank_lines)]
-    # rejected, or a header without rows: nothing here replaces what was accepted before
+        return Judged([FileOutcome(pid, month, entity, f.path.name, f.sha256,
+                                   f.raw.file_format, rows_in, accepted.num_rows,
+                                   len(quarantined), status, joined(notes),
+                                   f.raw.blank_lines)], accepted, quarantined)
+    # rejected, or a header without rows
     outcomes, quarantine = [], []
     for f in files:
         if f.broken is not None:
@@ -284,6 +302,21 @@ def _write_entity(settings: Settings, batch: ProviderBatch, entity: str, month: 
                                         msg("{path}: the file holds a header row and no "
                                             "data rows", path=f"{pid}/{month}/{f.path.name}"),
                                         f.raw.blank_lines))
+    return Judged(outcomes, None, pd.concat(quarantine, ignore_index=True) if quarantine
+                  else pd.DataFrame(columns=lake.QUARANTINE_SCHEMA.names))
+
+
+def _write_entity(settings: Settings, batch: ProviderBatch, entity: str, month: str,
+                  files: list[_File], earlier: dict | None) -> list[FileOutcome]:
+    """Write one entity of one month: the file's rows, or keep the earlier rows standing."""
+    pid = batch.provider_id
+    judged = judge_entity(batch, entity, month, files, earlier)
+    if judged.accepted is not None:
+        lake.write_table(settings.lake_dir, entity, pid, month, judged.accepted)
+        _write_quarantine(settings, entity, pid, month, judged.quarantined)
+        return judged.outcomes
+    # rejected, or a header without rows: nothing here replaces what was accepted before
+    outcomes, quarantine = judged.outcomes, [judged.quarantined]
     if earlier is not None:
         stands = msg("the earlier submission of {file} ({rows} rows accepted) still stands",
                      file=earlier["source_file"], rows=int(earlier["rows_accepted"]))
@@ -302,7 +335,8 @@ def _write_entity(settings: Settings, batch: ProviderBatch, entity: str, month: 
         lake.write_table(settings.lake_dir, entity, pid, month,
                          lake.LAKE_SCHEMAS[entity].empty_table())
     _write_quarantine(settings, entity, pid, month,
-                      pd.concat(quarantine, ignore_index=True) if quarantine
+                      pd.concat([q for q in quarantine if len(q)], ignore_index=True)
+                      if any(len(q) for q in quarantine)
                       else pd.DataFrame(columns=lake.QUARANTINE_SCHEMA.names))
     return outcomes
 
