@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -19,9 +19,11 @@ from arvo import definition_versions, ytunnus
 from arvo import objectives as objectives_
 from arvo.objectives import Objective
 from arvo.payments import rules as payment_rules
-from arvo.verdicts import funnel
 from arvo.verdicts.casemix import DEFAULT_FACTORS as DEFAULT_CASE_MIX_FACTORS
 from arvo.verdicts.casemix import FACTORS as CASE_MIX_FACTORS
+
+if TYPE_CHECKING:
+    from arvo.verdicts import funnel
 
 Instrument = Literal["EQ5D5L", "EQ5D3L", "PHQ9", "GAD7", "PROMIS10", "KCCQ12", "OHS", "OKS"]
 FEATURES = (
@@ -98,6 +100,8 @@ class Verdicts(_Strict):
     case_mix_factors: list[CaseMixFactor] = list(DEFAULT_CASE_MIX_FACTORS)
 
     def rules(self) -> funnel.Rules:
+        from arvo.verdicts import funnel  # scipy, only where verdicts are judged
+
         return funnel.Rules(self.min_pairs, self.overdispersion, self.winsorise)
 
 

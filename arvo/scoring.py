@@ -6,13 +6,14 @@ and sources in docs/instruments.md). `score_file` reads the provider's CSV (colu
 against the contract's ranges (`arvo.contract.INSTRUMENT_ITEMS`; a row with a bad value
 is reported by file, row and column and left unscored), writes the good rows as a
 one-partition lake in a scoring workspace (`<home>/score/`), runs `dbt build` on the
-scoring model, its staging view and seeds with their data tests
-(`arvo.transform.build_selected`), and returns the file's rows, unchanged, with one
+scoring model and its staging view (`arvo.transform.build_selected`), and returns the file's rows, unchanged, with one
 column per measure of the instrument (and `<measure>_band` where it has bands).
 
-The workspace is locked while it is used, so concurrent runs wait for each other; the
-lake and warehouse are deleted after each run, dbt's parse cache is kept so later runs
-start faster. `score_file` runs these steps without Prefect (`arvo score`, a quick
+The workspace is locked while it is used (`arvo.runlock`), so concurrent runs wait for
+each other. The file's rows and scores are deleted after each run; the seeds (value sets,
+measures) stay loaded in the workspace's warehouse while their files are unchanged
+(`<home>/score/seeds.sha256`; when (re)loaded, their data tests run), and dbt's parse
+cache is kept, so later runs start faster. `score_file` runs these steps without Prefect (`arvo score`, a quick
 command); the Prefect flow `flows.scoring.score` wires the same steps for deployments.
 A file that cannot be scored raises `ScoreInputError`, a scoring model that cannot run
 `ScoreModelError` (both `ScoreError`).
@@ -21,14 +22,12 @@ A file that cannot be scored raises `ScoreInputError`, a scoring model that cann
 from __future__ import annotations
 
 import csv
-import fcntl
+import hashlib
 import io
 import math
 import re
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +35,7 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from arvo import transform
+from arvo import runlock, transform
 from arvo.config import REPO_ROOT, Settings
 from arvo.contract import INSTRUMENT_ITEMS, INSTRUMENT_NAMES
 from arvo.ingest import lake
@@ -284,16 +283,12 @@ def _project_default(var: str) -> str:
     return str(yaml.safe_load(project.read_text("utf-8"))["vars"][var])
 
 
-@contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """Hold the workspace: other processes and threads scoring in it wait."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _seeds_digest() -> str:
+    """What the seeds the scoring model reads hold (their files' contents)."""
+    digest = hashlib.sha256()
+    for path in sorted((REPO_ROOT / "dbt_project" / "seeds").rglob("*.csv")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def run_scoring_model(data: ScoreInput, settings: Settings,
@@ -308,20 +303,29 @@ def run_scoring_model(data: ScoreInput, settings: Settings,
         frame[q] = rows[q]
     frame["source_file"] = data.path.name
     frame["source_row"] = list(data.items.index)
-    with _locked(Path(settings.home)):
+    home = Path(settings.home)
+    with runlock.hold(home / ".lock", runlock.holder_text("arvo score")):
         shutil.rmtree(settings.lake_dir, ignore_errors=True)
-        Path(settings.warehouse).unlink(missing_ok=True)
+        stamp, digest = home / "seeds.sha256", _seeds_digest()
+        # the seeds stay loaded between runs while their files are unchanged (and are
+        # checked by their tests when loaded); only the scoring model runs each time
+        seeded = Path(settings.warehouse).is_file() and stamp.is_file() \
+            and stamp.read_text() == digest
+        if not seeded:
+            Path(settings.warehouse).unlink(missing_ok=True)
+            stamp.unlink(missing_ok=True)
         try:
             lake.write_partition(Path(settings.lake_dir), "proms", PROVIDER, SCORE_PERIOD, frame,
                                  lake.LAKE_SCHEMAS["proms"])
             try:
                 result = transform.build_selected(
                     settings, SCORE_PERIOD, select=f"+{SCORING_MODEL}", dbt_vars=vars_,
-                    resource_types=("seed", "model", "test"))
+                    resource_types=("model",) if seeded else ("seed", "model", "test"))
             except transform.TransformError as exc:
                 raise ScoreModelError("the scoring model could not run with these options: "
                                       f"{exc}") from exc
-            with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+            stamp.write_text(digest)
+            with duckdb.connect(str(settings.warehouse)) as con:
                 scores = con.execute(
                     f"select cast(response_id as integer) as row_number, measure, score, band, "
                     f"basis from {SCORING_MODEL} where measure is not null").df()
@@ -330,9 +334,9 @@ def run_scoring_model(data: ScoreInput, settings: Settings,
                     "where b.measure = m.measure) as has_bands from prom_measures as m "
                     "where m.instrument = ? order by not m.is_primary, m.rowid",
                     [data.instrument]).df()
+                con.execute(f"drop table if exists {SCORING_MODEL}")  # the file's answers
         finally:
             shutil.rmtree(settings.lake_dir, ignore_errors=True)
-            Path(settings.warehouse).unlink(missing_ok=True)
     return ModelScores(scores, measures, result.elapsed_seconds)
 
 
