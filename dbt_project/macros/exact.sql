@@ -17,7 +17,7 @@
 {%- endmacro %}
 
 {% macro arvo_exact_mean(expr) -%}
-    (cast(sum({{ arvo_exact(expr) }}) as {{ dbt.type_float() }})
+    (cast(sum({{ arvo_exact(expr) }}) as double)
         / nullif(count({{ expr }}), 0))
 {%- endmacro %}
 
@@ -25,6 +25,6 @@
     {%- set x = 'cast(' ~ expr ~ ' as decimal(38, 9))' -%}
     case when count({{ expr }}) > 1 then sqrt(
         cast(count({{ expr }}) * sum({{ x }} * {{ x }}) - sum({{ x }}) * sum({{ x }})
-            as {{ dbt.type_float() }})
+            as double)
         / (count({{ expr }}) * (count({{ expr }}) - 1))) end
 {%- endmacro %}
