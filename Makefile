@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: deps demo test test-seeds lint bench nhs clean lock messages page-images
+.PHONY: deps demo test test-seeds test-ops lint bench nhs clean lock messages page-images
 
 # Debian packages the PDF reports need: Pango and HarfBuzz-Subset for WeasyPrint, and a local
 # font (nothing is fetched at run time). apt-get installs the missing ones (with sudo when not
@@ -32,13 +32,19 @@ demo: $(STAMP)
 	$(BIN)/arvo demo --pdf
 
 test: $(STAMP)
-	$(BIN)/pytest -q -m "not seeds"
+	$(BIN)/pytest -q -m "not seeds and not ops"
 
 # The planted-truth test of the fair verdicts on five seeds of the default-size demo region
 # through the pipeline (tests/test_fair_verdicts.py; about 10 minutes). CI runs it after
 # `make test`.
 test-seeds: $(STAMP)
 	$(BIN)/pytest -q -m seeds
+
+# A steering run killed with SIGKILL in each stage (ingest, dbt, obligations, reports) and
+# rerun leaves exactly what an uninterrupted run leaves (tests/test_kill.py, docs/reruns.md;
+# a few minutes). CI runs it after `make test`.
+test-ops: $(STAMP)
+	$(BIN)/pytest -q -m ops
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
