@@ -15,6 +15,7 @@ and SOURCE_DATE_EPOCH, so the reports print one generated time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -143,12 +144,15 @@ def kill_during(runner, home: Path, stage: str) -> list[str]:
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     deadline = time.monotonic() + 300
-    while not KILL_WHEN[stage](home, log):
-        assert proc.poll() is None, f"the run ended before {stage} was seen:\n{''.join(log)}"
-        assert time.monotonic() < deadline, f"{stage} not seen in 300 s"
-        time.sleep(0.01)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=60)
+    try:
+        while not KILL_WHEN[stage](home, log):
+            assert proc.poll() is None, f"the run ended before {stage} was seen:\n{''.join(log)}"
+            assert time.monotonic() < deadline, f"{stage} not seen in 300 s"
+            time.sleep(0.01)
+    finally:  # also when the stage was not seen: no run outlives the test
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
     reader.join(timeout=10)
     assert proc.returncode == -signal.SIGKILL
     (runner.base / f"killed-{stage}.log").write_text("".join(log))
