@@ -52,6 +52,12 @@ serve: $(STAMP)
 test-seeds: $(STAMP)
 	$(BIN)/pytest -q -m seeds
 
+# A steering run killed with SIGKILL in each stage (ingest, dbt, obligations, reports) and
+# rerun leaves exactly what an uninterrupted run leaves (tests/test_kill.py, docs/reruns.md;
+# a few minutes). CI runs it after `make test`.
+test-ops: $(STAMP)
+	$(BIN)/pytest -q -m ops
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

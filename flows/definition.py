@@ -58,11 +58,9 @@ def build_definition_marts(settings: Settings, period: str, draft: list | None):
 @task(cache_policy=NONE)  # no retries: rendering the same warehouse fails the same way again
 def render_definition(settings: Settings, period: str, lang: str, pdf: bool) -> list[Path]:
     """Render the definition report (with `pdf`, also as a PDF beside it)."""
-    from arvo.report.definition import render_definition_report
-    from arvo.report.pdf import write_pdf
+    from arvo.report.definition import render_definition
 
-    html = render_definition_report(settings, period, lang)
-    return [html, write_pdf(html)] if pdf else [html]
+    return render_definition(settings, period, lang, pdf)
 
 
 @flow(name="definition", log_prints=True, flow_run_name="definition-{params.period}",

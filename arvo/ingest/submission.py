@@ -437,13 +437,16 @@ def _broken_lines(f: _File, rows: list[tuple[int, str]]) -> pd.DataFrame:
 def _write_month_logs(settings: Settings, provider_id: str, month: str,
                       outcomes: list[FileOutcome], check_rows: list[dict],
                       now: dt.datetime) -> None:
+    """The month's check results, then its ingest log: the log is written last, after every
+    partition of the month, because a month whose log matches its files is not read again
+    (`is_unchanged`): a run killed before it re-ingests the month (docs/reruns.md)."""
+    lake.write_partition(settings.lake_dir, "check_results", provider_id, month,
+                         pd.DataFrame(check_rows, columns=lake.LAKE_SCHEMAS["check_results"].names),
+                         lake.LAKE_SCHEMAS["check_results"])
     log_frame = pd.DataFrame([{**_log_row(o), "ingested_at": now} for o in outcomes],
                              columns=[*lake.LAKE_SCHEMAS["ingest_log"].names])
     lake.write_partition(settings.lake_dir, "ingest_log", provider_id, month, log_frame,
                          lake.LAKE_SCHEMAS["ingest_log"])
-    lake.write_partition(settings.lake_dir, "check_results", provider_id, month,
-                         pd.DataFrame(check_rows, columns=lake.LAKE_SCHEMAS["check_results"].names),
-                         lake.LAKE_SCHEMAS["check_results"])
 
 
 def _log_row(outcome: FileOutcome) -> dict:

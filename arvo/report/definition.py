@@ -21,7 +21,7 @@ from arvo.messages import DEFAULT_LANGUAGE, check_language, msg
 from arvo.objectives import MEASURES
 from arvo.report.charts import lorenz
 from arvo.report.disclosure import COMPLEMENTARY, complement, suppress
-from arvo.report.files import write_text
+from arvo.report.files import moved, staged, write_text
 from arvo.report.formatting import environment, generated, window
 from arvo.report.labels import KAISER_FI, SECTORS, named_in
 from arvo.report.labels import names as register_names
@@ -279,4 +279,16 @@ def render_definition_report(settings: Settings, period: str,
     html = environment(settings.templates_dir, lang).get_template(
         "definition_report.html.j2").render(**context)
     return write_text(report_path(settings, period), html)
+
+
+def render_definition(settings: Settings, period: str, lang: str = DEFAULT_LANGUAGE,
+                      pdf: bool = False) -> list[Path]:
+    """The definition report of `period` (with `pdf`, its PDF too), its folder written aside
+    and swapped in whole (arvo.report.files.staged); the paths written."""
+    from arvo.report.pdf import write_pdf
+
+    with staged(settings, report_path(settings, period).parent) as aside:
+        html = render_definition_report(aside, period, lang)
+        written = [html, write_pdf(html)] if pdf else [html]
+    return moved(written, aside, settings)
 

@@ -24,7 +24,7 @@ from arvo.report.disclosure import (
     suppress,
     suppress_rate,
 )
-from arvo.report.files import write_text
+from arvo.report.files import moved, staged, write_text
 from arvo.report.formatting import environment, generated
 from arvo.report.labels import named_in
 from arvo.report.objectives import figure
@@ -196,12 +196,13 @@ def render(settings: Settings, ev: Evaluation, proposals: list[Proposal],
 def render_report(settings: Settings, ev: Evaluation, renewal: Any, lang: str = DEFAULT_LANGUAGE,
                   pdf: bool = False) -> list[Path]:
     """Write the report of a follow-up and its renewal (arvo.follow_up.draft.Renewal);
-    with `pdf`, its PDF too. Returns the paths written."""
+    with `pdf`, its PDF too, the folder written aside and swapped in whole
+    (arvo.report.files.staged). Returns the paths written."""
     draft = {"version": renewal.version, "in_force_from": renewal.in_force_from,
              "path": str(renewal.path), "files": renewal.files}
-    html = render(settings, ev, renewal.proposals, draft, lang)
-    if not pdf:
-        return [html]
     from arvo.report.pdf import write_pdf
 
-    return [html, write_pdf(html)]
+    with staged(settings, report_dir(settings, ev.first, ev.last)) as aside:
+        html = render(aside, ev, renewal.proposals, draft, lang)
+        written = [html, write_pdf(html)] if pdf else [html]
+    return moved(written, aside, settings)

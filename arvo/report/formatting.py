@@ -11,6 +11,7 @@ test for either themselves.
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -138,9 +139,17 @@ def month(period: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return format_skeleton("yMMMM", date.fromisoformat(period + "-01"), locale=lang)
 
 
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+"""The reproducible-builds convention (reproducible-builds.org/specs/source-date-epoch):
+when set (seconds since 1970-01-01 UTC), reports print that time as when they were made,
+so that a rerun's reports are byte for byte those of the first run (docs/reruns.md)."""
+
+
 def generated(lang: str = DEFAULT_LANGUAGE) -> str:
-    """Now in Helsinki, as the reports print when they were made (fi 30.6.2025 klo 14.05)."""
-    now = datetime.now(_TZ)
+    """Now in Helsinki, as the reports print when they were made (fi 30.6.2025 klo 14.05);
+    the time of $SOURCE_DATE_EPOCH instead when it is set."""
+    epoch = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
+    now = datetime.fromtimestamp(int(epoch), _TZ) if epoch else datetime.now(_TZ)
     return msg("{date} at {time}", date=day(now.date(), lang),
                time=format_time(now, "short", locale=lang)).render(lang)
 

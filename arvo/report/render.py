@@ -1,5 +1,7 @@
 """All of a period's reports at once: the steering report, every provider's feedback and
-`index.html` linking them; with `pdf`, each report also as a PDF beside its HTML."""
+`index.html` linking them; with `pdf`, each report also as a PDF beside its HTML. The
+period's folder is rendered aside and swapped in whole (`files.staged`): a reader, or a
+run killed half-way, never leaves it half written (docs/reruns.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from pathlib import Path
 from arvo.config import Settings
 from arvo.messages import DEFAULT_LANGUAGE
 from arvo.report.feedback import render_provider_feedback
-from arvo.report.files import write_text
+from arvo.report.files import moved, staged, write_text
 from arvo.report.formatting import environment, generated, window
 from arvo.report.labels import names
 from arvo.report.pdf import write_pdfs
@@ -36,7 +38,14 @@ def render_all(settings: Settings, period: str, lang: str = DEFAULT_LANGUAGE,
                pdf: bool = False) -> list[Path]:
     """Render the steering report and `index.html` in `lang`, and every provider's feedback
     in the provider's language (providers.yml `language`; `lang` where it gives none); with
-    `pdf`, also `steering_report.pdf` and each provider's `feedback.pdf`."""
+    `pdf`, also `steering_report.pdf` and each provider's `feedback.pdf`. Every file is
+    written into a staging folder, which then replaces `<reports_dir>/<period>/` whole."""
+    with staged(settings, Path(settings.reports_dir) / period) as aside:
+        written = _render_all(aside, period, lang, pdf)
+    return moved(written, aside, settings)
+
+
+def _render_all(settings: Settings, period: str, lang: str, pdf: bool) -> list[Path]:
     written = [render_steering_report(settings, period, lang)]
     reports = [written[0]]
     feedback = []

@@ -186,8 +186,8 @@ aggregated as (
             when o.measure = 'obligations_met_share' then sum(u.episodes)
             else count(distinct u.client_id)
         end as clients,
-        avg(u.x) as x_mean,
-        stddev_samp(u.x) as x_sd
+        {{ arvo_exact_mean('u.x') }} as x_mean,  -- the same on every run (macros/exact.sql)
+        {{ arvo_exact_stddev('u.x') }} as x_sd
     from units as u
     inner join {{ objectives }} as o
         on o.objective_code = u.objective_code

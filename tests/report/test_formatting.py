@@ -66,3 +66,13 @@ def test_exact_euros_are_shown_as_they_are():
     assert fi_eur(Decimal("1234.505"), 2) == "1 234,51 €"
     assert fi_eur(Decimal("109.47"), 2) == "109,47 €"
     assert fi_number(-0.0001, 2) == "0,00"
+
+
+def test_generated_follows_source_date_epoch(monkeypatch):
+    from arvo.report.formatting import generated
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735725600")  # 2025-01-01 10:00 UTC
+    assert generated("fi") == "1.1.2025 klo 12.00"  # Helsinki, UTC+2 in winter
+    assert generated("en").startswith("Jan 1, 2025")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert generated("fi") != "1.1.2025 klo 12.00"

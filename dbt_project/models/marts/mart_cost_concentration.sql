@@ -1,6 +1,7 @@
 -- Grain: period x top_share. For each share of clients with the highest window
 -- costs (ceil(top_share x clients), ties broken by client_id), the share of all
--- costs they account for.
+-- costs they account for. Euros are exact decimals (int_clients_profiled.annual_cost);
+-- the share is their quotient, the same on every run.
 
 with
 
@@ -59,8 +60,8 @@ final as (
         cast(c.top_share as double) as top_share,
         cast(c.clients_in_top as bigint) as clients_in_top,
         cast(c.clients_total as bigint) as clients_total,
-        cast(coalesce(sum(r.annual_cost), 0) as double) as cost_in_top_eur,
-        cast(c.cost_total_eur as double) as cost_total_eur,
+        cast(coalesce(sum(r.annual_cost), 0) as decimal(18, 2)) as cost_in_top_eur,
+        cast(c.cost_total_eur as decimal(18, 2)) as cost_total_eur,
         cast(coalesce(sum(r.annual_cost), 0) / nullif(c.cost_total_eur, 0) as double)
             as cost_share
 

@@ -50,7 +50,8 @@ totals as (
     select
         count(*) as clients_total,
         coalesce(sum(cost_eur), 0) as cost_total_eur,
-        sum(cast(ascending_rank as double) * cast(cost_eur as double)) as weighted
+        -- exact: rank x decimal euros summed as decimals, the same on every run
+        sum(ascending_rank * cast(cost_eur as decimal(18, 2))) as weighted
     from ranked
 
 ),
@@ -64,7 +65,8 @@ points as (
         t.cost_total_eur,
         case
             when t.clients_total > 0 and t.cost_total_eur > 0
-                then 2 * t.weighted / (t.clients_total * cast(t.cost_total_eur as double))
+                then 2 * cast(t.weighted as double)
+                    / (t.clients_total * cast(t.cost_total_eur as double))
                     - (t.clients_total + 1.0) / t.clients_total
         end as gini
     from percentiles as p

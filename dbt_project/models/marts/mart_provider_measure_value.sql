@@ -53,7 +53,7 @@ measure_outcomes as (
         measure,
         count(*) as pairs,
         count(distinct client_id) as paired_clients,
-        avg(gain) as gain_mean,
+        {{ arvo_exact_mean('gain') }} as gain_mean,  -- the same on every run (macros/exact.sql)
         sum(case when reached_mid then 1 else 0 end) as mid_improved,
         sum(case when reliable_improvement then 1 else 0 end) as reliable_improved,
         sum(case when at_caseness then 1 else 0 end) as caseness_pairs,

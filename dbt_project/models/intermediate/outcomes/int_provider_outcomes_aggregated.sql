@@ -41,11 +41,12 @@ provider_outcomes as (
         p.measure,
         p.is_primary,
         count(*) as pairs,
-        avg(p.baseline_score) as baseline_mean,
-        avg(p.followup_score) as followup_mean,
-        avg(p.change) as change_mean,
-        stddev_samp(p.change) as change_sd,
-        sum(p.change) as change_sum,
+        -- exact sums: the same means on every run (macros/exact.sql)
+        {{ arvo_exact_mean('p.baseline_score') }} as baseline_mean,
+        {{ arvo_exact_mean('p.followup_score') }} as followup_mean,
+        {{ arvo_exact_mean('p.change') }} as change_mean,
+        {{ arvo_exact_stddev('p.change') }} as change_sd,
+        {{ arvo_exact_sum('p.change') }} as change_sum,
         count(*) filter (where p.change * d.direction > 0) as improved,
         count(*) filter (where p.change = 0) as unchanged,
         count(*) filter (where p.change * d.direction < 0) as worsened

@@ -27,13 +27,19 @@ final as (
         p.provider_id,
         c.segment_code,
         count(*) filter (where p.instrument = 'EQ5D5L') as eq5d_pairs,
-        sum(p.baseline_score) filter (where p.instrument = 'EQ5D5L') as eq5d_baseline_sum,
-        sum(p.followup_score) filter (where p.instrument = 'EQ5D5L') as eq5d_followup_sum,
-        sum(p.change) filter (where p.instrument = 'EQ5D5L') as eq5d_change_sum,
+        -- exact sums: the same means on every run (macros/exact.sql)
+        {{ arvo_exact_sum('p.baseline_score') }} filter (where p.instrument = 'EQ5D5L')
+            as eq5d_baseline_sum,
+        {{ arvo_exact_sum('p.followup_score') }} filter (where p.instrument = 'EQ5D5L')
+            as eq5d_followup_sum,
+        {{ arvo_exact_sum('p.change') }} filter (where p.instrument = 'EQ5D5L')
+            as eq5d_change_sum,
         count(*) filter (where p.instrument = 'EQ5D5L' and p.reached_mid) as eq5d_mid_improved,
         count(*) filter (where p.instrument = 'PHQ9') as phq9_pairs,
-        sum(p.baseline_score) filter (where p.instrument = 'PHQ9') as phq9_baseline_sum,
-        sum(p.change) filter (where p.instrument = 'PHQ9') as phq9_change_sum,
+        {{ arvo_exact_sum('p.baseline_score') }} filter (where p.instrument = 'PHQ9')
+            as phq9_baseline_sum,
+        {{ arvo_exact_sum('p.change') }} filter (where p.instrument = 'PHQ9')
+            as phq9_change_sum,
         count(*) filter (where p.instrument = 'PHQ9' and p.reached_mid) as phq9_mid_improved
 
     from pairs as p

@@ -111,7 +111,7 @@ final as (
         -- features (definitions/segments.yml)
         cast({{ age_in_years('s.birth_date', arvo_period_end()) }} as integer) as age,
         cast(coalesce(c.chronic_conditions, 0) as integer) as chronic_conditions,
-        cast(s.annual_cost as double) as annual_cost,
+        cast(s.annual_cost as decimal(18, 2)) as annual_cost,  -- exact euros
         cast(percent_rank() over (order by s.annual_cost) as double) as cost_percentile,
         cast(s.social_service_types as integer) as social_service_types,
         cast(s.health_service_types as integer) as health_service_types,
