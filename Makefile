@@ -35,8 +35,9 @@ test: $(STAMP)
 	$(BIN)/pytest -q -m "not seeds and not ops"
 
 # Operations against real processes: `arvo serve` with a Prefect server, its deployments
-# and worker (tests/test_serve.py), and runs killed in each stage then rerun. CI runs it
-# after `make test`.
+# and worker (tests/test_serve.py), and a steering run SIGKILLed in each stage (ingest, dbt,
+# obligations, reports) then rerun, which must leave exactly what an uninterrupted run
+# leaves (tests/test_kill.py, docs/reruns.md). CI runs it after `make test`.
 test-ops: $(STAMP)
 	$(BIN)/pytest -q -m ops
 
@@ -51,12 +52,6 @@ serve: $(STAMP)
 # `make test`.
 test-seeds: $(STAMP)
 	$(BIN)/pytest -q -m seeds
-
-# A steering run killed with SIGKILL in each stage (ingest, dbt, obligations, reports) and
-# rerun leaves exactly what an uninterrupted run leaves (tests/test_kill.py, docs/reruns.md;
-# a few minutes). CI runs it after `make test`.
-test-ops: $(STAMP)
-	$(BIN)/pytest -q -m ops
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
