@@ -138,11 +138,17 @@ def month(period: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return format_skeleton("yMMMM", date.fromisoformat(period + "-01"), locale=lang)
 
 
+def moment(value: datetime | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A date and time in `lang` (fi 30.6.2025 klo 14.05); a dash when missing."""
+    if missing(value):
+        return "–"
+    return msg("{date} at {time}", date=day(value.date(), lang),
+               time=format_time(value, "short", locale=lang)).render(lang)
+
+
 def generated(lang: str = DEFAULT_LANGUAGE) -> str:
     """Now in Helsinki, as the reports print when they were made (fi 30.6.2025 klo 14.05)."""
-    now = datetime.now(_TZ)
-    return msg("{date} at {time}", date=day(now.date(), lang),
-               time=format_time(now, "short", locale=lang)).render(lang)
+    return moment(datetime.now(_TZ), lang)
 
 
 def fi_number(value: Any, decimals: int = 2) -> str:
@@ -220,6 +226,7 @@ def environment(templates_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Environmen
         eur=partial(eur, lang=lang), pct=partial(pct, lang=lang),
         signed=partial(signed, lang=lang), pp=partial(pp, lang=lang),
         date=partial(day, lang=lang), month=partial(month, lang=lang),
+        moment=partial(moment, lang=lang),
         fi_date=partial(day, lang=lang), fi_month=partial(month, lang=lang),
         text=partial(localized, lang=lang),
     )
