@@ -57,7 +57,7 @@ def watch(params: WatchParams) -> WatchResult:
         logger.warning("frozen, not rerun: %s (changed: %s)", period,
                        ", ".join(f"{p} {m}" for p, m in months))
     for pid, month in found.uncovered:
-        logger.info("%s %s: in no steering period run so far; its period's run ingests it",
+        logger.info("%s %s: in the window of no steering period run so far: not rerun",
                     pid, month)
     if not found.changed:
         logger.info("watch: no new or changed submissions")

@@ -298,7 +298,9 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
     for r in dq:
         ent_fi, ent_en = ENTITIES.get(r["entity"], (r["entity"], r["entity"]))
         files.append({**r, "entity_fi": ent_fi, "entity_en": ent_en,
-                      "status_fi": STATUSES.get(r["status"], r["status"])})
+                      "status_fi": STATUSES.get(r["status"], r["status"]),
+                      "received_at": r.get("received_at"), "due_by": r.get("due_by"),
+                      "is_late": bool(r.get("is_late"))})
     sent_months = {r["month"] for r in dq}
     by_rule: dict[tuple[str, str, str], int] = defaultdict(int)
     for r in fix:
