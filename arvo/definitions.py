@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from arvo import definition_versions, ytunnus
 from arvo import objectives as objectives_
+from arvo.deadlines import Submissions
 from arvo.objectives import Objective
 from arvo.payments import rules as payment_rules
 from arvo.verdicts.casemix import DEFAULT_FACTORS as DEFAULT_CASE_MIX_FACTORS
@@ -311,6 +312,7 @@ class Definitions(_Strict):
     in_force_from: str | None = None  # YYYY-MM; None: in force at every period
     providers: list[Provider]
     id_scheme: IdScheme = "y-tunnus"
+    submissions: Submissions = Submissions()
     service_types: list[ServiceType]
     packages: list[Package]
     segments: list[Segment]
@@ -351,8 +353,8 @@ class Definitions(_Strict):
 
 # Optional top-level keys, with their defaults: providers.yml's `id_scheme` says what
 # provider IDs are (`y-tunnus`: Finnish business IDs; `nhs-ods`: NHS organisation codes,
-# for registers made by `arvo import nhs-proms`).
-_OPTIONAL = {"providers.yml": ("id_scheme",), "verdicts.yml": ("verdicts",),
+# for registers made by `arvo import nhs-proms`); `submissions`: arvo.deadlines.
+_OPTIONAL = {"providers.yml": ("id_scheme", "submissions"), "verdicts.yml": ("verdicts",),
              "objectives.yml": ("objectives",), "payments.yml": ("payments",)}
 #: Files a definitions folder may leave out (their keys take their defaults).
 _OPTIONAL_FILES = ("verdicts.yml", "objectives.yml", "payments.yml")

@@ -6,15 +6,16 @@ and sources in docs/instruments.md). `score_file` reads the provider's CSV (colu
 against the contract's ranges (`arvo.contract.INSTRUMENT_ITEMS`; a row with a bad value
 is reported by file, row and column and left unscored), writes the good rows as a
 one-partition lake in a scoring workspace (`<home>/score/`), runs `dbt build` on the
-scoring model and its staging view (`arvo.transform.build_selected`), and returns the file's rows, unchanged, with one
-column per measure of the instrument (and `<measure>_band` where it has bands).
+scoring model and its staging view (`arvo.transform.build_selected`), and returns the
+file's rows, unchanged, with one column per measure of the instrument (and
+`<measure>_band` where it has bands).
 
 The workspace is locked while it is used (`arvo.runlock`), so concurrent runs wait for
 each other. The file's rows and scores are deleted after each run; the seeds (value sets,
 measures) stay loaded in the workspace's warehouse while their files are unchanged
 (`<home>/score/seeds.sha256`; when (re)loaded, their data tests run), and dbt's parse
-cache is kept, so later runs start faster. `score_file` runs these steps without Prefect (`arvo score`, a quick
-command); the Prefect flow `flows.scoring.score` wires the same steps for deployments.
+cache is kept, so later runs start faster. `score_file` runs these steps without
+Prefect (`arvo score`, a quick command); the Prefect flow `flows.scoring.score` wires the same steps for deployments.
 A file that cannot be scored raises `ScoreInputError`, a scoring model that cannot run
 `ScoreModelError` (both `ScoreError`).
 """

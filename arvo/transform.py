@@ -142,7 +142,8 @@ def build(settings: Settings, period: str, *, select: str | None = None,
     if indirect_selection:
         args += ["--indirect-selection", indirect_selection]
     return _build(settings, period, {"definitions_version": defs.version,
-                                     "definitions_in_force_from": defs.in_force_from},
+                                     "definitions_in_force_from": defs.in_force_from,
+                                     "submission_due_day": defs.submissions.due_day},
                   select=select, extra_args=args)
 
 

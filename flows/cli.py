@@ -20,6 +20,9 @@ from arvo.contract import INSTRUMENT_ITEMS
 from flows.check_cli import check as check_command
 from flows.definitions_cli import definitions_group
 from flows.follow_up_cli import follow_up as follow_up_command
+from flows.freeze_cli import force_frozen_options, refuse_frozen
+from flows.freeze_cli import freeze as freeze_command
+from flows.freeze_cli import watch as watch_command
 from flows.nhs import cli as nhs_cli
 from flows.options import DEFS, HOME, LANG, PDF, RAW
 from flows.options import months as _months
@@ -197,18 +200,26 @@ def ingest(home, raw_dir, definitions_dir, period, providers, force) -> None:
               help="Print the result as one JSON line (stage timings, files, reports)")
 @PDF
 @LANG
-def steer(home, raw_dir, definitions_dir, period, force, as_json, pdf, lang) -> None:
+@force_frozen_options
+def steer(home, raw_dir, definitions_dir, period, force, as_json, pdf, lang, force_frozen,
+          reason, by) -> None:
     """Run one steering period: ingest, build the marts, check the obligations, render reports.
+
+    A period is in preview until `arvo freeze`; a frozen period is not rerun unless forced.
 
     \b
     Example:
         arvo steer --period 2025-12
         arvo steer --period 2025-12 --lang sv --pdf
+        arvo steer --period 2025-12 --force-frozen --reason "corrected costs of provider X"
     """
     from flows.steering import SteeringParams, steering
 
-    result = steering(SteeringParams(home=home, raw_dir=raw_dir, definitions_dir=definitions_dir,
-                                     period=period, force=force, pdf=pdf, lang=lang))
+    params = SteeringParams(
+        home=home, raw_dir=raw_dir, definitions_dir=definitions_dir, period=period,
+        force=force, pdf=pdf, lang=lang, force_frozen=force_frozen, reason=reason, by=by)
+    refuse_frozen(params, [period], "steer")
+    result = steering(params)
     if as_json:
         click.echo(result.model_dump_json())
     else:
@@ -283,30 +294,38 @@ def cycle(home, raw_dir, definitions_dir, start, end, periods, follow_up, defini
 
     if not periods and not (start and end):
         raise click.UsageError("give --from and --to, or --period (repeatable)")
-    _print_cycle(cycle_flow(CycleParams(
+    params = CycleParams(
         home=home, raw_dir=raw_dir, definitions_dir=definitions_dir, start=start, end=end,
         periods=list(periods) or None, follow_up=follow_up, definition=definition, pdf=pdf,
-        lang=lang)))
+        lang=lang)
+    refuse_frozen(params, params.periods, "steer")  # a frozen period is not rerun
+    _print_cycle(cycle_flow(params))
 
 
 @main.command()
 @_period_command
 @PDF
 @LANG
-def report(home, raw_dir, definitions_dir, period, pdf, lang) -> None:
-    """Render the steering report and provider feedback from marts already built.
+@force_frozen_options
+def report(home, raw_dir, definitions_dir, period, pdf, lang, force_frozen, reason,
+           by) -> None:
+    """Render the steering report and provider feedback from marts already built
+    (refused for a frozen period unless forced).
 
     \b
     Example:
         arvo report --period 2025-12 --pdf
         arvo report --period 2025-12 --lang sv
+        arvo report --period 2025-12 --force-frozen --reason "corrected translation"
     """
     from flows.steering import SteeringParams
     from flows.steering import report as report_flow
 
-    for path in report_flow(SteeringParams(home=home, raw_dir=raw_dir,
-                                           definitions_dir=definitions_dir, period=period,
-                                           pdf=pdf, lang=lang)):
+    params = SteeringParams(
+        home=home, raw_dir=raw_dir, definitions_dir=definitions_dir, period=period,
+        pdf=pdf, lang=lang, force_frozen=force_frozen, reason=reason, by=by)
+    refuse_frozen(params, [period], "report")
+    for path in report_flow(params):
         click.echo(path)
 
 
@@ -440,6 +459,8 @@ main.add_command(definitions_group)
 main.add_command(follow_up_command)
 main.add_command(serve_command)
 main.add_command(deploy_command)
+main.add_command(freeze_command)
+main.add_command(watch_command)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -17,7 +17,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from arvo import config, definitions
+from arvo import config, definitions, freeze
 from arvo.config import Settings
 from arvo.definitions import Definitions, Language
 from arvo.ingest.submission import (
@@ -67,6 +67,11 @@ class SteeringParams(RunParams):
     lang: Language = Field(
         "fi", description="language of the steering report and index, and of the feedback "
                           "of providers whose register entry names no language")
+    force_frozen: bool = Field(False, description="rerun a frozen period all the same "
+                                                  "(recorded and shown in its reports; "
+                                                  "needs `reason`)")
+    reason: str | None = Field(None, description="why a frozen period is rerun")
+    by: str | None = Field(None, description="who reruns a frozen period; default the login")
 
     @field_validator("period", mode="before")
     @classmethod
@@ -93,6 +98,28 @@ class SteeringResult(BaseModel):
 def load_definitions(settings: Settings, period: str) -> Definitions:
     """Load and validate the commissioner's definitions in force at the period."""
     return definitions.load(settings.definitions_dir, period)
+
+
+@task(cache_policy=NONE)
+def check_frozen(settings: Settings, params: SteeringParams, command: str) -> bool:
+    """Refuse to rerun a frozen period unless forced with a reason; True if it is frozen."""
+    return freeze.check_rerun(settings.warehouse, params.period, forced=params.force_frozen,
+                              reason=params.reason, command=command).frozen
+
+
+@task(cache_policy=NONE)
+def record_run(settings: Settings, params: SteeringParams, defs: Definitions | None,
+               frozen: bool, command: str) -> None:
+    """Record the period's build (with `defs`) and a forced rerun of a frozen period."""
+    if defs is not None:
+        freeze.record_build(settings.warehouse, params.period, lang=params.lang, pdf=params.pdf,
+                            corrections_by=defs.submissions.corrections_by(params.period))
+    if frozen:
+        changed = freeze.record_rerun(settings.warehouse, params.period, by=params.by,
+                                      reason=params.reason or "", command=command)
+        get_run_logger().warning("forced rerun of frozen period %s recorded; submissions "
+                                 "changed since the freeze: %s", params.period,
+                                 "; ".join(changed) or "none")
 
 
 @task(cache_policy=NONE)
@@ -157,9 +184,7 @@ def render_reports(settings: Settings, period: str, pdf: bool = False,
                    lang: str = "fi") -> list[Path]:
     """Render the steering report and every provider's feedback for the period (with `pdf`,
     also as PDFs)."""
-    from arvo import report
-
-    return report.render_all(settings, period, lang, pdf=pdf)
+    return freeze.render(settings, period, lang, pdf=pdf)
 
 
 INGEST_TASKS = 8  # provider groups read (and written) side by side
@@ -254,7 +279,9 @@ def _steer(params: SteeringParams, settings: Settings) -> SteeringResult:
         clock.append(time.perf_counter())
         return round(clock[-1] - clock[-2], 2)
 
-    version = load_definitions(settings, params.period).version
+    frozen = check_frozen(settings, params, "steer")
+    defs = load_definitions(settings, params.period)
+    version = defs.version
     get_run_logger().info("steering %s with definitions version %s", params.period, version)
     outcomes = ingest(params)
     seconds = {"ingest": lap()}
@@ -262,6 +289,7 @@ def _steer(params: SteeringParams, settings: Settings) -> SteeringResult:
     seconds["transform"] = lap()
     checked = check_obligations(settings, params.period)
     seconds["obligations"] = lap()
+    record_run(settings, params, defs, frozen, "steer")
     reports = (render_reports(settings, params.period, params.pdf, params.lang)
                if params.reports else [])
     seconds["report"] = lap()
@@ -277,4 +305,6 @@ def report(params: SteeringParams) -> list[Path]:
     """Render the reports of a period from the marts already built."""
     settings = params.settings()
     with warehouse_guard(settings):
+        if check_frozen(settings, params, "report"):
+            record_run(settings, params, None, True, "report")
         return render_reports(settings, params.period, params.pdf, params.lang)

@@ -158,11 +158,16 @@ def definition_warehouse(tmp_path_factory):
 
 
 def fixed_generated(mp: pytest.MonkeyPatch) -> None:
-    """Reports say they were generated at one fixed time (for comparing two renders)."""
+    """Reports say they were generated, and their data stood (arvo.freeze: a period's
+    build, a freeze), at one fixed time (for comparing two renders)."""
+    import datetime as dt
+
+    from arvo import freeze
     from arvo.report import feedback, render, steering
 
     for module in (feedback, render, steering):
         mp.setattr(module, "generated", lambda lang="fi": "1.1.2025 klo 12.00")
+    mp.setattr(freeze, "now", lambda: dt.datetime(2025, 1, 1, 12, 0))
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from arvo import definitions
+from arvo.demo import arrivals
 from arvo.demo.meetings import write_agreements
 from arvo.demo.region import build_region
 from arvo.demo.writer import write_submissions
@@ -57,6 +58,7 @@ def generate_region(out_dir: Path, *, seed: int = 42, residents: int = 50_000,
     formats = {p.id: p.submission_format for p in defs.providers}
     files = write_submissions({"events": region.events, "episodes": region.episodes,
                                "proms": region.proms}, formats, raw_root)
+    arrivals.stamp(files, raw_root, defs.submissions)  # received times (docs/demo.md)
     truth = dict(region.truth)
     truth["files"] = len(files)
     truth_path = out_dir / "planted_truth.json"

@@ -38,7 +38,8 @@ LAKE_SCHEMAS: dict[str, pa.Schema] = {
         ("file_format", pa.string()), ("rows_in", pa.int64()), ("rows_accepted", pa.int64()),
         ("rows_quarantined", pa.int64()), ("status", pa.string()), ("message", pa.string()),
         ("message_json", pa.string()),
-        ("blank_lines", pa.int64()), ("ingested_at", pa.timestamp("us"))]),
+        ("blank_lines", pa.int64()), ("ingested_at", pa.timestamp("us")),
+        ("received_at", pa.timestamp("us"))]),
     "check_results": pa.schema([
         ("entity", pa.string()), ("source_file", pa.string()), ("rule", pa.string()),
         ("category", pa.string()), ("subcategory", pa.string()), ("severity", pa.string()),

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from arvo import deadlines
 from arvo.config import Settings
 from arvo.contract import ENTITIES, TIMEPOINTS
 from arvo.definitions import Definitions
@@ -62,6 +63,9 @@ class FileOutcome:
     status: str  # accepted | partial | rejected | empty | standing | withdrawn | unrecognised
     message: Text  # str() in English; the reports render it in their language
     blank_lines: int = 0
+    # when the file landed in the submissions folder (its mtime, Helsinki time); None for
+    # a withdrawn file (arvo.deadlines)
+    received_at: dt.datetime | None = None
 
 
 @dataclass
@@ -70,6 +74,7 @@ class _File:
     entity: str
     path: Path
     sha256: str
+    received_at: dt.datetime
     raw: RawFile | None = None
     broken: BrokenFile | None = None
 
@@ -123,7 +128,8 @@ def read_submissions(settings: Settings, provider_id: str, months: list[str],
     for month in months:
         for entity, paths in month_contents(settings.raw_dir, provider_id, month).files.items():
             for path in paths:
-                files.append(_File(month, entity, path, _sha256(path)))
+                files.append(_File(month, entity, path, _sha256(path),
+                                   deadlines.received_at(path.stat().st_mtime)))
             if len(paths) > 1:
                 names = ", ".join(p.name for p in paths)
                 for f in files[-len(paths):]:
@@ -286,7 +292,8 @@ def judge_entity(batch: ProviderBatch, entity: str, month: str, files: list[_Fil
         return Judged([FileOutcome(pid, month, entity, f.path.name, f.sha256,
                                    f.raw.file_format, rows_in, accepted.num_rows,
                                    len(quarantined), status, joined(notes),
-                                   f.raw.blank_lines)], accepted, quarantined)
+                                   f.raw.blank_lines, f.received_at)], accepted,
+                      quarantined)
     # rejected, or a header without rows
     outcomes, quarantine = [], []
     for f in files:
@@ -295,13 +302,13 @@ def judge_entity(batch: ProviderBatch, entity: str, month: str, files: list[_Fil
             quarantine.append(_broken_lines(f, rows))
             outcomes.append(FileOutcome(pid, month, entity, f.path.name, f.sha256, "",
                                         len(rows), 0, len(rows), "rejected", f.broken.located,
-                                        blank))
+                                        blank, f.received_at))
         else:
             outcomes.append(FileOutcome(pid, month, entity, f.path.name, f.sha256,
                                         f.raw.file_format, 0, 0, 0, "empty",
                                         msg("{path}: the file holds a header row and no "
                                             "data rows", path=f"{pid}/{month}/{f.path.name}"),
-                                        f.raw.blank_lines))
+                                        f.raw.blank_lines, f.received_at))
     return Judged(outcomes, None, pd.concat(quarantine, ignore_index=True) if quarantine
                   else pd.DataFrame(columns=lake.QUARANTINE_SCHEMA.names))
 
@@ -328,7 +335,7 @@ def _write_entity(settings: Settings, batch: ProviderBatch, entity: str, month: 
             stored_message(earlier) if earlier["status"] == "standing"  # keeps its first date
             else msg("accepted on {date}; stands until a readable resubmission replaces it",
                      date=f"{pd.Timestamp(earlier['ingested_at']):%Y-%m-%d}"),
-            int(earlier.get("blank_lines", 0))))
+            int(earlier.get("blank_lines", 0)), _time(earlier.get("received_at"))))
         kept = _quarantine_of(settings, entity, pid, month, earlier["file_sha256"])
         quarantine.insert(0, kept)
     else:
@@ -461,6 +468,11 @@ def stored_message(row: dict) -> Text:
     if row.get("message_json"):
         return from_json(row["message_json"])
     return Message("{text}", {"text": row["message"]})  # stored before messages were kept
+
+
+def _time(value: object) -> dt.datetime | None:
+    """A logged timestamp as a datetime; None when missing (logged before it was kept)."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 
 
 def _sha256(path: Path) -> str:

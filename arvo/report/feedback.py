@@ -41,6 +41,7 @@ from arvo.report.labels import (
 from arvo.report.objectives import provider_objectives
 from arvo.report.outcomes import funnel_groups, trends
 from arvo.report.payments import provider_payments
+from arvo.report.preview import late_count, period_status
 from arvo.report.value import qaly_years, value_groups
 from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER, Warehouse, open_warehouse
 
@@ -278,6 +279,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
         obligations = compliance_view(comp, known, suppress_small=False)
         changed = changes(wh, period, provider_id, obligations, fix, known)
         targets = provider_objectives(wh, period, provider_id, known, lang)
+        status = period_status(wh, period)
     win = window(period, lang)
     obligations.sort(key=lambda o: (o["scope"] != "package", o["scope_code"],
                                     o["timepoint_order"] or 0, o["timepoint"],
@@ -296,14 +298,16 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
     for r in dq:
         ent_fi, ent_en = ENTITIES.get(r["entity"], (r["entity"], r["entity"]))
         files.append({**r, "entity_fi": ent_fi, "entity_en": ent_en,
-                      "status_fi": STATUSES.get(r["status"], r["status"])})
+                      "status_fi": STATUSES.get(r["status"], r["status"]),
+                      "received_at": r.get("received_at"), "due_by": r.get("due_by"),
+                      "is_late": bool(r.get("is_late"))})
     sent_months = {r["month"] for r in dq}
     by_rule: dict[tuple[str, str, str], int] = defaultdict(int)
     for r in fix:
         by_rule[(r["entity"], r["rule"], r["column_name"])] += 1
     return {
         "lang": lang, "period": period, "window": win, "generated": generated(lang),
-        "definitions": version,
+        "definitions": version, "period_state": status, "late_files": late_count(dq),
         "provider_id": provider_id, "provider_name": known.provider(provider_id, mart_name),
         "has_data": bool(dq or comp or verdicts),
         "obligations": obligations, "failing": failing,

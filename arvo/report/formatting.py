@@ -145,13 +145,19 @@ when set (seconds since 1970-01-01 UTC), reports print that time as when they we
 so that a rerun's reports are byte for byte those of the first run (docs/reruns.md)."""
 
 
+def moment(value: datetime | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A date and time in `lang` (fi 30.6.2025 klo 14.05); a dash when missing."""
+    if missing(value):
+        return "–"
+    return msg("{date} at {time}", date=day(value.date(), lang),
+               time=format_time(value, "short", locale=lang)).render(lang)
+
+
 def generated(lang: str = DEFAULT_LANGUAGE) -> str:
     """Now in Helsinki, as the reports print when they were made (fi 30.6.2025 klo 14.05);
     the time of $SOURCE_DATE_EPOCH instead when it is set."""
     epoch = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
-    now = datetime.fromtimestamp(int(epoch), _TZ) if epoch else datetime.now(_TZ)
-    return msg("{date} at {time}", date=day(now.date(), lang),
-               time=format_time(now, "short", locale=lang)).render(lang)
+    return moment(datetime.fromtimestamp(int(epoch), _TZ) if epoch else datetime.now(_TZ), lang)
 
 
 def fi_number(value: Any, decimals: int = 2) -> str:
@@ -229,6 +235,7 @@ def environment(templates_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Environmen
         eur=partial(eur, lang=lang), pct=partial(pct, lang=lang),
         signed=partial(signed, lang=lang), pp=partial(pp, lang=lang),
         date=partial(day, lang=lang), month=partial(month, lang=lang),
+        moment=partial(moment, lang=lang),
         fi_date=partial(day, lang=lang), fi_month=partial(month, lang=lang),
         text=partial(localized, lang=lang),
     )

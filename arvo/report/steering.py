@@ -31,6 +31,7 @@ from arvo.report.labels import KAISER_FI, SENT_STATUSES, Names, names, value_set
 from arvo.report.objectives import steering_objectives
 from arvo.report.outcomes import attention, funnel_groups, model_notes, noteworthy, trends
 from arvo.report.payments import steering_payments
+from arvo.report.preview import late_count, period_status, submission_list
 from arvo.report.value import qaly_years, value_groups
 from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER, MODELS, open_warehouse
 
@@ -101,7 +102,7 @@ def quality_view(rows: list[dict[str, Any]], provider_ids: Iterable[str],
         return {"provider_id": pid, "provider_name": names.provider(pid), "files": 0,
                 "files_rejected": 0, "files_partial": 0, "files_empty": 0, "rows_in": 0,
                 "rows_accepted": 0, "rows_quarantined": 0, "blank_lines": 0,
-                "months": set(), "unrecognised": 0}
+                "months": set(), "unrecognised": 0, "files_late": 0}
 
     agg = {pid: start(pid) for pid in provider_ids}
     for r in rows:
@@ -111,6 +112,7 @@ def quality_view(rows: list[dict[str, Any]], provider_ids: Iterable[str],
         a["files_rejected"] += r["status"] == "rejected"
         a["files_partial"] += r["status"] == "partial"
         a["files_empty"] += r["status"] == "empty"
+        a["files_late"] += bool(r.get("is_late")) and r["status"] in SENT_STATUSES
         for c in ("rows_in", "rows_accepted", "rows_quarantined", "blank_lines"):
             a[c] += r.get(c) or 0
         a["months"].add(r["month"])
@@ -209,6 +211,7 @@ def steering_context(settings: Settings, period: str,
                            order_by="objective_code, scope_type, scope_id")
         known = replace(known, instruments=wh.instrument_labels())
         targets = steering_objectives(wh, period, known, lang)
+        status = period_status(wh, period)
 
     clients = sum(r["clients"] or 0 for r in seg_rows)
     cost = sum(r["total_cost_eur"] or 0 for r in seg_rows)
@@ -223,7 +226,8 @@ def steering_context(settings: Settings, period: str,
                   for r in out_rows if r.get("value_set")}
     return {
         "lang": lang, "period": period, "window": win, "generated": generated(lang),
-        "definitions": version,
+        "definitions": version, "period_state": status,
+        "submissions": submission_list(dq_rows, known), "late_files": late_count(dq_rows),
         "has_data": bool(seg_rows or conc_rows or out_rows or comp_rows or dq_rows
                          or funnel_rows),
         "headline": {

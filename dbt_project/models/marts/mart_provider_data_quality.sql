@@ -1,6 +1,8 @@
 -- Grain: period x provider x month x entity x source_file x status: what each
 -- provider's files of the submission months in the window came to (from the ingest
--- log, whose partition per provider and month holds its latest ingestion only).
+-- log, whose partition per provider and month holds its latest ingestion only), when
+-- each was received and whether it was late (macro arvo_due_by: the deadline of the
+-- definitions in force at the period).
 
 with
 
@@ -39,7 +41,17 @@ final as (
         cast(l.rows_quarantined as bigint) as rows_quarantined,
         cast(l.blank_lines as bigint) as blank_lines,
         cast(l.message as varchar) as message,
-        cast(l.message_json as varchar) as message_json
+        cast(l.message_json as varchar) as message_json,
+        cast(l.file_sha256 as varchar) as file_sha256,
+        cast(l.received_at as timestamp) as received_at,
+        {{ arvo_due_by('l.submission_month') }} as due_by,
+        cast(case
+            when l.received_at is null or {{ arvo_due_by('l.submission_month') }} is null
+                then null
+            when cast(l.received_at as date) > {{ arvo_due_by('l.submission_month') }}
+                then true
+            else false
+        end as boolean) as is_late
 
     from in_window as l
     left join providers as pr

@@ -24,7 +24,8 @@ final as (
         lower(cast(status as varchar)) as status,
         cast(message as varchar) as message,
         cast(message_json as varchar) as message_json,
-        cast(ingested_at as timestamp) as ingested_at
+        cast(ingested_at as timestamp) as ingested_at,
+        cast(received_at as timestamp) as received_at
 
     from source
 
