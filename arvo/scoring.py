@@ -15,7 +15,8 @@ each other. The file's rows and scores are deleted after each run; the seeds (va
 measures) stay loaded in the workspace's warehouse while their files are unchanged
 (`<home>/score/seeds.sha256`; when (re)loaded, their data tests run), and dbt's parse
 cache is kept, so later runs start faster. `score_file` runs these steps without
-Prefect (`arvo score`, a quick command); the Prefect flow `flows.scoring.score` wires the same steps for deployments.
+Prefect (`arvo score`, a quick command); the Prefect flow `flows.scoring.score` wires
+the same steps for deployments.
 A file that cannot be scored raises `ScoreInputError`, a scoring model that cannot run
 `ScoreModelError` (both `ScoreError`).
 """

@@ -8,14 +8,11 @@ var/reports. Run `arvo COMMAND --help` for each command's options and an example
 
 from __future__ import annotations
 
-import os
-import secrets
 import sys
 from pathlib import Path
 
 import click
 
-from arvo import config
 from arvo.contract import INSTRUMENT_ITEMS
 from flows.check_cli import check as check_command
 from flows.definitions_cli import definitions_group
@@ -24,11 +21,12 @@ from flows.freeze_cli import force_frozen_options, refuse_frozen
 from flows.freeze_cli import freeze as freeze_command
 from flows.freeze_cli import watch as watch_command
 from flows.nhs import cli as nhs_cli
-from flows.options import DEFS, HOME, LANG, PDF, RAW
+from flows.ops_cli import bench as bench_command
+from flows.ops_cli import deploy as deploy_command
+from flows.ops_cli import serve as serve_command
+from flows.options import DEFS, HOME, LANG, PDF, RAW, ensure_demo_key
 from flows.options import months as _months
 from flows.payments_cli import payments as payments_command
-from flows.serve_cli import deploy as deploy_command
-from flows.serve_cli import serve as serve_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,23 +37,6 @@ def main() -> None:
     Quick start (synthetic region, full cycle, reports printed at the end):
         arvo demo
     """
-
-
-def _ensure_demo_key(home: Path | None) -> None:
-    """For the demo only: create a random pseudonymisation key if none is configured."""
-    try:
-        config.pseudonym_key()
-        return
-    except config.MissingKey:
-        pass
-    path = config.Settings.from_env(home).home / "secrets" / "pseudonym.key"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    os.environ["ARVO_PSEUDONYM_KEY_FILE"] = str(path)
-    click.echo(f"demo: using pseudonymisation key file {path} (set ARVO_PSEUDONYM_KEY_FILE "
-               "to your county's key in production)")
 
 
 def _print_reports(results) -> None:
@@ -102,7 +83,7 @@ def demo(home, seed, residents, months, periods, pdf) -> None:
     from flows.cycle import DemoParams
     from flows.cycle import demo as demo_flow
 
-    _ensure_demo_key(home)
+    ensure_demo_key(home)
     result = demo_flow(DemoParams(home=home, seed=seed, residents=residents, months=months,
                                   periods=list(periods) or None, pdf=pdf))
     _print_cycle(result)
@@ -396,61 +377,6 @@ def score(instrument, file, out, eq5d5l_method, value_set, home) -> None:
         sys.exit(1)
 
 
-@main.command()
-@click.option("--home", type=click.Path(path_type=Path), default=Path("var/bench"),
-              show_default=True, help="Root of the benchmark's region and outputs")
-@click.option("--residents", default=50_000, show_default=True)
-@click.option("--period", default="2025-12", show_default=True, callback=_months)
-@click.option("--quick", is_flag=True, help="Time the quick commands instead: `arvo check` "
-              "on the period month's largest provider folder, `arvo score` on six responses")
-def bench(home, residents, period, quick) -> None:
-    """Time one steering period on the demo region and report its peak memory.
-
-    Generates the region once (seed 42, 24 months from 2024-01), starts a Prefect server,
-    and measures `arvo steer` twice: a monthly run (earlier months already in the lake)
-    and a cold run (empty lake). With --quick, times the quick commands (no server).
-
-    \b
-    Example:
-        arvo bench --residents 50000 --period 2025-12
-        arvo bench --quick
-    """
-    from arvo import bench as bench_mod
-    from flows.cycle import DemoParams, generate_demo_region
-
-    home = home.resolve()
-    if not (home / "demo" / "raw").is_dir() or residents != _bench_size(home):
-        generate_demo_region(DemoParams(home=home, residents=residents))
-        (home / "demo" / "residents.txt").write_text(str(residents))
-    if quick:
-        env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-        for m in bench_mod.quick(home, period, env):
-            click.echo(f"  {m.command:<42} wall " + ", ".join(
-                f"{w:.1f} s (CPU {c:.1f} s)" for w, c in zip(m.wall_seconds, m.cpu_seconds,
-                                                            strict=True))
-                + f"; exit status {m.exit_status}")
-        return
-    _ensure_demo_key(home)
-    server, url = bench_mod.start_prefect_server(home / "prefect-server.log")
-    try:
-        env = {**os.environ, "PREFECT_API_URL": url}
-        results = bench_mod.run(home, period, env)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    click.echo(f"steering period {period}, {residents} residents, "
-               f"{os.cpu_count()} CPUs visible")
-    for m in results:
-        stages = ", ".join(f"{k} {v:.1f} s" for k, v in m.stage_seconds.items())
-        click.echo(f"  {m.scenario:<8} wall {m.wall_seconds:6.1f} s  peak RSS "
-                   f"{m.peak_rss_mb:6.0f} MB  ({stages})")
-
-
-def _bench_size(home: Path) -> int | None:
-    path = home / "demo" / "residents.txt"
-    return int(path.read_text()) if path.is_file() else None
-
-
 main.add_command(nhs_cli.import_group)
 main.add_command(nhs_cli.compare_group)
 main.add_command(payments_command)
@@ -458,6 +384,7 @@ main.add_command(check_command)
 main.add_command(definitions_group)
 main.add_command(follow_up_command)
 main.add_command(serve_command)
+main.add_command(bench_command)
 main.add_command(deploy_command)
 main.add_command(freeze_command)
 main.add_command(watch_command)

@@ -30,7 +30,7 @@ def register(prefect_file: Path = PREFECT_FILE) -> list[str]:
     """Create or update every deployment of `prefect_file` on the server at
     PREFECT_API_URL; their names, `flow/deployment`."""
     from prefect import Flow
-    from prefect.schedules import Cron
+    from prefect.schedules import Cron, Interval
 
     source = os.environ.get("ARVO_REPO") or str(REPO_ROOT)
     names = []
@@ -40,7 +40,8 @@ def register(prefect_file: Path = PREFECT_FILE) -> list[str]:
             name=d["name"], work_pool_name=d["work_pool"]["name"],
             parameters=d.get("parameters") or {},
             description=" ".join(str(d.get("description", "")).split()),
-            schedules=[Cron(s["cron"], timezone=s.get("timezone"))
+            schedules=[Cron(s["cron"], timezone=s.get("timezone")) if "cron" in s
+                       else Interval(s["interval"], timezone=s.get("timezone"))
                        for s in d.get("schedules") or []]).apply()
         names.append(f"{flow.name}/{d['name']}")
     return names

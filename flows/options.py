@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 import click
@@ -36,3 +38,22 @@ LANG = click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="fi
 PDF = click.option("--pdf", is_flag=True,
                    help="Also write each report as an A4 PDF beside its HTML "
                         "(steering_report.pdf, providers/<id>/feedback.pdf)")
+
+
+def ensure_demo_key(home: Path | None) -> None:
+    """For the demo only: create a random pseudonymisation key if none is configured."""
+    from arvo import config
+
+    try:
+        config.pseudonym_key()
+        return
+    except config.MissingKey:
+        pass
+    path = config.Settings.from_env(home).home / "secrets" / "pseudonym.key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    os.environ["ARVO_PSEUDONYM_KEY_FILE"] = str(path)
+    click.echo(f"demo: using pseudonymisation key file {path} (set ARVO_PSEUDONYM_KEY_FILE "
+               "to your county's key in production)")

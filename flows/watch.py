@@ -16,7 +16,17 @@ from pydantic import BaseModel, Field
 from arvo import freeze
 from arvo import watch as watching
 from arvo.config import Settings
-from flows.steering import RunParams, SteeringParams, steering
+from flows.runs import warehouse_guard
+from flows.steering import HOOKS, RunParams, SteeringParams, steering
+
+
+def _run_name() -> str:
+    """watch-2026-01-10-0315: when the scan ran, in the county's time."""
+    import datetime as dt
+
+    from arvo.periods import COUNTY_TIME
+
+    return f"watch-{dt.datetime.now(COUNTY_TIME):%Y-%m-%d-%H%M}"
 
 
 class WatchParams(RunParams):
@@ -47,10 +57,16 @@ def period_state(settings: Settings, period: str) -> freeze.PeriodState:
     return freeze.state(settings.warehouse, period)
 
 
-@flow(name="watch", log_prints=True)
+@flow(name="watch", log_prints=True, flow_run_name=_run_name, **HOOKS)
 def watch(params: WatchParams) -> WatchResult:
     """Rerun every unfrozen period that new or corrected submissions touch, oldest first."""
     settings = params.settings()
+    with warehouse_guard(settings):  # the scan sees what the reruns act on
+        return _scan_and_rerun(params, settings)
+
+
+def _scan_and_rerun(params: WatchParams, settings: Settings) -> WatchResult:
+    """Scan once, log what is frozen or uncovered, rerun the rest oldest first."""
     logger = get_run_logger()
     found = scan(settings, params.providers)
     for period, months in found.frozen.items():

@@ -37,6 +37,11 @@ def test_the_schedules(name, cron):
     assert [s["cron"] for s in schedules] == ([cron] if cron else [])
 
 
+def test_the_watch_scans_every_quarter_hour():
+    assert _by_name()["submissions-watch"]["schedules"] == [
+        {"interval": 900, "timezone": "Europe/Helsinki"}]
+
+
 def test_scheduled_parameters_default_to_the_period_just_closed():
     from flows.cycle import CycleParams
     from flows.definition import DefinitionParams

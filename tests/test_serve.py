@@ -90,14 +90,17 @@ def _wait(api: str, run_ids: list[str], seconds: float = 400) -> dict[str, dict]
 def test_the_deployments_are_registered_with_their_helsinki_schedules(served):
     _, api, _ = served
     deployments = {d["name"]: d for d in _post(api, "/deployments/filter", {})}
-    assert set(deployments) >= {"monthly-steering", "quarterly-follow-up",
-                                "yearly-definition", "backfill"}
+    assert set(deployments) == {"monthly-steering", "quarterly-follow-up",
+                                "yearly-definition", "submissions-watch", "backfill"}
     crons = {name: [(s["schedule"]["cron"], s["schedule"]["timezone"])
-                    for s in d["schedules"]] for name, d in deployments.items()}
+                    for s in d["schedules"]] for name, d in deployments.items()
+             if name != "submissions-watch"}
     assert crons["monthly-steering"] == [("0 3 10 * *", "Europe/Helsinki")]
     assert crons["quarterly-follow-up"] == [("0 4 15 1,4,7,10 *", "Europe/Helsinki")]
     assert crons["yearly-definition"] == [("0 5 20 1 *", "Europe/Helsinki")]
     assert crons["backfill"] == []
+    watch = deployments["submissions-watch"]["schedules"][0]["schedule"]
+    assert (watch["interval"], watch["timezone"]) == (900.0, "Europe/Helsinki")
     assert deployments["monthly-steering"]["work_pool_name"] == "arvo"
 
 
