@@ -102,7 +102,6 @@ class Verdicts(_Strict):
 
     def rules(self) -> funnel.Rules:
         from arvo.verdicts import funnel  # scipy, only where verdicts are judged
-
         return funnel.Rules(self.min_pairs, self.overdispersion, self.winsorise)
 
 
@@ -351,9 +350,9 @@ class Definitions(_Strict):
         return sorted(first, key=lambda n: (n != "baseline", first[n], n))
 
 
-# Optional top-level keys, with their defaults: providers.yml's `id_scheme` says what
-# provider IDs are (`y-tunnus`: Finnish business IDs; `nhs-ods`: NHS organisation codes,
-# for registers made by `arvo import nhs-proms`); `submissions`: arvo.deadlines.
+# Optional top-level keys, with their defaults: providers.yml's `id_scheme` (`y-tunnus`:
+# Finnish business IDs; `nhs-ods`: NHS ODS codes, from `arvo import nhs-proms`) and
+# `submissions` (arvo.deadlines).
 _OPTIONAL = {"providers.yml": ("id_scheme", "submissions"), "verdicts.yml": ("verdicts",),
              "objectives.yml": ("objectives",), "payments.yml": ("payments",)}
 #: Files a definitions folder may leave out (their keys take their defaults).
