@@ -350,9 +350,8 @@ class Definitions(_Strict):
         return sorted(first, key=lambda n: (n != "baseline", first[n], n))
 
 
-# Optional top-level keys, with their defaults: providers.yml's `id_scheme` (`y-tunnus`:
-# Finnish business IDs; `nhs-ods`: NHS ODS codes, from `arvo import nhs-proms`) and
-# `submissions` (arvo.deadlines).
+# Optional top-level keys, with their defaults: providers.yml's `id_scheme` (`y-tunnus`;
+# `nhs-ods` from `arvo import nhs-proms`) and `submissions` (arvo.deadlines).
 _OPTIONAL = {"providers.yml": ("id_scheme", "submissions"), "verdicts.yml": ("verdicts",),
              "objectives.yml": ("objectives",), "payments.yml": ("payments",)}
 #: Files a definitions folder may leave out (their keys take their defaults).
