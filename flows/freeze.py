@@ -18,7 +18,8 @@ from pydantic import BaseModel, Field, field_validator
 from arvo import freeze
 from arvo.config import Settings
 from arvo.periods import check_month
-from flows.steering import RunParams, render_reports
+from flows.runs import warehouse_guard
+from flows.steering import HOOKS, RunParams, render_reports
 
 
 class FreezeParams(RunParams):
@@ -57,10 +58,16 @@ def mark_frozen(settings: Settings, params: FreezeParams) -> None:
     freeze.mark_frozen(settings.warehouse, params.period, by=params.by, note=params.note)
 
 
-@flow(name="freeze", log_prints=True)
+@flow(name="freeze", log_prints=True, flow_run_name="freeze-{params.period}", **HOOKS)
 def freeze_period(params: FreezeParams) -> FreezeResult:
     """Freeze a steering period: final reports, their manifest; later reruns refused."""
     settings = params.settings()
+    with warehouse_guard(settings):  # no run writes the period while it is frozen
+        return _freeze(params, settings)
+
+
+def _freeze(params: FreezeParams, settings: Settings) -> FreezeResult:
+    """Mark the period frozen and render its reports final, unless it already is."""
     before = period_state(settings, params.period)
     reports: list[Path] = []
     if not (before.frozen and before.manifest):

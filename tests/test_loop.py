@@ -37,8 +37,8 @@ def loop(loop_region, tmp_path_factory):
 
 
 def _marts(home: Path, periods: list[str]) -> dict[str, pd.DataFrame]:
-    """Every mart's rows of the periods, sorted, doubles to 9 significant digits (DuckDB
-    sums doubles in parallel, so their last digits may differ from run to run)."""
+    """Every mart's rows of the periods, sorted, exactly as stored (sums of money and
+    scores are exact decimals, so a rerun gives the same last digits: docs/reruns.md)."""
     out = {}
     with duckdb.connect(str(home / "warehouse" / "arvo.duckdb"), read_only=True) as con:
         tables = [r[0] for r in con.execute(
@@ -50,7 +50,7 @@ def _marts(home: Path, periods: list[str]) -> dict[str, pd.DataFrame]:
             df = df.drop(columns=[c for c in df.columns if c in WHEN])
             for c in df.columns:
                 if pd.api.types.is_float_dtype(df[c]):
-                    df[c] = df[c].map(lambda v: None if pd.isna(v) else float(f"{v:.9g}"))
+                    df[c] = df[c].map(lambda v: None if pd.isna(v) else repr(float(v)))
             df = df.astype(str)
             out[table] = df.sort_values(list(df.columns)).reset_index(drop=True)
     return out

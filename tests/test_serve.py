@@ -91,10 +91,12 @@ def test_the_deployments_are_registered_with_their_helsinki_schedules(served):
     _, api, _ = served
     deployments = {d["name"]: d for d in _post(api, "/deployments/filter", {})}
     assert set(deployments) == {"monthly-steering", "quarterly-follow-up",
-                                "yearly-definition", "submissions-watch", "backfill"}
+                                "yearly-definition", "submissions-watch", "freeze-period",
+                                "backfill"}
     crons = {name: [(s["schedule"]["cron"], s["schedule"]["timezone"])
                     for s in d["schedules"]] for name, d in deployments.items()
              if name != "submissions-watch"}
+    assert crons["freeze-period"] == []
     assert crons["monthly-steering"] == [("0 3 10 * *", "Europe/Helsinki")]
     assert crons["quarterly-follow-up"] == [("0 4 15 1,4,7,10 *", "Europe/Helsinki")]
     assert crons["yearly-definition"] == [("0 5 20 1 *", "Europe/Helsinki")]
