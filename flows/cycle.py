@@ -82,30 +82,45 @@ def publish_cycle(params: CycleParams, result: CycleResult) -> None:
 
     from arvo.report.run_summary import phase_summary
 
-    last = result.steering[-1]
+    last = result.steering[-1].reports if result.steering else []
     publish(f"cycle-{params.start}-{params.end}", phase_summary(
         f"Loop {params.start}..{params.end}", flow_run.name or "cycle",
         {"Steering periods": len(result.steering),
          "Follow-ups": ", ".join(f"{f.periods[0]}..{f.periods[-1]}"
                                  for f in result.follow_ups) or "none",
          "Definition reviews": ", ".join(d.period for d in result.definitions) or "none"},
-        [p for p in last.reports if p.name in ("steering_report.html", "index.html")]
+        [p for p in last if p.name in ("steering_report.html", "index.html")]
         + [p for r in (*result.follow_ups, *result.definitions) for p in r.reports]),
         f"Loop {params.start}..{params.end}: phases run and their reports")
 
 
+@task(cache_policy=NONE)
+def frozen_periods(params: CycleParams) -> list[str]:
+    """The cycle's periods that are frozen (their results never change)."""
+    from arvo import freeze
+
+    return [p for p in params.periods if freeze.state(params.settings().warehouse, p).frozen]
+
+
 def _run_phases(params: CycleParams) -> CycleResult:
-    """Each phase's flow at its period, in the cadence's order."""
+    """Each phase's flow at its period, in the cadence's order; frozen periods are not
+    steered again (a backfill over them leaves their results as frozen)."""
     steps = cadence.plan(params.periods, follow_up=params.follow_up,
                          definition=params.definition)
     logger = get_run_logger()
     logger.info("cycle: %s", ", ".join(map(str, steps)))
+    frozen = frozen_periods(params)
+    for period in frozen:
+        logger.warning("frozen, not rerun: %s (its results and reports stay as frozen; "
+                       "`arvo steer --force-frozen --reason TEXT` reruns it)", period)
     last = {s.phase: s for s in steps}
     where = {"home": params.home, "raw_dir": params.raw_dir,
              "definitions_dir": params.definitions_dir, "lang": params.lang}
     result = CycleResult(steering=[])
     for step in steps:
         pdf = params.pdf and (not params.pdf_last_only or step == last[step.phase])
+        if step.phase == "steering" and step.period in frozen:
+            continue
         if step.phase == "steering":
             result.steering.append(steering(SteeringParams(
                 **where, period=step.period, force=params.force, pdf=pdf)))

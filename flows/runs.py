@@ -2,11 +2,12 @@
 and a summary the data engineer reads in the Prefect UI.
 
 - `warehouse_guard(settings)`: a run waits while another writes the same warehouse. Two
-  gates, taken in this order: the Prefect global concurrency limit
+  gates, taken in this order: the lock file beside the warehouse (`arvo.runlock`), which
+  also holds for runs started from a shell and is released by the operating system when
+  its holder dies, then the Prefect global concurrency limit
   `arvo-warehouse-<hash of the warehouse path>` (limit 1, created on first use; a waiting
-  run shows its wait in the UI) and the lock file beside the warehouse
-  (`arvo.runlock`), which also holds for runs started from a shell. Both log who waits
-  for whom. Re-entrant: the loop holds the warehouse and its phases take it again.
+  run shows its wait in the UI). Both log who waits for whom. Re-entrant: the loop holds
+  the warehouse and its phases take it again.
 - `notify_failure`: the flows' `on_failure` and `on_crashed` hook. It sends the run's
   name, state and message through the Prefect notification block named by
   `ARVO_NOTIFY_BLOCK` (default `custom-webhook/arvo-failure`, which `arvo serve
@@ -55,6 +56,12 @@ def _ensure_limit(name: str) -> int:
         return client.read_global_concurrency_limit_by_name(name).active_slots
 
 
+LEASE_SECONDS = 60
+"""How long a run's Prefect slot outlives it when it is killed outright: the slot is a
+lease the run renews every 45 s, and Prefect's repossessor frees an expired one within
+15 s (docs/operations.md)."""
+
+
 @contextmanager
 def warehouse_guard(settings: Settings) -> Iterator[None]:
     """Hold the warehouse of `settings` for the block; wait while another run holds it."""
@@ -65,13 +72,18 @@ def warehouse_guard(settings: Settings) -> Iterator[None]:
     logger = get_run_logger()
     name = flow_run.name or "run"
     slot = limit_name(settings)
-    if _ensure_limit(slot):
-        logger.warning("waiting for the warehouse %s: another run holds its Prefect "
-                       "concurrency limit %s", settings.warehouse, slot)
-    with concurrency(slot, occupy=1, strict=True):
-        with runlock.hold(lock, runlock.holder_text(name),
-                          lambda who: logger.warning("waiting for the warehouse %s: in use "
-                                                     "by %s", settings.warehouse, who)):
+    # the lock file first, then the Prefect slot: one order everywhere, so no two runs
+    # each hold one and wait for the other
+    with runlock.hold(lock, runlock.holder_text(name),
+                      lambda who: logger.warning("waiting for the warehouse %s: in use by %s",
+                                                 settings.warehouse, who)):
+        if _ensure_limit(slot):
+            logger.warning("waiting for the warehouse %s: its Prefect concurrency limit %s "
+                           "is held by another run (one killed outright holds it until its "
+                           "lease ends, within %d s)", settings.warehouse, slot,
+                           LEASE_SECONDS + 15)
+        with concurrency(slot, occupy=1, strict=True, lease_duration=LEASE_SECONDS,
+                         raise_on_lease_renewal_failure=False):
             logger.info("holding the warehouse %s", settings.warehouse)
             try:
                 yield

@@ -91,6 +91,19 @@ def test_a_rerun_of_a_frozen_period_is_refused_and_changes_nothing(home):
         assert con.execute("select count(*) from period_reruns").fetchone() == (0,)
 
 
+def test_a_backfill_over_a_frozen_period_leaves_it_as_frozen(home):
+    from flows.cycle import CycleParams, cycle
+
+    warehouse = home / "warehouse" / "arvo.duckdb"
+    sealed = freeze.state(warehouse, PERIOD).manifest
+    result = cycle(CycleParams(home=home, periods=[PERIOD], follow_up=False,
+                               definition=False))  # as the backfill deployment runs it
+    assert result.steering == []
+    assert freeze.manifest(home / "reports" / PERIOD) == sealed
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from period_reruns").fetchone() == (0,)
+
+
 def test_a_forced_rerun_is_recorded_and_shown(home):
     warehouse = home / "warehouse" / "arvo.duckdb"
     report(SteeringParams(home=home, period=PERIOD, force_frozen=True,
