@@ -12,13 +12,11 @@ preview (docs/preview-and-freeze.md). dbt applies the same rule to the ingest lo
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from arvo.periods import add_months
+from arvo.periods import COUNTY_TIME, add_months
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 """The county's clock: received times and deadlines are Helsinki wall-clock times."""
 
 
@@ -51,9 +49,9 @@ class Submissions(BaseModel):
 def received_at(mtime: float) -> dt.datetime:
     """A file's modification time (seconds since the epoch) as Helsinki wall-clock time,
     to the second, without a zone (as the ingest log stores it)."""
-    return dt.datetime.fromtimestamp(mtime, HELSINKI).replace(tzinfo=None, microsecond=0)
+    return dt.datetime.fromtimestamp(mtime, COUNTY_TIME).replace(tzinfo=None, microsecond=0)
 
 
 def epoch_seconds(when: dt.datetime) -> float:
     """A Helsinki wall-clock time as seconds since the epoch (for a file's mtime)."""
-    return when.replace(tzinfo=HELSINKI).timestamp()
+    return when.replace(tzinfo=COUNTY_TIME).timestamp()

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from arvo.config import Settings
-from arvo.deadlines import HELSINKI
+from arvo.periods import county_now
 
 STATES = "period_states"
 RERUNS = "period_reruns"
@@ -69,8 +69,9 @@ class PeriodState:
 
 
 def now() -> dt.datetime:
-    """Now on the county's clock (Helsinki), to the second, without a zone."""
-    return dt.datetime.now(HELSINKI).replace(tzinfo=None, microsecond=0)
+    """Now on the county's clock (Helsinki; $SOURCE_DATE_EPOCH's time when set), to the
+    second, without a zone."""
+    return county_now().replace(tzinfo=None, microsecond=0)
 
 
 def who(name: str | None = None) -> str:

@@ -7,6 +7,7 @@ four-digit year and a two-digit month; submission folders use the same form.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,20 @@ def add_months(month: str, n: int) -> str:
 
 COUNTY_TIME = ZoneInfo("Europe/Helsinki")
 """The county's time zone: the schedules' clock, and what "the month just closed" means."""
+
+
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+"""The reproducible-builds convention (reproducible-builds.org/specs/source-date-epoch):
+when set (seconds since 1970-01-01 UTC), it is "now" for everything a run stamps into
+its results and reports (when they were made, when the data stood), so that a rerun's
+reports are byte for byte those of the first run (docs/reruns.md)."""
+
+
+def county_now() -> dt.datetime:
+    """Now on the county's clock (Helsinki, zone-aware), or $SOURCE_DATE_EPOCH's time."""
+    epoch = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
+    return dt.datetime.fromtimestamp(int(epoch), COUNTY_TIME) if epoch \
+        else dt.datetime.now(COUNTY_TIME)
 
 
 def last_completed_month(now: dt.datetime | None = None) -> str:

@@ -11,7 +11,6 @@ test for either themselves.
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,7 +18,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
@@ -28,10 +26,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from arvo.messages import DEFAULT_LANGUAGE, check_language, localized, msg, translations
-from arvo.periods import add_months, window_months
+from arvo.periods import add_months, county_now, window_months
 from arvo.report.disclosure import MIN_PEERS, SMALL_CELL, _Suppressed, hidden
 
-_TZ = ZoneInfo("Europe/Helsinki")
 
 def missing(value: Any) -> bool:
     """None or NaN."""
@@ -139,12 +136,6 @@ def month(period: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return format_skeleton("yMMMM", date.fromisoformat(period + "-01"), locale=lang)
 
 
-SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
-"""The reproducible-builds convention (reproducible-builds.org/specs/source-date-epoch):
-when set (seconds since 1970-01-01 UTC), reports print that time as when they were made,
-so that a rerun's reports are byte for byte those of the first run (docs/reruns.md)."""
-
-
 def moment(value: datetime | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """A date and time in `lang` (fi 30.6.2025 klo 14.05); a dash when missing."""
     if missing(value):
@@ -155,9 +146,8 @@ def moment(value: datetime | None, lang: str = DEFAULT_LANGUAGE) -> str:
 
 def generated(lang: str = DEFAULT_LANGUAGE) -> str:
     """Now in Helsinki, as the reports print when they were made (fi 30.6.2025 klo 14.05);
-    the time of $SOURCE_DATE_EPOCH instead when it is set."""
-    epoch = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
-    return moment(datetime.fromtimestamp(int(epoch), _TZ) if epoch else datetime.now(_TZ), lang)
+    the time of $SOURCE_DATE_EPOCH instead when it is set (arvo.periods.county_now)."""
+    return moment(county_now(), lang)
 
 
 def fi_number(value: Any, decimals: int = 2) -> str:
