@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: deps demo test test-seeds test-ops serve lint bench nhs clean lock messages page-images
+.PHONY: deps demo test test-seeds test-ops serve lint bench bench-scaling nhs clean lock messages page-images
 
 # Debian packages the PDF reports need: Pango and HarfBuzz-Subset for WeasyPrint, and a local
 # font (nothing is fetched at run time). apt-get installs the missing ones (with sudo when not
@@ -56,8 +56,18 @@ test-seeds: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# The county-scale benchmark (docs/operations.md#benchmark): a region of BENCH_RESIDENTS over
+# BENCH_MONTHS, a monthly and a cold steering period, stage by stage; figures appended to
+# docs/bench/figures.csv and tabled in docs/operations.md. bench-scaling measures the
+# monthly period at three sizes and three history lengths for the exponents.
+BENCH_RESIDENTS ?= 500000
+BENCH_MONTHS ?= 24
 bench: $(STAMP)
-	$(BIN)/arvo bench
+	$(BIN)/arvo bench --residents $(BENCH_RESIDENTS) --months $(BENCH_MONTHS)
+
+bench-scaling: $(STAMP)
+	$(BIN)/arvo bench --residents 50000,200000,500000 --months 24 --scenarios monthly
+	$(BIN)/arvo bench --residents 50000 --months 12,48 --scenarios monthly
 
 # The NHS PROMs 2016-17 pack through the unchanged pipeline, checked against NHS's
 # published per-provider figures (docs/nhs-proms.md). NHS_ALL=1 keeps every record.

@@ -138,7 +138,7 @@ class DemoParams(RunParams):
 
     seed: int = 42
     residents: int = Field(50_000, ge=100)
-    months: int = Field(24, ge=13, le=120)
+    months: int = Field(24, ge=12, le=120)
     start_month: str = "2024-01"
     periods: list[str] | None = Field(None, description="default: every month with a full "
                                                         "12-month window")

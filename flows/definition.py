@@ -9,7 +9,6 @@ segmentation. The flow only wires: the work is in `arvo.drafts`, `arvo.transform
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -17,6 +16,7 @@ from prefect.cache_policies import NONE
 from pydantic import BaseModel, Field
 
 from arvo.config import Settings
+from arvo.meter import StageMeter
 from flows.runs import publish, warehouse_guard
 from flows.steering import HOOKS, SteeringParams, ingest
 
@@ -89,19 +89,15 @@ def publish_definition(result: DefinitionResult) -> None:
 
 def _define(params: DefinitionParams, settings: Settings) -> DefinitionResult:
     """Ingest, build the definition marts and render their report."""
-    clock = [time.perf_counter()]
-
-    def lap() -> float:
-        clock.append(time.perf_counter())
-        return round(clock[-1] - clock[-2], 2)
-
+    meter = StageMeter()
     draft = load_draft(settings, params.segments, params.period)
     ingest(params)
-    seconds = {"ingest": lap()}
+    meter.lap("ingest")
     build_definition_marts(settings, params.period, draft)
-    seconds["transform"] = lap()
+    meter.lap("transform")
     reports = render_definition(settings, params.period, params.lang, params.pdf)
-    seconds["report"] = lap()
-    seconds["total"] = round(clock[-1] - clock[0], 2)
+    meter.lap("report")
+    meter.total()
+    seconds = meter.seconds
     get_run_logger().info("definition %s done in %s s", params.period, seconds)
     return DefinitionResult(period=params.period, reports=reports, seconds=seconds)

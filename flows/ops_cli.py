@@ -10,8 +10,12 @@ from pathlib import Path
 
 import click
 
+from arvo.config import REPO_ROOT
+from arvo.periods import add_months
 from flows.options import HOME, ensure_demo_key
 from flows.options import months as _months
+
+FIGURES = REPO_ROOT / "docs" / "bench" / "figures.csv"
 
 
 @click.command()
@@ -74,56 +78,101 @@ def serve(home, port, notify_url) -> None:
         serving.stop()
 
 
+def _sizes(ctx, param, value: str) -> list[int]:
+    try:
+        return [int(v.replace("_", "")) for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a comma-separated list of numbers "
+                                 "(e.g. 50000,200000)") from None
+
+
 @click.command()
 @click.option("--home", type=click.Path(path_type=Path), default=Path("var/bench"),
-              show_default=True, help="Root of the benchmark's region and outputs")
-@click.option("--residents", default=50_000, show_default=True)
-@click.option("--period", default="2025-12", show_default=True, callback=_months)
+              show_default=True, help="Root of the benchmark's regions (one folder per size)")
+@click.option("--residents", default="50000", show_default=True, callback=_sizes,
+              help="Residents of the region; several sizes comma-separated")
+@click.option("--months", default="24", show_default=True, callback=_sizes,
+              help="Months of history from 2024-01; several comma-separated")
+@click.option("--period", default=None, callback=_months,
+              help="Steering period measured; default the region's last month")
+@click.option("--scenarios", default="monthly,cold", show_default=True,
+              type=click.Choice(["monthly", "cold", "monthly,cold"]))
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=FIGURES,
+              show_default="docs/bench/figures.csv", help="CSV the figures are appended to")
+@click.option("--docs/--no-docs", default=True, show_default=True,
+              help="Rewrite the figures' table in docs/operations.md from the CSV")
 @click.option("--quick", is_flag=True, help="Time the quick commands instead: `arvo check` "
               "on the period month's largest provider folder, `arvo score` on six responses")
-def bench(home, residents, period, quick) -> None:
-    """Time one steering period on the demo region and report its peak memory.
+def bench(home, residents, months, period, scenarios, csv_path, docs, quick) -> None:
+    """Measure Arvo on demo regions: generating each, then a monthly and a cold steering
+    period, stage by stage (wall, rows, rows per second, peak memory), and the dbt stage
+    against the same SQL run directly in DuckDB.
 
-    Generates the region once (seed 42, 24 months from 2024-01), starts a Prefect server,
-    and measures `arvo steer` twice: a monthly run (earlier months already in the lake)
-    and a cold run (empty lake). With --quick, times the quick commands (no server).
+    Each size's region (seed 42, from 2024-01) is generated once under
+    <home>/r<residents>-m<months>; one Prefect server serves every run. The figures are
+    appended to the CSV and, with --docs, tabled in docs/operations.md with the scaling
+    exponents. With --quick, times the quick commands instead (no server).
 
     \b
     Example:
-        arvo bench --residents 50000 --period 2025-12
+        arvo bench --residents 500000 --months 24
+        arvo bench --residents 50000,200000,500000 --months 24 --scenarios monthly
         arvo bench --quick
     """
-    from arvo import bench as bench_mod
-    from flows.cycle import DemoParams, generate_demo_region
+    import datetime as dt
+
+    from arvo.bench import figures, runs
+    from arvo.bench.quick import quick as quick_commands
+    from arvo.server import start_prefect_server
 
     home = home.resolve()
-    if not (home / "demo" / "raw").is_dir() or residents != _bench_size(home):
-        generate_demo_region(DemoParams(home=home, residents=residents))
-        (home / "demo" / "residents.txt").write_text(str(residents))
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     if quick:
-        env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-        for m in bench_mod.quick(home, period, env):
+        region = runs.region_home(home, residents[0], months[0])
+        if not (region / "demo" / "raw").is_dir():
+            runs.generate(region, residents[0], months[0], env)
+        month = period or add_months("2024-01", months[0] - 1)
+        for m in quick_commands(region, month, env):
             click.echo(f"  {m.command:<42} wall " + ", ".join(
                 f"{w:.1f} s (CPU {c:.1f} s)" for w, c in zip(m.wall_seconds, m.cpu_seconds,
                                                             strict=True))
                 + f"; exit status {m.exit_status}")
         return
-    ensure_demo_key(home)
-    server, url = bench_mod.start_prefect_server(home / "prefect-server.log")
+    home.mkdir(parents=True, exist_ok=True)
+    ensure_demo_key(home)  # sets the key file's variable in os.environ when none is set
+    server, url = start_prefect_server(home / "prefect-server.log")
     try:
         env = {**os.environ, "PREFECT_API_URL": url}
-        results = bench_mod.run(home, period, env)
+        for n in residents:
+            for m in months:
+                stages = runs.measure(home, n, m, period, env, tuple(scenarios.split(",")))
+                figures.append(csv_path, stages, measured_at=dt.datetime.now().isoformat(
+                    timespec="minutes"), commit=_commit(), cpus=os.cpu_count(), residents=n,
+                    months=m, period=period or add_months("2024-01", m - 1))
+                click.echo(f"{n:,} residents, {m} months ({os.cpu_count()} CPUs visible):")
+                for s in stages:
+                    click.echo(f"  {s.scenario:<8} {s.stage:<24} {s.wall_seconds:7.1f} s  "
+                               f"{s.rows or 0:>11,} {s.unit:<26} peak "
+                               + (f"{s.peak_mb:,.0f} MB" if s.peak_mb else "-"))
     finally:
         server.terminate()
         server.wait(timeout=30)
-    click.echo(f"steering period {period}, {residents} residents, "
-               f"{os.cpu_count()} CPUs visible")
-    for m in results:
-        stages = ", ".join(f"{k} {v:.1f} s" for k, v in m.stage_seconds.items())
-        click.echo(f"  {m.scenario:<8} wall {m.wall_seconds:6.1f} s  peak RSS "
-                   f"{m.peak_rss_mb:6.0f} MB  ({stages})")
+    rows = figures.read(csv_path)
+    for line in figures.scaling(rows):
+        click.echo(line)
+    click.echo(f"figures appended to {csv_path}")
+    if docs:
+        figures.write_docs(REPO_ROOT / "docs" / "operations.md", rows)
+        click.echo(f"table rewritten in {REPO_ROOT / 'docs' / 'operations.md'}")
 
 
-def _bench_size(home: Path) -> int | None:
-    path = home / "demo" / "residents.txt"
-    return int(path.read_text()) if path.is_file() else None
+def _commit() -> str:
+    """The short commit measured, with -dirty when the working tree has changes."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(REPO_ROOT), *args], capture_output=True,
+                              text=True).stdout.strip()
+
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + (
+        "-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")

@@ -9,7 +9,6 @@ Without PREFECT_API_URL, Prefect starts a temporary local server for the run.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from arvo.ingest.submission import (
     validate_batches,
     write_batch,
 )
+from arvo.meter import StageMeter
 from arvo.periods import check_month, last_completed_month
 from arvo.redact import shown
 from flows.runs import notify_failure, publish, warehouse_guard
@@ -92,6 +92,9 @@ class SteeringResult(BaseModel):
     obligations: dict[str, int] = Field(default_factory=dict,
                                         description="obligation checks by status")
     seconds: dict[str, float] = Field(description="wall time of each stage")
+    peak_mb: dict[str, float] = Field(default_factory=dict,
+                                      description="peak resident memory of each stage, MB "
+                                                  "(arvo.meter)")
 
 
 @task(cache_policy=NONE)  # no retries: an invalid definition fails the same way again
@@ -272,32 +275,29 @@ def publish_summary(settings: Settings, result: SteeringResult) -> None:
 
 
 def _steer(params: SteeringParams, settings: Settings) -> SteeringResult:
-    """The stages of one period in order, each timed."""
-    clock = [time.perf_counter()]
-
-    def lap() -> float:
-        clock.append(time.perf_counter())
-        return round(clock[-1] - clock[-2], 2)
-
+    """The stages of one period in order, each timed and its peak memory measured."""
+    meter = StageMeter()
     frozen = check_frozen(settings, params, "steer")
     defs = load_definitions(settings, params.period)
     version = defs.version
     get_run_logger().info("steering %s with definitions version %s", params.period, version)
     outcomes = ingest(params)
-    seconds = {"ingest": lap()}
+    meter.lap("ingest")
     build_marts(settings, params.period)
-    seconds["transform"] = lap()
+    meter.lap("transform")
     checked = check_obligations(settings, params.period)
-    seconds["obligations"] = lap()
+    meter.lap("obligations")
     record_run(settings, params, defs, frozen, "steer")
     reports = (render_reports(settings, params.period, params.pdf, params.lang)
                if params.reports else [])
-    seconds["report"] = lap()
-    seconds["total"] = round(clock[-1] - clock[0], 2)
-    get_run_logger().info("steering %s done in %s s", params.period, seconds)
+    meter.lap("report")
+    meter.total()
+    get_run_logger().info("steering %s done in %s s (peak MB %s)", params.period,
+                          meter.seconds, meter.peak_mb)
     return SteeringResult(period=params.period, definitions_version=version,
                           files=[asdict(o) for o in outcomes], reports=reports,
-                          obligations=checked, seconds=seconds)
+                          obligations=checked, seconds=meter.seconds,
+                          peak_mb=meter.peak_mb)
 
 
 @flow(name="report", log_prints=True, flow_run_name="report-{params.period}", **HOOKS)

@@ -1,0 +1,108 @@
+"""The benchmark's figures: one CSV of every measured stage, and their table in the docs.
+
+`record` appends a run's stages to the CSV (`docs/bench/figures.csv` by default: the
+measured history stays with the code it measured) and rewrites the block between
+`<!-- arvo bench: begin -->` and `<!-- arvo bench: end -->` in docs/operations.md
+from the CSV: the latest figures of each region size, and the scaling exponents
+when more than one size has been measured. `exponent` fits the slope of log(wall)
+on log(size) by least squares.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable
+from pathlib import Path
+
+from arvo.bench.runs import Stage
+
+COLUMNS = ("measured_at", "commit", "cpus", "residents", "months", "period", "scenario",
+           "stage", "wall_seconds", "rows", "unit", "rows_per_second", "peak_mb")
+BEGIN, END = "<!-- arvo bench: begin -->", "<!-- arvo bench: end -->"
+
+
+def append(csv_path: Path, stages: Iterable[Stage], **run: object) -> None:
+    """Append the stages of one run (with `run`'s measured_at, commit, sizes...) to the CSV."""
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    new = not csv_path.is_file()
+    with csv_path.open("a", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, COLUMNS)
+        if new:
+            writer.writeheader()
+        for s in stages:
+            writer.writerow({**run, "scenario": s.scenario, "stage": s.stage,
+                             "wall_seconds": s.wall_seconds, "rows": s.rows, "unit": s.unit,
+                             "rows_per_second": s.rows_per_second, "peak_mb": s.peak_mb})
+
+
+def read(csv_path: Path) -> list[dict]:
+    """The CSV's rows; empty when there is none yet."""
+    if not csv_path.is_file():
+        return []
+    with csv_path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def latest(rows: list[dict]) -> list[dict]:
+    """Of each (residents, months, scenario, stage), the row measured last."""
+    out: dict[tuple, dict] = {}
+    for r in rows:
+        key = (int(r["residents"]), int(r["months"]), r["scenario"], r["stage"])
+        if key not in out or r["measured_at"] >= out[key]["measured_at"]:
+            out[key] = r
+    return [out[k] for k in sorted(out)]
+
+
+def exponent(points: list[tuple[float, float]]) -> float | None:
+    """Least-squares slope of log(y) on log(x); None with fewer than two distinct x."""
+    pts = [(math.log(x), math.log(y)) for x, y in points if x > 0 and y > 0]
+    if len({x for x, _ in pts}) < 2:
+        return None
+    mx = sum(x for x, _ in pts) / len(pts)
+    my = sum(y for _, y in pts) / len(pts)
+    return (sum((x - mx) * (y - my) for x, y in pts)
+            / sum((x - mx) ** 2 for x, _ in pts))
+
+
+def scaling(rows: list[dict], scenario: str = "monthly", stage: str = "total") -> list[str]:
+    """Sentences: how a stage's wall time grows with residents (at each months) and months
+    (at each residents size), from the latest figures."""
+    picked = [r for r in latest(rows) if r["scenario"] == scenario and r["stage"] == stage]
+    lines = []
+    for fixed, varying, label in (("months", "residents", "residents"),
+                                  ("residents", "months", "months of history")):
+        for value in sorted({int(r[fixed]) for r in picked}):
+            pts = [(int(r[varying]), float(r["wall_seconds"])) for r in picked
+                   if int(r[fixed]) == value]
+            b = exponent(pts)
+            if b is not None:
+                sizes = ", ".join(f"{x:,}" for x, _ in sorted(pts))
+                lines.append(f"{scenario} {stage} wall ~ {label}^{b:.2f} at {fixed} = "
+                             f"{value:,} (sizes {sizes})")
+    return lines
+
+
+def table(rows: list[dict]) -> str:
+    """The docs block: the latest figures of each size, then the exponents."""
+    head = ("| residents | months | scenario | stage | wall | rows | rows/s | peak MB | "
+            "measured |\n| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | --- |")
+    body = [f"| {int(r['residents']):,} | {r['months']} | {r['scenario']} | {r['stage']} | "
+            f"{float(r['wall_seconds']):.1f} s | "
+            + (f"{int(r['rows']):,} {r['unit']}" if r["rows"] else "") + " | "
+            + (f"{int(float(r['rows_per_second'])):,}" if r["rows_per_second"] else "")
+            + " | " + (f"{float(r['peak_mb']):,.0f}" if r["peak_mb"] else "")
+            + f" | {r['measured_at']} ({r['commit']}, {r['cpus']} CPUs) |"
+            for r in latest(rows)]
+    exps = [f"- {line}" for line in scaling(rows)]
+    return "\n".join([head, *body, "", *exps]).rstrip() + "\n"
+
+
+def write_docs(doc: Path, rows: list[dict]) -> None:
+    """Replace the block between the markers in `doc` with `table(rows)`."""
+    text = doc.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        raise ValueError(f"{doc} has no {BEGIN} ... {END} block for the benchmark's figures")
+    before, rest = text.split(BEGIN, 1)
+    _, after = rest.split(END, 1)
+    doc.write_text(f"{before}{BEGIN}\n{table(rows)}{END}{after}", encoding="utf-8")

@@ -1,0 +1,124 @@
+"""dbt's cost over its own SQL: replay a build's compiled SQL directly in DuckDB.
+
+After `arvo steer`, dbt has left the SQL it ran under `<home>/dbt/target/run/` and what
+it ran, in order, with each node's time, in `run_results.json`. `replay` copies the
+warehouse and runs the same statements on the copy in one DuckDB connection, one after
+the other, in the order dbt started them:
+
+- a model: its `create table|view <name>__dbt_tmp as (...)` (or a contract's create
+  and insert), then the swap dbt makes (drop the old relation, rename the new one);
+- a data test: its `select count(*) as failures ...`;
+- a seed, a Python model and an operation have no SQL to replay: their time is dbt's
+  own execution time of the node, counted the same on both sides.
+
+The ratio `dbt stage / replay` is dbt's overhead: parsing the project, compiling each
+node (Jinja), its bookkeeping, and the adapter's round trips
+(docs/operations.md#benchmark).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+_CREATE = re.compile(r'create\s+(?:or\s+replace\s+)?(?:temporary\s+)?(table|view)\s+'
+                     r'((?:"[^"]+"\.)*"([^"]+)")', re.IGNORECASE)
+_TMP = "__dbt_tmp"
+
+
+@dataclass(frozen=True)
+class Replay:
+    """Seconds of the direct replay, split by what was replayed and what was not."""
+
+    sql_seconds: float  # models and data tests run as SQL here
+    sql_nodes: int
+    dbt_only_seconds: float  # seeds, Python models, operations: dbt's own node time
+    dbt_only_nodes: int
+
+    @property
+    def seconds(self) -> float:
+        return round(self.sql_seconds + self.dbt_only_seconds, 2)
+
+
+def _run_files(target: Path, manifest: dict) -> dict[str, Path]:
+    """unique_id -> its SQL under target/run, for the nodes that have one."""
+    out = {}
+    for uid, node in manifest["nodes"].items():
+        if node["resource_type"] not in ("model", "test") or node.get("language") == "python":
+            continue
+        base = target / "run" / node["package_name"]
+        if node["resource_type"] == "model":
+            path = base / node["original_file_path"]
+        else:
+            path = base / node["original_file_path"] / node["path"]
+        if path.is_file():
+            out[uid] = path
+    return out
+
+
+def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the table or view `name` of the main schema if it exists."""
+    found = con.execute("select table_type from information_schema.tables "
+                        "where table_schema = 'main' and table_name = ?", [name]).fetchone()
+    if found:
+        con.execute(f'drop {"view" if found[0] == "VIEW" else "table"} "{name}"')
+
+
+def _run_model(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Run a model's SQL as dbt does: into `<name>__dbt_tmp`, then swapped in; a model with
+    an enforced contract creates and fills `<name>` itself, after the old one is dropped."""
+    found = _CREATE.search(sql)
+    if found is None:
+        con.execute(sql)
+        return
+    kind, relation, name = found.group(1).lower(), found.group(2), found.group(3)
+    if not name.endswith(_TMP):
+        _drop(con, name)
+        con.execute(sql)
+        return
+    con.execute(sql)
+    _drop(con, name.removesuffix(_TMP))
+    con.execute(f'alter {kind} {relation} rename to "{name.removesuffix(_TMP)}"')
+
+
+def replay(target: Path, warehouse: Path, work: Path, keep: bool = False) -> Replay:
+    """Replay the last dbt invocation under `target` on a copy of `warehouse` in `work`
+    (the copy is deleted afterwards unless `keep`)."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    manifest = json.loads((target / "manifest.json").read_text())
+    files = _run_files(target, manifest)
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / warehouse.name  # same file name: the SQL names the catalog after it
+    shutil.copyfile(warehouse, copy)
+
+    def started(r: dict) -> str:
+        return next((t["started_at"] for t in r["timing"] if t["name"] == "execute"), "")
+
+    sql_seconds = dbt_only = 0.0
+    sql_nodes = dbt_nodes = 0
+    try:
+        with duckdb.connect(str(copy)) as con:
+            for r in sorted(results, key=started):
+                path = files.get(r["unique_id"])
+                if path is None:
+                    dbt_only += r["execution_time"]
+                    dbt_nodes += 1
+                    continue
+                sql = path.read_text()
+                begin = time.perf_counter()
+                if r["unique_id"].startswith("test."):
+                    con.execute(sql).fetchall()
+                else:
+                    _run_model(con, sql)
+                sql_seconds += time.perf_counter() - begin
+                sql_nodes += 1
+    finally:
+        if not keep:
+            copy.unlink(missing_ok=True)
+    return Replay(round(sql_seconds, 2), sql_nodes, round(dbt_only, 2), dbt_nodes)

@@ -1,0 +1,179 @@
+"""The benchmark's measured runs: `arvo` commands in child processes, stage by stage.
+
+Each command runs as a child process (`python -m flows.cli ...`), as a scheduled
+deployment's worker would run it, against one Prefect server started for the benchmark;
+`os.wait4` gives the child's own peak RSS and CPU time. Per region size:
+
+- generate: `arvo generate` writes the region (timed like any other stage);
+- monthly: the lake already holds every month before the period (ingested, unmeasured,
+  first); `arvo steer --period P` ingests the period's month from every provider,
+  builds the marts, checks the obligations and renders the reports;
+- cold: an empty lake; the same run ingests every month up to the period.
+
+`arvo steer --json` reports each stage's wall time and peak memory (arvo.meter); the
+rows each stage handled are counted here, from what the run reports and the lake.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from arvo.periods import add_months
+
+SENT = ("accepted", "partial", "rejected", "empty")  # the outcomes of files read
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    """One finished child process."""
+
+    wall_seconds: float
+    cpu_seconds: float  # user + system
+    peak_mb: float
+    exit_status: int
+
+
+def run_child(args: list[str], env: dict, stdout=subprocess.DEVNULL,
+              stderr=subprocess.DEVNULL) -> ChildRun:
+    """Run `arvo <args>` as a child process; its own wall, CPU time and peak RSS."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", *args], env=env,
+                            stdout=stdout, stderr=stderr)
+    # wait4 reaps the child and reports its own usage, not the Prefect server's
+    _, status, usage = os.wait4(proc.pid, 0)
+    return ChildRun(round(time.perf_counter() - start, 2),
+                    round(usage.ru_utime + usage.ru_stime, 2),
+                    round(usage.ru_maxrss / 1024), os.waitstatus_to_exitcode(status))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of one scenario: the row of the benchmark's figures."""
+
+    scenario: str  # generate, monthly, cold
+    stage: str  # generate, ingest, transform, obligations, report, total, dbt ...
+    wall_seconds: float
+    rows: int | None
+    unit: str  # what `rows` counts
+    peak_mb: float | None
+
+    @property
+    def rows_per_second(self) -> float | None:
+        if not self.rows or not self.wall_seconds:
+            return None
+        return round(self.rows / self.wall_seconds)
+
+
+def _arvo(args: list[str], env: dict, log_dir: Path) -> tuple[ChildRun, str]:
+    """Run an arvo command, its output and log under `log_dir`; fail on a non-zero exit."""
+    name = args[0]
+    out_path, err_path = log_dir / f"{name}.out", log_dir / f"{name}.log"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        run = run_child(args, env, out, err)
+    if run.exit_status:
+        raise RuntimeError(f"arvo {' '.join(args)} failed; see {err_path}")
+    return run, out_path.read_text()
+
+
+def generate(home: Path, residents: int, months: int, env: dict) -> list[Stage]:
+    """Write the region of this size under `home` (seed 42, from 2024-01)."""
+    log_dir = home / "bench"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(home / "demo", ignore_errors=True)
+    run, out = _arvo(["generate", "--home", str(home), "--residents", str(residents),
+                      "--months", str(months)], env, log_dir)
+    summary = dict(line.split(": ", 1) for line in out.splitlines() if ": " in line)
+    rows = sum(int(summary[k]) for k in ("events", "episode_rows", "responses"))
+    return [Stage("generate", "generate", run.wall_seconds, rows, "rows written",
+                  run.peak_mb)]
+
+
+def _reset(home: Path) -> None:
+    for sub in ("lake", "quarantine", "warehouse", "reports", "definitions", "dbt"):
+        shutil.rmtree(home / sub, ignore_errors=True)
+
+
+def lake_rows(lake_dir: Path, period: str) -> int:
+    """Service events, episode rows and PROM responses in the lake up to the period."""
+    total = 0
+    with duckdb.connect() as con:
+        for entity in ("events", "episodes", "proms"):
+            if not any((lake_dir / entity).glob("*/*/*.parquet")):
+                continue
+            total += con.execute(
+                "select count(*) from read_parquet(?, hive_partitioning=true, "
+                "hive_types_autocast=false) where month <= ?",
+                [str(lake_dir / entity / "*" / "*" / "*.parquet"), period]).fetchone()[0]
+    return total
+
+
+def steer(home: Path, period: str, env: dict, scenario: str) -> tuple[list[Stage], dict]:
+    """One measured `arvo steer` of `scenario` (monthly or cold); its stages and result."""
+    log_dir = home / "bench"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    _reset(home)
+    if scenario == "monthly":
+        _arvo(["ingest", "--home", str(home), "--period", add_months(period, -1)], env,
+              log_dir)
+    run, out = _arvo(["steer", "--home", str(home), "--period", period, "--json"], env,
+                     log_dir)
+    result = json.loads(out.strip().splitlines()[-1])
+    seconds, peaks = result["seconds"], result.get("peak_mb", {})
+    rows = {
+        "ingest": (sum(f["rows_in"] for f in result["files"] if f["status"] in SENT),
+                   "rows read"),
+        "transform": (lake_rows(home / "lake", period), "lake rows up to the period"),
+        "obligations": (sum(result["obligations"].values()), "obligation checks"),
+        "report": (len(result["reports"]), "reports"),
+    }
+    stages = [Stage(scenario, name, seconds[name], *rows[name], peaks.get(name))
+              for name in rows]
+    # the stages reset the kernel's high-water mark (arvo.meter), which the child's
+    # ru_maxrss then reports from the last reset on: the run's peak is the largest of both
+    peak = max(run.peak_mb, *(p for p in peaks.values() if p is not None))
+    stages.append(Stage(scenario, "total", run.wall_seconds, rows["ingest"][0], "rows read",
+                        peak))
+    return stages, result
+
+
+def region_home(root: Path, residents: int, months: int) -> Path:
+    """Where the region of this size and its runs live under the benchmark's root."""
+    return root / f"r{residents}-m{months}"
+
+
+def measure(root: Path, residents: int, months: int, period: str | None, env: dict,
+            scenarios: tuple[str, ...] = ("monthly", "cold")) -> list[Stage]:
+    """Generate the region of this size (unless it is there), then each scenario; after the
+    monthly one, replay its dbt SQL directly in DuckDB (arvo.bench.replay)."""
+    from arvo.bench.replay import replay
+    from arvo.transform import dbt_paths
+
+    home = region_home(root, residents, months)
+    stamp = home / "demo" / "size.txt"
+    size = f"{residents} {months}"
+    stages: list[Stage] = []
+    if not stamp.is_file() or stamp.read_text() != size:
+        stages += generate(home, residents, months, env)
+        stamp.write_text(size)
+    period = period or add_months("2024-01", months - 1)
+    for scenario in scenarios:
+        found, _ = steer(home, period, env, scenario)
+        stages += found
+        if scenario == "monthly":
+            from arvo.config import Settings
+
+            settings = Settings.from_env(home)
+            direct = replay(dbt_paths(settings)[0], settings.warehouse, home / "bench" / "replay")
+            transform = next(s for s in found if s.stage == "transform")
+            stages.append(Stage(scenario, "transform as DuckDB SQL", direct.seconds,
+                                transform.rows, transform.unit, None))
+    return stages
