@@ -174,3 +174,14 @@ def fixed_generated(mp: pytest.MonkeyPatch) -> None:
 def fixed_time(monkeypatch):
     """Reports rendered in the test say they were generated at one fixed time."""
     fixed_generated(monkeypatch)
+
+
+def pytest_collection_modifyitems(config, items):
+    """With `pytest -n 2 --dist loadgroup` (make test), each test file runs on one worker,
+    so its module fixtures are built once; the tests on the session's loop region share a
+    worker, so the region (about 100 s) is built once too."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            group = ("loop_region" if "loop_region" in item.fixturenames
+                     else item.nodeid.split("::")[0])
+            item.add_marker(pytest.mark.xdist_group(group))

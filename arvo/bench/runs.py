@@ -176,4 +176,45 @@ def measure(root: Path, residents: int, months: int, period: str | None, env: di
             transform = next(s for s in found if s.stage == "transform")
             stages.append(Stage(scenario, "transform as DuckDB SQL", direct.seconds,
                                 transform.rows, transform.unit, None))
+            stages += validation(home, period, scenario)
     return stages
+
+
+def validation(home: Path, period: str, scenario: str) -> list[Stage]:
+    """The submission suites on the period month of every provider, typed as ingest types
+    them (not timed): once through Great Expectations as ingest runs them, once as
+    DuckDB SQL (arvo.bench.checks_sql), in this process."""
+    import datetime as dt
+
+    from arvo import config, definitions
+    from arvo.bench import checks_sql
+    from arvo.config import Settings
+    from arvo.contract import ENTITIES
+    from arvo.ingest.submission import entity_rows, read_submissions, suite_parameters
+    from arvo.quality import suites
+
+    settings = Settings.from_env(home)
+    defs = definitions.load(settings.definitions_dir, period)
+    key = config.pseudonym_key()
+    batches = [read_submissions(settings, p.id, [period], key) for p in defs.providers
+               if (settings.raw_dir / p.id / period).is_dir()]
+    params = suite_parameters(defs, dt.date.today())
+    gx_seconds = sql_seconds = 0.0
+    rows = 0
+    for entity in ENTITIES:
+        frame = entity_rows(batches, entity)
+        if frame is None:
+            continue
+        dates = ENTITIES[entity].of_kind("date")
+        rows += len(frame)
+        begin = time.perf_counter()
+        suites.run_suite(settings.expectations_dir, entity, frame, params, dates)
+        gx_seconds += time.perf_counter() - begin
+        begin = time.perf_counter()
+        checks_sql.run(suites.load_suite(settings.expectations_dir, entity),
+                       suites.for_validation(frame, dates), params)
+        sql_seconds += time.perf_counter() - begin
+    return [Stage(scenario, "validation (Great Expectations)", round(gx_seconds, 2), rows,
+                  "rows of the period month", None),
+            Stage(scenario, "validation as DuckDB SQL", round(sql_seconds, 2), rows,
+                  "rows of the period month", None)]

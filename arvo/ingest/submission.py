@@ -168,20 +168,31 @@ def _with_file_columns(f: _File) -> pd.DataFrame:
     return rows
 
 
+def suite_parameters(defs: Definitions, today: dt.date) -> dict:
+    """The submission suites' parameters from the definitions: codes, instruments, the
+    contract's timepoints and those the commissioner's obligations schedule, and today."""
+    timepoints = list(dict.fromkeys([*TIMEPOINTS, *defs.timepoints]))
+    return checks.parameters(defs.service_codes, defs.package_codes, defs.instruments,
+                             timepoints, today)
+
+
+def entity_rows(batches: list[ProviderBatch], entity: str) -> pd.DataFrame | None:
+    """The typed rows of `entity` of every batch, each file told apart by
+    `file_key` = `<provider_id>/<month>`; None when no batch holds any."""
+    parts = [b.typed[entity].assign(file_key=b.provider_id + "/" + b.typed[entity].file_key)
+             for b in batches if entity in b.typed and len(b.typed[entity])]
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
 def validate_batches(settings: Settings, defs: Definitions, batches: list[ProviderBatch],
                      today: dt.date) -> None:
     """Run each entity's suite once over all batches; add issues and check results."""
-    # the contract's timepoint codes and those the commissioner's obligations schedule
-    timepoints = list(dict.fromkeys([*TIMEPOINTS, *defs.timepoints]))
-    params = checks.parameters(defs.service_codes, defs.package_codes, defs.instruments,
-                               timepoints, today)
+    params = suite_parameters(defs, today)
     by_provider = {b.provider_id: b for b in batches}
     for entity in ENTITIES:
-        parts = [b.typed[entity].assign(file_key=b.provider_id + "/" + b.typed[entity].file_key)
-                 for b in batches if entity in b.typed and len(b.typed[entity])]
-        if not parts:
+        rows = entity_rows(batches, entity)
+        if rows is None:
             continue
-        rows = pd.concat(parts, ignore_index=True)
         issues, results = checks.run_suite(settings.expectations_dir, entity, rows, params,
                                            ENTITIES[entity].of_kind("date"))
         for issue in issues:

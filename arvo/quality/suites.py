@@ -50,7 +50,7 @@ def run_suite(expectations_dir: Path, entity: str, rows: pd.DataFrame, parameter
 
     Returns the failing rows as Issues and each file's CheckResult per rule.
     """
-    frame = _for_validation(rows, date_columns)
+    frame = for_validation(rows, date_columns)
     suite = load_suite(expectations_dir, entity)
     keys = frame["file_key"]
     issues: list[Issue] = []
@@ -117,7 +117,7 @@ def _checked_mask(frame: pd.DataFrame, kwargs: dict, column: str) -> pd.Series:
     return frame[column].notna() & _condition(frame, kwargs)
 
 
-def _for_validation(rows: pd.DataFrame, date_columns: list[str]) -> pd.DataFrame:
+def for_validation(rows: pd.DataFrame, date_columns: list[str]) -> pd.DataFrame:
     """A positional-index copy with dates as timestamps, which the between checks compare."""
     frame = rows.reset_index(drop=True)
     for col in date_columns:

@@ -1,0 +1,74 @@
+"""The benchmark's SQL yardstick finds exactly what Great Expectations finds
+(arvo/bench/checks_sql.py): the same rules, the same rows checked and failed per file,
+the same failing rows, on a year of a small demo region with its planted defects."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from arvo import definitions
+from arvo.bench import checks_sql
+from arvo.config import REPO_ROOT, Settings
+from arvo.contract import ENTITIES
+from arvo.demo import generate_region
+from arvo.ingest.submission import entity_rows, read_submissions, suite_parameters
+from arvo.quality import suites
+from tests.conftest import TEST_KEY
+
+
+@pytest.fixture(scope="module")
+def month_rows(tmp_path_factory):
+    """Every provider's typed rows of 2024 of a small region, per entity."""
+    home = tmp_path_factory.mktemp("sql-checks")
+    generate_region(home / "demo", residents=2000, months=13)
+    settings = Settings.from_env(home)
+    defs = definitions.load(REPO_ROOT / "definitions")
+    key = TEST_KEY.encode()
+    batches = [read_submissions(settings, p.id, months, key) for p in defs.providers
+               if (months := sorted(m.name for m in (settings.raw_dir / p.id).glob("2024-*")))]
+    rows = {entity: entity_rows(batches, entity) for entity in ENTITIES}
+    params = suite_parameters(defs, dt.date(2026, 12, 1))
+    return rows, params
+
+
+@pytest.mark.parametrize("entity", list(ENTITIES))
+def test_sql_finds_what_great_expectations_finds(month_rows, entity):
+    by_entity, params = month_rows
+    rows = by_entity[entity]
+    dates = ENTITIES[entity].of_kind("date")
+    issues, results = suites.run_suite(REPO_ROOT / "expectations", entity, rows, params, dates)
+    suite = suites.load_suite(REPO_ROOT / "expectations", entity)
+    sql = checks_sql.run(suite, suites.for_validation(rows, dates), params)
+
+    assert len(rows) > 10
+    for file_key, file_results in results.items():
+        for r in file_results:
+            assert sql.counts[r.rule].get(file_key, (0, 0)) == (r.rows_checked, r.rows_failed), \
+                (entity, r.rule, file_key)
+    gx_failing = {}
+    for issue in issues:
+        gx_failing.setdefault(issue.rule, set()).add((issue.file_key, issue.source_row))
+    sql_failing = {rule: set(found) for rule, found in sql.failing.items() if found}
+    assert sql_failing == gx_failing
+
+
+def test_the_month_has_failures_to_find(month_rows):
+    rows, params = month_rows
+    found = 0
+    for entity, frame in rows.items():
+        dates = ENTITIES[entity].of_kind("date")
+        suite = suites.load_suite(REPO_ROOT / "expectations", entity)
+        found += sum(len(v) for v in checks_sql.run(
+            suite, suites.for_validation(frame, dates), params).failing.values())
+    assert found > 0  # the planted defects of the month
+
+
+def test_an_expectation_without_translation_is_refused():
+    suite = {"expectations": [{"type": "expect_column_kl_divergence_to_be_less_than",
+                               "kwargs": {"column": "x"}, "meta": {"rule": "kl"}}]}
+    with pytest.raises(ValueError, match="no SQL translation"):
+        checks_sql.run(suite, pd.DataFrame(
+            {"file_key": ["a"], "source_row": [1], "x": [1]}), {})
