@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from arvo.demo.blocks import Carry
 from arvo.demo.draws import choose, expand, pick_true, poisson_in
 from arvo.demo.horizon import Calendar
 from arvo.demo.population import COND_INDEX, CONDITIONS, MENTAL
@@ -271,8 +272,9 @@ def costs(rng: np.random.Generator, service: np.ndarray, provider: np.ndarray,
     return np.round(np.clip(c, lo[service], hi[service]), 2)
 
 
-def finish_events(rngs, ev, pop, plan, services, coder, cal) -> pd.DataFrame:
-    """Event rows as sent: costed, in their (sometimes late) month, with record IDs."""
+def finish_events(rngs, ev, pop, plan, services, coder, cal, carry: Carry) -> pd.DataFrame:
+    """Event rows as sent: costed, in their (sometimes late) month, with record IDs (and
+    rows in their files) continuing after earlier blocks' (`carry`)."""
     cost = ev["cost"].copy()
     need = np.isnan(cost)
     cost[need] = costs(rngs["costs"], ev["service"][need], ev["provider"][need], services, plan)
@@ -284,7 +286,8 @@ def finish_events(rngs, ev, pop, plan, services, coder, cal) -> pd.DataFrame:
     ev = {k: v[order] for k, v in ev.items()}
     cost, sub_month = cost[order], sub_month[order]
     years = cal.dates(ev["day"]).astype("datetime64[Y]").astype(np.int64) + 1970
-    ids = assign_ids(rngs["ids"], ev["provider"], years, plan, "event")
+    ids = assign_ids(rngs["ids"], ev["provider"], years, plan, "event",
+                     carry.number("event", ev["provider"], len(plan.providers)))
     codes = np.array(coder.table + [""], dtype=object)
     nodot = np.array([c.replace(".", "") for c in coder.table] + [""], dtype=object)
     dg = np.where(ev["diag"] >= 0, ev["diag"], len(coder.table))
@@ -302,6 +305,6 @@ def finish_events(rngs, ev, pop, plan, services, coder, cal) -> pd.DataFrame:
         "person": ev["person"], "day": ev["day"], "provider": ev["provider"],
         "episode": ev["episode"],
     })
-    frame["source_row"] = frame.groupby(["provider_id", "month"], sort=False).cumcount() + 1
+    frame["source_row"] = carry.source_rows("events", frame)
     return frame
 

@@ -17,6 +17,9 @@ no rows for an entity gets no file. Output bytes depend only on the frames.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,49 +125,124 @@ def arrow_table(df: pd.DataFrame, entity: str) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
+class SubmissionWriter:
+    """Writes a region's provider-month files a block of residents at a time.
+
+    `add(frames)` writes one block's rows; a later block's rows are appended to the file:
+    to a CSV file without a second header or byte-order mark, to a Parquet file as a row
+    group of its own (each block's part is staged in a folder beside the raw root and the
+    parts are joined by `close`, one file at a time). `close` returns the paths written
+    (sorted) and removes files of an earlier run in the provider-month folders that this
+    run did not write, so a rerun leaves exactly this run's submissions. A region of one
+    block gets the same bytes as from `write_submissions`. Use it as a context manager:
+    the staging folder is removed however the run ends.
+    """
+
+    def __init__(self, formats: dict[str, str], raw_root: Path):
+        self.formats = formats
+        self.raw_root = Path(raw_root)
+        self.csv: set[Path] = set()  # CSV files this run has begun
+        self.parts: dict[Path, list[Path]] = {}  # Parquet file -> staged parts, in order
+        self.stage: Path | None = None  # the staging folder, while parts are staged
+        self.staged = 0
+
+    def __enter__(self) -> SubmissionWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._drop_stage()
+
+    def _drop_stage(self) -> None:
+        if self.stage is not None:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            self.stage = None
+
+    def add(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Write one block's rows: `frames` maps entity -> frame with the contract columns
+        plus `provider_id` and `month`; rows are written in frame order."""
+        for entity, df in frames.items():
+            provider = df["provider_id"].to_numpy(dtype=object)
+            fmt_of_row = pd.Series(provider).map(self.formats).to_numpy(dtype=object)
+            unknown = sorted({p for p, f in zip(provider, fmt_of_row, strict=True)
+                              if not isinstance(f, str)})
+            if unknown:
+                raise ValueError(f"no submission_format for providers {unknown}")
+            for fmt in sorted(set(fmt_of_row)):
+                sub = df[fmt_of_row == fmt].reset_index(drop=True)
+                if fmt == "parquet":
+                    self._parquet(sub, entity)
+                elif fmt in CSV_STYLES:
+                    self._csv(sub, entity, CSV_STYLES[fmt])
+                else:
+                    raise ValueError(f"unknown submission_format {fmt!r}")
+
+    def _files(self, sub: pd.DataFrame) -> list[tuple[Path, np.ndarray]]:
+        """Each provider-month folder of `sub` (created) and its rows, sorted."""
+        groups = sub.groupby(["provider_id", "month"], sort=True).indices
+        out = []
+        for (pid, month) in sorted(groups):
+            folder = self.raw_root / str(pid) / str(month)
+            folder.mkdir(parents=True, exist_ok=True)
+            out.append((folder, groups[(pid, month)]))
+        return out
+
+    def _csv(self, sub: pd.DataFrame, entity: str, style: CsvStyle) -> None:
+        lines = csv_lines(sub, entity, style)
+        header = style.sep.join(_columns(sub, entity))
+        nl = style.newline
+        for folder, idx in self._files(sub):
+            path = folder / f"{entity}.csv"
+            body = nl.join(lines[idx]) + nl
+            if path in self.csv:  # a later block: no second header or byte-order mark
+                encoding = "utf-8" if style.encoding == "utf-8-sig" else style.encoding
+                with path.open("ab") as fh:
+                    fh.write(body.encode(encoding))
+            else:
+                path.write_bytes((header + nl + body).encode(style.encoding))
+                self.csv.add(path)
+
+    def _parquet(self, sub: pd.DataFrame, entity: str) -> None:
+        table = arrow_table(sub, entity)
+        if self.stage is None:
+            self.raw_root.parent.mkdir(parents=True, exist_ok=True)
+            self.stage = Path(tempfile.mkdtemp(prefix=".parquet-parts-",
+                                               dir=self.raw_root.parent))
+        for folder, idx in self._files(sub):
+            path = folder / f"{entity}.parquet"
+            self.staged += 1
+            part = self.stage / f"{self.staged}.parquet"
+            pq.write_table(table.take(pa.array(idx)), part, compression="snappy")
+            self.parts.setdefault(path, []).append(part)
+
+    def close(self) -> list[Path]:
+        """Join the staged Parquet parts into their files; remove stale files; the paths."""
+        for path, parts in self.parts.items():
+            if len(parts) == 1:
+                os.replace(parts[0], path)
+                continue
+            schema = pq.read_schema(parts[0])
+            with pq.ParquetWriter(path, schema, compression="snappy") as writer:
+                for part in parts:  # one block's rows a row group
+                    writer.write_table(pq.read_table(part))
+        self._drop_stage()
+        written = self.csv | set(self.parts)
+        if self.raw_root.exists():
+            for path in sorted(self.raw_root.glob("*/*/*")):
+                if path.name in FILE_NAMES and path not in written:
+                    path.unlink()
+        return sorted(written)
+
+
 def write_submissions(frames: dict[str, pd.DataFrame], formats: dict[str, str],
                       raw_root: Path) -> list[Path]:
-    """Write every provider-month file; return the paths written (sorted).
+    """Write every provider-month file of the frames (one block: `SubmissionWriter`);
+    return the paths written (sorted).
 
     `frames` maps entity -> frame with the contract columns plus `provider_id` and `month`;
     rows are written in frame order. `formats` maps provider_id -> submission_format.
     Files of an earlier run in the same provider-month folders that this run did not
     write are removed, so a rerun leaves exactly this run's submissions.
     """
-    raw_root = Path(raw_root)
-    written: list[Path] = []
-    for entity, df in frames.items():
-        fmt_of_row = df["provider_id"].map(formats)
-        unknown = sorted(set(df.loc[fmt_of_row.isna(), "provider_id"]))
-        if unknown:
-            raise ValueError(f"no submission_format for providers {unknown}")
-        for fmt in sorted(set(fmt_of_row)):
-            sub = df[(fmt_of_row == fmt).to_numpy()].reset_index(drop=True)
-            groups = sub.groupby(["provider_id", "month"], sort=True).indices
-            if fmt == "parquet":
-                table = arrow_table(sub, entity)
-            elif fmt in CSV_STYLES:
-                style = CSV_STYLES[fmt]
-                lines = csv_lines(sub, entity, style)
-                header = style.sep.join(_columns(sub, entity))
-            else:
-                raise ValueError(f"unknown submission_format {fmt!r}")
-            for (pid, month) in sorted(groups):
-                idx = groups[(pid, month)]
-                folder = raw_root / str(pid) / str(month)
-                folder.mkdir(parents=True, exist_ok=True)
-                if fmt == "parquet":
-                    path = folder / f"{entity}.parquet"
-                    pq.write_table(table.take(pa.array(idx)), path, compression="snappy")
-                else:
-                    path = folder / f"{entity}.csv"
-                    nl = style.newline
-                    text = header + nl + nl.join(lines[idx]) + nl
-                    path.write_bytes(text.encode(style.encoding))
-                written.append(path)
-    keep = set(written)
-    if raw_root.exists():
-        for path in sorted(raw_root.glob("*/*/*")):
-            if path.name in FILE_NAMES and path not in keep:
-                path.unlink()
-    return sorted(written)
+    with SubmissionWriter(formats, raw_root) as writer:
+        writer.add(frames)
+        return writer.close()
