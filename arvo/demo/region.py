@@ -39,6 +39,7 @@ from arvo.demo.population import (
 from arvo.demo.proms import finish_proms, make_proms
 from arvo.demo.providers import ProviderPlan, plan_providers
 from arvo.demo.tally import Tally, count_block, merge
+from arvo.demo.texts import pick
 from arvo.demo.truth import planted_truth
 
 
@@ -137,8 +138,7 @@ def build_block(rp: RegionPlan, index: int, residents: int, carry: Carry) -> Blo
 
     events = finish_events(rngs, ev, pop, plan, services, coder, cal, carry)
     episodes, ep_ids = finish_episodes(rngs["ids"], eps, pop, plan, cal, carry)
-    lookup = np.append(ep_ids, None)  # -1 (no episode) -> None
-    events["episode_id"] = lookup[np.where(events["episode"] >= 0, events["episode"], -1)]
+    events["episode_id"] = pick(ep_ids, events["episode"].to_numpy())  # -1: no episode
     columns = ENTITIES["events"].names
     events = events[columns + [c for c in events.columns if c not in columns]]
     prom_frame = finish_proms(rngs["ids"], proms, pop, plan, cal, ep_ids, carry)

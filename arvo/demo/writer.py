@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from arvo.contract import ENTITIES
@@ -55,25 +56,41 @@ CSV_STYLES = {
 SUBMISSION_FORMATS = (*CSV_STYLES, "parquet")
 
 
-def _format_dates(values: pd.Series, finnish: bool) -> np.ndarray:
+TEXT = pa.large_string()
+
+
+def _format_dates(values: pd.Series, finnish: bool) -> pa.Array:
     """Dates as text (`YYYY-MM-DD` or `D.M.YYYY`), empty for missing; via unique values."""
     codes, uniques = pd.factorize(pd.to_datetime(values))
     if finnish:
         text = [f"{d.day}.{d.month}.{d.year}" for d in uniques]
     else:
         text = [f"{d.year:04d}-{d.month:02d}-{d.day:02d}" for d in uniques]
-    table = np.array(text + [""], dtype=object)
-    return table[np.where(codes >= 0, codes, len(text))]
+    table = pa.array(text + [""], type=TEXT)
+    return table.take(pa.array(np.where(codes >= 0, codes, len(text))))
 
 
-def _format_money(values: pd.Series, decimal: str) -> pd.Series:
+def _format_money(values: pd.Series, decimal: str) -> pa.Array:
     """Euros with two decimals and the given decimal mark (no thousands separator)."""
     cents = np.round(values.to_numpy(dtype=float) * 100).astype(np.int64)
     a = np.abs(cents)
-    euros = pd.Series(a // 100).astype(str)
-    frac = pd.Series(a % 100).astype(str).str.zfill(2)
-    sign = pd.Series(np.where(cents < 0, "-", ""))
-    return sign + euros + decimal + frac
+    euros = pc.cast(pa.array(a // 100), TEXT)
+    frac = pc.utf8_lpad(pc.cast(pa.array(a % 100), TEXT), width=2, padding="0")
+    sign = pa.array(np.where(cents < 0, "-", ""), type=TEXT)
+    signed = pc.binary_join_element_wise(sign, euros, pa.scalar("", TEXT))
+    return pc.binary_join_element_wise(signed, frac, pa.scalar(decimal, TEXT))
+
+
+def _format_text(values: pd.Series) -> pa.Array:
+    """Text and integers as they read, empty for missing."""
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else None
+    if pd.api.types.is_integer_dtype(values.dtype) or (
+            kind is None and pd.api.types.is_string_dtype(values.dtype)):
+        arr = pc.cast(pa.array(values, from_pandas=True), TEXT)
+    else:  # anything else as pandas writes it as text
+        arr = pa.array(values.astype("string").fillna("").astype(str).to_numpy(dtype=object),
+                       type=TEXT)
+    return pc.fill_null(arr, pa.scalar("", TEXT))
 
 
 def _columns(df: pd.DataFrame, entity: str) -> list[str]:
@@ -87,18 +104,16 @@ def csv_lines(df: pd.DataFrame, entity: str, style: CsvStyle) -> np.ndarray:
     for c in _columns(df, entity):
         s = df[c]
         if c in DATE_COLUMNS[entity]:
-            cols.append(pd.Series(_format_dates(s, style.finnish_dates)).astype(str))
+            cols.append(_format_dates(s, style.finnish_dates))
         elif c in DECIMAL_COLUMNS[entity]:
             cols.append(_format_money(s, style.decimal))
         else:
-            text = s.astype("string").fillna("").astype(str).reset_index(drop=True)
-            if text.str.contains(style.sep, regex=False).any():
+            text = _format_text(s)
+            if pc.any(pc.match_substring(text, style.sep)).as_py():
                 raise ValueError(f"{entity}.{c}: a value contains the separator {style.sep!r}")
             cols.append(text)
-    line = cols[0]
-    for col in cols[1:]:
-        line = line + style.sep + col
-    return line.to_numpy(dtype=object)
+    line = pc.binary_join_element_wise(*cols, pa.scalar(style.sep, TEXT))
+    return line.to_numpy(zero_copy_only=False)
 
 
 def arrow_table(df: pd.DataFrame, entity: str) -> pa.Table:
@@ -161,14 +176,15 @@ class SubmissionWriter:
         """Write one block's rows: `frames` maps entity -> frame with the contract columns
         plus `provider_id` and `month`; rows are written in frame order."""
         for entity, df in frames.items():
-            provider = df["provider_id"].to_numpy(dtype=object)
-            fmt_of_row = pd.Series(provider).map(self.formats).to_numpy(dtype=object)
-            unknown = sorted({p for p, f in zip(provider, fmt_of_row, strict=True)
-                              if not isinstance(f, str)})
+            codes, providers = pd.factorize(df["provider_id"])
+            fmts = np.array([self.formats.get(p) for p in providers], dtype=object)
+            unknown = sorted(p for p, f in zip(providers, fmts, strict=True) if f is None)
             if unknown:
                 raise ValueError(f"no submission_format for providers {unknown}")
-            for fmt in sorted(set(fmt_of_row)):
-                sub = df[fmt_of_row == fmt].reset_index(drop=True)
+            columns = [*_columns(df, entity), "provider_id", "month"]
+            for fmt in sorted(set(fmts)):
+                rows = np.isin(codes, np.flatnonzero(fmts == fmt))
+                sub = df.loc[rows, columns].reset_index(drop=True)
                 if fmt == "parquet":
                     self._parquet(sub, entity)
                 elif fmt in CSV_STYLES:
