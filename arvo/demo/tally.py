@@ -60,11 +60,10 @@ def count_block(cal: Calendar, providers: int, pop: pd.DataFrame, states: pd.Dat
     female = (pop["sex"] == "F").to_numpy()
     nc = pop["n_conditions"].to_numpy()
     bands = [(age >= lo) & (age <= hi) for lo, hi in CONDITION_AGE_BANDS]
-    first, last = cost_window(cal)
-    date = pd.to_datetime(events["event_date"])
-    lo = pd.Timestamp(first + "-01")
-    hi = pd.Timestamp(last + "-01") + pd.offsets.MonthEnd(0)
-    in_window = ((date >= lo) & (date <= hi)).to_numpy()
+    first, last = (cal.labels.index(m) for m in cost_window(cal))
+    day = events["day"].to_numpy()  # the event date, counted from the calendar's start
+    since = day >= cal.month_offsets[first]
+    in_window = since & (day < cal.month_offsets[last + 1])
     # per client (a person: one identity code), summed in row order as pandas does
     per_client = events.loc[in_window].groupby("person")["cost_eur"].sum().to_numpy()
     eps = episodes.groupby(["provider", "package_code"])["episode_id"].nunique()
@@ -79,7 +78,7 @@ def count_block(cal: Calendar, providers: int, pop: pd.DataFrame, states: pd.Dat
                          (states["death_day"].to_numpy() < cal.n_days).sum()], dtype=np.int64),
         provider_events=np.bincount(events["provider"].to_numpy(), minlength=providers),
         episodes=Counter({(int(p), str(k)): int(v) for (p, k), v in eps.items()}),
-        window_clients=int(events.loc[(date >= lo).to_numpy(), "person"].nunique()),
+        window_clients=len(np.unique(events["person"].to_numpy()[since])),
         window_costs=[per_client])
 
 

@@ -19,4 +19,6 @@ def pick(table: Sequence | np.ndarray | pd.Series, index: np.ndarray) -> pd.Seri
     values = table if isinstance(table, pd.Series) else np.asarray(table, dtype=object)
     texts = pa.array(values, type=pa.large_string(), from_pandas=True)
     index = np.asarray(index, dtype=np.int64)
-    return texts.take(pa.array(index, mask=index < 0)).to_pandas()
+    missing = index < 0
+    return texts.take(pa.array(index, mask=missing) if missing.any()
+                      else pa.array(index)).to_pandas()

@@ -73,12 +73,13 @@ def _format_dates(values: pd.Series, finnish: bool) -> pa.Array:
 def _format_money(values: pd.Series, decimal: str) -> pa.Array:
     """Euros with two decimals and the given decimal mark (no thousands separator)."""
     cents = np.round(values.to_numpy(dtype=float) * 100).astype(np.int64)
-    a = np.abs(cents)
-    euros = pc.cast(pa.array(a // 100), TEXT)
-    frac = pc.utf8_lpad(pc.cast(pa.array(a % 100), TEXT), width=2, padding="0")
-    sign = pa.array(np.where(cents < 0, "-", ""), type=TEXT)
-    signed = pc.binary_join_element_wise(sign, euros, pa.scalar("", TEXT))
-    return pc.binary_join_element_wise(signed, frac, pa.scalar(decimal, TEXT))
+    digits = pc.utf8_lpad(pc.cast(pa.array(np.abs(cents)), TEXT), width=3, padding="0")
+    text = pc.binary_replace_slice(digits, start=-2, stop=-2, replacement=decimal)
+    negative = cents < 0
+    if negative.any():
+        signed = pc.binary_join_element_wise(pa.scalar("-", TEXT), text, pa.scalar("", TEXT))
+        text = pc.if_else(pa.array(negative), signed, text)
+    return text
 
 
 def _format_text(values: pd.Series) -> pa.Array:
