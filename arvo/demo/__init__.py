@@ -5,7 +5,8 @@ providers and their monthly submissions, with a planted truth for tests.
 `out_dir/raw/<provider>/<YYYY-MM>/{events,episodes,proms}.{csv,parquet}` and
 `out_dir/planted_truth.json`. `arvo.demo.region` assembles the model from its parts
 (`population`, `providers`, `planted`, `casemix`, `events`, `episodes`, `proms`,
-`defects`, `truth`); `arvo.demo.writer` writes the file formats (docs/demo.md).
+`defects`, `truth` and its counts `tally`) a block of residents at a time (`blocks`);
+`arvo.demo.writer` writes the file formats, block after block (docs/demo.md).
 """
 
 from arvo.demo.generate import RegionSummary, generate_region

@@ -50,7 +50,7 @@ def plant_defects(rng: np.random.Generator, events: pd.DataFrame, proms: pd.Data
         if pid not in ids:
             pid = fallback[len(defects) % len(fallback)]
         frame = events if entity == "events" else proms
-        cand = frame.index[frame["provider_id"].to_numpy() == pid].to_numpy()
+        cand = frame.index[(frame["provider_id"] == pid).to_numpy()].to_numpy()
         if entity == "proms":
             cand = cand[(frame.loc[cand, "instrument"] == "PHQ9").to_numpy()
                         & frame.loc[cand, "q1"].notna().to_numpy()]

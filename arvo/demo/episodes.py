@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from arvo.definitions import Definitions
+from arvo.demo.blocks import Carry
 from arvo.demo.casemix import SENT_FIELDS, choose_pulled, draw_case_mix, sickness_score
 from arvo.demo.draws import choose, expand, poisson_in
 from arvo.demo.events import Coder, EventBuffer
@@ -226,10 +227,12 @@ def tag_home_care(ev: dict[str, np.ndarray], eps: pd.DataFrame, service_idx: int
 
 
 def finish_episodes(rng, eps: pd.DataFrame, pop: pd.DataFrame, plan: ProviderPlan,
-                    cal: Calendar) -> tuple[pd.DataFrame, np.ndarray]:
+                    cal: Calendar, carry: Carry) -> tuple[pd.DataFrame, np.ndarray]:
     """Episode rows as sent: in the start month, and again in the end month with end_date."""
     years = cal.dates(eps["start_day"].to_numpy()).astype("datetime64[Y]").astype(np.int64)
-    ep_ids = assign_ids(rng, eps["provider"].to_numpy(), years + 1970, plan, "episode")
+    provider = eps["provider"].to_numpy()
+    ep_ids = assign_ids(rng, provider, years + 1970, plan, "episode",
+                        carry.number("episode", provider, len(plan.providers)))
     start_m = cal.month_of(eps["start_day"].to_numpy())
     end = eps["end_day"].to_numpy()
     end_m = np.where(end >= 0, cal.month_of(np.maximum(end, 0)), -1)
@@ -254,6 +257,6 @@ def finish_episodes(rng, eps: pd.DataFrame, pop: pd.DataFrame, plan: ProviderPla
         "provider": rows["provider"].to_numpy(), "start_day": rows["start_day"].to_numpy(),
         "end_day": rows["end_day"].to_numpy(),
     })
-    frame["source_row"] = frame.groupby(["provider_id", "month"], sort=False).cumcount() + 1
+    frame["source_row"] = carry.source_rows("episodes", frame)
     return frame.reset_index(drop=True), ep_ids
 

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from arvo.demo.blocks import Carry
 from arvo.demo.draws import choose, expand, pick_true, poisson_in
 from arvo.demo.horizon import Calendar
 from arvo.demo.population import COND_INDEX, CONDITIONS, MENTAL
 from arvo.demo.providers import ProviderPlan, assign_ids
+from arvo.demo.texts import pick
 
 #: Unit costs per service type: (median €, log-sd, min €, max €).
 UNIT_COSTS: dict[str, tuple[float, float, float, float]] = {
@@ -271,8 +273,9 @@ def costs(rng: np.random.Generator, service: np.ndarray, provider: np.ndarray,
     return np.round(np.clip(c, lo[service], hi[service]), 2)
 
 
-def finish_events(rngs, ev, pop, plan, services, coder, cal) -> pd.DataFrame:
-    """Event rows as sent: costed, in their (sometimes late) month, with record IDs."""
+def finish_events(rngs, ev, pop, plan, services, coder, cal, carry: Carry) -> pd.DataFrame:
+    """Event rows as sent: costed, in their (sometimes late) month, with record IDs (and
+    rows in their files) continuing after earlier blocks' (`carry`)."""
     cost = ev["cost"].copy()
     need = np.isnan(cost)
     cost[need] = costs(rngs["costs"], ev["service"][need], ev["provider"][need], services, plan)
@@ -284,24 +287,24 @@ def finish_events(rngs, ev, pop, plan, services, coder, cal) -> pd.DataFrame:
     ev = {k: v[order] for k, v in ev.items()}
     cost, sub_month = cost[order], sub_month[order]
     years = cal.dates(ev["day"]).astype("datetime64[Y]").astype(np.int64) + 1970
-    ids = assign_ids(rngs["ids"], ev["provider"], years, plan, "event")
-    codes = np.array(coder.table + [""], dtype=object)
-    nodot = np.array([c.replace(".", "") for c in coder.table] + [""], dtype=object)
-    dg = np.where(ev["diag"] >= 0, ev["diag"], len(coder.table))
-    diag = np.where(plan.diag_nodot[ev["provider"]], nodot[dg], codes[dg])
+    ids = assign_ids(rngs["ids"], ev["provider"], years, plan, "event",
+                     carry.number("event", ev["provider"], len(plan.providers)))
+    # the diagnosis as the provider writes it (without the dot, some), or none
+    diag = np.where(ev["diag"] < 0, -1,
+                    ev["diag"] + len(coder.table) * plan.diag_nodot[ev["provider"]])
     frame = pd.DataFrame({
         "event_id": ids,
-        "hetu": pop["hetu"].to_numpy()[ev["person"]],
+        "hetu": pick(pop["hetu"], ev["person"]),
         "event_date": cal.dates(ev["day"]),
-        "service_code": np.array(services, dtype=object)[ev["service"]],
-        "diagnosis": np.where(diag == "", None, diag),
+        "service_code": pick(services, ev["service"]),
+        "diagnosis": pick(coder.table + [c.replace(".", "") for c in coder.table], diag),
         "cost_eur": cost,
-        "municipality": pop["municipality"].to_numpy()[ev["person"]],
-        "provider_id": plan.ids[ev["provider"]],
-        "month": np.array(cal.labels, dtype=object)[sub_month],
+        "municipality": pick(pop["municipality"], ev["person"]),
+        "provider_id": pick(plan.ids, ev["provider"]),
+        "month": pick(cal.labels, sub_month),
         "person": ev["person"], "day": ev["day"], "provider": ev["provider"],
         "episode": ev["episode"],
     })
-    frame["source_row"] = frame.groupby(["provider_id", "month"], sort=False).cumcount() + 1
+    frame["source_row"] = carry.source_rows("events", frame)
     return frame
 

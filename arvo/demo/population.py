@@ -79,8 +79,13 @@ COND_INDEX = {c.key: i for i, c in enumerate(CONDITIONS)}
 MENTAL = ("depression", "anxiety", "substance_use")
 
 
-def make_population(rng: np.random.Generator, n: int, cal: Calendar) -> pd.DataFrame:
-    """Residents at the start of the horizon: identity, age, sex, frailty and conditions."""
+def make_population(rng: np.random.Generator, n: int, cal: Calendar,
+                    taken: np.ndarray | None = None) -> pd.DataFrame:
+    """Residents at the start of the horizon: identity, age, sex, frailty and conditions.
+
+    Identity codes are unique, also against the `taken` identity keys (`identity_keys`) of
+    residents drawn before (earlier blocks of the region).
+    """
     lows = np.array([b[0] for b in AGE_BANDS])
     shares = np.array([b[1] for b in AGE_BANDS])
     band = choose(rng, shares, n)
@@ -106,6 +111,8 @@ def make_population(rng: np.random.Generator, n: int, cal: Calendar) -> pd.DataF
     bday = birth.astype(np.int64)
     for _ in range(100):
         dup = pd.DataFrame({"b": bday, "z": num}).duplicated().to_numpy()
+        if taken is not None and len(taken):
+            dup = dup | np.isin(bday * 1000 + num, taken)
         if not dup.any():
             break
         k = int(dup.sum())
@@ -128,6 +135,13 @@ def make_population(rng: np.random.Generator, n: int, cal: Calendar) -> pd.DataF
     for j, c in enumerate(CONDITIONS):
         pop[f"code_{c.key}"] = code_choice[:, j]
     return pop
+
+
+def identity_keys(pop: pd.DataFrame) -> np.ndarray:
+    """Birth day (days from 1970) x 1000 + individual number of each resident's identity
+    code: equal keys, equal codes."""
+    bday = pop["birth_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    return bday * 1000 + pop["hetu"].str.slice(7, 10).astype(np.int64).to_numpy()
 
 
 def home_municipalities(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from arvo.definitions import Definitions, Obligation, Restart, Timepoint
+from arvo.demo.blocks import Carry
 from arvo.demo.casemix import recovery
 from arvo.demo.horizon import Calendar
 from arvo.demo.planted import trend_fall
@@ -317,8 +318,9 @@ def make_proms(rng: np.random.Generator, pop: pd.DataFrame, states: pd.DataFrame
 
 
 def finish_proms(rng, proms: pd.DataFrame, pop: pd.DataFrame, plan: ProviderPlan,
-                 cal: Calendar, ep_ids: np.ndarray) -> pd.DataFrame:
-    """Response rows as sent, in the provider's record-ID style."""
+                 cal: Calendar, ep_ids: np.ndarray, carry: Carry) -> pd.DataFrame:
+    """Response rows as sent, in the provider's record-ID style, IDs and rows in their
+    files continuing after earlier blocks' (`carry`)."""
     # Sent in the month of the response, but not before the episode's own month.
     sub_month = np.maximum(cal.month_of(proms["day"].to_numpy()),
                            cal.month_of(proms["start_day"].to_numpy()))
@@ -329,7 +331,9 @@ def finish_proms(rng, proms: pd.DataFrame, pop: pd.DataFrame, plan: ProviderPlan
     proms = proms.iloc[order].reset_index(drop=True)
     sub_month = sub_month[order]
     years = cal.dates(proms["day"].to_numpy()).astype("datetime64[Y]").astype(np.int64) + 1970
-    ids = assign_ids(rng, proms["provider"].to_numpy(), years, plan, "response")
+    provider = proms["provider"].to_numpy()
+    ids = assign_ids(rng, provider, years, plan, "response",
+                     carry.number("response", provider, len(plan.providers)))
     frame = pd.DataFrame({
         "response_id": ids,
         "episode_id": ep_ids[proms["episode"].to_numpy()],
@@ -344,6 +348,6 @@ def finish_proms(rng, proms: pd.DataFrame, pop: pd.DataFrame, plan: ProviderPlan
     frame["month"] = np.array(cal.labels, dtype=object)[sub_month]
     for c in ("person", "episode", "provider", "package_code", "day", "start_day", "cycle"):
         frame[c] = proms[c].to_numpy()
-    frame["source_row"] = frame.groupby(["provider_id", "month"], sort=False).cumcount() + 1
+    frame["source_row"] = carry.source_rows("proms", frame)
     return frame
 

@@ -236,13 +236,15 @@ def format_ids(rng: np.random.Generator, style: tuple, seq: np.ndarray,
 
 
 def assign_ids(rng: np.random.Generator, provider: np.ndarray, years: np.ndarray,
-               plan: ProviderPlan, entity: str) -> np.ndarray:
-    """IDs per provider, numbered in the given row order."""
+               plan: ProviderPlan, entity: str, before: np.ndarray | None = None) -> np.ndarray:
+    """IDs per provider, numbered in the given row order after the `before[i]` IDs
+    provider i has numbered already (earlier blocks of residents)."""
     out = np.empty(len(provider), dtype=object)
     for i in range(len(plan.providers)):
         sel = np.flatnonzero(provider == i)
         if len(sel):
-            out[sel] = format_ids(rng, plan.id_styles[i][entity], np.arange(1, len(sel) + 1),
-                                  years[sel])
+            first = 1 if before is None else int(before[i]) + 1
+            out[sel] = format_ids(rng, plan.id_styles[i][entity],
+                                  np.arange(first, first + len(sel)), years[sel])
     return out
 

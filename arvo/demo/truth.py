@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from arvo.definitions import Definitions
 from arvo.demo.horizon import Calendar
@@ -35,17 +34,13 @@ from arvo.demo.planted import (
 from arvo.demo.population import CONDITIONS
 from arvo.demo.proms import GENERIC_PROM, PROM_MODELS
 from arvo.demo.providers import ROLES, ProviderPlan
-
-
-def cost_concentration(events: pd.DataFrame, first: str, last: str, top: float = 0.1) -> float:
-    """Share of costs of the top `top` share of clients (by HETU) in months first..last."""
-    d = pd.to_datetime(events["event_date"])
-    lo = pd.Timestamp(first + "-01")
-    hi = pd.Timestamp(last + "-01") + pd.offsets.MonthEnd(0)
-    per = events.loc[(d >= lo) & (d <= hi)].groupby("hetu")["cost_eur"].sum()
-    per = per[per > 0].sort_values(ascending=False)
-    k = max(1, int(round(len(per) * top)))
-    return float(per.iloc[:k].sum() / per.sum())
+from arvo.demo.tally import (
+    CONDITION_AGE_BANDS,
+    TOP_SHARES,
+    Tally,
+    cost_window,
+    top_share,
+)
 
 
 def _r(x: float, k: int = 3) -> float | None:
@@ -75,14 +70,12 @@ def _outcome_sentence(name: str, word: str, package: str,
             f"{planted['average_phq9_fall_points']}.")
 
 
-def planted_truth(defs: Definitions, plan: ProviderPlan, cal: Calendar,
-                  pop: pd.DataFrame, states: pd.DataFrame, clean: dict[str, pd.DataFrame],
+def planted_truth(defs: Definitions, plan: ProviderPlan, cal: Calendar, tally: Tally,
                   defects: list[dict[str, Any]], *, seed: int, residents: int) -> dict:
-    """What was planted (causes and counts) and plain statistics of the clean frames."""
-    ev, eps = clean["events"], clean["episodes"]
+    """What was planted (causes and counts) and plain statistics of the clean frames, from
+    their counts (`tally`: every block's, arvo.demo.tally)."""
     labels = cal.labels
-    window = (labels[-12] if len(labels) >= 12 else labels[0], labels[-1])
-    age = pop["age"].to_numpy()
+    window = cost_window(cal)
 
     providers = []
     for i, p in enumerate(plan.providers):
@@ -90,9 +83,7 @@ def planted_truth(defs: Definitions, plan: ProviderPlan, cal: Calendar,
         if "HOME_CARE" in defs.package_codes and ROLES[plan.roles[i]].packages.get(
                 "HOME_CARE"):
             pkgs = sorted(set(pkgs) | {"HOME_CARE"})
-        real = {pkg: {"episodes": int(eps.loc[(eps["provider_id"] == p.id)
-                                              & (eps["package_code"] == pkg),
-                                              "episode_id"].nunique())} for pkg in pkgs}
+        real = {pkg: {"episodes": tally.episodes.get((i, pkg), 0)} for pkg in pkgs}
         providers.append({
             "provider_id": p.id, "name": p.name, "sector": p.sector,
             "submission_format": p.submission_format, "role": ROLES[plan.roles[i]].label,
@@ -105,7 +96,7 @@ def planted_truth(defs: Definitions, plan: ProviderPlan, cal: Calendar,
             "effect": {pkg: {"eq5d_latent_improvement": _r(plan.eq_effect[pkg][i]),
                              "phq9_extra_fall_points": _r(plan.phq_effect[pkg][i])}
                        for pkg in pkgs if pkg in plan.eq_effect},
-            "events": int((ev["provider_id"] == p.id).sum()),
+            "events": int(tally.provider_events[i]),
             "realised": real})
     by_id = {p["provider_id"]: p for p in providers}
 
@@ -149,22 +140,24 @@ def planted_truth(defs: Definitions, plan: ProviderPlan, cal: Calendar,
                         "no effect of its own: compared as it is, its outcomes look worse; "
                         "adjusted for case mix, they are average."})
 
-    conc = {f"top_{int(t * 100)}_share": _r(cost_concentration(ev, window[0], window[1], t))
-            for t in (0.01, 0.05, 0.1, 0.2, 0.5)}
-    win = pd.to_datetime(ev["event_date"]) >= pd.Timestamp(window[0] + "-01")
-    dead = states["death_day"].to_numpy() < cal.n_days
+    per_client = np.concatenate(tally.window_costs)
+    conc = {f"top_{int(t * 100)}_share": _r(top_share(per_client, t)) for t in TOP_SHARES}
+    n = tally.residents
+    under_15, over_65, over_75, women_75 = (int(k) for k in tally.ages)
+    housing, home_care, deaths = (int(k) for k in tally.states)
     population = {
         "residents": residents,
-        "share_under_15": _r((age < 15).mean()), "share_65_plus": _r((age >= 65).mean()),
-        "share_75_plus": _r((age >= 75).mean()),
-        "share_female_75_plus": _r((pop.loc[age >= 75, "sex"] == "F").mean()),
-        "condition_prevalence": {c.key: _r(pop[c.key].mean(), 4) for c in CONDITIONS},
+        "share_under_15": _r(under_15 / n), "share_65_plus": _r(over_65 / n),
+        "share_75_plus": _r(over_75 / n),
+        "share_female_75_plus": _r(women_75 / over_75 if over_75 else np.nan),
+        "condition_prevalence": {c.key: _r(int(k) / n, 4)
+                                 for c, k in zip(CONDITIONS, tally.conditions, strict=True)},
         "mean_conditions_by_age": {
-            f"{lo}-{hi}": _r(pop.loc[(age >= lo) & (age <= hi), "n_conditions"].mean(), 2)
-            for lo, hi in ((0, 14), (15, 44), (45, 64), (65, 74), (75, 84), (85, 120))},
-        "in_housing_at_start": int((states["house_start"] == 0).sum()),
-        "in_home_care_at_start": int((states["home_start"] == 0).sum()),
-        "deaths": int(dead.sum()),
+            f"{lo}-{hi}": _r(int(s) / int(k) if k else np.nan, 2) for (lo, hi), s, k in zip(
+                CONDITION_AGE_BANDS, tally.band_conditions, tally.band_residents, strict=True)},
+        "in_housing_at_start": housing,
+        "in_home_care_at_start": home_care,
+        "deaths": deaths,
     }
     return {
         "about": "Planted truth of the synthetic demo region. Beside the raw submissions, "
@@ -175,8 +168,8 @@ def planted_truth(defs: Definitions, plan: ProviderPlan, cal: Calendar,
         "trends": planted_trends(defs),
         **funnel_truth(defs, plan),
         "defects": defects,
-        "cost_concentration": {"window": list(window),
-                               "clients": int(ev.loc[win, "hetu"].nunique()), **conc},
+        "cost_concentration": {"window": list(window), "clients": tally.window_clients,
+                               **conc},
         "population": population,
         "providers": providers,
     }

@@ -17,12 +17,16 @@ no rows for an entity gets no file. Output bytes depend only on the frames.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from arvo.contract import ENTITIES
@@ -52,25 +56,42 @@ CSV_STYLES = {
 SUBMISSION_FORMATS = (*CSV_STYLES, "parquet")
 
 
-def _format_dates(values: pd.Series, finnish: bool) -> np.ndarray:
+TEXT = pa.large_string()
+
+
+def _format_dates(values: pd.Series, finnish: bool) -> pa.Array:
     """Dates as text (`YYYY-MM-DD` or `D.M.YYYY`), empty for missing; via unique values."""
     codes, uniques = pd.factorize(pd.to_datetime(values))
     if finnish:
         text = [f"{d.day}.{d.month}.{d.year}" for d in uniques]
     else:
         text = [f"{d.year:04d}-{d.month:02d}-{d.day:02d}" for d in uniques]
-    table = np.array(text + [""], dtype=object)
-    return table[np.where(codes >= 0, codes, len(text))]
+    table = pa.array(text + [""], type=TEXT)
+    return table.take(pa.array(np.where(codes >= 0, codes, len(text))))
 
 
-def _format_money(values: pd.Series, decimal: str) -> pd.Series:
+def _format_money(values: pd.Series, decimal: str) -> pa.Array:
     """Euros with two decimals and the given decimal mark (no thousands separator)."""
     cents = np.round(values.to_numpy(dtype=float) * 100).astype(np.int64)
-    a = np.abs(cents)
-    euros = pd.Series(a // 100).astype(str)
-    frac = pd.Series(a % 100).astype(str).str.zfill(2)
-    sign = pd.Series(np.where(cents < 0, "-", ""))
-    return sign + euros + decimal + frac
+    digits = pc.utf8_lpad(pc.cast(pa.array(np.abs(cents)), TEXT), width=3, padding="0")
+    text = pc.binary_replace_slice(digits, start=-2, stop=-2, replacement=decimal)
+    negative = cents < 0
+    if negative.any():
+        signed = pc.binary_join_element_wise(pa.scalar("-", TEXT), text, pa.scalar("", TEXT))
+        text = pc.if_else(pa.array(negative), signed, text)
+    return text
+
+
+def _format_text(values: pd.Series) -> pa.Array:
+    """Text and integers as they read, empty for missing."""
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else None
+    if pd.api.types.is_integer_dtype(values.dtype) or (
+            kind is None and pd.api.types.is_string_dtype(values.dtype)):
+        arr = pc.cast(pa.array(values, from_pandas=True), TEXT)
+    else:  # anything else as pandas writes it as text
+        arr = pa.array(values.astype("string").fillna("").astype(str).to_numpy(dtype=object),
+                       type=TEXT)
+    return pc.fill_null(arr, pa.scalar("", TEXT))
 
 
 def _columns(df: pd.DataFrame, entity: str) -> list[str]:
@@ -84,18 +105,16 @@ def csv_lines(df: pd.DataFrame, entity: str, style: CsvStyle) -> np.ndarray:
     for c in _columns(df, entity):
         s = df[c]
         if c in DATE_COLUMNS[entity]:
-            cols.append(pd.Series(_format_dates(s, style.finnish_dates)).astype(str))
+            cols.append(_format_dates(s, style.finnish_dates))
         elif c in DECIMAL_COLUMNS[entity]:
             cols.append(_format_money(s, style.decimal))
         else:
-            text = s.astype("string").fillna("").astype(str).reset_index(drop=True)
-            if text.str.contains(style.sep, regex=False).any():
+            text = _format_text(s)
+            if pc.any(pc.match_substring(text, style.sep)).as_py():
                 raise ValueError(f"{entity}.{c}: a value contains the separator {style.sep!r}")
             cols.append(text)
-    line = cols[0]
-    for col in cols[1:]:
-        line = line + style.sep + col
-    return line.to_numpy(dtype=object)
+    line = pc.binary_join_element_wise(*cols, pa.scalar(style.sep, TEXT))
+    return line.to_numpy(zero_copy_only=False)
 
 
 def arrow_table(df: pd.DataFrame, entity: str) -> pa.Table:
@@ -122,49 +141,125 @@ def arrow_table(df: pd.DataFrame, entity: str) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
+class SubmissionWriter:
+    """Writes a region's provider-month files a block of residents at a time.
+
+    `add(frames)` writes one block's rows; a later block's rows are appended to the file:
+    to a CSV file without a second header or byte-order mark, to a Parquet file as a row
+    group of its own (each block's part is staged in a folder beside the raw root and the
+    parts are joined by `close`, one file at a time). `close` returns the paths written
+    (sorted) and removes files of an earlier run in the provider-month folders that this
+    run did not write, so a rerun leaves exactly this run's submissions. A region of one
+    block gets the same bytes as from `write_submissions`. Use it as a context manager:
+    the staging folder is removed however the run ends.
+    """
+
+    def __init__(self, formats: dict[str, str], raw_root: Path):
+        self.formats = formats
+        self.raw_root = Path(raw_root)
+        self.csv: set[Path] = set()  # CSV files this run has begun
+        self.parts: dict[Path, list[Path]] = {}  # Parquet file -> staged parts, in order
+        self.stage: Path | None = None  # the staging folder, while parts are staged
+        self.staged = 0
+
+    def __enter__(self) -> SubmissionWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._drop_stage()
+
+    def _drop_stage(self) -> None:
+        if self.stage is not None:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            self.stage = None
+
+    def add(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Write one block's rows: `frames` maps entity -> frame with the contract columns
+        plus `provider_id` and `month`; rows are written in frame order."""
+        for entity, df in frames.items():
+            codes, providers = pd.factorize(df["provider_id"])
+            fmts = np.array([self.formats.get(p) for p in providers], dtype=object)
+            unknown = sorted(p for p, f in zip(providers, fmts, strict=True) if f is None)
+            if unknown:
+                raise ValueError(f"no submission_format for providers {unknown}")
+            columns = [*_columns(df, entity), "provider_id", "month"]
+            for fmt in sorted(set(fmts)):
+                rows = np.isin(codes, np.flatnonzero(fmts == fmt))
+                sub = df.loc[rows, columns].reset_index(drop=True)
+                if fmt == "parquet":
+                    self._parquet(sub, entity)
+                elif fmt in CSV_STYLES:
+                    self._csv(sub, entity, CSV_STYLES[fmt])
+                else:
+                    raise ValueError(f"unknown submission_format {fmt!r}")
+
+    def _files(self, sub: pd.DataFrame) -> list[tuple[Path, np.ndarray]]:
+        """Each provider-month folder of `sub` (created) and its rows, sorted."""
+        groups = sub.groupby(["provider_id", "month"], sort=True).indices
+        out = []
+        for (pid, month) in sorted(groups):
+            folder = self.raw_root / str(pid) / str(month)
+            folder.mkdir(parents=True, exist_ok=True)
+            out.append((folder, groups[(pid, month)]))
+        return out
+
+    def _csv(self, sub: pd.DataFrame, entity: str, style: CsvStyle) -> None:
+        lines = csv_lines(sub, entity, style)
+        header = style.sep.join(_columns(sub, entity))
+        nl = style.newline
+        for folder, idx in self._files(sub):
+            path = folder / f"{entity}.csv"
+            body = nl.join(lines[idx]) + nl
+            if path in self.csv:  # a later block: no second header or byte-order mark
+                encoding = "utf-8" if style.encoding == "utf-8-sig" else style.encoding
+                with path.open("ab") as fh:
+                    fh.write(body.encode(encoding))
+            else:
+                path.write_bytes((header + nl + body).encode(style.encoding))
+                self.csv.add(path)
+
+    def _parquet(self, sub: pd.DataFrame, entity: str) -> None:
+        table = arrow_table(sub, entity)
+        if self.stage is None:
+            self.raw_root.parent.mkdir(parents=True, exist_ok=True)
+            self.stage = Path(tempfile.mkdtemp(prefix=".parquet-parts-",
+                                               dir=self.raw_root.parent))
+        for folder, idx in self._files(sub):
+            path = folder / f"{entity}.parquet"
+            self.staged += 1
+            part = self.stage / f"{self.staged}.parquet"
+            pq.write_table(table.take(pa.array(idx)), part, compression="snappy")
+            self.parts.setdefault(path, []).append(part)
+
+    def close(self) -> list[Path]:
+        """Join the staged Parquet parts into their files; remove stale files; the paths."""
+        for path, parts in self.parts.items():
+            if len(parts) == 1:
+                os.replace(parts[0], path)
+                continue
+            schema = pq.read_schema(parts[0])
+            with pq.ParquetWriter(path, schema, compression="snappy") as writer:
+                for part in parts:  # one block's rows a row group
+                    writer.write_table(pq.read_table(part))
+        self._drop_stage()
+        written = self.csv | set(self.parts)
+        if self.raw_root.exists():
+            for path in sorted(self.raw_root.glob("*/*/*")):
+                if path.name in FILE_NAMES and path not in written:
+                    path.unlink()
+        return sorted(written)
+
+
 def write_submissions(frames: dict[str, pd.DataFrame], formats: dict[str, str],
                       raw_root: Path) -> list[Path]:
-    """Write every provider-month file; return the paths written (sorted).
+    """Write every provider-month file of the frames (one block: `SubmissionWriter`);
+    return the paths written (sorted).
 
     `frames` maps entity -> frame with the contract columns plus `provider_id` and `month`;
     rows are written in frame order. `formats` maps provider_id -> submission_format.
     Files of an earlier run in the same provider-month folders that this run did not
     write are removed, so a rerun leaves exactly this run's submissions.
     """
-    raw_root = Path(raw_root)
-    written: list[Path] = []
-    for entity, df in frames.items():
-        fmt_of_row = df["provider_id"].map(formats)
-        unknown = sorted(set(df.loc[fmt_of_row.isna(), "provider_id"]))
-        if unknown:
-            raise ValueError(f"no submission_format for providers {unknown}")
-        for fmt in sorted(set(fmt_of_row)):
-            sub = df[(fmt_of_row == fmt).to_numpy()].reset_index(drop=True)
-            groups = sub.groupby(["provider_id", "month"], sort=True).indices
-            if fmt == "parquet":
-                table = arrow_table(sub, entity)
-            elif fmt in CSV_STYLES:
-                style = CSV_STYLES[fmt]
-                lines = csv_lines(sub, entity, style)
-                header = style.sep.join(_columns(sub, entity))
-            else:
-                raise ValueError(f"unknown submission_format {fmt!r}")
-            for (pid, month) in sorted(groups):
-                idx = groups[(pid, month)]
-                folder = raw_root / str(pid) / str(month)
-                folder.mkdir(parents=True, exist_ok=True)
-                if fmt == "parquet":
-                    path = folder / f"{entity}.parquet"
-                    pq.write_table(table.take(pa.array(idx)), path, compression="snappy")
-                else:
-                    path = folder / f"{entity}.csv"
-                    nl = style.newline
-                    text = header + nl + nl.join(lines[idx]) + nl
-                    path.write_bytes(text.encode(style.encoding))
-                written.append(path)
-    keep = set(written)
-    if raw_root.exists():
-        for path in sorted(raw_root.glob("*/*/*")):
-            if path.name in FILE_NAMES and path not in keep:
-                path.unlink()
-    return sorted(written)
+    with SubmissionWriter(formats, raw_root) as writer:
+        writer.add(frames)
+        return writer.close()
