@@ -31,8 +31,11 @@ $(STAMP): requirements.lock pyproject.toml | deps
 demo: $(STAMP)
 	$(BIN)/arvo demo --pdf
 
+# Two workers (pytest-xdist): each test file whole on one worker, the files on the session's
+# loop region on one (tests/conftest.py). TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/pytest -q -m "not seeds and not ops"
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadscope -m "not seeds and not ops"
 
 # Operations against real processes: `arvo serve` with a Prefect server, its deployments
 # and worker (tests/test_serve.py), and a steering run SIGKILLed in each stage (ingest, dbt,
