@@ -45,13 +45,35 @@ def read(csv_path: Path) -> list[dict]:
 
 
 def latest(rows: list[dict]) -> list[dict]:
-    """Of each (residents, months, scenario, stage), the row measured last."""
+    """Of each (residents, months, scenario, stage), the row measured last; sizes in order,
+    the stages of a size in the order they were first measured."""
     out: dict[tuple, dict] = {}
     for r in rows:
         key = (int(r["residents"]), int(r["months"]), r["scenario"], r["stage"])
         if key not in out or r["measured_at"] >= out[key]["measured_at"]:
             out[key] = r
-    return [out[k] for k in sorted(out)]
+    return sorted(out.values(), key=lambda r: (int(r["residents"]), int(r["months"])))
+
+
+RATIOS = (("transform", "transform as DuckDB SQL", "dbt stage / the same SQL in DuckDB", 1.5),
+          ("validation (Great Expectations)", "validation as DuckDB SQL",
+           "validation with Great Expectations / the same checks as DuckDB SQL", 5.0))
+
+
+def ratios(rows: list[dict]) -> list[str]:
+    """Sentences: each size's dbt and validation stages over the same work as DuckDB SQL,
+    against the issue's targets (1.5x and 5x)."""
+    lines = []
+    walls = {(int(r["residents"]), int(r["months"]), r["scenario"], r["stage"]):
+             float(r["wall_seconds"]) for r in latest(rows)}
+    for (n, m, scenario, stage), wall in walls.items():
+        for tool, sql, label, target in RATIOS:
+            base = walls.get((n, m, scenario, sql))
+            if stage == tool and base:
+                lines.append(f"{n:,} residents, {m} months, {scenario}: {label} = "
+                             f"{wall:.1f} s / {base:.1f} s = {wall / base:.1f}x "
+                             f"(target at most {target:g}x)")
+    return lines
 
 
 def exponent(points: list[tuple[float, float]]) -> float | None:
@@ -94,7 +116,7 @@ def table(rows: list[dict]) -> str:
             + " | " + (f"{float(r['peak_mb']):,.0f}" if r["peak_mb"] else "")
             + f" | {r['measured_at']} ({r['commit']}, {r['cpus']} CPUs) |"
             for r in latest(rows)]
-    exps = [f"- {line}" for line in scaling(rows)]
+    exps = [f"- {line}" for line in ratios(rows) + scaling(rows)]
     return "\n".join([head, *body, "", *exps]).rstrip() + "\n"
 
 

@@ -61,3 +61,19 @@ def test_rows_per_second_needs_rows_and_time():
     assert Stage("cold", "ingest", 4.0, 1000, "rows read", None).rows_per_second == 250
     assert Stage("cold", "ingest", 0.0, 1000, "rows read", None).rows_per_second is None
     assert Stage("cold", "report", 4.0, 0, "reports", None).rows_per_second is None
+
+
+def test_ratios_compare_each_stage_with_its_sql_and_name_the_target(tmp_path):
+    path = tmp_path / "figures.csv"
+    figures.append(path, [Stage("monthly", "transform", 15.0, 10, "lake rows", 900.0),
+                          Stage("monthly", "transform as DuckDB SQL", 6.0, 10, "lake rows",
+                                None),
+                          Stage("monthly", "validation (Great Expectations)", 3.0, 5, "rows",
+                                None),
+                          Stage("monthly", "validation as DuckDB SQL", 0.5, 5, "rows", None)],
+                   measured_at="2026-12-02T10:00", residents=50_000, months=24, **RUN)
+    assert figures.ratios(figures.read(path)) == [
+        "50,000 residents, 24 months, monthly: dbt stage / the same SQL in DuckDB = "
+        "15.0 s / 6.0 s = 2.5x (target at most 1.5x)",
+        "50,000 residents, 24 months, monthly: validation with Great Expectations / the same "
+        "checks as DuckDB SQL = 3.0 s / 0.5 s = 6.0x (target at most 5x)"]
