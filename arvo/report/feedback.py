@@ -111,12 +111,16 @@ def write_rows_to_fix(path: Path, rows: list[dict[str, Any]]) -> Path:
     return write_csv(path, CSV_COLUMNS, ([r[c] for c in CSV_COLUMNS] for r in rows))
 
 
+MISSING = ("collectable", "missed", "unpaired")
+"""Statuses of mart_prom_obligation_episodes of a PROM still missing (the rest are met)."""
+
+
 def episode_view(rows: list[dict[str, Any]], names: Names) -> list[dict[str, Any]]:
     """The provider's episodes missing a PROM: collectable first (by date), then missed;
     each `note` a message (empty when there is nothing to note)."""
     out = []
     for r in rows:
-        if r["status"] not in ("collectable", "missed", "unpaired"):
+        if r["status"] not in MISSING:
             continue
         tp_fi, tp_en = timepoint(r["timepoint"])
         st_fi, st_en = EPISODE_STATUSES.get(r["status"], (r["status"], r["status"]))
@@ -278,7 +282,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
                        order_by="objective_code, scope_type, scope_id")
     episode_rows = wh.rows("mart_prom_obligation_episodes", period, provider_id,
                            order_by="package_code, episode_id, cycle, instrument, "
-                                    "timepoint_order")
+                                    "timepoint_order", only=("status", MISSING))
     obligations = compliance_view(comp, known, suppress_small=False)
     changed = changes(wh, period, provider_id, obligations, fix, known)
     targets = provider_objectives(wh, period, provider_id, known, lang)

@@ -45,14 +45,15 @@ class Warehouse:
                 "select table_name from information_schema.tables").fetchall()}
 
     def rows(self, table: str, period: str, provider_id: str | None = None,
-             order_by: str = "1") -> list[dict[str, Any]]:
-        """The rows of `table` for `period` (and one provider), as plain Python values."""
+             order_by: str = "1", only: Only | None = None) -> list[dict[str, Any]]:
+        """The rows of `table` for `period` (and one provider), as plain Python values;
+        `only` (column, values): those whose column holds one of the values."""
         if self.con is None or table not in self.tables:
             return []
         if self._read is not None:
-            return self._slice("=", table, period, provider_id, order_by)
-        sql = f'select * from "{table}" where cast(period as varchar) = ?'
-        params: list[Any] = [period]
+            return self._slice("=", table, period, provider_id, order_by, only)
+        sql = f'select * from "{table}" where cast(period as varchar) = ?{_only(only)}'
+        params: list[Any] = [period, *(only[1] if only else ())]
         if provider_id is not None:
             sql += " and provider_id = ?"
             params.append(provider_id)
@@ -96,16 +97,17 @@ class Warehouse:
         return self._fetch(f"{sql} order by {order_by}", params)
 
     def _slice(self, op: str, table: str, period: str, provider_id: str | None,
-               order_by: str) -> list[dict[str, Any]]:
+               order_by: str, only: Only | None = None) -> list[dict[str, Any]]:
         """Batched `rows` (op "=") or `history` (op "<="): the table's rows of the
         period(s) read once in `order_by` and kept as tuples by provider (a fraction of the
         memory of dicts); each call makes fresh dicts of one provider's rows, or copies of
         all rows (made dicts once: each provider's feedback reads every provider's
         verdicts)."""
-        key = (op, table, period, order_by)
+        key = (op, table, period, order_by, only)
         if key not in self._read:
             cur = self.con.execute(f'select * from "{table}" where cast(period as varchar) '
-                                   f"{op} ? order by {order_by}", [period])
+                                   f"{op} ?{_only(only)} order by {order_by}",
+                                   [period, *(only[1] if only else ())])
             self._read[key] = _Read(cur)
         read = self._read[key]
         if provider_id is None:
@@ -217,6 +219,18 @@ class Warehouse:
             if row and row[0]:
                 found.append(row[0])
         return max(found) if found else None
+
+
+Only = tuple[str, tuple[Any, ...]]
+"""A column and the values of the rows to read (Warehouse.rows)."""
+
+
+def _only(only: Only | None) -> str:
+    """The SQL condition of `only`, its values as parameters."""
+    if not only:
+        return ""
+    column, values = only
+    return f' and "{column}" in ({", ".join("?" for _ in values)})'
 
 
 class _Read:

@@ -82,6 +82,14 @@ def test_a_batched_warehouse_reads_what_a_query_per_provider_reads(tmp_path: Pat
                     table, PERIOD, pid, order_by=order), (table, pid)
                 assert once.history(table, PERIOD, pid, order_by=order) == wh.history(
                     table, PERIOD, pid, order_by=order), (table, pid)
+        only = ("status", ("rejected", "standing"))  # the episodes' feedback reads so
+        order = "provider_id, month, entity, source_file, status"
+        some = wh.rows("mart_provider_data_quality", PERIOD, order_by=order, only=only)
+        assert {r["status"] for r in some} == set(only[1])
+        for pid in (A, "3247652-1", None):
+            assert once.rows("mart_provider_data_quality", PERIOD, pid, order, only) == \
+                wh.rows("mart_provider_data_quality", PERIOD, pid, order, only)
+        assert len(some) < len(wh.rows("mart_provider_data_quality", PERIOD))
         mine = once.rows(FUNNEL, PERIOD, A, order_by=FUNNEL_ORDER)
         everyone = once.rows(FUNNEL, PERIOD, order_by=FUNNEL_ORDER)
         mine[0]["adjusted"] = everyone[0]["adjusted"] = -1.0
