@@ -9,7 +9,7 @@ from pathlib import Path
 
 from arvo.config import Settings
 from arvo.messages import DEFAULT_LANGUAGE
-from arvo.report import workers
+from arvo.report.feedback import render_provider_feedback
 from arvo.report.files import moved, staged, write_text
 from arvo.report.formatting import environment, generated, window
 from arvo.report.labels import names
@@ -57,15 +57,12 @@ def _render_all(settings: Settings, period: str, lang: str, pdf: bool) -> list[P
 
 def _render(settings: Settings, wh: Warehouse, period: str, lang: str,
             pdf: bool) -> list[Path]:
-    known = names(settings, wh, period)
-    providers = _providers(settings, wh, period, lang)
-    jobs = [(pid, known.language(pid) or lang) for pid in providers]
-    with workers.feedback(settings, period, jobs, wh) as rendered:
-        written = [render_steering_report(settings, period, lang, wh)]
-        done = rendered()
+    written = [render_steering_report(settings, period, lang, wh)]
     reports = [written[0]]
     feedback = []
-    for (pid, name), fb in zip(providers.items(), done, strict=True):
+    known = names(settings, wh, period)
+    for pid, name in _providers(settings, wh, period, lang).items():
+        fb = render_provider_feedback(settings, period, pid, known.language(pid) or lang, wh)
         feedback.append({"provider_id": pid, "provider_name": name, "feedback": fb,
                          "html": f"providers/{pid}/feedback.html",
                          "csv": f"providers/{pid}/rows_to_fix.csv",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-import pytest
-
 from arvo import report
 from arvo.config import Settings
 from tests.dbt_project.tiny_lake import P1
@@ -84,50 +82,6 @@ def test_reports_need_nothing_but_the_warehouse(tiny_warehouse, fixed_time, tmp_
     for name, text in before.items():
         assert after[name] == text, name
     assert sorted(p.name for p in alone.home.iterdir()) == ["reports", "warehouse"]
-
-
-@pytest.mark.parametrize("split", [False, True], ids=["worker", "worker-and-caller"])
-def test_feedback_rendered_alone_is_as_rendered_with_every_provider(
-        tiny_warehouse, tmp_path, monkeypatch, split):
-    """A register of hundreds of providers is rendered from one batched warehouse, its
-    feedback by a worker process and the calling process side by side
-    (arvo/report/workers.py): every provider's files, and the steering report, are byte
-    for byte those rendered alone, one report at a time, each reading the warehouse."""
-    import shutil
-    from concurrent.futures import Future
-
-    from arvo.report import workers
-    from tests.conftest import settings_at
-
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796000000")  # the worker's clock too
-    monkeypatch.setattr(workers, "FROM_PROVIDERS", 1)
-    monkeypatch.setattr(workers, "CHUNK", 1)
-    cancel, asked = Future.cancel, []
-
-    def steal_at_most_the_last(future):  # else the worker renders every provider
-        asked.append(future)
-        return split and len(asked) == 1 and cancel(future)
-
-    monkeypatch.setattr(Future, "cancel", steal_at_most_the_last)
-    period = "2025-01"
-    batch = settings_at(tmp_path / "batch")
-    batch.warehouse.parent.mkdir(parents=True)
-    shutil.copy(tiny_warehouse["settings"].warehouse, batch.warehouse)
-    folder = batch.reports_dir / period
-    together = {p.relative_to(folder).as_posix(): p.read_bytes()
-                for p in report.render_all(batch, period)}
-    assert asked  # the providers went to the worker
-    alone = batch.model_copy(update={"reports_dir": tmp_path / "alone"})
-    files = {"steering_report.html": report.render_steering_report(alone, period)}
-    providers = report.providers_for(alone, period)
-    assert len(providers) >= 3
-    for pid in providers:
-        fb = report.render_provider_feedback(alone, period, pid)
-        files.update({f"providers/{pid}/{p.name}": p
-                      for p in (fb.html_path, fb.csv_path, fb.episodes_csv_path)})
-    assert set(files) | {"index.html"} == set(together)
-    for name, path in files.items():
-        assert path.read_bytes() == together[name], name
 
 
 class _Page(HTMLParser):
