@@ -14,7 +14,9 @@ with the correction mart_provider_funnel records for the package and measure.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from arvo.messages import DEFAULT_LANGUAGE
@@ -69,17 +71,31 @@ LABEL_HEIGHT, CHAR_WIDTH = 12, 6.2
 
 
 def place_labels(points: list[dict[str, Any]]) -> None:
-    """Set each labelled point's `label_y`: its own height, moved down while it would
-    overlap a label placed before it (points from the top)."""
-    placed: list[tuple[float, float, float]] = []  # x from, x to, y
+    """Set each labelled point's `label_y`: its own height, moved down 2 at a time while
+    it would overlap a label placed before it (points from the top). The labels placed
+    are kept by height, so each step looks only at those near it: a chart of hundreds of
+    labelled providers (the steering report's) is placed in linear rather than quadratic
+    steps, to the same heights."""
+    placed: list[tuple[float, float, float]] = []  # y, x from, x to; in order of y
     for p in sorted((p for p in points if p.get("label")), key=lambda p: (p["y"], p["x"])):
         left, right = p["x"] + 8, p["x"] + 8 + CHAR_WIDTH * len(p["label"])
+        heights = [y for y, x_from, x_to in placed if left < x_to and x_from < right]
         at = p["y"] + 4
-        while any(left < x_to and x_from < right and abs(at - y) < LABEL_HEIGHT
-                  for x_from, x_to, y in placed):
+        while _overlaps(at, heights):
             at += 2
         p["label_y"] = round(at, 1)
-        placed.append((left, right, at))
+        insort(placed, (at, left, right))
+
+
+def _overlaps(at: float, heights: list[float]) -> bool:
+    """Whether a label at height `at` is closer than LABEL_HEIGHT to one of `heights`
+    (sorted): the heights within a margin of a pixel beyond it are tested."""
+    i = bisect_left(heights, at - LABEL_HEIGHT - 1)
+    while i < len(heights) and heights[i] <= at + LABEL_HEIGHT + 1:
+        if abs(at - heights[i]) < LABEL_HEIGHT:
+            return True
+        i += 1
+    return False
 
 
 def funnel(points: list[dict[str, Any]], limits: Limits, decimals: int,
@@ -88,9 +104,30 @@ def funnel(points: list[dict[str, Any]], limits: Limits, decimals: int,
     (adjusted mean), `marker` and `label` (None: unlabelled); each gets `x` and `y`. The
     limit curves are SVG paths
     clipped to the plot box by the template."""
-    x_max = max([p["pairs"] for p in points] + [min_pairs or 0, 10]) * 1.08
-    n_anchor = max(min_pairs or 0, min([p["pairs"] for p in points] or [10]), 5)
-    values = [p["value"] for p in points] + [limits.theta]
+    frame = _frame(tuple((p["pairs"], p["value"]) for p in points), limits, decimals,
+                   min_pairs, lang)
+    for p, (x, y) in zip(points, frame["at"], strict=True):
+        p["x"], p["y"] = x, y
+    place_labels(points)
+    return {
+        "w": WIDTH, "h": HEIGHT, "box": dict(frame["box"]), "target": frame["target"],
+        "curves": {k: list(v) for k, v in frame["curves"].items()},
+        "xticks": [dict(t) for t in frame["xticks"]],
+        "yticks": [dict(t) for t in frame["yticks"]],
+        "points": points,
+    }
+
+
+@lru_cache(maxsize=64)
+def _frame(at: tuple[tuple[float, float], ...], limits: Limits, decimals: int,
+           min_pairs: int | None, lang: str) -> dict[str, Any]:
+    """What a funnel plot draws of its points `at` ((pairs, value) each): their
+    coordinates, the target, the limit curves and the axes. The feedback of each provider
+    of a package draws the same points (only its own is marked), so they are computed
+    once (for hundreds of providers: docs/operations.md)."""
+    x_max = max([n for n, _ in at] + [min_pairs or 0, 10]) * 1.08
+    n_anchor = max(min_pairs or 0, min([n for n, _ in at] or [10]), 5)
+    values = [v for _, v in at] + [limits.theta]
     values += list(limits.at(n_anchor, Z998))
     lo, hi = min(values), max(values)
     pad = (hi - lo) * 0.06 or abs(limits.theta) * 0.05 or 1.0
@@ -109,11 +146,8 @@ def funnel(points: list[dict[str, Any]], limits: Limits, decimals: int,
     def path(z: float, side: int) -> str:
         return "M" + " L".join(f"{x(n)},{y(limits.at(n, z)[side])}" for n in ns)
 
-    for p in points:
-        p["x"], p["y"] = x(p["pairs"]), y(p["value"])
-    place_labels(points)
     return {
-        "w": WIDTH, "h": HEIGHT,
+        "at": [(x(n), y(v)) for n, v in at],
         "box": {"x": LEFT, "y": TOP, "w": box_w, "h": box_h,
                 "right": LEFT + box_w, "bottom": TOP + box_h},
         "target": y(limits.theta),
@@ -121,7 +155,6 @@ def funnel(points: list[dict[str, Any]], limits: Limits, decimals: int,
                    "998": [path(Z998, 0), path(Z998, 1)]},
         "xticks": [{"at": x(t), "label": number(t, 0, lang)} for t in ticks(0, x_max)],
         "yticks": [{"at": y(t), "label": number(t, decimals, lang)} for t in ticks(lo, hi)],
-        "points": points,
     }
 
 

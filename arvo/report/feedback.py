@@ -111,12 +111,16 @@ def write_rows_to_fix(path: Path, rows: list[dict[str, Any]]) -> Path:
     return write_csv(path, CSV_COLUMNS, ([r[c] for c in CSV_COLUMNS] for r in rows))
 
 
+MISSING = ("collectable", "missed", "unpaired")
+"""Statuses of mart_prom_obligation_episodes of a PROM still missing (the rest are met)."""
+
+
 def episode_view(rows: list[dict[str, Any]], names: Names) -> list[dict[str, Any]]:
     """The provider's episodes missing a PROM: collectable first (by date), then missed;
     each `note` a message (empty when there is nothing to note)."""
     out = []
     for r in rows:
-        if r["status"] not in ("collectable", "missed", "unpaired"):
+        if r["status"] not in MISSING:
             continue
         tp_fi, tp_en = timepoint(r["timepoint"])
         st_fi, st_en = EPISODE_STATUSES.get(r["status"], (r["status"], r["status"]))
@@ -240,46 +244,49 @@ def changes(wh: Warehouse, period: str, provider_id: str,
 
 
 def feedback_context(settings: Settings, period: str, provider_id: str,
-                     lang: str | None = None) -> dict[str, Any]:
+                     lang: str | None = None, wh: Warehouse | None = None) -> dict[str, Any]:
     """Everything one provider's feedback shows: its own rows, peers only as aggregates.
     `all_rows_to_fix` holds every row to fix (`rows_to_fix` at most the HTML limit).
     `lang` is the report's language, by default the provider's (providers.yml `language`
-    as mart_period_register holds it), else Finnish."""
+    as mart_period_register holds it), else Finnish. `wh`: the warehouse already open
+    (a batched one when rendering every provider's feedback), else it is opened here."""
     check_provider_id(provider_id)
-    with open_warehouse(settings.warehouse) as wh:
-        known = names(settings, wh, period)
-        lang = check_language(lang or known.language(provider_id) or DEFAULT_LANGUAGE)
-        if lang != DEFAULT_LANGUAGE:
-            known = names(settings, wh, period, lang)
-        known = replace(known, instruments=wh.instrument_labels())
-        version = wh.definitions_version(period)
-        fix = rows_to_fix(wh, period, provider_id, lang)
-        dq = said(wh.rows("mart_provider_data_quality", period, provider_id,
-                          order_by="month, entity, source_file, status"), lang)
-        unread = said(wh.rows("mart_provider_unrecognised_items", period, provider_id,
-                              order_by="path"), lang)
-        comp = wh.rows("mart_prom_compliance", period, provider_id,
-                       order_by="package_code, instrument, timepoint")
-        outc = wh.rows(FUNNEL, period, order_by=FUNNEL_ORDER)
-        history = wh.history(FUNNEL, period, provider_id, order_by=FUNNEL_ORDER)
-        cost_rows = wh.rows("mart_provider_value", period, provider_id,
-                            order_by="package_code")
-        gain_rows = wh.rows("mart_provider_measure_value", period, provider_id,
-                            order_by="package_code, instrument, measure")
-        thresholds = wh.measure_thresholds()
-        agreed = wh.rows("mart_meeting_agreements", period, provider_id,
-                         order_by="meeting, agreement_row")
-        paid = wh.rows("mart_provider_payments", period, provider_id,
-                       order_by="package_code, line_order")
-        attained = wh.rows("mart_objective_attainment", period, provider_id,
-                           order_by="objective_code, scope_type, scope_id")
-        episode_rows = wh.rows("mart_prom_obligation_episodes", period, provider_id,
-                               order_by="package_code, episode_id, cycle, instrument, "
-                                        "timepoint_order")
-        obligations = compliance_view(comp, known, suppress_small=False)
-        changed = changes(wh, period, provider_id, obligations, fix, known)
-        targets = provider_objectives(wh, period, provider_id, known, lang)
-        status = period_status(wh, period)
+    if wh is None:
+        with open_warehouse(settings.warehouse) as opened:
+            return feedback_context(settings, period, provider_id, lang, opened)
+    known = names(settings, wh, period)
+    lang = check_language(lang or known.language(provider_id) or DEFAULT_LANGUAGE)
+    if lang != DEFAULT_LANGUAGE:
+        known = names(settings, wh, period, lang)
+    known = replace(known, instruments=wh.instrument_labels())
+    version = wh.definitions_version(period)
+    fix = rows_to_fix(wh, period, provider_id, lang)
+    dq = said(wh.rows("mart_provider_data_quality", period, provider_id,
+                      order_by="month, entity, source_file, status"), lang)
+    unread = said(wh.rows("mart_provider_unrecognised_items", period, provider_id,
+                          order_by="path"), lang)
+    comp = wh.rows("mart_prom_compliance", period, provider_id,
+                   order_by="package_code, instrument, timepoint")
+    outc = wh.rows(FUNNEL, period, order_by=FUNNEL_ORDER)
+    history = wh.history(FUNNEL, period, provider_id, order_by=FUNNEL_ORDER)
+    cost_rows = wh.rows("mart_provider_value", period, provider_id,
+                        order_by="package_code")
+    gain_rows = wh.rows("mart_provider_measure_value", period, provider_id,
+                        order_by="package_code, instrument, measure")
+    thresholds = wh.measure_thresholds()
+    agreed = wh.rows("mart_meeting_agreements", period, provider_id,
+                     order_by="meeting, agreement_row")
+    paid = wh.rows("mart_provider_payments", period, provider_id,
+                   order_by="package_code, line_order")
+    attained = wh.rows("mart_objective_attainment", period, provider_id,
+                       order_by="objective_code, scope_type, scope_id")
+    episode_rows = wh.rows("mart_prom_obligation_episodes", period, provider_id,
+                           order_by="package_code, episode_id, cycle, instrument, "
+                                    "timepoint_order", only=("status", MISSING))
+    obligations = compliance_view(comp, known, suppress_small=False)
+    changed = changes(wh, period, provider_id, obligations, fix, known)
+    targets = provider_objectives(wh, period, provider_id, known, lang)
+    status = period_status(wh, period)
     win = window(period, lang)
     obligations.sort(key=lambda o: (o["scope"] != "package", o["scope_code"],
                                     o["timepoint_order"] or 0, o["timepoint"],
@@ -336,7 +343,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
         "by_rule": [{"entity": e, "rule": r, "column_name": c, "count": n}
                     for (e, r, c), n in sorted(by_rule.items(), key=lambda kv: -kv[1])],
         "entities": ENTITIES,
-        "payments": provider_payments(settings, period, provider_id, lang),
+        "payments": provider_payments(settings, period, provider_id, lang, wh),
         "agenda": agendas(verdicts, obligations, history, dq,
                           missing_months(dq, [provider_id], win.months), agreed, known,
                           period, paid, attained, lang).get(provider_id),
@@ -344,10 +351,12 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
 
 
 def render_provider_feedback(settings: Settings, period: str, provider_id: str,
-                             lang: str | None = None) -> ProviderFeedback:
+                             lang: str | None = None, wh: Warehouse | None = None
+                             ) -> ProviderFeedback:
     """Write `<reports_dir>/<period>/providers/<id>/`: feedback.html, rows_to_fix.csv and
-    episodes_to_complete.csv, in `lang` (by default the provider's language)."""
-    context = feedback_context(settings, period, provider_id, lang)
+    episodes_to_complete.csv, in `lang` (by default the provider's language), from `wh`
+    when given (feedback_context)."""
+    context = feedback_context(settings, period, provider_id, lang, wh)
     fix = context["all_rows_to_fix"]
     out_dir = Path(settings.reports_dir) / period / "providers" / provider_id
     html = environment(settings.templates_dir, context["lang"]).get_template(

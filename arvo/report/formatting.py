@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from functools import partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,14 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2212": "-"})
 have always printed them and as a spreadsheet reads them back (Arvo's choice)."""
 
 
+@cache
+def _locale(lang: str) -> Locale:
+    """Babel's locale data of `lang`, parsed once (each figure of a report is formatted
+    with it)."""
+    return Locale.parse(lang)
+
+
+@lru_cache(maxsize=256)
 def _fraction(pattern: str, decimals: int) -> str:
     """A Babel number pattern with exactly `decimals` decimals ("#,##0.00 ¤", 0 -> "#,##0 ¤")."""
     return re.sub(r"0(\.0*)?(?![0-9])", "0" + ("." + "0" * decimals if decimals else ""),
@@ -83,7 +91,7 @@ def number(value: Any, decimals: int = 2, lang: str = DEFAULT_LANGUAGE) -> str:
     if (blank := _blank(value)) is not None:
         return blank
     text = format_decimal(rounded(value, decimals), _fraction("#,##0.0", decimals),
-                          locale=lang, decimal_quantization=True)
+                          locale=_locale(lang), decimal_quantization=True)
     return text.translate(_SPACES)
 
 
@@ -96,8 +104,8 @@ def eur(value: Any, decimals: int = 0, lang: str = DEFAULT_LANGUAGE) -> str:
     """Euros in `lang` (Babel's currency pattern): fi and sv 1 234 €, en €1,234."""
     if (blank := _blank(value)) is not None:
         return blank
-    pattern = _fraction(Locale.parse(lang).currency_formats["standard"].pattern, decimals)
-    return format_currency(rounded(value, decimals), "EUR", pattern, locale=lang,
+    pattern = _fraction(_locale(lang).currency_formats["standard"].pattern, decimals)
+    return format_currency(rounded(value, decimals), "EUR", pattern, locale=_locale(lang),
                            currency_digits=False).translate(_SPACES)
 
 
@@ -105,9 +113,9 @@ def pct(value: Any, decimals: int = 1, lang: str = DEFAULT_LANGUAGE) -> str:
     """A share 0..1 as a percentage in `lang`: fi and sv 12,3 %, en 12.3%."""
     if (blank := _blank(value)) is not None:
         return blank
-    pattern = _fraction(Locale.parse(lang).percent_formats[None].pattern, decimals)
+    pattern = _fraction(_locale(lang).percent_formats[None].pattern, decimals)
     share = rounded(float(value) * 100, decimals).scaleb(-2)
-    return format_percent(share, pattern, locale=lang).translate(_SPACES)
+    return format_percent(share, pattern, locale=_locale(lang)).translate(_SPACES)
 
 
 def signed(value: Any, decimals: int = 3, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -128,12 +136,12 @@ def pp(value: Any, decimals: int = 1, lang: str = DEFAULT_LANGUAGE) -> str:
 
 def day(value: date, lang: str = DEFAULT_LANGUAGE) -> str:
     """A date in `lang` (Babel's medium format): fi 30.6.2025, sv 30 juni 2025, en Jun 30, 2025."""
-    return format_date(value, "medium", locale=lang)
+    return format_date(value, "medium", locale=_locale(lang))
 
 
 def month(period: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """'2025-06' as a month in `lang` (Babel's month names): fi kesäkuu 2025, sv juni 2025."""
-    return format_skeleton("yMMMM", date.fromisoformat(period + "-01"), locale=lang)
+    return format_skeleton("yMMMM", date.fromisoformat(period + "-01"), locale=_locale(lang))
 
 
 def moment(value: datetime | None, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -141,7 +149,7 @@ def moment(value: datetime | None, lang: str = DEFAULT_LANGUAGE) -> str:
     if missing(value):
         return "–"
     return msg("{date} at {time}", date=day(value.date(), lang),
-               time=format_time(value, "short", locale=lang)).render(lang)
+               time=format_time(value, "short", locale=_locale(lang))).render(lang)
 
 
 def generated(lang: str = DEFAULT_LANGUAGE) -> str:
@@ -207,8 +215,14 @@ def environment(templates_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Environmen
     """The Jinja2 environment of a report in `lang`: the text of its `{% trans %}` blocks
     and `_()` calls from the catalogue of `lang` (Jinja2's i18n extension, new-style
     gettext, whitespace trimmed), messages the views built (`msg`) rendered in `lang`, and
-    the formatting filters in `lang` (`fi_date` and `fi_month` are `date` and `month`)."""
-    check_language(lang)
+    the formatting filters in `lang` (`fi_date` and `fi_month` are `date` and `month`).
+    One environment per folder and language in a process, so each template is compiled
+    once, not once per report (a template changed on disk is reloaded: Jinja2 checks)."""
+    return _environment(Path(templates_dir).resolve(), check_language(lang))
+
+
+@lru_cache(maxsize=16)
+def _environment(templates_dir: Path, lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html", "j2"]),

@@ -103,6 +103,15 @@ def _member(r: dict[str, Any], names: Names, suppress_own: bool) -> dict[str, An
     }
 
 
+def _peer(r: dict[str, Any], names: Names) -> dict[str, Any]:
+    """Another provider in a provider's own view: an unlabelled point, nothing more (what
+    `_member` would give it there, without the verdicts and figures never shown)."""
+    return {"provider_id": r["provider_id"],
+            "provider_name": names.provider(r["provider_id"], r.get("provider_name")),
+            "plotted": r["adjusted"] is not None,
+            "raw_pairs": r["pairs"], "raw_adjusted": r["adjusted"]}
+
+
 def _chart(group: dict[str, Any], rows: list[dict[str, Any]], points: list[dict[str, Any]],
            lang: str) -> dict[str, Any] | None:
     first = rows[0]
@@ -165,11 +174,13 @@ def funnel_groups(rows: list[dict[str, Any]], names: Names,
         first = members_rows[0]
         group.update(target=first.get("population_mean"), min_pairs=first.get("min_pairs"),
                      correction=first.get("overdispersion") or "none")
-        members = sorted((_member(r, names, own is None) for r in members_rows),
-                         key=lambda m: m["provider_name"])
+        members = sorted((_member(r, names, own is None)
+                          if own is None or r["provider_id"] == own else _peer(r, names)
+                          for r in members_rows), key=lambda m: m["provider_name"])
         points = []
         others = [m for m in members if m["provider_id"] != own and m["plotted"]
                   and not is_small(m["raw_pairs"])]
+        shown = {id(m) for m in others}
         for m in members:
             if not m["plotted"]:
                 continue
@@ -183,7 +194,7 @@ def funnel_groups(rows: list[dict[str, Any]], names: Names,
                 points.append({"pairs": m["raw_pairs"], "value": m["raw_adjusted"],
                                "marker": "own",
                                "label": msg("You: {verdict}", verdict=m["verdict"]["text"])})
-            elif len(others) >= MIN_PEERS and m in others:
+            elif len(others) >= MIN_PEERS and id(m) in shown:
                 points.append({"pairs": m["raw_pairs"], "value": m["raw_adjusted"],
                                "marker": "other", "label": None})
         group["chart"] = _chart(group, members_rows, points, lang)

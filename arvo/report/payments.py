@@ -33,8 +33,9 @@ def _measure_labels(wh: Warehouse) -> dict[tuple[str, str], str]:
     measures that labels.MEASURES words in every language)."""
     if wh.con is None or "prom_measures" not in wh.tables:
         return {}
-    found = wh.con.execute("select instrument, measure, measure_label from prom_measures")
-    return {(i, m): label for i, m, label in found.fetchall()}
+    return wh.memo(("measure_labels",), lambda: {
+        (i, m): label for i, m, label in wh.con.execute(
+            "select instrument, measure, measure_label from prom_measures").fetchall()})
 
 
 def _condition(c: dict[str, Any], labels: dict[tuple[str, str], str],
@@ -119,26 +120,31 @@ def budget_view(rows: list[dict[str, Any]], known: Names | None = None
     return out
 
 
-def steering_payments(settings: Settings, period: str, lang: str = DEFAULT_LANGUAGE
-                      ) -> dict[str, Any]:
+def steering_payments(settings: Settings, period: str, lang: str = DEFAULT_LANGUAGE,
+                      wh: Warehouse | None = None) -> dict[str, Any]:
     """The steering report's payments: per provider x package, the total, the budget;
-    names in `lang`."""
-    with open_warehouse(settings.warehouse) as wh:
-        known = replace(names(settings, wh, period, check_language(lang)),
-                        instruments=wh.instrument_labels())
-        rows = wh.rows("mart_provider_payments", period, order_by=ORDER)
-        budget = wh.rows("mart_segment_budget", period, order_by="priority, segment_code")
-        labels = _measure_labels(wh)
+    names in `lang`; from `wh` when given, else the warehouse is opened here."""
+    if wh is None:
+        with open_warehouse(settings.warehouse) as opened:
+            return steering_payments(settings, period, lang, opened)
+    known = replace(names(settings, wh, period, check_language(lang)),
+                    instruments=wh.instrument_labels())
+    rows = wh.rows("mart_provider_payments", period, order_by=ORDER)
+    budget = wh.rows("mart_segment_budget", period, order_by="priority, segment_code")
+    labels = _measure_labels(wh)
     groups = payment_groups(rows, labels, known, lang)
     return {"groups": groups, "total": _total(groups), "budget": budget_view(budget, known)}
 
 
 def provider_payments(settings: Settings, period: str, provider_id: str,
-                      lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
-    """One provider's own payment lines, per package; names in `lang`."""
-    with open_warehouse(settings.warehouse) as wh:
-        known = replace(names(settings, wh, period, check_language(lang)),
-                        instruments=wh.instrument_labels())
-        rows = wh.rows("mart_provider_payments", period, provider_id, order_by=ORDER)
-        labels = _measure_labels(wh)
-    return {"groups": payment_groups(rows, labels, known, lang)}
+                      lang: str = DEFAULT_LANGUAGE, wh: Warehouse | None = None
+                      ) -> dict[str, Any]:
+    """One provider's own payment lines, per package; names in `lang`; from `wh` when
+    given, else the warehouse is opened here."""
+    if wh is None:
+        with open_warehouse(settings.warehouse) as opened:
+            return provider_payments(settings, period, provider_id, lang, opened)
+    known = replace(names(settings, wh, period, check_language(lang)),
+                    instruments=wh.instrument_labels())
+    rows = wh.rows("mart_provider_payments", period, provider_id, order_by=ORDER)
+    return {"groups": payment_groups(rows, _measure_labels(wh), known, lang)}

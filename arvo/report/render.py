@@ -15,20 +15,24 @@ from arvo.report.formatting import environment, generated, window
 from arvo.report.labels import names
 from arvo.report.pdf import write_pdfs
 from arvo.report.steering import render_steering_report
-from arvo.report.warehouse import open_warehouse
+from arvo.report.warehouse import Warehouse, open_warehouse
 
 
 def providers_for(settings: Settings, period: str,
                   lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """Provider id -> name (in `lang`): the marts' providers of the period and the
     providers registered for it (mart_period_register)."""
-    found: dict[str, str] = {}
     with open_warehouse(settings.warehouse) as wh:
-        known = names(settings, wh, period, lang)
-        for table in ("mart_provider_data_quality", "mart_prom_compliance"):
-            for r in wh.rows(table, period):
-                found.setdefault(r["provider_id"], known.provider(r["provider_id"],
-                                                                  r["provider_name"]))
+        return _providers(settings, wh, period, lang)
+
+
+def _providers(settings: Settings, wh: Warehouse, period: str, lang: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    known = names(settings, wh, period, lang)
+    for table in ("mart_provider_data_quality", "mart_prom_compliance"):
+        for r in wh.rows(table, period):
+            found.setdefault(r["provider_id"], known.provider(r["provider_id"],
+                                                              r["provider_name"]))
     for pid, name in known.providers.items():
         found.setdefault(pid, name)
     return dict(sorted(found.items(), key=lambda kv: kv[1]))
@@ -46,13 +50,19 @@ def render_all(settings: Settings, period: str, lang: str = DEFAULT_LANGUAGE,
 
 
 def _render_all(settings: Settings, period: str, lang: str, pdf: bool) -> list[Path]:
-    written = [render_steering_report(settings, period, lang)]
+    # one warehouse for all the reports, each mart read once and sliced per provider
+    with open_warehouse(settings.warehouse, batched=True) as wh:
+        return _render(settings, wh, period, lang, pdf)
+
+
+def _render(settings: Settings, wh: Warehouse, period: str, lang: str,
+            pdf: bool) -> list[Path]:
+    written = [render_steering_report(settings, period, lang, wh)]
     reports = [written[0]]
     feedback = []
-    with open_warehouse(settings.warehouse) as wh:
-        known = names(settings, wh, period)
-    for pid, name in providers_for(settings, period, lang).items():
-        fb = render_provider_feedback(settings, period, pid, known.language(pid) or lang)
+    known = names(settings, wh, period)
+    for pid, name in _providers(settings, wh, period, lang).items():
+        fb = render_provider_feedback(settings, period, pid, known.language(pid) or lang, wh)
         feedback.append({"provider_id": pid, "provider_name": name, "feedback": fb,
                          "html": f"providers/{pid}/feedback.html",
                          "csv": f"providers/{pid}/rows_to_fix.csv",

@@ -33,7 +33,7 @@ from arvo.report.outcomes import attention, funnel_groups, model_notes, notewort
 from arvo.report.payments import steering_payments
 from arvo.report.preview import late_count, period_status, submission_list
 from arvo.report.value import qaly_years, value_groups
-from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER, MODELS, open_warehouse
+from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER, MODELS, Warehouse, open_warehouse
 
 _SEGMENT_CELLS = {
     "clients": ("clients", "client_share", "total_cost_eur", "cost_per_client_eur",
@@ -178,40 +178,43 @@ def obligation_checks(results: list[dict[str, Any]]) -> dict[str, Any]:
             "errors": sum(r["status"] == "error" for r in results)}
 
 
-def steering_context(settings: Settings, period: str,
-                     lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+def steering_context(settings: Settings, period: str, lang: str = DEFAULT_LANGUAGE,
+                     wh: Warehouse | None = None) -> dict[str, Any]:
     """Everything the steering report shows: aggregates only, small cells suppressed;
-    names, messages and figures in `lang`."""
+    names, messages and figures in `lang`; from `wh` when given, else the warehouse is
+    opened here."""
+    if wh is None:
+        with open_warehouse(settings.warehouse) as opened:
+            return steering_context(settings, period, lang, opened)
     win = window(period, check_language(lang))
-    with open_warehouse(settings.warehouse) as wh:
-        known = names(settings, wh, period, lang)
-        version = wh.definitions_version(period)
-        seg_rows = wh.rows("mart_segment_value", period, order_by="priority, segment_code")
-        conc_rows = wh.rows("mart_cost_concentration", period, order_by="top_share")
-        out_rows = wh.outcome_rows(period)
-        comp_rows = wh.rows("mart_prom_compliance", period,
-                            order_by="package_code, instrument, timepoint, provider_id")
-        dq_rows = wh.rows("mart_provider_data_quality", period,
-                          order_by="provider_id, month, entity")
-        unread = wh.rows("mart_provider_unrecognised_items", period, order_by="provider_id, path")
-        checked = wh.rows(obligations.TABLE, period, order_by="provider_id, rule")
-        funnel_rows = wh.rows(FUNNEL, period, order_by=FUNNEL_ORDER)
-        history = wh.history(FUNNEL, period, order_by=FUNNEL_ORDER)
-        models = wh.rows(MODELS, period, order_by="package_code, instrument, measure")
-        cost_rows = wh.rows("mart_provider_value", period,
-                            order_by="package_code, provider_id")
-        gain_rows = wh.rows("mart_provider_measure_value", period,
-                            order_by="package_code, provider_id, instrument, measure")
-        thresholds = wh.measure_thresholds()
-        agreed = wh.rows("mart_meeting_agreements", period,
-                         order_by="provider_id, meeting, agreement_row")
-        paid = wh.rows("mart_provider_payments", period,
-                       order_by="provider_id, package_code, line_order")
-        attained = wh.rows("mart_objective_attainment", period,
-                           order_by="objective_code, scope_type, scope_id")
-        known = replace(known, instruments=wh.instrument_labels())
-        targets = steering_objectives(wh, period, known, lang)
-        status = period_status(wh, period)
+    known = names(settings, wh, period, lang)
+    version = wh.definitions_version(period)
+    seg_rows = wh.rows("mart_segment_value", period, order_by="priority, segment_code")
+    conc_rows = wh.rows("mart_cost_concentration", period, order_by="top_share")
+    out_rows = wh.outcome_rows(period)
+    comp_rows = wh.rows("mart_prom_compliance", period,
+                        order_by="package_code, instrument, timepoint, provider_id")
+    dq_rows = wh.rows("mart_provider_data_quality", period,
+                      order_by="provider_id, month, entity")
+    unread = wh.rows("mart_provider_unrecognised_items", period, order_by="provider_id, path")
+    checked = wh.rows(obligations.TABLE, period, order_by="provider_id, rule")
+    funnel_rows = wh.rows(FUNNEL, period, order_by=FUNNEL_ORDER)
+    history = wh.history(FUNNEL, period, order_by=FUNNEL_ORDER)
+    models = wh.rows(MODELS, period, order_by="package_code, instrument, measure")
+    cost_rows = wh.rows("mart_provider_value", period,
+                        order_by="package_code, provider_id")
+    gain_rows = wh.rows("mart_provider_measure_value", period,
+                        order_by="package_code, provider_id, instrument, measure")
+    thresholds = wh.measure_thresholds()
+    agreed = wh.rows("mart_meeting_agreements", period,
+                     order_by="provider_id, meeting, agreement_row")
+    paid = wh.rows("mart_provider_payments", period,
+                   order_by="provider_id, package_code, line_order")
+    attained = wh.rows("mart_objective_attainment", period,
+                       order_by="objective_code, scope_type, scope_id")
+    known = replace(known, instruments=wh.instrument_labels())
+    targets = steering_objectives(wh, period, known, lang)
+    status = period_status(wh, period)
 
     clients = sum(r["clients"] or 0 for r in seg_rows)
     cost = sum(r["total_cost_eur"] or 0 for r in seg_rows)
@@ -268,7 +271,7 @@ def steering_context(settings: Settings, period: str,
         "compliance_noise": sum(c["within_noise"] for c in compliance),
         "checks": obligation_checks(checked),
         "quality": quality,
-        "payments": steering_payments(settings, period, lang),
+        "payments": steering_payments(settings, period, lang, wh),
         "agendas": list(agendas(funnels, compliance, history, dq_rows,
                                 missing_months(dq_rows, list(known.providers), win.months),
                                 agreed, known, period, paid, attained, lang).values()),
@@ -276,9 +279,10 @@ def steering_context(settings: Settings, period: str,
 
 
 def render_steering_report(settings: Settings, period: str,
-                           lang: str = DEFAULT_LANGUAGE) -> Path:
-    """Write `<reports_dir>/<period>/steering_report.html` for the commissioner, in `lang`."""
-    context = steering_context(settings, period, lang)
+                           lang: str = DEFAULT_LANGUAGE, wh: Warehouse | None = None) -> Path:
+    """Write `<reports_dir>/<period>/steering_report.html` for the commissioner, in `lang`
+    (from `wh` when given: steering_context)."""
+    context = steering_context(settings, period, lang, wh)
     html = environment(settings.templates_dir, lang).get_template(
         "steering_report.html.j2").render(**context)
     return write_text(Path(settings.reports_dir) / period / "steering_report.html", html)

@@ -63,3 +63,57 @@ def test_labels_of_close_points_do_not_overlap():
     first, second, far, unlabelled = points
     assert first["label_y"] == 54.0 and second["label_y"] >= first["label_y"] + 12
     assert far["label_y"] == 55.0 and "label_y" not in unlabelled
+
+
+def _placed_one_by_one(points):
+    """place_labels as first written: every label placed before is tested at each step."""
+    placed = []
+    for p in sorted((p for p in points if p.get("label")), key=lambda p: (p["y"], p["x"])):
+        left, right = p["x"] + 8, p["x"] + 8 + 6.2 * len(p["label"])
+        at = p["y"] + 4
+        while any(left < x_to and x_from < right and abs(at - y) < 12
+                  for x_from, x_to, y in placed):
+            at += 2
+        p["label_y"] = round(at, 1)
+        placed.append((left, right, at))
+
+
+def test_labels_are_placed_where_testing_every_label_placed_them():
+    """The steering report's funnels label hundreds of providers: the labels are placed by
+    looking only at those near in height, to the same heights as testing them all."""
+    rng = np.random.default_rng(13)
+    moved = 0
+    for _ in range(300):
+        n = int(rng.integers(0, 120))
+        crowded = rng.random() < 0.5  # most of the points in a band of 10 px
+        points = [{"x": round(float(rng.uniform(56, 490)), 1),
+                   "y": round(float(rng.uniform(100, 110) if crowded and rng.random() < 0.8
+                                    else rng.uniform(14, 280)), 1),
+                   "label": "x" * int(rng.integers(1, 30)) if rng.random() < 0.9 else None}
+                  for _ in range(n)]
+        expected = [dict(p) for p in points]
+        _placed_one_by_one(expected)
+        place_labels(points)
+        assert points == expected
+        moved += sum(p.get("label_y", 0) > p["y"] + 4 for p in points)
+    assert moved > 1000  # labels did have to move
+
+
+def test_charts_of_the_same_points_share_nothing_a_caller_changes():
+    """The feedback of each provider of a package draws the same points: their frame is
+    computed once, and a chart changed by its report leaves the next one as it was."""
+    limits = Limits(10.0, SD, "none")
+
+    def points():
+        return [{"pairs": 50, "value": 12.0, "marker": "own", "label": "You"},
+                {"pairs": 200, "value": 10.0, "marker": "other", "label": None}]
+
+    first = funnel(points(), limits, decimals=1, min_pairs=30)
+    expected = funnel(points(), limits, decimals=1, min_pairs=30)
+    assert first == expected
+    first["xticks"][0]["label"] = first["curves"]["95"][0] = "changed"
+    first["box"]["x"] = -1
+    first["points"][0]["x"] = -1
+    assert funnel(points(), limits, decimals=1, min_pairs=30) == expected
+    moved = funnel([{**points()[0], "value": 14.0}, points()[1]], limits, 1, 30)
+    assert moved["points"][0]["y"] != expected["points"][0]["y"]

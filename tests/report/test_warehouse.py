@@ -60,3 +60,47 @@ def test_outcome_rows_of_an_old_period_take_the_instruments_metadata_from_the_se
     assert {(r["higher_is_better"], r["decimals"], r["instrument_label"]) for r in rows} == {
         (False, marts.prom_measures()["PHQ9"]["decimals"], "PHQ-9")}
 
+
+
+def test_a_batched_warehouse_reads_what_a_query_per_provider_reads(tmp_path: Path):
+    """Rendering every provider's feedback reads each mart once and slices it per provider
+    (docs/operations.md): each slice is what the provider's own query reads, in the same
+    order, and a caller changing the rows it got changes nobody else's."""
+    from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER
+    s = build(tmp_path)
+    reads = [("mart_prom_compliance", "package_code, instrument, timepoint"),
+             ("mart_provider_data_quality", "month, entity, source_file, status"),
+             ("mart_provider_rows_to_fix", "month, entity, source_file, source_row"),
+             (FUNNEL, FUNNEL_ORDER), ("mart_segment_value", "priority, segment_code")]
+    with open_warehouse(s.warehouse) as wh, open_warehouse(s.warehouse, batched=True) as once:
+        for table, order in reads:
+            assert wh.rows(table, PERIOD, order_by=order), table  # a test that can fail
+            by_provider = "provider_id" in wh.columns(table)
+            for pid in (A, "3247652-1", "1394810-8", "no-such-provider", None) \
+                    if by_provider else (None,):
+                assert once.rows(table, PERIOD, pid, order_by=order) == wh.rows(
+                    table, PERIOD, pid, order_by=order), (table, pid)
+                assert once.history(table, PERIOD, pid, order_by=order) == wh.history(
+                    table, PERIOD, pid, order_by=order), (table, pid)
+        only = ("status", ("rejected", "standing"))  # the episodes' feedback reads so
+        order = "provider_id, month, entity, source_file, status"
+        some = wh.rows("mart_provider_data_quality", PERIOD, order_by=order, only=only)
+        assert {r["status"] for r in some} == set(only[1])
+        for pid in (A, "3247652-1", None):
+            assert once.rows("mart_provider_data_quality", PERIOD, pid, order, only) == \
+                wh.rows("mart_provider_data_quality", PERIOD, pid, order, only)
+        assert len(some) < len(wh.rows("mart_provider_data_quality", PERIOD))
+        mine = once.rows(FUNNEL, PERIOD, A, order_by=FUNNEL_ORDER)
+        everyone = once.rows(FUNNEL, PERIOD, order_by=FUNNEL_ORDER)
+        mine[0]["adjusted"] = everyone[0]["adjusted"] = -1.0
+        everyone[1].clear()
+        assert once.rows(FUNNEL, PERIOD, A, order_by=FUNNEL_ORDER) == wh.rows(
+            FUNNEL, PERIOD, A, order_by=FUNNEL_ORDER)
+        assert once.rows(FUNNEL, PERIOD, order_by=FUNNEL_ORDER) == wh.rows(
+            FUNNEL, PERIOD, order_by=FUNNEL_ORDER)
+        labels = once.instrument_labels()
+        labels.clear()
+        assert once.instrument_labels() == wh.instrument_labels() != {}
+        assert once.measure_thresholds() == wh.measure_thresholds()
+        assert once.previous_period(PERIOD) == wh.previous_period(PERIOD) == "2024-06"
+        assert once.columns(FUNNEL) == wh.columns(FUNNEL)
