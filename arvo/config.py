@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MB = 1 << 20  # the limits' unit: a megabyte of 1,048,576 bytes
 INGEST_WAVE_MB = 64  # raw bytes of one ingest wave (docs/operations.md, "Ingest in waves")
-MAX_FILE_MB = 1024  # the largest submission file read (docs/submission-contract.md)
+MAX_FILE_MB = 200  # the largest submission file read: a file of 200 MB takes about
+# 3.7 GB to ingest (docs/operations.md, "Ingest in waves"; docs/submission-contract.md)
 
 
 class MissingKey(RuntimeError):

@@ -66,8 +66,8 @@ class BrokenFile(ValueError):
 def too_large(path: Path, size: int, limit: int) -> BrokenFile:
     """The rejection of a file over the size limit (`Settings.max_file_bytes`), unread."""
     return BrokenFile(path, msg("the file is {size} MB, over the limit of {limit} MB for "
-                                "one file, and is not read; send it as Parquet, which is "
-                                "smaller, or agree the limit with the commissioner",
+                                "one file, and is not read; send only the month's rows, or "
+                                "agree a higher limit with the commissioner",
                                 size=_megabytes(size), limit=_megabytes(limit)), unread=True)
 
 

@@ -308,8 +308,8 @@ def test_a_file_over_the_size_limit_is_rejected_unread_and_the_others_go_on(
             ("rejected", 0, 0, 0)
         assert o.message == (f"{pid}/2025-01/{path.name}: the file is "
                              f"{_megabytes(path.stat().st_size)} MB, over the limit of "
-                             f"{_megabytes(limit)} MB for one file, and is not read; send it "
-                             "as Parquet, which is smaller, or agree the limit with the "
+                             f"{_megabytes(limit)} MB for one file, and is not read; send "
+                             "only the month's rows, or agree a higher limit with the "
                              "commissioner")
         assert o.file_sha256 == hashlib.sha256(read_bytes(path)).hexdigest()
         assert len(_lake(s, s.lake_dir, "events", pid)) == 0
