@@ -63,8 +63,12 @@ class BrokenFile(ValueError):
         self.unread = unread  # rejected without reading its content: it holds no rows known
 
 
-def too_large(path: Path, size: int, limit: int) -> BrokenFile:
-    """The rejection of a file over the size limit (`Settings.max_file_bytes`), unread."""
+def too_large(path: Path, limit: int) -> BrokenFile | None:
+    """The rejection of a file over the size limit (`Settings.max_file_bytes`), which is
+    not read; None for a file within it. The one rule of which files are read whole."""
+    size = path.stat().st_size
+    if size <= limit:
+        return None
     return BrokenFile(path, msg("the file is {size} MB, over the limit of {limit} MB for "
                                 "one file, and is not read; send only the month's rows, or "
                                 "agree a higher limit with the commissioner",

@@ -141,8 +141,7 @@ def read_submissions(settings: Settings, provider_id: str, months: list[str],
                                           rows_in=count_rows(f.path)
                                           if f.path.suffix.lower() == ".parquet" else None)
     for f in files:  # too large to hold: rejected unread (its hash is read in chunks)
-        if (size := f.path.stat().st_size) > settings.max_file_bytes:
-            f.broken = too_large(f.path, size, settings.max_file_bytes)
+        f.broken = too_large(f.path, settings.max_file_bytes) or f.broken
     batch = ProviderBatch(provider_id, months, files)
     for f in files:
         if f.broken is not None:

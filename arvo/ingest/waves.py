@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from arvo.ingest.folders import month_contents
+from arvo.ingest.read import too_large
 
 __all__ = ["Wave", "in_plan_order", "month_sizes", "plan_waves", "wave_months"]
 
@@ -41,8 +42,8 @@ def month_sizes(raw_dir: Path, plan: dict[str, list[str]], max_file_bytes: int
     for provider_id, months in plan.items():
         for month in months:
             files = month_contents(raw_dir, provider_id, month).files
-            read = [size for paths in files.values() for p in paths
-                    if (size := p.stat().st_size) <= max_file_bytes]
+            read = [p.stat().st_size for paths in files.values() for p in paths
+                    if too_large(p, max_file_bytes) is None]
             sizes[month] = sizes.get(month, 0) + sum(read)
     return sizes
 
