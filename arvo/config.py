@@ -1,7 +1,9 @@
 """Where Arvo reads and writes, and the pseudonymisation key, from the environment.
 
 Every path defaults to a folder under `var/` in the working directory; set
-`ARVO_HOME` to move them all, or one variable each to move one.
+`ARVO_HOME` to move them all, or one variable each to move one. Two limits of the
+ingest are settings too: the raw bytes one wave of months holds (`ARVO_INGEST_WAVE_MB`,
+arvo.ingest.waves) and the largest file read (`ARVO_MAX_FILE_MB`).
 """
 
 from __future__ import annotations
@@ -9,9 +11,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+MB = 1 << 20  # the limits' unit: a megabyte of 1,048,576 bytes
+INGEST_WAVE_MB = 64  # raw bytes of one ingest wave (docs/operations.md, "Ingest in waves")
+MAX_FILE_MB = 200  # the largest submission file read: a file of 200 MB takes about
+# 3.7 GB to ingest (docs/operations.md, "Ingest in waves"; docs/submission-contract.md)
 
 
 class MissingKey(RuntimeError):
@@ -35,6 +41,11 @@ class Settings(BaseModel):
     dbt_project_dir: Path = REPO_ROOT / "dbt_project"
     expectations_dir: Path = REPO_ROOT / "expectations"
     templates_dir: Path = REPO_ROOT / "reports" / "templates"
+    # the ingest reads, validates and writes months in waves of at most this many bytes of
+    # raw files (at least one month a wave), and rejects unread a file larger than
+    # max_file_bytes
+    ingest_wave_bytes: int = Field(INGEST_WAVE_MB * MB, gt=0)
+    max_file_bytes: int = Field(MAX_FILE_MB * MB, gt=0)
 
     @classmethod
     def from_env(cls, home: Path | str | None = None) -> Settings:
@@ -55,7 +66,22 @@ class Settings(BaseModel):
             compiled_definitions_dir=base / "definitions",
             meetings_dir=path("ARVO_MEETINGS_DIR", base / "meetings"),
             definitions_dir=path("ARVO_DEFINITIONS_DIR", REPO_ROOT / "definitions"),
+            ingest_wave_bytes=megabytes("ARVO_INGEST_WAVE_MB", INGEST_WAVE_MB),
+            max_file_bytes=megabytes("ARVO_MAX_FILE_MB", MAX_FILE_MB),
         )
+
+
+def megabytes(var: str, default: float) -> int:
+    """The environment variable `var` (megabytes, a positive number) in bytes."""
+    value = os.environ.get(var) or str(default)
+    try:
+        size = float(value)
+    except ValueError:
+        size = 0.0
+    if not size > 0 or size == float("inf"):
+        raise ValueError(f"{var}={value!r}: give a positive number of megabytes, e.g. "
+                         f"{default}")
+    return max(1, int(size * MB))
 
 
 def pseudonym_key() -> bytes:

@@ -29,6 +29,7 @@ from arvo.ingest.submission import (
     validate_batches,
     write_batch,
 )
+from arvo.ingest.waves import Wave, in_plan_order, plan_waves
 from arvo.meter import StageMeter
 from arvo.periods import check_month, last_completed_month
 from arvo.redact import shown
@@ -138,6 +139,13 @@ def plan_ingest(settings: Settings, providers: list[str], period: str,
 
 
 @task(cache_policy=NONE)
+def split_in_waves(settings: Settings, plan: dict[str, list[str]]) -> list[Wave]:
+    """The planned months, oldest first, in waves of at most the budget of raw bytes."""
+    return plan_waves(settings.raw_dir, plan, settings.ingest_wave_bytes,
+                      settings.max_file_bytes)
+
+
+@task(cache_policy=NONE)
 def list_unrecognised(settings: Settings, providers: list[str],
                       period: str) -> list[FileOutcome]:
     """Record, per provider, the files and folders under its folder that are not read."""
@@ -213,7 +221,8 @@ def ingest(params: SteeringParams) -> list[FileOutcome]:
 
 
 def _ingest(params: SteeringParams, settings: Settings) -> list[FileOutcome]:
-    """Plan, read, validate and write the providers' new or changed months."""
+    """Plan the providers' new or changed months, then read, validate and write them in
+    waves of consecutive months (arvo.ingest.waves), so that memory holds one wave."""
     defs = load_definitions(settings, params.period)
     logger = get_run_logger()
     providers = params.providers or [p.id for p in defs.providers]
@@ -232,13 +241,14 @@ def _ingest(params: SteeringParams, settings: Settings) -> list[FileOutcome]:
         logger.warning("NOT READ %s/%s", o.provider_id, o.message)
     for provider_id in sorted(p for p, months in plan.items() if not months):
         logger.info("%s: nothing new to ingest up to %s", provider_id, params.period)
-    todo = [(p, months) for p, months in plan.items() if months]
-    reads = [read_providers.submit(settings, dict(group)) for group in provider_groups(todo)]
-    batches = [b for r in reads for b in r.result()]
-    validate(settings, defs, batches)
-    writes = [write_providers.submit(settings, group)
-              for group in provider_groups(batches)]
-    outcomes = [o for w in writes for o in w.result()]
+    todo = {p: months for p, months in plan.items() if months}
+    outcomes = []
+    waves = split_in_waves(settings, todo)
+    for i, wave in enumerate(waves, start=1):
+        logger.info("wave %d of %d: months %s to %s, %.1f MB of files", i, len(waves),
+                    wave.months[0], wave.months[-1], wave.raw_bytes / config.MB)
+        outcomes += _ingest_wave(settings, defs, wave.plan)  # its rows are freed on return
+    outcomes = in_plan_order(outcomes, todo)
     for o in outcomes:
         if o.status in ("rejected", "empty", "withdrawn"):
             logger.warning("%s %s", o.status.upper(), o.message)
@@ -249,6 +259,19 @@ def _ingest(params: SteeringParams, settings: Settings) -> list[FileOutcome]:
                 sum(o.rows_quarantined for o in sent), sum(o.blank_lines for o in sent),
                 sum(o.status == "standing" for o in outcomes), len(unread))
     return outcomes + unread
+
+
+def _ingest_wave(settings: Settings, defs: Definitions,
+                 plan: dict[str, list[str]]) -> list[FileOutcome]:
+    """Read, validate and write one wave's months; only the outcomes outlive it."""
+    reads = [read_providers.submit(settings, dict(group))
+             for group in provider_groups(list(plan.items()))]
+    batches = [b for r in reads for b in r.result()]
+    del reads  # the futures hold the rows too
+    validate(settings, defs, batches)
+    writes = [write_providers.submit(settings, group)
+              for group in provider_groups(batches)]
+    return [o for w in writes for o in w.result()]
 
 
 @flow(name="steering", log_prints=True, flow_run_name="steering-{params.period}", **HOOKS)

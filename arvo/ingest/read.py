@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from arvo.config import MB
 from arvo.contract import Entity
 from arvo.messages import Message, msg
 from arvo.redact import LINE_LIMIT, quoted, shown
@@ -41,7 +42,7 @@ class BrokenFile(ValueError):
 
     def __init__(self, path: Path, message: Message, row: int | None = None,
                  column: str | None = None, rows_in: int | None = None,
-                 first_line_is_data: bool = False):
+                 first_line_is_data: bool = False, unread: bool = False):
         where = "/".join(Path(path).parts[-3:])  # provider/month/file, as the provider sent it
         if row is not None and column is not None:
             located = msg("{path}, row {row}, column '{column}': {message}", path=where,
@@ -59,6 +60,25 @@ class BrokenFile(ValueError):
         self.rows_in = rows_in  # Parquet: the rows the file holds, if its footer can be read
         # the first line holds none of the contract's names: it is content, kept as row 0
         self.first_line_is_data = first_line_is_data
+        self.unread = unread  # rejected without reading its content: it holds no rows known
+
+
+def too_large(path: Path, limit: int) -> BrokenFile | None:
+    """The rejection of a file over the size limit (`Settings.max_file_bytes`), which is
+    not read; None for a file within it. The one rule of which files are read whole."""
+    size = path.stat().st_size
+    if size <= limit:
+        return None
+    return BrokenFile(path, msg("the file is {size} MB, over the limit of {limit} MB for "
+                                "one file, and is not read; send only the month's rows, or "
+                                "agree a higher limit with the commissioner",
+                                size=_megabytes(size), limit=_megabytes(limit)), unread=True)
+
+
+def _megabytes(size: int) -> str:
+    """Megabytes rounded up to one decimal, a whole number without it: 1536, 1024.1 (a
+    byte over 1024 MB is not shown as 1024)."""
+    return f"{-(-size * 10 // MB) / 10:.1f}".removesuffix(".0")
 
 
 @dataclass

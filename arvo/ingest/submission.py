@@ -2,12 +2,13 @@
 
 `read_submissions` reads each month's files, types and pseudonymises them;
 `validate_batches` runs one Great Expectations validation per entity over all the
-providers' months being ingested; `write_batch` writes the lake, the quarantine, the
-ingest log and the check results. Per file, rows in = rows accepted + rows quarantined
-(blank lines are skipped and counted apart). A broken file is rejected whole (its lines
-quarantined with the reason) without stopping the provider's other files, and a rejected
-or empty resubmission never replaces rows accepted earlier: they stand, and the ingest log
-says so with a `standing` row.
+providers' months of a wave (arvo.ingest.waves); `write_batch` writes the lake, the
+quarantine, the ingest log and the check results. Per file, rows in = rows accepted +
+rows quarantined (blank lines are skipped and counted apart). A broken file is rejected
+whole (its lines quarantined with the reason; a file over `Settings.max_file_bytes` is
+rejected unread, with no rows) without stopping the provider's other files, and a
+rejected or empty resubmission never replaces rows accepted earlier: they stand, and the
+ingest log says so with a `standing` row.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from arvo.definitions import Definitions
 from arvo.ingest import lake
 from arvo.ingest.folders import month_contents, submission_months, unrecognised_items
 from arvo.ingest.parquet import count_rows
-from arvo.ingest.read import BrokenFile, RawFile, decode_text, read_file, split_lines
+from arvo.ingest.read import BrokenFile, RawFile, decode_text, read_file, split_lines, too_large
 from arvo.ingest.types import Issue, to_typed
 from arvo.messages import Message, Text, from_json, joined, msg
 from arvo.quality import suites as checks
@@ -139,6 +140,8 @@ def read_submissions(settings: Settings, provider_id: str, months: list[str],
                                                       names=names),
                                           rows_in=count_rows(f.path)
                                           if f.path.suffix.lower() == ".parquet" else None)
+    for f in files:  # too large to hold: rejected unread (its hash is read in chunks)
+        f.broken = too_large(f.path, settings.max_file_bytes) or f.broken
     batch = ProviderBatch(provider_id, months, files)
     for f in files:
         if f.broken is not None:
@@ -419,8 +422,11 @@ def _rejected_lines(f: _File) -> tuple[list[tuple[int, str]], int]:
     The file is read leniently (it may not decode). After the header, and the first line
     too (row 0) when it holds none of the contract's column names, as it then is content
     (a file sent without its header row, a web page). A Parquet file has no lines: its
-    rows, if its footer counts them, are kept without content.
+    rows, if its footer counts them, are kept without content. A file rejected unread (too
+    large) has no rows known.
     """
+    if f.broken.unread:
+        return [], 0
     if f.path.suffix.lower() == ".parquet":
         return [(i, "") for i in range(1, (f.broken.rows_in or 0) + 1)], 0
     data = f.path.read_bytes()
@@ -487,5 +493,6 @@ def _time(value: object) -> dt.datetime | None:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as fh:  # in chunks: a file may be too large to hold
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 

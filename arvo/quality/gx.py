@@ -60,10 +60,28 @@ def run(suite: dict, frame: pd.DataFrame, parameters: dict[str, Any] | None = No
     """Validate `frame` against `suite`; one result per expectation, every failing index."""
     suite_json = json.dumps(suite, sort_keys=True, default=str)
     with _LOCK:
-        run = _validation(suite_json).run(batch_parameters={"dataframe": frame},
-                                          expectation_parameters=parameters or {},
-                                          result_format={"result_format": "COMPLETE"})
+        validation = _validation(suite_json)
+        try:
+            run = validation.run(batch_parameters={"dataframe": frame},
+                                 expectation_parameters=parameters or {},
+                                 result_format={"result_format": "COMPLETE"})
+        finally:
+            _release(validation)
     return list(run.results)
+
+
+def _release(validation) -> None:
+    """Drop what Great Expectations keeps of the last run until the next: the batch (the
+    whole DataFrame) and its metrics, held by the datasource's execution engine. Kept, a
+    wave's rows would outlive it (arvo.ingest.waves)."""
+    engine = getattr(validation.data.data_asset.datasource, "_execution_engine", None)
+    if engine is None:
+        return
+    engine.batch_manager.reset_batch_cache()
+    engine.batch_manager.batch_data_cache.clear()
+    metrics = getattr(engine, "_metric_cache", None)
+    if isinstance(metrics, dict):
+        metrics.clear()
 
 
 def exception_message(info: dict | None) -> str | None:

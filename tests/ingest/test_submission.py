@@ -1,3 +1,4 @@
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -279,3 +280,51 @@ def test_withdrawn_file_is_logged(submissions, defs, today):
     gone = _by_status(_ingest(s, defs, PRIVATE, today))[("proms", "withdrawn")]
     assert "no longer in the month folder: its 1 rows accepted earlier were removed" in \
         gone.message
+
+
+def test_a_file_over_the_size_limit_is_rejected_unread_and_the_others_go_on(
+        submissions, defs, today, monkeypatch):
+    from arvo.ingest import submission
+    from arvo.ingest.read import _megabytes
+
+    s = submissions
+    month = lambda pid: s.raw_dir / pid / "2025-01"  # noqa: E731
+    big_csv, parquet = month(PRIVATE) / "events.csv", month(HOSPITAL) / "events.parquet"
+    limit = big_csv.stat().st_size - 1
+    too_big = {p for p in s.raw_dir.rglob("*.*") if p.stat().st_size > limit}
+    assert too_big == {big_csv, parquet}  # a CSV and a Parquet file; the others fit
+    opened: list[Path] = []  # every file whose content is read (not only hashed)
+    read_bytes, read_file = Path.read_bytes, submission.read_file
+    monkeypatch.setattr(Path, "read_bytes", lambda p: opened.append(p) or read_bytes(p))
+    monkeypatch.setattr(submission, "read_file", lambda p, e: opened.append(p) or read_file(p, e))
+    small = s.model_copy(update={"max_file_bytes": limit})
+    outcomes = ingest(small, defs, [PRIVATE, PUBLIC, HOSPITAL], ["2025-01"], b"k", today)
+    assert not too_big & set(opened), "an oversized file was read"
+    by_file = {(o.provider_id, o.source_file): o for o in outcomes}
+    for path in too_big:  # rejected with file, size and limit; no rows known, none kept
+        pid = path.parent.parent.name
+        o = by_file[(pid, path.name)]
+        assert (o.status, o.rows_in, o.rows_accepted, o.rows_quarantined) == \
+            ("rejected", 0, 0, 0)
+        assert o.message == (f"{pid}/2025-01/{path.name}: the file is "
+                             f"{_megabytes(path.stat().st_size)} MB, over the limit of "
+                             f"{_megabytes(limit)} MB for one file, and is not read; send "
+                             "only the month's rows, or agree a higher limit with the "
+                             "commissioner")
+        assert o.file_sha256 == hashlib.sha256(read_bytes(path)).hexdigest()
+        assert len(_lake(s, s.lake_dir, "events", pid)) == 0
+        assert not (s.quarantine_dir / "events" / f"provider_id={pid}").exists()
+    # the other files of the same providers and the other provider are read as ever
+    assert by_file[(PRIVATE, "episodes.csv")].status == "accepted"
+    assert (by_file[(PRIVATE, "proms.csv")].rows_accepted,
+            by_file[(PRIVATE, "proms.csv")].rows_quarantined) == (1, 1)
+    assert by_file[(PUBLIC, "events.csv")].rows_accepted == 2
+    log = _lake(s, s.lake_dir, "ingest_log", PRIVATE).set_index("source_file")
+    assert log.loc["events.csv", "status"] == "rejected"
+    assert "over the limit" in log.loc["events.csv", "message"]
+    # unchanged, it is not read again; with the default limit it is read as ever
+    assert is_unchanged(s, PRIVATE, "2025-01")
+    big_csv.write_bytes(big_csv.read_bytes() + b"\n")
+    again = _by_status(_ingest(s, defs, PRIVATE, today))
+    assert (again[("events", "partial")].rows_accepted,
+            again[("events", "partial")].rows_quarantined) == (2, 3)

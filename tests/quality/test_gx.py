@@ -34,3 +34,18 @@ def test_an_expectation_that_cannot_run_says_why():
     [result] = gx.run(_suite("broken", "no_such_column"), pd.DataFrame({"x": [1]}), {"top": 1})
     message = gx.exception_message(result.exception_info)
     assert message and "no_such_column" in message
+
+
+def test_nothing_of_a_run_outlives_it():
+    """Great Expectations keeps the last batch and its metrics until the next run; the
+    runner drops them, so an ingest wave's rows are freed with the wave."""
+    import gc
+    import weakref
+
+    frame = pd.DataFrame({"score": list(range(1000))})
+    [result] = gx.run(_suite("kept", "score"), frame, {"top": 10})
+    assert len(gx.unexpected_positions(result)) == 989
+    gone = weakref.ref(frame)
+    del frame, result
+    gc.collect()
+    assert gone() is None, "Great Expectations still holds the validated DataFrame"

@@ -1,0 +1,86 @@
+"""Ingest in waves: the months to ingest, oldest first, in groups that fit a byte budget.
+
+A run that ingests many months (a first run over the history, a backfill) would hold
+every month's rows in memory until all were validated, so memory would grow with the
+history. Instead the plan (provider -> months) is cut into waves of consecutive
+submission months, oldest first; each wave is read, validated and written, then freed,
+before the next is read. A wave holds as many months as fit in the budget of raw bytes
+(the sizes on disk of the files the months' folders hold, across all providers; at
+least one month a wave), so Great Expectations' fixed cost per suite run is paid once a
+wave, not once a month. Every check is per file, so the waves give exactly what one
+wave would; the month's ingest log is still written last, after its partitions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from arvo.ingest.folders import month_contents
+from arvo.ingest.read import too_large
+
+__all__ = ["Wave", "in_plan_order", "month_sizes", "plan_waves", "wave_months"]
+
+
+@dataclass(frozen=True)
+class Wave:
+    """Consecutive submission months ingested together: provider -> its months in them."""
+
+    months: list[str]
+    plan: dict[str, list[str]]
+    raw_bytes: int
+
+
+def month_sizes(raw_dir: Path, plan: dict[str, list[str]], max_file_bytes: int
+                ) -> dict[str, int]:
+    """Bytes on disk of the files each planned month would read, over every provider.
+
+    A file over `max_file_bytes` is rejected unread, so it weighs nothing.
+    """
+    sizes: dict[str, int] = {}
+    for provider_id, months in plan.items():
+        for month in months:
+            files = month_contents(raw_dir, provider_id, month).files
+            read = [p.stat().st_size for paths in files.values() for p in paths
+                    if too_large(p, max_file_bytes) is None]
+            sizes[month] = sizes.get(month, 0) + sum(read)
+    return sizes
+
+
+def wave_months(sizes: dict[str, int], budget: int) -> list[list[str]]:
+    """The months, oldest first, in runs whose sizes sum to at most `budget`.
+
+    A month larger than the budget is a wave of its own: every wave holds at least one.
+    """
+    waves: list[list[str]] = []
+    total = 0
+    for month in sorted(sizes):
+        if waves and total + sizes[month] <= budget:
+            waves[-1].append(month)
+            total += sizes[month]
+        else:
+            waves.append([month])
+            total = sizes[month]
+    return waves
+
+
+def plan_waves(raw_dir: Path, plan: dict[str, list[str]], budget: int,
+               max_file_bytes: int) -> list[Wave]:
+    """The plan's months in waves of at most `budget` raw bytes, oldest first; each wave's
+    plan keeps the providers in the plan's order."""
+    sizes = month_sizes(raw_dir, plan, max_file_bytes)
+    waves = []
+    for months in wave_months(sizes, budget):
+        chosen = set(months)
+        part = {pid: [m for m in ms if m in chosen] for pid, ms in plan.items()}
+        waves.append(Wave(months, {pid: ms for pid, ms in part.items() if ms},
+                          sum(sizes[m] for m in months)))
+    return waves
+
+
+def in_plan_order(outcomes: Iterable, plan: dict[str, list[str]]) -> list:
+    """Outcomes of several waves in the order one wave gives: by provider as planned, then
+    month (stable: the entities of a month stay in their order)."""
+    rank = {pid: i for i, pid in enumerate(plan)}
+    return sorted(outcomes, key=lambda o: (rank.get(o.provider_id, len(rank)), o.month))
