@@ -258,6 +258,11 @@ class Sub:
     def pq_ok(self, arrays: dict[str, pa.Array], **kw) -> Expect:
         return self.ok(_parquet(arrays), **kw)
 
+    def pq_bad(self, rule: str, column: str) -> Expect:
+        """The rows as Parquet, row 5 quarantined by `rule`."""
+        return self.put(_parquet(_arrays(self.rows, self.entity)),
+                        Expect("partial", len(self.rows), 1, rule, 5, column))
+
     def pq_reject(self, arrays: dict[str, pa.Array], column: str) -> Expect:
         n = len(self.rows)
         return self.put(_parquet(arrays), Expect("rejected", n, n, column=column))
@@ -603,6 +608,15 @@ def impossible_date(s: Sub) -> Expect:
 @damage()
 def future_date(s: Sub) -> Expect:
     return s.cell(s.date_col, s.date("2099-01-15"), f"{s.date_col}_plausible")
+
+
+@damage(styles=STYLES + PQ)
+def dated_after_folder_month(s: Sub) -> Expect:
+    """A February date in the January folder: the window reads its months' folders only."""
+    if s.style == "parquet":
+        s.set(5, s.date_col, "2025-02-14")
+        return s.pq_bad(f"{s.date_col}_in_folder_month", s.date_col)
+    return s.cell(s.date_col, s.date("2025-02-14"), f"{s.date_col}_in_folder_month")
 
 
 @damage()

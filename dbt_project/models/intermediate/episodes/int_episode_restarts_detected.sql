@@ -33,11 +33,43 @@ rules as (
 
 ),
 
+restart_codes as (
+
+    select distinct service_code from rules
+
+),
+
+restart_candidate_keys as (
+
+    -- the events that carried a restarting service code in any version: only these
+    -- can be restarting events as known at the period end (ranking them instead of the
+    -- whole history halves the model's time at county scale)
+    select distinct
+        events.provider_id,
+        events.event_id
+    from events
+    inner join restart_codes
+        on restart_codes.service_code = events.service_code
+
+),
+
+restart_candidates as (
+
+    -- every version of those events, whatever its code: a later version without a
+    -- restarting code still wins over an earlier one with it
+    select events.*
+    from events
+    inner join restart_candidate_keys as keys
+        on keys.provider_id = events.provider_id
+        and keys.event_id = events.event_id
+
+),
+
 events_by_period as (
 
     -- as known at the period end: the latest submission of each event dated up to the
     -- period end wins
-    {{- arvo_latest_submission('events', ['provider_id', 'event_id'],
+    {{- arvo_latest_submission('restart_candidates', ['provider_id', 'event_id'],
                                where='event_date <= ' ~ arvo_period_end()) }}
 
 ),
