@@ -69,8 +69,8 @@ bench: $(STAMP)
 	$(BIN)/arvo bench --residents $(BENCH_RESIDENTS) --months $(BENCH_MONTHS)
 
 bench-scaling: $(STAMP)
-	$(BIN)/arvo bench --residents 50000,200000,500000 --months 24 --scenarios monthly
-	$(BIN)/arvo bench --residents 50000 --months 12,48 --scenarios monthly
+	$(BIN)/arvo bench --residents 50000,200000,500000 --months 24
+	$(BIN)/arvo bench --residents 50000 --months 12,48
 
 # The NHS PROMs 2016-17 pack through the unchanged pipeline, checked against NHS's
 # published per-provider figures (docs/nhs-proms.md). NHS_ALL=1 keeps every record.

@@ -96,7 +96,9 @@ def _sizes(ctx, param, value: str) -> list[int]:
 @click.option("--period", default=None, callback=_months,
               help="Steering period measured; default the region's last month")
 @click.option("--scenarios", default="monthly,cold", show_default=True,
-              type=click.Choice(["monthly", "cold", "monthly,cold"]))
+              type=click.Choice(["monthly", "cold", "monthly,cold"]),
+              help="Which runs to measure; the monthly run alone still runs the cold one "
+              "first, unmeasured, as its set-up")
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=FIGURES,
               show_default="docs/bench/figures.csv", help="CSV the figures are appended to")
 @click.option("--docs/--no-docs", default=True, show_default=True,
@@ -104,9 +106,10 @@ def _sizes(ctx, param, value: str) -> list[int]:
 @click.option("--quick", is_flag=True, help="Time the quick commands instead: `arvo check` "
               "on the period month's largest provider folder, `arvo score` on six responses")
 def bench(home, residents, months, period, scenarios, csv_path, docs, quick) -> None:
-    """Measure Arvo on demo regions: generating each, then a monthly and a cold steering
-    period, stage by stage (wall, rows, rows per second, peak memory), and the dbt stage
-    against the same SQL run directly in DuckDB.
+    """Measure Arvo on demo regions: generating each, then a cold steering period (the
+    first run over the history, up to the month before the period) and the monthly one
+    that follows it, stage by stage (wall, rows, rows per second, peak memory), and the
+    dbt and validation stages against the same work run directly in DuckDB.
 
     Each size's region (seed 42, from 2024-01) is generated once under
     <home>/r<residents>-m<months>; one Prefect server serves every run. The figures are

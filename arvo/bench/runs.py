@@ -190,8 +190,10 @@ def measure(root: Path, residents: int, months: int, period: str | None, env: di
 
 def validation(home: Path, period: str, scenario: str) -> list[Stage]:
     """The submission suites on the period month of every provider, typed as ingest types
-    them (not timed): once through Great Expectations as ingest runs them, once as
-    DuckDB SQL (arvo.bench.checks_sql), in this process."""
+    them (not timed), through Great Expectations as ingest runs them and as DuckDB SQL
+    (arvo.bench.checks_sql), in this process. Each side runs twice: the first run of a
+    process carries Great Expectations' import and the building of its validation
+    definitions (a fixed cost a run pays once); the second is the checks themselves."""
     import datetime as dt
 
     from arvo import config, definitions
@@ -207,22 +209,31 @@ def validation(home: Path, period: str, scenario: str) -> list[Stage]:
     batches = [read_submissions(settings, p.id, [period], key) for p in defs.providers
                if (settings.raw_dir / p.id / period).is_dir()]
     params = suite_parameters(defs, dt.date.today())
-    gx_seconds = sql_seconds = 0.0
-    rows = 0
-    for entity in ENTITIES:
-        frame = entity_rows(batches, entity)
-        if frame is None:
-            continue
-        dates = ENTITIES[entity].of_kind("date")
-        rows += len(frame)
-        begin = time.perf_counter()
-        suites.run_suite(settings.expectations_dir, entity, frame, params, dates)
-        gx_seconds += time.perf_counter() - begin
-        begin = time.perf_counter()
-        checks_sql.run(suites.load_suite(settings.expectations_dir, entity),
-                       suites.for_validation(frame, dates), params)
-        sql_seconds += time.perf_counter() - begin
-    return [Stage(scenario, "validation (Great Expectations)", round(gx_seconds, 2), rows,
-                  "rows of the period month", None),
-            Stage(scenario, "validation as DuckDB SQL", round(sql_seconds, 2), rows,
-                  "rows of the period month", None)]
+    frames = {entity: entity_rows(batches, entity) for entity in ENTITIES}
+    frames = {entity: frame for entity, frame in frames.items() if frame is not None}
+    rows = sum(len(frame) for frame in frames.values())
+
+    def great_expectations() -> None:
+        for entity, frame in frames.items():
+            suites.run_suite(settings.expectations_dir, entity, frame, params,
+                             ENTITIES[entity].of_kind("date"))
+
+    def duckdb_sql() -> None:
+        for entity, frame in frames.items():
+            checks_sql.run(suites.load_suite(settings.expectations_dir, entity),
+                           suites.for_validation(frame, ENTITIES[entity].of_kind("date")),
+                           params)
+
+    seconds = {}
+    for name, check in (("gx", great_expectations), ("sql", duckdb_sql)):
+        for run in ("first", "again"):
+            begin = time.perf_counter()
+            check()
+            seconds[name, run] = round(time.perf_counter() - begin, 2)
+    unit = "rows of the period month"
+    return [Stage(scenario, "validation (Great Expectations)", seconds["gx", "again"], rows,
+                  unit, None),
+            Stage(scenario, "validation as DuckDB SQL", seconds["sql", "again"], rows, unit,
+                  None),
+            Stage(scenario, "validation (Great Expectations), first in a process",
+                  seconds["gx", "first"], rows, unit, None)]

@@ -17,9 +17,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from arvo import transform
-from arvo.config import Settings
+from arvo.config import REPO_ROOT, Settings
 from tests.dbt_project import tiny_lake
 from tests.dbt_project.tiny_lake import CLIENT_ID, P1, P2, P3
 
@@ -84,6 +85,23 @@ def test_production_build_runs_no_unit_tests(built):
     kinds = {r["unique_id"].split(".", 1)[0] for r in built["run_results"]["results"]}
     assert {"model", "test", "seed"} <= kinds
     assert "unit_test" not in kinds  # run by test_unit_tests_pass, not in production
+
+
+def test_required_mart_columns_are_enforced_not_null(built):
+    """The marts' required columns carry the contract's not_null constraint, which the
+    warehouse enforces on insert (instead of a test query per column)."""
+    doc = yaml.safe_load(
+        (REPO_ROOT / "dbt_project/models/marts/_marts__models.yml").read_text())
+    required = {(m["name"], c["name"]) for m in doc["models"] for c in m.get("columns", [])
+                if any(k.get("type") == "not_null" for k in c.get("constraints", []))}
+    assert len(required) > 100
+    nullable = {(r["table_name"], r["column_name"]): r["is_nullable"] for r in query(
+        built["settings"], "select table_name, column_name, is_nullable "
+        "from information_schema.columns where table_name like 'mart_%'")}
+    steering = required & nullable.keys()  # the definition phase's marts are built apart
+    assert len(steering) > 70
+    assert {k for k in steering if nullable[k] != "NO"} == set()
+    assert any(v == "YES" for v in nullable.values())  # optional columns stay nullable
 
 
 def test_unit_tests_pass(built):
