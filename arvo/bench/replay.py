@@ -6,7 +6,9 @@ warehouse and runs the same statements on the copy in one DuckDB connection, one
 the other, in the order dbt started them:
 
 - a model: its `create table|view <name>__dbt_tmp as (...)` (or a contract's create
-  and insert), then the swap dbt makes (drop the old relation, rename the new one);
+  and insert), then the swap dbt makes (drop the old relation, rename the new one); an
+  incremental model that exists already: its compiled SQL into the temporary table dbt
+  names in the run file, then the run file's delete and insert;
 - a data test: its `select count(*) as failures ...`;
 - a seed, a Python model and an operation have no SQL to replay: their time is dbt's
   own execution time of the node, counted the same on both sides.
@@ -30,6 +32,7 @@ import duckdb
 _CREATE = re.compile(r'create\s+(?:or\s+replace\s+)?(?:temporary\s+)?(table|view)\s+'
                      r'((?:"[^"]+"\.)*"([^"]+)")', re.IGNORECASE)
 _TMP = "__dbt_tmp"
+_INCREMENT = re.compile(r'"([^"]+__dbt_tmp\d+)"')
 
 
 @dataclass(frozen=True)
@@ -46,19 +49,18 @@ class Replay:
         return round(self.sql_seconds + self.dbt_only_seconds, 2)
 
 
-def _run_files(target: Path, manifest: dict) -> dict[str, Path]:
-    """unique_id -> its SQL under target/run, for the nodes that have one."""
+def _run_files(target: Path, manifest: dict) -> dict[str, tuple[Path, Path]]:
+    """unique_id -> its SQL under target/run and under target/compiled, for the nodes that
+    have one."""
     out = {}
     for uid, node in manifest["nodes"].items():
         if node["resource_type"] not in ("model", "test") or node.get("language") == "python":
             continue
-        base = target / "run" / node["package_name"]
-        if node["resource_type"] == "model":
-            path = base / node["original_file_path"]
-        else:
-            path = base / node["original_file_path"] / node["path"]
-        if path.is_file():
-            out[uid] = path
+        rel = Path(node["package_name"]) / node["original_file_path"]
+        if node["resource_type"] == "test":
+            rel = rel / node["path"]
+        if (target / "run" / rel).is_file():
+            out[uid] = (target / "run" / rel, target / "compiled" / rel)
     return out
 
 
@@ -70,11 +72,16 @@ def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
         con.execute(f'drop {"view" if found[0] == "VIEW" else "table"} "{name}"')
 
 
-def _run_model(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+def _run_model(con: duckdb.DuckDBPyConnection, sql: str, compiled: Path) -> None:
     """Run a model's SQL as dbt does: into `<name>__dbt_tmp`, then swapped in; a model with
-    an enforced contract creates and fills `<name>` itself, after the old one is dropped."""
+    an enforced contract creates and fills `<name>` itself, after the old one is dropped;
+    an increment is built into dbt's temporary table, then deleted and inserted."""
     found = _CREATE.search(sql)
     if found is None:
+        increment = _INCREMENT.search(sql)
+        if increment is not None:
+            con.execute(f'create or replace temporary table "{increment.group(1)}" as '
+                        f"({compiled.read_text()})")
         con.execute(sql)
         return
     kind, relation, name = found.group(1).lower(), found.group(2), found.group(3)
@@ -105,17 +112,17 @@ def replay(target: Path, warehouse: Path, work: Path, keep: bool = False) -> Rep
     try:
         with duckdb.connect(str(copy)) as con:
             for r in sorted(results, key=started):
-                path = files.get(r["unique_id"])
-                if path is None:
+                paths = files.get(r["unique_id"])
+                if paths is None:
                     dbt_only += r["execution_time"]
                     dbt_nodes += 1
                     continue
-                sql = path.read_text()
+                sql = paths[0].read_text()
                 begin = time.perf_counter()
                 if r["unique_id"].startswith("test."):
                     con.execute(sql).fetchall()
                 else:
-                    _run_model(con, sql)
+                    _run_model(con, sql, paths[1])
                 sql_seconds += time.perf_counter() - begin
                 sql_nodes += 1
     finally:
