@@ -3,7 +3,8 @@
 Every path defaults to a folder under `var/` in the working directory; set
 `ARVO_HOME` to move them all, or one variable each to move one. Two limits of the
 ingest are settings too: the raw bytes one wave of months holds (`ARVO_INGEST_WAVE_MB`,
-arvo.ingest.waves) and the largest file read (`ARVO_MAX_FILE_MB`).
+arvo.ingest.waves) and the largest file read (`ARVO_MAX_FILE_MB`, and for Parquet, whose
+bytes on disk say little of its rows, `ARVO_MAX_FILE_ROWS`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ MB = 1 << 20  # the limits' unit: a megabyte of 1,048,576 bytes
 INGEST_WAVE_MB = 64  # raw bytes of one ingest wave (docs/operations.md, "Ingest in waves")
 MAX_FILE_MB = 200  # the largest submission file read: a file of 200 MB takes about
 # 3.7 GB to ingest (docs/operations.md, "Ingest in waves"; docs/submission-contract.md)
+MAX_FILE_ROWS = 3_000_000  # the most rows a Parquet file may hold by its footer: 3 million
+# events took 3.5 GB to ingest (the same sections)
 
 
 class MissingKey(RuntimeError):
@@ -46,6 +49,7 @@ class Settings(BaseModel):
     # max_file_bytes
     ingest_wave_bytes: int = Field(INGEST_WAVE_MB * MB, gt=0)
     max_file_bytes: int = Field(MAX_FILE_MB * MB, gt=0)
+    max_file_rows: int = Field(MAX_FILE_ROWS, gt=0)  # of a Parquet file, by its footer
 
     @classmethod
     def from_env(cls, home: Path | str | None = None) -> Settings:
@@ -68,20 +72,25 @@ class Settings(BaseModel):
             definitions_dir=path("ARVO_DEFINITIONS_DIR", REPO_ROOT / "definitions"),
             ingest_wave_bytes=megabytes("ARVO_INGEST_WAVE_MB", INGEST_WAVE_MB),
             max_file_bytes=megabytes("ARVO_MAX_FILE_MB", MAX_FILE_MB),
+            max_file_rows=max(1, round(positive("ARVO_MAX_FILE_ROWS", MAX_FILE_ROWS, " of rows"))),
         )
+
+
+def positive(var: str, default: float, unit: str = "") -> float:
+    """The environment variable `var` as a positive, finite number (`default` if unset)."""
+    value = os.environ.get(var) or str(default)
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0 or number == float("inf"):
+        raise ValueError(f"{var}={value!r}: give a positive number{unit}, e.g. {default}")
+    return number
 
 
 def megabytes(var: str, default: float) -> int:
     """The environment variable `var` (megabytes, a positive number) in bytes."""
-    value = os.environ.get(var) or str(default)
-    try:
-        size = float(value)
-    except ValueError:
-        size = 0.0
-    if not size > 0 or size == float("inf"):
-        raise ValueError(f"{var}={value!r}: give a positive number of megabytes, e.g. "
-                         f"{default}")
-    return max(1, int(size * MB))
+    return max(1, int(positive(var, default, " of megabytes") * MB))
 
 
 def pseudonym_key() -> bytes:

@@ -1,7 +1,7 @@
 """Late or corrected submissions: which steering periods they touch, which to rerun.
 
 A provider month is new or changed when its files differ from those last ingested
-(arvo.ingest.submission.is_unchanged: the files' names and sha256 against the ingest
+(arvo.ingest.changes.is_unchanged: the files' names and sha256 against the ingest
 log). Each steering period already run (the warehouse's `mart_period_register`) whose
 12-month window holds such a month is rerun unless it is frozen (arvo.freeze), oldest
 first: a run ingests the months up to its period, so the later periods pick up the
@@ -16,7 +16,8 @@ from pathlib import Path
 
 from arvo import definitions, freeze
 from arvo.config import Settings
-from arvo.ingest.submission import is_unchanged, submission_months
+from arvo.ingest.changes import is_unchanged
+from arvo.ingest.submission import submission_months
 from arvo.periods import window_months
 from arvo.report.warehouse import open_warehouse
 

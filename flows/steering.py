@@ -19,10 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from arvo import config, definitions, freeze
 from arvo.config import Settings
 from arvo.definitions import Definitions, Language
+from arvo.ingest.changes import is_unchanged
 from arvo.ingest.submission import (
     FileOutcome,
     ProviderBatch,
-    is_unchanged,
     read_submissions,
     record_unrecognised,
     submission_months,
@@ -142,7 +142,7 @@ def plan_ingest(settings: Settings, providers: list[str], period: str,
 def split_in_waves(settings: Settings, plan: dict[str, list[str]]) -> list[Wave]:
     """The planned months, oldest first, in waves of at most the budget of raw bytes."""
     return plan_waves(settings.raw_dir, plan, settings.ingest_wave_bytes,
-                      settings.max_file_bytes)
+                      settings.max_file_bytes, settings.max_file_rows)
 
 
 @task(cache_policy=NONE)

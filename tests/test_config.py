@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from arvo.config import INGEST_WAVE_MB, MAX_FILE_MB, MB, Settings
+from arvo.config import INGEST_WAVE_MB, MAX_FILE_MB, MAX_FILE_ROWS, MB, Settings
 
 
 def test_the_ingest_limits_default_and_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("ARVO_INGEST_WAVE_MB", raising=False)
     monkeypatch.delenv("ARVO_MAX_FILE_MB", raising=False)
+    monkeypatch.delenv("ARVO_MAX_FILE_ROWS", raising=False)
     s = Settings.from_env(tmp_path)
-    assert (s.ingest_wave_bytes, s.max_file_bytes) == (INGEST_WAVE_MB * MB, MAX_FILE_MB * MB)
+    assert (s.ingest_wave_bytes, s.max_file_bytes, s.max_file_rows) == (
+        INGEST_WAVE_MB * MB, MAX_FILE_MB * MB, MAX_FILE_ROWS)
     monkeypatch.setenv("ARVO_INGEST_WAVE_MB", "0.5")
     monkeypatch.setenv("ARVO_MAX_FILE_MB", "2048")
+    monkeypatch.setenv("ARVO_MAX_FILE_ROWS", "5000000")
     s = Settings.from_env(tmp_path)
-    assert (s.ingest_wave_bytes, s.max_file_bytes) == (MB // 2, 2048 * MB)
+    assert (s.ingest_wave_bytes, s.max_file_bytes, s.max_file_rows) == (
+        MB // 2, 2048 * MB, 5_000_000)
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "many", "nan", "inf"])
@@ -23,4 +27,8 @@ def test_a_limit_that_is_not_a_positive_size_is_refused_naming_the_variable(
         monkeypatch, tmp_path, value):
     monkeypatch.setenv("ARVO_MAX_FILE_MB", value)
     with pytest.raises(ValueError, match=f"ARVO_MAX_FILE_MB='{value}': give a positive"):
+        Settings.from_env(tmp_path)
+    monkeypatch.delenv("ARVO_MAX_FILE_MB")
+    monkeypatch.setenv("ARVO_MAX_FILE_ROWS", value)
+    with pytest.raises(ValueError, match=f"ARVO_MAX_FILE_ROWS='{value}': give a positive"):
         Settings.from_env(tmp_path)

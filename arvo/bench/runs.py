@@ -30,9 +30,8 @@ from pathlib import Path
 
 import duckdb
 
+from arvo.ingest.changes import SENT  # the outcomes of files read
 from arvo.periods import add_months
-
-SENT = ("accepted", "partial", "rejected", "empty")  # the outcomes of files read
 
 
 @dataclass(frozen=True)

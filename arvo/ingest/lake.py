@@ -39,7 +39,10 @@ LAKE_SCHEMAS: dict[str, pa.Schema] = {
         ("rows_quarantined", pa.int64()), ("status", pa.string()), ("message", pa.string()),
         ("message_json", pa.string()),
         ("blank_lines", pa.int64()), ("ingested_at", pa.timestamp("us")),
-        ("received_at", pa.timestamp("us"))]),
+        ("received_at", pa.timestamp("us")),
+        # the file's size and modification time (ns) when it was hashed: a later run that
+        # finds both unchanged trusts file_sha256 instead of reading the file again
+        ("file_bytes", pa.int64()), ("file_mtime_ns", pa.int64())]),
     "check_results": pa.schema([
         ("entity", pa.string()), ("source_file", pa.string()), ("rule", pa.string()),
         ("category", pa.string()), ("subcategory", pa.string()), ("severity", pa.string()),

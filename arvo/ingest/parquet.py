@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from arvo.contract import Entity, Kind
-from arvo.ingest.read import BrokenFile, RawFile, column_key
+from arvo.ingest.read import BrokenFile, RawFile, column_key, count_rows
 from arvo.messages import msg
 from arvo.redact import quoted
 
@@ -52,14 +52,6 @@ EXPECTED = {
     "date": msg("a date, timestamp or YYYY-MM-DD text"),
     "decimal": msg("a number or number text"), "integer": msg("a whole number"),
 }
-
-
-def count_rows(path: Path) -> int | None:
-    """The rows a Parquet file holds by its footer, or None if the footer cannot be read."""
-    try:
-        return pq.ParquetFile(path).metadata.num_rows
-    except Exception:  # pyarrow raises several types for corrupt files
-        return None
 
 
 def read_parquet(path: Path, entity: Entity) -> RawFile:

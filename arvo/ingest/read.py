@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from arvo.config import MB
 from arvo.contract import Entity
@@ -63,16 +64,33 @@ class BrokenFile(ValueError):
         self.unread = unread  # rejected without reading its content: it holds no rows known
 
 
-def too_large(path: Path, limit: int) -> BrokenFile | None:
-    """The rejection of a file over the size limit (`Settings.max_file_bytes`), which is
-    not read; None for a file within it. The one rule of which files are read whole."""
+def too_large(path: Path, limit: int, max_rows: int | None = None) -> BrokenFile | None:
+    """The rejection of a file over the size limit (`Settings.max_file_bytes`) or, for a
+    Parquet file, over the rows its footer counts (`Settings.max_file_rows`), which is
+    not read; None for a file within both. The one rule of which files are read whole."""
     size = path.stat().st_size
-    if size <= limit:
+    if size > limit:
+        return BrokenFile(path, msg("the file is {size} MB, over the limit of {limit} MB for "
+                                    "one file, and is not read; send only the month's rows, "
+                                    "or agree a higher limit with the commissioner",
+                                    size=_megabytes(size), limit=_megabytes(limit)),
+                          unread=True)
+    rows = count_rows(path) if max_rows and path.suffix.lower() == ".parquet" else None
+    if rows is not None and rows > max_rows:
+        return BrokenFile(path, msg("the file holds {rows} rows, over the limit of {limit} "
+                                    "rows for one file, and is not read; send only the "
+                                    "month's rows, or agree a higher limit with the "
+                                    "commissioner", rows=f"{rows:,}", limit=f"{max_rows:,}"),
+                          unread=True)
+    return None
+
+
+def count_rows(path: Path) -> int | None:
+    """The rows a Parquet file holds by its footer, or None if the footer cannot be read."""
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except Exception:  # pyarrow raises several types for corrupt files
         return None
-    return BrokenFile(path, msg("the file is {size} MB, over the limit of {limit} MB for "
-                                "one file, and is not read; send only the month's rows, or "
-                                "agree a higher limit with the commissioner",
-                                size=_megabytes(size), limit=_megabytes(limit)), unread=True)
 
 
 def _megabytes(size: int) -> str:

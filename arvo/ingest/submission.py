@@ -14,9 +14,9 @@ ingest log says so with a `standing` row.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
+import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
@@ -28,15 +28,23 @@ from arvo.config import Settings
 from arvo.contract import ENTITIES, TIMEPOINTS
 from arvo.definitions import Definitions
 from arvo.ingest import lake
+from arvo.ingest.changes import SENT, sha256_of
 from arvo.ingest.folders import month_contents, submission_months, unrecognised_items
-from arvo.ingest.parquet import count_rows
-from arvo.ingest.read import BrokenFile, RawFile, decode_text, read_file, split_lines, too_large
+from arvo.ingest.read import (
+    BrokenFile,
+    RawFile,
+    count_rows,
+    decode_text,
+    read_file,
+    split_lines,
+    too_large,
+)
 from arvo.ingest.types import Issue, to_typed
 from arvo.messages import Message, Text, from_json, joined, msg
 from arvo.quality import suites as checks
 from arvo.redact import LINE_LIMIT, mask, shown
 
-__all__ = ["FileOutcome", "Judged", "ProviderBatch", "is_unchanged", "judge_entity",
+__all__ = ["FileOutcome", "Judged", "ProviderBatch", "judge_entity",
            "read_submissions", "record_unrecognised", "submission_months",
            "validate_batches", "write_batch"]
 
@@ -44,7 +52,6 @@ log = logging.getLogger(__name__)
 
 _RULE_ORDER = {"file_readable": 0, "row_shape": 1, "required": 2, "hetu_valid": 3}
 # statuses of a file sent now; `standing` and `withdrawn` describe earlier submissions
-SENT = ("accepted", "partial", "rejected", "empty")
 HOLDS_ROWS = ("accepted", "partial", "standing")
 
 
@@ -67,6 +74,9 @@ class FileOutcome:
     # when the file landed in the submissions folder (its mtime, Helsinki time); None for
     # a withdrawn file (arvo.deadlines)
     received_at: dt.datetime | None = None
+    # size and mtime (ns) of the file as hashed (is_unchanged); None where not known
+    file_bytes: int | None = None
+    file_mtime_ns: int | None = None
 
 
 @dataclass
@@ -76,8 +86,14 @@ class _File:
     path: Path
     sha256: str
     received_at: dt.datetime
+    stat: os.stat_result
     raw: RawFile | None = None
     broken: BrokenFile | None = None
+
+    @property
+    def seen(self) -> dict[str, int]:
+        """The file's size and mtime as hashed, for the ingest log."""
+        return {"file_bytes": self.stat.st_size, "file_mtime_ns": self.stat.st_mtime_ns}
 
 
 @dataclass
@@ -93,18 +109,6 @@ class ProviderBatch:
     typed: dict[str, pd.DataFrame] = field(default_factory=dict)
     issues: dict[str, list[Issue]] = field(default_factory=dict)
     checks: list[dict] = field(default_factory=list)
-
-
-def is_unchanged(settings: Settings, provider_id: str, month: str) -> bool:
-    """True if this month's files were ingested before with identical content."""
-    logged = lake.read_partition(settings.lake_dir, "ingest_log", provider_id, month)
-    if logged is None:
-        return False
-    sent = logged[logged["status"].isin(SENT)]
-    before = dict(zip(sent["source_file"], sent["file_sha256"], strict=True))
-    files = month_contents(settings.raw_dir, provider_id, month).files
-    now = {p.name: _sha256(p) for paths in files.values() for p in paths}
-    return before == now
 
 
 def record_unrecognised(settings: Settings, provider_id: str, up_to: str) -> list[FileOutcome]:
@@ -129,8 +133,9 @@ def read_submissions(settings: Settings, provider_id: str, months: list[str],
     for month in months:
         for entity, paths in month_contents(settings.raw_dir, provider_id, month).files.items():
             for path in paths:
-                files.append(_File(month, entity, path, _sha256(path),
-                                   deadlines.received_at(path.stat().st_mtime)))
+                stat = path.stat()
+                files.append(_File(month, entity, path, sha256_of(path),
+                                   deadlines.received_at(stat.st_mtime), stat))
             if len(paths) > 1:
                 names = ", ".join(p.name for p in paths)
                 for f in files[-len(paths):]:
@@ -141,7 +146,8 @@ def read_submissions(settings: Settings, provider_id: str, months: list[str],
                                           rows_in=count_rows(f.path)
                                           if f.path.suffix.lower() == ".parquet" else None)
     for f in files:  # too large to hold: rejected unread (its hash is read in chunks)
-        f.broken = too_large(f.path, settings.max_file_bytes) or f.broken
+        f.broken = (too_large(f.path, settings.max_file_bytes, settings.max_file_rows)
+                    or f.broken)
     batch = ProviderBatch(provider_id, months, files)
     for f in files:
         if f.broken is not None:
@@ -306,7 +312,7 @@ def judge_entity(batch: ProviderBatch, entity: str, month: str, files: list[_Fil
         return Judged([FileOutcome(pid, month, entity, f.path.name, f.sha256,
                                    f.raw.file_format, rows_in, accepted.num_rows,
                                    len(quarantined), status, joined(notes),
-                                   f.raw.blank_lines, f.received_at)], accepted,
+                                   f.raw.blank_lines, f.received_at, **f.seen)], accepted,
                       quarantined)
     # rejected, or a header without rows
     outcomes, quarantine = [], []
@@ -316,13 +322,13 @@ def judge_entity(batch: ProviderBatch, entity: str, month: str, files: list[_Fil
             quarantine.append(_broken_lines(f, rows))
             outcomes.append(FileOutcome(pid, month, entity, f.path.name, f.sha256, "",
                                         len(rows), 0, len(rows), "rejected", f.broken.located,
-                                        blank, f.received_at))
+                                        blank, f.received_at, **f.seen))
         else:
             outcomes.append(FileOutcome(pid, month, entity, f.path.name, f.sha256,
                                         f.raw.file_format, 0, 0, 0, "empty",
                                         msg("{path}: the file holds a header row and no "
                                             "data rows", path=f"{pid}/{month}/{f.path.name}"),
-                                        f.raw.blank_lines, f.received_at))
+                                        f.raw.blank_lines, f.received_at, **f.seen))
     return Judged(outcomes, None, pd.concat(quarantine, ignore_index=True) if quarantine
                   else pd.DataFrame(columns=lake.QUARANTINE_SCHEMA.names))
 
@@ -490,9 +496,3 @@ def stored_message(row: dict) -> Text:
 def _time(value: object) -> dt.datetime | None:
     """A logged timestamp as a datetime; None when missing (logged before it was kept)."""
     return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as fh:  # in chunks: a file may be too large to hold
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-

@@ -32,18 +32,19 @@ class Wave:
     raw_bytes: int
 
 
-def month_sizes(raw_dir: Path, plan: dict[str, list[str]], max_file_bytes: int
-                ) -> dict[str, int]:
+def month_sizes(raw_dir: Path, plan: dict[str, list[str]], max_file_bytes: int,
+                max_file_rows: int | None = None) -> dict[str, int]:
     """Bytes on disk of the files each planned month would read, over every provider.
 
-    A file over `max_file_bytes` is rejected unread, so it weighs nothing.
+    A file over `max_file_bytes` (or a Parquet file over `max_file_rows`) is rejected
+    unread, so it weighs nothing.
     """
     sizes: dict[str, int] = {}
     for provider_id, months in plan.items():
         for month in months:
             files = month_contents(raw_dir, provider_id, month).files
             read = [p.stat().st_size for paths in files.values() for p in paths
-                    if too_large(p, max_file_bytes) is None]
+                    if too_large(p, max_file_bytes, max_file_rows) is None]
             sizes[month] = sizes.get(month, 0) + sum(read)
     return sizes
 
@@ -66,10 +67,10 @@ def wave_months(sizes: dict[str, int], budget: int) -> list[list[str]]:
 
 
 def plan_waves(raw_dir: Path, plan: dict[str, list[str]], budget: int,
-               max_file_bytes: int) -> list[Wave]:
+               max_file_bytes: int, max_file_rows: int | None = None) -> list[Wave]:
     """The plan's months in waves of at most `budget` raw bytes, oldest first; each wave's
     plan keeps the providers in the plan's order."""
-    sizes = month_sizes(raw_dir, plan, max_file_bytes)
+    sizes = month_sizes(raw_dir, plan, max_file_bytes, max_file_rows)
     waves = []
     for months in wave_months(sizes, budget):
         chosen = set(months)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from arvo.ingest.submission import is_unchanged
+from arvo.ingest.changes import is_unchanged
 
 from .conftest import CLIENTS, HOSPITAL, PRIVATE, PUBLIC, ingest, write
 
@@ -328,3 +328,31 @@ def test_a_file_over_the_size_limit_is_rejected_unread_and_the_others_go_on(
     again = _by_status(_ingest(s, defs, PRIVATE, today))
     assert (again[("events", "partial")].rows_accepted,
             again[("events", "partial")].rows_quarantined) == (2, 3)
+
+
+def test_a_parquet_file_over_the_row_limit_is_rejected_unread(submissions, defs, today,
+                                                              monkeypatch):
+    """A Parquet file's bytes say little of its rows: its footer's count is the limit."""
+    import pyarrow.parquet as pq
+
+    from arvo.ingest import submission
+
+    s = submissions
+    parquet = s.raw_dir / HOSPITAL / "2025-01" / "events.parquet"
+    rows = pq.ParquetFile(parquet).metadata.num_rows
+    assert rows > 1
+    opened: list[Path] = []
+    read_file = submission.read_file
+    monkeypatch.setattr(submission, "read_file", lambda p, e: opened.append(p) or read_file(p, e))
+    small = s.model_copy(update={"max_file_rows": rows - 1})
+    outcomes = ingest(small, defs, [PRIVATE, HOSPITAL], ["2025-01"], b"k", today)
+    assert parquet not in opened and opened, "the Parquet file over the limit was read"
+    o = {(x.provider_id, x.source_file): x for x in outcomes}[(HOSPITAL, "events.parquet")]
+    assert (o.status, o.rows_in, o.rows_accepted, o.rows_quarantined) == ("rejected", 0, 0, 0)
+    assert o.message == (f"{HOSPITAL}/2025-01/events.parquet: the file holds {rows:,} rows, "
+                         f"over the limit of {rows - 1:,} rows for one file, and is not read; "
+                         "send only the month's rows, or agree a higher limit with the "
+                         "commissioner")
+    # a CSV file is bounded by its bytes only
+    assert {(x.provider_id, x.source_file): x for x in outcomes}[
+        (PRIVATE, "events.csv")].rows_in == 5

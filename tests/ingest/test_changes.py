@@ -1,0 +1,64 @@
+"""Which months changed since ingest (arvo.ingest.changes): the stat shortcut and its
+fallback to hashing."""
+
+import os
+
+import pyarrow.parquet as pq
+import pytest
+
+from arvo.ingest import changes, lake
+from arvo.ingest.changes import is_unchanged
+
+from .conftest import PRIVATE, ingest
+
+MONTH = "2025-01"
+
+
+@pytest.fixture()
+def ingested(submissions, defs, today):
+    ingest(submissions, defs, [PRIVATE], [MONTH], b"k", today)
+    return submissions
+
+
+def _never_hash(path):
+    raise AssertionError(f"{path} was hashed")
+
+
+def test_the_log_keeps_size_and_mtime_of_each_file_read(ingested):
+    log = lake.read_partition(ingested.lake_dir, "ingest_log", PRIVATE, MONTH)
+    folder = ingested.raw_dir / PRIVATE / MONTH
+    for row in log.to_dict("records"):
+        stat = (folder / row["source_file"]).stat()
+        assert (row["file_bytes"], row["file_mtime_ns"]) == (stat.st_size, stat.st_mtime_ns)
+
+
+def test_unchanged_files_are_not_read_again(ingested, monkeypatch):
+    monkeypatch.setattr(changes, "sha256_of", _never_hash)
+    assert is_unchanged(ingested, PRIVATE, MONTH)
+
+
+def test_a_touched_file_is_hashed_and_found_the_same(ingested, monkeypatch):
+    path = ingested.raw_dir / PRIVATE / MONTH / "events.csv"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    hashed = []
+    real = changes.sha256_of
+    monkeypatch.setattr(changes, "sha256_of", lambda p: hashed.append(p.name) or real(p))
+    assert is_unchanged(ingested, PRIVATE, MONTH)
+    assert hashed == ["events.csv"]
+
+
+def test_a_rewritten_file_is_a_change(ingested):
+    path = ingested.raw_dir / PRIVATE / MONTH / "events.csv"
+    path.write_bytes(path.read_bytes().replace(b"PC_VISIT", b"PC_NURSE", 1))
+    assert not is_unchanged(ingested, PRIVATE, MONTH)
+
+
+def test_a_log_written_before_sizes_were_kept_falls_back_to_hashes(ingested):
+    folder = lake.partition(ingested.lake_dir, "ingest_log", PRIVATE, MONTH)
+    table = pq.read_table(folder / "data.parquet")
+    pq.write_table(table.drop_columns(["file_bytes", "file_mtime_ns"]), folder / "data.parquet")
+    assert is_unchanged(ingested, PRIVATE, MONTH)
+    path = ingested.raw_dir / PRIVATE / MONTH / "events.csv"
+    path.write_bytes(path.read_bytes() + b"\n")
+    assert not is_unchanged(ingested, PRIVATE, MONTH)
