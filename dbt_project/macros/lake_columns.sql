@@ -22,3 +22,59 @@
         {{ casts[column] }} as {{ column }}{{ ',' if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}
+
+{#-
+  The body of a CTE: every row and column of a lake source `relation`, with the columns
+  of `columns` ({name: SQL type}) that the contract added later as nulls where the
+  source has none (files written before the column existed). Dispatched with the
+  sources, not switched by var portable_sql. DuckDB: by name with an empty relation of
+  those columns (the Parquet files of one source may differ in columns); elsewhere the
+  source is a table of one schema: the missing columns are added as nulls.
+-#}
+{% macro arvo_with_optional_columns(relation, columns) -%}
+  {{- return(adapter.dispatch('arvo_with_optional_columns', 'arvo')(relation, columns)) -}}
+{%- endmacro %}
+
+{% macro default__arvo_with_optional_columns(relation, columns) %}
+    {%- set present = [] -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- do present.append(column.name | lower) -%}
+        {%- endfor -%}
+    {%- endif %}
+    select
+        *
+        {%- for name, type in columns.items() if name | lower not in present %},
+        cast(null as {{ type }}) as {{ name }}
+        {%- endfor %}
+    from {{ relation }}
+{%- endmacro %}
+
+{% macro duckdb__arvo_with_optional_columns(relation, columns) %}
+    select * from {{ relation }}
+    union all by name
+    select
+        {%- for name, type in columns.items() %}
+        cast(null as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    where false
+{%- endmacro %}
+
+{#-
+  The lake entity of a quarantined row from the path of its file,
+  <quarantine_dir>/<entity>/provider_id=<id>/month=<YYYY-MM>/data.parquet (either
+  slash), lower case.
+-#}
+{% macro arvo_quarantine_entity(path) -%}
+  {{- return(arvo_implementation(adapter.dispatch('arvo_quarantine_entity', 'arvo'),
+                                 default__arvo_quarantine_entity)(path)) -}}
+{%- endmacro %}
+
+{#- portable: the fourth part from the end -#}
+{% macro default__arvo_quarantine_entity(path) -%}
+  lower({{ dbt.split_part(dbt.replace(path, "'\\'", "'/'") | trim, "'/'", -4) | trim }})
+{%- endmacro %}
+
+{% macro duckdb__arvo_quarantine_entity(path) -%}
+  lower(regexp_extract(replace({{ path }}, '\', '/'), '([^/]+)/provider_id=', 1))
+{%- endmacro %}

@@ -85,7 +85,7 @@ baseline_windows as (
         client_id,
         package_code,
         provider_sector,
-        bool_or(is_collected) as is_collected
+        {{ dbt.bool_or('is_collected') }} as is_collected
     from windows
     group by provider_id, episode_id, cycle, instrument, client_id, package_code,
         provider_sector
@@ -181,7 +181,7 @@ aggregated as (
         o.measure,
         o.measure_kind,
         count(*) as n,
-        count(*) filter (where u.success) as successes,
+        count(case when u.success then 1 end) as successes,
         case
             when o.measure = 'obligations_met_share' then sum(u.episodes)
             else count(distinct u.client_id)

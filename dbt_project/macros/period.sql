@@ -74,11 +74,11 @@
   {%- endif -%}
 {%- endmacro %}
 
-{#- whole years from `birth_date` to `at_date` (date_diff('year') counts boundaries) -#}
+{#- whole years from `birth_date` to `at_date` (a datediff in years counts boundaries) -#}
 {% macro age_in_years(birth_date, at_date) -%}
-  (year({{ at_date }}) - year({{ birth_date }})
-    - case when month({{ at_date }}) * 100 + day({{ at_date }})
-                < month({{ birth_date }}) * 100 + day({{ birth_date }})
+  (extract(year from {{ at_date }}) - extract(year from {{ birth_date }})
+    - case when extract(month from {{ at_date }}) * 100 + extract(day from {{ at_date }})
+                < extract(month from {{ birth_date }}) * 100 + extract(day from {{ birth_date }})
            then 1 else 0 end)
 {%- endmacro %}
 

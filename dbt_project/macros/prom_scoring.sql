@@ -5,7 +5,7 @@
 
 {#- number of items answered (not null) -#}
 {% macro prom_answered(items) -%}
-  ({% for q in items %}({{ q }} is not null)::integer{{ ' + ' if not loop.last }}{% endfor %})
+  ({% for q in items %}case when {{ q }} is not null then 1 else 0 end{{ ' + ' if not loop.last }}{% endfor %})
 {%- endmacro %}
 
 {#- sum of the answered items (missing items count 0) -#}
@@ -25,7 +25,7 @@
 
 {#- mean of the answered items, null when none is answered -#}
 {% macro prom_mean(items) -%}
-  ({{ prom_sum(items) }} / nullif({{ prom_answered(items) }}, 0)::double)
+  ({{ prom_sum(items) }} / cast(nullif({{ prom_answered(items) }}, 0) as double))
 {%- endmacro %}
 
 {#-

@@ -13,26 +13,26 @@
 -#}
 
 {% macro arvo_segment_assignment(profiles, segments, segment_rules) -%}
+{%- set features = ['age', 'chronic_conditions', 'annual_cost', 'cost_percentile',
+                    'social_service_types', 'health_service_types', 'service_types'] %}
+
+client_feature_values as (
+
+    select
+        client_id,
+        {%- for feature in features %}
+        cast({{ feature }} as double) as {{ feature }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ profiles }}
+
+),
 
 -- long form: one row per client and feature (null features drop out and so
 -- never satisfy a condition)
 client_features as (
 
-    unpivot (
-        select
-            client_id,
-            cast(age as double) as age,
-            cast(chronic_conditions as double) as chronic_conditions,
-            cast(annual_cost as double) as annual_cost,
-            cast(cost_percentile as double) as cost_percentile,
-            cast(social_service_types as double) as social_service_types,
-            cast(health_service_types as double) as health_service_types,
-            cast(service_types as double) as service_types
-        from {{ profiles }}
-    )
-    on age, chronic_conditions, annual_cost, cost_percentile,
-        social_service_types, health_service_types, service_types
-    into name feature value feature_value
+    {{- arvo_unpivot('client_feature_values', ['client_id'], features, 'feature',
+                     'feature_value') }}
 
 ),
 
@@ -98,7 +98,7 @@ matches as (
 
 ),
 
-first_match as (
+ranked_matches as (
 
     select
         m.client_id,
@@ -108,10 +108,13 @@ first_match as (
     from matches as m
     inner join {{ segments }} as s
         on s.segment_code = m.segment_code
-    qualify row_number() over (
-        partition by m.client_id
-        order by s.priority, s.segment_code
-    ) = 1
+
+),
+
+first_match as (
+
+    {{- arvo_first_ranked('ranked_matches', ['client_id'],
+                          ['segment_priority', 'segment_code']) }}
 
 ),
 

@@ -10,10 +10,10 @@
         {{ exceptions.raise_compiler_error("arvo_wilson_bound: side is lower or upper, not " ~ side) }}
     {%- endif -%}
     (
-            {{ successes }} / {{ trials }} + {{ z }} ^ 2 / (2 * {{ trials }})
+            {{ successes }} / {{ trials }} + power({{ z }}, 2) / (2 * {{ trials }})
             {{ '-' if side == 'lower' else '+' }} {{ z }} * sqrt(
                 {{ successes }} / {{ trials }} * (1 - {{ successes }} / {{ trials }})
                 / {{ trials }}
-                + {{ z }} ^ 2 / (4 * {{ trials }} ^ 2))
-        ) / (1 + {{ z }} ^ 2 / {{ trials }})
+                + power({{ z }}, 2) / (4 * power({{ trials }}, 2)))
+        ) / (1 + power({{ z }}, 2) / {{ trials }})
 {%- endmacro %}

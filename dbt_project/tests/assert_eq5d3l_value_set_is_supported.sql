@@ -6,6 +6,15 @@
 {%- set dims = ['MO', 'SC', 'UA', 'PD', 'AD'] %}
 {%- set known = ['FullHealth', 'AtLeastOne2Or3', 'AtLeastOne3', 'D1', 'I2', 'I2square',
                  'I3', 'I3square', 'C2square', 'C3square', 'O2', 'O3', 'Z2', 'Z3', 'X5'] %}
+{#- dimension levels (MO2 ... AD3) and interactions of two of them (MO3SC3 ...) -#}
+{%- set levels = [] %}
+{%- for d in dims %}{% for level in ['2', '3'] %}
+  {%- do levels.append(d ~ level) %}
+{%- endfor %}{% endfor %}
+{%- do known.extend(levels) %}
+{%- for first in levels %}{% for second in levels %}
+  {%- do known.append(first ~ second) %}
+{%- endfor %}{% endfor %}
 
 with
 
@@ -27,8 +36,6 @@ problems as (
     select 'unsupported term ' || term
     from value_set
     where term not in ({% for t in known %}'{{ t }}'{{ ', ' if not loop.last }}{% endfor %})
-      and not regexp_full_match(term, '(MO|SC|UA|PD|AD)[23]')
-      and not regexp_full_match(term, '(MO|SC|UA|PD|AD)[23](MO|SC|UA|PD|AD)[23]')
 
 )
 

@@ -2,20 +2,30 @@
 -- be a column of seed eq5d5l_crosswalk with a value for all 3,125 states.
 -- Returns a row when it is not.
 {{ config(severity='error', tags=['endangers:int_prom_measures_scored']) }}
+{%- set crosswalk = ref('eq5d5l_crosswalk') %}
+{%- set country = var("eq5d5l_crosswalk_country") %}
+{%- set countries = [] %}
+{%- if execute %}
+  {%- for column in adapter.get_columns_in_relation(crosswalk) %}
+    {%- if column.name | lower != 'state' %}
+      {%- do countries.append(column.name) %}
+    {%- endif %}
+  {%- endfor %}
+{%- endif %}
 
-with
-
-crosswalk as (
-
-    unpivot {{ ref('eq5d5l_crosswalk') }}
-    on columns(* exclude (state))
-    into name country value index_value
-
-)
+{%- if country in countries %}
 
 select
-    '{{ var("eq5d5l_crosswalk_country") }}' as country,
-    count(index_value) as states_with_a_value
-from crosswalk
-where country = '{{ var("eq5d5l_crosswalk_country") }}'
-having count(index_value) <> 3125
+    '{{ country }}' as country,
+    count({{ country }}) as states_with_a_value
+from {{ crosswalk }}
+having count({{ country }}) <> 3125
+
+{%- else %}
+
+-- no such column
+select
+    '{{ country }}' as country,
+    0 as states_with_a_value
+
+{%- endif %}

@@ -3,7 +3,7 @@
 {{ config(severity='error', tags=['endangers:int_prom_responses_scored',
     'endangers:mart_segment_value', 'endangers:mart_provider_package_outcomes']) }}
 
-select instrument, count(*) filter (where is_primary) as primary_measures
+select instrument, count(case when is_primary then 1 end) as primary_measures
 from {{ ref('prom_measures') }}
 group by instrument
-having count(*) filter (where is_primary) <> 1
+having count(case when is_primary then 1 end) <> 1

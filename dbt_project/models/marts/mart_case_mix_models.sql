@@ -34,7 +34,7 @@ followups as (
         instrument,
         measure,
         count(*) as followups,
-        count(*) filter (where left_out_reason = 'no baseline') as left_out_no_baseline
+        count(case when left_out_reason = 'no baseline' then 1 end) as left_out_no_baseline
     from inputs
     group by package_code, instrument, measure
 

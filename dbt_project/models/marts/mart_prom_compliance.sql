@@ -39,11 +39,11 @@ aggregated as (
         scope_code,
         instrument,
         timepoint,
-        count(*) filter (where is_eligible) as eligible_episodes,
-        count(*) filter (where is_eligible and is_met) as collected,
-        count(*) filter (where is_eligible and is_collected) as timepoint_collected,
-        count(*) filter (where window_state = 'open') as open_windows,
-        count(*) filter (where is_eligible and cycle > 0) as restarted_episodes,
+        count(case when is_eligible then 1 end) as eligible_episodes,
+        count(case when is_eligible and is_met then 1 end) as collected,
+        count(case when is_eligible and is_collected then 1 end) as timepoint_collected,
+        count(case when window_state = 'open' then 1 end) as open_windows,
+        count(case when is_eligible and cycle > 0 then 1 end) as restarted_episodes,
         max(min_rate) as min_rate,
         max(measure) as measure,
         max(obligation_sector) as obligation_sector,
@@ -51,7 +51,7 @@ aggregated as (
         min(timepoint_order) as timepoint_order
     from checked
     group by provider_id, scope, scope_code, instrument, timepoint
-    having count(*) filter (where is_eligible) > 0
+    having count(case when is_eligible then 1 end) > 0
 
 ),
 
@@ -59,10 +59,13 @@ rated as (
 
     select
         *,
-        collected / eligible_episodes as rate,
+        -- a double quotient (/ of integers truncates on some engines)
+        cast(collected as double) / eligible_episodes as rate,
         -- Wilson 95 % score interval
-        {{ arvo_wilson_bound('collected', 'eligible_episodes', 'lower') }} as wilson_lower,
-        {{ arvo_wilson_bound('collected', 'eligible_episodes', 'upper') }} as wilson_upper
+        {{ arvo_wilson_bound('cast(collected as double)', 'eligible_episodes', 'lower') }}
+            as wilson_lower,
+        {{ arvo_wilson_bound('cast(collected as double)', 'eligible_episodes', 'upper') }}
+            as wilson_upper
     from aggregated
 
 ),
@@ -77,7 +80,7 @@ peers as (
         a.timepoint,
         count(b.provider_id) as peer_providers,
         sum(b.eligible_episodes) as peer_eligible_episodes,
-        median(b.rate) as peer_median_rate
+        {{ arvo_median('b.rate') }} as peer_median_rate
     from rated as a
     left join rated as b
         on b.scope = a.scope

@@ -92,7 +92,7 @@ outcomes as (
         p.segment_code,
         count(*) as pairs,
         count(a.reached_mid) as mid_pairs,
-        count(*) filter (where a.reached_mid) as mid_reached
+        count(case when a.reached_mid then 1 end) as mid_reached
     from pairs as a
     inner join placed as p
         on p.client_id = a.client_id
@@ -104,7 +104,7 @@ baseline_windows as (
 
     select
         client_id,
-        bool_or(is_collected) as is_collected
+        {{ dbt.bool_or('is_collected') }} as is_collected
     from windows
     group by provider_id, episode_id, cycle, instrument, client_id
 
@@ -116,7 +116,7 @@ coverage as (
         p.segmentation,
         p.segment_code,
         count(*) as baseline_windows,
-        count(*) filter (where w.is_collected) as baseline_collected
+        count(case when w.is_collected then 1 end) as baseline_collected
     from baseline_windows as w
     inner join placed as p
         on p.client_id = w.client_id

@@ -2,12 +2,9 @@ with
 
 source as (
 
-    -- by name with an empty relation of the optional columns added to the contract
-    -- later (municipality): files written before them read those columns as null
-    select * from {{ source('lake', 'events') }}
-    union all by name
-    select cast(null as varchar) as municipality
-    where false
+    -- with the optional columns added to the contract later (municipality): files
+    -- written before them read those columns as null
+    {{- arvo_with_optional_columns(source('lake', 'events'), {'municipality': 'varchar'}) }}
 
 ),
 

@@ -31,9 +31,7 @@ final as (
     select
         -- ids
         {{- arvo_lake_columns(['provider_id', 'submission_month']) }},
-        lower(regexp_extract(
-            replace(cast(filename as varchar), '\', '/'), '([^/]+)/provider_id=', 1
-        )) as entity,
+        {{ arvo_quarantine_entity('cast(filename as varchar)') }} as entity,
         {{- arvo_lake_columns(['source_file', 'file_sha256', 'source_row']) }},
         cast(record_id as varchar) as record_id,
 

@@ -42,17 +42,26 @@ client_costs as (
 
 ),
 
-home as (
+municipalities as (
 
     select
         client_id,
-        municipality
+        municipality,
+        event_date,
+        submission_month,
+        provider_id,
+        event_id
     from events
     where municipality is not null
-    qualify row_number() over (
-        partition by client_id
-        order by event_date desc, submission_month desc, provider_id, event_id
-    ) = 1
+
+),
+
+home as (
+
+    -- the latest municipality sent in the window
+    {{- arvo_first_ranked('municipalities', ['client_id'],
+                          ['event_date desc', 'submission_month desc', 'provider_id',
+                           'event_id']) }}
 
 ),
 

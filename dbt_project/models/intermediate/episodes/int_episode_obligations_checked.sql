@@ -66,9 +66,9 @@ checked as (
         s.*,
         c.responses_in_window,
         c.responses_in_window > 0 as is_collected,
-        coalesce(bool_or(
-            case when s.timepoint = 'baseline' then c.responses_in_window > 0 end
-        ) over (partition by s.provider_id, s.episode_id, s.scope, s.scope_code, s.cycle,
+        coalesce(
+            {{ dbt.bool_or("case when s.timepoint = 'baseline' then c.responses_in_window > 0 end") }}
+            over (partition by s.provider_id, s.episode_id, s.scope, s.scope_code, s.cycle,
                 s.instrument),
             false) as baseline_collected
     from scheduled as s

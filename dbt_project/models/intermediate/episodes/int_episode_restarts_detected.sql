@@ -88,7 +88,8 @@ qualifying as (
         on r.service_code = ev.service_code
         and (
             r.icd10_prefix is null
-            or starts_with(replace(upper(coalesce(ev.diagnosis, '')), '.', ''), r.icd10_prefix)
+            or {{ arvo_starts_with("replace(upper(coalesce(ev.diagnosis, '')), '.', '')",
+                                   'r.icd10_prefix') }}
         )
 
 ),
@@ -115,7 +116,7 @@ admissions as (
         event_date as admitted_on
     from sequenced
     where previous_event_date is null
-       or date_diff('day', previous_event_date, event_date) >= min_days_between
+       or {{ dbt.datediff('previous_event_date', 'event_date', 'day') }} >= min_days_between
 
 ),
 

@@ -61,7 +61,8 @@ scheduled as (
         and cy.episode_id = b.episode_id
         and cy.scope = b.scope
         and cy.scope_code = b.scope_code
-    where cy.next_anchor_date is null or cy.anchor_date + b.at_days < cy.next_anchor_date
+    where cy.next_anchor_date is null
+        or {{ arvo_add_days('cy.anchor_date', 'b.at_days') }} < cy.next_anchor_date
 
 ),
 
@@ -90,9 +91,9 @@ final as (
         start_date,
         end_date,
         anchor_date,
-        anchor_date + at_days as target_date,
-        anchor_date + from_days as collection_opens,
-        anchor_date + to_days as collection_closes
+        {{ arvo_add_days('anchor_date', 'at_days') }} as target_date,
+        {{ arvo_add_days('anchor_date', 'from_days') }} as collection_opens,
+        {{ arvo_add_days('anchor_date', 'to_days') }} as collection_closes
 
     from scheduled
 

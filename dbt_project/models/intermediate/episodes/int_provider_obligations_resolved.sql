@@ -32,6 +32,15 @@ candidates as (
 
 ),
 
+most_specific as (
+
+    -- the most specific entry of a package (or segment) wins for the provider
+    {{- arvo_first_ranked('candidates', ['provider_id', 'scope', 'scope_code'],
+                          ["case when sector = 'all' then 1 else 0 end"],
+                          rank_function='dense_rank') }}
+
+),
+
 final as (
 
     select
@@ -55,12 +64,7 @@ final as (
         restarts,
         rationale
 
-    from candidates
-    -- the most specific entry of a package (or segment) wins for the provider
-    qualify dense_rank() over (
-        partition by provider_id, scope, scope_code
-        order by case when sector = 'all' then 1 else 0 end
-    ) = 1
+    from most_specific
 
 )
 

@@ -39,7 +39,8 @@ scheduled as (
         timepoint,
         case
             when timepoint = 'baseline' then greatest(from_days, least(to_days, 0))
-            else (from_days + to_days) // 2
+            -- the middle: (from + to) / 2 truncated toward zero, in integers on any engine
+            else cast((from_days + to_days - mod(from_days + to_days, 2)) / 2 as integer)
         end as target_day,
         collection_opens,
         collection_closes
@@ -49,7 +50,7 @@ scheduled as (
 
 ),
 
-final as (
+in_window as (
 
     select
         s.provider_id,
@@ -65,7 +66,9 @@ final as (
         s.anchor_date,
         m.response_id,
         m.response_date,
-        m.score
+        m.score,
+        abs({{ dbt.datediff(arvo_add_days('s.anchor_date', 's.target_day'), 'm.response_date',
+                            'day') }}) as days_from_target
     from scheduled as s
     inner join measures as m
         on m.provider_id = s.provider_id
@@ -73,13 +76,36 @@ final as (
         and m.instrument = s.instrument
     where m.score is not null
       and m.response_date between s.collection_opens and s.collection_closes
-    qualify row_number() over (
-        partition by s.provider_id, s.episode_id, s.cycle, s.instrument, m.measure, s.timepoint
-        order by
-            abs(date_diff('day', s.anchor_date + s.target_day, m.response_date)),
-            m.response_date,
-            m.response_id
-    ) = 1
+
+),
+
+nearest as (
+
+    {{- arvo_first_ranked('in_window',
+                          ['provider_id', 'episode_id', 'cycle', 'instrument', 'measure',
+                           'timepoint'],
+                          ['days_from_target', 'response_date', 'response_id']) }}
+
+),
+
+final as (
+
+    select
+        provider_id,
+        episode_id,
+        cycle,
+        instrument,
+        measure,
+        is_primary,
+        timepoint,
+        client_id,
+        package_code,
+        start_date,
+        anchor_date,
+        response_id,
+        response_date,
+        score
+    from nearest
 
 )
 

@@ -47,9 +47,9 @@ provider_outcomes as (
         {{ arvo_exact_mean('p.change') }} as change_mean,
         {{ arvo_exact_stddev('p.change') }} as change_sd,
         {{ arvo_exact_sum('p.change') }} as change_sum,
-        count(*) filter (where p.change * d.direction > 0) as improved,
-        count(*) filter (where p.change = 0) as unchanged,
-        count(*) filter (where p.change * d.direction < 0) as worsened
+        count(case when p.change * d.direction > 0 then 1 end) as improved,
+        count(case when p.change = 0 then 1 end) as unchanged,
+        count(case when p.change * d.direction < 0 then 1 end) as worsened
     from pairs as p
     left join directions as d
         on d.instrument = p.instrument

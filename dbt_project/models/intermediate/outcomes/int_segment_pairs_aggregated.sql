@@ -26,21 +26,23 @@ final as (
     select
         p.provider_id,
         c.segment_code,
-        count(*) filter (where p.instrument = 'EQ5D5L') as eq5d_pairs,
+        count(case when p.instrument = 'EQ5D5L' then 1 end) as eq5d_pairs,
         -- exact sums: the same means on every run (macros/exact.sql)
-        {{ arvo_exact_sum('p.baseline_score') }} filter (where p.instrument = 'EQ5D5L')
+        {{ arvo_exact_sum("case when p.instrument = 'EQ5D5L' then p.baseline_score end") }}
             as eq5d_baseline_sum,
-        {{ arvo_exact_sum('p.followup_score') }} filter (where p.instrument = 'EQ5D5L')
+        {{ arvo_exact_sum("case when p.instrument = 'EQ5D5L' then p.followup_score end") }}
             as eq5d_followup_sum,
-        {{ arvo_exact_sum('p.change') }} filter (where p.instrument = 'EQ5D5L')
+        {{ arvo_exact_sum("case when p.instrument = 'EQ5D5L' then p.change end") }}
             as eq5d_change_sum,
-        count(*) filter (where p.instrument = 'EQ5D5L' and p.reached_mid) as eq5d_mid_improved,
-        count(*) filter (where p.instrument = 'PHQ9') as phq9_pairs,
-        {{ arvo_exact_sum('p.baseline_score') }} filter (where p.instrument = 'PHQ9')
+        count(case when p.instrument = 'EQ5D5L' and p.reached_mid then 1 end)
+            as eq5d_mid_improved,
+        count(case when p.instrument = 'PHQ9' then 1 end) as phq9_pairs,
+        {{ arvo_exact_sum("case when p.instrument = 'PHQ9' then p.baseline_score end") }}
             as phq9_baseline_sum,
-        {{ arvo_exact_sum('p.change') }} filter (where p.instrument = 'PHQ9')
+        {{ arvo_exact_sum("case when p.instrument = 'PHQ9' then p.change end") }}
             as phq9_change_sum,
-        count(*) filter (where p.instrument = 'PHQ9' and p.reached_mid) as phq9_mid_improved
+        count(case when p.instrument = 'PHQ9' and p.reached_mid then 1 end)
+            as phq9_mid_improved
 
     from pairs as p
     inner join clients as c

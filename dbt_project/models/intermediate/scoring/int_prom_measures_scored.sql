@@ -103,8 +103,8 @@ eq5d5l_value_set as (
 eq5d5l_constants as (
 
     select
-        coalesce(max(decrement) filter (where term = 'StartValue'), 1) as start_value,
-        coalesce(max(decrement) filter (where term = 'Intercept'), 0) as intercept
+        coalesce(max(case when term = 'StartValue' then decrement end), 1) as start_value,
+        coalesce(max(case when term = 'Intercept' then decrement end), 0) as intercept
     from eq5d5l_value_sets
     where country = '{{ var("eq5d5l_value_set") }}'
 
@@ -133,15 +133,19 @@ eq5d5l_value_set_index as (
 
 ),
 
+{%- if eq5d5l_method == 'crosswalk' %}
 eq5d5l_crosswalk_values as (
 
-    select cast(state as varchar) as state, cast(index_value as double) as index_value
-    from (
-        unpivot eq5d5l_crosswalk
-        on columns(* exclude (state))
-        into name country value index_value
-    )
-    where country = '{{ var("eq5d5l_crosswalk_country") }}'
+    -- the country's column (test assert_eq5d5l_crosswalk_country_exists checks it)
+    {%- set country = var("eq5d5l_crosswalk_country") %}
+    {%- if not modules.re.match('^[A-Za-z][A-Za-z0-9_]*$', country) %}
+      {{ exceptions.raise_compiler_error(
+          "Arvo var 'eq5d5l_crosswalk_country' must be a column of seed eq5d5l_crosswalk, got '"
+          ~ country ~ "'") }}
+    {%- endif %}
+    select cast(state as varchar) as state, cast({{ country }} as double) as index_value
+    from eq5d5l_crosswalk
+    where {{ country }} is not null
 
 ),
 
@@ -153,10 +157,13 @@ eq5d5l_crosswalk_index as (
         c.index_value as score
     from eq5d5l_responses as r
     inner join eq5d5l_crosswalk_values as c
-        on c.state = concat(r.mo, r.sc, r.ua, r.pd, r.ad)
+        on c.state = {{ dbt.concat(['cast(r.mo as varchar)', 'cast(r.sc as varchar)',
+                                    'cast(r.ua as varchar)', 'cast(r.pd as varchar)',
+                                    'cast(r.ad as varchar)']) }}
     where r.is_complete
 
 ),
+{%- endif %}
 
 eq5d5l_scores as (
 
@@ -214,56 +221,47 @@ eq5d3l_states as (
     select
         *,
         {% for q, d in dims -%}
-        ({{ q }} = 2)::integer{{ ' +' if not loop.last }}
+        case when {{ q }} = 2 then 1 else 0 end{{ ' +' if not loop.last }}
         {% endfor -%} as n2,
         {% for q, d in dims -%}
-        ({{ q }} = 3)::integer{{ ' +' if not loop.last }}
+        case when {{ q }} = 3 then 1 else 0 end{{ ' +' if not loop.last }}
         {% endfor -%} as n3
     from eq5d3l_responses
     where is_complete
 
 ),
 
-eq5d3l_term_lists as (
-
-    select
-        provider_id,
-        response_id,
-        unnest([
-            {'term': 'FullHealth', 'x': 1},
-            {'term': 'AtLeastOne2Or3', 'x': (n2 + n3 > 0)::integer},
-            {'term': 'AtLeastOne3', 'x': (n3 > 0)::integer},
-            {%- for q, d in dims %}
-            {'term': '{{ d }}' || {{ q }}::varchar, 'x': 1},
-            {%- endfor %}
-            {%- for q1, d1 in dims %}{% for q2, d2 in dims[loop.index:] %}
-            {'term': '{{ d1 }}' || {{ q1 }}::varchar || '{{ d2 }}' || {{ q2 }}::varchar, 'x': 1},
-            {%- endfor %}{% endfor %}
-            {'term': 'D1', 'x': greatest(n2 + n3 - 1, 0)},
-            {'term': 'I2', 'x': greatest(n2 - 1, 0)},
-            {'term': 'I2square', 'x': greatest(n2 - 1, 0) * greatest(n2 - 1, 0)},
-            {'term': 'I3', 'x': greatest(n3 - 1, 0)},
-            {'term': 'I3square', 'x': greatest(n3 - 1, 0) * greatest(n3 - 1, 0)},
-            {'term': 'C2square', 'x': n2 * n2},
-            {'term': 'C3square', 'x': n3 * n3},
-            {'term': 'O2', 'x': (n2 > 0 and n3 = 0)::integer},
-            {'term': 'O3', 'x': (n3 > 0 and n2 = 0)::integer},
-            {'term': 'Z2', 'x': (n2 > 0 and n3 > 0)::integer},
-            {'term': 'Z3', 'x': case when n3 > 0 then n2 else 0 end},
-            {'term': 'X5', 'x': (n2 + n3 = 5)::integer}
-        ]) as t
-    from eq5d3l_states
-
-),
-
+{%- set eq5d3l_model_terms = [
+    ["'FullHealth'", '1'],
+    ["'AtLeastOne2Or3'", 'case when n2 + n3 > 0 then 1 else 0 end'],
+    ["'AtLeastOne3'", 'case when n3 > 0 then 1 else 0 end'],
+] %}
+{%- for q, d in dims %}
+{%- do eq5d3l_model_terms.append([dbt.concat(["'" ~ d ~ "'", 'cast(' ~ q ~ ' as varchar)']), '1']) %}
+{%- endfor %}
+{%- for q1, d1 in dims %}{% for q2, d2 in dims[loop.index:] %}
+{%- do eq5d3l_model_terms.append([dbt.concat(["'" ~ d1 ~ "'", 'cast(' ~ q1 ~ ' as varchar)',
+                                        "'" ~ d2 ~ "'", 'cast(' ~ q2 ~ ' as varchar)']), '1']) %}
+{%- endfor %}{% endfor %}
+{%- do eq5d3l_model_terms.extend([
+    ["'D1'", 'greatest(n2 + n3 - 1, 0)'],
+    ["'I2'", 'greatest(n2 - 1, 0)'],
+    ["'I2square'", 'greatest(n2 - 1, 0) * greatest(n2 - 1, 0)'],
+    ["'I3'", 'greatest(n3 - 1, 0)'],
+    ["'I3square'", 'greatest(n3 - 1, 0) * greatest(n3 - 1, 0)'],
+    ["'C2square'", 'n2 * n2'],
+    ["'C3square'", 'n3 * n3'],
+    ["'O2'", 'case when n2 > 0 and n3 = 0 then 1 else 0 end'],
+    ["'O3'", 'case when n3 > 0 and n2 = 0 then 1 else 0 end'],
+    ["'Z2'", 'case when n2 > 0 and n3 > 0 then 1 else 0 end'],
+    ["'Z3'", 'case when n3 > 0 then n2 else 0 end'],
+    ["'X5'", 'case when n2 + n3 = 5 then 1 else 0 end'],
+]) %}
 eq5d3l_terms as (
 
-    select
-        provider_id,
-        response_id,
-        struct_extract(t, 'term') as term,
-        struct_extract(t, 'x') as x
-    from eq5d3l_term_lists
+    -- one row per response and model term: [term, multiplier x] of the state
+    {{- arvo_expand('eq5d3l_states', ['provider_id', 'response_id'], eq5d3l_model_terms,
+                    'term', 'x') }}
 
 ),
 
@@ -337,7 +335,7 @@ sum_scale_totals as (
         provider_id,
         response_id,
         measure,
-        cast(round(item_sum * n_items::double / nullif(answered, 0)) as double) as score
+        cast(round(item_sum * cast(n_items as double) / nullif(answered, 0)) as double) as score
     from sum_scale_responses
     where answered >= n_items - 1 and not has_invalid_item
 
@@ -492,10 +490,10 @@ kccq12_scores as (
         null as band,
         null as basis
     from (
-        unpivot kccq12_domains
-        on physical_limitation, symptom_frequency, quality_of_life, social_limitation
-        into name domain value score
-    )
+        {{- arvo_unpivot('kccq12_domains', ['provider_id', 'response_id'],
+                         ['physical_limitation', 'symptom_frequency', 'quality_of_life',
+                          'social_limitation'], 'domain', 'score') }}
+    ) as domains
 
     union all
 

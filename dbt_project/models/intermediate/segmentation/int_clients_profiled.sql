@@ -41,7 +41,7 @@ diagnosis_groups as (
         c.condition_group
     from (select distinct diagnosis from client_diagnoses) as d
     inner join chronic_conditions as c
-        on starts_with(replace(d.diagnosis, '.', ''), c.icd10_prefix)
+        on {{ arvo_starts_with("replace(d.diagnosis, '.', '')", 'c.icd10_prefix') }}
 
 ),
 
@@ -80,8 +80,8 @@ client_services as (
         sum(c.events) as events,
         sum(c.cost_eur) as annual_cost,
         count(*) as service_types,
-        count(*) filter (where s.domain = 'social') as social_service_types,
-        count(*) filter (where s.domain = 'health') as health_service_types
+        count(case when s.domain = 'social' then 1 end) as social_service_types,
+        count(case when s.domain = 'health' then 1 end) as health_service_types
     from client_service_codes as c
     left join service_types as s
         on s.service_code = c.service_code
@@ -94,7 +94,7 @@ client_providers as (
     select
         client_id,
         count(*) as providers
-    from (select distinct client_id, provider_id from events)
+    from (select distinct client_id, provider_id from events) as client_provider_pairs
     group by client_id
 
 ),
