@@ -10,7 +10,9 @@
   older months' files. Docs: macros/_macros.yml.
 -#}
 {% macro arvo_latest_submission(relation, record_key, where=none, since=none) -%}
-  {{- return(adapter.dispatch('arvo_latest_submission', 'arvo')(relation, record_key, where, since)) -}}
+  {{- return(arvo_implementation(adapter.dispatch('arvo_latest_submission', 'arvo'),
+                                 default__arvo_latest_submission)(
+                relation, record_key, where, since)) -}}
 {%- endmacro %}
 
 {#- the versions that may win: up to the period, from `since`, and `where` -#}

@@ -155,7 +155,7 @@ restarts as (
         and ad.scope = b.scope
         and ad.scope_code = b.scope_code
         and ad.sector = b.obligation_sector
-    where ad.admitted_on >= b.start_date + ad.min_days_between
+    where ad.admitted_on >= {{ arvo_add_days('b.start_date', 'ad.min_days_between') }}
       and ad.admitted_on <= coalesce(b.end_date, {{ arvo_period_end() }})
       and ad.admitted_on <= {{ arvo_period_end() }}
 
