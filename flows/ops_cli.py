@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from arvo.config import REPO_ROOT
-from arvo.periods import add_months
 from flows.options import HOME, ensure_demo_key
 from flows.options import months as _months
 
@@ -92,7 +91,7 @@ def _sizes(ctx, param, value: str) -> list[int]:
 @click.option("--residents", default="50000", show_default=True, callback=_sizes,
               help="Residents of the region; several sizes comma-separated")
 @click.option("--months", default="24", show_default=True, callback=_sizes,
-              help="Months of history from 2024-01; several comma-separated")
+              help="Months of history, ending 2025-12; several comma-separated")
 @click.option("--period", default=None, callback=_months,
               help="Steering period measured; default the region's last month")
 @click.option("--scenarios", default="monthly,cold", show_default=True,
@@ -111,7 +110,7 @@ def bench(home, residents, months, period, scenarios, csv_path, docs, quick) -> 
     that follows it, stage by stage (wall, rows, rows per second, peak memory), and the
     dbt and validation stages against the same work run directly in DuckDB.
 
-    Each size's region (seed 42, from 2024-01) is generated once under
+    Each size's region (seed 42, ending 2025-12) is generated once under
     <home>/r<residents>-m<months>; one Prefect server serves every run. The figures are
     appended to the CSV and, with --docs, tabled in docs/operations.md with the scaling
     exponents. With --quick, times the quick commands instead (no server).
@@ -134,7 +133,7 @@ def bench(home, residents, months, period, scenarios, csv_path, docs, quick) -> 
         region = runs.region_home(home, residents[0], months[0])
         if not (region / "demo" / "raw").is_dir():
             runs.generate(region, residents[0], months[0], env)
-        month = period or add_months("2024-01", months[0] - 1)
+        month = period or runs.LAST_MONTH
         for m in quick_commands(region, month, env):
             click.echo(f"  {m.command:<42} wall " + ", ".join(
                 f"{w:.1f} s (CPU {c:.1f} s)" for w, c in zip(m.wall_seconds, m.cpu_seconds,
@@ -151,7 +150,7 @@ def bench(home, residents, months, period, scenarios, csv_path, docs, quick) -> 
                 stages = runs.measure(home, n, m, period, env, tuple(scenarios.split(",")))
                 figures.append(csv_path, stages, measured_at=dt.datetime.now().isoformat(
                     timespec="minutes"), commit=_commit(), cpus=os.cpu_count(), residents=n,
-                    months=m, period=period or add_months("2024-01", m - 1))
+                    months=m, period=period or runs.LAST_MONTH)
                 click.echo(f"{n:,} residents, {m} months ({os.cpu_count()} CPUs visible):")
                 for s in stages:
                     click.echo(f"  {s.scenario:<8} {s.stage:<24} {s.wall_seconds:7.1f} s  "
