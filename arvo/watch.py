@@ -16,7 +16,7 @@ from pathlib import Path
 
 from arvo import definitions, freeze
 from arvo.config import Settings
-from arvo.ingest.changes import is_unchanged
+from arvo.ingest import changes
 from arvo.ingest.submission import submission_months
 from arvo.periods import window_months
 from arvo.report.warehouse import open_warehouse
@@ -36,8 +36,8 @@ def changed_months(settings: Settings, provider_ids: list[str]) -> list[tuple[st
     """(provider, month) of every submission month whose files are new or changed since
     they were last ingested."""
     return [(pid, month) for pid in provider_ids
-            for month in submission_months(Path(settings.raw_dir), pid)
-            if not is_unchanged(settings, pid, month)]
+            for month in changes.changed_months(
+                settings, pid, submission_months(Path(settings.raw_dir), pid))]
 
 
 def run_periods(warehouse: Path) -> list[str]:

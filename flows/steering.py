@@ -9,6 +9,7 @@ Without PREFECT_API_URL, Prefect starts a temporary local server for the run.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from arvo import config, definitions, freeze
 from arvo.config import Settings
 from arvo.definitions import Definitions, Language
-from arvo.ingest.changes import is_unchanged
+from arvo.ingest.changes import changed_months
 from arvo.ingest.submission import (
     FileOutcome,
     ProviderBatch,
@@ -32,6 +33,7 @@ from arvo.ingest.submission import (
 from arvo.ingest.waves import Wave, in_plan_order, plan_waves
 from arvo.meter import StageMeter
 from arvo.periods import check_month, last_completed_month
+from arvo.quality import gx
 from arvo.redact import shown
 from flows.runs import notify_failure, publish, warehouse_guard
 
@@ -133,8 +135,8 @@ def plan_ingest(settings: Settings, providers: list[str], period: str,
     plan = {}
     for provider_id in providers:
         months = submission_months(settings.raw_dir, provider_id, period)
-        plan[provider_id] = [m for m in months
-                             if force or not is_unchanged(settings, provider_id, m)]
+        plan[provider_id] = months if force else changed_months(settings, provider_id,
+                                                                 months)
     return plan
 
 
@@ -198,16 +200,19 @@ def render_reports(settings: Settings, period: str, pdf: bool = False,
     return freeze.render(settings, period, lang, pdf=pdf)
 
 
-INGEST_TASKS = 8  # provider groups read (and written) side by side
+# Provider groups read side by side: reading and typing is CPU work under Python's GIL,
+# so more threads than cores only contend (measured: docs/operations.md#benchmark).
+READ_TASKS = max(1, min(8, os.cpu_count() or 1))
+WRITE_TASKS = 8  # provider groups written side by side: file I/O, which threads overlap
 
 
-def provider_groups(items: list) -> list[list]:
-    """Split a list of providers' work into at most INGEST_TASKS runs of consecutive items.
+def provider_groups(items: list, tasks: int) -> list[list]:
+    """Split a list of providers' work into at most `tasks` runs of consecutive items.
 
     One task per group, not per provider: a Prefect task costs about 0.1 s, which
     matters for a register of hundreds of providers (docs/operations.md).
     """
-    size = max(1, -(-len(items) // INGEST_TASKS))
+    size = max(1, -(-len(items) // tasks))
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
@@ -242,6 +247,8 @@ def _ingest(params: SteeringParams, settings: Settings) -> list[FileOutcome]:
     for provider_id in sorted(p for p, months in plan.items() if not months):
         logger.info("%s: nothing new to ingest up to %s", provider_id, params.period)
     todo = {p: months for p, months in plan.items() if months}
+    if todo:
+        gx.warm_up()  # the import overlaps reading the files
     outcomes = []
     waves = split_in_waves(settings, todo)
     for i, wave in enumerate(waves, start=1):
@@ -265,12 +272,12 @@ def _ingest_wave(settings: Settings, defs: Definitions,
                  plan: dict[str, list[str]]) -> list[FileOutcome]:
     """Read, validate and write one wave's months; only the outcomes outlive it."""
     reads = [read_providers.submit(settings, dict(group))
-             for group in provider_groups(list(plan.items()))]
+             for group in provider_groups(list(plan.items()), READ_TASKS)]
     batches = [b for r in reads for b in r.result()]
     del reads  # the futures hold the rows too
     validate(settings, defs, batches)
     writes = [write_providers.submit(settings, group)
-              for group in provider_groups(batches)]
+              for group in provider_groups(batches, WRITE_TASKS)]
     return [o for w in writes for o in w.result()]
 
 

@@ -16,7 +16,7 @@ from arvo.config import Settings
 from arvo.ingest import lake
 from arvo.ingest.folders import month_contents
 
-__all__ = ["SENT", "is_unchanged", "sha256_of"]
+__all__ = ["SENT", "changed_months", "is_unchanged", "sha256_of"]
 
 # the statuses of a file that was read (its rows accepted, quarantined or none)
 SENT = ("accepted", "partial", "rejected", "empty")
@@ -30,10 +30,30 @@ def sha256_of(path: Path) -> str:
 
 def is_unchanged(settings: Settings, provider_id: str, month: str) -> bool:
     """True if this month's files were ingested before with identical content."""
-    logged = lake.read_partition(settings.lake_dir, "ingest_log", provider_id, month)
-    if logged is None:
+    return not changed_months(settings, provider_id, [month])
+
+
+def changed_months(settings: Settings, provider_id: str, months: list[str]) -> list[str]:
+    """Of `months`, those whose files are new or differ from those the ingest log records
+    (the provider's log read once, not a file per month)."""
+    logged = _sent_by_month(settings.lake_dir, provider_id)
+    return [m for m in months if not _same_files(settings, provider_id, m, logged.get(m))]
+
+
+def _sent_by_month(lake_dir: Path, provider_id: str) -> dict[str, list[dict]]:
+    """The provider's ingest log rows of files that were read, by month."""
+    rows = lake.read_provider_partitions(lake_dir, "ingest_log", provider_id)
+    out: dict[str, list[dict]] = {}
+    for row in rows:
+        if row["status"] in SENT:
+            out.setdefault(row["month"], []).append(row)
+    return out
+
+
+def _same_files(settings: Settings, provider_id: str, month: str,
+                sent: list[dict] | None) -> bool:
+    if not sent:
         return False
-    sent = logged[logged["status"].isin(SENT)].to_dict("records")
     files = month_contents(settings.raw_dir, provider_id, month).files
     now = {p.name: p for paths in files.values() for p in paths}
     if len(now) != len(sent) or set(now) != {row["source_file"] for row in sent}:

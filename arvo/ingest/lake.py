@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from arvo.contract import CASE_MIX_CODES, PROM_ITEMS
@@ -103,6 +104,20 @@ def _replace(folder: Path, table: pa.Table) -> Path:
 def drop_partition(root: Path, entity: str, provider_id: str, month: str) -> None:
     """Remove a partition, e.g. when a re-sent month no longer has that file."""
     shutil.rmtree(partition(root, entity, provider_id, month), ignore_errors=True)
+
+
+def read_provider_partitions(root: Path, entity: str, provider_id: str) -> list[dict]:
+    """Every month partition of a provider's entity in one read, as rows with `month`."""
+    folder = root / entity / f"provider_id={provider_id}"
+    paths = [str(p) for p in sorted(folder.glob("month=*/data.parquet"))]
+    if not paths:
+        return []
+    month = pa.schema([("month", pa.string())])
+    # the entity's schema: a file written before a column was added reads it as nulls
+    data = ds.dataset(paths, schema=pa.unify_schemas([LAKE_SCHEMAS[entity], month]),
+                      format="parquet", partitioning=ds.partitioning(month, flavor="hive"),
+                      partition_base_dir=str(folder))
+    return data.to_table().to_pylist()
 
 
 def read_partition(root: Path, entity: str, provider_id: str, month: str) -> pd.DataFrame | None:

@@ -117,6 +117,8 @@ def test_unit_tests_pass(built):
     assert {"segment_first_matching_rule_wins", "segment_rules_are_generic",
             "eq5d5l_index_from_england_value_set", "phq9_missing_item_rule",
             "episodes_latest_submission_wins",
+            "events_windowed_latest_version_dated_in_the_window",
+            "events_windowed_incremental_replaces_changed_folders",
             "compliance_denominator_counts_closed_windows_only",
             "paired_followup_requires_the_baseline", "baseline_collected_per_scope_and_cycle",
             "restart_reanchors_the_schedule",

@@ -62,3 +62,17 @@ def test_a_log_written_before_sizes_were_kept_falls_back_to_hashes(ingested):
     path = ingested.raw_dir / PRIVATE / MONTH / "events.csv"
     path.write_bytes(path.read_bytes() + b"\n")
     assert not is_unchanged(ingested, PRIVATE, MONTH)
+
+
+def test_the_months_of_a_provider_are_compared_with_one_read_of_its_log(ingested, defs, today,
+                                                                       monkeypatch):
+    later = ingested.raw_dir / PRIVATE / "2025-02"
+    later.mkdir()
+    for path in (ingested.raw_dir / PRIVATE / MONTH).iterdir():
+        (later / path.name).write_bytes(path.read_bytes().replace(b"2025-01-", b"2025-02-"))
+    ingest(ingested, defs, [PRIVATE], ["2025-02"], b"k", today)
+    monkeypatch.setattr(lake, "read_partition", lambda *a: pytest.fail("read per month"))
+    assert changes.changed_months(ingested, PRIVATE, [MONTH, "2025-02", "2025-03"]) \
+        == ["2025-03"]  # never ingested
+    (later / "proms.csv").unlink()  # a file fewer than the log records
+    assert changes.changed_months(ingested, PRIVATE, [MONTH, "2025-02"]) == ["2025-02"]

@@ -13,6 +13,17 @@
 -- min_days_between days after the episode start. `cycle` numbers the restarts 1, 2, ...
 -- per episode and scope (cycle 0 is the schedule anchored on the episode start).
 
+{#- an event `ev` falls under a rule `r`: its code, and a diagnosis starting with the
+    rule's prefix where it names one -#}
+{%- set rule_matches -%}
+r.service_code = ev.service_code
+        and (
+            r.icd10_prefix is null
+            or {{ arvo_starts_with("replace(upper(coalesce(ev.diagnosis, '')), '.', '')",
+                                   'r.icd10_prefix') }}
+        )
+{%- endset %}
+
 with
 
 bound as (
@@ -33,23 +44,17 @@ rules as (
 
 ),
 
-restart_codes as (
-
-    select distinct service_code from rules
-
-),
-
 restart_candidate_keys as (
 
-    -- the events that carried a restarting service code in any version: only these
-    -- can be restarting events as known at the period end (ranking them instead of the
-    -- whole history halves the model's time at county scale)
+    -- the events that qualified under a rule (code and diagnosis) in any version: only
+    -- these can be restarting events as known at the period end (ranking them instead
+    -- of the whole history halves the model's time at county scale)
     select distinct
-        events.provider_id,
-        events.event_id
-    from events
-    inner join restart_codes
-        on restart_codes.service_code = events.service_code
+        ev.provider_id,
+        ev.event_id
+    from events as ev
+    inner join rules as r
+        on {{ rule_matches }}
 
 ),
 
@@ -85,12 +90,7 @@ qualifying as (
         ev.event_date
     from events_by_period as ev
     inner join rules as r
-        on r.service_code = ev.service_code
-        and (
-            r.icd10_prefix is null
-            or {{ arvo_starts_with("replace(upper(coalesce(ev.diagnosis, '')), '.', '')",
-                                   'r.icd10_prefix') }}
-        )
+        on {{ rule_matches }}
 
 ),
 
