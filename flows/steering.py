@@ -33,7 +33,6 @@ from arvo.ingest.submission import (
 from arvo.ingest.waves import Wave, in_plan_order, plan_waves
 from arvo.meter import StageMeter
 from arvo.periods import check_month, last_completed_month
-from arvo.quality import gx
 from arvo.redact import shown
 from flows.runs import notify_failure, publish, warehouse_guard
 
@@ -247,8 +246,6 @@ def _ingest(params: SteeringParams, settings: Settings) -> list[FileOutcome]:
     for provider_id in sorted(p for p, months in plan.items() if not months):
         logger.info("%s: nothing new to ingest up to %s", provider_id, params.period)
     todo = {p: months for p, months in plan.items() if months}
-    if todo:
-        gx.warm_up()  # the import overlaps reading the files
     outcomes = []
     waves = split_in_waves(settings, todo)
     for i, wave in enumerate(waves, start=1):

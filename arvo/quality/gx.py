@@ -24,19 +24,6 @@ logging.getLogger("great_expectations").setLevel(logging.ERROR)
 _LOCK = threading.Lock()
 
 
-def warm_up() -> threading.Thread:
-    """Import Great Expectations in a background thread (about 2 s), so that the import
-    overlaps other work, e.g. reading the files a validation will check; the first `run`
-    then finds it imported (Python's import lock makes it wait for a half-done import)."""
-    def load() -> None:
-        import great_expectations  # noqa: F401
-        from great_expectations.expectations import expectation_configuration  # noqa: F401
-
-    thread = threading.Thread(target=load, name="great-expectations-import", daemon=True)
-    thread.start()
-    return thread
-
-
 @cache
 def _context():
     """The process's ephemeral context, without progress bars."""
