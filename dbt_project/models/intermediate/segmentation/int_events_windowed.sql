@@ -34,6 +34,11 @@
               "{{ arvo_delete_before_window('event_date') }}"]
 ) }}
 
+{#- the columns of an event the table keeps, its key first -#}
+{%- set event_columns = ['provider_id', 'event_id', 'client_id', 'birth_date', 'sex',
+                         'episode_id', 'event_date', 'service_code', 'diagnosis', 'cost_eur',
+                         'municipality', 'submission_month'] -%}
+
 {#- the folders changed since the table was built: CTEs over events and ingest_logs -#}
 {%- set folder_ctes -%}
 
@@ -286,18 +291,9 @@ latest_submission as (
 windowed as (
 
     select
-        latest.provider_id,
-        latest.event_id,
-        latest.client_id,
-        latest.birth_date,
-        latest.sex,
-        latest.episode_id,
-        latest.event_date,
-        latest.service_code,
-        latest.diagnosis,
-        latest.cost_eur,
-        latest.municipality,
-        latest.submission_month,
+        {%- for column in event_columns %}
+        latest.{{ column }},
+        {%- endfor %}
         logged_versions.lake_version
 
     from latest_submission as latest
@@ -316,16 +312,9 @@ final as (
     select
         changed.provider_id,
         changed.event_id,
-        windowed.client_id,
-        windowed.birth_date,
-        windowed.sex,
-        windowed.episode_id,
-        windowed.event_date,
-        windowed.service_code,
-        windowed.diagnosis,
-        windowed.cost_eur,
-        windowed.municipality,
-        windowed.submission_month,
+        {%- for column in event_columns[2:] %}
+        windowed.{{ column }},
+        {%- endfor %}
         windowed.lake_version
 
     from changed_events as changed
