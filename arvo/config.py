@@ -1,10 +1,12 @@
 """Where Arvo reads and writes, and the pseudonymisation key, from the environment.
 
 Every path defaults to a folder under `var/` in the working directory; set
-`ARVO_HOME` to move them all, or one variable each to move one. Two limits of the
-ingest are settings too: the raw bytes one wave of months holds (`ARVO_INGEST_WAVE_MB`,
-arvo.ingest.waves) and the largest file read (`ARVO_MAX_FILE_MB`, and for Parquet, whose
-bytes on disk say little of its rows, `ARVO_MAX_FILE_ROWS`).
+`ARVO_HOME` to move them all, or one variable each to move one. Limits of the ingest
+are settings too: the raw bytes one wave of months holds (`ARVO_INGEST_WAVE_MB`,
+arvo.ingest.waves), the largest file read (`ARVO_MAX_FILE_MB`, and for Parquet, whose
+bytes on disk say little of its rows, `ARVO_MAX_FILE_ROWS`), and how many worker
+processes ingest a wave of at least `ARVO_INGEST_PROCESS_MB` side by side
+(`ARVO_INGEST_PROCESSES`, arvo.ingest.workers).
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ MAX_FILE_MB = 200  # the largest submission file read: a file of 200 MB takes ab
 # 3.7 GB to ingest (docs/operations.md, "Ingest in waves"; docs/submission-contract.md)
 MAX_FILE_ROWS = 3_000_000  # the most rows a Parquet file may hold by its footer: 3 million
 # events took 3.5 GB to ingest (the same sections)
+INGEST_PROCESSES = max(1, min(8, os.cpu_count() or 1))  # one worker process per core
+INGEST_PROCESS_MB = 1  # a smaller wave (a test's few rows) is ingested in the run's own
+# process; from 3.7 MB on the workers were measured faster (docs/operations.md, "Ingest in
+# waves")
 
 
 class MissingKey(RuntimeError):
@@ -50,6 +56,9 @@ class Settings(BaseModel):
     ingest_wave_bytes: int = Field(INGEST_WAVE_MB * MB, gt=0)
     max_file_bytes: int = Field(MAX_FILE_MB * MB, gt=0)
     max_file_rows: int = Field(MAX_FILE_ROWS, gt=0)  # of a Parquet file, by its footer
+    # a wave of at least ingest_process_bytes is ingested by this many worker processes
+    ingest_processes: int = Field(INGEST_PROCESSES, gt=0)
+    ingest_process_bytes: int = Field(INGEST_PROCESS_MB * MB, gt=0)
 
     @classmethod
     def from_env(cls, home: Path | str | None = None) -> Settings:
@@ -73,6 +82,9 @@ class Settings(BaseModel):
             ingest_wave_bytes=megabytes("ARVO_INGEST_WAVE_MB", INGEST_WAVE_MB),
             max_file_bytes=megabytes("ARVO_MAX_FILE_MB", MAX_FILE_MB),
             max_file_rows=max(1, round(positive("ARVO_MAX_FILE_ROWS", MAX_FILE_ROWS, " of rows"))),
+            ingest_processes=max(1, round(positive("ARVO_INGEST_PROCESSES", INGEST_PROCESSES,
+                                                   " of processes"))),
+            ingest_process_bytes=megabytes("ARVO_INGEST_PROCESS_MB", INGEST_PROCESS_MB),
         )
 
 

@@ -7,19 +7,25 @@ lap by writing `5` to /proc/self/clear_refs (proc(5)), so each stage gets its ow
 not the run's. Where that is not possible the peak is the process's peak so far
 (`ru_maxrss`), which only grows: `StageMeter.per_stage` says which one was measured.
 
-A steering run's stages run in one process (Prefect tasks are threads), so the process's
-peak during a stage is that stage's peak. `arvo bench` reads the figures from
-`arvo steer --json` (docs/operations.md#benchmark).
+A steering run's stages run in one process (Prefect tasks are threads), except that a
+large ingest wave is read and validated in worker processes (arvo.ingest.workers). Each
+worker reports its own peak (`add_worker_peak`), and a stage's peak is the process's
+plus the sum of its workers': they need not have peaked at the same moment, so the sum
+is an upper bound. `arvo bench` reads the figures from `arvo steer --json`
+(docs/operations.md#benchmark).
 """
 
 from __future__ import annotations
 
 import resource
+import threading
 import time
 from pathlib import Path
 
 _STATUS = Path("/proc/self/status")
 _CLEAR_REFS = Path("/proc/self/clear_refs")
+_WORKER_PEAKS: dict[int, float] = {}  # worker pid -> its peak MB, since the last lap
+_WORKERS_LOCK = threading.Lock()
 
 
 def peak_rss_mb() -> float:
@@ -42,10 +48,25 @@ def reset_peak() -> bool:
         return False
 
 
+def add_worker_peak(pid: int, mb: float) -> None:
+    """Record the peak MB a worker process reported (kept: the largest per worker); the
+    next `StageMeter.lap` adds the workers' peaks to its stage's and forgets them."""
+    with _WORKERS_LOCK:
+        _WORKER_PEAKS[pid] = max(mb, _WORKER_PEAKS.get(pid, 0.0))
+
+
+def _take_worker_peaks() -> float:
+    with _WORKERS_LOCK:
+        total = sum(_WORKER_PEAKS.values())
+        _WORKER_PEAKS.clear()
+    return total
+
+
 class StageMeter:
     """Seconds and peak MB of consecutive stages, from construction to each `lap`."""
 
     def __init__(self) -> None:
+        _take_worker_peaks()  # those of an earlier run in this process
         self.per_stage = reset_peak()
         self.seconds: dict[str, float] = {}
         self.peak_mb: dict[str, float] = {}
@@ -55,7 +76,7 @@ class StageMeter:
         """Close stage `name`; return its wall seconds."""
         now = time.perf_counter()
         self.seconds[name] = round(now - self._last, 2)
-        self.peak_mb[name] = round(peak_rss_mb())
+        self.peak_mb[name] = round(peak_rss_mb() + _take_worker_peaks())
         self._last = now
         if self.per_stage:
             reset_peak()

@@ -117,6 +117,16 @@ STEERING_EXCLUDE = "tag:definition"
 them with `select="+tag:definition", exclude=None`; docs/definition.md)."""
 
 
+def prepare(settings: Settings) -> None:
+    """Import dbt and parse the project for these locations now, not at the first build.
+
+    The parse needs neither the lake nor the period, so a steering run does it while the
+    ingest works (flows.steering); `build` then starts on the cached manifest.
+    """
+    with _LOCK, _environ("ARVO_WAREHOUSE", str(settings.warehouse)):
+        _manifest(settings)
+
+
 def build(settings: Settings, period: str, *, select: str | None = None,
           exclude: str | None = STEERING_EXCLUDE, draft: list | None = None,
           indirect_selection: str | None = None) -> BuildResult:

@@ -8,6 +8,8 @@ var/reports. Run `arvo COMMAND --help` for each command's options and an example
 
 from __future__ import annotations
 
+import atexit
+import os
 import sys
 from pathlib import Path
 
@@ -389,5 +391,37 @@ main.add_command(deploy_command)
 main.add_command(freeze_command)
 main.add_command(watch_command)
 
+_exit_code = 1  # what an exception escaping the command ends with
+
+
+def run() -> None:
+    """The `arvo` console script: `main`, then an exit that skips tearing down the heap.
+
+    After a pipeline command the process holds Prefect, dbt's parsed project and Great
+    Expectations: freeing it all object by object took 1.4 s of the 500,000-resident
+    monthly run (docs/operations.md, "County scale"). Every exit handler still runs
+    (Prefect's, logging's, multiprocessing's: `_leave` is registered first, so it runs
+    last), output is flushed, and the exit code is the command's; only the interpreter's
+    own teardown is skipped, as Instagram does for its web workers (`atexit.register(
+    os._exit, 0)`, "Dismissing Python Garbage Collection at Instagram", 2017).
+    """
+    global _exit_code
+    atexit.register(_leave)
+    try:
+        main()
+    except SystemExit as exc:
+        _exit_code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        raise
+    except KeyboardInterrupt:
+        _exit_code = 130
+        raise
+
+
+def _leave() -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_exit_code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

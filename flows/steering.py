@@ -9,7 +9,6 @@ Without PREFECT_API_URL, Prefect starts a temporary local server for the run.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -21,16 +20,9 @@ from arvo import config, definitions, freeze
 from arvo.config import Settings
 from arvo.definitions import Definitions, Language
 from arvo.ingest.changes import changed_months
-from arvo.ingest.submission import (
-    FileOutcome,
-    ProviderBatch,
-    read_submissions,
-    record_unrecognised,
-    submission_months,
-    validate_batches,
-    write_batch,
-)
+from arvo.ingest.submission import FileOutcome, record_unrecognised, submission_months
 from arvo.ingest.waves import Wave, in_plan_order, plan_waves
+from arvo.ingest.workers import Workers
 from arvo.meter import StageMeter
 from arvo.periods import check_month, last_completed_month
 from arvo.redact import shown
@@ -153,23 +145,26 @@ def list_unrecognised(settings: Settings, providers: list[str],
     return [o for pid in providers for o in record_unrecognised(settings, pid, period)]
 
 
-@task(retries=2, retry_delay_seconds=2, cache_policy=NONE)
-def read_providers(settings: Settings, plan: dict[str, list[str]]) -> list[ProviderBatch]:
-    """Read, type and pseudonymise a group of providers' submission months."""
-    key = config.pseudonym_key()
-    return [read_submissions(settings, pid, months, key) for pid, months in plan.items()]
+def _on_io_error(task, task_run, state) -> bool:
+    """Retry only what may pass a second time: a file system error."""
+    return isinstance(state.result(raise_on_failure=False), OSError)
+
+
+@task(retries=2, retry_delay_seconds=2, retry_condition_fn=_on_io_error, cache_policy=NONE)
+def ingest_providers(settings: Settings, defs: Definitions, plan: dict[str, list[str]],
+                     workers: Workers) -> list[FileOutcome]:
+    """Read, type, pseudonymise, validate and write a group of providers' months."""
+    return workers.ingest(settings, defs, plan, config.pseudonym_key(), dt.date.today())
 
 
 @task(cache_policy=NONE)
-def validate(settings: Settings, defs: Definitions, batches: list[ProviderBatch]) -> None:
-    """Run the Great Expectations suites once per entity over every provider's rows."""
-    validate_batches(settings, defs, batches, dt.date.today())
+def prepare_later_stages(settings: Settings) -> None:
+    """Import dbt and Great Expectations and parse the dbt project, while ingest works."""
+    from arvo import transform
+    from arvo.quality import gx
 
-
-@task(retries=2, retry_delay_seconds=2, cache_policy=NONE)
-def write_providers(settings: Settings, batches: list[ProviderBatch]) -> list[FileOutcome]:
-    """Write a group of providers' accepted rows, quarantine, ingest logs and check results."""
-    return [o for batch in batches for o in write_batch(settings, batch)]
+    transform.prepare(settings)
+    gx.warm_up()
 
 
 @task(cache_policy=NONE)
@@ -199,22 +194,6 @@ def render_reports(settings: Settings, period: str, pdf: bool = False,
     return freeze.render(settings, period, lang, pdf=pdf)
 
 
-# Provider groups read side by side: reading and typing is CPU work under Python's GIL,
-# so more threads than cores only contend (measured: docs/operations.md#benchmark).
-READ_TASKS = max(1, min(8, os.cpu_count() or 1))
-WRITE_TASKS = 8  # provider groups written side by side: file I/O, which threads overlap
-
-
-def provider_groups(items: list, tasks: int) -> list[list]:
-    """Split a list of providers' work into at most `tasks` runs of consecutive items.
-
-    One task per group, not per provider: a Prefect task costs about 0.1 s, which
-    matters for a register of hundreds of providers (docs/operations.md).
-    """
-    size = max(1, -(-len(items) // tasks))
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
 @flow(name="ingest", log_prints=True, flow_run_name="ingest-{params.period}", **HOOKS)
 def ingest(params: SteeringParams) -> list[FileOutcome]:
     """Ingest every registered provider's new or changed submissions up to the period."""
@@ -226,7 +205,10 @@ def ingest(params: SteeringParams) -> list[FileOutcome]:
 
 def _ingest(params: SteeringParams, settings: Settings) -> list[FileOutcome]:
     """Plan the providers' new or changed months, then read, validate and write them in
-    waves of consecutive months (arvo.ingest.waves), so that memory holds one wave."""
+    waves of consecutive months (arvo.ingest.waves), so that memory holds one wave; a
+    large wave's providers in groups side by side, in worker processes
+    (arvo.ingest.workers)."""
+    workers = Workers(settings)  # its fork server imports while the run plans
     defs = load_definitions(settings, params.period)
     logger = get_run_logger()
     providers = params.providers or [p.id for p in defs.providers]
@@ -248,10 +230,15 @@ def _ingest(params: SteeringParams, settings: Settings) -> list[FileOutcome]:
     todo = {p: months for p, months in plan.items() if months}
     outcomes = []
     waves = split_in_waves(settings, todo)
-    for i, wave in enumerate(waves, start=1):
-        logger.info("wave %d of %d: months %s to %s, %.1f MB of files", i, len(waves),
-                    wave.months[0], wave.months[-1], wave.raw_bytes / config.MB)
-        outcomes += _ingest_wave(settings, defs, wave.plan)  # its rows are freed on return
+    with workers:
+        for i, wave in enumerate(waves, start=1):
+            groups = workers.groups(wave)
+            logger.info("wave %d of %d: months %s to %s, %.1f MB of files, %d group(s) of "
+                        "providers side by side", i, len(waves), wave.months[0],
+                        wave.months[-1], wave.raw_bytes / config.MB, len(groups))
+            runs = [ingest_providers.submit(settings, defs, group, workers)
+                    for group in groups]
+            outcomes += [o for run in runs for o in run.result()]  # the wave's rows are freed
     outcomes = in_plan_order(outcomes, todo)
     for o in outcomes:
         if o.status in ("rejected", "empty", "withdrawn"):
@@ -263,19 +250,6 @@ def _ingest(params: SteeringParams, settings: Settings) -> list[FileOutcome]:
                 sum(o.rows_quarantined for o in sent), sum(o.blank_lines for o in sent),
                 sum(o.status == "standing" for o in outcomes), len(unread))
     return outcomes + unread
-
-
-def _ingest_wave(settings: Settings, defs: Definitions,
-                 plan: dict[str, list[str]]) -> list[FileOutcome]:
-    """Read, validate and write one wave's months; only the outcomes outlive it."""
-    reads = [read_providers.submit(settings, dict(group))
-             for group in provider_groups(list(plan.items()), READ_TASKS)]
-    batches = [b for r in reads for b in r.result()]
-    del reads  # the futures hold the rows too
-    validate(settings, defs, batches)
-    writes = [write_providers.submit(settings, group)
-              for group in provider_groups(batches, WRITE_TASKS)]
-    return [o for w in writes for o in w.result()]
 
 
 @flow(name="steering", log_prints=True, flow_run_name="steering-{params.period}", **HOOKS)
@@ -304,12 +278,17 @@ def publish_summary(settings: Settings, result: SteeringResult) -> None:
 def _steer(params: SteeringParams, settings: Settings) -> SteeringResult:
     """The stages of one period in order, each timed and its peak memory measured."""
     meter = StageMeter()
+    config.pseudonym_key()  # fail fast, before any task, if no key is configured
     frozen = check_frozen(settings, params, "steer")
     defs = load_definitions(settings, params.period)
     version = defs.version
     get_run_logger().info("steering %s with definitions version %s", params.period, version)
-    outcomes = ingest(params)
+    # a large wave is ingested in worker processes (arvo.ingest.workers), which leave this
+    # one idle: it meanwhile does the start-up work of the later stages
+    prepared = prepare_later_stages.submit(settings)
+    outcomes = _ingest(params, settings)  # not as a subflow: one costs about 1 s
     meter.lap("ingest")
+    prepared.result()
     build_marts(settings, params.period)
     meter.lap("transform")
     checked = check_obligations(settings, params.period)

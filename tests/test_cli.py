@@ -75,3 +75,22 @@ def test_a_cycle_needs_its_periods(tmp_path):
     assert result.exit_code == 2
     assert "give --from and --to, or --period (repeatable)" in result.output
     assert not (tmp_path / "lake").exists()
+
+
+@pytest.mark.parametrize(("args", "code", "stream", "text"), [
+    (["--help"], 0, "stdout", "Usage: python -m flows.cli"),
+    (["steer", "--period", "2025-13"], 2, "stderr", "is not a month YYYY-MM"),
+    (["definitions", "check", "--definitions-dir", "/nonexistent"], 2, "stderr", "Error:"),
+])
+def test_the_console_script_keeps_its_exit_code_and_output(args, code, stream, text):
+    """`flows.cli.run` leaves with os._exit after the exit handlers: the command's code, and
+    its output flushed to a pipe (block-buffered), are what `main` gives."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == code, done.stderr
+    assert text in getattr(done, stream)
+    if code == 0:  # all of it: the last line lists the last command
+        assert done.stdout.splitlines()[-1].split()[0] == sorted(main.commands)[-1]

@@ -25,3 +25,16 @@ def test_each_stage_gets_its_own_peak():
     assert meter.peak_mb["total"] == meter.peak_mb["big"]
     assert set(meter.seconds) == {"big", "small", "total"}
     assert meter.seconds["total"] >= meter.seconds["big"] + meter.seconds["small"] - 0.02
+
+
+def test_worker_peaks_add_to_the_stage_in_which_they_are_reported():
+    from arvo.meter import add_worker_peak
+
+    meter = StageMeter()
+    add_worker_peak(101, 300.0)
+    add_worker_peak(101, 200.0)  # a worker's largest report counts
+    add_worker_peak(102, 150.0)
+    meter.lap("ingest")
+    meter.lap("after")
+    # the run's own peak is about the same in both stages; the workers' 450 MB count once
+    assert 440 <= meter.peak_mb["ingest"] - meter.peak_mb["after"] <= 460

@@ -9,18 +9,22 @@ before the next is read. A wave holds as many months as fit in the budget of raw
 least one month a wave), so Great Expectations' fixed cost per suite run is paid once a
 wave, not once a month. Every check is per file, so the waves give exactly what one
 wave would; the month's ingest log is still written last, after its partitions.
+
+A wave's providers can be split in groups of about equal bytes (`balanced_groups`), which
+arvo.ingest.workers ingests side by side in processes of their own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from arvo.ingest.folders import month_contents
 from arvo.ingest.read import too_large
 
-__all__ = ["Wave", "in_plan_order", "month_sizes", "plan_waves", "wave_months"]
+__all__ = ["Wave", "balanced_groups", "in_plan_order", "month_sizes", "plan_sizes",
+           "plan_waves", "wave_months"]
 
 
 @dataclass(frozen=True)
@@ -30,23 +34,37 @@ class Wave:
     months: list[str]
     plan: dict[str, list[str]]
     raw_bytes: int
+    provider_bytes: dict[str, int] = field(default_factory=dict)  # of the wave's months
 
 
-def month_sizes(raw_dir: Path, plan: dict[str, list[str]], max_file_bytes: int,
-                max_file_rows: int | None = None) -> dict[str, int]:
-    """Bytes on disk of the files each planned month would read, over every provider.
+def plan_sizes(raw_dir: Path, plan: dict[str, list[str]], max_file_bytes: int,
+               max_file_rows: int | None = None) -> dict[tuple[str, str], int]:
+    """Bytes on disk of the files each planned (provider, month) would read.
 
     A file over `max_file_bytes` (or a Parquet file over `max_file_rows`) is rejected
     unread, so it weighs nothing.
     """
-    sizes: dict[str, int] = {}
+    sizes: dict[tuple[str, str], int] = {}
     for provider_id, months in plan.items():
         for month in months:
             files = month_contents(raw_dir, provider_id, month).files
-            read = [p.stat().st_size for paths in files.values() for p in paths
-                    if too_large(p, max_file_bytes, max_file_rows) is None]
-            sizes[month] = sizes.get(month, 0) + sum(read)
+            sizes[provider_id, month] = sum(
+                p.stat().st_size for paths in files.values() for p in paths
+                if too_large(p, max_file_bytes, max_file_rows) is None)
     return sizes
+
+
+def month_sizes(raw_dir: Path, plan: dict[str, list[str]], max_file_bytes: int,
+                max_file_rows: int | None = None) -> dict[str, int]:
+    """Bytes on disk of the files each planned month would read, over every provider."""
+    return _by_month(plan_sizes(raw_dir, plan, max_file_bytes, max_file_rows))
+
+
+def _by_month(sizes: dict[tuple[str, str], int]) -> dict[str, int]:
+    months: dict[str, int] = {}
+    for (_, month), size in sizes.items():
+        months[month] = months.get(month, 0) + size
+    return months
 
 
 def wave_months(sizes: dict[str, int], budget: int) -> list[list[str]]:
@@ -70,14 +88,32 @@ def plan_waves(raw_dir: Path, plan: dict[str, list[str]], budget: int,
                max_file_bytes: int, max_file_rows: int | None = None) -> list[Wave]:
     """The plan's months in waves of at most `budget` raw bytes, oldest first; each wave's
     plan keeps the providers in the plan's order."""
-    sizes = month_sizes(raw_dir, plan, max_file_bytes, max_file_rows)
+    sizes = plan_sizes(raw_dir, plan, max_file_bytes, max_file_rows)
+    by_month = _by_month(sizes)
     waves = []
-    for months in wave_months(sizes, budget):
+    for months in wave_months(by_month, budget):
         chosen = set(months)
         part = {pid: [m for m in ms if m in chosen] for pid, ms in plan.items()}
-        waves.append(Wave(months, {pid: ms for pid, ms in part.items() if ms},
-                          sum(sizes[m] for m in months)))
+        part = {pid: ms for pid, ms in part.items() if ms}
+        waves.append(Wave(months, part, sum(by_month[m] for m in months),
+                          {pid: sum(sizes[pid, m] for m in ms) for pid, ms in part.items()}))
     return waves
+
+
+def balanced_groups(wave: Wave, groups: int) -> list[dict[str, list[str]]]:
+    """The wave's plan in at most `groups` groups of providers of about equal bytes.
+
+    Largest provider first, each to the lightest group so far (the longest-processing-
+    time rule); a provider is never split. Each group keeps the plan's order.
+    """
+    loads = [0] * max(1, min(groups, len(wave.plan)))
+    members: list[set[str]] = [set() for _ in loads]
+    for pid in sorted(wave.plan, key=lambda p: (-wave.provider_bytes.get(p, 0), p)):
+        lightest = loads.index(min(loads))
+        loads[lightest] += wave.provider_bytes.get(pid, 0)
+        members[lightest].add(pid)
+    return [{pid: ms for pid, ms in wave.plan.items() if pid in group}
+            for group in members if group]
 
 
 def in_plan_order(outcomes: Iterable, plan: dict[str, list[str]]) -> list:

@@ -35,6 +35,13 @@ def _context():
     return context
 
 
+def warm_up() -> None:
+    """Import Great Expectations and create the context now, not at the first suite run
+    (an ingest worker process does so as it starts: arvo.ingest.workers)."""
+    with _LOCK:  # one context even when a suite runs in another thread meanwhile
+        _context()
+
+
 @cache
 def _validation(suite_json: str):
     """The validation definition of a suite (as canonical JSON) on a whole DataFrame."""

@@ -10,12 +10,8 @@ import pytest
 
 from arvo import definitions
 from arvo.config import REPO_ROOT, Settings
-from arvo.ingest.submission import (
-    read_submissions,
-    record_unrecognised,
-    validate_batches,
-    write_batch,
-)
+from arvo.ingest.submission import record_unrecognised
+from arvo.ingest.workers import ingest_group
 from tests.conftest import settings_at
 
 PUBLIC = "2358253-3"   # sends csv_fi
@@ -31,12 +27,10 @@ def settings_for(tmp_path: Path) -> Settings:
 
 def ingest(settings: Settings, defs, providers: list[str], months: list[str], key: bytes,
            today: dt.date) -> list:
-    """The steering flow's ingest stages as library calls, one validation over every
-    provider: an outcome per file, then what was not read."""
+    """The steering flow's ingest stages as library calls, one group of every provider
+    (one validation over them all): an outcome per file, then what was not read."""
     unread = [o for p in providers for o in record_unrecognised(settings, p, max(months))]
-    batches = [read_submissions(settings, p, months, key) for p in providers]
-    validate_batches(settings, defs, batches, today)
-    return [o for b in batches for o in write_batch(settings, b)] + unread
+    return ingest_group(settings, defs, {p: months for p in providers}, key, today) + unread
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

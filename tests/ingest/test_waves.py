@@ -126,12 +126,13 @@ def _contents(home: Path) -> dict[str, pd.DataFrame]:
 
 def test_several_waves_give_exactly_what_one_wave_gives(submissions, prefect_server,
                                                         monkeypatch):
+    from arvo.ingest import workers
     from flows import steering
 
     s = submissions
     _months_of_submissions(s.raw_dir)
     planned, validated = [], []
-    plan_waves_of, validate_of = steering.plan_waves, steering.validate_batches
+    plan_waves_of, validate_of = steering.plan_waves, workers.validate_batches
 
     def plan_waves(*args):
         planned.append(plan_waves_of(*args))
@@ -142,7 +143,8 @@ def test_several_waves_give_exactly_what_one_wave_gives(submissions, prefect_ser
         return validate_of(settings, defs, batches, today)
 
     monkeypatch.setattr(steering, "plan_waves", plan_waves)
-    monkeypatch.setattr(steering, "validate_batches", validate_batches)
+    monkeypatch.setattr(workers, "validate_batches", validate_batches)
+    monkeypatch.setenv("ARVO_INGEST_PROCESSES", "1")  # validated here, where it is seen
     runs = {}
     for name, megabytes in (("one", "1024"), ("several", "0.000001")):
         monkeypatch.setenv("ARVO_INGEST_WAVE_MB", megabytes)
