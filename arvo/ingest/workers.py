@@ -100,7 +100,8 @@ class Workers:
         return outcomes
 
     def close(self) -> None:
-        """Stop the workers (waiting for none: every group's answer has been taken)."""
+        """Stop the workers: queued groups are cancelled, a running one is let finish (after
+        a failure elsewhere in the wave; otherwise every group's answer has been taken)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
