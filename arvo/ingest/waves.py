@@ -23,8 +23,8 @@ from pathlib import Path
 from arvo.ingest.folders import month_contents
 from arvo.ingest.read import too_large
 
-__all__ = ["Wave", "balanced_groups", "in_plan_order", "month_sizes", "plan_sizes",
-           "plan_waves", "wave_months"]
+__all__ = ["Wave", "balanced_groups", "in_plan_order", "plan_sizes", "plan_waves",
+           "wave_months"]
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,6 @@ def plan_sizes(raw_dir: Path, plan: dict[str, list[str]], max_file_bytes: int,
                 p.stat().st_size for paths in files.values() for p in paths
                 if too_large(p, max_file_bytes, max_file_rows) is None)
     return sizes
-
-
-def month_sizes(raw_dir: Path, plan: dict[str, list[str]], max_file_bytes: int,
-                max_file_rows: int | None = None) -> dict[str, int]:
-    """Bytes on disk of the files each planned month would read, over every provider."""
-    return _by_month(plan_sizes(raw_dir, plan, max_file_bytes, max_file_rows))
 
 
 def _by_month(sizes: dict[tuple[str, str], int]) -> dict[str, int]:

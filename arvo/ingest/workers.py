@@ -4,8 +4,9 @@ Reading and typing a submission and validating it with Great Expectations are CP
 under Python's global interpreter lock: in one process they use one core, whatever the
 threads. `Workers` ingests each group of providers (`ingest_group`: read -> validate ->
 write, arvo.ingest.submission) in a process of its own when the wave weighs at least
-`Settings.ingest_process_bytes`, and in the calling thread otherwise, where starting the
-workers would cost more than they save (docs/operations.md, "County scale").
+`Settings.ingest_process_bytes`, and in the calling thread otherwise: a few rows, where a
+worker's start (its suites built anew) would cost more than it saves (docs/operations.md,
+"Ingest in waves").
 
 - The workers are forked by multiprocessing's fork server, a clean single-threaded
   process that `Workers` starts as the ingest begins and that imports this module and

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from arvo.ingest.waves import in_plan_order, month_sizes, plan_waves, wave_months
+from arvo.ingest.waves import in_plan_order, plan_sizes, plan_waves, wave_months
 
 from .conftest import CLIENTS, HOSPITAL, PRIVATE, PUBLIC, write
 
@@ -44,7 +44,7 @@ def test_the_rule_holds_for_any_sizes(seed):
             assert total + sizes[waves[i + 1][0]] > budget
 
 
-def test_month_sizes_sum_the_files_read_over_every_provider(submissions):
+def test_sizes_are_the_files_read_per_provider_and_month(submissions):
     s = submissions
     for month in MONTHS[1:]:
         for pid in (PRIVATE, PUBLIC):
@@ -56,22 +56,25 @@ def test_month_sizes_sum_the_files_read_over_every_provider(submissions):
         return sum(p.stat().st_size for p in (s.raw_dir / pid / month).iterdir()
                    if p.name != "saate.txt")
 
-    sizes = month_sizes(s.raw_dir, plan, 1 << 30)
-    assert sizes == {MONTHS[0]: size(PRIVATE, MONTHS[0]) + size(HOSPITAL, MONTHS[0]),
-                     MONTHS[1]: size(PRIVATE, MONTHS[1]) + size(PUBLIC, MONTHS[1]),
-                     MONTHS[2]: size(PRIVATE, MONTHS[2]) + size(PUBLIC, MONTHS[2])}
+    sizes = plan_sizes(s.raw_dir, plan, 1 << 30)
+    assert sizes == {(pid, m): size(pid, m) for pid, months in plan.items() for m in months}
     parquet = (s.raw_dir / HOSPITAL / MONTHS[0] / "events.parquet").stat().st_size
     limit = parquet - 1  # over the limit: rejected unread, so it weighs nothing
     assert max(p.stat().st_size for p in s.raw_dir.rglob("*.csv")) <= limit
-    assert month_sizes(s.raw_dir, plan, limit)[MONTHS[0]] == size(PRIVATE, MONTHS[0])
-    waves = plan_waves(s.raw_dir, plan, sizes[MONTHS[0]] + sizes[MONTHS[1]], 1 << 30)
+    assert plan_sizes(s.raw_dir, plan, limit)[HOSPITAL, MONTHS[0]] == \
+        size(HOSPITAL, MONTHS[0]) - parquet
+    month = {m: sum(v for (_, mm), v in sizes.items() if mm == m) for m in MONTHS}
+    waves = plan_waves(s.raw_dir, plan, month[MONTHS[0]] + month[MONTHS[1]], 1 << 30)
     assert [w.months for w in waves] == [MONTHS[:2], MONTHS[2:]]
     assert [w.plan for w in waves] == [{PRIVATE: MONTHS[:2], PUBLIC: MONTHS[1:2],
                                         HOSPITAL: MONTHS[:1]},
                                        {PRIVATE: MONTHS[2:], PUBLIC: MONTHS[2:]}]
     assert list(waves[0].plan) == [PRIVATE, PUBLIC, HOSPITAL]  # the plan's provider order
-    assert [w.raw_bytes for w in waves] == [sizes[MONTHS[0]] + sizes[MONTHS[1]],
-                                            sizes[MONTHS[2]]]
+    assert [w.raw_bytes for w in waves] == [month[MONTHS[0]] + month[MONTHS[1]],
+                                            month[MONTHS[2]]]
+    assert waves[0].provider_bytes == {  # what the wave's groups are balanced by
+        PRIVATE: sizes[PRIVATE, MONTHS[0]] + sizes[PRIVATE, MONTHS[1]],
+        PUBLIC: sizes[PUBLIC, MONTHS[1]], HOSPITAL: sizes[HOSPITAL, MONTHS[0]]}
 
 
 def test_outcomes_of_several_waves_are_put_in_one_wave_order():

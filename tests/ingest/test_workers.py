@@ -24,8 +24,8 @@ def _wave(sizes: dict[str, int]) -> Wave:
 
 def test_groups_balance_the_bytes_and_never_split_a_provider():
     wave = _wave({"A": 90, "B": 50, "C": 40, "D": 10})
-    # largest first, each to the lightest group: A | B, C (90) | D joins A's (the first of
-    # the lightest)... A 90 + D 10 = 100 against B 50 + C 40 = 90
+    # largest first, each to the lightest group: A to the first; B, then C, to the second
+    # (50, then 90); D to the first of two groups of 90: A + D 100, B + C 90
     assert balanced_groups(wave, 2) == [{"A": ["2025-01"], "D": ["2025-01"]},
                                         {"B": ["2025-01"], "C": ["2025-01"]}]
     assert balanced_groups(wave, 1) == [wave.plan]
