@@ -87,6 +87,19 @@ def _wait(api: str, run_ids: list[str], seconds: float = 400) -> dict[str, dict]
     raise AssertionError(f"runs not finished in {seconds} s: {runs}")
 
 
+def _logs_until(api: str, run_ids: list[str], text: str, seconds: float = 60) -> list[dict]:
+    """The runs' logs, oldest first, once each run has one holding `text`: a run's last
+    logs reach the server in the client's final batch, which may land after its state."""
+    deadline = time.monotonic() + seconds
+    while True:
+        logs = _post(api, "/logs/filter", {"logs": {"flow_run_id": {"any_": run_ids}},
+                                           "sort": "TIMESTAMP_ASC"})
+        seen = {log["flow_run_id"] for log in logs if text in log["message"]}
+        if seen >= set(run_ids) or time.monotonic() > deadline:
+            return logs
+        time.sleep(1)
+
+
 def test_the_deployments_are_registered_with_their_helsinki_schedules(served):
     _, api, _ = served
     deployments = {d["name"]: d for d in _post(api, "/deployments/filter", {})}
@@ -115,8 +128,7 @@ def test_two_runs_of_a_period_take_turns_and_publish_their_figures(served):
     assert [r["state"]["type"] for r in runs.values()] == ["COMPLETED", "COMPLETED"]
     assert {r["name"] for r in runs.values()} == {f"steering-{PERIOD}"}
 
-    logs = _post(api, "/logs/filter", {"logs": {"flow_run_id": {"any_": [first, second]}},
-                                       "sort": "TIMESTAMP_ASC"})
+    logs = _logs_until(api, [first, second], "released the warehouse")
     held = [(log["flow_run_id"], log["message"].split(" the warehouse")[0])
             for log in logs if "the warehouse" in log["message"]]
     waits = [run for run, what in held if what.startswith("waiting")]
