@@ -41,6 +41,16 @@ def main() -> None:
     """
 
 
+def _start_ingest_workers(home: Path | None) -> None:
+    """Start the ingest workers' fork server before Prefect is imported, so that its own
+    imports (about 2 s) overlap the run's start (arvo.forked)."""
+    from arvo import forked
+    from arvo.config import Settings
+
+    if Settings.from_env(home).ingest_processes > 1:
+        forked.start()
+
+
 def _print_reports(results) -> None:
     click.echo("\nReports written:")
     for result in results:
@@ -158,6 +168,7 @@ def ingest(home, raw_dir, definitions_dir, period, providers, force) -> None:
     Example:
         arvo ingest --period 2025-12 --raw-dir /data/submissions --provider 2358253-3
     """
+    _start_ingest_workers(home)
     from flows.steering import SteeringParams
     from flows.steering import ingest as ingest_flow
 
@@ -196,6 +207,7 @@ def steer(home, raw_dir, definitions_dir, period, force, as_json, pdf, lang, for
         arvo steer --period 2025-12 --lang sv --pdf
         arvo steer --period 2025-12 --force-frozen --reason "corrected costs of provider X"
     """
+    _start_ingest_workers(home)
     from flows.steering import SteeringParams, steering
 
     params = SteeringParams(

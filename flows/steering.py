@@ -159,12 +159,13 @@ def ingest_providers(settings: Settings, defs: Definitions, plan: dict[str, list
 
 @task(cache_policy=NONE)
 def prepare_later_stages(settings: Settings) -> None:
-    """Import dbt and Great Expectations and parse the dbt project, while ingest works."""
+    """Import dbt and parse the dbt project (and Great Expectations if the obligations are
+    checked in this process), while ingest works."""
     from arvo import transform
-    from arvo.quality import gx
+    from arvo.quality import obligations
 
     transform.prepare(settings)
-    gx.warm_up()
+    obligations.warm_up(settings)
 
 
 @task(cache_policy=NONE)
@@ -180,7 +181,7 @@ def check_obligations(settings: Settings, period: str) -> dict[str, int]:
     """Enforce the PROM obligations on the period's compliance rows with Great Expectations."""
     from arvo.quality import obligations
 
-    summary = obligations.check(settings, period)
+    summary = obligations.check_in_run(settings, period)
     get_run_logger().info("%s (results: %s)", summary.text, summary.path)
     return {"passed": summary.passed, "failed": summary.failed,
             "not_applicable": summary.not_applicable, "error": summary.error}

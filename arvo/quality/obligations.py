@@ -20,7 +20,10 @@ period)`:
    (the period's rows replaced on a rerun), where dbt (source `checks`) and the reports
    read them.
 
-No Prefect here: `flows.steering` wraps `check` as a task.
+A steering run with worker processes calls `check_in_run`: the check runs in a worker
+forked from arvo.forked's server, which has Great Expectations imported, so that the
+run's own process never imports it. No Prefect here: `flows.steering` wraps
+`check_in_run` as a task.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from arvo import definitions
+from arvo import definitions, forked
 from arvo.config import Settings
 from arvo.definitions import Definitions
 from arvo.quality import gx
@@ -312,3 +315,23 @@ def check(settings: Settings, period: str) -> CheckSummary:
     path = write_results(Path(settings.warehouse), period, results)
     counts = results["status"].value_counts()
     return CheckSummary(period, path, *(int(counts.get(s, 0)) for s in STATUSES))
+
+
+def warm_up(settings: Settings) -> None:
+    """Import Great Expectations now if `check_in_run` will check in this process."""
+    if settings.ingest_processes < 2:
+        gx.warm_up()
+
+
+def check_in_run(settings: Settings, period: str) -> CheckSummary:
+    """`check` in a worker forked from arvo.forked's server when the run has worker
+    processes (`Settings.ingest_processes` > 1), else in this process.
+
+    In a worker, Great Expectations is imported already (the server did so once), and
+    the run's own process never imports it: about 2 s of a core that the ingest's
+    workers need while the run would import it (docs/operations.md, "County scale").
+    """
+    if settings.ingest_processes < 2:
+        return check(settings, period)
+    return forked.call(f"checking the obligations of {period}", check, settings, period)
+

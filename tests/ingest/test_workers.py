@@ -45,19 +45,19 @@ def test_the_plan_keeps_its_order_within_a_group():
 
 def test_a_wave_in_worker_processes_gives_what_one_process_gives(submissions, prefect_server,
                                                                    monkeypatch):
-    from arvo.ingest import workers
+    from arvo import meter
     from flows import steering
 
     s = submissions
     _months_of_submissions(s.raw_dir)
     answered = []
-    add_worker_peak = workers.meter.add_worker_peak
+    add_worker_peak = meter.add_worker_peak
 
     def peak(pid: int, mb: float) -> None:
         answered.append(pid)
         add_worker_peak(pid, mb)
 
-    monkeypatch.setattr(workers.meter, "add_worker_peak", peak)
+    monkeypatch.setattr(meter, "add_worker_peak", peak)
     runs = {}
     for name, processes in (("one", "1"), ("workers", "2")):
         monkeypatch.setenv("ARVO_INGEST_PROCESSES", processes)

@@ -8,13 +8,14 @@ A hand-made warehouse holds the period's `mart_prom_compliance` rows and the win
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from arvo import definitions
+from arvo import definitions, meter
 from arvo.config import REPO_ROOT, Settings
 from arvo.quality import obligations
 from tests.conftest import obligation_results, settings_at
@@ -251,3 +252,19 @@ def test_segment_obligation_checked_per_provider(tmp_path: Path):
         "package", "DEPRESSION", "DEPRESSION")
     assert (summary.passed, summary.failed, summary.not_applicable, summary.error) == (
         2, 2, 2, 0)
+
+
+def test_a_run_with_workers_checks_in_a_worker_with_the_same_results(settings: Settings):
+    """`check_in_run`: in a forked worker when the run has them, else here; the same rows."""
+    in_process = settings.model_copy(update={"ingest_processes": 1})
+    obligations.check_in_run(in_process, PERIOD)
+    here = obligation_results(settings.warehouse, PERIOD).drop(columns="checked_at")
+    meter._take_worker_peaks()
+    with_workers = settings.model_copy(update={"ingest_processes": 2})
+    summary = obligations.check_in_run(with_workers, PERIOD)
+    assert (summary.passed, summary.failed, summary.not_applicable) == (3, 2, 1)
+    assert meter._WORKER_PEAKS and os.getpid() not in meter._WORKER_PEAKS  # another process
+    there = obligation_results(settings.warehouse, PERIOD).drop(columns="checked_at")
+    key = ["provider_id", "rule"]
+    pd.testing.assert_frame_equal(here.sort_values(key).reset_index(drop=True),
+                                  there.sort_values(key).reset_index(drop=True))
