@@ -334,4 +334,3 @@ def check_in_run(settings: Settings, period: str) -> CheckSummary:
     if settings.ingest_processes < 2:
         return check(settings, period)
     return forked.call(f"checking the obligations of {period}", check, settings, period)
-
