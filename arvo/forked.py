@@ -5,9 +5,10 @@ importing Great Expectations costs about 2 s of a core. So a run's CPU work in G
 Expectations goes to worker processes forked by multiprocessing's fork server: a clean
 single-threaded process that imports the ingest's workers module, the obligations check
 and Great Expectations once (`PRELOAD`), so that a worker forked from it starts in
-milliseconds with them loaded. The ingest's groups of providers
-(arvo.ingest.workers) and a steering run's obligations check (flows.steering) run there;
-the run itself never imports Great Expectations.
+milliseconds with them loaded. The ingest's groups of providers of a large wave
+(arvo.ingest.workers) and a steering run's obligations check (flows.steering) run there,
+so a steering run whose waves are all large never imports Great Expectations itself; a
+small wave (a few rows) is validated in the run's own process.
 
 - `start()` starts the server; `arvo steer` and `arvo ingest` do so before they import
   Prefect, so that its imports overlap the run's own start (docs/operations.md, "Ingest

@@ -201,16 +201,16 @@ def ingest(params: SteeringParams) -> list[FileOutcome]:
     settings = params.settings()
     config.pseudonym_key()  # fail fast, before any task, if no key is configured
     with warehouse_guard(settings):  # the lake and the warehouse are written together
-        return _ingest(params, settings)
+        return _ingest(params, settings, load_definitions(settings, params.period))
 
 
-def _ingest(params: SteeringParams, settings: Settings) -> list[FileOutcome]:
+def _ingest(params: SteeringParams, settings: Settings,
+            defs: Definitions) -> list[FileOutcome]:
     """Plan the providers' new or changed months, then read, validate and write them in
     waves of consecutive months (arvo.ingest.waves), so that memory holds one wave; a
     large wave's providers in groups side by side, in worker processes
     (arvo.ingest.workers)."""
     workers = Workers(settings)  # its fork server imports while the run plans
-    defs = load_definitions(settings, params.period)
     logger = get_run_logger()
     providers = params.providers or [p.id for p in defs.providers]
     unknown = sorted(set(providers) - {p.id for p in defs.providers})
@@ -287,7 +287,7 @@ def _steer(params: SteeringParams, settings: Settings) -> SteeringResult:
     # a large wave is ingested in worker processes (arvo.ingest.workers), which leave this
     # one idle: it meanwhile does the start-up work of the later stages
     prepared = prepare_later_stages.submit(settings)
-    outcomes = _ingest(params, settings)  # not as a subflow: one costs about 1 s
+    outcomes = _ingest(params, settings, defs)  # not as a subflow: one costs about 1 s
     meter.lap("ingest")
     prepared.result()
     build_marts(settings, params.period)

@@ -37,7 +37,7 @@ def _context():
 
 def warm_up() -> None:
     """Import Great Expectations and create the context now, not at the first suite run
-    (an ingest worker process does so as it starts: arvo.ingest.workers)."""
+    (a worker forked from arvo.forked's server does so as it starts)."""
     with _LOCK:  # one context even when a suite runs in another thread meanwhile
         _context()
 
