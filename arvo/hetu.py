@@ -9,7 +9,6 @@ and sex derived from the code.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import re
 from dataclasses import dataclass
@@ -72,7 +71,7 @@ def pseudonymise(hetu: str, key: bytes) -> str:
     """Keyed pseudonym of a HETU: hex HMAC-SHA256 of the normalised code (32 chars)."""
     if not key:
         raise ValueError("pseudonymisation key is empty")
-    return hmac.new(key, hetu.strip().upper().encode("ascii"), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(key, hetu.strip().upper().encode("ascii"), "sha256").hex()[:32]
 
 
 def make(birth_date: dt.date, individual_number: int, sign: str | None = None) -> str:

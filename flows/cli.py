@@ -94,10 +94,12 @@ def demo(home, seed, residents, months, periods, pdf) -> None:
     """
     from flows.cycle import DemoParams
     from flows.cycle import demo as demo_flow
+    from flows.runs import in_this_process
 
     ensure_demo_key(home)
-    result = demo_flow(DemoParams(home=home, seed=seed, residents=residents, months=months,
-                                  periods=list(periods) or None, pdf=pdf))
+    result = in_this_process(demo_flow, DemoParams(
+        home=home, seed=seed, residents=residents, months=months,
+        periods=list(periods) or None, pdf=pdf))
     _print_cycle(result)
 
 
@@ -169,13 +171,14 @@ def ingest(home, raw_dir, definitions_dir, period, providers, force) -> None:
         arvo ingest --period 2025-12 --raw-dir /data/submissions --provider 2358253-3
     """
     _start_ingest_workers(home)
+    from flows.runs import in_this_process
     from flows.steering import SteeringParams
     from flows.steering import ingest as ingest_flow
 
     params = SteeringParams(home=home, raw_dir=raw_dir, definitions_dir=definitions_dir,
                             period=period, providers=list(providers) or None, force=force)
     _check_providers(params, providers)
-    outcomes = ingest_flow(params)
+    outcomes = in_this_process(ingest_flow, params)
     click.echo(f"{'provider':<10} {'month':<7} {'file':<16} {'in':>7} {'ok':>7} {'quar':>6} "
                f"{'blank':>6} status")
     for o in outcomes:
@@ -208,13 +211,14 @@ def steer(home, raw_dir, definitions_dir, period, force, as_json, pdf, lang, for
         arvo steer --period 2025-12 --force-frozen --reason "corrected costs of provider X"
     """
     _start_ingest_workers(home)
+    from flows.runs import in_this_process
     from flows.steering import SteeringParams, steering
 
     params = SteeringParams(
         home=home, raw_dir=raw_dir, definitions_dir=definitions_dir, period=period,
         force=force, pdf=pdf, lang=lang, force_frozen=force_frozen, reason=reason, by=by)
     refuse_frozen(params, [period], "steer")
-    result = steering(params)
+    result = in_this_process(steering, params)
     if as_json:
         click.echo(result.model_dump_json())
     else:
@@ -244,6 +248,7 @@ def define(home, raw_dir, definitions_dir, period, draft, force, pdf, lang) -> N
     from arvo import definitions, drafts
     from flows.definition import DefinitionParams
     from flows.definition import definition as definition_flow
+    from flows.runs import in_this_process
 
     params = DefinitionParams(home=home, raw_dir=raw_dir, definitions_dir=definitions_dir,
                               period=period, segments=draft, force=force, pdf=pdf, lang=lang)
@@ -253,7 +258,7 @@ def define(home, raw_dir, definitions_dir, period, draft, force, pdf, lang) -> N
                                                      period))
         except definitions.DefinitionError as exc:
             raise click.BadParameter(str(exc), param_hint="'--segments'") from None
-    result = definition_flow(params)
+    result = in_this_process(definition_flow, params)
     click.echo("\nReports written:")
     for path in result.reports:
         click.echo(f"  {result.period}: {path}")
@@ -286,6 +291,7 @@ def cycle(home, raw_dir, definitions_dir, start, end, periods, follow_up, defini
     """
     from flows.cycle import CycleParams
     from flows.cycle import cycle as cycle_flow
+    from flows.runs import in_this_process
 
     if not periods and not (start and end):
         raise click.UsageError("give --from and --to, or --period (repeatable)")
@@ -294,7 +300,7 @@ def cycle(home, raw_dir, definitions_dir, start, end, periods, follow_up, defini
         periods=list(periods) or None, follow_up=follow_up, definition=definition, pdf=pdf,
         lang=lang)
     refuse_frozen(params, params.periods, "steer")  # a frozen period is not rerun
-    _print_cycle(cycle_flow(params))
+    _print_cycle(in_this_process(cycle_flow, params))
 
 
 @main.command()
@@ -313,6 +319,7 @@ def report(home, raw_dir, definitions_dir, period, pdf, lang, force_frozen, reas
         arvo report --period 2025-12 --lang sv
         arvo report --period 2025-12 --force-frozen --reason "corrected translation"
     """
+    from flows.runs import in_this_process
     from flows.steering import SteeringParams
     from flows.steering import report as report_flow
 
@@ -320,7 +327,7 @@ def report(home, raw_dir, definitions_dir, period, pdf, lang, force_frozen, reas
         home=home, raw_dir=raw_dir, definitions_dir=definitions_dir, period=period,
         pdf=pdf, lang=lang, force_frozen=force_frozen, reason=reason, by=by)
     refuse_frozen(params, [period], "report")
-    for path in report_flow(params):
+    for path in in_this_process(report_flow, params):
         click.echo(path)
 
 

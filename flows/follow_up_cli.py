@@ -39,13 +39,14 @@ def follow_up(first, last, in_force_from, home, definitions_dir, pdf, lang) -> N
     from arvo.follow_up.evaluate import MissingPeriods
     from flows.follow_up import FollowUpParams
     from flows.follow_up import follow_up as follow_up_flow
+    from flows.runs import in_this_process
 
     params = FollowUpParams(home=home, definitions_dir=definitions_dir, first=first,
                             last=last, in_force_from=in_force_from, lang=lang, pdf=pdf)
     if first > last:
         raise click.BadParameter(f"{first} is after --to {last}", param_hint="'--from'")
     try:
-        result = follow_up_flow(params)
+        result = in_this_process(follow_up_flow, params)
     except MissingPeriods as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"periods: {', '.join(result.periods)}")

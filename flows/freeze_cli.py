@@ -68,11 +68,12 @@ def freeze(period, by, note, home, raw_dir, definitions_dir) -> None:
         arvo freeze --period 2025-12 --by "Commissioner A. Virtanen" --note "Board 14.1."
     """
     from flows.freeze import FreezeParams, freeze_period
+    from flows.runs import in_this_process
 
     try:
-        result = freeze_period(FreezeParams(home=home, raw_dir=raw_dir,
-                                            definitions_dir=definitions_dir, period=period,
-                                            by=by, note=note))
+        result = in_this_process(freeze_period, FreezeParams(
+            home=home, raw_dir=raw_dir, definitions_dir=definitions_dir, period=period,
+            by=by, note=note))
     except ValueError as exc:
         raise click.ClickException(str(exc).splitlines()[0]) from None
     state = "was already frozen" if result.already else "frozen"

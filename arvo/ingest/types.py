@@ -7,8 +7,10 @@ row and column; the raw HETU is dropped here and never leaves this module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -100,41 +102,64 @@ def _bad(rows: pd.DataFrame, bad: pd.Series, column: str, rule: str,
             for k, n, v in hits.itertuples(index=False)]
 
 
+def _per_distinct(text: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`convert` run once per distinct value of `text` and spread back over its rows: a
+    month's dates and answers are a few hundred values over hundreds of thousands of rows."""
+    position, distinct = pd.factorize(text)
+    converted = convert(pd.Series(distinct, dtype=object))
+    # one missing value appended: an empty cell (position -1) takes it
+    values = converted.reindex(range(len(distinct) + 1)).to_numpy()
+    return pd.Series(values[position], index=text.index)
+
+
 def _dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    fi = pd.to_datetime(text, format="%d.%m.%Y", errors="coerce")
-    value = iso.fillna(fi)
+    def convert(distinct: pd.Series) -> pd.Series:
+        iso = pd.to_datetime(distinct, format="%Y-%m-%d", errors="coerce")
+        return iso.fillna(pd.to_datetime(distinct, format="%d.%m.%Y", errors="coerce"))
+
+    value = _per_distinct(text, convert)
     return value, text.notna() & value.isna()
 
 
 def _integers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    number = pd.to_numeric(text.str.strip().str.replace(r"[.,]0+$", "", regex=True),
-                           errors="coerce")
+    def convert(distinct: pd.Series) -> pd.Series:
+        return pd.to_numeric(distinct.str.strip().str.replace(r"[.,]0+$", "", regex=True),
+                             errors="coerce")
+
+    number = _per_distinct(text, convert)
     bad = text.notna() & (number.isna() | (number.round() != number))
     return number.where(~bad).astype("Int64"), bad
 
 
 def _pseudonymise(text: pd.Series, rows: pd.DataFrame,
                   key: bytes) -> tuple[pd.DataFrame, list[Issue]]:
-    """client_id, birth_date and sex per row; an issue (without the code) for invalid ones."""
-    valid: dict[str, tuple[str, pd.Timestamp, str]] = {}
-    invalid: dict[str, Message] = {}
-    for code in text.dropna().unique():
+    """client_id, birth_date and sex per row; an issue (without the code) for invalid ones.
+
+    Each distinct code is parsed and pseudonymised once; the rows take their facts by
+    the code's position among the distinct ones (a client has many rows a month).
+    """
+    position, codes = pd.factorize(text, use_na_sentinel=True)
+    client_id = np.full(len(codes) + 1, np.nan, dtype=object)  # the last slot: no code
+    birth_day = np.full(len(codes) + 1, np.datetime64("NaT"), dtype="datetime64[D]")
+    sex = np.full(len(codes) + 1, np.nan, dtype=object)
+    invalid = np.zeros(len(codes) + 1, dtype=bool)
+    reasons: list[Message | None] = [None] * (len(codes) + 1)
+    for i, code in enumerate(codes):
         try:
             facts = hetu_codes.parse(code)
         except hetu_codes.InvalidHetu as exc:
-            invalid[code] = exc.args[0]
+            invalid[i], reasons[i] = True, exc.args[0]
         else:
-            valid[code] = (hetu_codes.pseudonymise(code, key), pd.Timestamp(facts.birth_date),
-                           facts.sex)
-    table = pd.DataFrame.from_dict(valid, orient="index",
-                                   columns=["client_id", "birth_date", "sex"])
+            client_id[i] = hetu_codes.pseudonymise(code, key)
+            birth_day[i], sex[i] = facts.birth_date, facts.sex
+    position = np.where(position < 0, len(codes), position)
     frame = pd.DataFrame({
-        "client_id": text.map(table["client_id"]).astype(object),
-        "birth_date": pd.to_datetime(text.map(table["birth_date"])),
-        "sex": text.map(table["sex"]).astype(object),
-    }, index=text.index)
-    bad = text.isin(invalid.keys())
-    issues = [Issue(k, int(n), "hetu_valid", "hetu", invalid[code]) for k, n, code in
-              zip(rows.loc[bad, "file_key"], rows.loc[bad, "source_row"], text[bad], strict=True)]
+        "client_id": pd.Series(client_id[position], index=text.index, dtype=object),
+        "birth_date": pd.Series(birth_day[position].astype("datetime64[s]"), index=text.index),
+        "sex": pd.Series(sex[position], index=text.index, dtype=object),
+    })
+    bad = invalid[position]
+    issues = [Issue(k, int(n), "hetu_valid", "hetu", reasons[i]) for k, n, i in
+              zip(rows.loc[bad, "file_key"], rows.loc[bad, "source_row"], position[bad],
+                  strict=True)]
     return frame, issues

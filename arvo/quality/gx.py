@@ -29,7 +29,13 @@ def _context():
     """The process's ephemeral context, without progress bars."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.execution_engine import pandas_execution_engine
 
+    # No fingerprint of the batch: an MD5 over pandas' hash of every cell, kept only as
+    # the batch's metadata, which no check reads and Arvo does not store. Below the
+    # module's 1 GB threshold it was computed for every frame: at 600,000 rows a month
+    # it cost as much as the checks themselves (docs/operations.md, County scale).
+    pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context

@@ -44,11 +44,12 @@ def import_nhs_proms(pack_dir, out_dir, modelled_only) -> None:
     from arvo.nhs.pack import PackError, locate
     from flows.nhs.flows import ImportParams
     from flows.nhs.flows import import_nhs_proms as import_flow
+    from flows.runs import in_this_process
 
     try:
         locate(pack_dir)  # the files of one year, found before any work: one clear error
-        summary = import_flow(ImportParams(pack_dir=pack_dir, out_dir=out_dir,
-                                           modelled_only=modelled_only))
+        summary = in_this_process(import_flow, ImportParams(
+            pack_dir=pack_dir, out_dir=out_dir, modelled_only=modelled_only))
     except PackError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -135,12 +136,13 @@ def _compare(compare_flow, pack_dir: Path, home: Path | None, period: str | None
              out: Path | None, default_name: str, what: str):
     """Run a comparison flow on the pack and the warehouse under `home`; print its lines."""
     from flows.nhs.flows import CompareParams
+    from flows.runs import in_this_process
 
     period = period or _pack_period(pack_dir)
     settings = config.Settings.from_env(home)
     out = out or settings.home / default_name
-    result = compare_flow(CompareParams(pack_dir=pack_dir, warehouse=settings.warehouse,
-                                        period=period, out=out))
+    result = in_this_process(compare_flow, CompareParams(
+        pack_dir=pack_dir, warehouse=settings.warehouse, period=period, out=out))
     for line in result.lines():
         click.echo(line)
     click.echo(f"{what}: {out}")

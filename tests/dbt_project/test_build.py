@@ -462,6 +462,30 @@ def test_failing_test_raises_transform_error(tmp_path):
     assert "unique_combination_stg_lake__events" in str(caught.value)
 
 
+@pytest.mark.parametrize("event_date, fails", [
+    (dt.date(2024, 12, 31), False),  # the folder's last day
+    (dt.date(2025, 1, 1), True),     # the next month's first
+])
+def test_an_event_dated_after_its_folders_month_fails_the_build(tmp_path, event_date, fails):
+    """The rule that lets int_events_windowed read only the window's folders."""
+    settings = make_settings(tmp_path)
+    tiny_lake.write(settings.lake_dir)
+    path = settings.lake_dir / "events" / f"provider_id={P1}" / "month=2024-12" / "data.parquet"
+    table = pq.read_table(path)
+    column = table.schema.get_field_index("event_date")
+    dates = pa.array([event_date] + table["event_date"].to_pylist()[1:],
+                     table.schema.field(column).type)
+    pq.write_table(table.set_column(column, "event_date", dates), path)
+    selected = "stg_lake__events stg_definitions__service_types"
+    if not fails:
+        assert transform.build(settings, "2024-12", select=selected).success
+        return
+    with pytest.raises(transform.TransformError) as caught:
+        transform.build(settings, "2024-12", select=selected)
+    [failure] = caught.value.failures
+    assert "expression_is_true_stg_lake__events" in failure.node
+
+
 def test_lake_without_an_entity_is_refused(tmp_path):
     settings = make_settings(tmp_path)
     tiny_lake.write(settings.lake_dir)

@@ -49,3 +49,19 @@ def test_nothing_of_a_run_outlives_it():
     del frame, result
     gc.collect()
     assert gone() is None, "Great Expectations still holds the validated DataFrame"
+
+
+def test_the_batch_is_not_fingerprinted(monkeypatch):
+    """Great Expectations would hash every cell of a frame under 1 GB for the batch's
+    metadata (as much work as the checks at county scale); the runner turns it off."""
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    gx.warm_up()
+
+    def hashed(frame):
+        raise AssertionError("the batch was fingerprinted")
+
+    monkeypatch.setattr(pandas_execution_engine, "hash_pandas_dataframe", hashed)
+    [result] = gx.run(_suite("unhashed", "score"), pd.DataFrame({"score": [1, 50]}),
+                      {"top": 10})
+    assert gx.unexpected_positions(result) == [1]
