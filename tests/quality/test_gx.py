@@ -53,7 +53,7 @@ def test_nothing_of_a_run_outlives_it():
 
 def test_the_batch_is_not_fingerprinted(monkeypatch):
     """Great Expectations would hash every cell of a frame under 1 GB for the batch's
-    metadata (as much work as the checks at county scale); the runner turns it off."""
+    metadata, which nothing reads; the runner turns it off."""
     from great_expectations.execution_engine import pandas_execution_engine
 
     gx.warm_up()
