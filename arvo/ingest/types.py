@@ -139,7 +139,9 @@ def _pseudonymise(text: pd.Series, rows: pd.DataFrame,
     the code's position among the distinct ones (a client has many rows a month).
     """
     position, codes = pd.factorize(text, use_na_sentinel=True)
-    client_id = np.full(len(codes) + 1, np.nan, dtype=object)  # the last slot: no code
+    # one slot more than codes, left empty: a row without a code (position -1) takes it,
+    # as in _per_distinct
+    client_id = np.full(len(codes) + 1, np.nan, dtype=object)
     birth_day = np.full(len(codes) + 1, np.datetime64("NaT"), dtype="datetime64[D]")
     sex = np.full(len(codes) + 1, np.nan, dtype=object)
     invalid = np.zeros(len(codes) + 1, dtype=bool)
@@ -152,7 +154,6 @@ def _pseudonymise(text: pd.Series, rows: pd.DataFrame,
         else:
             client_id[i] = hetu_codes.pseudonymise(code, key)
             birth_day[i], sex[i] = facts.birth_date, facts.sex
-    position = np.where(position < 0, len(codes), position)
     frame = pd.DataFrame({
         "client_id": pd.Series(client_id[position], index=text.index, dtype=object),
         "birth_date": pd.Series(birth_day[position].astype("datetime64[s]"), index=text.index),
