@@ -16,13 +16,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache, partial
+from hashlib import sha1
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal, format_percent
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 from markupsafe import Markup
 
 from arvo.messages import DEFAULT_LANGUAGE, check_language, localized, msg, translations
@@ -134,6 +141,7 @@ def pp(value: Any, decimals: int = 1, lang: str = DEFAULT_LANGUAGE) -> str:
     return msg("{points} pp", points=signed(float(value) * 100, decimals, lang)).render(lang)
 
 
+@lru_cache(maxsize=4096)  # a report shows the same few hundred dates thousands of times
 def day(value: date, lang: str = DEFAULT_LANGUAGE) -> str:
     """A date in `lang` (Babel's medium format): fi 30.6.2025, sv 30 juni 2025, en Jun 30, 2025."""
     return format_date(value, "medium", locale=_locale(lang))
@@ -217,20 +225,32 @@ def environment(templates_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Environmen
     gettext, whitespace trimmed), messages the views built (`msg`) rendered in `lang`, and
     the formatting filters in `lang` (`fi_date` and `fi_month` are `date` and `month`).
     One environment per folder and language in a process, so each template is compiled
-    once, not once per report (a template changed on disk is reloaded: Jinja2 checks)."""
+    once, not once per report (a template changed on disk is reloaded: Jinja2 checks).
+    Compiled templates are kept between processes in Jinja2's bytecode cache (`_BYTECODE`)."""
     return _environment(Path(templates_dir).resolve(), check_language(lang))
+
+
+#: how the templates are compiled (with a `finalize`); the bytecode cache's file names carry
+#: their digest, so a change of these never loads code compiled under others
+_COMPILE = {"trim_blocks": True, "lstrip_blocks": True, "extensions": ["jinja2.ext.i18n"]}
+_AUTOESCAPED = ["html", "j2"]
+#: Jinja2's bytecode cache in the user's own temporary folder (Jinja2 creates it private):
+#: a run's process loads the templates compiled by an earlier one instead of compiling them
+#: again (0.33 s for the 13 templates of one language, 0.02 s from the cache). Jinja2 checks
+#: each entry against the template's source and its own and Python's versions.
+_COMPILED_UNDER = sha1(repr((sorted(_COMPILE.items()), _AUTOESCAPED)).encode()).hexdigest()[:12]
+_BYTECODE = FileSystemBytecodeCache(pattern=f"arvo-{_COMPILED_UNDER}-%s.cache")
 
 
 @lru_cache(maxsize=16)
 def _environment(templates_dir: Path, lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
-        autoescape=select_autoescape(["html", "j2"]),
+        autoescape=select_autoescape(_AUTOESCAPED),
         undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
         finalize=lambda value: localized(value, lang),
+        bytecode_cache=_BYTECODE,
+        **_COMPILE,
     )
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(translations(lang), newstyle=True)

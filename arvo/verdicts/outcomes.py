@@ -23,6 +23,11 @@ import pandas as pd
 from arvo.verdicts import funnel
 
 KEYS = ["package_code", "instrument", "measure"]
+#: the columns of int_case_mix_predicted that `judge_providers` reads: the dbt model reads
+#: only these (the model records' text, e.g. factors_dropped, would cost more to convert
+#: to pandas than the judging itself at county scale: docs/operations.md)
+PAIR_COLUMNS = [*KEYS, "provider_id", "episode_id", "cycle", "baseline_score",
+                "followup_score", "expected", "model_pairs", "r_squared", "residual_sd"]
 
 
 def rules_from(table: pd.DataFrame) -> funnel.Rules:
@@ -72,7 +77,10 @@ def judge_model(providers: pd.DataFrame, theta: float, baseline_mean: float,
 
 def judge_providers(pairs: pd.DataFrame, rules: funnel.Rules,
                     measures: pd.DataFrame) -> pd.DataFrame:
-    """Every provider x package x measure of int_case_mix_predicted, judged."""
+    """Every provider x package x measure of int_case_mix_predicted, judged.
+
+    `pairs` needs the columns `PAIR_COLUMNS`; others are ignored.
+    """
     direction = {(r.instrument, r.measure): bool(r.higher_is_better)
                  for r in measures.itertuples()}
     parts = []

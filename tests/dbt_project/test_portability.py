@@ -327,6 +327,21 @@ def test_the_portable_build_ran_the_default_variants(two_builds):
         assert duckdb_sql not in _compiled(portable_run, model), model
 
 
+def test_the_uniqueness_tests_ran_their_engines_variant(two_builds):
+    """The generic test unique_combination (macro arvo_unique_combination): DuckDB groups a
+    hash of the combination first, the portable variant the columns themselves."""
+    from arvo import transform
+
+    duckdb_run, portable_run = two_builds
+    compiled = {run: [p.read_text("utf-8") for p in (transform.dbt_paths(run)[0] / "compiled")
+                      .rglob("unique_combination_int_events_windowed_*.sql")]
+                for run in (duckdb_run, portable_run)}
+    assert len(compiled[duckdb_run]) == len(compiled[portable_run]) == 1
+    assert "hash(provider_id, event_id)" in compiled[duckdb_run][0]
+    assert "hash(" not in compiled[portable_run][0]
+    assert "group by provider_id, event_id" in compiled[portable_run][0]
+
+
 def test_portable_sql_builds_the_same_warehouse(two_builds):
     """Every table and view of the two builds, row for row (doubles to 9 decimals)."""
     duckdb_run, portable_run = two_builds

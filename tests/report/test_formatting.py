@@ -76,3 +76,23 @@ def test_generated_follows_source_date_epoch(monkeypatch):
     assert generated("en").startswith("Jan 1, 2025")
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert generated("fi") != "1.1.2025 klo 12.00"
+
+
+def test_compiled_templates_are_cached_and_a_changed_template_is_compiled_again(tmp_path):
+    """Jinja2's bytecode cache keeps a template's compiled code for the next process; an
+    entry whose template source changed is not used."""
+    from pathlib import Path
+
+    from arvo.report import formatting
+
+    (tmp_path / "t.html.j2").write_text("first {{ 1 | integer }}", encoding="utf-8")
+    env = formatting.environment(tmp_path, "fi")
+    assert env.bytecode_cache is formatting._BYTECODE
+    assert env.get_template("t.html.j2").render() == "first 1"
+    key = formatting._BYTECODE.get_cache_key("t.html.j2", str(tmp_path / "t.html.j2"))
+    cached = Path(formatting._BYTECODE.directory) / f"arvo-{formatting._COMPILED_UNDER}-{key}.cache"
+    assert cached.is_file()
+
+    (tmp_path / "t.html.j2").write_text("second {{ 2 | integer }}", encoding="utf-8")
+    formatting._environment.cache_clear()  # as a new process would start
+    assert formatting.environment(tmp_path, "fi").get_template("t.html.j2").render() == "second 2"

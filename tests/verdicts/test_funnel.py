@@ -84,3 +84,20 @@ def test_fewer_than_three_eligible_providers_estimate_no_overdispersion():
     j = funnel.judge(np.array([0.5, 0.9]), np.array([0.01, 0.01]), np.array([100, 100]),
                      0.7, True, RULES)
     assert j.phi is None and j.method == "none"
+
+
+def test_the_quantiles_are_scipy_stats_own():
+    """funnel's normal and chi-square points are exactly scipy.stats' (not approximations)."""
+    assert funnel.Z95 == stats.norm.ppf(0.975) and funnel.Z998 == stats.norm.ppf(0.999)
+    for df in (1, 2, 3, 7, 30, 283, 1000):
+        assert funnel.chi2_ppf(0.95, df) == stats.chi2.ppf(0.95, df)
+    assert np.isnan(funnel.chi2_ppf(0.95, 0)) and np.isnan(stats.chi2.ppf(0.95, 0))
+
+
+def test_judging_does_not_import_scipy_stats():
+    """The dbt build's funnel model and the reports' charts do without scipy.stats' import."""
+    import subprocess
+    import sys
+    code = ("import sys, arvo.verdicts.outcomes, arvo.report.charts;"
+            "sys.exit('scipy.stats' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -55,3 +55,12 @@ def test_adjusted_is_population_mean_plus_observed_minus_expected():
                                                  - row["population_baseline_mean"])
     assert row["population_mean"] == pytest.approx(pairs["followup_score"].mean())
     assert row["se"] == pytest.approx(row["residual_sd"] / np.sqrt(row["pairs"]))
+
+
+def test_the_pair_columns_are_all_judging_reads():
+    """The dbt model reads only PAIR_COLUMNS of int_case_mix_predicted: same verdicts."""
+    pairs = casemix.fit_all(_region(4), {"P": ["chronic_conditions", "general_health"]}, [])
+    assert set(outcomes.PAIR_COLUMNS) < set(pairs.columns)
+    pd.testing.assert_frame_equal(
+        outcomes.judge_providers(pairs[outcomes.PAIR_COLUMNS], funnel.Rules(), MEASURES),
+        outcomes.judge_providers(pairs, funnel.Rules(), MEASURES))

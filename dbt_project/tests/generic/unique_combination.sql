@@ -1,14 +1,8 @@
 {#-
   Fails on every combination of `combination_of_columns` that occurs more than
-  once: the uniqueness test for a compound grain (e.g. period x provider_id).
+  once: the uniqueness test for a compound grain (e.g. period x provider_id). Each
+  failing row is a combination and its count (n_records), on every engine.
 -#}
 {% test unique_combination(model, combination_of_columns) %}
-
-select
-    {{ combination_of_columns | join(', ') }},
-    count(*) as n_records
-from {{ model }}
-group by {{ combination_of_columns | join(', ') }}
-having count(*) > 1
-
+{{ arvo_unique_combination(model, combination_of_columns) }}
 {% endtest %}

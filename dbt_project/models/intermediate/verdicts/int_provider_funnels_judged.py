@@ -11,7 +11,7 @@ from arvo.verdicts import outcomes
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    pairs = dbt.ref("int_case_mix_predicted").df()
+    pairs = dbt.ref("int_case_mix_predicted").project(", ".join(outcomes.PAIR_COLUMNS)).df()
     rules = dbt.ref("stg_definitions__verdict_rules").df()
     measures = dbt.ref("prom_measures").df()
     return outcomes.judge_providers(pairs, outcomes.rules_from(rules), measures)
