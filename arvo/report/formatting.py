@@ -226,7 +226,7 @@ def environment(templates_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Environmen
     the formatting filters in `lang` (`fi_date` and `fi_month` are `date` and `month`).
     One environment per folder and language in a process, so each template is compiled
     once, not once per report (a template changed on disk is reloaded: Jinja2 checks).
-    Compiled templates are kept between processes in Jinja2's bytecode cache (`_BYTECODE`)."""
+    Compiled templates are kept between processes in Jinja2's bytecode cache (`_bytecode`)."""
     return _environment(Path(templates_dir).resolve(), check_language(lang))
 
 
@@ -239,7 +239,16 @@ _AUTOESCAPED = ["html", "j2"]
 #: again (0.33 s for the 13 templates of one language, 0.02 s from the cache). Jinja2 checks
 #: each entry against the template's source and its own and Python's versions.
 _COMPILED_UNDER = sha1(repr((sorted(_COMPILE.items()), _AUTOESCAPED)).encode()).hexdigest()[:12]
-_BYTECODE = FileSystemBytecodeCache(pattern=f"arvo-{_COMPILED_UNDER}-%s.cache")
+
+
+@cache
+def _bytecode() -> FileSystemBytecodeCache | None:
+    """The bytecode cache, or None where Jinja2 finds no private temporary folder (then
+    each process compiles the templates)."""
+    try:
+        return FileSystemBytecodeCache(pattern=f"arvo-{_COMPILED_UNDER}-%s.cache")
+    except (OSError, RuntimeError):
+        return None
 
 
 @lru_cache(maxsize=16)
@@ -249,7 +258,7 @@ def _environment(templates_dir: Path, lang: str) -> Environment:
         autoescape=select_autoescape(_AUTOESCAPED),
         undefined=StrictUndefined,
         finalize=lambda value: localized(value, lang),
-        bytecode_cache=_BYTECODE,
+        bytecode_cache=_bytecode(),
         **_COMPILE,
     )
     env.policies["ext.i18n.trimmed"] = True

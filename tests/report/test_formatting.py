@@ -87,10 +87,11 @@ def test_compiled_templates_are_cached_and_a_changed_template_is_compiled_again(
 
     (tmp_path / "t.html.j2").write_text("first {{ 1 | integer }}", encoding="utf-8")
     env = formatting.environment(tmp_path, "fi")
-    assert env.bytecode_cache is formatting._BYTECODE
+    cache = formatting._bytecode()
+    assert cache is not None and env.bytecode_cache is cache
     assert env.get_template("t.html.j2").render() == "first 1"
-    key = formatting._BYTECODE.get_cache_key("t.html.j2", str(tmp_path / "t.html.j2"))
-    cached = Path(formatting._BYTECODE.directory) / f"arvo-{formatting._COMPILED_UNDER}-{key}.cache"
+    key = cache.get_cache_key("t.html.j2", str(tmp_path / "t.html.j2"))
+    cached = Path(cache.directory) / f"arvo-{formatting._COMPILED_UNDER}-{key}.cache"
     assert cached.is_file()
 
     (tmp_path / "t.html.j2").write_text("second {{ 2 | integer }}", encoding="utf-8")
