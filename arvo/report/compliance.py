@@ -8,6 +8,12 @@ from typing import Any
 from arvo.report.disclosure import MIN_PEERS, SINGLE_PEER, SUPPRESSED, is_small, suppress
 from arvo.report.labels import Names, scope, timepoint
 
+#: mart_prom_compliance's rows of one provider in the order the reports show them: a whole
+#: order (the mart's grain), since a segment's obligations share a null package_code, and
+#: rows that tie come in any order the engine likes, so that a report rendered twice
+#: from the same warehouse could list them differently
+COMPLIANCE_ORDER = "package_code, instrument, timepoint, scope, scope_code"
+
 
 def peer_median(r: dict[str, Any]) -> Any:
     """The peers' median rate, hidden over fewer than MIN_PEERS providers or few episodes."""

@@ -26,7 +26,7 @@ from arvo.messages import (
     render_json,
 )
 from arvo.report.agenda import agendas, missing_months
-from arvo.report.compliance import compliance_view
+from arvo.report.compliance import COMPLIANCE_ORDER, compliance_view
 from arvo.report.files import write_csv, write_text
 from arvo.report.formatting import environment, generated, window
 from arvo.report.labels import (
@@ -210,7 +210,7 @@ def changes(wh: Warehouse, period: str, provider_id: str,
         return out
     before = compliance_view(
         wh.rows("mart_prom_compliance", previous, provider_id,
-                order_by="package_code, instrument, timepoint"), names, suppress_small=False)
+                order_by=COMPLIANCE_ORDER), names, suppress_small=False)
 
     def key(o: dict[str, Any]) -> tuple[str, str, str, str]:
         return (o["scope"], o["scope_code"], o["instrument"], o["timepoint"])
@@ -266,7 +266,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
     unread = said(wh.rows("mart_provider_unrecognised_items", period, provider_id,
                           order_by="path"), lang)
     comp = wh.rows("mart_prom_compliance", period, provider_id,
-                   order_by="package_code, instrument, timepoint")
+                   order_by=COMPLIANCE_ORDER)
     outc = wh.rows(FUNNEL, period, order_by=FUNNEL_ORDER)
     history = wh.history(FUNNEL, period, provider_id, order_by=FUNNEL_ORDER)
     cost_rows = wh.rows("mart_provider_value", period, provider_id,

@@ -193,7 +193,8 @@ def steering_context(settings: Settings, period: str, lang: str = DEFAULT_LANGUA
     conc_rows = wh.rows("mart_cost_concentration", period, order_by="top_share")
     out_rows = wh.outcome_rows(period)
     comp_rows = wh.rows("mart_prom_compliance", period,
-                        order_by="package_code, instrument, timepoint, provider_id")
+                        order_by="package_code, instrument, timepoint, provider_id, scope, "
+                                 "scope_code")
     dq_rows = wh.rows("mart_provider_data_quality", period,
                       order_by="provider_id, month, entity")
     unread = wh.rows("mart_provider_unrecognised_items", period, order_by="provider_id, path")

@@ -55,3 +55,21 @@
 {% macro duckdb__arvo_add_days(date_expression, days) -%}
   ({{ date_expression }} + {{ days }})
 {%- endmacro %}
+
+{#- written between a CTE's name and its body (`events as {{ arvo_inlined() }} (`): each
+    reference to the CTE reads its query anew, as if written there, rather than reading
+    a result materialised once for all of them -#}
+{% macro arvo_inlined() -%}
+  {{- return(arvo_implementation(adapter.dispatch('arvo_inlined', 'arvo'),
+                                 default__arvo_inlined)()) -}}
+{%- endmacro %}
+
+{#- standard SQL has no word for it: the engine decides -#}
+{% macro default__arvo_inlined() -%}
+{%- endmacro %}
+
+{#- DuckDB materialises a CTE referenced more than once; `not materialized` (as in
+    Postgres) inlines it -#}
+{% macro duckdb__arvo_inlined() -%}
+  not materialized
+{%- endmacro %}

@@ -363,6 +363,24 @@ def test_steering_report_has_a_table_per_segment_obligation(segment_settings):
         assert e["episode_id"] not in html
 
 
+def test_obligations_that_share_package_instrument_and_timepoint_come_in_one_order(tmp_path):
+    """Two segments' obligations of one instrument and timepoint tie on package_code (null),
+    instrument and timepoint: the reports order them by the scope too, whatever order the
+    warehouse holds them in (the demo's feedback once listed two such rows either way)."""
+    later = [_compliance(p, A, None, "EQ5D5L", "baseline", 20, 6, 0.8, False, 2, 0.8,
+                         segment="OLDER_SOCIAL") for p in (PREV, PERIOD)]
+    settings = _warehouse(tmp_path, COMPLIANCE + later + SEGMENT_COMPLIANCE, EPISODES)
+    ctx = report.feedback_context(settings, PERIOD, A)
+    codes = [o["scope_code"] for o in ctx["obligations"] if o["scope"] == "segment"]
+    assert codes == [SEGMENT, SEGMENT, "OLDER_SOCIAL"]  # HNHC's baseline and follow-up
+    persisting = [o["scope_code"] for o in ctx["changes"]["obligations"]["persisting"]
+                  if o["scope"] == "segment"]
+    assert persisting == [SEGMENT, "OLDER_SOCIAL"]
+    matrix = report.steering_context(settings, PERIOD)["compliance_matrix"]
+    assert [g["scope_code"] for g in matrix if g["scope"] == "segment"] == [
+        SEGMENT, "OLDER_SOCIAL"]
+
+
 def test_a_small_numerator_is_hidden_from_the_commissioner_but_not_from_the_provider():
     """"2 / 8" rests on 2 clients: the commissioner sees "<5 / 8" and no rate (which would
     give the 2 back); the provider sees its own figures."""

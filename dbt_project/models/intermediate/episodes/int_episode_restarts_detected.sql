@@ -32,8 +32,11 @@ bound as (
 
 ),
 
-events as (
+events as {{ arvo_inlined() }} (
 
+    -- read where each of the two CTEs below reads it: materialised once for both, the
+    -- whole history's events (13.6 million rows at county scale) cost about twice the
+    -- rest of the model
     select * from {{ ref('stg_lake__events') }}
 
 ),
