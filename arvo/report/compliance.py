@@ -8,10 +8,9 @@ from typing import Any
 from arvo.report.disclosure import MIN_PEERS, SINGLE_PEER, SUPPRESSED, is_small, suppress
 from arvo.report.labels import Names, scope, timepoint
 
-#: mart_prom_compliance's rows of one provider in the order the reports show them: a whole
-#: order (the mart's grain), since a segment's obligations share a null package_code, and
-#: rows that tie come in any order the engine likes, so that a report rendered twice
-#: from the same warehouse could list them differently
+#: The order of one provider's mart_prom_compliance rows in the reports. It ends with the
+#: scope: a segment's obligations have no package_code, and rows that tie would come in
+#: whatever order the engine returns them, so one warehouse could render two ways.
 COMPLIANCE_ORDER = "package_code, instrument, timepoint, scope, scope_code"
 
 

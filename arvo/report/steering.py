@@ -16,7 +16,7 @@ from arvo.messages import DEFAULT_LANGUAGE, check_language
 from arvo.quality import obligations
 from arvo.quality.obligations import STATUSES
 from arvo.report.agenda import agendas, missing_months
-from arvo.report.compliance import compliance_view
+from arvo.report.compliance import COMPLIANCE_ORDER, compliance_view
 from arvo.report.disclosure import (
     COMPLEMENTARY,
     complement,
@@ -193,8 +193,7 @@ def steering_context(settings: Settings, period: str, lang: str = DEFAULT_LANGUA
     conc_rows = wh.rows("mart_cost_concentration", period, order_by="top_share")
     out_rows = wh.outcome_rows(period)
     comp_rows = wh.rows("mart_prom_compliance", period,
-                        order_by="package_code, instrument, timepoint, provider_id, scope, "
-                                 "scope_code")
+                        order_by=f"{COMPLIANCE_ORDER}, provider_id")
     dq_rows = wh.rows("mart_provider_data_quality", period,
                       order_by="provider_id, month, entity")
     unread = wh.rows("mart_provider_unrecognised_items", period, order_by="provider_id, path")
