@@ -154,7 +154,8 @@ def bench(home, residents, months, period, scenarios, csv_path, docs, quick) -> 
                 click.echo(f"{n:,} residents, {m} months ({os.cpu_count()} CPUs visible):")
                 for s in stages:
                     click.echo(f"  {s.scenario:<8} {s.stage:<24} {s.wall_seconds:7.1f} s  "
-                               f"{s.rows or 0:>11,} {s.unit:<26} peak "
+                               + (f"{s.rows:>11,}" if s.rows is not None else " " * 11)
+                               + f" {s.unit:<26} peak "
                                + (f"{s.peak_mb:,.0f} MB" if s.peak_mb else "-"))
     finally:
         server.terminate()

@@ -49,26 +49,35 @@ def parse(text: pd.Series, file_key: pd.Series, column: str,
           max_decimals: int = 2) -> tuple[pd.Series, pd.Series]:
     """Values as float64 and, per row, the reason it was refused (None if read or empty).
 
-    `file_key` tells the files apart: the rule is detected per file. The patterns run as
-    Arrow (RE2) kernels over the whole column; Python sees only the refused values.
+    `file_key` tells the files apart: the rule is detected per file. What a value can be
+    depends on its text alone, so the patterns run as Arrow (RE2) kernels over each
+    distinct value once (a month's costs are some ten thousand values over hundreds of
+    thousands of rows); the rows take their value's findings by position, and the file's
+    evidence then picks the reading. Python sees only the refused values.
     """
-    raw = pa.array(text.to_numpy(dtype=object), pa.string(), from_pandas=True)
+    position, distinct = pd.factorize(text.to_numpy(dtype=object))
+    # one slot more than the distinct values, left empty: an empty cell (position -1)
+    # takes it
+    raw = pa.array(np.append(distinct.astype(object), None), pa.string(), from_pandas=True)
     value = pc.replace_substring(pc.utf8_trim_whitespace(raw), "\u2212", "-")  # Unicode minus
-    present = _np(pc.and_(pc.is_valid(value), pc.not_equal(value, "")))
-    kind = np.full(len(text), -1, dtype=np.int8)
+    of_value = _np(pc.and_(pc.is_valid(value), pc.not_equal(value, "")))
+    kind_of_value = np.full(len(value), -1, dtype=np.int8)
     for i, pattern in enumerate(PATTERNS.values()):  # the first pattern that matches wins
-        kind[(kind == -1) & present & _np(pc.match_substring_regex(value, pattern))] = i
+        kind_of_value[(kind_of_value == -1) & of_value
+                      & _np(pc.match_substring_regex(value, pattern))] = i
+    present, kind = of_value[position], kind_of_value[position]
     code = {name: i for i, name in enumerate(PATTERNS)}
 
     def of(*names: str) -> np.ndarray:
         return np.isin(kind, [code[n] for n in names])
 
-    # evidence per file: which marks are decimal marks, which group thousands
-    evidence = pd.DataFrame({"file_key": file_key.to_numpy(),
-                             **{f"d{m}": of(f"decimal{m}", f"both{m}") for m in OTHER},
-                             **{f"t{m}": of(f"thousands{m}", f"both{OTHER[m]}") for m in OTHER}})
-    per_file = evidence.groupby("file_key", sort=False).any()
-    has = {c: file_key.map(per_file[c]).to_numpy(dtype=bool) for c in per_file.columns}
+    # evidence per file: which marks are decimal marks, which group thousands; each row
+    # gets its file's
+    file_of_row, files = pd.factorize(file_key.to_numpy(dtype=object))
+    evidence = {**{f"d{m}": of(f"decimal{m}", f"both{m}") for m in OTHER},
+                **{f"t{m}": of(f"thousands{m}", f"both{OTHER[m]}") for m in OTHER}}
+    has = {c: (np.bincount(file_of_row, weights=rows, minlength=len(files)) > 0)[file_of_row]
+           for c, rows in evidence.items()}
     mixed = (has["d."] & has["d,"]) | (has["d."] & has["t."]) | (has["d,"] & has["t,"])
     marked = present & (kind != code["plain"])
     refused = {}  # row position -> reason
@@ -85,16 +94,13 @@ def parse(text: pd.Series, file_key: pd.Series, column: str,
     for i in np.flatnonzero(present & (kind == -1)):
         refused[i] = msg("{column} {value} is not a number", column=column,
                          value=quoted(text.iat[i]))
-    # the canonical text: spaces out, the decimal mark '.', thousands marks out
-    spaced = pc.replace_substring_regex(value, _SP, "")
+    # the decimal mark of each row: ',' or '.' where its value and its file's evidence
+    # say so, else none (every mark groups thousands)
     comma = of("decimal,", "both,") | (of("ambiguous,") & has["d,"])
     dot = of("decimal.", "both.") | (of("ambiguous.") & has["d."])
-    canonical = pc.if_else(pa.array(comma), pc.replace_substring(
-        pc.replace_substring(spaced, ".", ""), ",", "."), pc.if_else(
-        pa.array(dot), pc.replace_substring(spaced, ",", ""),
-        pc.replace_substring_regex(spaced, "[.,]", "")))
-    canonical = pc.replace_substring_regex(canonical, r"^\+", "")
-    too_fine = present & _np(pc.match_substring_regex(canonical, rf"\.\d{{{max_decimals}}}0*[1-9]"))
+    reading = np.where(comma, 0, np.where(dot, 1, 2))
+    number, too_fine = _readings(value, kind_of_value, code, max_decimals)
+    too_fine = present & too_fine[reading, position]
     for i in np.flatnonzero(too_fine):
         refused.setdefault(i, msg("{column} {value} has more than {decimals} decimals; send "
                                   "euros with at most {decimals} decimals (cents)",
@@ -102,14 +108,38 @@ def parse(text: pd.Series, file_key: pd.Series, column: str,
                                   decimals=max_decimals))
     ok = present.copy()
     ok[list(refused)] = False
-    number = pc.cast(pc.if_else(pa.array(ok), canonical, pa.scalar(None, pa.string())),
-                     pa.float64())
     reason = pd.Series(None, index=text.index, dtype=object)
     if refused:
         positions = np.fromiter(refused, dtype=np.int64)
         reason.iloc[positions] = [refused[i] for i in positions]
-    return pd.Series(number.to_numpy(zero_copy_only=False), index=text.index,
+    return pd.Series(np.where(ok, number[reading, position], np.nan), index=text.index,
                      dtype="float64"), reason
+
+
+def _readings(value: pa.Array, kind: np.ndarray, code: dict[str, int],
+              max_decimals: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct value read three ways (rows: ',' as decimal mark, '.' as decimal mark,
+    no decimal mark), as numbers (NaN where that reading does not apply) and whether it
+    has more than `max_decimals` decimals. A reading applies only to the values whose
+    pattern allows it, so every text cast is a number: spaces out, the decimal mark '.',
+    thousands marks out, no '+'."""
+    spaced = pc.replace_substring_regex(value, _SP, "")
+    matched = kind != -1
+    could = {m: matched & np.isin(kind, [code[f"decimal{m}"], code[f"both{m}"],
+                                         code[f"ambiguous{m}"]]) for m in OTHER}
+    canonical = [
+        pc.replace_substring(pc.replace_substring(spaced, ".", ""), ",", "."),  # ','
+        pc.replace_substring(spaced, ",", ""),  # '.'
+        pc.replace_substring_regex(spaced, "[.,]", ""),  # none
+    ]
+    applies = [could[","], could["."], matched]
+    numbers, fine = [], []
+    for text, where in zip(canonical, applies, strict=True):
+        text = pc.if_else(pa.array(where), pc.replace_substring_regex(text, r"^\+", ""),
+                          pa.scalar(None, pa.string()))
+        numbers.append(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False))
+        fine.append(_np(pc.match_substring_regex(text, rf"\.\d{{{max_decimals}}}0*[1-9]")))
+    return np.stack(numbers), np.stack(fine)
 
 
 def _np(mask: pa.Array) -> np.ndarray:

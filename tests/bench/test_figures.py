@@ -77,3 +77,16 @@ def test_ratios_compare_each_stage_with_its_sql_and_name_the_target(tmp_path):
         "15.0 s / 6.0 s = 2.5x (target at most 1.5x)",
         "50,000 residents, 24 months, monthly: validation with Great Expectations / the same "
         "checks as DuckDB SQL = 3.0 s / 0.5 s = 6.0x (target at most 5x)"]
+
+
+def test_a_retired_stage_stays_in_the_csv_and_leaves_the_table(tmp_path):
+    path = tmp_path / "figures.csv"
+    retired = "validation (Great Expectations), first in a process"
+    assert retired in figures.RETIRED
+    figures.append(path, [Stage("monthly", retired, 5.5, 5, "rows", None),
+                          Stage("monthly", "validation as DuckDB SQL", 1.0, 5, "rows", None)],
+                   measured_at="2026-12-04T17:20", residents=500_000, months=24, **RUN)
+    rows = figures.read(path)
+    assert [r["stage"] for r in rows] == [retired, "validation as DuckDB SQL"]
+    assert retired not in figures.table(rows)
+    assert figures.ratios(rows) == []

@@ -54,3 +54,11 @@ def test_the_rule_is_per_file():
     # three decimals
     assert "ambiguous" in reason[0] and number[1] == 45.5
     assert "more than 2 decimals" in reason[2] and number[3] == 109.47
+
+
+def test_one_text_reads_by_the_evidence_of_its_own_file():
+    # each distinct text is classified once; its reading still comes from its file
+    number, reason = parse(pd.Series(["1.500", "12.5", "1.500", "1.234.567"], dtype=object),
+                           pd.Series(["a", "a", "b", "b"]), "cost_eur")
+    assert list(number) == [1.5, 12.5, 1500.0, 1234567.0]
+    assert reason.isna().all()
