@@ -118,9 +118,10 @@ def parse(text: pd.Series, file_key: pd.Series, column: str,
 
 def _readings(value: pa.Array, kind: np.ndarray, code: dict[str, int],
               max_decimals: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each distinct value read three ways (rows: ',' as decimal mark, '.' as decimal mark,
-    no decimal mark), as numbers (NaN where that reading does not apply) and whether it
-    has more than `max_decimals` decimals. A reading applies only to the values whose
+    """Each distinct value read three ways, one row of the returned arrays each: ',' as
+    decimal mark, '.' as decimal mark, no decimal mark. The numbers (NaN where that
+    reading does not apply), and whether the reading has more than `max_decimals`
+    decimals. A reading applies only to the values whose
     pattern allows it, so every text cast is a number: spaces out, the decimal mark '.',
     thousands marks out, no '+'."""
     spaced = pc.replace_substring_regex(value, _SP, "")
@@ -133,13 +134,14 @@ def _readings(value: pa.Array, kind: np.ndarray, code: dict[str, int],
         pc.replace_substring_regex(spaced, "[.,]", ""),  # none
     ]
     applies = [could[","], could["."], matched]
-    numbers, fine = [], []
+    numbers, too_fine = [], []
     for text, where in zip(canonical, applies, strict=True):
         text = pc.if_else(pa.array(where), pc.replace_substring_regex(text, r"^\+", ""),
                           pa.scalar(None, pa.string()))
         numbers.append(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False))
-        fine.append(_np(pc.match_substring_regex(text, rf"\.\d{{{max_decimals}}}0*[1-9]")))
-    return np.stack(numbers), np.stack(fine)
+        too_fine.append(_np(pc.match_substring_regex(text,
+                                                     rf"\.\d{{{max_decimals}}}0*[1-9]")))
+    return np.stack(numbers), np.stack(too_fine)
 
 
 def _np(mask: pa.Array) -> np.ndarray:
