@@ -121,9 +121,9 @@ def _readings(value: pa.Array, kind: np.ndarray, code: dict[str, int],
     """Each distinct value read three ways, one row of the returned arrays each: ',' as
     decimal mark, '.' as decimal mark, no decimal mark. The numbers (NaN where that
     reading does not apply), and whether the reading has more than `max_decimals`
-    decimals. A reading applies only to the values whose
-    pattern allows it, so every text cast is a number: spaces out, the decimal mark '.',
-    thousands marks out, no '+'."""
+    decimals. A reading applies only to the values whose pattern allows it, so every
+    text cast is a number: spaces out, the decimal mark '.', thousands marks out, no
+    '+'."""
     spaced = pc.replace_substring_regex(value, _SP, "")
     matched = kind != -1
     could = {m: matched & np.isin(kind, [code[f"decimal{m}"], code[f"both{m}"],

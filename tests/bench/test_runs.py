@@ -35,6 +35,7 @@ def month(region):
     batches = [read_submissions(settings, p.id, [PERIOD], TEST_KEY.encode())
                for p in defs.providers if (settings.raw_dir / p.id / PERIOD).is_dir()]
     frames = {entity: entity_rows(batches, entity) for entity in ENTITIES}
+    assert all(frame is not None for frame in frames.values())  # every entity sent
     return frames, suite_parameters(defs, dt.date(2026, 12, 1))
 
 
