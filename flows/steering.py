@@ -9,6 +9,7 @@ Without PREFECT_API_URL, Prefect starts a temporary local server for the run.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -204,12 +205,13 @@ def ingest(params: SteeringParams) -> list[FileOutcome]:
         return _ingest(params, settings, load_definitions(settings, params.period))
 
 
-def _ingest(params: SteeringParams, settings: Settings,
-            defs: Definitions) -> list[FileOutcome]:
+def _ingest(params: SteeringParams, settings: Settings, defs: Definitions,
+            planned: Callable[[], None] | None = None) -> list[FileOutcome]:
     """Plan the providers' new or changed months, then read, validate and write them in
     waves of consecutive months (arvo.ingest.waves), so that memory holds one wave; a
     large wave's providers in groups side by side, in worker processes
-    (arvo.ingest.workers)."""
+    (arvo.ingest.workers). `planned` is called once the plan is made, before the first
+    wave."""
     workers = Workers(settings)  # its fork server imports while the run plans
     logger = get_run_logger()
     providers = params.providers or [p.id for p in defs.providers]
@@ -231,6 +233,8 @@ def _ingest(params: SteeringParams, settings: Settings,
     todo = {p: months for p, months in plan.items() if months}
     outcomes = []
     waves = split_in_waves(settings, todo)
+    if planned is not None:
+        planned()
     with workers:
         for i, wave in enumerate(waves, start=1):
             groups = workers.groups(wave)
@@ -285,11 +289,14 @@ def _steer(params: SteeringParams, settings: Settings) -> SteeringResult:
     version = defs.version
     get_run_logger().info("steering %s with definitions version %s", params.period, version)
     # a large wave is ingested in worker processes (arvo.ingest.workers), which leave this
-    # one idle: it meanwhile does the start-up work of the later stages
-    prepared = prepare_later_stages.submit(settings)
-    outcomes = _ingest(params, settings, defs)  # not as a subflow: one costs about 1 s
+    # one idle: it meanwhile does the start-up work of the later stages. That work starts
+    # once the ingest is planned, not before: in a thread of this process it would share
+    # the interpreter lock with the planning, and the workers would start later
+    prepared = []
+    outcomes = _ingest(params, settings, defs,  # not as a subflow: one costs about 1 s
+                       lambda: prepared.append(prepare_later_stages.submit(settings)))
     meter.lap("ingest")
-    prepared.result()
+    prepared[0].result()
     build_marts(settings, params.period)
     meter.lap("transform")
     checked = check_obligations(settings, params.period)

@@ -27,7 +27,7 @@ from arvo.config import Settings
 from arvo.definitions import Definitions
 from arvo.forked import WorkerDied
 from arvo.ingest.submission import FileOutcome, read_submissions, validate_batches, write_batch
-from arvo.ingest.waves import Wave, balanced_groups
+from arvo.ingest.waves import Wave, balanced_groups, plan_rows
 
 __all__ = ["WorkerDied", "Workers", "ingest_group"]
 
@@ -49,6 +49,7 @@ class Workers:
     """Worker processes for the waves of one ingest, started when a wave first needs them."""
 
     def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self.processes = settings.ingest_processes
         self.min_bytes = settings.ingest_process_bytes
         self._pool: ProcessPoolExecutor | None = None
@@ -57,12 +58,14 @@ class Workers:
 
     def groups(self, wave: Wave) -> list[dict[str, list[str]]]:
         """The wave's providers in groups to ingest side by side: one group a worker for a
-        large wave (starting the workers), else one group."""
+        large wave (starting the workers), of about equal rows; else one group."""
         if self.processes < 2 or len(wave.plan) < 2 or wave.raw_bytes < self.min_bytes:
             return [wave.plan]
         if self._pool is None:
             self._pool = forked.pool(self.processes)
-        return balanced_groups(wave, self.processes)
+        s = self.settings
+        return balanced_groups(wave, self.processes, plan_rows(
+            s.raw_dir, wave.plan, s.max_file_bytes, s.max_file_rows))
 
     def ingest(self, settings: Settings, defs: Definitions, plan: dict[str, list[str]],
                key: bytes, today: dt.date) -> list[FileOutcome]:

@@ -1,9 +1,13 @@
-"""The benchmark's validation figures (arvo/bench/runs.py): Great Expectations runs in a
-worker forked as ingest's are, and finds the same failing rows as the SQL yardstick."""
+"""The benchmark's runs (arvo/bench/runs.py): a measured child's leftover processes end
+before the next run starts; Great Expectations runs in a worker forked as ingest's are,
+and finds the same failing rows as the SQL yardstick."""
 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +70,25 @@ def test_validation_gives_the_four_figures_of_the_period_month(region, month):
         "Great Expectations' import (once a run, in the fork server)"]
     assert all(s.rows == month_rows for s in stages[:3])
     assert stages[3].wall_seconds > 0.1  # a new interpreter imports it: not nothing
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="the wait reads /proc")
+def test_the_next_run_waits_for_what_a_child_left_running():
+    """A steering run's fork server outlives the run for a while; a child's group is waited
+    for until nothing of it runs."""
+    leaves = ("import subprocess, sys; print(subprocess.Popen([sys.executable, '-c', "
+              "'import time; time.sleep(1.5)']).pid)")
+    child = subprocess.Popen([sys.executable, "-c", leaves], stdout=subprocess.PIPE,
+                             text=True, process_group=0)
+    left = int(child.stdout.readline())
+    child.wait()
+    assert _running(left)
+    runs.wait_for_group(child.pid)
+    assert not _running(left)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from arvo.ingest.waves import in_plan_order, plan_sizes, plan_waves, wave_months
+from arvo.ingest.waves import in_plan_order, plan_rows, plan_sizes, plan_waves, wave_months
 
 from .conftest import CLIENTS, HOSPITAL, PRIVATE, PUBLIC, write
 
@@ -75,6 +75,27 @@ def test_sizes_are_the_files_read_per_provider_and_month(submissions):
     assert waves[0].provider_bytes == {  # what the wave's groups are balanced by
         PRIVATE: sizes[PRIVATE, MONTHS[0]] + sizes[PRIVATE, MONTHS[1]],
         PUBLIC: sizes[PUBLIC, MONTHS[1]], HOSPITAL: sizes[HOSPITAL, MONTHS[0]]}
+
+
+def test_rows_weigh_each_providers_files_by_footer_or_lines(submissions):
+    s = submissions
+    shutil.copytree(s.raw_dir / PRIVATE / MONTHS[0], s.raw_dir / PRIVATE / MONTHS[1])
+    write(s.raw_dir / PRIVATE / MONTHS[1] / "saate.txt", "not read\n" * 100)
+    plan = {PRIVATE: MONTHS[:2], PUBLIC: MONTHS[:1], HOSPITAL: MONTHS[:1]}
+    # PRIVATE: events 6 lines, episodes 2, proms 3, in each of two months; PUBLIC: events
+    # 3 lines (its header included); HOSPITAL: the 2 rows its Parquet footer counts
+    assert plan_rows(s.raw_dir, plan, 1 << 30) == {PRIVATE: 22, PUBLIC: 3, HOSPITAL: 2}
+    parquet = (s.raw_dir / HOSPITAL / MONTHS[0] / "events.parquet").stat().st_size
+    # a file rejected unread weighs nothing: over the size limit, or over the row limit
+    assert plan_rows(s.raw_dir, plan, parquet - 1)[HOSPITAL] == 0
+    assert plan_rows(s.raw_dir, plan, 1 << 30, max_file_rows=1)[HOSPITAL] == 0
+    # past its first 64 KiB, a text file's lines are estimated from their mean length
+    # (here the head's event IDs are shorter: within a few per cent)
+    lines = "".join(f"E{i},{CLIENTS[i % 3]},2025-01-03,PC_VISIT,,,{i % 977}.5\n"
+                    for i in range(20_000))
+    write(s.raw_dir / PUBLIC / MONTHS[0] / "events.csv", "event_id,hetu\n" + lines)
+    assert len(lines) > 4 * (1 << 16)
+    assert plan_rows(s.raw_dir, plan, 1 << 30)[PUBLIC] == pytest.approx(20_001, rel=0.05)
 
 
 def test_outcomes_of_several_waves_are_put_in_one_wave_order():

@@ -1,4 +1,4 @@
-"""Ingest in worker processes (arvo.ingest.workers): providers grouped by bytes, the same
+"""Ingest in worker processes (arvo.ingest.workers): providers grouped by rows, the same
 lake, quarantine and outcomes as in one process, and no worker outliving its run."""
 
 from __future__ import annotations
@@ -33,6 +33,14 @@ def test_groups_balance_the_bytes_and_never_split_a_provider():
     skewed = _wave({"big": 1000, "a": 1, "b": 1, "c": 1})
     assert balanced_groups(skewed, 2) == [{"big": ["2025-01"]},
                                           {p: ["2025-01"] for p in "abc"}]
+
+
+def test_groups_balance_the_weights_given_instead_of_the_bytes():
+    # by bytes, A alone; by rows (C's Parquet file holds more rows a byte), C alone
+    wave = _wave({"A": 90, "B": 50, "C": 40})
+    assert [list(g) for g in balanced_groups(wave, 2)] == [["A"], ["B", "C"]]
+    rows = {"A": 1000, "B": 600, "C": 1200}
+    assert [list(g) for g in balanced_groups(wave, 2, rows)] == [["C"], ["A", "B"]]
 
 
 def test_the_plan_keeps_its_order_within_a_group():
@@ -84,6 +92,8 @@ from arvo.ingest.workers import Workers
 
 settings = Settings.from_env(Path(sys.argv[1])).model_copy(
     update={"ingest_processes": 2, "ingest_process_bytes": 1})
+for pid in "AB":  # empty month folders: the groups weigh the files they hold
+    (settings.raw_dir / pid / "2025-01").mkdir(parents=True)
 workers = Workers(settings)
 workers.groups(Wave(["2025-01"], {"A": ["2025-01"], "B": ["2025-01"]}, 2, {}))
 for _ in range(2):
