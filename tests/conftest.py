@@ -34,6 +34,11 @@ def prefect_server():
 
 LOOP_PERIODS = ["2025-06", "2025-12"]
 
+#: The pseudonymisation key the loop region was run with. A test that ingests into the
+#: region (or a copy of it) sets it too: under another key the same person would get a
+#: second pseudonym, and every later run on the region would count them twice.
+LOOP_KEY = "module-key"
+
 
 @pytest.fixture(scope="session")
 def loop_region(tmp_path_factory, prefect_server):
@@ -45,7 +50,7 @@ def loop_region(tmp_path_factory, prefect_server):
 
     home = tmp_path_factory.mktemp("arvo")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ARVO_PSEUDONYM_KEY", "module-key")
+        mp.setenv("ARVO_PSEUDONYM_KEY", LOOP_KEY)
         fixed_generated(mp)
         generate_demo_region(DemoParams(home=home, residents=3000, months=24))
         result = cycle(CycleParams(home=home, periods=LOOP_PERIODS))

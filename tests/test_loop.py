@@ -19,7 +19,7 @@ import yaml
 from arvo import definition_changes, definitions
 from arvo.config import REPO_ROOT
 from flows.steering import SteeringParams, steering
-from tests.conftest import LOOP_PERIODS
+from tests.conftest import LOOP_KEY, LOOP_PERIODS
 
 NEXT = "2026-01"
 #: Columns that say when a row was written, not what it says.
@@ -83,7 +83,9 @@ def test_the_cycle_ran_every_phase_and_ends_with_a_draft(loop):
     assert not draft.errors and draft.valid[-1] == f"v3 (from {NEXT})"
 
 
-def test_an_accepted_renewal_changes_the_next_period_and_no_earlier_one(loop, fixed_time):
+def test_an_accepted_renewal_changes_the_next_period_and_no_earlier_one(loop, fixed_time,
+                                                                         monkeypatch):
+    monkeypatch.setenv("ARVO_PSEUDONYM_KEY", LOOP_KEY)  # the next month joins the region's
     home, defs, result = loop
     (follow,) = result.follow_ups
     earlier = _marts(home, LOOP_PERIODS)

@@ -20,8 +20,8 @@ from arvo.contract import ENTITIES
 from arvo.ingest.read import read_file
 from flows.steering import SteeringParams
 from flows.steering import steering as steering_flow
+from tests.conftest import LOOP_KEY, obligation_results
 from tests.conftest import LOOP_PERIODS as PERIODS
-from tests.conftest import obligation_results
 
 HETU_LIKE = re.compile(r"\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]")
 
@@ -207,13 +207,21 @@ def test_no_identity_code_reaches_lake_warehouse_or_reports(region):
                                "where column_name ilike '%hetu%'").fetchall()
 
 
-def test_rerunning_a_period_changes_nothing(region):
+def test_rerunning_a_period_changes_nothing(region, monkeypatch, fixed_time):
+    """A forced rerun reads the period's months again, under the key the region was run
+    with: the same clients, by the same pseudonyms, in the same segments (its reports say
+    the region's fixed time, as the region's own runs did)."""
+    monkeypatch.setenv("ARVO_PSEUDONYM_KEY", LOOP_KEY)
     home, _ = region
     count = "select count(*) n, sum(clients) c from mart_segment_value where period = ?"
+    clients = ("select client_id, segment_code from mart_client_segments where period = ? "
+               "order by client_id")
     before = _sql(home, count, PERIODS[0])
+    segmented = _sql(home, clients, PERIODS[0])
     again = steering_flow(SteeringParams(home=home, period=PERIODS[0], force=True))
     assert all(f["rows_in"] == f["rows_accepted"] + f["rows_quarantined"] for f in again.files)
     pd.testing.assert_frame_equal(before, _sql(home, count, PERIODS[0]))
+    pd.testing.assert_frame_equal(segmented, _sql(home, clients, PERIODS[0]))
     periods = _sql(home, "select distinct period from mart_segment_value order by 1")
     assert periods.period.tolist() == PERIODS
 

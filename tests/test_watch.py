@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from arvo import freeze, watch
 from flows.cli import main
 from flows.freeze import FreezeParams, freeze_period
-from tests.conftest import LOOP_PERIODS, settings_at
+from tests.conftest import LOOP_KEY, LOOP_PERIODS, settings_at
 
 EARLY, LATE = LOOP_PERIODS  # 2025-06 (window 2024-07..2025-06) and 2025-12
 MONTH = "2025-03"  # in both windows
@@ -33,7 +33,7 @@ def home(loop_region, tmp_path_factory):
     copy = tmp_path_factory.mktemp("watch") / "home"
     shutil.copytree(source, copy)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ARVO_PSEUDONYM_KEY", "module-key")  # the key the region was run with
+        mp.setenv("ARVO_PSEUDONYM_KEY", LOOP_KEY)  # the key the region was run with
         freeze_period(FreezeParams(home=copy, period=EARLY, by="Komissaari Testi"))
     return copy
 
@@ -63,7 +63,7 @@ def _settings(home):
 
 
 def test_a_corrected_file_reruns_the_unfrozen_periods_it_touches(home, monkeypatch):
-    monkeypatch.setenv("ARVO_PSEUDONYM_KEY", "module-key")
+    monkeypatch.setenv("ARVO_PSEUDONYM_KEY", LOOP_KEY)
     provider, name = _correct_a_file(home)
     warehouse = home / "warehouse" / "arvo.duckdb"
     sealed = freeze.state(warehouse, EARLY).manifest

@@ -13,7 +13,8 @@ wave would; the month's ingest log is still written last, after its partitions.
 A wave's providers can be split in groups of about equal work (`balanced_groups`), which
 arvo.ingest.workers ingests side by side in processes of their own. The work is weighed
 by rows (`plan_rows`), not bytes: a Parquet file holds about three times the rows of a
-CSV file of its size, and every row costs the same to type, pseudonymise and validate.
+CSV file of its size, and a row costs about the same to type, pseudonymise and validate
+whatever its format (docs/operations.md, "County scale").
 """
 
 from __future__ import annotations
