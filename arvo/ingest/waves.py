@@ -47,14 +47,9 @@ def plan_sizes(raw_dir: Path, plan: dict[str, list[str]], max_file_bytes: int,
     A file over `max_file_bytes` (or a Parquet file over `max_file_rows`) is rejected
     unread, so it weighs nothing.
     """
-    sizes: dict[tuple[str, str], int] = {}
-    for provider_id, months in plan.items():
-        for month in months:
-            files = month_contents(raw_dir, provider_id, month).files
-            sizes[provider_id, month] = sum(
-                p.stat().st_size for paths in files.values() for p in paths
-                if too_large(p, max_file_bytes, max_file_rows) is None)
-    return sizes
+    return {(provider_id, month): sum(p.stat().st_size for p in _read_files(
+                raw_dir, provider_id, month, max_file_bytes, max_file_rows))
+            for provider_id, months in plan.items() for month in months}
 
 
 def plan_rows(raw_dir: Path, plan: dict[str, list[str]], max_file_bytes: int,
@@ -63,14 +58,18 @@ def plan_rows(raw_dir: Path, plan: dict[str, list[str]], max_file_bytes: int,
     its footer, a text file's by its lines (header and blank lines included: a weight,
     not a count of records), estimated past its first 64 KiB from their mean length. A
     file rejected unread (see `plan_sizes`) weighs nothing."""
-    rows = dict.fromkeys(plan, 0)
-    for provider_id, months in plan.items():
-        for month in months:
-            for paths in month_contents(raw_dir, provider_id, month).files.values():
-                for path in paths:
-                    if too_large(path, max_file_bytes, max_file_rows) is None:
-                        rows[provider_id] += _rows_of(path)
-    return rows
+    return {provider_id: sum(_rows_of(p) for month in months for p in _read_files(
+                raw_dir, provider_id, month, max_file_bytes, max_file_rows))
+            for provider_id, months in plan.items()}
+
+
+def _read_files(raw_dir: Path, provider_id: str, month: str, max_file_bytes: int,
+                max_file_rows: int | None) -> list[Path]:
+    """The files of a provider's month folder that the ingest would read (not rejected
+    unread by their size or rows: arvo.ingest.read.too_large)."""
+    files = month_contents(raw_dir, provider_id, month).files
+    return [p for paths in files.values() for p in paths
+            if too_large(p, max_file_bytes, max_file_rows) is None]
 
 
 _SAMPLE = 1 << 16
