@@ -4,7 +4,9 @@
 period (arvo.definition_versions) to the CSVs dbt reads, then runs `dbt build` in this
 process through `dbtRunner`, with the lake, definitions and warehouse of `settings`:
 seeds, models and the data tests that guard
-the marts, but not dbt's unit tests (`--exclude-resource-type unit_test`). The unit
+the marts, but not dbt's unit tests (`--exclude-resource-type unit_test`), and the
+reference layer (seeds, the definitions' staging views and their own data tests) only
+when it changed (arvo.reference_layer). The unit
 tests check the business rules on fixed fixtures, not the period's data, so a production
 run (`arvo steer`, the Prefect flows) does not pay for them; `run_unit_tests(settings,
 period)` runs them (`dbt test --select test_type:unit`) on a warehouse already built,
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arvo import definition_tables, definitions, meetings
+from arvo import definition_tables, definitions, meetings, reference_layer
 from arvo.config import Settings
 from arvo.periods import add_months, check_month
 
@@ -84,6 +86,7 @@ class BuildResult:
     elapsed_seconds: float
     failures: tuple[Failure, ...] = ()
     warnings: tuple[Failure, ...] = field(default=())
+    built: tuple[tuple[str, str], ...] = ()  # (resource type, name) of each node that passed
 
     @property
     def summary(self) -> str:
@@ -148,13 +151,24 @@ def build(settings: Settings, period: str, *, select: str | None = None,
                              Path(settings.compiled_definitions_dir),
                              {p.id for p in defs.providers})
     _check_lake(Path(settings.lake_dir))
+    dbt_vars = {"definitions_version": defs.version,
+                "definitions_in_force_from": defs.in_force_from,
+                "submission_due_day": defs.submissions.due_day}
+    # a whole steering build leaves the reference layer out while it is as last built
+    layer = reference_layer.of(settings, {**dbt_vars, **_location_vars(settings)}) \
+        if select is None and indirect_selection is None else None
+    if layer is not None and layer.current():
+        exclude = " ".join(filter(None, [exclude, reference_layer.SELECTOR]))
+        indirect_selection, layer = "cautious", None
+    else:
+        reference_layer.forget(settings.warehouse)
     args = ["--exclude", exclude] if exclude else []
     if indirect_selection:
         args += ["--indirect-selection", indirect_selection]
-    return _build(settings, period, {"definitions_version": defs.version,
-                                     "definitions_in_force_from": defs.in_force_from,
-                                     "submission_due_day": defs.submissions.due_day},
-                  select=select, extra_args=args)
+    result = _build(settings, period, dbt_vars, select=select, extra_args=args)
+    if layer is not None:
+        layer.record(result.built)
+    return result
 
 
 def build_selected(settings: Settings, period: str, *, select: str,
@@ -171,6 +185,7 @@ def build_selected(settings: Settings, period: str, *, select: str,
     result and errors as `build`.
     """
     period_bounds(period)
+    reference_layer.forget(settings.warehouse)
     args = [a for t in resource_types for a in ("--resource-type", t)]
     return _build(settings, period, dict(dbt_vars or {}), select=select, extra_args=args)
 
@@ -268,6 +283,7 @@ def _result(period: str, outcome: Any, elapsed: float) -> BuildResult:
     counts = {"pass": 0, "warn": 0, "error": 0, "skip": 0}
     failures: list[Failure] = []
     warnings: list[Failure] = []
+    built: list[tuple[str, str]] = []
     for run in getattr(outcome.result, "results", None) or []:
         status = str(getattr(run.status, "value", run.status)).lower()
         node = run.node
@@ -275,6 +291,8 @@ def _result(period: str, outcome: Any, elapsed: float) -> BuildResult:
                        status=status, message=(run.message or "").strip())
         if status in _PASS:
             counts["pass"] += 1
+            built.append((str(getattr(node.resource_type, "value", node.resource_type)),
+                          node.name))
         elif status in _WARN:
             counts["warn"] += 1
             warnings.append(item)
@@ -287,7 +305,7 @@ def _result(period: str, outcome: Any, elapsed: float) -> BuildResult:
     return BuildResult(period=period, success=success, passed=counts["pass"],
                        warned=counts["warn"], errored=counts["error"], skipped=counts["skip"],
                        elapsed_seconds=round(elapsed, 3), failures=tuple(failures),
-                       warnings=tuple(warnings))
+                       warnings=tuple(warnings), built=tuple(built))
 
 
 def _check_lake(lake: Path) -> None:

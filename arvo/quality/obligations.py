@@ -9,11 +9,12 @@ period)`:
 1. reads the period's rows of `mart_prom_compliance` from the warehouse into pandas, plus
    one row with no eligible episode for every provider x obligation whose windows are all
    still open (from `mart_prom_obligation_episodes`);
-2. builds one expectation per obligation of `definitions/obligations.yml` ((package or
-   segment) x sector x instrument x timepoint) from the template of its measure in
-   `expectations/suites/obligations.json`: `meets_obligation` must be true on the
-   obligation's rows, with the obligation's Data Quality Dashboard metadata (category,
-   subcategory, severity, threshold, rationale);
+2. builds one expectation per measure (participation, paired) from its template in
+   `expectations/suites/obligations.json`: `meets_obligation` must be true on the rows of
+   every obligation of `definitions/obligations.yml` ((package or segment) x sector x
+   instrument x timepoint) of that measure; each row's result carries its obligation's
+   Data Quality Dashboard metadata (category, subcategory, severity, threshold,
+   rationale);
 3. runs the suite (`arvo.quality.gx`) and stores one result per provider x obligation with
    a status: passed, failed, not_applicable (no eligible episode) or error (the
    expectation could not be evaluated), in the warehouse table `obligation_results`
@@ -215,40 +216,61 @@ def _pct(x: float) -> str:
 
 
 def build_suite(template: dict, obligations: list[Obligation]) -> dict:
-    """The suite as JSON: one expectation per obligation, from its measure's template."""
+    """The suite as JSON: one expectation per measure the obligations use (participation,
+    paired), from its template, on the rows of that measure's obligations.
+
+    Every obligation of a measure is the same check of `meets_obligation`; what differs
+    between them (threshold, severity, rationale) is each row's own metadata
+    (`obligation_meta`), so the suite's cost does not grow with the number of obligations.
+    """
+    measures = sorted({ob.measure for ob in obligations}, key=list(template["templates"]).index)
     expectations = []
-    for ob in obligations:
-        tpl = template["templates"][ob.measure]
-        kwargs = dict(tpl["kwargs"])
-        kwargs.update(row_condition=f'rule=="{ob.rule}"', condition_parser="pandas")
-        rationale = tpl["meta"]["rationale"].format(threshold_pct=_pct(ob.threshold))
-        if ob.rationale:
-            rationale += " " + ob.rationale.strip()
-        expectations.append({"type": tpl["type"], "kwargs": kwargs, "meta": {
-            **tpl["meta"], "rule": ob.rule, "severity": ob.severity, "threshold": ob.threshold,
-            "rationale": rationale, "package_code": ob.package_code, "scope": ob.scope,
-            "scope_code": ob.scope_code, "sector": ob.sector,
-            "instrument": ob.instrument, "timepoint": ob.timepoint, "measure": ob.measure}})
+    for measure in measures:
+        tpl = template["templates"][measure]
+        kwargs = dict(tpl["kwargs"], row_condition=f'measure=="{measure}"',
+                      condition_parser="pandas")
+        expectations.append({"type": tpl["type"], "kwargs": kwargs,
+                             "meta": {**tpl["meta"], "measure": measure}})
     return {"name": template["name"], "meta": template.get("meta", {}),
             "expectations": expectations}
 
 
-def validate(frame: pd.DataFrame, suite: dict, period: str) -> pd.DataFrame:
-    """Run the suite on the compliance rows; one result row per row of `frame` checked."""
+def obligation_meta(template: dict, obligations: list[Obligation]) -> dict[str, dict]:
+    """Per obligation's rule, what its results carry: the Data Quality Dashboard metadata
+    of its measure's template with the obligation's threshold, severity and rationale."""
+    out = {}
+    for ob in obligations:
+        tpl = template["templates"][ob.measure]
+        rationale = tpl["meta"]["rationale"].format(threshold_pct=_pct(ob.threshold))
+        if ob.rationale:
+            rationale += " " + ob.rationale.strip()
+        out[ob.rule] = {
+            **tpl["meta"], "rule": ob.rule, "severity": ob.severity, "threshold": ob.threshold,
+            "rationale": rationale, "package_code": ob.package_code, "scope": ob.scope,
+            "scope_code": ob.scope_code, "sector": ob.sector, "instrument": ob.instrument,
+            "timepoint": ob.timepoint, "measure": ob.measure}
+    return out
+
+
+def validate(frame: pd.DataFrame, suite: dict, period: str,
+             meta_of: dict[str, dict]) -> pd.DataFrame:
+    """Run the suite on the compliance rows (column `measure` names each row's
+    expectation); one result row per row of `frame` checked, with its obligation's
+    metadata from `meta_of` (by rule)."""
     data = frame.reset_index(drop=True)
     rows: list[dict[str, Any]] = []
     now = dt.datetime.now().replace(microsecond=0)
     if not suite["expectations"]:
         return pd.DataFrame(rows, columns=RESULT_SCHEMA.names)
     for res in gx.run(suite, data):
-        meta = res.expectation_config.meta
         kwargs = res.expectation_config.kwargs
         column = kwargs.get("column")
-        mine = data.index[data["rule"] == meta["rule"]]
+        mine = data.index[data["measure"] == res.expectation_config.meta["measure"]]
         message = gx.exception_message(res.exception_info)
         unexpected = set(gx.unexpected_positions(res))
         for i in mine:
             r = data.loc[i]
+            meta = meta_of[r["rule"]]
             value = r.get(column) if column in data else None
             if message is not None:
                 status = "error"
@@ -308,10 +330,13 @@ def check(settings: Settings, period: str) -> CheckSummary:
     defs = definitions.load(Path(settings.definitions_dir), period)
     obligations = obligations_of(defs)
     frame = compliance_frame(Path(settings.warehouse), period, defs)
-    known = {ob.rule for ob in obligations}
-    frame = frame[frame["rule"].isin(known)].reset_index(drop=True)
-    suite = build_suite(load_template(Path(settings.expectations_dir)), obligations)
-    results = validate(frame, suite, period).assign(definitions_version=defs.version)
+    measure_of = {ob.rule: ob.measure for ob in obligations}
+    frame = frame[frame["rule"].isin(measure_of)].reset_index(drop=True)
+    frame["measure"] = frame["rule"].map(measure_of)
+    template = load_template(Path(settings.expectations_dir))
+    results = validate(frame, build_suite(template, obligations), period,
+                       obligation_meta(template, obligations))
+    results = results.assign(definitions_version=defs.version)
     path = write_results(Path(settings.warehouse), period, results)
     counts = results["status"].value_counts()
     return CheckSummary(period, path, *(int(counts.get(s, 0)) for s in STATUSES))

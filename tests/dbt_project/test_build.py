@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import shutil
 import statistics
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from arvo import transform
+from arvo import reference_layer, transform
 from arvo.config import REPO_ROOT, Settings
 from tests.dbt_project import tiny_lake
 from tests.dbt_project.tiny_lake import CLIENT_ID, P1, P2, P3
@@ -68,7 +69,9 @@ def built(tmp_path_factory):
     run_results = json.loads(
         (transform.dbt_paths(settings)[0] / "run_results.json").read_text())
     return {"settings": settings, "result": result, "segments": segments, "scores": scores,
-            "run_results": run_results, "counts": counts(settings)}
+            "run_results": run_results, "counts": counts(settings),
+            "seeds": {r["unique_id"].split(".")[-1] for r in run_results["results"]
+                      if r["unique_id"].startswith("seed.")}}
 
 
 def rows(built, mart: str, key: tuple[str, ...], period: str = "2024-12"):
@@ -426,7 +429,21 @@ def test_rerun_and_second_period(built):
     again = transform.build(settings, "2024-12")
     assert again.success
     assert counts(settings) == built["counts"]
-    assert len(transform._MANIFESTS) >= 1
+    # the reference layer (seeds, the definitions' staging views, their own tests) was
+    # built and tested by the first build; the rerun leaves it out, but not a test that
+    # also reads a model of the period
+    rerun = {r["unique_id"] for r in json.loads(
+        (transform.dbt_paths(settings)[0] / "run_results.json").read_text())["results"]}
+    first = {r["unique_id"] for r in built["run_results"]["results"]}
+    left = first - rerun
+    assert rerun < first
+    assert {u.split(".")[0] for u in left} == {"seed", "model", "test"}
+    assert {u.split(".")[-1] for u in left if not u.startswith("test.")} == {
+        *(p.stem for p in (settings.dbt_project_dir / "seeds").glob("*.csv")),
+        *(u.split(".")[-1] for u in first if ".stg_definitions__" in u and u.startswith("model."))}
+    assert "test.arvo.assert_prom_measures_one_primary_per_instrument" in left
+    assert "test.arvo.assert_prom_scores_within_measure_ranges" in rerun
+    assert any("relationships_stg_lake__events_service_code" in u for u in rerun)
 
     second = transform.build(settings, "2025-01")
     assert second.success
@@ -444,6 +461,44 @@ def test_rerun_and_second_period(built):
     assert late == [{"annual_cost": 120.0}]  # the event sent late in the 2025-01 folder
     # the first period is still what it was
     assert rows(built, "mart_segment_value", ("segment_code",))[("HNHC",)]["clients"] == 1
+
+
+def test_the_reference_layer_is_built_again_when_its_inputs_change(built, tmp_path):
+    """A whole build records the fingerprint its reference layer was built under; another
+    project file, compiled definition or var, or a missing relation of it, means
+    building it again, and a build that makes it anew drops the record until it passes."""
+    settings = built["settings"]
+    [recorded] = query(settings, f"select * from {reference_layer.TABLE}")
+    relations = json.loads(recorded["relations"])
+    assert "prom_measures" in relations and "stg_definitions__providers" in relations
+    copy = make_settings(tmp_path)
+    for folder in ("warehouse", "definitions"):
+        shutil.copytree(settings.home / folder, tmp_path / folder)
+    project = tmp_path / "dbt_project"
+    shutil.copytree(settings.dbt_project_dir, project)
+    vars_ = {"definitions_version": "v1"}
+    layer = reference_layer.of(copy, vars_)
+    layer.record(tuple(("seed" if r in built["seeds"] else "model", r) for r in relations))
+    assert layer.current()
+    assert not reference_layer.of(copy, {"definitions_version": "v2"}).current()
+    moved = copy.model_copy(update={"dbt_project_dir": project})
+    assert reference_layer.of(moved, vars_).current()  # the same files elsewhere
+    bands = project / "seeds" / "prom_score_bands.csv"
+    bands.write_text(bands.read_text() + "\n")
+    assert not reference_layer.of(moved, vars_).current()
+    providers = copy.compiled_definitions_dir / "providers.csv"
+    providers.write_text(providers.read_text() + "\n")
+    assert not reference_layer.of(copy, vars_).current()
+    providers.write_text(providers.read_text()[:-1])
+    assert layer.current()
+    with duckdb.connect(str(copy.warehouse)) as con:
+        con.execute("drop view stg_definitions__service_types")
+    assert not layer.current()
+    assert not reference_layer.of(make_settings(tmp_path / "new"), vars_).current()
+    reference_layer.forget(copy.warehouse)
+    with duckdb.connect(str(copy.warehouse), read_only=True) as con:
+        assert not con.execute("select * from information_schema.tables "
+                               f"where table_name = '{reference_layer.TABLE}'").fetchall()
 
 
 # ------------------------------------------------------------------ errors and helpers

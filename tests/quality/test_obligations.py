@@ -82,27 +82,29 @@ def _results(s: Settings) -> dict[tuple[str, str], dict]:
     return {(r["provider_id"], r["rule"]): r for r in frame.to_dict("records")}
 
 
-def test_one_expectation_per_obligation_with_dqd_metadata():
+def test_one_expectation_per_measure_and_each_obligations_metadata():
     defs = definitions.load(REPO_ROOT / "definitions")
     obs = obligations.obligations_of(defs)
-    suite = obligations.build_suite(obligations.load_template(REPO_ROOT / "expectations"), obs)
-    assert len(suite["expectations"]) == len(obs)
-    rules = [e["meta"]["rule"] for e in suite["expectations"]]
-    assert len(set(rules)) == len(rules)
-    assert "HEART_FAILURE/all/EQ5D5L/followup_30d" in rules
-    assert "CASE_MANAGEMENT/third/PHQ9/baseline" in rules
-    by_rule = {e["meta"]["rule"]: e for e in suite["expectations"]}
-    third = by_rule["CASE_MANAGEMENT/third/PHQ9/baseline"]
-    # the pass rule is the mart's (meets_obligation), not written again here
-    assert third["type"] == "expect_column_values_to_be_in_set"
-    assert (third["kwargs"]["column"], third["kwargs"]["value_set"]) == (
-        "meets_obligation", [True])
-    assert third["kwargs"]["row_condition"] == 'rule=="CASE_MANAGEMENT/third/PHQ9/baseline"'
-    meta = third["meta"]
+    template = obligations.load_template(REPO_ROOT / "expectations")
+    suite = obligations.build_suite(template, obs)
+    # the same check for every obligation of a measure: the suite does not grow with them
+    assert len(obs) > 20
+    assert [e["meta"]["measure"] for e in suite["expectations"]] == ["participation", "paired"]
+    for e in suite["expectations"]:
+        # the pass rule is the mart's (meets_obligation), not written again here
+        assert e["type"] == "expect_column_values_to_be_in_set"
+        assert (e["kwargs"]["column"], e["kwargs"]["value_set"]) == ("meets_obligation", [True])
+        assert e["kwargs"]["row_condition"] == f'measure=="{e["meta"]["measure"]}"'
+    assert obligations.build_suite(template, [ob for ob in obs if ob.measure == "paired"])[
+        "expectations"][0]["meta"]["subcategory"] == "paired follow-up"
+    meta_of = obligations.obligation_meta(template, obs)
+    assert set(meta_of) == {ob.rule for ob in obs} and len(meta_of) == len(obs)
+    assert "HEART_FAILURE/all/EQ5D5L/followup_30d" in meta_of
+    meta = meta_of["CASE_MANAGEMENT/third/PHQ9/baseline"]
     assert (meta["category"], meta["subcategory"], meta["severity"], meta["threshold"]) == (
         "completeness", "baseline participation", "error", 0.7)
     assert "70 %" in meta["rationale"] and "Low-threshold" in meta["rationale"]
-    paired = by_rule["DEPRESSION/all/EQ5D5L/followup_6m"]["meta"]
+    paired = meta_of["DEPRESSION/all/EQ5D5L/followup_6m"]
     assert (paired["subcategory"], paired["threshold"]) == ("paired follow-up", 0.6)
     json.dumps(suite)  # the suite is plain JSON
 
@@ -187,18 +189,16 @@ SCOPED_EPISODES = ("period varchar, provider_id varchar, episode_id varchar,"
 def test_segment_obligations_are_in_the_suite():
     defs = definitions.load(REPO_ROOT / "definitions")
     obs = obligations.obligations_of(defs)
-    suite = obligations.build_suite(obligations.load_template(REPO_ROOT / "expectations"), obs)
-    by_rule = {e["meta"]["rule"]: e for e in suite["expectations"]}
-    hnhc = by_rule["segment:HNHC/all/EQ5D5L/baseline"]
-    assert hnhc["kwargs"]["row_condition"] == 'rule=="segment:HNHC/all/EQ5D5L/baseline"'
-    meta = hnhc["meta"]
-    assert (meta["scope"], meta["scope_code"], meta["package_code"], meta["threshold"]) == (
-        "segment", "HNHC", None, 0.8)
+    meta_of = obligations.obligation_meta(
+        obligations.load_template(REPO_ROOT / "expectations"), obs)
+    meta = meta_of["segment:HNHC/all/EQ5D5L/baseline"]
+    assert (meta["scope"], meta["scope_code"], meta["package_code"], meta["threshold"],
+            meta["measure"]) == ("segment", "HNHC", None, 0.8, "participation")
     assert "HNHC" in meta["rationale"]
-    assert by_rule["segment:HNHC/all/EQ5D5L/followup_6m"]["meta"]["subcategory"] == (
+    assert meta_of["segment:HNHC/all/EQ5D5L/followup_6m"]["subcategory"] == (
         "paired follow-up")
     # a package obligation's rule is as it was
-    assert by_rule["DEPRESSION/all/EQ5D5L/baseline"]["meta"]["scope"] == "package"
+    assert meta_of["DEPRESSION/all/EQ5D5L/baseline"]["scope"] == "package"
 
 
 def test_segment_obligation_checked_per_provider(tmp_path: Path):
