@@ -40,6 +40,9 @@ KEY = "kill-test-key"
 EPOCH = "1735725600"  # 2025-01-01 12:00 in Helsinki: the reports' generated time
 #: Columns that say when a run wrote a row, not what the row says: a rerun writes them anew.
 WHEN = {"checked_at", "ingested_at", "found_at"}
+#: Columns that say where a run's home is: the reference layer's fingerprint covers the
+#: folders its views read (arvo.reference_layer), and each run here has a home of its own.
+WHERE = {"fingerprint"}
 #: Columns that hold such a time in part: what is compared of them.
 PART_WHEN = {"lake_version": "split_part(lake_version, '@', 1)"}  # sha256@ingested_at
 STAGES = ("ingest", "transform", "obligations", "report")
@@ -166,7 +169,8 @@ def kill_during(runner, home: Path, stage: str) -> list[str]:
 
 def warehouse_tables(home: Path) -> dict[str, list[tuple[str, ...]]]:
     """Every table of the warehouse: its rows sorted, each value as its repr (a double's
-    repr is exact), without the WHEN columns and with only the rest of PART_WHEN's."""
+    repr is exact), without the WHEN and WHERE columns and with only the rest of
+    PART_WHEN's."""
     out = {}
     with duckdb.connect(str(home / "warehouse" / "arvo.duckdb"), read_only=True) as con:
         tables = [r[0] for r in con.execute(
@@ -174,7 +178,8 @@ def warehouse_tables(home: Path) -> dict[str, list[tuple[str, ...]]]:
             "where table_type = 'BASE TABLE' order by 1").fetchall()]
         for table in tables:
             columns = [r[0] for r in con.execute(f'describe "{table}"').fetchall()]
-            keep = ", ".join(PART_WHEN.get(c, f'"{c}"') for c in columns if c not in WHEN)
+            keep = ", ".join(PART_WHEN.get(c, f'"{c}"') for c in columns
+                             if c not in WHEN | WHERE)
             rows = con.execute(f'select {keep} from "{table}" order by all').fetchall()
             out[table] = [tuple(map(repr, r)) for r in rows]
     return out
