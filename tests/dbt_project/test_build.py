@@ -429,6 +429,7 @@ def test_rerun_and_second_period(built):
     again = transform.build(settings, "2024-12")
     assert again.success
     assert counts(settings) == built["counts"]
+    assert len(transform._MANIFESTS) >= 1
     # the reference layer (seeds, the definitions' staging views, their own tests) was
     # built and tested by the first build; the rerun leaves it out, but not a test that
     # also reads a model of the period
