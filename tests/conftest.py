@@ -117,6 +117,31 @@ def tiny_warehouse(tmp_path_factory):
     return {"settings": settings, "first": first}
 
 
+@pytest.fixture(scope="session")
+def month_rows(tmp_path_factory):
+    """Every provider's typed rows of 2024 of a small region with its planted defects, per
+    entity, and the suites' parameters (tests/quality, tests/bench)."""
+    import datetime as dt
+
+    from arvo import definitions
+    from arvo.config import REPO_ROOT
+    from arvo.contract import ENTITIES
+    from arvo.demo import generate_region
+    from arvo.ingest.submission import entity_rows, read_submissions, suite_parameters
+
+    home = tmp_path_factory.mktemp("month-rows")
+    generate_region(home / "demo", residents=2000, months=13)
+    settings = Settings.from_env(home)
+    defs = definitions.load(REPO_ROOT / "definitions")
+    key = TEST_KEY.encode()
+    batches = [read_submissions(settings, p.id, months, key) for p in defs.providers
+               if (months := sorted(m.name for m in (settings.raw_dir / p.id).glob("2024-*")))]
+    rows = {entity: entity_rows(batches, entity) for entity in ENTITIES}
+    params = suite_parameters(defs, dt.date(2026, 12, 1))
+    return rows, params
+
+
+
 DRAFT_SEGMENTS = """\
 # definitions/segments.yml with one threshold moved: MULTIMORBID needs 3 conditions, not 2
 segments:

@@ -4,34 +4,13 @@ the same failing rows, on a year of a small demo region with its planted defects
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import pytest
 
-from arvo import definitions
 from arvo.bench import checks_sql
-from arvo.config import REPO_ROOT, Settings
+from arvo.config import REPO_ROOT
 from arvo.contract import ENTITIES
-from arvo.demo import generate_region
-from arvo.ingest.submission import entity_rows, read_submissions, suite_parameters
 from arvo.quality import suites
-from tests.conftest import TEST_KEY
-
-
-@pytest.fixture(scope="module")
-def month_rows(tmp_path_factory):
-    """Every provider's typed rows of 2024 of a small region, per entity."""
-    home = tmp_path_factory.mktemp("sql-checks")
-    generate_region(home / "demo", residents=2000, months=13)
-    settings = Settings.from_env(home)
-    defs = definitions.load(REPO_ROOT / "definitions")
-    key = TEST_KEY.encode()
-    batches = [read_submissions(settings, p.id, months, key) for p in defs.providers
-               if (months := sorted(m.name for m in (settings.raw_dir / p.id).glob("2024-*")))]
-    rows = {entity: entity_rows(batches, entity) for entity in ENTITIES}
-    params = suite_parameters(defs, dt.date(2026, 12, 1))
-    return rows, params
 
 
 @pytest.mark.parametrize("entity", list(ENTITIES))

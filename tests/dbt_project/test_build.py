@@ -107,6 +107,25 @@ def test_required_mart_columns_are_enforced_not_null(built):
     assert any(v == "YES" for v in nullable.values())  # optional columns stay nullable
 
 
+def test_the_memory_limit_reaches_duckdb(built, monkeypatch):
+    """ARVO_DUCKDB_MEMORY is the memory_limit of dbt's DuckDB connection (the profile's
+    config_options, given once when the database opens)."""
+    from dbt.cli.main import dbtRunner
+
+    monkeypatch.setenv("ARVO_DUCKDB_MEMORY", "123MB")
+    settings = built["settings"]
+    dbt_vars = {"period": "2024-12", **transform._location_vars(settings)}
+    with transform._LOCK, transform._environ("ARVO_WAREHOUSE", str(settings.warehouse)):
+        try:
+            outcome = dbtRunner().invoke(
+                ["show", *transform._common_args(settings), "--vars", json.dumps(dbt_vars),
+                 "--inline", "select current_setting('memory_limit') as memory_limit"])
+        finally:
+            transform._release_warehouse()
+    assert outcome.success, outcome.exception
+    assert outcome.result.results[0].agate_table.rows[0][0] == "117.3 MiB"  # 123 MB
+
+
 def test_unit_tests_pass(built):
     """Every dbt unit test of the project, on the warehouse built from the tiny lake."""
     settings = built["settings"]
