@@ -1,6 +1,7 @@
 """Shared fixtures: a pseudonymisation key for every test, one Prefect test server per
-session, the locations of a run under a temporary home, and the tiny lake built through
-dbt for the reports' tests."""
+session, the locations of a run under a temporary home, the tiny lake built through dbt
+for the reports' tests, and a year of a small region's typed submissions for the suites'
+tests."""
 
 from __future__ import annotations
 
@@ -139,7 +140,6 @@ def month_rows(tmp_path_factory):
     rows = {entity: entity_rows(batches, entity) for entity in ENTITIES}
     params = suite_parameters(defs, dt.date(2026, 12, 1))
     return rows, params
-
 
 
 DRAFT_SEGMENTS = """\
