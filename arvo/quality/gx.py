@@ -60,9 +60,11 @@ def _validation(suite_json: str):
     doc = json.loads(suite_json)
     tag = hashlib.sha256(suite_json.encode()).hexdigest()[:12]
     context = _context()
-    suite = gx.ExpectationSuite(name=f"{doc['name']}_{tag}", meta=doc.get("meta", {}))
-    for exp in doc["expectations"]:
-        suite.add_expectation_configuration(ExpectationConfiguration(**exp))
+    # every expectation given at once: added one by one, each is first matched against
+    # those added before (an upsert by domain), which took 0.12 s for the proms suite's 81
+    suite = gx.ExpectationSuite(
+        name=f"{doc['name']}_{tag}", meta=doc.get("meta", {}),
+        expectations=[ExpectationConfiguration(**exp) for exp in doc["expectations"]])
     suite = context.suites.add(suite)
     batch = (context.data_sources.add_pandas(f"rows_{tag}")
              .add_dataframe_asset("rows").add_batch_definition_whole_dataframe("all_rows"))

@@ -65,3 +65,23 @@ def test_the_batch_is_not_fingerprinted(monkeypatch):
     [result] = gx.run(_suite("unhashed", "score"), pd.DataFrame({"score": [1, 50]}),
                       {"top": 10})
     assert gx.unexpected_positions(result) == [1]
+
+
+def test_a_suite_keeps_every_expectation_of_its_document():
+    """The suite is built with all its expectations at once, in the document's order; two
+    rules on the same column, type and row condition stay two (added one by one, Great
+    Expectations would have let the second replace the first)."""
+    suite = {"name": "twins", "expectations": [
+        {"type": "expect_column_values_to_be_between",
+         "kwargs": {"column": "score", "min_value": 0, "max_value": 10},
+         "meta": {"rule": "score_at_most_10"}},
+        {"type": "expect_column_values_to_be_between",
+         "kwargs": {"column": "score", "min_value": 0, "max_value": 20},
+         "meta": {"rule": "score_at_most_20"}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "score"},
+         "meta": {"rule": "score_given"}}]}
+    frame = pd.DataFrame({"score": [1, 15, 30, None]})
+    results = gx.run(suite, frame)
+    assert [r.expectation_config.meta["rule"] for r in results] == [
+        "score_at_most_10", "score_at_most_20", "score_given"]
+    assert [sorted(gx.unexpected_positions(r)) for r in results] == [[1, 2], [2], [3]]
