@@ -115,6 +115,9 @@ def dbt_paths(settings: Settings) -> tuple[Path, Path]:
     return base / "target", base / "logs"
 
 
+RUN_RESULTS = "run_results.json"
+"""dbt's record of its last invocation, in dbt's target folder (`dbt_paths`)."""
+
 STEERING_EXCLUDE = "tag:definition"
 """What a steering build leaves out: the definition phase's models (`arvo define` builds
 them with `select="+tag:definition", exclude=None`; docs/definition.md)."""
@@ -210,11 +213,14 @@ def _build(settings: Settings, period: str, extra_vars: dict[str, object], *,
            command: str = "build", unit_tests: bool = False) -> BuildResult:
     """Invoke `dbt <command>` in this process on the cached manifest (holding the lock).
 
-    Unit tests are excluded unless `unit_tests`.
+    Unit tests are excluded unless `unit_tests`. dbt writes no JSON artifact itself
+    (`--no-write-json`): the manifest is as the parse wrote it (`_manifest`), and its run
+    results are written here; dbt would write the whole manifest again after each build.
     """
     Path(settings.warehouse).parent.mkdir(parents=True, exist_ok=True)
     dbt_vars = {**extra_vars, "period": period, **_location_vars(settings)}
-    args = [command, *_common_args(settings), "--vars", json.dumps(dbt_vars)]
+    args = [command, *_common_args(settings), "--vars", json.dumps(dbt_vars),
+            "--no-write-json"]
     if select:
         args += ["--select", select]
     if not unit_tests:
@@ -230,6 +236,8 @@ def _build(settings: Settings, period: str, extra_vars: dict[str, object], *,
             outcome = dbtRunner(manifest=manifest).invoke(args)
         finally:
             _release_warehouse()
+        if hasattr(outcome.result, "write"):  # what ran, for a data engineer and arvo bench
+            outcome.result.write(str(dbt_paths(settings)[0] / RUN_RESULTS))
     elapsed = time.perf_counter() - started
 
     result = _result(period, outcome, elapsed)

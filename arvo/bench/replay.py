@@ -1,7 +1,8 @@
 """dbt's cost over its own SQL: replay a build's compiled SQL directly in DuckDB.
 
-After `arvo steer`, dbt has left the SQL it ran under `<home>/dbt/target/run/` and what
-it ran, in order, with each node's time, in `run_results.json`. `replay` copies the
+After `arvo steer`, dbt has left the SQL it ran under `<home>/dbt/target/run/`, what it
+ran, in order, with each node's time, in `run_results.json` (written by arvo.transform)
+and the parsed project in `manifest.json`. `replay` copies the
 warehouse and runs the same statements on the copy in one DuckDB connection, one after
 the other, in the order dbt started them:
 
@@ -11,7 +12,9 @@ the other, in the order dbt started them:
   names in the run file, then the run file's delete and insert;
 - a data test: its `select count(*) as failures ...`;
 - a seed, a Python model and an operation have no SQL to replay: their time is dbt's
-  own execution time of the node, counted the same on both sides.
+  own execution time of the node, counted the same on both sides;
+- opening the copy and closing it (DuckDB's checkpoint), as the dbt stage opens the
+  warehouse and closes it.
 
 The ratio `dbt stage / replay` is dbt's overhead: parsing the project, compiling each
 node (Jinja), its bookkeeping, and the adapter's round trips
@@ -28,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from arvo.transform import RUN_RESULTS
 
 _CREATE = re.compile(r'create\s+(?:or\s+replace\s+)?(?:temporary\s+)?(table|view)\s+'
                      r'((?:"[^"]+"\.)*"([^"]+)")', re.IGNORECASE)
@@ -97,7 +102,7 @@ def _run_model(con: duckdb.DuckDBPyConnection, sql: str, compiled: Path) -> None
 def replay(target: Path, warehouse: Path, work: Path, keep: bool = False) -> Replay:
     """Replay the last dbt invocation under `target` on a copy of `warehouse` in `work`
     (the copy is deleted afterwards unless `keep`)."""
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    results = json.loads((target / RUN_RESULTS).read_text())["results"]
     manifest = json.loads((target / "manifest.json").read_text())
     files = _run_files(target, manifest)
     work.mkdir(parents=True, exist_ok=True)
@@ -110,7 +115,12 @@ def replay(target: Path, warehouse: Path, work: Path, keep: bool = False) -> Rep
     sql_seconds = dbt_only = 0.0
     sql_nodes = dbt_nodes = 0
     try:
-        with duckdb.connect(str(copy)) as con:
+        # opening the file and closing it count, as they do in the dbt stage: DuckDB
+        # writes its checkpoint when the last connection closes
+        begin = time.perf_counter()
+        con = duckdb.connect(str(copy))
+        sql_seconds += time.perf_counter() - begin
+        try:
             for r in sorted(results, key=started):
                 paths = files.get(r["unique_id"])
                 if paths is None:
@@ -125,6 +135,10 @@ def replay(target: Path, warehouse: Path, work: Path, keep: bool = False) -> Rep
                     _run_model(con, sql, paths[1])
                 sql_seconds += time.perf_counter() - begin
                 sql_nodes += 1
+        finally:
+            begin = time.perf_counter()
+            con.close()
+            sql_seconds += time.perf_counter() - begin
     finally:
         if not keep:
             copy.unlink(missing_ok=True)

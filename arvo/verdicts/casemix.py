@@ -69,23 +69,23 @@ def _levels(values: pd.Series) -> pd.Series:
     return text.astype(object)
 
 
-def _columns(frame: pd.DataFrame, factor: str) -> np.ndarray:
-    """The design columns of one factor (indicators against the most common level)."""
+def _values(frame: pd.DataFrame, factor: str) -> pd.Series:
+    """A factor's values as the model reads them: counts as they are, categories as levels."""
+    return frame[factor] if factor in NUMERIC else _levels(frame[factor])
+
+
+def _columns(values: pd.Series, factor: str) -> np.ndarray:
+    """The design columns of one factor (indicators against the most common level), from
+    its `_values`."""
     if factor in NUMERIC:
-        return frame[factor].astype(float).fillna(0.0).to_numpy()[:, None]
-    levels = _levels(frame[factor])
-    counts = levels.value_counts()
+        return values.astype(float).fillna(0.0).to_numpy()[:, None]
+    counts = values.value_counts()
     # reference: the most common level (ties: the first in sorted order)
     reference = sorted(counts.index[counts == counts.max()])[0]
     others = sorted(v for v in counts.index if v != reference)
-    values = levels.to_numpy()
-    return np.column_stack([values == v for v in others]).astype(float) if others \
-        else np.empty((len(frame), 0))
-
-
-def _varies(frame: pd.DataFrame, factor: str) -> bool:
-    values = frame[factor] if factor in NUMERIC else _levels(frame[factor])
-    return values.nunique(dropna=False) > 1
+    levels = values.to_numpy()
+    return np.column_stack([levels == v for v in others]).astype(float) if others \
+        else np.empty((len(values), 0))
 
 
 def fit(frame: pd.DataFrame, factors: list[str]) -> Fit:
@@ -101,15 +101,16 @@ def fit(frame: pd.DataFrame, factors: list[str]) -> Fit:
         raise ValueError(f"unknown case-mix factor(s): {', '.join(unknown)}")
     dropped: dict[str, str] = {}
     used = []
+    values = {f: _values(frame, f) for f in factors}
     for f in factors:
-        if _varies(frame, f):
+        if values[f].nunique(dropna=False) > 1:
             used.append(f)
         else:
             dropped[f] = "one value only"
     base = frame["baseline_score"].to_numpy(dtype=float)
     y = frame["followup_score"].to_numpy(dtype=float)
     core = np.column_stack([np.ones(n), base, base ** 2]) if n else np.empty((0, 3))
-    blocks = {f: _columns(frame, f) for f in used}
+    blocks = {f: _columns(values[f], f) for f in used}
     while used and n < PAIRS_PER_PARAMETER * (3 + sum(blocks[f].shape[1] for f in used)):
         dropped[used.pop()] = f"fewer than {PAIRS_PER_PARAMETER} pairs per parameter"
     if n < PAIRS_PER_PARAMETER * 3:

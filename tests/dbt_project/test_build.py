@@ -445,10 +445,15 @@ def test_provider_check_results(built):
 
 def test_rerun_and_second_period(built):
     settings = built["settings"]
+    target = transform.dbt_paths(settings)[0]
+    manifest, results = (target / "manifest.json").stat(), (target / "run_results.json").stat()
     again = transform.build(settings, "2024-12")
     assert again.success
     assert counts(settings) == built["counts"]
     assert len(transform._MANIFESTS) >= 1
+    # the manifest is as the parse wrote it, not written again; the run results are new
+    assert (target / "manifest.json").stat().st_mtime_ns == manifest.st_mtime_ns
+    assert (target / "run_results.json").stat().st_mtime_ns > results.st_mtime_ns
     # the reference layer (seeds, the definitions' staging views, their own tests) was
     # built and tested by the first build; the rerun leaves it out, but not a test that
     # also reads a model of the period
