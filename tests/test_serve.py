@@ -60,26 +60,36 @@ def served(tmp_path_factory, prefect_server):
     hook.shutdown()
 
 
+def _send(method: str, url: str, **kwargs) -> httpx.Response:
+    """A request to the served API, sent again while the server answers 503 (busy: its
+    SQLite database locked by a run's writes), as Prefect's own client does for a data
+    engineer's `prefect deployment run` (prefect.client.base, PREFECT_CLIENT_MAX_RETRIES:
+    5 retries, backing off)."""
+    for attempt in range(6):
+        response = httpx.request(method, url, timeout=30, **kwargs)
+        if response.status_code != 503:
+            break
+        time.sleep(2 ** attempt)
+    response.raise_for_status()
+    return response
+
+
 def _post(api: str, path: str, body: dict) -> list[dict]:
     """A filter request with every field given (this Prefect server refuses nulls)."""
-    response = httpx.post(f"{api}{path}", json={"offset": 0, "limit": 200, **body}, timeout=30)
-    response.raise_for_status()
-    return response.json()
+    return _send("POST", f"{api}{path}", json={"offset": 0, "limit": 200, **body}).json()
 
 
 def _run(api: str, deployment: str, params: dict) -> str:
-    response = httpx.get(f"{api}/deployments/name/{deployment}", timeout=30)
-    response.raise_for_status()
-    created = httpx.post(f"{api}/deployments/{response.json()['id']}/create_flow_run",
-                         json={"parameters": {"params": params}}, timeout=30)
-    created.raise_for_status()
+    found = _send("GET", f"{api}/deployments/name/{deployment}").json()
+    created = _send("POST", f"{api}/deployments/{found['id']}/create_flow_run",
+                    json={"parameters": {"params": params}})
     return created.json()["id"]
 
 
 def _wait(api: str, run_ids: list[str], seconds: float = 400) -> dict[str, dict]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        runs = {r: httpx.get(f"{api}/flow_runs/{r}", timeout=30).json() for r in run_ids}
+        runs = {r: _send("GET", f"{api}/flow_runs/{r}").json() for r in run_ids}
         if all(run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
                for run in runs.values()):
             return runs
