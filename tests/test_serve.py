@@ -65,11 +65,12 @@ def _send(method: str, url: str, **kwargs) -> httpx.Response:
     SQLite database locked by a run's writes), as Prefect's own client does for a data
     engineer's `prefect deployment run` (prefect.client.base, PREFECT_CLIENT_MAX_RETRIES:
     5 retries, backing off)."""
-    for attempt in range(6):
-        response = httpx.request(method, url, timeout=30, **kwargs)
+    response = httpx.request(method, url, timeout=30, **kwargs)
+    for attempt in range(5):
         if response.status_code != 503:
             break
         time.sleep(2 ** attempt)
+        response = httpx.request(method, url, timeout=30, **kwargs)
     response.raise_for_status()
     return response
 
