@@ -11,6 +11,8 @@ import json
 import math
 import shutil
 import statistics
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -124,6 +126,31 @@ def test_the_memory_limit_reaches_duckdb(built, monkeypatch):
             transform._release_warehouse()
     assert outcome.success, outcome.exception
     assert outcome.result.results[0].agate_table.rows[0][0] == "117.3 MiB"  # 123 MB
+
+
+def test_the_parsed_project_is_left_out_of_full_collections(built):
+    """A parse collects the process's garbage, then freezes what is left (the imports and
+    the parsed project), so later full collections do not walk it again; the process
+    still frees it all at exit. In a process of its own, with automatic collection off."""
+    home = built["settings"].home
+    code = f"""
+import gc, weakref
+from pathlib import Path
+from tests.dbt_project.test_build import make_settings
+from arvo import transform
+class Cycle: pass
+garbage = Cycle(); garbage.itself = garbage; gone = weakref.ref(garbage); del garbage
+gc.disable()
+transform.prepare(make_settings(Path({str(home)!r})))
+print(gone() is None, gc.get_freeze_count())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO_ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    collected, frozen = done.stdout.split()
+    assert collected == "True"  # collected first: no garbage is frozen
+    assert int(frozen) > 100_000  # dbt and its parsed project
+    assert "leaked" not in done.stderr  # unfrozen at exit, DuckDB's objects freed
 
 
 def test_unit_tests_pass(built):
