@@ -101,9 +101,9 @@ def _start_worker() -> None:
     gx.warm_up()
     # The imports and the context (about 290,000 objects) live as long as the worker. A
     # full collection walked them all, 0.17 s, in the middle of the worker's first suite
-    # run at 50,000 residents (docs/operations.md, "What changed in ... (2026-12-05,
-    # 10:50)"). Frozen, they are still freed when their last reference goes; only cycles
-    # among them are no longer looked for.
+    # run at 50,000 residents (docs/performance-history.md, `1aa0a29`). Frozen, they are
+    # still freed when their last reference goes; only cycles among them are no longer
+    # looked for.
     gc.freeze()
 
 

@@ -295,8 +295,8 @@ def _freeze_heap() -> None:
 
     The parsed project lives as long as the process (`_MANIFESTS`); with the imports it
     is about 225,000 objects, which a full collection walked each time: 0.15 to 0.4 s,
-    twice or three times in a monthly build at 50,000 residents (docs/operations.md,
-    "What changed in ... (2026-12-05, 10:50)"). The garbage there is collected first, so
+    twice or three times in a monthly build at 50,000 residents
+    (docs/performance-history.md, `1aa0a29`). The garbage there is collected first, so
     nothing unreachable is kept; frozen objects are still freed when their last
     reference goes, only cycles among them are no longer looked for.
     """

@@ -418,11 +418,12 @@ def run() -> None:
 
     After a pipeline command the process holds Prefect, dbt's parsed project and Great
     Expectations: freeing it all object by object took 1.4 s of the 500,000-resident
-    monthly run (docs/operations.md, "County scale"). Every exit handler still runs
-    (Prefect's, logging's, multiprocessing's: `_leave` is registered first, so it runs
-    last), output is flushed, and the exit code is the command's; only the interpreter's
-    own teardown is skipped, as Instagram does for its web workers (`atexit.register(
-    os._exit, 0)`, "Dismissing Python Garbage Collection at Instagram", 2017).
+    monthly run (docs/performance-history.md, 2026-12-03, 04:15 to 08:13). Every exit
+    handler still runs (Prefect's, logging's, multiprocessing's: `_leave` is registered
+    first, so it runs last), output is flushed, and the exit code is the command's; only
+    the interpreter's own teardown is skipped, as Instagram does for its web workers
+    (`atexit.register(os._exit, 0)`, "Dismissing Python Garbage Collection at Instagram",
+    2017).
     """
     global _exit_code
     atexit.register(_leave)

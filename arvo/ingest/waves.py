@@ -14,7 +14,7 @@ A wave's providers can be split in groups of about equal work (`balanced_groups`
 arvo.ingest.workers ingests side by side in processes of their own. The work is weighed
 by rows (`plan_rows`), not bytes: a Parquet file holds about three times the rows of a
 CSV file of its size, and a row costs about the same to type, pseudonymise and validate
-whatever its format (docs/operations.md, "County scale").
+whatever its format (docs/performance-history.md, `6028a41`).
 """
 
 from __future__ import annotations

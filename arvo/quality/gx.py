@@ -34,8 +34,8 @@ def _context():
     # No fingerprint of the batch: an MD5 over pandas' hash of every cell, kept only as
     # the batch's metadata, which no check reads and Arvo does not store. Below the
     # module's 1 GB threshold it was computed for every frame: for a month of 600,000
-    # rows the suites took a median 2.27 s with it, 2.0 s without (docs/operations.md,
-    # County scale).
+    # rows the suites took a median 2.27 s with it, 2.0 s without
+    # (docs/performance-history.md, `4cd2c6e`).
     pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)

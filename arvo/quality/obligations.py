@@ -354,7 +354,8 @@ def check_in_run(settings: Settings, period: str) -> CheckSummary:
 
     In a worker, Great Expectations is imported already (the server did so once), and
     the run's own process never imports it: about 2 s of a core that the ingest's
-    workers need while the run would import it (docs/operations.md, "County scale").
+    workers need while the run would import it (docs/performance-history.md,
+    2026-12-03, 10:00 to 11:00).
     """
     if settings.ingest_processes < 2:
         return check(settings, period)

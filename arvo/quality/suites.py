@@ -133,9 +133,10 @@ def for_validation(rows: pd.DataFrame, date_columns: list[str]) -> pd.DataFrame:
 
     Dates become nanosecond timestamps and text becomes Arrow strings: on any other date
     unit or on Python objects, Great Expectations compares and measures value by value
-    (about twice the time of a whole suite at county scale; docs/operations.md). The
-    values are the same. `folder_month_end` (from `file_key`, which ends with the month
-    folder `YYYY-MM`) is what the rules "not dated after its folder's month" compare with.
+    (about twice the time of a whole suite at county scale; docs/performance-history.md,
+    2026-12-02). The values are the same. `folder_month_end` (from `file_key`, which ends
+    with the month folder `YYYY-MM`) is what the rules "not dated after its folder's
+    month" compare with.
     """
     frame = rows.reset_index(drop=True)
     for col in date_columns:

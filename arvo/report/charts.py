@@ -124,7 +124,8 @@ def _frame(at: tuple[tuple[float, float], ...], limits: Limits, decimals: int,
     """What a funnel plot draws of its points `at` ((pairs, value) each): their
     coordinates, the target, the limit curves and the axes. The feedback of each provider
     of a package draws the same points (only its own is marked), so they are computed
-    once (for hundreds of providers: docs/operations.md)."""
+    once (for hundreds of providers: docs/performance-history.md, "Earlier
+    measurements")."""
     x_max = max([n for n, _ in at] + [min_pairs or 0, 10]) * 1.08
     n_anchor = max(min_pairs or 0, min([n for n, _ in at] or [10]), 5)
     values = [v for _, v in at] + [limits.theta]

@@ -32,7 +32,8 @@ class Warehouse:
 
     `batched`: each mart is read once per period (and order) for all providers, and
     `rows` and `history` of one provider are its slice of those rows, in the same order
-    (for rendering the feedback of every provider of a register: docs/operations.md).
+    (for rendering the feedback of every provider of a register:
+    docs/performance-history.md, "Earlier measurements").
     The rows handed out are copies, so a caller changing them changes no other's."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection | None, batched: bool = False):

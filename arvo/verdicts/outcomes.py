@@ -25,7 +25,7 @@ from arvo.verdicts import funnel
 KEYS = ["package_code", "instrument", "measure"]
 #: the columns of int_case_mix_predicted that `judge_providers` reads: the dbt model reads
 #: only these (the model records' text, e.g. factors_dropped, would cost more to convert
-#: to pandas than the judging itself at county scale: docs/operations.md)
+#: to pandas than the judging itself at county scale: docs/performance-history.md, `365f61e`)
 PAIR_COLUMNS = [*KEYS, "provider_id", "episode_id", "cycle", "baseline_score",
                 "followup_score", "expected", "model_pairs", "r_squared", "residual_sd"]
 

@@ -46,7 +46,8 @@
 {#-
   DuckDB: no extra column, and only the records sent more than once are ranked (most
   are sent once; ranking all sorts every row of the lake, about twice the time at county
-  scale: docs/operations.md#benchmark). The records sent once pass by an anti join.
+  scale: docs/performance-history.md, 2026-12-02). The records sent once pass by an
+  anti join.
 -#}
 {% macro duckdb__arvo_latest_submission(relation, record_key, where, since) %}
     with in_scope as (

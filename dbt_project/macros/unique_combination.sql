@@ -27,8 +27,8 @@ having count(*) > 1
   DuckDB: group by one 64-bit hash of the combination first, then count exactly only
   the combinations whose hash occurs more than once (a hash shared by two different
   combinations is no failure). Grouping a hash instead of the text columns halves the
-  test on the window's events at county scale (docs/operations.md#county-scale); when no
-  hash repeats, the second pass finds nothing to count.
+  test on the window's events at county scale (docs/performance-history.md, `365f61e`);
+  when no hash repeats, the second pass finds nothing to count.
 -#}
 {% macro duckdb__arvo_unique_combination(model, combination_of_columns) %}
 {%- set columns = combination_of_columns | join(', ') %}

@@ -64,8 +64,9 @@ def test_outcome_rows_of_an_old_period_take_the_instruments_metadata_from_the_se
 
 def test_a_batched_warehouse_reads_what_a_query_per_provider_reads(tmp_path: Path):
     """Rendering every provider's feedback reads each mart once and slices it per provider
-    (docs/operations.md): each slice is what the provider's own query reads, in the same
-    order, and a caller changing the rows it got changes nobody else's."""
+    (docs/performance-history.md, "Earlier measurements"): each slice is what the
+    provider's own query reads, in the same order, and a caller changing the rows it got
+    changes nobody else's."""
     from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER
     s = build(tmp_path)
     reads = [("mart_prom_compliance", "package_code, instrument, timepoint"),
