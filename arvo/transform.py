@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arvo import definition_tables, definitions, meetings, reference_layer
+from arvo import dbt_events, definition_tables, definitions, meetings, reference_layer
 from arvo.config import Settings
 from arvo.periods import add_months, check_month
 
@@ -279,6 +279,8 @@ def _manifest(settings: Settings) -> Any:
            *map(str, dbt_paths(settings)))
     if key not in _MANIFESTS:
         from dbt.cli.main import dbtRunner
+
+        dbt_events.install()  # no debug events made into lines no log writes
 
         outcome = dbtRunner().invoke(
             ["parse", *_common_args(settings), "--vars", json.dumps(location)])
