@@ -17,9 +17,11 @@ BehaviorChangeEvent, a warning), no warn-error handling forced and no
 `info` or above, dbt's own method runs as before, so what the logs hold is unchanged; a
 log at debug (a data engineer passing `--log-level-file debug`) gets every event.
 
-If dbt-common's event manager is not the one this was written for (the method's
-parameters, the loggers' Python logger), `install()` leaves dbt as it is and returns
-False: the build is then as slow as before, never different.
+If dbt-common's event manager is not the one this was written for, dbt's own method
+runs: `install()` leaves it in place and returns False when the method's parameters
+differ, and an event is passed on whenever a log has no Python logger where this looks
+for it. The build is then as slow as before, never different;
+`tests/test_dbt_events.py` fails when it is no longer in place with the pinned dbt.
 """
 
 from __future__ import annotations
