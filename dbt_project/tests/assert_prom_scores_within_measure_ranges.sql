@@ -7,6 +7,5 @@ select s.provider_id, s.response_id, s.instrument, s.measure, s.score,
        m.min_score, m.max_score
 from {{ ref('int_prom_measures_scored') }} as s
 inner join {{ ref('prom_measures') }} as m
-    on m.instrument = s.instrument
-    and m.measure = s.measure
+    on {{ arvo_same_keys('m', 's', ['instrument', 'measure']) }}
 where s.score < m.min_score or s.score > m.max_score

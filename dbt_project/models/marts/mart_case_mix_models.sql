@@ -80,12 +80,9 @@ final as (
 
     from followups as f
     inner join prom_measures as m
-        on m.instrument = f.instrument
-        and m.measure = f.measure
+        on {{ arvo_same_keys('m', 'f', ['instrument', 'measure']) }}
     left join models as d
-        on d.package_code = f.package_code
-        and d.instrument = f.instrument
-        and d.measure = f.measure
+        on {{ arvo_same_keys('d', 'f', ['package_code', 'instrument', 'measure']) }}
 
 )
 

@@ -158,17 +158,11 @@ joined as (
     inner join objectives as o
         on o.objective_code = u.objective_code
     left join measured as m
-        on m.objective_code = u.objective_code
-        and m.scope_type = u.scope_type
-        and m.scope_id = u.scope_id
+        on {{ arvo_same_keys('m', 'u', ['objective_code', 'scope_type', 'scope_id']) }}
     left join previous_year as py
-        on py.objective_code = u.objective_code
-        and py.scope_type = u.scope_type
-        and py.scope_id = u.scope_id
+        on {{ arvo_same_keys('py', 'u', ['objective_code', 'scope_type', 'scope_id']) }}
     left join previous as pv
-        on pv.objective_code = u.objective_code
-        and pv.scope_type = u.scope_type
-        and pv.scope_id = u.scope_id
+        on {{ arvo_same_keys('pv', 'u', ['objective_code', 'scope_type', 'scope_id']) }}
         and pv.recency = 1
 
 ),

@@ -83,10 +83,8 @@ peers as (
         {{ arvo_median('b.rate') }} as peer_median_rate
     from rated as a
     left join rated as b
-        on b.scope = a.scope
-        and b.scope_code = a.scope_code
-        and b.instrument = a.instrument
-        and b.timepoint = a.timepoint
+        on {{ arvo_same_keys('b', 'a',
+                             ['scope', 'scope_code', 'instrument', 'timepoint']) }}
         and b.provider_id <> a.provider_id
     group by a.provider_id, a.scope, a.scope_code, a.instrument, a.timepoint
 
@@ -128,11 +126,9 @@ final as (
     left join providers as pr
         on pr.provider_id = a.provider_id
     left join peers as p
-        on p.provider_id = a.provider_id
-        and p.scope = a.scope
-        and p.scope_code = a.scope_code
-        and p.instrument = a.instrument
-        and p.timepoint = a.timepoint
+        on {{ arvo_same_keys('p', 'a',
+                             ['provider_id', 'scope', 'scope_code', 'instrument',
+                              'timepoint']) }}
 
 )
 

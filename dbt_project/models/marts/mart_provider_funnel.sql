@@ -86,8 +86,7 @@ final as (
 
     from judged as j
     inner join prom_measures as m
-        on m.instrument = j.instrument
-        and m.measure = j.measure
+        on {{ arvo_same_keys('m', 'j', ['instrument', 'measure']) }}
     left join providers as pr
         on pr.provider_id = j.provider_id
 

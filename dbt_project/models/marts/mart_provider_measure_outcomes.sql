@@ -61,8 +61,7 @@ final as (
     from outcomes as o
     -- the measures of seed prom_measures
     inner join prom_measures as m
-        on m.instrument = o.instrument
-        and m.measure = o.measure
+        on {{ arvo_same_keys('m', 'o', ['instrument', 'measure']) }}
     left join providers as pr
         on pr.provider_id = o.provider_id
 

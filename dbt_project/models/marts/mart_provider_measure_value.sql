@@ -88,11 +88,9 @@ joined as (
         end as cost_per_gain_reason
     from measure_outcomes as o
     inner join prom_measures as m
-        on m.instrument = o.instrument
-        and m.measure = o.measure
+        on {{ arvo_same_keys('m', 'o', ['instrument', 'measure']) }}
     left join costs as c
-        on c.provider_id = o.provider_id
-        and c.package_code = o.package_code
+        on {{ arvo_same_keys('c', 'o', ['provider_id', 'package_code']) }}
 
 ),
 

@@ -74,8 +74,7 @@ provider_segments as (
         coalesce(pp.phq9_mid_improved, 0) as phq9_mid_improved
     from provider_clients as pc
     full outer join provider_pairs as pp
-        on pp.provider_id = pc.provider_id
-        and pp.segment_code = pc.segment_code
+        on {{ arvo_same_keys('pp', 'pc', ['provider_id', 'segment_code']) }}
 
 ),
 

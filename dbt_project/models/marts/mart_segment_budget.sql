@@ -65,8 +65,7 @@ allocated as (
              as decimal(18, 2)) as payment_eur
     from segment_episodes as se
     inner join payments as pay
-        on pay.provider_id = se.provider_id
-        and pay.package_code = se.package_code
+        on {{ arvo_same_keys('pay', 'se', ['provider_id', 'package_code']) }}
 
 ),
 

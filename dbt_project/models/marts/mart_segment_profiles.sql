@@ -158,14 +158,11 @@ final as (
     from segments as s
     cross join totals as t
     left join profiled as f
-        on f.segmentation = s.segmentation
-        and f.segment_code = s.segment_code
+        on {{ arvo_same_keys('f', 's', ['segmentation', 'segment_code']) }}
     left join outcomes as o
-        on o.segmentation = s.segmentation
-        and o.segment_code = s.segment_code
+        on {{ arvo_same_keys('o', 's', ['segmentation', 'segment_code']) }}
     left join coverage as c
-        on c.segmentation = s.segmentation
-        and c.segment_code = s.segment_code
+        on {{ arvo_same_keys('c', 's', ['segmentation', 'segment_code']) }}
 
 )
 

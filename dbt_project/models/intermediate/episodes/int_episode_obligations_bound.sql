@@ -67,8 +67,7 @@ final as (
 
     from episodes as ep
     inner join episode_scopes as es
-        on es.provider_id = ep.provider_id
-        and es.episode_id = ep.episode_id
+        on {{ arvo_same_keys('es', 'ep', ['provider_id', 'episode_id']) }}
     inner join obligations as ob
         on ob.provider_id = ep.provider_id
         and ob.scope = es.scope

@@ -51,9 +51,7 @@ collected as (
         count(r.response_id) as responses_in_window
     from scheduled as s
     left join responses as r
-        on r.provider_id = s.provider_id
-        and r.episode_id = s.episode_id
-        and r.instrument = s.instrument
+        on {{ arvo_same_keys('r', 's', ['provider_id', 'episode_id', 'instrument']) }}
         and r.response_date between s.collection_opens and s.collection_closes
     group by s.provider_id, s.episode_id, s.scope, s.scope_code, s.cycle, s.instrument,
         s.timepoint
@@ -73,13 +71,9 @@ checked as (
             false) as baseline_collected
     from scheduled as s
     inner join collected as c
-        on c.provider_id = s.provider_id
-        and c.episode_id = s.episode_id
-        and c.scope = s.scope
-        and c.scope_code = s.scope_code
-        and c.cycle = s.cycle
-        and c.instrument = s.instrument
-        and c.timepoint = s.timepoint
+        on {{ arvo_same_keys('c', 's',
+                             ['provider_id', 'episode_id', 'scope', 'scope_code', 'cycle',
+                              'instrument', 'timepoint']) }}
 
 ),
 

@@ -68,8 +68,7 @@ restart_candidates as (
     select events.*
     from events
     inner join restart_candidate_keys as keys
-        on keys.provider_id = events.provider_id
-        and keys.event_id = events.event_id
+        on {{ arvo_same_keys('keys', 'events', ['provider_id', 'event_id']) }}
 
 ),
 
@@ -154,9 +153,7 @@ restarts as (
         ad.admitted_on as restart_date
     from restarting as b
     inner join admissions as ad
-        on ad.client_id = b.client_id
-        and ad.scope = b.scope
-        and ad.scope_code = b.scope_code
+        on {{ arvo_same_keys('ad', 'b', ['client_id', 'scope', 'scope_code']) }}
         and ad.sector = b.obligation_sector
     where ad.admitted_on >= {{ arvo_add_days('b.start_date', 'ad.min_days_between') }}
       and ad.admitted_on <= coalesce(b.end_date, {{ arvo_period_end() }})

@@ -57,10 +57,8 @@ scheduled as (
         cy.anchor_date
     from bound as b
     inner join cycles as cy
-        on cy.provider_id = b.provider_id
-        and cy.episode_id = b.episode_id
-        and cy.scope = b.scope
-        and cy.scope_code = b.scope_code
+        on {{ arvo_same_keys('cy', 'b',
+                             ['provider_id', 'episode_id', 'scope', 'scope_code']) }}
     where cy.next_anchor_date is null
         or {{ arvo_add_days('cy.anchor_date', 'b.at_days') }} < cy.next_anchor_date
 

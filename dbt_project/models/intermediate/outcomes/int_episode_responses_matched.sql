@@ -71,9 +71,7 @@ in_window as (
                             'day') }}) as days_from_target
     from scheduled as s
     inner join measures as m
-        on m.provider_id = s.provider_id
-        and m.episode_id = s.episode_id
-        and m.instrument = s.instrument
+        on {{ arvo_same_keys('m', 's', ['provider_id', 'episode_id', 'instrument']) }}
     where m.score is not null
       and m.response_date between s.collection_opens and s.collection_closes
 

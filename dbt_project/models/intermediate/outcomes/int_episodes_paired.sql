@@ -59,11 +59,9 @@ final as (
 
     from baselines as b
     inner join followups as f
-        on f.provider_id = b.provider_id
-        and f.episode_id = b.episode_id
-        and f.cycle = b.cycle
-        and f.instrument = b.instrument
-        and f.measure = b.measure
+        on {{ arvo_same_keys('f', 'b',
+                             ['provider_id', 'episode_id', 'cycle', 'instrument',
+                              'measure']) }}
     where f.response_date between {{ arvo_window_start() }} and {{ arvo_period_end() }}
 
 )

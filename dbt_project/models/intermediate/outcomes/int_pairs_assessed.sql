@@ -49,8 +49,7 @@ judged as (
         m.caseness_threshold
     from pairs as p
     inner join prom_measures as m
-        on m.instrument = p.instrument
-        and m.measure = p.measure
+        on {{ arvo_same_keys('m', 'p', ['instrument', 'measure']) }}
 
 ),
 

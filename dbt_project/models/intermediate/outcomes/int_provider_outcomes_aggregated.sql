@@ -52,8 +52,7 @@ provider_outcomes as (
         count(case when p.change * d.direction < 0 then 1 end) as worsened
     from pairs as p
     left join directions as d
-        on d.instrument = p.instrument
-        and d.measure = p.measure
+        on {{ arvo_same_keys('d', 'p', ['instrument', 'measure']) }}
     group by p.provider_id, p.package_code, p.instrument, p.measure, p.is_primary
 
 ),

@@ -411,8 +411,7 @@ promis10_scores as (
         'PROMIS Global Health raw score to T-score table' as basis
     from promis10_raw as r
     inner join promis10_tscores as t
-        on t.scale = r.scale
-        and t.raw_score = r.raw_score
+        on {{ arvo_same_keys('t', 'r', ['scale', 'raw_score']) }}
 
     union all
 
@@ -580,8 +579,7 @@ final as (
     left join prom_measures as m
         on m.instrument = r.instrument
     left join scores as s
-        on s.provider_id = r.provider_id
-        and s.response_id = r.response_id
+        on {{ arvo_same_keys('s', 'r', ['provider_id', 'response_id']) }}
         and s.measure = m.measure
 
 )

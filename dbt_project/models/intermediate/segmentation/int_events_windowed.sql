@@ -72,8 +72,8 @@ folder_versions as (
         where submission_month between '{{ arvo_window_start_month() }}' and '{{ arvo_period() }}'
     ) as folders
     left join logged_versions
-        on logged_versions.provider_id = folders.provider_id
-        and logged_versions.submission_month = folders.submission_month
+        on {{ arvo_same_keys('logged_versions', 'folders',
+                             ['provider_id', 'submission_month']) }}
 
 ),
 
@@ -106,9 +106,8 @@ changed as (
        or not exists (
             select 1
             from held_folders as held
-            where held.provider_id = lake.provider_id
-              and held.submission_month = lake.submission_month
-              and held.lake_version = lake.lake_version
+            where {{ arvo_same_keys('held', 'lake',
+                                    ['provider_id', 'submission_month', 'lake_version']) }}
        )
 
     union
@@ -119,9 +118,8 @@ changed as (
     where not exists (
             select 1
             from folder_versions as lake
-            where lake.provider_id = held.provider_id
-              and lake.submission_month = held.submission_month
-              and lake.lake_version = held.lake_version
+            where {{ arvo_same_keys('lake', 'held',
+                                    ['provider_id', 'submission_month', 'lake_version']) }}
        )
 
 ),
@@ -223,16 +221,14 @@ changed_events as (
     select previous.provider_id, previous.event_id
     from {{ this }} as previous
     inner join folders_to_read as folders
-        on folders.provider_id = previous.provider_id
-        and folders.submission_month = previous.submission_month
+        on {{ arvo_same_keys('folders', 'previous', ['provider_id', 'submission_month']) }}
 
     union
 
     select events.provider_id, events.event_id
     from events
     inner join folders_to_read as folders
-        on folders.provider_id = events.provider_id
-        and folders.submission_month = events.submission_month
+        on {{ arvo_same_keys('folders', 'events', ['provider_id', 'submission_month']) }}
     where {{ prune_changed }}
 
 ),
@@ -244,8 +240,7 @@ versions as (
     select events.*
     from events
     inner join folders_to_read as folders
-        on folders.provider_id = events.provider_id
-        and folders.submission_month = events.submission_month
+        on {{ arvo_same_keys('folders', 'events', ['provider_id', 'submission_month']) }}
     where {{ prune_changed }}
 
     union all
@@ -253,8 +248,7 @@ versions as (
     select events.*
     from events
     inner join changed_events as changed
-        on changed.provider_id = events.provider_id
-        and changed.event_id = events.event_id
+        on {{ arvo_same_keys('changed', 'events', ['provider_id', 'event_id']) }}
     where {{ prune_providers }}
       and exists (
             select 1
@@ -265,8 +259,8 @@ versions as (
       and not exists (
             select 1
             from folders_to_read as folders
-            where folders.provider_id = events.provider_id
-              and folders.submission_month = events.submission_month
+            where {{ arvo_same_keys('folders', 'events',
+                                    ['provider_id', 'submission_month']) }}
       )
 
 ),
@@ -298,8 +292,8 @@ windowed as (
 
     from latest_submission as latest
     left join logged_versions
-        on logged_versions.provider_id = latest.provider_id
-        and logged_versions.submission_month = latest.submission_month
+        on {{ arvo_same_keys('logged_versions', 'latest',
+                             ['provider_id', 'submission_month']) }}
     where latest.event_date between {{ arvo_window_start() }} and {{ arvo_period_end() }}
 
 ),
@@ -319,8 +313,7 @@ final as (
 
     from changed_events as changed
     left join windowed
-        on windowed.provider_id = changed.provider_id
-        and windowed.event_id = changed.event_id
+        on {{ arvo_same_keys('windowed', 'changed', ['provider_id', 'event_id']) }}
 
 )
 

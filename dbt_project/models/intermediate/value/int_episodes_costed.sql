@@ -45,8 +45,7 @@ final as (
 
     from episode_events as ee
     inner join episodes as ep
-        on ep.provider_id = ee.provider_id
-        and ep.episode_id = ee.episode_id
+        on {{ arvo_same_keys('ep', 'ee', ['provider_id', 'episode_id']) }}
 
 )
 

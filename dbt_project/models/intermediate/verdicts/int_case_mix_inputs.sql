@@ -66,14 +66,11 @@ aged as (
         {{- arvo_case_mix_columns(cast=false, prefix='e.') }}
     from followups as f
     left join baselines as b
-        on b.provider_id = f.provider_id
-        and b.episode_id = f.episode_id
-        and b.cycle = f.cycle
-        and b.instrument = f.instrument
-        and b.measure = f.measure
+        on {{ arvo_same_keys('b', 'f',
+                             ['provider_id', 'episode_id', 'cycle', 'instrument',
+                              'measure']) }}
     inner join episodes as e
-        on e.provider_id = f.provider_id
-        and e.episode_id = f.episode_id
+        on {{ arvo_same_keys('e', 'f', ['provider_id', 'episode_id']) }}
     left join profiles as p
         on p.client_id = f.client_id
 
