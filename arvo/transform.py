@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arvo import dbt_events, definition_tables, definitions, meetings, reference_layer
+from arvo import dbt_contexts, dbt_events, definition_tables, definitions, meetings, reference_layer
 from arvo.config import Settings
 from arvo.periods import add_months, check_month
 
@@ -230,7 +230,8 @@ def _build(settings: Settings, period: str, extra_vars: dict[str, object], *,
     args += extra_args or []
 
     started = time.perf_counter()
-    with _LOCK, _environ("ARVO_WAREHOUSE", str(settings.warehouse)):
+    with _LOCK, _environ("ARVO_WAREHOUSE", str(settings.warehouse)), \
+            dbt_contexts.collected_in_batches():
         from dbt.cli.main import dbtRunner
 
         manifest = _manifest(settings)
@@ -281,6 +282,7 @@ def _manifest(settings: Settings) -> Any:
         from dbt.cli.main import dbtRunner
 
         dbt_events.install()  # no debug events made into lines no log writes
+        dbt_contexts.install()  # macro namespaces built a package at a time
 
         outcome = dbtRunner().invoke(
             ["parse", *_common_args(settings), "--vars", json.dumps(location)])
