@@ -1,6 +1,7 @@
-"""dbt's macro namespaces built a package at a time and merged by layers
-(arvo/dbt_contexts.py): in place with the pinned dbt, and on Arvo's parsed project giving
-what dbt's own methods give."""
+"""dbt's macro namespaces built a package at a time and merged by layers, and dbt's
+builds' garbage collected in batches (arvo/dbt_contexts.py): in place with the pinned dbt,
+on Arvo's parsed project giving what dbt's own methods give, and the collector's
+threshold put back after a build."""
 
 from __future__ import annotations
 
