@@ -10,31 +10,14 @@
 
 {% macro arvo_objective_units(objectives) -%}
 
-pairs as (
-
-    select * from {{ ref('int_pairs_assessed') }}
-
-),
-
-clients as (
-
-    select * from {{ ref('int_clients_segmented') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
-
-windows as (
-
-    select * from {{ ref('int_episode_obligations_checked') }}
-    where timepoint = 'baseline'
-        and is_eligible
-
-),
+-- baseline_windows: each eligible baseline window once, collected when any scope's
+-- window holds a response
+{{ arvo_import_ctes([
+    ('pairs', 'int_pairs_assessed'),
+    ('clients', 'int_clients_segmented'),
+    ('providers', 'stg_definitions__providers'),
+    ('baseline_windows', 'int_baseline_windows_collected'),
+]) }},
 
 compliance as (
 
@@ -70,25 +53,6 @@ pair_observations as (
             or (o.scope = 'package' and p.package_code = o.scope_code)
             or (o.scope = 'sector' and pr.sector = o.scope_code))
     where o.measure <> 'recovery_rate' or p.at_caseness
-
-),
-
-baseline_windows as (
-
-    -- an episode bound by a package and a segment obligation has a window under each:
-    -- counted once, collected when either window holds a response
-    select
-        provider_id,
-        episode_id,
-        cycle,
-        instrument,
-        client_id,
-        package_code,
-        provider_sector,
-        {{ dbt.bool_or('is_collected') }} as is_collected
-    from windows
-    group by provider_id, episode_id, cycle, instrument, client_id, package_code,
-        provider_sector
 
 ),
 

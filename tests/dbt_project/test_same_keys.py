@@ -16,6 +16,7 @@ import jinja2
 import pytest
 
 from arvo.config import REPO_ROOT
+from tests.dbt_project.project_sql import places
 
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 MACRO = DBT_PROJECT / "macros" / "same_keys.sql"
@@ -46,15 +47,7 @@ def _same_keys(left: str, right: str, keys: object) -> str:
 
 def hand_written_joins(project: Path) -> list[str]:
     """`file:line` of each composite-key join written out by hand under `project`."""
-    found = []
-    for path in sorted(project.rglob("*.sql")):
-        if "target" in path.relative_to(project).parts:
-            continue
-        text = path.read_text("utf-8")
-        for match in _HAND_WRITTEN.finditer(text):
-            line = text.count("\n", 0, match.start()) + 1
-            found.append(f"{path.relative_to(project)}:{line}")
-    return found
+    return places(project, _HAND_WRITTEN)
 
 
 def test_the_macro_joins_each_key_of_the_left_to_the_same_key_of_the_right():

@@ -9,23 +9,11 @@
 
 with
 
-inputs as (
-
-    select * from {{ ref('int_case_mix_inputs') }}
-
-),
-
-predicted as (
-
-    select * from {{ ref('int_case_mix_predicted') }}
-
-),
-
-prom_measures as (
-
-    select * from {{ ref('prom_measures') }}
-
-),
+{{ arvo_import_ctes([
+    ('inputs', 'int_case_mix_inputs'),
+    ('predicted', 'int_case_mix_predicted'),
+    ('prom_measures', 'prom_measures'),
+]) }},
 
 followups as (
 
@@ -75,8 +63,7 @@ final as (
         cast(d.residual_sd as double) as residual_sd,
         cast(d.factors_used as varchar) as factors_used,
         cast(d.factors_dropped as varchar) as factors_dropped,
-        cast(m.instrument_label as varchar) as instrument_label,
-        cast(m.measure_label as varchar) as measure_label
+        {{ arvo_measure_display('m', ['instrument_label', 'measure_label']) }}
 
     from followups as f
     inner join prom_measures as m

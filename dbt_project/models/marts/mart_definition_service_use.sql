@@ -6,23 +6,11 @@
 
 with
 
-events as (
-
-    select * from {{ ref('int_events_windowed') }}
-
-),
-
-service_types as (
-
-    select * from {{ ref('stg_definitions__service_types') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
+{{ arvo_import_ctes([
+    ('events', 'int_events_windowed'),
+    ('service_types', 'stg_definitions__service_types'),
+    ('providers', 'stg_definitions__providers'),
+]) }},
 
 aggregated as (
 

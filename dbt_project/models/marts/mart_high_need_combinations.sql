@@ -7,17 +7,10 @@
 
 with
 
-clients as (
-
-    select * from {{ ref('int_clients_described') }}
-
-),
-
-events as (
-
-    select * from {{ ref('int_events_windowed') }}
-
-),
+{{ arvo_import_ctes([
+    ('clients', 'int_clients_described'),
+    ('events', 'int_events_windowed'),
+]) }},
 
 client_services as (
 

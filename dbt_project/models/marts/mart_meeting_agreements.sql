@@ -4,17 +4,10 @@
 
 with
 
-agreements as (
-
-    select * from {{ ref('stg_definitions__meeting_agreements') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
+{{ arvo_import_ctes([
+    ('agreements', 'stg_definitions__meeting_agreements'),
+    ('providers', 'stg_definitions__providers'),
+]) }},
 
 carried as (
 

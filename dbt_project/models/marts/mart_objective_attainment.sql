@@ -22,23 +22,11 @@
 
 with
 
-objectives as (
-
-    select * from {{ ref('stg_definitions__objectives') }}
-
-),
-
-measured as (
-
-    select * from {{ ref('int_objective_units_measured') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
+{{ arvo_import_ctes([
+    ('objectives', 'stg_definitions__objectives'),
+    ('measured', 'int_objective_units_measured'),
+    ('providers', 'stg_definitions__providers'),
+]) }},
 
 earlier as (
 

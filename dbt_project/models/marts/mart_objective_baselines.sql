@@ -8,17 +8,10 @@
 
 with
 
-measured as (
-
-    select * from {{ ref('int_objective_candidates_measured') }}
-
-),
-
-candidates as (
-
-    select * from {{ ref('stg_definitions__objective_candidates') }}
-
-),
+{{ arvo_import_ctes([
+    ('measured', 'int_objective_candidates_measured'),
+    ('candidates', 'stg_definitions__objective_candidates'),
+]) }},
 
 final as (
 

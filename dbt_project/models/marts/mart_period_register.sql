@@ -6,23 +6,11 @@
 
 with
 
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
-
-packages as (
-
-    select * from {{ ref('stg_definitions__packages') }}
-
-),
-
-segments as (
-
-    select * from {{ ref('stg_definitions__segments') }}
-
-),
+{{ arvo_import_ctes([
+    ('providers', 'stg_definitions__providers'),
+    ('packages', 'stg_definitions__packages'),
+    ('segments', 'stg_definitions__segments'),
+]) }},
 
 register as (
 

@@ -19,17 +19,10 @@
 
 with
 
-checked as (
-
-    select * from {{ ref('int_episode_obligations_checked') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
+{{ arvo_import_ctes([
+    ('checked', 'int_episode_obligations_checked'),
+    ('providers', 'stg_definitions__providers'),
+]) }},
 
 aggregated as (
 

@@ -7,17 +7,10 @@
 
 with
 
-check_results as (
-
-    select * from {{ ref('stg_lake__check_results') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
+{{ arvo_import_ctes([
+    ('check_results', 'stg_lake__check_results'),
+    ('providers', 'stg_definitions__providers'),
+]) }},
 
 in_window as (
 

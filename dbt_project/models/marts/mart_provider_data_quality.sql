@@ -6,17 +6,10 @@
 
 with
 
-ingest_logs as (
-
-    select * from {{ ref('stg_lake__ingest_logs') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
+{{ arvo_import_ctes([
+    ('ingest_logs', 'stg_lake__ingest_logs'),
+    ('providers', 'stg_definitions__providers'),
+]) }},
 
 in_window as (
 

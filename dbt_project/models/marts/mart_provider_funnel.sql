@@ -13,23 +13,11 @@
 
 with
 
-judged as (
-
-    select * from {{ ref('int_provider_funnels_judged') }}
-
-),
-
-prom_measures as (
-
-    select * from {{ ref('prom_measures') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
+{{ arvo_import_ctes([
+    ('judged', 'int_provider_funnels_judged'),
+    ('prom_measures', 'prom_measures'),
+    ('providers', 'stg_definitions__providers'),
+]) }},
 
 final as (
 
@@ -79,10 +67,8 @@ final as (
         cast(j.residual_sd as double) as residual_sd,
         cast(j.min_pairs as integer) as min_pairs,
         -- how the reports show the measure
-        cast(m.instrument_label as varchar) as instrument_label,
-        cast(m.measure_label as varchar) as measure_label,
-        cast(m.higher_is_better as boolean) as higher_is_better,
-        cast(m.decimals as integer) as decimals
+        {{ arvo_measure_display('m', ['instrument_label', 'measure_label',
+                                      'higher_is_better', 'decimals']) }}
 
     from judged as j
     inner join prom_measures as m

@@ -12,23 +12,11 @@
 
 with
 
-outcomes as (
-
-    select * from {{ ref('int_provider_outcomes_aggregated') }}
-
-),
-
-prom_measures as (
-
-    select * from {{ ref('prom_measures') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
+{{ arvo_import_ctes([
+    ('outcomes', 'int_provider_outcomes_aggregated'),
+    ('prom_measures', 'prom_measures'),
+    ('providers', 'stg_definitions__providers'),
+]) }},
 
 final as (
 
@@ -48,11 +36,7 @@ final as (
         cast(o.unchanged as bigint) as unchanged,
         cast(o.worsened as bigint) as worsened,
         -- how the reports show the measure, and what it was scored with
-        cast(m.instrument_label as varchar) as instrument_label,
-        cast(m.measure_label as varchar) as measure_label,
-        cast(m.higher_is_better as boolean) as higher_is_better,
-        cast(m.decimals as integer) as decimals,
-        cast(m.mid as double) as mid,
+        {{ arvo_measure_display('m') }},
         cast(
             case when o.measure = 'eq5d_index' then {{ arvo_value_set('o.instrument') }} end
             as varchar

@@ -20,29 +20,12 @@
 
 with
 
-pairs as (
-
-    select * from {{ ref('int_pairs_assessed') }}
-
-),
-
-costs as (
-
-    select * from {{ ref('int_provider_package_costs') }}
-
-),
-
-prom_measures as (
-
-    select * from {{ ref('prom_measures') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
+{{ arvo_import_ctes([
+    ('pairs', 'int_pairs_assessed'),
+    ('costs', 'int_provider_package_costs'),
+    ('prom_measures', 'prom_measures'),
+    ('providers', 'stg_definitions__providers'),
+]) }},
 
 measure_outcomes as (
 
@@ -141,10 +124,8 @@ final as (
         cast(j.mid as double) as mid,
         cast(j.reliable_change as double) as reliable_change,
         cast(j.caseness_threshold as double) as caseness_threshold,
-        cast(j.instrument_label as varchar) as instrument_label,
-        cast(j.measure_label as varchar) as measure_label,
-        cast(j.higher_is_better as boolean) as higher_is_better,
-        cast(j.decimals as integer) as decimals,
+        {{ arvo_measure_display('j', ['instrument_label', 'measure_label',
+                                      'higher_is_better', 'decimals']) }},
         cast({{ arvo_value_set('j.instrument') }} as varchar) as value_set
 
     from joined as j

@@ -45,11 +45,7 @@ final as (
         cast(o.peer_change_sum / nullif(o.peer_pairs, 0) as double) as peer_change_mean,
         -- how the reports show the score, and what it was scored with
         cast(m.measure as varchar) as measure,
-        cast(m.instrument_label as varchar) as instrument_label,
-        cast(m.measure_label as varchar) as measure_label,
-        cast(m.higher_is_better as boolean) as higher_is_better,
-        cast(m.decimals as integer) as decimals,
-        cast(m.mid as double) as mid,
+        {{ arvo_measure_display('m') }},
         cast({{ arvo_value_set('o.instrument') }} as varchar) as value_set
 
     from outcomes as o

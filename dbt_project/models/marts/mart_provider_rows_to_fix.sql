@@ -7,17 +7,10 @@
 
 with
 
-quarantined_rows as (
-
-    select * from {{ ref('stg_lake__quarantined_rows') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
+{{ arvo_import_ctes([
+    ('quarantined_rows', 'stg_lake__quarantined_rows'),
+    ('providers', 'stg_definitions__providers'),
+]) }},
 
 up_to_period as (
 

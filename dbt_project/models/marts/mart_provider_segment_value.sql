@@ -7,30 +7,13 @@
 
 with
 
-events as (
-
-    select * from {{ ref('int_events_windowed') }}
-
-),
-
-clients as (
-
-    select * from {{ ref('int_clients_segmented') }}
-
-),
-
-provider_pairs as (
-
-    -- pairs on each instrument's primary measure, in the segment of their client
-    select * from {{ ref('int_segment_pairs_aggregated') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
+-- provider_pairs: pairs on each instrument's primary measure, in the segment of their client
+{{ arvo_import_ctes([
+    ('events', 'int_events_windowed'),
+    ('clients', 'int_clients_segmented'),
+    ('provider_pairs', 'int_segment_pairs_aggregated'),
+    ('providers', 'stg_definitions__providers'),
+]) }},
 
 provider_clients as (
 

@@ -5,17 +5,10 @@
 
 with
 
-unrecognised as (
-
-    select * from {{ ref('stg_lake__unrecognised_items') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
+{{ arvo_import_ctes([
+    ('unrecognised', 'stg_lake__unrecognised_items'),
+    ('providers', 'stg_definitions__providers'),
+]) }},
 
 final as (
 

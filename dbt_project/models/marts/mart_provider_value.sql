@@ -8,17 +8,10 @@
 
 with
 
-costs as (
-
-    select * from {{ ref('int_provider_package_costs') }}
-
-),
-
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
+{{ arvo_import_ctes([
+    ('costs', 'int_provider_package_costs'),
+    ('providers', 'stg_definitions__providers'),
+]) }},
 
 final as (
 

@@ -11,29 +11,12 @@
 
 with
 
-segments as (
-
-    select * from {{ ref('stg_definitions__segments') }}
-
-),
-
-clients as (
-
-    select * from {{ ref('int_clients_segmented') }}
-
-),
-
-profiled as (
-
-    select * from {{ ref('int_clients_profiled') }}
-
-),
-
-segment_episodes as (
-
-    select * from {{ ref('int_segment_episodes_costed') }}
-
-),
+{{ arvo_import_ctes([
+    ('segments', 'stg_definitions__segments'),
+    ('clients', 'int_clients_segmented'),
+    ('profiled', 'int_clients_profiled'),
+    ('segment_episodes', 'int_segment_episodes_costed'),
+]) }},
 
 payments as (
 

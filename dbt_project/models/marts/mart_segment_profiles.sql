@@ -4,42 +4,18 @@
 -- service types, cost (total, per client, share), the current outcomes of its clients
 -- (int_pairs_assessed: pairs of each instrument's primary measure, and of those with a
 -- minimal important difference the share that reached it) and PROM coverage (eligible
--- baseline windows and the share collected, each counted once per provider x episode x
--- cycle x instrument as in mart_objective_attainment). `is_small`: fewer than 5 clients.
+-- baseline windows and the share collected: int_baseline_windows_collected, as
+-- mart_objective_attainment counts them). `is_small`: fewer than 5 clients.
 
 with
 
-clients as (
-
-    select * from {{ ref('int_clients_described') }}
-
-),
-
-current_segments as (
-
-    select * from {{ ref('stg_definitions__segments') }}
-
-),
-
-draft_segments as (
-
-    select * from {{ ref('stg_definitions__draft_segments') }}
-
-),
-
-pairs as (
-
-    select * from {{ ref('int_pairs_assessed') }}
-
-),
-
-windows as (
-
-    select * from {{ ref('int_episode_obligations_checked') }}
-    where timepoint = 'baseline'
-        and is_eligible
-
-),
+{{ arvo_import_ctes([
+    ('clients', 'int_clients_described'),
+    ('current_segments', 'stg_definitions__segments'),
+    ('draft_segments', 'stg_definitions__draft_segments'),
+    ('pairs', 'int_pairs_assessed'),
+    ('baseline_windows', 'int_baseline_windows_collected'),
+]) }},
 
 segments as (
 
@@ -97,16 +73,6 @@ outcomes as (
     inner join placed as p
         on p.client_id = a.client_id
     group by p.segmentation, p.segment_code
-
-),
-
-baseline_windows as (
-
-    select
-        client_id,
-        {{ dbt.bool_or('is_collected') }} as is_collected
-    from windows
-    group by provider_id, episode_id, cycle, instrument, client_id
 
 ),
 

@@ -9,30 +9,13 @@
 
 with
 
-segments as (
-
-    select * from {{ ref('stg_definitions__segments') }}
-
-),
-
-clients as (
-
-    select * from {{ ref('int_clients_segmented') }}
-
-),
-
-profiles as (
-
-    select * from {{ ref('int_clients_profiled') }}
-
-),
-
-provider_pairs as (
-
-    -- pairs on each instrument's primary measure, in the segment of their client
-    select * from {{ ref('int_segment_pairs_aggregated') }}
-
-),
+-- provider_pairs: pairs on each instrument's primary measure, in the segment of their client
+{{ arvo_import_ctes([
+    ('segments', 'stg_definitions__segments'),
+    ('clients', 'int_clients_segmented'),
+    ('profiles', 'int_clients_profiled'),
+    ('provider_pairs', 'int_segment_pairs_aggregated'),
+]) }},
 
 client_costs as (
 

@@ -8,29 +8,12 @@
 
 with
 
-profiles as (
-
-    select * from {{ ref('int_clients_profiled') }}
-
-),
-
-segmented as (
-
-    select * from {{ ref('int_clients_segmented') }}
-
-),
-
-draft as (
-
-    select * from {{ ref('int_clients_draft_segmented') }}
-
-),
-
-events as (
-
-    select * from {{ ref('int_events_windowed') }}
-
-),
+{{ arvo_import_ctes([
+    ('profiles', 'int_clients_profiled'),
+    ('segmented', 'int_clients_segmented'),
+    ('draft', 'int_clients_draft_segmented'),
+    ('events', 'int_events_windowed'),
+]) }},
 
 client_costs as (
 

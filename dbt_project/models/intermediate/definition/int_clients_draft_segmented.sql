@@ -5,23 +5,11 @@
 
 with
 
-profiles as (
-
-    select * from {{ ref('int_clients_profiled') }}
-
-),
-
-segments as (
-
-    select * from {{ ref('stg_definitions__draft_segments') }}
-
-),
-
-segment_rules as (
-
-    select * from {{ ref('stg_definitions__draft_segment_rules') }}
-
-),
+{{ arvo_import_ctes([
+    ('profiles', 'int_clients_profiled'),
+    ('segments', 'stg_definitions__draft_segments'),
+    ('segment_rules', 'stg_definitions__draft_segment_rules'),
+]) }},
 
 {{ arvo_segment_assignment('profiles', 'segments', 'segment_rules') }}
 

@@ -9,23 +9,11 @@
 
 with
 
-episodes as (
-
-    select * from {{ ref('int_episodes_deduplicated') }}
-
-),
-
-segments as (
-
-    select * from {{ ref('int_clients_segmented') }}
-
-),
-
-obligations as (
-
-    select * from {{ ref('int_provider_obligations_resolved') }}
-
-),
+{{ arvo_import_ctes([
+    ('episodes', 'int_episodes_deduplicated'),
+    ('segments', 'int_clients_segmented'),
+    ('obligations', 'int_provider_obligations_resolved'),
+]) }},
 
 episode_scopes as (
 

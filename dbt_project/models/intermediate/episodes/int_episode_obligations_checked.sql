@@ -15,17 +15,10 @@
 
 with
 
-windows as (
-
-    select * from {{ ref('int_episode_windows_scheduled') }}
-
-),
-
-responses as (
-
-    select * from {{ ref('int_prom_responses_scored') }}
-
-),
+{{ arvo_import_ctes([
+    ('windows', 'int_episode_windows_scheduled'),
+    ('responses', 'int_prom_responses_scored'),
+]) }},
 
 scheduled as (
 

@@ -14,18 +14,11 @@
 
 with
 
-bound as (
-
-    -- each episode with every obligation entry binding it
-    select * from {{ ref('int_episode_obligations_bound') }}
-
-),
-
-restarts as (
-
-    select * from {{ ref('int_episode_restarts_detected') }}
-
-),
+-- bound: each episode with every obligation entry binding it
+{{ arvo_import_ctes([
+    ('bound', 'int_episode_obligations_bound'),
+    ('restarts', 'int_episode_restarts_detected'),
+]) }},
 
 anchors as (
 

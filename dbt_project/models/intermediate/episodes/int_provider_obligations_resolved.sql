@@ -7,17 +7,10 @@
 
 with
 
-providers as (
-
-    select * from {{ ref('stg_definitions__providers') }}
-
-),
-
-obligations as (
-
-    select * from {{ ref('stg_definitions__obligations') }}
-
-),
+{{ arvo_import_ctes([
+    ('providers', 'stg_definitions__providers'),
+    ('obligations', 'stg_definitions__obligations'),
+]) }},
 
 candidates as (
 

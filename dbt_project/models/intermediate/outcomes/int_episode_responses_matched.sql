@@ -10,17 +10,10 @@
 
 with
 
-windows as (
-
-    select * from {{ ref('int_episode_windows_scheduled') }}
-
-),
-
-measures as (
-
-    select * from {{ ref('int_prom_measures_scored') }}
-
-),
+{{ arvo_import_ctes([
+    ('windows', 'int_episode_windows_scheduled'),
+    ('measures', 'int_prom_measures_scored'),
+]) }},
 
 scheduled as (
 

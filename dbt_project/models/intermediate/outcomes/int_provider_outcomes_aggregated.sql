@@ -10,17 +10,10 @@
 
 with
 
-pairs as (
-
-    select * from {{ ref('int_episodes_paired') }}
-
-),
-
-prom_measures as (
-
-    select * from {{ ref('prom_measures') }}
-
-),
+{{ arvo_import_ctes([
+    ('pairs', 'int_episodes_paired'),
+    ('prom_measures', 'prom_measures'),
+]) }},
 
 directions as (
 

@@ -8,18 +8,11 @@
 
 with
 
-pairs as (
-
-    -- each instrument's primary measure (EQ-5D index, PHQ-9 total, ...)
-    select * from {{ ref('int_pairs_assessed') }}
-
-),
-
-clients as (
-
-    select * from {{ ref('int_clients_segmented') }}
-
-),
+-- pairs: each instrument's primary measure (EQ-5D index, PHQ-9 total, ...)
+{{ arvo_import_ctes([
+    ('pairs', 'int_pairs_assessed'),
+    ('clients', 'int_clients_segmented'),
+]) }},
 
 final as (
 

@@ -6,17 +6,10 @@
 
 with
 
-episodes as (
-
-    select * from {{ ref('int_episodes_costed') }}
-
-),
-
-segmented as (
-
-    select * from {{ ref('int_clients_segmented') }}
-
-),
+{{ arvo_import_ctes([
+    ('episodes', 'int_episodes_costed'),
+    ('segmented', 'int_clients_segmented'),
+]) }},
 
 final as (
 

@@ -19,47 +19,15 @@
 
 with
 
-proms as (
-
-    select * from {{ ref('stg_lake__proms') }}
-
-),
-
-eq5d5l_value_sets as (
-
-    select * from {{ ref('eq5d5l_value_sets') }}
-
-),
-
-eq5d5l_crosswalk as (
-
-    select * from {{ ref('eq5d5l_crosswalk') }}
-
-),
-
-eq5d3l_value_sets as (
-
-    select * from {{ ref('eq5d3l_value_sets') }}
-
-),
-
-promis10_tscores as (
-
-    select * from {{ ref('promis10_tscores') }}
-
-),
-
-prom_score_bands as (
-
-    select * from {{ ref('prom_score_bands') }}
-
-),
-
-prom_measures as (
-
-    select * from {{ ref('prom_measures') }}
-
-),
+{{ arvo_import_ctes([
+    ('proms', 'stg_lake__proms'),
+    ('eq5d5l_value_sets', 'eq5d5l_value_sets'),
+    ('eq5d5l_crosswalk', 'eq5d5l_crosswalk'),
+    ('eq5d3l_value_sets', 'eq5d3l_value_sets'),
+    ('promis10_tscores', 'promis10_tscores'),
+    ('prom_score_bands', 'prom_score_bands'),
+    ('prom_measures', 'prom_measures'),
+]) }},
 
 responses as (
 

@@ -4,23 +4,11 @@
 
 with
 
-events as (
-
-    select * from {{ ref('int_events_windowed') }}
-
-),
-
-service_types as (
-
-    select * from {{ ref('stg_definitions__service_types') }}
-
-),
-
-chronic_conditions as (
-
-    select * from {{ ref('stg_definitions__chronic_conditions') }}
-
-),
+{{ arvo_import_ctes([
+    ('events', 'int_events_windowed'),
+    ('service_types', 'stg_definitions__service_types'),
+    ('chronic_conditions', 'stg_definitions__chronic_conditions'),
+]) }},
 
 -- aggregate in steps (client x diagnosis, client x service, client x provider):
 -- far cheaper than count(distinct ...) over all events

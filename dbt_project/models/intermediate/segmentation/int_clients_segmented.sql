@@ -6,23 +6,11 @@
 
 with
 
-profiles as (
-
-    select * from {{ ref('int_clients_profiled') }}
-
-),
-
-segments as (
-
-    select * from {{ ref('stg_definitions__segments') }}
-
-),
-
-segment_rules as (
-
-    select * from {{ ref('stg_definitions__segment_rules') }}
-
-),
+{{ arvo_import_ctes([
+    ('profiles', 'int_clients_profiled'),
+    ('segments', 'stg_definitions__segments'),
+    ('segment_rules', 'stg_definitions__segment_rules'),
+]) }},
 
 {{ arvo_segment_assignment('profiles', 'segments', 'segment_rules') }}
 

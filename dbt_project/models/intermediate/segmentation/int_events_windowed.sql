@@ -146,17 +146,10 @@ changed_folders as (
 
 {%- set imports -%}
 
-events as (
-
-    select * from {{ ref('stg_lake__events') }}
-
-),
-
-ingest_logs as (
-
-    select * from {{ ref('stg_lake__ingest_logs') }}
-
-),
+{{ arvo_import_ctes([
+    ('events', 'stg_lake__events'),
+    ('ingest_logs', 'stg_lake__ingest_logs'),
+]) }},
 {%- endset -%}
 
 {#-

@@ -13,23 +13,11 @@
 
 with
 
-matched as (
-
-    select * from {{ ref('int_episode_responses_matched') }}
-
-),
-
-episodes as (
-
-    select * from {{ ref('int_episodes_deduplicated') }}
-
-),
-
-profiles as (
-
-    select * from {{ ref('int_clients_profiled') }}
-
-),
+{{ arvo_import_ctes([
+    ('matched', 'int_episode_responses_matched'),
+    ('episodes', 'int_episodes_deduplicated'),
+    ('profiles', 'int_clients_profiled'),
+]) }},
 
 followups as (
 
