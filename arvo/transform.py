@@ -145,7 +145,9 @@ def build(settings: Settings, period: str, *, select: str | None = None,
     phase's draft segments (arvo.drafts.load_draft), compiled beside the definitions.
     `indirect_selection`: dbt's `--indirect-selection` (`buildable`: only the data tests
     whose every parent is built, for a `select` on a warehouse built by no other run).
-    Unit tests are excluded (see `run_unit_tests`). Returns the counts of passed, warned,
+    Unit tests are excluded (see `run_unit_tests`). While the reference layer is as the
+    last whole build left it, that build's checks of the marts' contracts and columns are
+    not made again (macros/project_checked.sql). Returns the counts of passed, warned,
     errored and skipped nodes; raises `TransformError` listing the failed nodes when any
     node errors or fails (warnings do not raise).
     """
@@ -162,7 +164,8 @@ def build(settings: Settings, period: str, *, select: str | None = None,
     # a whole steering build leaves the reference layer out while it is as last built
     layer = reference_layer.of(settings, {**dbt_vars, **_location_vars(settings)}) \
         if select is None and indirect_selection is None else None
-    if layer is not None and layer.current():
+    checked = layer is not None and layer.current()
+    if checked:
         exclude = " ".join(filter(None, [exclude, reference_layer.SELECTOR]))
         indirect_selection, layer = "cautious", None
     else:
@@ -170,7 +173,10 @@ def build(settings: Settings, period: str, *, select: str | None = None,
     args = ["--exclude", exclude] if exclude else []
     if indirect_selection:
         args += ["--indirect-selection", indirect_selection]
-    result = _build(settings, period, dbt_vars, select=select, extra_args=args)
+    # the last whole build checked the marts' contracts and columns on this same project
+    # (macros/project_checked.sql)
+    result = _build(settings, period, {**dbt_vars, "arvo_project_checked": checked},
+                    select=select, extra_args=args)
     if layer is not None:
         layer.record(result.built)
     return result

@@ -484,8 +484,12 @@ def test_rerun_and_second_period(built):
     # the reference layer (seeds, the definitions' staging views, their own tests) was
     # built and tested by the first build; the rerun leaves it out, but not a test that
     # also reads a model of the period
-    rerun = {r["unique_id"] for r in json.loads(
-        (transform.dbt_paths(settings)[0] / "run_results.json").read_text())["results"]}
+    rerun_results = json.loads((target / "run_results.json").read_text())
+    rerun = {r["unique_id"] for r in rerun_results["results"]}
+    # the first build checked the marts' contracts and columns; the rerun, on the same
+    # project, leaves the checks out (macros/project_checked.sql)
+    assert built["run_results"]["args"]["vars"]["arvo_project_checked"] is False
+    assert rerun_results["args"]["vars"]["arvo_project_checked"] is True
     first = {r["unique_id"] for r in built["run_results"]["results"]}
     left = first - rerun
     assert rerun < first
@@ -551,6 +555,35 @@ def test_the_reference_layer_is_built_again_when_its_inputs_change(built, tmp_pa
     with duckdb.connect(str(copy.warehouse), read_only=True) as con:
         assert not con.execute("select * from information_schema.tables "
                                f"where table_name = '{reference_layer.TABLE}'").fetchall()
+
+
+def test_a_mart_whose_types_break_its_contract_is_stopped_unless_checked(built, tmp_path):
+    """dbt's contract check runs unless the build says the project was checked as it is:
+    a changed mart's SQL typed other than its contract fails the build. Left out
+    (`arvo_project_checked`), the mart is built and its table keeps the contract's types."""
+    settings = built["settings"]
+    copy = make_settings(tmp_path).model_copy(
+        update={"dbt_project_dir": tmp_path / "dbt_project"})
+    for folder in ("warehouse", "definitions", "lake"):
+        shutil.copytree(settings.home / folder, tmp_path / folder)
+    shutil.copytree(settings.dbt_project_dir, copy.dbt_project_dir,
+                    ignore=shutil.ignore_patterns("target", "logs"))
+    mart = copy.dbt_project_dir / "models" / "marts" / "mart_provider_value.sql"
+    sql = mart.read_text()
+    assert "cast(c.episodes as bigint) as episodes" in sql
+    mart.write_text(sql.replace("cast(c.episodes as bigint) as episodes",
+                                "cast(c.episodes as double) as episodes"))
+
+    with pytest.raises(transform.TransformError) as failed:
+        transform.build_selected(copy, "2024-12", select="mart_provider_value")
+    assert "mart_provider_value" in str(failed.value)
+    assert "contract" in " ".join(f.message for f in failed.value.failures).lower()
+
+    transform.build_selected(copy, "2024-12", select="mart_provider_value",
+                             dbt_vars={"arvo_project_checked": True})
+    assert query(copy, "select data_type from information_schema.columns where table_name "
+                       "= 'mart_provider_value' and column_name = 'episodes'") == [
+        {"data_type": "BIGINT"}]
 
 
 # ------------------------------------------------------------------ errors and helpers
