@@ -12,7 +12,8 @@
   compiled definitions, vars and dbt versions), and that build ran both checks and
   passed. Then they are left out; the table is still created with the contract's column
   types and constraints, which DuckDB enforces on every insert. Any other build (the first
-  after a change, `arvo define`, `arvo score`, `make test`) runs them
+  after a change, `arvo define`, `arvo score`, the first on each of `make test`'s
+  warehouses) runs them
   (docs/architecture.md, "Production builds").
 -#}
 

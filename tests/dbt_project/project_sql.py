@@ -1,10 +1,13 @@
-"""Where a pattern stands in a dbt project's SQL: the finder of the tests that keep a
-rule written once (test_same_keys, test_import_ctes)."""
+"""A dbt project's SQL as the tests that keep a rule written once read it
+(test_same_keys, test_import_ctes): where a pattern stands, and a macro rendered alone."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
+
+import jinja2
 
 
 def places(project: Path, pattern: re.Pattern[str]) -> list[str]:
@@ -19,3 +22,10 @@ def places(project: Path, pattern: re.Pattern[str]) -> list[str]:
             line = text.count("\n", 0, match.start()) + 1
             found.append(f"{path.relative_to(project)}:{line}")
     return found
+
+
+def macro(path: Path, name: str, context: dict[str, Any] | None = None) -> Any:
+    """Macro `name` of the macro file at `path`, callable outside dbt with `context` as
+    the names dbt would give it (e.g. `ref`, `exceptions`)."""
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"])
+    return getattr(env.from_string(path.read_text("utf-8")).make_module(context or {}), name)

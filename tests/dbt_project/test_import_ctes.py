@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import jinja2
 import yaml
 
 from arvo.config import REPO_ROOT
-from tests.dbt_project.project_sql import places
+from tests.dbt_project.project_sql import macro, places
 
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 MACROS = DBT_PROJECT / "macros"
@@ -35,19 +34,13 @@ class _Relation:
         return f'"arvo"."main"."{self.name}"'
 
 
-def _macro(file: str, name: str, context: dict | None = None):
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"])
-    module = env.from_string((MACROS / file).read_text("utf-8")).make_module(context or {})
-    return getattr(module, name)
-
-
 def written_out_imports(project: Path) -> list[str]:
     """`file:line` of each run of two or more plain import CTEs written out by hand."""
     return places(project, _WRITTEN_OUT)
 
 
 def test_the_macro_renders_the_import_ctes_as_written_out():
-    imports = _macro("import_ctes.sql", "arvo_import_ctes", {"ref": _Relation})
+    imports = macro(MACROS / "import_ctes.sql", "arvo_import_ctes", {"ref": _Relation})
     sql = str(imports([("providers", "stg_definitions__providers"),
                        ("pairs", "int_pairs_assessed")]))
     assert sql == ('providers as (\n\n'
@@ -112,7 +105,7 @@ def _contract_types() -> dict[str, set[str]]:
 
 
 def test_the_display_columns_are_cast_to_every_contracts_types():
-    display = _macro("measure_display.sql", "arvo_measure_display")
+    display = macro(MACROS / "measure_display.sql", "arvo_measure_display")
     sql = " ".join(str(display("m")).split())
     casts = dict((name, kind) for kind, name in
                  re.findall(r"cast\(m\.\w+ as (\w+)\) as (\w+)", sql))

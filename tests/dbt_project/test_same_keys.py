@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import jinja2
 import pytest
 
 from arvo.config import REPO_ROOT
-from tests.dbt_project.project_sql import places
+from tests.dbt_project.project_sql import macro, places
 
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 MACRO = DBT_PROJECT / "macros" / "same_keys.sql"
@@ -39,10 +38,8 @@ class _Exceptions:
 
 
 def _same_keys(left: str, right: str, keys: object) -> str:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    module = env.from_string(MACRO.read_text("utf-8")).make_module(
-        {"exceptions": _Exceptions()})
-    return str(module.arvo_same_keys(left, right, keys))
+    return str(macro(MACRO, "arvo_same_keys", {"exceptions": _Exceptions()})(
+        left, right, keys))
 
 
 def hand_written_joins(project: Path) -> list[str]:
