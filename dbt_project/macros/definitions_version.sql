@@ -13,3 +13,15 @@
   {%- endif -%}
   cast('{{ version }}' as varchar)
 {%- endmacro %}
+
+{#-
+  A mart's last statement: its CTE `final` with the run's definitions version as the
+  last column, `definitions_version` (the marts whose version is not their last column
+  write it in `final`).
+-#}
+{% macro arvo_final_with_version() -%}
+select
+    final.*,
+    {{ arvo_definitions_version() }} as definitions_version
+from final
+{%- endmacro %}

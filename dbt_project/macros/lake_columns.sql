@@ -53,11 +53,7 @@
 {% macro duckdb__arvo_with_optional_columns(relation, columns) %}
     select * from {{ relation }}
     union all by name
-    select
-        {%- for name, type in columns.items() %}
-        cast(null as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    where false
+    {{ arvo_empty_relation(columns) }}
 {%- endmacro %}
 
 {#-

@@ -33,7 +33,7 @@ final as (
         cast(municipality as varchar) as municipality,
         cast(clients as bigint) as clients,
         cast(cost_eur as decimal(18, 2)) as cost_eur,
-        clients < 5 as is_small,
+        {{ arvo_is_small('clients') }} as is_small,
         {{ arvo_definitions_version() }} as definitions_version
 
     from aggregated

@@ -44,7 +44,7 @@ final as (
         cast(clients as bigint) as clients,
         cast(events as bigint) as events,
         cast(cost_eur as decimal(18, 2)) as cost_eur,
-        clients < 5 as is_small,
+        {{ arvo_is_small('clients') }} as is_small,
         {{ arvo_definitions_version() }} as definitions_version
 
     from aggregated

@@ -65,7 +65,7 @@ final as (
         cast(service_types as integer) as service_types,
         cast(clients as bigint) as clients,
         cast(1.0 * clients / top_clients as double) as client_share,
-        clients < 5 as is_small,
+        {{ arvo_is_small('clients') }} as is_small,
         {{ arvo_definitions_version() }} as definitions_version
 
     from ranked

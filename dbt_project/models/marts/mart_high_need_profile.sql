@@ -64,7 +64,7 @@ final as (
         cast(a.mean_providers as double) as mean_providers,
         cast(a.mean_service_types as double) as mean_service_types,
         cast(a.both_domains_share as double) as both_domains_share,
-        a.clients < 5 as is_small,
+        {{ arvo_is_small('a.clients') }} as is_small,
         {{ arvo_definitions_version() }} as definitions_version
 
     from aggregated as a

@@ -42,15 +42,10 @@ earlier as (
     from {{ this }}
     where period < '{{ arvo_period() }}'
     {% else %}
-    select
-        cast(null as varchar) as period,
-        cast(null as varchar) as objective_code,
-        cast(null as varchar) as scope_type,
-        cast(null as varchar) as scope_id,
-        cast(null as double) as value,
-        cast(null as boolean) as value_measurable,
-        cast(null as varchar) as status
-    where false
+    {{ arvo_empty_relation({
+        'period': 'varchar', 'objective_code': 'varchar', 'scope_type': 'varchar',
+        'scope_id': 'varchar', 'value': 'double', 'value_measurable': 'boolean',
+        'status': 'varchar'}) }}
     {% endif %}
 
 ),
@@ -234,7 +229,4 @@ final as (
 
 )
 
-select
-    final.*,
-    {{ arvo_definitions_version() }} as definitions_version
-from final
+{{ arvo_final_with_version() }}

@@ -29,7 +29,7 @@ final as (
         cast(m.value as double) as value,
         cast(m.ci_lower as double) as ci_lower,
         cast(m.ci_upper as double) as ci_upper,
-        m.clients < 5 as is_small,
+        {{ arvo_is_small('m.clients') }} as is_small,
         {{ arvo_definitions_version() }} as definitions_version
 
     from measured as m

@@ -56,7 +56,4 @@ final as (
 
 )
 
-select
-    final.*,
-    {{ arvo_definitions_version() }} as definitions_version
-from final
+{{ arvo_final_with_version() }}

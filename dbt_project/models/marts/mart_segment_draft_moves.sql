@@ -31,7 +31,7 @@ final as (
         cast(draft_segment_code as varchar) as draft_segment_code,
         cast(clients as bigint) as clients,
         cast(cost_eur as decimal(18, 2)) as cost_eur,
-        clients < 5 as is_small,
+        {{ arvo_is_small('clients') }} as is_small,
         {{ arvo_definitions_version() }} as definitions_version
 
     from aggregated

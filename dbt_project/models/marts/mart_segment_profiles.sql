@@ -118,7 +118,7 @@ final as (
         cast(coalesce(c.baseline_collected, 0) as bigint) as baseline_collected,
         cast(c.baseline_collected * 1.0 / nullif(c.baseline_windows, 0) as double)
             as baseline_participation_rate,
-        coalesce(f.clients, 0) < 5 as is_small,
+        {{ arvo_is_small('coalesce(f.clients, 0)') }} as is_small,
         {{ arvo_definitions_version() }} as definitions_version
 
     from segments as s

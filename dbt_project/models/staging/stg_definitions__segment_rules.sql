@@ -1,22 +1,4 @@
-with
+-- Grain: one row per condition of a segment (segment_code x feature x op x value); the
+-- default segment has none. The draft's are staged by the same macro.
 
-source as (
-
-    select * from {{ source('definitions', 'segment_rules') }}
-
-),
-
-final as (
-
-    select
-        segment_code,
-        priority,
-        feature,
-        op,
-        value
-
-    from source
-
-)
-
-select * from final
+{{ arvo_segment_rules_staged(source('definitions', 'segment_rules')) }}

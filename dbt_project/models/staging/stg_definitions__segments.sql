@@ -1,23 +1,4 @@
-with
+-- Grain: one row per segment of the current segmentation (definitions/segments.yml).
+-- The draft's segments are staged by the same macro (stg_definitions__draft_segments).
 
-source as (
-
-    select * from {{ source('definitions', 'segments') }}
-
-),
-
-final as (
-
-    select
-        segment_code,
-        priority,
-        kaiser_level,
-        name_fi,
-        name_en,
-        name_sv
-
-    from source
-
-)
-
-select * from final
+{{ arvo_segments_staged(source('definitions', 'segments')) }}

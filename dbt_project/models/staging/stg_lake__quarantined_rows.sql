@@ -9,19 +9,11 @@ source as (
     select * from {{ source('lake', 'quarantined_rows') }}
     {% else %}
     -- an empty quarantine: no files to read, no rows
-    select
-        cast(null as varchar) as provider_id,
-        cast(null as varchar) as month,
-        cast(null as varchar) as filename,
-        cast(null as varchar) as record_id,
-        cast(null as varchar) as source_file,
-        cast(null as bigint) as source_row,
-        cast(null as varchar) as rule,
-        cast(null as varchar) as column_name,
-        cast(null as varchar) as reason,
-        cast(null as varchar) as reason_json,
-        cast(null as varchar) as file_sha256
-    where false
+    {{ arvo_empty_relation({
+        'provider_id': 'varchar', 'month': 'varchar', 'filename': 'varchar',
+        'record_id': 'varchar', 'source_file': 'varchar', 'source_row': 'bigint',
+        'rule': 'varchar', 'column_name': 'varchar', 'reason': 'varchar',
+        'reason_json': 'varchar', 'file_sha256': 'varchar'}) }}
     {% endif %}
 
 ),
