@@ -128,6 +128,16 @@ def test_the_memory_limit_reaches_duckdb(built, monkeypatch):
     assert outcome.result.results[0].agate_table.rows[0][0] == "117.3 MiB"  # 123 MB
 
 
+def test_the_build_keeps_the_lake_files_footers(built):
+    """on-run-start has DuckDB keep each lake file's footer once read
+    (macros/file_metadata.sql): every read of a lake source unions its files by name."""
+    hooks = {r["unique_id"]: r for r in built["run_results"]["results"]
+             if r["unique_id"].startswith("operation.arvo.arvo-on-run-start")}
+    cached = [r for r in hooks.values()
+              if r["compiled_code"].strip() == "set global parquet_metadata_cache = true"]
+    assert len(cached) == 1 and cached[0]["status"] == "success", hooks
+
+
 def test_the_parsed_project_is_left_out_of_full_collections(built):
     """A parse collects the process's garbage, then freezes what is left (the imports and
     the parsed project), so later full collections do not walk it again; the process
