@@ -20,6 +20,12 @@
 -- own rows of earlier periods (a period built later than the one after it is not
 -- revisited).
 
+{#- what a period reads of the earlier ones: its own rows, or none on the first build -#}
+{%- set earlier_columns = {
+    'period': 'varchar', 'objective_code': 'varchar', 'scope_type': 'varchar',
+    'scope_id': 'varchar', 'value': 'double', 'value_measurable': 'boolean',
+    'status': 'varchar'} %}
+
 with
 
 {{ arvo_import_ctes([
@@ -31,21 +37,11 @@ with
 earlier as (
 
     {% if is_incremental() %}
-    select
-        period,
-        objective_code,
-        scope_type,
-        scope_id,
-        value,
-        value_measurable,
-        status
+    select {{ earlier_columns.keys() | join(', ') }}
     from {{ this }}
     where period < '{{ arvo_period() }}'
     {% else %}
-    {{ arvo_empty_relation({
-        'period': 'varchar', 'objective_code': 'varchar', 'scope_type': 'varchar',
-        'scope_id': 'varchar', 'value': 'double', 'value_measurable': 'boolean',
-        'status': 'varchar'}) }}
+    {{ arvo_empty_relation(earlier_columns) }}
     {% endif %}
 
 ),
