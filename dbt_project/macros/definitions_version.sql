@@ -16,8 +16,8 @@
 
 {#-
   A mart's last statement: its CTE `final` with the run's definitions version as the
-  last column, `definitions_version` (the marts whose version is not their last column
-  write it in `final`).
+  last column, `definitions_version`. Every mart ends with it
+  (tests/dbt_project/test_mart_columns.py).
 -#}
 {% macro arvo_final_with_version() -%}
 select

@@ -17,10 +17,9 @@ final as (
     select
         cast('{{ arvo_period() }}' as varchar) as period,
         cast(client_id as varchar) as client_id,
-        cast(segment_code as varchar) as segment_code,
-        {{ arvo_definitions_version() }} as definitions_version
+        cast(segment_code as varchar) as segment_code
     from clients
 
 )
 
-select * from final
+{{ arvo_final_with_version() }}

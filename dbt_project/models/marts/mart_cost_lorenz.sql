@@ -86,8 +86,7 @@ final as (
         cast(coalesce(c.cost_up_to, 0) / nullif(p.cost_total_eur, 0) as double) as cost_share,
         cast(1 - coalesce(c.cost_up_to, 0) / nullif(p.cost_total_eur, 0) as double)
             as top_cost_share,
-        cast(p.gini as double) as gini,
-        {{ arvo_definitions_version() }} as definitions_version
+        cast(p.gini as double) as gini
 
     from points as p
     left join cumulated as c
@@ -95,4 +94,4 @@ final as (
 
 )
 
-select * from final
+{{ arvo_final_with_version() }}

@@ -44,11 +44,10 @@ final as (
         cast(clients as bigint) as clients,
         cast(events as bigint) as events,
         cast(cost_eur as decimal(18, 2)) as cost_eur,
-        {{ arvo_is_small('clients') }} as is_small,
-        {{ arvo_definitions_version() }} as definitions_version
+        {{ arvo_is_small('clients') }} as is_small
 
     from aggregated
 
 )
 
-select * from final
+{{ arvo_final_with_version() }}

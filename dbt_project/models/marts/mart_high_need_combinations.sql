@@ -65,12 +65,11 @@ final as (
         cast(service_types as integer) as service_types,
         cast(clients as bigint) as clients,
         cast(1.0 * clients / top_clients as double) as client_share,
-        {{ arvo_is_small('clients') }} as is_small,
-        {{ arvo_definitions_version() }} as definitions_version
+        {{ arvo_is_small('clients') }} as is_small
 
     from ranked
     where combination_rank <= {{ var('definition_top_combinations', 10) | int }}
 
 )
 
-select * from final
+{{ arvo_final_with_version() }}

@@ -64,12 +64,11 @@ final as (
         cast(a.mean_providers as double) as mean_providers,
         cast(a.mean_service_types as double) as mean_service_types,
         cast(a.both_domains_share as double) as both_domains_share,
-        {{ arvo_is_small('a.clients') }} as is_small,
-        {{ arvo_definitions_version() }} as definitions_version
+        {{ arvo_is_small('a.clients') }} as is_small
 
     from aggregated as a
     cross join totals as t
 
 )
 
-select * from final
+{{ arvo_final_with_version() }}

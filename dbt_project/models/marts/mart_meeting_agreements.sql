@@ -21,9 +21,7 @@ carried as (
 final as (
 
     select
-        cast('{{ arvo_period() }}' as varchar) as period,
-        cast(c.provider_id as varchar) as provider_id,
-        cast(pr.provider_name as varchar) as provider_name,
+        {{ arvo_provider_columns('c') }},
         cast(c.meeting as varchar) as meeting,
         cast(c.agreement_row as integer) as agreement_row,
         cast(c.topic as varchar) as topic,

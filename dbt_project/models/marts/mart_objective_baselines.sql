@@ -29,8 +29,7 @@ final as (
         cast(m.value as double) as value,
         cast(m.ci_lower as double) as ci_lower,
         cast(m.ci_upper as double) as ci_upper,
-        {{ arvo_is_small('m.clients') }} as is_small,
-        {{ arvo_definitions_version() }} as definitions_version
+        {{ arvo_is_small('m.clients') }} as is_small
 
     from measured as m
     inner join candidates as c
@@ -38,4 +37,4 @@ final as (
 
 )
 
-select * from final
+{{ arvo_final_with_version() }}

@@ -86,9 +86,7 @@ peers as (
 final as (
 
     select
-        cast('{{ arvo_period() }}' as varchar) as period,
-        cast(a.provider_id as varchar) as provider_id,
-        cast(pr.provider_name as varchar) as provider_name,
+        {{ arvo_provider_columns('a') }},
         cast(case when a.scope = 'package' then a.scope_code end as varchar) as package_code,
         cast(a.instrument as varchar) as instrument,
         cast(a.timepoint as varchar) as timepoint,

@@ -23,9 +23,7 @@ in_window as (
 final as (
 
     select
-        cast('{{ arvo_period() }}' as varchar) as period,
-        cast(c.provider_id as varchar) as provider_id,
-        cast(pr.provider_name as varchar) as provider_name,
+        {{ arvo_provider_columns('c') }},
         cast(c.submission_month as varchar) as month,
         cast(c.entity as varchar) as entity,
         cast(c.source_file as varchar) as source_file,

@@ -22,9 +22,7 @@ in_window as (
 final as (
 
     select
-        cast('{{ arvo_period() }}' as varchar) as period,
-        cast(l.provider_id as varchar) as provider_id,
-        cast(pr.provider_name as varchar) as provider_name,
+        {{ arvo_provider_columns('l') }},
         cast(l.submission_month as varchar) as month,
         cast(l.entity as varchar) as entity,
         cast(l.source_file as varchar) as source_file,

@@ -80,9 +80,7 @@ joined as (
 final as (
 
     select
-        cast('{{ arvo_period() }}' as varchar) as period,
-        cast(j.provider_id as varchar) as provider_id,
-        cast(pr.provider_name as varchar) as provider_name,
+        {{ arvo_provider_columns('j') }},
         cast(j.package_code as varchar) as package_code,
         cast(j.instrument as varchar) as instrument,
         cast(j.measure as varchar) as measure,

@@ -31,9 +31,7 @@ providers as (
 final as (
 
     select
-        cast('{{ arvo_period() }}' as varchar) as period,
-        cast(o.provider_id as varchar) as provider_id,
-        cast(pr.provider_name as varchar) as provider_name,
+        {{ arvo_provider_columns('o') }},
         cast(o.package_code as varchar) as package_code,
         cast(o.instrument as varchar) as instrument,
         cast(o.pairs as bigint) as pairs,

@@ -23,9 +23,7 @@ up_to_period as (
 final as (
 
     select
-        cast('{{ arvo_period() }}' as varchar) as period,
-        cast(q.provider_id as varchar) as provider_id,
-        cast(pr.provider_name as varchar) as provider_name,
+        {{ arvo_provider_columns('q') }},
         cast(q.submission_month as varchar) as month,
         cast(q.entity as varchar) as entity,
         cast(q.source_file as varchar) as source_file,

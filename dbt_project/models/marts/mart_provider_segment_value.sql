@@ -88,9 +88,7 @@ measured as (
 final as (
 
     select
-        cast('{{ arvo_period() }}' as varchar) as period,
-        cast(m.provider_id as varchar) as provider_id,
-        cast(pr.provider_name as varchar) as provider_name,
+        {{ arvo_provider_columns('m') }},
         cast(pr.sector as varchar) as sector,
         cast(m.segment_code as varchar) as segment_code,
         cast(m.clients as bigint) as clients,

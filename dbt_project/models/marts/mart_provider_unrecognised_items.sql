@@ -13,9 +13,7 @@ with
 final as (
 
     select
-        cast('{{ arvo_period() }}' as varchar) as period,
-        cast(u.provider_id as varchar) as provider_id,
-        cast(pr.provider_name as varchar) as provider_name,
+        {{ arvo_provider_columns('u') }},
         cast(u.path as varchar) as path,
         cast(u.kind as varchar) as kind,
         cast(u.message as varchar) as message,

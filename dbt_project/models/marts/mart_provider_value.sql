@@ -16,9 +16,7 @@ with
 final as (
 
     select
-        cast('{{ arvo_period() }}' as varchar) as period,
-        cast(c.provider_id as varchar) as provider_id,
-        cast(pr.provider_name as varchar) as provider_name,
+        {{ arvo_provider_columns('c') }},
         cast(pr.sector as varchar) as sector,
         cast(c.package_code as varchar) as package_code,
         cast(c.episodes as bigint) as episodes,

@@ -118,8 +118,7 @@ final as (
         cast(coalesce(c.baseline_collected, 0) as bigint) as baseline_collected,
         cast(c.baseline_collected * 1.0 / nullif(c.baseline_windows, 0) as double)
             as baseline_participation_rate,
-        {{ arvo_is_small('coalesce(f.clients, 0)') }} as is_small,
-        {{ arvo_definitions_version() }} as definitions_version
+        {{ arvo_is_small('coalesce(f.clients, 0)') }} as is_small
 
     from segments as s
     cross join totals as t
@@ -132,4 +131,4 @@ final as (
 
 )
 
-select * from final
+{{ arvo_final_with_version() }}
