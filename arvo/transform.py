@@ -34,21 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arvo import (
-    dbt_contexts,
-    dbt_events,
-    definition_tables,
-    definitions,
-    lake_schemas,
-    meetings,
-    reference_layer,
-)
+from arvo import dbt_contexts, dbt_events, definition_tables, definitions, meetings, reference_layer
 from arvo.config import Settings
 from arvo.periods import add_months, check_month
 
 WINDOW_MONTHS = 12
-LAKE_SCHEMAS_RECORD = "arvo_lake_schemas.json"
-"""Each lake file's schema as last read (arvo.lake_schemas), in dbt's target folder."""
+LAKE_ENTITIES = ("events", "episodes", "proms", "ingest_log", "check_results")
 
 _LOCK = threading.Lock()
 _MANIFESTS: dict[tuple[str, ...], Any] = {}
@@ -141,7 +132,7 @@ def prepare(settings: Settings) -> None:
     ingest works (flows.steering); `build` then starts on the cached manifest.
     """
     with _LOCK, _environ("ARVO_WAREHOUSE", str(settings.warehouse)):
-        _manifest(settings, _parse_vars(settings))
+        _manifest(settings)
 
 
 def build(settings: Settings, period: str, *, select: str | None = None,
@@ -235,8 +226,7 @@ def _build(settings: Settings, period: str, extra_vars: dict[str, object], *,
     results are written here; dbt would write the whole manifest again after each build.
     """
     Path(settings.warehouse).parent.mkdir(parents=True, exist_ok=True)
-    parse_vars = _parse_vars(settings)
-    dbt_vars = {**extra_vars, "period": period, **parse_vars}
+    dbt_vars = {**extra_vars, "period": period, **_location_vars(settings)}
     args = [command, *_common_args(settings), "--vars", json.dumps(dbt_vars),
             "--no-write-json"]
     if select:
@@ -250,7 +240,7 @@ def _build(settings: Settings, period: str, extra_vars: dict[str, object], *,
             dbt_contexts.collected_in_batches():
         from dbt.cli.main import dbtRunner
 
-        manifest = _manifest(settings, parse_vars)
+        manifest = _manifest(settings)
         try:
             outcome = dbtRunner(manifest=manifest).invoke(args)
         finally:
@@ -277,15 +267,6 @@ def _location_vars(settings: Settings) -> dict[str, str]:
             "definitions_dir": str(Path(settings.compiled_definitions_dir).resolve())}
 
 
-def _parse_vars(settings: Settings) -> dict[str, str]:
-    """The vars the lake sources are rendered with at parse time: the locations, and
-    `lake_uniform`, the entities whose files share one schema (dbt reads those without
-    uniting the files' columns by name; models/staging/_sources.yml)."""
-    uniform = lake_schemas.uniform_entities(Path(settings.lake_dir),
-                                            dbt_paths(settings)[0] / LAKE_SCHEMAS_RECORD)
-    return {**_location_vars(settings), "lake_uniform": ",".join(uniform)}
-
-
 def _common_args(settings: Settings) -> list[str]:
     target_path, log_path = dbt_paths(settings)
     project = str(Path(settings.dbt_project_dir).resolve())
@@ -294,14 +275,14 @@ def _common_args(settings: Settings) -> list[str]:
             "--no-use-colors", "--log-level", "warn", "--log-level-file", "info"]
 
 
-def _manifest(settings: Settings, parse_vars: dict[str, str]) -> Any:
+def _manifest(settings: Settings) -> Any:
     """The parsed project for these locations, parsed on first use (caller holds _LOCK).
 
-    Source locations are rendered at parse time, so the cache key holds them and the
-    lake's uniform entities (`_parse_vars`); the period is not (it is rendered when each
-    node compiles).
+    Source locations are rendered at parse time, so the cache key holds them; the
+    period is not (it is rendered when each node compiles).
     """
-    key = (str(Path(settings.dbt_project_dir).resolve()), *parse_vars.values(),
+    location = _location_vars(settings)
+    key = (str(Path(settings.dbt_project_dir).resolve()), *location.values(),
            *map(str, dbt_paths(settings)))
     if key not in _MANIFESTS:
         from dbt.cli.main import dbtRunner
@@ -310,7 +291,7 @@ def _manifest(settings: Settings, parse_vars: dict[str, str]) -> Any:
         dbt_contexts.install()  # macro namespaces built a package at a time
 
         outcome = dbtRunner().invoke(
-            ["parse", *_common_args(settings), "--vars", json.dumps(parse_vars)])
+            ["parse", *_common_args(settings), "--vars", json.dumps(location)])
         if not outcome.success or outcome.result is None:
             raise TransformError(f"dbt could not parse {settings.dbt_project_dir}: "
                                  f"{outcome.exception or 'see the dbt log'}")
@@ -367,8 +348,7 @@ def _result(period: str, outcome: Any, elapsed: float) -> BuildResult:
 
 def _check_lake(lake: Path) -> None:
     """dbt reads each entity with a glob; an entity without files would fail obscurely."""
-    missing = [e for e in lake_schemas.ENTITIES
-               if not any((lake / e).glob("*/*/*.parquet"))]
+    missing = [e for e in LAKE_ENTITIES if not any((lake / e).glob("*/*/*.parquet"))]
     if missing:
         raise TransformError(
             f"the lake {lake} has no files for {', '.join(missing)} "

@@ -32,7 +32,7 @@ def macros_by_package(tiny_warehouse):
     """Arvo's parsed project's macros (dbt's, dbt-duckdb's and Arvo's), by package."""
     settings = tiny_warehouse["settings"]
     transform.prepare(settings)
-    macros = transform._manifest(settings, transform._parse_vars(settings)).get_macros_by_package()
+    macros = transform._manifest(settings).get_macros_by_package()
     assert {"dbt", "dbt_duckdb", "arvo"} <= set(macros)
     return macros
 

@@ -138,41 +138,6 @@ def test_the_build_keeps_the_lake_files_footers(built):
     assert len(cached) == 1 and cached[0]["status"] == "success", hooks
 
 
-def test_a_uniform_lake_is_read_without_uniting_columns_by_name(built):
-    """Every entity of the tiny lake has one schema in all its files (arvo.lake_schemas),
-    so dbt reads each by the first file's schema; the per-provider tables of unread
-    items stay read by name (few files, not monthly)."""
-    compiled = {r["unique_id"].split(".")[-1]: r["compiled_code"]
-                for r in built["run_results"]["results"]
-                if r["unique_id"].startswith("model.arvo.stg_lake__")}
-    for view in ("events", "episodes", "proms", "ingest_logs", "check_results"):
-        assert "union_by_name=False" in compiled[f"stg_lake__{view}"], view
-    assert "union_by_name=true" in compiled["stg_lake__unrecognised_items"]
-
-
-def test_a_lake_written_before_a_column_was_added_is_read_by_name(tmp_path):
-    """One events file without the later column `municipality`: the events are united by
-    name (their rows all read, the missing column null), the PROM responses are not."""
-    settings = make_settings(tmp_path)
-    tiny_lake.write(settings.lake_dir)
-    path = settings.lake_dir / "events" / f"provider_id={P1}" / "month=2024-12" / "data.parquet"
-    old = pq.read_table(path).drop_columns(["municipality"])
-    pq.write_table(old, path)
-    transform.build(settings, "2024-12",
-                    select="stg_lake__events stg_lake__proms stg_definitions__service_types")
-    views = {r["view_name"]: r["sql"] for r in query(
-        settings, "select view_name, sql from duckdb_views() where view_name like 'stg_lake%'")}
-    assert "union_by_name=true" in views["stg_lake__events"].replace(" ", "").lower()
-    assert "union_by_name=false" in views["stg_lake__proms"].replace(" ", "").lower()
-    events = query(settings, "select event_id, municipality from stg_lake__events where "
-                             f"provider_id = '{P1}' and submission_month = '2024-12'")
-    assert sorted(r["event_id"] for r in events) == sorted(old["event_id"].to_pylist())
-    assert {r["municipality"] for r in events} == {None}
-    total = query(settings, "select count(*) as n from stg_lake__events")[0]["n"]
-    assert total == sum(pq.read_metadata(f).num_rows
-                        for f in (settings.lake_dir / "events").rglob("data.parquet"))
-
-
 def test_the_parsed_project_is_left_out_of_full_collections(built):
     """A parse collects the process's garbage, then freezes what is left (the imports and
     the parsed project), so later full collections do not walk it again; the process
