@@ -13,3 +13,21 @@
         upper(nullif(trim(package_code), '')) as package_code,
         upper(nullif(trim(segment_code), '')) as segment_code,
 {%- endmacro %}
+
+{#-
+  The terms of an obligation entry that its schedule and its compliance read, as the
+  commissioner's definitions state them (definitions/README.md, obligations): the
+  timepoint's order and days (target, window from and to), the measure (participation
+  or paired), the minimum rate, while_open and the severity. Carried from
+  int_provider_obligations_resolved through int_episode_obligations_bound to
+  int_episode_windows_scheduled, so a new term is added here once. `alias`: the
+  relation the columns are read from, if the query joins several. Comma-separated,
+  without a trailing comma.
+-#}
+{% macro arvo_obligation_terms(alias=none) -%}
+  {%- set prefix = alias ~ '.' if alias else '' -%}
+  {%- for column in ['timepoint_order', 'at_days', 'from_days', 'to_days', 'measure',
+                     'min_rate', 'while_open', 'severity'] %}
+        {{ prefix }}{{ column }}{{ ',' if not loop.last }}
+  {%- endfor %}
+{%- endmacro %}

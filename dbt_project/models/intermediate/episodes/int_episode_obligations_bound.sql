@@ -6,6 +6,15 @@
 -- else the `all` entry) bind it in every scope it can be bound in: its package's (scope
 -- package) and, when int_clients_segmented places its client in a segment for the
 -- period, that segment's (scope segment; episodes of any package).
+--
+-- Only the scopes that can still matter for the period are kept: an episode's schedule
+-- under a scope is anchored on its start and on restarts up to its end (the period end
+-- while it is open), so none of its windows closes after that day plus the longest
+-- to_days of the scope's entries. When that day is before the period's window, every
+-- window of the scope closed before it: compliance, pairing and the case-mix inputs
+-- count none of them (each keeps the windows closing in the window, with the baseline
+-- of the same cycle), so they are left out here, and the episodes that ended long ago
+-- do not pass through the schedule, the restarts and the matching in every run.
 
 with
 
@@ -28,7 +37,7 @@ episode_scopes as (
 
 ),
 
-final as (
+bound as (
 
     select
         ep.provider_id,
@@ -43,14 +52,7 @@ final as (
         ep.end_date,
         ob.provider_sector,
         ob.obligation_sector,
-        ob.timepoint_order,
-        ob.at_days,
-        ob.from_days,
-        ob.to_days,
-        ob.measure,
-        ob.min_rate,
-        ob.while_open,
-        ob.severity,
+        {{ arvo_obligation_terms('ob') }},
         ob.restarts
 
     from episodes as ep
@@ -60,6 +62,33 @@ final as (
         on ob.provider_id = ep.provider_id
         and ob.scope = es.scope
         and ob.scope_code = es.scope_code
+
+),
+
+scope_reach as (
+
+    -- the last day on which a window of the episode's scope can close
+    select
+        provider_id,
+        episode_id,
+        scope,
+        scope_code,
+        max({{ arvo_add_days('greatest(start_date, coalesce(end_date, '
+                             ~ arvo_period_end() ~ '))', 'to_days') }}) as last_close
+    from bound
+    group by provider_id, episode_id, scope, scope_code
+
+),
+
+final as (
+
+    -- the scopes whose last window can close in the period's window or after it
+    select bound.*
+    from bound
+    inner join scope_reach as reach
+        on {{ arvo_same_keys('reach', 'bound',
+                             ['provider_id', 'episode_id', 'scope', 'scope_code']) }}
+    where reach.last_close >= {{ arvo_window_start() }}
 
 )
 

@@ -46,14 +46,7 @@ final as (
         timepoint,
         provider_sector,
         sector as obligation_sector,
-        timepoint_order,
-        at_days,
-        from_days,
-        to_days,
-        measure,
-        min_rate,
-        while_open,
-        severity,
+        {{ arvo_obligation_terms() }},
         restarts,
         rationale
 
