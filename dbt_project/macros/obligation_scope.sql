@@ -16,9 +16,10 @@
 
 {#-
   The terms of an obligation entry that its schedule and its compliance read, as the
-  commissioner's definitions state them (definitions/README.md, obligations): the
-  timepoint's order and days (target, window from and to), the measure (participation
-  or paired), the minimum rate, while_open and the severity. Carried from
+  commissioner's definitions state them (definitions/obligations.yml, compiled to
+  obligations.csv: docs/architecture.md): the timepoint's order and days (target,
+  window from and to), the measure (participation or paired), the minimum rate,
+  while_open and the severity. Carried from
   int_provider_obligations_resolved through int_episode_obligations_bound to
   int_episode_windows_scheduled, so a new term is added here once. `alias`: the
   relation the columns are read from, if the query joins several. Comma-separated,
