@@ -45,6 +45,7 @@ from arvo.ingest.read import BrokenFile, column_key, decode_text, guess_separato
 from arvo.redact import quoted, shown
 
 SCORING_MODEL = "int_prom_measures_scored"
+STAGING_MODEL = "stg_lake__proms"  # a table: it holds the file's answers until dropped
 # Submission month and steering period of the one-partition lake a file is scored in.
 SCORE_PERIOD = "2000-01"
 PROVIDER = "score"
@@ -336,7 +337,8 @@ def run_scoring_model(data: ScoreInput, settings: Settings,
                     "where b.measure = m.measure) as has_bands from prom_measures as m "
                     "where m.instrument = ? order by not m.is_primary, m.rowid",
                     [data.instrument]).df()
-                con.execute(f"drop table if exists {SCORING_MODEL}")  # the file's answers
+                for model in (SCORING_MODEL, STAGING_MODEL):  # the file's answers
+                    con.execute(f"drop table if exists {model}")
         finally:
             shutil.rmtree(settings.lake_dir, ignore_errors=True)
     return ModelScores(scores, measures, result.elapsed_seconds)

@@ -16,16 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from arvo import transform
-from arvo.ingest.lake import LAKE_SCHEMAS
 from arvo.periods import add_months
-from tests.conftest import TEST_KEY
 from tests.dbt_project import tiny_lake
-from tests.dbt_project.test_build import make_settings
 
 MODEL = "int_events_windowed"
 SELECT = f"+{MODEL}"
@@ -33,7 +28,6 @@ MONTHS = [add_months("2024-01", i) for i in range(15)]  # 2024-01 .. 2025-03
 PROVIDERS = (tiny_lake.P1, tiny_lake.P2, tiny_lake.P3)
 SERVICES = ("PC_VISIT", "MH_VISIT", "HOME_CARE_VISIT")
 CLIENTS = ("A", "B", "C", "D")
-INGESTED = dt.datetime(2025, 4, 1, 12, 0)
 
 
 def _day(month: str, rng: random.Random) -> dt.date:
@@ -71,40 +65,6 @@ def _event(row: dict, rng: random.Random, source_row: int) -> dict:
             "source_file": "events.csv", "source_row": source_row}
 
 
-def put_events(lake: Path, provider: str, month: str, rows: list[dict] | None,
-               version: str) -> None:
-    """Write one events folder as ingest would, with its ingest log row (`version` as the
-    file's sha256); rows None withdraws the folder."""
-    folder = lake / "events" / f"provider_id={provider}" / f"month={month}"
-    folder.mkdir(parents=True, exist_ok=True)
-    if rows is None:
-        (folder / "data.parquet").unlink(missing_ok=True)
-    else:
-        pq.write_table(pa.Table.from_pylist(rows, schema=LAKE_SCHEMAS["events"]),
-                       folder / "data.parquet")
-    log_folder = lake / "ingest_log" / f"provider_id={provider}" / f"month={month}"
-    log_folder.mkdir(parents=True, exist_ok=True)
-    log_path = log_folder / "data.parquet"
-    others = [r for r in pq.read_table(log_path).to_pylist()
-              if r["entity"] != "events"] if log_path.is_file() else []
-    n = len(rows or [])
-    log = {"entity": "events", "source_file": "events.csv", "file_sha256": version,
-           "file_format": "csv", "rows_in": n, "rows_accepted": n, "rows_quarantined": 0,
-           "status": "withdrawn" if rows is None else "accepted", "message": None,
-           "ingested_at": INGESTED}
-    pq.write_table(pa.Table.from_pylist([*others, log], schema=LAKE_SCHEMAS["ingest_log"]),
-                   log_path)
-
-
-def reset_events(lake: Path) -> None:
-    """Remove every events folder and its ingest log rows."""
-    for path in (lake / "events").glob("*/*/data.parquet"):
-        path.unlink()
-    for path in (lake / "ingest_log").glob("*/*/data.parquet"):
-        rows = [r for r in pq.read_table(path).to_pylist() if r["entity"] != "events"]
-        pq.write_table(pa.Table.from_pylist(rows, schema=LAKE_SCHEMAS["ingest_log"]), path)
-
-
 def drop_table(settings) -> None:
     if settings.warehouse.is_file():
         with duckdb.connect(str(settings.warehouse)) as con:
@@ -132,29 +92,16 @@ def full_build(settings, period: str) -> list[tuple]:
     return table(settings)
 
 
-@pytest.fixture(scope="module")
-def homes(tmp_path_factory):
-    """A lake (the tiny lake's other entities, random events) and two warehouses on it:
-    one kept incrementally, one built afresh at each step."""
-    root = tmp_path_factory.mktemp("incremental")
-    incremental = make_settings(root / "incremental")
-    full = make_settings(root / "full").model_copy(update={"lake_dir": incremental.lake_dir})
-    tiny_lake.write(incremental.lake_dir)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ARVO_PSEUDONYM_KEY", TEST_KEY)
-        yield incremental, full
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_incremental_builds_equal_full_builds(homes, seed):
     incremental, full = homes
     lake = incremental.lake_dir
-    reset_events(lake)
+    tiny_lake.reset_entity(lake, "events")
     drop_table(incremental)
     folders = random_folders(seed)
     for (p, month), rows in folders.items():
         if month <= "2024-12":
-            put_events(lake, p, month, rows, f"v1-{seed}")
+            tiny_lake.put_folder(lake, "events", p, month, rows, f"v1-{seed}")
 
     def step(period: str) -> None:
         transform.build(incremental, period, select=SELECT, indirect_selection="buildable")
@@ -162,7 +109,7 @@ def test_incremental_builds_equal_full_builds(homes, seed):
 
     step("2024-12")  # a first build: the full SQL
     for p in PROVIDERS:
-        put_events(lake, p, "2025-01", folders[(p, "2025-01")], f"v1-{seed}")
+        tiny_lake.put_folder(lake, "events", p, "2025-01", folders[(p, "2025-01")], f"v1-{seed}")
     step("2025-01")  # the window moves by a month and a new month arrives
     target = transform.dbt_paths(incremental)[0]
     model = Path("arvo", "models", "intermediate", "segmentation", f"{MODEL}.sql")
@@ -186,11 +133,11 @@ def test_incremental_builds_equal_full_builds(homes, seed):
     # a provider re-sends a folder (a row dropped, costs changed), another withdraws one
     p, month = PROVIDERS[0], "2024-06"
     resent = [{**r, "cost_eur": r["cost_eur"] + 1} for r in folders[(p, month)][1:]]
-    put_events(lake, p, month, resent, f"v2-{seed}")
-    put_events(lake, PROVIDERS[1], "2024-09", None, f"v1-{seed}")
+    tiny_lake.put_folder(lake, "events", p, month, resent, f"v2-{seed}")
+    tiny_lake.put_folder(lake, "events", PROVIDERS[1], "2024-09", None, f"v1-{seed}")
     step("2025-01")
     for p in PROVIDERS:
-        put_events(lake, p, "2025-02", folders[(p, "2025-02")], f"v1-{seed}")
+        tiny_lake.put_folder(lake, "events", p, "2025-02", folders[(p, "2025-02")], f"v1-{seed}")
     step("2025-02")
     step("2024-11")  # an earlier period: the window reaches back, all is looked at again
     step("2025-02")

@@ -324,3 +324,42 @@ def write(lake: Path) -> Path:
               "found_at": dt.datetime(2025, 2, 1, 12, 0)} for path, kind, message in items],
             schema=UNRECOGNISED_SCHEMA), folder / "data.parquet")
     return lake
+
+
+# ------------------------------------------- folders written one at a time, as ingest does
+
+FOLDERS_INGESTED = dt.datetime(2025, 4, 1, 12, 0)
+
+
+def put_folder(lake: Path, entity: str, provider: str, month: str, rows: list[dict] | None,
+               version: str | None) -> None:
+    """Write one folder of `entity` as ingest would, with its ingest log row (`version` as
+    the file's sha256; None: no log row); rows None withdraws the folder."""
+    folder = lake / entity / f"provider_id={provider}" / f"month={month}"
+    folder.mkdir(parents=True, exist_ok=True)
+    if rows is None:
+        (folder / "data.parquet").unlink(missing_ok=True)
+    else:
+        pq.write_table(pa.Table.from_pylist(rows, schema=LAKE_SCHEMAS[entity]),
+                       folder / "data.parquet")
+    log_folder = lake / "ingest_log" / f"provider_id={provider}" / f"month={month}"
+    log_folder.mkdir(parents=True, exist_ok=True)
+    log_path = log_folder / "data.parquet"
+    others = [r for r in pq.read_table(log_path).to_pylist()
+              if r["entity"] != entity] if log_path.is_file() else []
+    n = len(rows or [])
+    log = {"entity": entity, "source_file": f"{entity}.csv", "file_sha256": version,
+           "file_format": "csv", "rows_in": n, "rows_accepted": n, "rows_quarantined": 0,
+           "status": "withdrawn" if rows is None else "accepted", "message": None,
+           "ingested_at": FOLDERS_INGESTED}
+    logs = [*others, log] if version is not None else others
+    pq.write_table(pa.Table.from_pylist(logs, schema=LAKE_SCHEMAS["ingest_log"]), log_path)
+
+
+def reset_entity(lake: Path, entity: str) -> None:
+    """Remove every folder of `entity` and its ingest log rows."""
+    for path in (lake / entity).glob("*/*/data.parquet"):
+        path.unlink()
+    for path in (lake / "ingest_log").glob("*/*/data.parquet"):
+        rows = [r for r in pq.read_table(path).to_pylist() if r["entity"] != entity]
+        pq.write_table(pa.Table.from_pylist(rows, schema=LAKE_SCHEMAS["ingest_log"]), path)

@@ -1,14 +1,9 @@
-with
+-- Kept as a table, brought up to date folder by folder: a build reads only the lake's
+-- folders that are new or changed since the last (macros/lake_folders.sql).
 
-source as (
-
-    select * from {{ source('lake', 'episodes') }}
-
-),
-
-final as (
-
-    select
+{#- the typed columns: their SQL is part of each folder's version (a change of it reads
+    the lake again) -#}
+{%- set columns -%}
         -- ids
         cast(provider_id as varchar) as provider_id,
         cast(episode_id as varchar) as episode_id,
@@ -28,6 +23,23 @@ final as (
 
         -- lineage
         {{- arvo_lake_columns(['submission_month', 'source_file', 'source_row']) }}
+{%- endset -%}
+{%- set code_version = local_md5(columns) -%}
+{{ config(**arvo_lake_table_config('episodes', code_version)) }}
+
+with
+
+source as (
+
+    {{- arvo_lake_rows_to_read('episodes', code_version) }}
+
+),
+
+final as (
+
+    select
+        {{ columns }},
+        lake_version
 
     from source
 

@@ -1,16 +1,9 @@
-with
+-- Kept as a table, brought up to date folder by folder: a build reads only the lake's
+-- folders that are new or changed since the last (macros/lake_folders.sql).
 
-source as (
-
-    -- with the optional columns added to the contract later (municipality): files
-    -- written before them read those columns as null
-    {{- arvo_with_optional_columns(source('lake', 'events'), {'municipality': 'varchar'}) }}
-
-),
-
-final as (
-
-    select
+{#- the typed columns: their SQL is part of each folder's version (a change of it reads
+    the lake again) -#}
+{%- set columns -%}
         -- ids
         cast(provider_id as varchar) as provider_id,
         cast(event_id as varchar) as event_id,
@@ -31,6 +24,25 @@ final as (
 
         -- lineage
         {{- arvo_lake_columns(['submission_month', 'source_file', 'source_row']) }}
+{%- endset -%}
+{%- set code_version = local_md5(columns) -%}
+{{ config(**arvo_lake_table_config('events', code_version)) }}
+
+with
+
+source as (
+
+    -- with the optional columns added to the contract later (municipality): files
+    -- written before them read those columns as null
+    {{- arvo_lake_rows_to_read('events', code_version, {'municipality': 'varchar'}) }}
+
+),
+
+final as (
+
+    select
+        {{ columns }},
+        lake_version
 
     from source
 
