@@ -2,19 +2,24 @@
   A lake staging model kept as a table, brought up to date folder by folder.
 
   The lake holds one file per provider and submission month (a folder). A staging view
-  over every month ever sent (stg_lake__episodes, stg_lake__proms) opens every folder's
-  file each time a model reads it: about 1,100 files per entity at county scale over 48
-  months, 0.15 to 0.4 s a read however few rows they hold, a cost that grows with the
-  history. Kept as a table, a build reads only the folders that changed:
+  over every month ever sent (stg_lake__events, stg_lake__episodes, stg_lake__proms)
+  opens every folder's file each time a model reads it: about 1,100 files per entity at
+  county scale over 48 months, 0.15 to 0.4 s a read however few rows they hold, and the
+  restarts read the whole history's events so: a cost that grows with the history.
+  Kept as a table, a build reads only the folders that changed:
 
-  - A folder's version (`lake_version`) is its file's name, size and modification time
-    (ingest replaces a file whole, as a new file), and `code_version`: a digest of the
-    model's SQL for its columns, so that changed SQL reads the lake again.
-  - The pre-hook `arvo_forget_changed_folders` deletes the rows of every folder whose
-    version the lake no longer holds (re-sent or withdrawn).
-  - `arvo_folders_to_read` is the filter of the model's source: the lake's folders the
-    table holds no row of at their version (new or re-sent). A full build reads them
-    all. The rows are appended (incremental_strategy 'append').
+  - A folder's version is its file's name, size and modification time (ingest replaces
+    a file whole, as a new file) and `code_version`: a digest of the model's SQL for
+    its columns, so that changed SQL reads the lake again.
+  - The versions the table holds are in a small table beside it, `<model>__folders`
+    (provider_id, submission_month, lake_version), written by the post-hook
+    `arvo_record_folders` after each build: the lake's folders as the build read them.
+  - `arvo_folders_to_read`, the filter of the model's source, is the lake's folders whose
+    version that table does not hold (new or re-sent); true on a full build, or when
+    the folders' table is missing.
+  - The pre-hook `arvo_forget_changed_folders` deletes the rows of the folders whose
+    version changed, went or is about to be read, so the append is exact even after a
+    build that failed half way. The hooks and the insert are one transaction.
 
   The table holds every submission month, whatever the period; the models downstream
   keep the months up to the period (arvo_latest_submission). Listing the files with
@@ -61,84 +66,114 @@
     from ({{ arvo_lake_files(entity) }}) as files
 {%- endmacro %}
 
-{#- Pre-hook: delete the rows of the folders whose version the lake no longer holds -#}
-{% macro arvo_forget_changed_folders(entity, code_version) %}
-  {%- if execute and is_incremental() -%}
-    delete from {{ this }} as held
-    where not exists (
-        select 1
-        from ({{ arvo_lake_folders(entity, code_version) }}) as lake
-        where {{ arvo_same_keys('lake', 'held',
-                                ['provider_id', 'submission_month', 'lake_version']) }}
-    )
+{#- The relation of the folder versions a kept table holds -#}
+{% macro arvo_held_folders() %}
+  {{- return(this.incorporate(path={'identifier': this.identifier ~ '__folders'})) -}}
+{%- endmacro %}
+
+{#- The folders (provider_id, submission_month) of the lake whose version the held
+    folders' table does not hold, and when `gone` also the held ones the lake no longer
+    has at that version; none when the table is missing (read everything). -#}
+{% macro arvo_changed_folders(entity, code_version, gone=false) %}
+  {%- set held = arvo_held_folders() -%}
+  {%- if adapter.get_relation(held.database, held.schema, held.identifier) is none -%}
+    {{- return(none) -}}
   {%- endif -%}
+  {%- set lake = '(' ~ arvo_lake_folders(entity, code_version) ~ ')' -%}
+  {%- set same = arvo_same_keys('a', 'b', ['provider_id', 'submission_month', 'lake_version']) -%}
+  {%- set query -%}
+    select a.provider_id, a.submission_month from {{ lake }} as a
+    where not exists (select 1 from {{ held }} as b where {{ same }})
+    {%- if gone %}
+    union
+    select a.provider_id, a.submission_month from {{ held }} as a
+    where not exists (select 1 from {{ lake }} as b where {{ same }})
+    {%- endif %}
+  {%- endset -%}
+  {{- return(run_query(query).rows) -}}
+{%- endmacro %}
+
+{#- A condition on `provider` and `month` (SQL) that holds for the `folders` only -#}
+{% macro arvo_in_folders(folders, provider, month) %}
+  {%- if not folders -%}
+    {{- return('1 = 0') -}}
+  {%- endif -%}
+  {%- set providers, months, pairs = [], [], [] -%}
+  {%- for row in folders -%}
+    {%- do providers.append("'" ~ row[0] | replace("'", "''") ~ "'") -%}
+    {%- do months.append("'" ~ row[1] | replace("'", "''") ~ "'") -%}
+    {%- do pairs.append("'" ~ (row[0] ~ '/' ~ row[1]) | replace("'", "''") ~ "'") -%}
+  {%- endfor -%}
+  {{- return(provider ~ ' in (' ~ providers | unique | join(', ') ~ ')'
+             ~ '\n      and ' ~ month ~ ' in (' ~ months | unique | join(', ') ~ ')'
+             ~ '\n      and ' ~ dbt.concat([provider, "'/'", month])
+             ~ ' in (' ~ pairs | join(', ') ~ ')') -}}
 {%- endmacro %}
 
 {#-
   The filter of the model's source `source` (its path columns provider_id and month):
-  the folders the table holds no row of at their version now; true on a full build.
-  Asked of the warehouse when the model compiles (before the pre-hook deletes), and
-  written into the SQL as lists, so that DuckDB opens only those folders' files.
+  the folders whose version the table does not hold; true on a full build. Asked of
+  the warehouse when the model compiles and written into the SQL as lists, so that
+  DuckDB opens only those folders' files.
 -#}
 {% macro arvo_folders_to_read(entity, code_version) %}
   {%- if not (execute and is_incremental() and model.resource_type != 'unit_test') -%}
     {{- return('true') -}}
   {%- endif -%}
-  {%- set held = adapter.get_relation(this.database, this.schema, this.identifier) -%}
-  {%- if 'lake_version' not in adapter.get_columns_in_relation(held)
-                               | map(attribute='name') | map('lower') | list -%}
-    {{- return('true') -}}  {#- a table of an earlier Arvo: the pre-hook empties it -#}
-  {%- endif -%}
-  {%- set unread = run_query(
-        'select lake.provider_id, lake.submission_month\nfrom ('
-        ~ arvo_lake_folders(entity, code_version) ~ ') as lake\n'
-        ~ 'where not exists (select 1 from ' ~ this ~ ' as held where '
-        ~ arvo_same_keys('held', 'lake', ['provider_id', 'submission_month', 'lake_version'])
-        ~ ')').rows -%}
-  {%- if not unread -%}
-    {{- return('1 = 0') -}}
-  {%- endif -%}
-  {%- set providers, months, folders = [], [], [] -%}
-  {%- for row in unread -%}
-    {%- do providers.append("'" ~ row[0] | replace("'", "''") ~ "'") -%}
-    {%- do months.append("'" ~ row[1] | replace("'", "''") ~ "'") -%}
-    {%- do folders.append("'" ~ (row[0] ~ '/' ~ row[1]) | replace("'", "''") ~ "'") -%}
-  {%- endfor -%}
-  {%- set provider, month = 'cast(source.provider_id as varchar)',
-                            'cast(source.month as varchar)' -%}
-  {{- return(provider ~ ' in (' ~ providers | unique | join(', ') ~ ')'
-             ~ '\n      and ' ~ month ~ ' in (' ~ months | unique | join(', ') ~ ')'
-             ~ '\n      and ' ~ dbt.concat([provider, "'/'", month])
-             ~ ' in (' ~ folders | join(', ') ~ ')') -}}
+  {%- set changed = arvo_changed_folders(entity, code_version) -%}
+  {{- return('true' if changed is none else arvo_in_folders(
+        changed, 'cast(source.provider_id as varchar)', 'cast(source.month as varchar)')) -}}
 {%- endmacro %}
 
-{#- The config of such a staging model (materialized incremental, the pre-hooks) -#}
+{#- Pre-hook: delete the rows of the folders about to be read again or gone (all rows
+    when the folders' table is missing) -#}
+{% macro arvo_forget_changed_folders(entity, code_version) %}
+  {%- if execute and is_incremental() -%}
+    {%- set changed = arvo_changed_folders(entity, code_version, gone=true) -%}
+    {%- if changed is none -%}
+    delete from {{ this }}
+    {%- elif changed -%}
+    delete from {{ this }}
+    where {{ arvo_in_folders(changed, 'provider_id', 'submission_month') }}
+    {%- endif -%}
+  {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook: record the folders' versions the table now holds (the lake's, as read) -#}
+{% macro arvo_record_folders(entity, code_version) %}
+  {%- if execute -%}
+    {%- set held = arvo_held_folders() -%}
+    {%- do run_query('create table if not exists ' ~ held ~ ' (provider_id varchar, '
+                     ~ 'submission_month varchar, lake_version varchar)') -%}
+    {%- do run_query('delete from ' ~ held) %}
+    insert into {{ held }} (provider_id, submission_month, lake_version)
+    select provider_id, submission_month, lake_version
+    from ({{ arvo_lake_folders(entity, code_version) }}) as lake
+    where lake_version is not null
+  {%- endif -%}
+{%- endmacro %}
+
+{#- The config of such a staging model (materialized incremental, the hooks) -#}
 {% macro arvo_lake_table_config(entity, code_version) %}
+  {%- set arguments = "('" ~ entity ~ "', '" ~ code_version ~ "')" -%}
   {{- return({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'sync_all_columns',
-        'pre_hook': [
-            "{{ arvo_add_missing_columns({'lake_version': 'varchar'}) }}",
-            "{{ arvo_forget_changed_folders('" ~ entity ~ "', '" ~ code_version ~ "') }}",
-        ],
+        'pre_hook': ["{{ arvo_forget_changed_folders" ~ arguments ~ " }}"],
+        'post_hook': ["{{ arvo_record_folders" ~ arguments ~ " }}"],
   }) -}}
 {%- endmacro %}
 
-{#- The body of a CTE: the source rows of the folders to read, each with its folder's
-    lake_version; `optional_columns` ({name: type}): the columns the contract added later,
-    null where a file lacks them (arvo_with_optional_columns) -#}
+{#- The body of a CTE: the source rows of the folders to read; `optional_columns`
+    ({name: type}): the columns the contract added later, null where a file lacks them
+    (arvo_with_optional_columns) -#}
 {% macro arvo_lake_rows_to_read(entity, code_version, optional_columns=none) %}
-    select
-        source.*,
-        folders.lake_version
+    select *
     {%- if optional_columns %}
     from ({{ arvo_with_optional_columns(source('lake', entity), optional_columns) }}) as source
     {%- else %}
     from {{ source('lake', entity) }} as source
     {%- endif %}
-    left join ({{ arvo_lake_folders(entity, code_version) }}) as folders
-        on folders.provider_id = cast(source.provider_id as varchar)
-        and folders.submission_month = cast(source.month as varchar)
     where {{ arvo_folders_to_read(entity, code_version) }}
 {%- endmacro %}

@@ -633,7 +633,7 @@ def test_an_event_dated_after_its_folders_month_fails_the_build(tmp_path, event_
     with pytest.raises(transform.TransformError) as caught:
         transform.build(settings, "2024-12", select=selected)
     [failure] = caught.value.failures
-    assert "expression_is_true_stg_lake__events" in failure.node
+    assert "dated_in_folder_month_stg_lake__events" in failure.node
 
 
 def test_lake_without_an_entity_is_refused(tmp_path):

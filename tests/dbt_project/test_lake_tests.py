@@ -1,4 +1,4 @@
-"""How the lake is read: the data tests of its monthly staging views check the window's
+"""How the lake is read: the data tests of its monthly staging models check the window's
 folders only (macros/test_where.sql), so their cost follows the window, not the history
 (the one exception is the rule that lets int_events_windowed read only the window's
 folders); and every source unites its files' columns by name."""
@@ -15,7 +15,7 @@ MONTHLY = {"stg_lake__events", "stg_lake__episodes", "stg_lake__proms",
 WINDOW = "submission_month between '__window_start_month__' and '__period__'"
 PERIOD = "submission_month = '__period__'"
 #: checked over every folder on purpose: no event is dated after its folder's month
-EVERY_FOLDER = {("stg_lake__events", None, "expression_is_true")}
+EVERY_FOLDER = {("stg_lake__events", None, "dated_in_folder_month")}
 
 
 def lake_tests() -> list[tuple[str, str | None, str, str | None]]:

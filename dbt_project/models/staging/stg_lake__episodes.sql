@@ -38,8 +38,7 @@ source as (
 final as (
 
     select
-        {{ columns }},
-        lake_version
+        {{ columns }}
 
     from source
 

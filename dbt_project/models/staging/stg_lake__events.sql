@@ -41,8 +41,7 @@ source as (
 final as (
 
     select
-        {{ columns }},
-        lake_version
+        {{ columns }}
 
     from source
 

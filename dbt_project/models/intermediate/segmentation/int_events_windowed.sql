@@ -154,8 +154,9 @@ changed_folders as (
 
 {#-
   In a run (not a unit test, not the first run on a table without lake_version), the
-  changed folders are found first, so that DuckDB reads the files of those folders and
-  providers only: the same CTEs, their answer written into the SQL as values.
+  changed folders are found first, so that DuckDB reads the rows of those folders and
+  providers only (stg_lake__events is a table kept a folder at a time, its rows stored
+  month after month): the same CTEs, their answer written into the SQL as values.
 -#}
 {%- set prune_changed, prune_providers = 'true', 'true' -%}
 {%- set planned = none -%}
