@@ -44,7 +44,9 @@ WHEN = {"checked_at", "ingested_at", "found_at"}
 #: folders its views read (arvo.reference_layer), and each run here has a home of its own.
 WHERE = {"fingerprint"}
 #: Columns that hold such a time in part: what is compared of them.
-PART_WHEN = {"lake_version": "split_part(lake_version, '@', 1)"}  # sha256@ingested_at
+#: (int_events_windowed's sha256@ingested_at; the kept lake tables' folder versions,
+#: file@size@modified@code, in <model>__folders: macros/lake_folders.sql)
+PART_WHEN = {"lake_version": "split_part(lake_version, '@', 1)"}
 STAGES = ("ingest", "transform", "obligations", "report")
 
 

@@ -45,13 +45,15 @@
     from {{ source('lake', entity) }}
 {%- endmacro %}
 
-{#- DuckDB: the files' names, sizes and modification times, without opening one -#}
+{#- DuckDB: the files' names (under the lake), sizes and modification times, without
+    opening one -#}
 {% macro duckdb__arvo_lake_files(entity) %}
     select
         regexp_extract(filename, 'provider_id=([^/\\]+)', 1) as provider_id,
         regexp_extract(filename, 'month=([^/\\]+)', 1) as submission_month,
-        string_agg(filename || '@' || cast(size as varchar) || '@'
-                   || cast(last_modified as varchar), ',' order by filename) as file_stamp
+        string_agg(replace(filename, '{{ var("lake_dir") }}/', '') || '@'
+                   || cast(size as varchar) || '@' || cast(last_modified as varchar), ','
+                   order by filename) as file_stamp
     from read_blob('{{ var("lake_dir") }}/{{ entity }}/*/*/*.parquet')
     group by 1, 2
 {%- endmacro %}
