@@ -5,9 +5,8 @@ up to date by reading only the lake's folders that are new or changed
 (macros/lake_folders.sql). Here a lake of random events, episodes and PROM responses goes
 through new months, a re-sent folder, a withdrawn one, a file put in a folder by hand, a
 build with nothing changed, a view an earlier Arvo left and a table of the folders'
-versions lost; after each step each table
-equals a full build of the same lake, over several seeds, and the SQL read only the
-folders it had to.
+versions lost; after each step each table equals a full build of the same lake, over
+several seeds, and the SQL read only the folders it had to.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ PROVIDERS = (tiny_lake.P1, tiny_lake.P2, tiny_lake.P3)
 
 
 def random_rows(entity: str, provider: str, month: str, rng: random.Random) -> list[dict]:
-    """A folder's rows: a few episodes or responses, some of them re-sent from earlier."""
+    """A folder's rows: a few events, episodes or responses, some re-sent from earlier."""
     year, mon = map(int, month.split("-"))
     rows = []
     for n in range(1, rng.randint(2, 6) + 1):
@@ -121,7 +120,7 @@ def test_tables_kept_folder_by_folder_equal_full_builds(homes, seed):
     # a provider re-sends a folder, another withdraws one
     for entity in ENTITIES.values():
         tiny_lake.put_folder(lake, entity, PROVIDERS[0], MONTHS[1],
-                   random_rows(entity, PROVIDERS[0], MONTHS[1], rng), f"v2-{seed}")
+                             random_rows(entity, PROVIDERS[0], MONTHS[1], rng), f"v2-{seed}")
         tiny_lake.put_folder(lake, entity, PROVIDERS[1], MONTHS[2], None, f"v1-{seed}")
     step(read=1)  # the re-sent folder is read; the withdrawn one's rows are deleted
 
