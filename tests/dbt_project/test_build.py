@@ -177,6 +177,7 @@ def test_unit_tests_pass(built):
             "eq5d5l_index_from_england_value_set", "phq9_missing_item_rule",
             "episodes_latest_submission_wins",
             "events_windowed_latest_version_dated_in_the_window",
+            "clients_profiled_cost_rank_costliest_first_ties_by_client",
             "events_windowed_incremental_replaces_changed_folders",
             "compliance_denominator_counts_closed_windows_only",
             "paired_followup_requires_the_baseline", "baseline_collected_per_scope_and_cycle",

@@ -247,6 +247,13 @@ class Sub:
         self.set(5, column, value)
         return self.bad(rule, 5, column)
 
+    def settled(self, shown_row: int, shown: str, text: str, value: str) -> Expect:
+        """Row `shown_row`'s cost `shown` shows the number marks; row 5's `text`, read
+        by them, is accepted as `value` (numbers given '.' decimal, swapped for csv_fi)."""
+        self.set(shown_row, "cost_eur", self.dec(shown))
+        self.set(5, "cost_eur", self.dec(text))
+        return self.ok(value=(self.get(5, self.id), "cost_eur", Decimal(value)))
+
     def reject(self, lines: list[str], row: int, column: str | None, data: bytes | None = None,
                bom: str | None = None, first_line_is_data: bool = False) -> Expect:
         """Rejected whole: each non-blank line after line 1 is one quarantined row, and
@@ -553,9 +560,7 @@ def ambiguous_thousands(s: Sub) -> Expect:
 @damage(EV)
 def thousands_settled(s: Sub) -> Expect:
     """'2,500' (fi: '2.500') where '1,234.50' ('1.234,50') settles the marks: 2500."""
-    s.set(2, "cost_eur", s.dec("1,234.50"))
-    s.set(5, "cost_eur", s.dec("2,500"))
-    return s.ok(value=("E5", "cost_eur", Decimal("2500")))
+    return s.settled(2, "1,234.50", "2,500", "2500")
 
 
 @damage(EV)
@@ -573,9 +578,7 @@ def too_many_decimals(s: Sub) -> Expect:
 @damage(EV)
 def trailing_zero_decimals(s: Sub) -> Expect:
     """'12.500' where row 1's '95.50' shows the decimal mark: 12.50."""
-    s.set(1, "cost_eur", s.dec("95.50"))
-    s.set(5, "cost_eur", s.dec("12.500"))
-    return s.ok(value=("E5", "cost_eur", Decimal("12.50")))
+    return s.settled(1, "95.50", "12.500", "12.50")
 
 
 @damage(EV)

@@ -1,6 +1,6 @@
 -- Grain: period x top_share. For each share of clients with the highest window
--- costs (ceil(top_share x clients), ties broken by client_id), the share of all
--- costs they account for. Euros are exact decimals (int_clients_profiled.annual_cost);
+-- costs (ceil(top_share x clients), by int_clients_profiled.cost_rank: ties broken by
+-- client_id), the share of all costs they account for. Euros are exact decimals (int_clients_profiled.annual_cost);
 -- the share is their quotient, the same on every run.
 
 with
@@ -19,16 +19,6 @@ top_shares as (
         ({{ share }}){{ ', ' if not loop.last }}
         {%- endfor %}
     ) as shares (top_share)
-
-),
-
-ranked as (
-
-    select
-        client_id,
-        annual_cost,
-        row_number() over (order by annual_cost desc, client_id) as cost_rank
-    from profiles
 
 ),
 
@@ -66,7 +56,7 @@ final as (
             as cost_share
 
     from cutoffs as c
-    left join ranked as r
+    left join profiles as r
         on r.cost_rank <= c.clients_in_top
     group by c.top_share, c.clients_in_top, c.clients_total, c.cost_total_eur
 

@@ -1,9 +1,9 @@
 -- Grain: period x percentile (0, 1, ..., 100; var lorenz_step). The Lorenz curve of
 -- the window's costs over clients: at percentile p, the floor(p/100 x clients)
--- clients with the lowest costs (ties broken by client_id, the mirror of
--- mart_cost_concentration's ranking) and their share of all costs; top_cost_share =
--- 1 - cost_share is the share of the ceil((100-p)/100 x clients) costliest, as in
--- mart_cost_concentration. `gini`: the Gini coefficient of the costs,
+-- clients with the lowest costs (int_clients_profiled.cost_rank read from the other
+-- end, the mirror of mart_cost_concentration's ranking) and their share of all
+-- costs; top_cost_share = 1 - cost_share is the share of the ceil((100-p)/100 x
+-- clients) costliest, as in mart_cost_concentration. `gini`: the Gini coefficient of the costs,
 -- 2 sum(i x_i) / (n sum x) - (n + 1) / n with x ascending (the same on every row).
 
 with
@@ -27,9 +27,11 @@ percentiles as (
 
 ranked as (
 
+    -- the costliest client's rank read from the other end: ascending by cost, ties by
+    -- client_id descending
     select
         cost_eur,
-        row_number() over (order by cost_eur, client_id desc) as ascending_rank
+        clients_total + 1 - cost_rank as ascending_rank
     from clients
 
 ),

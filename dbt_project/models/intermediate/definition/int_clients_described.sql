@@ -15,16 +15,6 @@ with
     ('events', 'int_events_windowed'),
 ]) }},
 
-client_costs as (
-
-    select
-        client_id,
-        sum(cost_eur) as cost_eur
-    from events
-    group by client_id
-
-),
-
 municipalities as (
 
     select
@@ -45,19 +35,6 @@ home as (
     {{- arvo_first_ranked('municipalities', ['client_id'],
                           ['event_date desc', 'submission_month desc', 'provider_id',
                            'event_id']) }}
-
-),
-
-ranked as (
-
-    select
-        p.client_id,
-        c.cost_eur,
-        row_number() over (order by c.cost_eur desc, p.client_id) as cost_rank,
-        count(*) over () as clients_total
-    from profiles as p
-    inner join client_costs as c
-        on c.client_id = p.client_id
 
 ),
 
@@ -85,17 +62,15 @@ final as (
             + case when p.health_service_types > 0 then 1 else 0 end as integer)
             as domains_used,
         p.chronic_conditions,
-        cast(r.cost_eur as decimal(18, 2)) as cost_eur,
-        cast(r.cost_rank as bigint) as cost_rank,
-        cast(r.clients_total as bigint) as clients_total,
-        r.cost_rank <= ceil({{ var('definition_top_share', 0.10) }} * r.clients_total)
+        cast(p.annual_cost as decimal(18, 2)) as cost_eur,
+        cast(p.cost_rank as bigint) as cost_rank,
+        cast(count(*) over () as bigint) as clients_total,
+        p.cost_rank <= ceil({{ var('definition_top_share', 0.10) }} * count(*) over ())
             as is_top_share,
         s.segment_code,
         d.segment_code as draft_segment_code
 
     from profiles as p
-    inner join ranked as r
-        on r.client_id = p.client_id
     left join home as h
         on h.client_id = p.client_id
     left join segmented as s

@@ -103,7 +103,12 @@ final as (
         cast(percent_rank() over (order by s.annual_cost) as double) as cost_percentile,
         cast(s.social_service_types as integer) as social_service_types,
         cast(s.health_service_types as integer) as health_service_types,
-        cast(s.service_types as integer) as service_types
+        cast(s.service_types as integer) as service_types,
+
+        -- the client's place from the costliest (ties by client_id): the one ranking
+        -- of window costs the cost marts and the definition phase read
+        cast(row_number() over (order by s.annual_cost desc, s.client_id) as bigint)
+            as cost_rank
 
     from client_services as s
     inner join client_providers as p
