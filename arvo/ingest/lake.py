@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -106,10 +107,13 @@ def drop_partition(root: Path, entity: str, provider_id: str, month: str) -> Non
     shutil.rmtree(partition(root, entity, provider_id, month), ignore_errors=True)
 
 
-def read_provider_partitions(root: Path, entity: str, provider_id: str) -> list[dict]:
-    """Every month partition of a provider's entity in one read, as rows with `month`."""
+def read_provider_partitions(root: Path, entity: str, provider_id: str,
+                             months: Iterable[str] | None = None) -> list[dict]:
+    """Every month partition of a provider's entity (or those of `months`) in one read, as
+    rows with `month`."""
     folder = root / entity / f"provider_id={provider_id}"
-    paths = [str(p) for p in sorted(folder.glob("month=*/data.parquet"))]
+    paths = ([str(p) for p in sorted(folder.glob("month=*/data.parquet"))] if months is None
+             else [str(folder / f"month={m}" / "data.parquet") for m in sorted(months)])
     if not paths:
         return []
     month = pa.schema([("month", pa.string())])
