@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from arvo import config, definitions, freeze
 from arvo.config import Settings
 from arvo.definitions import Definitions, Language
-from arvo.ingest.changes import changed_months
+from arvo.ingest.changes import changed_months, index_logs
 from arvo.ingest.submission import FileOutcome, record_unrecognised, submission_months
 from arvo.ingest.waves import Wave, in_plan_order, plan_waves
 from arvo.ingest.workers import Workers
@@ -140,6 +140,12 @@ def split_in_waves(settings: Settings, plan: dict[str, list[str]]) -> list[Wave]
 
 
 @task(cache_policy=NONE)
+def index_ingest_logs(settings: Settings, providers: list[str]) -> None:
+    """Index the ingested providers' logs, so that the next run's plan reads only new ones."""
+    index_logs(settings.lake_dir, providers)
+
+
+@task(cache_policy=NONE)
 def list_unrecognised(settings: Settings, providers: list[str],
                       period: str) -> list[FileOutcome]:
     """Record, per provider, the files and folders under its folder that are not read."""
@@ -245,6 +251,7 @@ def _ingest(params: SteeringParams, settings: Settings, defs: Definitions,
                     for group in groups]
             outcomes += [o for run in runs for o in run.result()]  # the wave's rows are freed
     outcomes = in_plan_order(outcomes, todo)
+    index_ingest_logs(settings, sorted(todo))
     for o in outcomes:
         if o.status in ("rejected", "empty", "withdrawn"):
             logger.warning("%s %s", o.status.upper(), o.message)

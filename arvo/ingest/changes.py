@@ -31,7 +31,8 @@ from arvo.config import Settings
 from arvo.ingest import lake
 from arvo.ingest.folders import month_contents
 
-__all__ = ["INDEX", "SENT", "changed_months", "is_unchanged", "logged_rows", "sha256_of"]
+__all__ = ["INDEX", "SENT", "changed_months", "index_logs", "is_unchanged", "logged_rows",
+           "sha256_of"]
 
 # the statuses of a file that was read (its rows accepted, quarantined or none)
 SENT = ("accepted", "partial", "rejected", "empty")
@@ -99,6 +100,13 @@ def logged_rows(lake_dir: Path, provider_id: str) -> list[dict]:
     if keep != indexed:
         _write_index(folder / INDEX, keep)
     return rows
+
+
+def index_logs(lake_dir: Path, provider_ids: list[str]) -> None:
+    """Bring the providers' indexes up to date with their logs: after an ingest, so that
+    the next run's plan reads only the partitions written in the last seconds."""
+    for provider_id in provider_ids:
+        logged_rows(lake_dir, provider_id)
 
 
 def _read_index(path: Path) -> list[dict]:

@@ -38,6 +38,12 @@
   {%- do return('%04d-%02d' | format(index // 12, index % 12 + 1)) -%}
 {%- endmacro %}
 
+{#- a condition: `month` (a 'YYYY-MM' column) is a month of the window, from its first
+    month to the period, e.g. submission_month between '2024-01' and '2024-12' -#}
+{% macro arvo_in_window(month) -%}
+  {{ month }} between '{{ arvo_window_start_month() }}' and '{{ arvo_period() }}'
+{%- endmacro %}
+
 {#- first day of the window, e.g. date '2024-01-01' -#}
 {% macro arvo_window_start() -%}
   date '{{ arvo_window_start_month() }}-01'

@@ -1,6 +1,7 @@
 """The columns every mart carries are written once: the definitions version as the last
-column (macro arvo_final_with_version) and a provider mart's period, business ID and
-registered name (macro arvo_provider_columns)."""
+column (macro arvo_final_with_version), a provider mart's period, business ID and
+registered name (macro arvo_provider_columns) and a provider file's month, entity and
+name (macro arvo_provider_file_columns)."""
 
 from __future__ import annotations
 
@@ -38,10 +39,25 @@ def test_the_provider_columns_are_the_period_the_id_and_the_registered_name():
 def test_provider_marts_take_the_name_from_the_macro_and_join_the_register():
     # a mart that writes the name join's cast itself is a second copy of the rule
     assert places(MARTS, re.compile(r"pr\.provider_name as")) == []
-    users = places(MARTS, re.compile(r"arvo_provider_columns\("))
+    users = places(MARTS, re.compile(r"arvo_provider(_file)?_columns\("))
     assert len(users) >= 12
     for place in users:
         text = (MARTS / place.split(":")[0]).read_text("utf-8")
-        alias = re.search(r"arvo_provider_columns\('(\w+)'\)", text).group(1)
+        alias = re.search(r"arvo_provider(?:_file)?_columns\('(\w+)'\)", text).group(1)
         assert re.search(r"left join providers as pr\s+on pr\.provider_id = "
                          + alias + r"\.provider_id", text), place
+
+
+def test_a_provider_file_is_the_provider_columns_then_month_entity_and_file_name():
+    columns = macro(DBT_DIR / "macros" / "provider_columns.sql", "arvo_provider_file_columns",
+                    {"arvo_period": lambda: "2026-05"})
+    assert [line.strip() for line in str(columns("q")).strip().splitlines()] == [
+        "cast('2026-05' as varchar) as period,",
+        "cast(q.provider_id as varchar) as provider_id,",
+        "cast(pr.provider_name as varchar) as provider_name,",
+        "cast(q.submission_month as varchar) as month,",
+        "cast(q.entity as varchar) as entity,",
+        "cast(q.source_file as varchar) as source_file"]
+    # the marts of a provider's files take them from the macro, none writes them itself
+    assert places(MARTS, re.compile(r"submission_month as varchar\) as month\b")) == []
+    assert len(places(MARTS, re.compile(r"arvo_provider_file_columns\("))) == 3

@@ -165,3 +165,14 @@ def test_a_withdrawn_month_leaves_the_index(ingested, monkeypatch):
     assert changes.changed_months(ingested, PRIVATE, [MONTH]) == [MONTH]
     index = ingested.lake_dir / "ingest_log" / f"provider_id={PRIVATE}" / changes.INDEX
     assert pq.read_table(index).num_rows == 0
+
+
+def test_after_an_ingest_the_logs_are_indexed_for_the_next_plan(ingested, monkeypatch):
+    _settle(ingested, MONTH)
+    index = ingested.lake_dir / "ingest_log" / f"provider_id={PRIVATE}" / changes.INDEX
+    assert not index.exists()
+    changes.index_logs(ingested.lake_dir, [PRIVATE])  # what the ingest flow does last
+    assert {r["month"] for r in pq.read_table(index).to_pylist()} == {MONTH}
+    reads = _reads(monkeypatch)
+    assert changes.changed_months(ingested, PRIVATE, [MONTH]) == []
+    assert reads == []

@@ -16,17 +16,14 @@ in_window as (
 
     select *
     from check_results
-    where submission_month between '{{ arvo_window_start_month() }}' and '{{ arvo_period() }}'
+    where {{ arvo_in_window('submission_month') }}
 
 ),
 
 final as (
 
     select
-        {{ arvo_provider_columns('c') }},
-        cast(c.submission_month as varchar) as month,
-        cast(c.entity as varchar) as entity,
-        cast(c.source_file as varchar) as source_file,
+        {{ arvo_provider_file_columns('c') }},
         cast(c.rule as varchar) as rule,
         cast(c.category as varchar) as category,
         cast(c.subcategory as varchar) as subcategory,

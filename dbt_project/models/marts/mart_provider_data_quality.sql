@@ -15,17 +15,14 @@ in_window as (
 
     select *
     from ingest_logs
-    where submission_month between '{{ arvo_window_start_month() }}' and '{{ arvo_period() }}'
+    where {{ arvo_in_window('submission_month') }}
 
 ),
 
 final as (
 
     select
-        {{ arvo_provider_columns('l') }},
-        cast(l.submission_month as varchar) as month,
-        cast(l.entity as varchar) as entity,
-        cast(l.source_file as varchar) as source_file,
+        {{ arvo_provider_file_columns('l') }},
         cast(l.status as varchar) as status,
         cast(l.rows_in as bigint) as rows_in,
         cast(l.rows_accepted as bigint) as rows_accepted,

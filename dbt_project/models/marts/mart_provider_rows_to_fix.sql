@@ -23,10 +23,7 @@ up_to_period as (
 final as (
 
     select
-        {{ arvo_provider_columns('q') }},
-        cast(q.submission_month as varchar) as month,
-        cast(q.entity as varchar) as entity,
-        cast(q.source_file as varchar) as source_file,
+        {{ arvo_provider_file_columns('q') }},
         cast(q.file_sha256 as varchar) as file_sha256,
         cast(q.source_row as bigint) as source_row,
         cast(q.record_id as varchar) as record_id,

@@ -52,7 +52,7 @@ logged_versions as (
     from ingest_logs
     where entity = 'events'
       and status in ('accepted', 'partial', 'standing')
-      and submission_month between '{{ arvo_window_start_month() }}' and '{{ arvo_period() }}'
+      and {{ arvo_in_window('submission_month') }}
     group by provider_id, submission_month
 
 )
@@ -69,7 +69,7 @@ folder_versions as (
     from (
         select distinct provider_id, submission_month
         from events
-        where submission_month between '{{ arvo_window_start_month() }}' and '{{ arvo_period() }}'
+        where {{ arvo_in_window('submission_month') }}
     ) as folders
     left join logged_versions
         on {{ arvo_same_keys('logged_versions', 'folders',
