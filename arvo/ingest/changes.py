@@ -75,9 +75,11 @@ def _sent_by_month(lake_dir: Path, provider_id: str) -> dict[str, list[dict]]:
     return out
 
 
-def logged_rows(lake_dir: Path, provider_id: str) -> list[dict]:
+def logged_rows(lake_dir: Path, provider_id: str, settled_only: bool = False) -> list[dict]:
     """Every row of the provider's ingest log (the columns planning reads, with `month`):
-    from its index, and from the partitions written since the index was."""
+    from its index, and from the partitions written since the index was; with
+    `settled_only`, of the partitions the index may keep only (not written in the last
+    RACY_NS), to bring the index up to date."""
     folder = lake_dir / "ingest_log" / f"provider_id={provider_id}"
     stats = {}
     for path in folder.glob("month=*/data.parquet"):
@@ -89,13 +91,14 @@ def logged_rows(lake_dir: Path, provider_id: str) -> list[dict]:
     indexed = _read_index(folder / INDEX)
     kept = [r for r in indexed
             if stats.get(r["month"]) == (r["log_file_bytes"], r["log_file_mtime_ns"])]
-    to_read = set(stats) - {r["month"] for r in kept}
+    settled = time.time_ns() - RACY_NS
+    to_read = {m for m in set(stats) - {r["month"] for r in kept}
+               if not settled_only or stats[m][1] < settled}
     fresh = [{**{k: r.get(k) for k in _INDEX_SCHEMA.names},
               "log_file_bytes": stats[r["month"]][0], "log_file_mtime_ns": stats[r["month"]][1]}
              for r in (lake.read_provider_partitions(lake_dir, "ingest_log", provider_id,
                                                      to_read) if to_read else [])]
     rows = kept + fresh
-    settled = time.time_ns() - RACY_NS
     keep = [r for r in rows if r["log_file_mtime_ns"] < settled]
     if keep != indexed:
         _write_index(folder / INDEX, keep)
@@ -106,7 +109,7 @@ def index_logs(lake_dir: Path, provider_ids: list[str]) -> None:
     """Bring the providers' indexes up to date with their logs: after an ingest, so that
     the next run's plan reads only the partitions written in the last seconds."""
     for provider_id in provider_ids:
-        logged_rows(lake_dir, provider_id)
+        logged_rows(lake_dir, provider_id, settled_only=True)
 
 
 def _read_index(path: Path) -> list[dict]:

@@ -176,3 +176,14 @@ def test_after_an_ingest_the_logs_are_indexed_for_the_next_plan(ingested, monkey
     reads = _reads(monkeypatch)
     assert changes.changed_months(ingested, PRIVATE, [MONTH]) == []
     assert reads == []
+
+
+def test_indexing_after_an_ingest_leaves_the_fresh_partitions_to_the_next_plan(
+        ingested, defs, today, monkeypatch):
+    _settle(ingested, MONTH)
+    _second_month(ingested, defs, today)  # written just now: the index may not keep it
+    reads = _reads(monkeypatch)
+    changes.index_logs(ingested.lake_dir, [PRIVATE])
+    assert reads == [[MONTH]]  # the fresh month is not read for nothing
+    assert changes.changed_months(ingested, PRIVATE, [MONTH, "2025-02"]) == []
+    assert reads == [[MONTH], ["2025-02"]]
