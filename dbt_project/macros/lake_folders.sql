@@ -14,9 +14,10 @@
   - The versions the table holds are in a small table beside it, `<model>__folders`
     (provider_id, submission_month, lake_version), written by the post-hook
     `arvo_record_folders` after each build: the lake's folders as the build read them.
-  - `arvo_folders_to_read`, the filter of the model's source, is the lake's folders whose
-    version that table does not hold (new or re-sent); true on a full build, or when
-    the folders' table is missing.
+  - `arvo_folders_to_read` are the lake's folders whose version that table does not
+    hold (new or re-sent); all on a full build, or when the folders' table is missing.
+    The model's source is filtered to them, and on DuckDB read from their files alone
+    (`arvo_lake_source`).
   - The pre-hook `arvo_forget_changed_folders` deletes the rows of the folders whose
     version changed, went or is about to be read, so the append is exact even after a
     build that failed half way. The hooks and the insert are one transaction.
@@ -113,18 +114,41 @@
 {%- endmacro %}
 
 {#-
-  The filter of the model's source `source` (its path columns provider_id and month):
-  the folders whose version the table does not hold; true on a full build. Asked of
-  the warehouse when the model compiles and written into the SQL as lists, so that
-  DuckDB opens only those folders' files.
+  The folders whose version the table does not hold, asked of the warehouse when the
+  model compiles; none on a full build (read everything).
 -#}
 {% macro arvo_folders_to_read(entity, code_version) %}
   {%- if not (execute and is_incremental() and model.resource_type != 'unit_test') -%}
-    {{- return('true') -}}
+    {{- return(none) -}}
   {%- endif -%}
-  {%- set changed = arvo_changed_folders(entity, code_version) -%}
-  {{- return('true' if changed is none else arvo_in_folders(
-        changed, 'cast(source.provider_id as varchar)', 'cast(source.month as varchar)')) -}}
+  {{- return(arvo_changed_folders(entity, code_version)) -}}
+{%- endmacro %}
+
+{#- The relation to read the `folders` of `entity` from (none: all of them) -#}
+{% macro arvo_lake_source(entity, folders) %}
+  {{- return(arvo_implementation(adapter.dispatch('arvo_lake_source', 'arvo'),
+                                 default__arvo_lake_source)(entity, folders)) -}}
+{%- endmacro %}
+
+{#- Anywhere: the source, which the filter narrows -#}
+{% macro default__arvo_lake_source(entity, folders) %}
+  {{- return(source('lake', entity)) -}}
+{%- endmacro %}
+
+{#- DuckDB: only the folders' files, so that the files of the other folders are not
+    even opened (the source's glob, uniting its files' columns by name, opens every
+    footer of the history: 0.07 to 0.17 s an entity at 1,104 files, against 0.005 s) -#}
+{% macro duckdb__arvo_lake_source(entity, folders) %}
+  {%- if not folders -%}
+    {{- return(source('lake', entity)) -}}
+  {%- endif -%}
+  {%- set globs = [] -%}
+  {%- for row in folders -%}
+    {%- do globs.append("'" ~ (var('lake_dir') ~ '/' ~ entity ~ '/provider_id=' ~ row[0]
+                               ~ '/month=' ~ row[1] ~ '/*.parquet') | replace("'", "''") ~ "'") -%}
+  {%- endfor -%}
+  {{- return('read_parquet([' ~ globs | join(', ') ~ '], hive_partitioning=true, '
+             ~ 'union_by_name=true, hive_types_autocast=false)') -}}
 {%- endmacro %}
 
 {#- Pre-hook: delete the rows of the folders about to be read again or gone (all rows
@@ -171,11 +195,14 @@
     ({name: type}): the columns the contract added later, null where a file lacks them
     (arvo_with_optional_columns) -#}
 {% macro arvo_lake_rows_to_read(entity, code_version, optional_columns=none) %}
+    {%- set folders = arvo_folders_to_read(entity, code_version) -%}
+    {%- set relation = arvo_lake_source(entity, folders) %}
     select *
     {%- if optional_columns %}
-    from ({{ arvo_with_optional_columns(source('lake', entity), optional_columns) }}) as source
+    from ({{ arvo_with_optional_columns(relation, optional_columns) }}) as source
     {%- else %}
-    from {{ source('lake', entity) }} as source
+    from {{ relation }} as source
     {%- endif %}
-    where {{ arvo_folders_to_read(entity, code_version) }}
+    where {{ 'true' if folders is none else arvo_in_folders(
+        folders, 'cast(source.provider_id as varchar)', 'cast(source.month as varchar)') }}
 {%- endmacro %}

@@ -80,11 +80,20 @@ def folders_read(settings, model: str) -> int | None:
     """How many folders the last build's SQL of `model` read (None: all of them)."""
     target = transform.dbt_paths(settings)[0]
     compiled = (target / "compiled" / "arvo" / "models" / "staging" / f"{model}.sql")
-    where = compiled.read_text("utf-8").split("where", 1)[1]
+    sql = compiled.read_text("utf-8")
+    where = sql.split("where", 1)[1]
     if "1 = 0" in where:
         return 0
     listed = re.search(r"\|\| cast\(source\.month as varchar\)\)? in \(([^)]*)\)", where)
-    return None if listed is None else len(listed.group(1).split(","))
+    if listed is None:
+        return None
+    pairs = sorted(p.strip().strip("'") for p in listed.group(1).split(","))
+    # on DuckDB the folders' files alone are read, not the lake's every file
+    files = re.search(r"read_parquet\(\[([^]]*)\]", sql)
+    assert files is not None, sql
+    assert sorted(re.sub(r".*/provider_id=([^/]+)/month=([^/]+)/\*\.parquet'", r"\1/\2",
+                         f.strip()) for f in files.group(1).split(",")) == pairs
+    return len(pairs)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
