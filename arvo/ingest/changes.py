@@ -12,8 +12,9 @@ needs are kept in one index per provider (`<lake>/ingest_log/provider_id=<id>/_i
 outside the partitions dbt reads), each with the size and mtime of the log partition it
 came from; planning reads again only the partitions whose size or mtime differ, or that
 the index lacks. The index is a cache: a lost, unreadable or stale one is rebuilt from the
-partitions, and a partition written in the last seconds is not kept in it, so that a
-rewrite within the file system's time resolution is not taken for the same file.
+partitions, and an entry whose partition was modified no earlier than the index itself is
+read again, as git does with its index's "racy" entries, so that a rewrite within the
+file system's time resolution is not taken for the same file.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -62,8 +62,6 @@ _INDEX_SCHEMA = pa.schema([
     ("month", pa.string()), ("log_file_bytes", pa.int64()), ("log_file_mtime_ns", pa.int64()),
     ("status", pa.string()), ("source_file", pa.string()), ("file_sha256", pa.string()),
     ("file_bytes", pa.int64()), ("file_mtime_ns", pa.int64())])
-#: a partition modified this recently is read, not kept in the index (git's "racy" files)
-RACY_NS = 2 * 10**9
 
 
 def _sent_by_month(lake_dir: Path, provider_id: str) -> dict[str, list[dict]]:
@@ -75,11 +73,9 @@ def _sent_by_month(lake_dir: Path, provider_id: str) -> dict[str, list[dict]]:
     return out
 
 
-def logged_rows(lake_dir: Path, provider_id: str, settled_only: bool = False) -> list[dict]:
+def logged_rows(lake_dir: Path, provider_id: str) -> list[dict]:
     """Every row of the provider's ingest log (the columns planning reads, with `month`):
-    from its index, and from the partitions written since the index was; with
-    `settled_only`, of the partitions the index may keep only (not written in the last
-    RACY_NS), to bring the index up to date."""
+    from its index, and from the partitions written since the index was."""
     folder = lake_dir / "ingest_log" / f"provider_id={provider_id}"
     stats = {}
     for path in folder.glob("month=*/data.parquet"):
@@ -88,37 +84,40 @@ def logged_rows(lake_dir: Path, provider_id: str, settled_only: bool = False) ->
         except FileNotFoundError:  # a re-sent month's partition dropped meanwhile
             continue
         stats[path.parent.name.removeprefix("month=")] = (st.st_size, st.st_mtime_ns)
-    indexed = _read_index(folder / INDEX)
+    indexed, written_ns = _read_index(folder / INDEX)
+    # an entry is trusted when its partition is as the index saw it and was written
+    # before the index was: one written in the index's own clock tick may have been
+    # rewritten after it, within that tick, to the same size (git's "racy" entries)
     kept = [r for r in indexed
-            if stats.get(r["month"]) == (r["log_file_bytes"], r["log_file_mtime_ns"])]
-    settled = time.time_ns() - RACY_NS
-    to_read = {m for m in set(stats) - {r["month"] for r in kept}
-               if not settled_only or stats[m][1] < settled}
+            if stats.get(r["month"]) == (r["log_file_bytes"], r["log_file_mtime_ns"])
+            and r["log_file_mtime_ns"] < written_ns]
+    to_read = set(stats) - {r["month"] for r in kept}
     fresh = [{**{k: r.get(k) for k in _INDEX_SCHEMA.names},
               "log_file_bytes": stats[r["month"]][0], "log_file_mtime_ns": stats[r["month"]][1]}
              for r in (lake.read_provider_partitions(lake_dir, "ingest_log", provider_id,
                                                      to_read) if to_read else [])]
     rows = kept + fresh
-    keep = [r for r in rows if r["log_file_mtime_ns"] < settled]
-    if keep != indexed:
-        _write_index(folder / INDEX, keep)
+    if fresh or len(kept) != len(indexed):
+        _write_index(folder / INDEX, rows)
     return rows
 
 
 def index_logs(lake_dir: Path, provider_ids: list[str]) -> None:
     """Bring the providers' indexes up to date with their logs: after an ingest, so that
-    the next run's plan reads only the partitions written in the last seconds."""
+    the next run's plan reads none of the log's files."""
     for provider_id in provider_ids:
-        logged_rows(lake_dir, provider_id, settled_only=True)
+        logged_rows(lake_dir, provider_id)
 
 
-def _read_index(path: Path) -> list[dict]:
-    """The index's rows; none where it is missing, unreadable or of another layout."""
+def _read_index(path: Path) -> tuple[list[dict], int]:
+    """The index's rows and its modification time (ns, taken before reading it); no rows
+    where it is missing, unreadable or of another layout."""
     try:
+        written_ns = path.stat().st_mtime_ns
         table = pq.read_table(path)
     except (OSError, pa.ArrowException):
-        return []
-    return table.to_pylist() if table.schema.equals(_INDEX_SCHEMA) else []
+        return [], 0
+    return (table.to_pylist() if table.schema.equals(_INDEX_SCHEMA) else []), written_ns
 
 
 def _write_index(path: Path, rows: list[dict]) -> None:

@@ -3,6 +3,7 @@ fallback to hashing."""
 
 import os
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -82,11 +83,16 @@ def test_the_months_of_a_provider_are_compared_with_one_read_of_its_log(ingested
 # size and mtime of the partition each came from.
 
 def _settle(settings, *months):
-    """Date the log partitions of `months` an hour back: older than RACY_NS, so indexed."""
+    """Date the log partitions of `months` an hour back: well before any index written
+    now (an entry of the index's own clock tick is read again, as it should)."""
     for month in months:
         path = lake.partition(settings.lake_dir, "ingest_log", PRIVATE, month) / "data.parquet"
         stat = path.stat()
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 3600 * 10**9))
+
+
+def _index(settings):
+    return settings.lake_dir / "ingest_log" / f"provider_id={PRIVATE}" / changes.INDEX
 
 
 def _reads(monkeypatch) -> list[list[str]]:
@@ -114,20 +120,17 @@ def test_planning_reads_only_the_partitions_written_since_the_index(ingested, de
     _settle(ingested, MONTH)
     months = [MONTH, "2025-02"]
     assert changes.changed_months(ingested, PRIVATE, months) == ["2025-02"]
-    index = ingested.lake_dir / "ingest_log" / f"provider_id={PRIVATE}" / changes.INDEX
-    assert {r["month"] for r in pq.read_table(index).to_pylist()} == {MONTH}
+    assert {r["month"] for r in pq.read_table(_index(ingested)).to_pylist()} == {MONTH}
     reads = _reads(monkeypatch)
     assert changes.changed_months(ingested, PRIVATE, months) == ["2025-02"]
     assert reads == []  # every partition from the index
-    _second_month(ingested, defs, today)  # a new partition, too fresh to be indexed
-    assert changes.changed_months(ingested, PRIVATE, months) == []
-    assert {r["month"] for r in pq.read_table(index).to_pylist()} == {MONTH}
+    _second_month(ingested, defs, today)  # a new partition
     _settle(ingested, "2025-02")
     assert changes.changed_months(ingested, PRIVATE, months) == []
-    assert reads == [["2025-02"], ["2025-02"]]
-    assert {r["month"] for r in pq.read_table(index).to_pylist()} == {MONTH, "2025-02"}
+    assert reads == [["2025-02"]]
+    assert {r["month"] for r in pq.read_table(_index(ingested)).to_pylist()} == {MONTH, "2025-02"}
     assert changes.changed_months(ingested, PRIVATE, months) == []
-    assert len(reads) == 2
+    assert reads == [["2025-02"]]
 
 
 def test_a_partition_rewritten_since_the_index_is_read_again(ingested, defs, today,
@@ -143,10 +146,31 @@ def test_a_partition_rewritten_since_the_index_is_read_again(ingested, defs, tod
     assert reads == [[MONTH]]
 
 
+def test_a_partition_of_the_index_own_clock_tick_is_read_again(ingested, monkeypatch):
+    """Written in the tick the index was, then rewritten in that tick to the same size:
+    its size and mtime are those indexed, yet it must be read again."""
+    part = lake.partition(ingested.lake_dir, "ingest_log", PRIVATE, MONTH) / "data.parquet"
+    table = pq.read_table(part)
+    pq.write_table(table, part, compression="none")  # as rewritten below, but for the names
+    _settle(ingested, MONTH)
+    tick = part.stat().st_mtime_ns
+    assert changes.changed_months(ingested, PRIVATE, [MONTH]) == []
+    os.utime(_index(ingested), ns=(tick, tick))  # the index written in the same tick
+    names = [n.replace("events", "eventz") for n in table.column("source_file").to_pylist()]
+    size = part.stat().st_size
+    pq.write_table(table.set_column(table.schema.get_field_index("source_file"),
+                                    "source_file", pa.array(names)), part, compression="none")
+    os.utime(part, ns=(tick, tick))
+    assert part.stat().st_size == size  # the same size and mtime as indexed
+    reads = _reads(monkeypatch)
+    assert changes.changed_months(ingested, PRIVATE, [MONTH]) == [MONTH]  # names differ now
+    assert reads == [[MONTH]]
+
+
 def test_a_lost_or_broken_index_is_rebuilt_from_the_partitions(ingested, monkeypatch):
     _settle(ingested, MONTH)
     assert changes.changed_months(ingested, PRIVATE, [MONTH]) == []
-    index = ingested.lake_dir / "ingest_log" / f"provider_id={PRIVATE}" / changes.INDEX
+    index = _index(ingested)
     rows = pq.read_table(index).to_pylist()
     reads = _reads(monkeypatch)
     index.write_bytes(b"not parquet")
@@ -158,32 +182,23 @@ def test_a_lost_or_broken_index_is_rebuilt_from_the_partitions(ingested, monkeyp
     assert reads == [[MONTH], [MONTH]]
 
 
-def test_a_withdrawn_month_leaves_the_index(ingested, monkeypatch):
+def test_a_withdrawn_month_leaves_the_index(ingested):
     _settle(ingested, MONTH)
     assert changes.changed_months(ingested, PRIVATE, [MONTH]) == []
     lake.drop_partition(ingested.lake_dir, "ingest_log", PRIVATE, MONTH)
     assert changes.changed_months(ingested, PRIVATE, [MONTH]) == [MONTH]
-    index = ingested.lake_dir / "ingest_log" / f"provider_id={PRIVATE}" / changes.INDEX
-    assert pq.read_table(index).num_rows == 0
+    assert pq.read_table(_index(ingested)).num_rows == 0
 
 
-def test_after_an_ingest_the_logs_are_indexed_for_the_next_plan(ingested, monkeypatch):
+def test_after_an_ingest_the_logs_are_indexed_for_the_next_plan(ingested, defs, today,
+                                                               monkeypatch):
     _settle(ingested, MONTH)
-    index = ingested.lake_dir / "ingest_log" / f"provider_id={PRIVATE}" / changes.INDEX
-    assert not index.exists()
+    assert not _index(ingested).exists()
     changes.index_logs(ingested.lake_dir, [PRIVATE])  # what the ingest flow does last
-    assert {r["month"] for r in pq.read_table(index).to_pylist()} == {MONTH}
-    reads = _reads(monkeypatch)
-    assert changes.changed_months(ingested, PRIVATE, [MONTH]) == []
-    assert reads == []
-
-
-def test_indexing_after_an_ingest_leaves_the_fresh_partitions_to_the_next_plan(
-        ingested, defs, today, monkeypatch):
-    _settle(ingested, MONTH)
-    _second_month(ingested, defs, today)  # written just now: the index may not keep it
-    reads = _reads(monkeypatch)
+    assert {r["month"] for r in pq.read_table(_index(ingested)).to_pylist()} == {MONTH}
+    _second_month(ingested, defs, today)
+    _settle(ingested, "2025-02")
     changes.index_logs(ingested.lake_dir, [PRIVATE])
-    assert reads == [[MONTH]]  # the fresh month is not read for nothing
+    reads = _reads(monkeypatch)
     assert changes.changed_months(ingested, PRIVATE, [MONTH, "2025-02"]) == []
-    assert reads == [[MONTH], ["2025-02"]]
+    assert reads == []
