@@ -46,8 +46,10 @@ WHEN = {"checked_at", "ingested_at", "found_at"}
 WHERE = {"fingerprint"}
 #: Columns that hold such a time in part: what is compared of them.
 #: (int_events_windowed's sha256@ingested_at; the kept lake tables' folder versions,
-#: file@size@modified@code, in <model>__folders: macros/lake_folders.sql)
-PART_WHEN = {"lake_version": "split_part(lake_version, '@', 1)"}
+#: file@size@modified@code, in <model>__folders, and the files' stamps in stg_lake__files,
+#: file@size@modified: macros/lake_folders.sql)
+PART_WHEN = {"lake_version": "split_part(lake_version, '@', 1)",
+             "file_stamp": "split_part(file_stamp, '@', 1)"}
 STAGES = ("ingest", "transform", "obligations", "report")
 
 

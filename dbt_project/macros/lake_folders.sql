@@ -2,10 +2,11 @@
   A lake staging model kept as a table, brought up to date folder by folder.
 
   The lake holds one file per provider and submission month (a folder). A staging view
-  over every month ever sent (stg_lake__events, stg_lake__episodes, stg_lake__proms)
-  opens every folder's file each time a model reads it: about 1,100 files per entity at
-  county scale over 48 months, 0.15 to 0.4 s a read however few rows they hold, and the
-  restarts read the whole history's events so: a cost that grows with the history.
+  over every month ever sent (stg_lake__events, stg_lake__episodes, stg_lake__proms,
+  stg_lake__ingest_logs, stg_lake__check_results) opens every folder's file each time a
+  model reads it: about 1,100 files per entity at county scale over 48 months, 0.15 to
+  0.4 s a read however few rows they hold, and the restarts read the whole history's
+  events so: a cost that grows with the history.
   Kept as a table, a build reads only the folders that changed:
 
   - A folder's version is its file's name, size and modification time (ingest replaces
@@ -23,40 +24,71 @@
     build that failed half way. The hooks and the insert are one transaction.
 
   The table holds every submission month, whatever the period; the models downstream
-  keep the months up to the period (arvo_latest_submission). Listing the files with
-  their sizes and times is DuckDB's read_blob, which opens no file; on another engine
-  the sources are tables, their folders carry no version (null), and every build reads
-  everything, as a view would. tests/dbt_project/test_lake_folders.py compares the
-  tables kept this way with full builds. Docs: macros/_macros.yml.
+  keep the months up to the period (arvo_latest_submission). The lake is listed once a
+  build, by stg_lake__files, which every kept table depends on: with DuckDB's read_blob,
+  which opens no file (listing it in each model's compile and hooks cost 0.025 s a time
+  at 1,100 files, 20 times a build). On another engine the sources are tables, their
+  folders carry no version (null), and every build reads everything, as a view would.
+  tests/dbt_project/test_lake_folders.py compares the tables kept this way with full
+  builds. Docs: macros/_macros.yml.
 -#}
 
-{#- The body of a CTE: the lake's folders of `entity` now (provider_id,
-    submission_month) and a stamp that tells a rewritten file from the one before (null
-    where the engine cannot tell). -#}
-{% macro arvo_lake_files(entity) %}
-  {{- return(arvo_implementation(adapter.dispatch('arvo_lake_files', 'arvo'),
-                                 default__arvo_lake_files)(entity)) -}}
+{#- The lake's folders of the kept `entities` as this build finds them (entity,
+    provider_id, submission_month) and a stamp that tells a rewritten file from the one
+    before (null where the engine cannot tell): the body of stg_lake__files, the one
+    listing of the lake a build makes. -#}
+{% macro arvo_list_lake_files(entities) %}
+  {{- return(arvo_implementation(adapter.dispatch('arvo_list_lake_files', 'arvo'),
+                                 default__arvo_list_lake_files)(entities)) -}}
 {%- endmacro %}
 
-{% macro default__arvo_lake_files(entity) %}
+{% macro default__arvo_list_lake_files(entities) %}
+    {%- for entity in entities %}
     select distinct
+        '{{ entity }}' as entity,
         cast(provider_id as varchar) as provider_id,
         cast(month as varchar) as submission_month,
         cast(null as varchar) as file_stamp
     from {{ source('lake', entity) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 {#- DuckDB: the files' names (under the lake), sizes and modification times, without
-    opening one -#}
-{% macro duckdb__arvo_lake_files(entity) %}
+    opening one: one glob a build, whatever the entities -#}
+{% macro duckdb__arvo_list_lake_files(entities) %}
+    {%- set globs = [] -%}
+    {%- for entity in entities -%}
+        {%- do globs.append("'" ~ var('lake_dir') ~ '/' ~ entity ~ "/*/*/*.parquet'") -%}
+    {%- endfor %}
     select
+        regexp_extract(filename, '([^/\\]+)[/\\]provider_id=', 1) as entity,
         regexp_extract(filename, 'provider_id=([^/\\]+)', 1) as provider_id,
         regexp_extract(filename, 'month=([^/\\]+)', 1) as submission_month,
         string_agg(replace(filename, '{{ var("lake_dir") }}/', '') || '@'
                    || cast(size as varchar) || '@' || cast(last_modified as varchar), ','
                    order by filename) as file_stamp
-    from read_blob('{{ var("lake_dir") }}/{{ entity }}/*/*/*.parquet')
-    group by 1, 2
+    from read_blob([{{ globs | join(', ') }}])
+    group by 1, 2, 3
+{%- endmacro %}
+
+{#- The body of a CTE: the lake's folders of `entity` (provider_id, submission_month)
+    and their stamps, as stg_lake__files listed them at the start of this build; listed
+    here when the build does not build stg_lake__files (a selection without it: its
+    table, if any, is an earlier build's listing) -#}
+{% macro arvo_lake_files(entity) %}
+    select
+        provider_id,
+        submission_month,
+        file_stamp
+    {%- if 'model.' ~ project_name ~ '.stg_lake__files' in selected_resources %}
+    from {{ ref('stg_lake__files') }}
+    where entity = '{{ entity }}'
+    {%- else %}
+    from ({{ arvo_list_lake_files([entity]) }}) as listed
+    {%- endif %}
 {%- endmacro %}
 
 {#- The body of a CTE: the lake's folders of `entity` and their versions, for a model
@@ -139,8 +171,18 @@
     even opened (the source's glob, uniting its files' columns by name, opens every
     footer of the history: 0.07 to 0.17 s an entity at 1,104 files, against 0.005 s) -#}
 {% macro duckdb__arvo_lake_source(entity, folders) %}
-  {%- if not folders -%}
+  {%- if folders is none -%}
     {{- return(source('lake', entity)) -}}
+  {%- endif -%}
+  {%- if not folders -%}
+    {#- nothing to read: one folder's file gives the columns (the filter keeps no row);
+        the source's glob would open every footer of the history to bind them -#}
+    {%- set folders = run_query('select provider_id, submission_month from ('
+                                ~ arvo_lake_files(entity) ~ ') as files '
+                                ~ 'order by 1, 2 limit 1').rows -%}
+    {%- if not folders -%}
+      {{- return(source('lake', entity)) -}}
+    {%- endif -%}
   {%- endif -%}
   {%- set globs = [] -%}
   {%- for row in folders -%}
@@ -195,6 +237,7 @@
     ({name: type}): the columns the contract added later, null where a file lacks them
     (arvo_with_optional_columns) -#}
 {% macro arvo_lake_rows_to_read(entity, code_version, optional_columns=none) %}
+    -- depends_on: {{ ref('stg_lake__files') }}
     {%- set folders = arvo_folders_to_read(entity, code_version) -%}
     {%- set relation = arvo_lake_source(entity, folders) %}
     select *

@@ -1,12 +1,13 @@
 """The lake staging tables kept folder by folder equal full builds of the same lake.
 
-stg_lake__episodes, stg_lake__events and stg_lake__proms are tables that a build brings
-up to date by reading only the lake's folders that are new or changed
-(macros/lake_folders.sql). Here a lake of random events, episodes and PROM responses goes
-through new months, a re-sent folder, a withdrawn one, a file put in a folder by hand, a
-build with nothing changed, a view an earlier Arvo left and a table of the folders'
-versions lost; after each step each table equals a full build of the same lake, over
-several seeds, and the SQL read only the folders it had to.
+stg_lake__episodes, stg_lake__events, stg_lake__proms, stg_lake__ingest_logs and
+stg_lake__check_results are tables that a build brings up to date by reading only the
+lake's folders that are new or changed (macros/lake_folders.sql), found in the build's
+one listing of the lake (stg_lake__files). Here a lake of random events, episodes, PROM
+responses and check results goes through new months, a re-sent folder, a withdrawn one,
+a file put in a folder by hand, a build with nothing changed, a view an earlier Arvo
+left and a table of the folders' versions lost; after each step each table equals a full
+build of the same lake, over several seeds, and the SQL read only the folders it had to.
 """
 
 from __future__ import annotations
@@ -23,21 +24,34 @@ from arvo import transform
 from arvo.periods import add_months
 from tests.dbt_project import tiny_lake
 
-MODELS = ("stg_lake__episodes", "stg_lake__events", "stg_lake__proms")
-ENTITIES = {model: model.removeprefix("stg_lake__") for model in MODELS}
+DATA = ("episodes", "events", "proms")  # the entities whose folders the test writes
+#: each kept table's lake entity: the ingest log's folders are written with the data's,
+#: the check results' beside them
+ENTITIES = {**{f"stg_lake__{e}": e for e in DATA},
+            "stg_lake__ingest_logs": "ingest_log", "stg_lake__check_results": "check_results"}
+MODELS = tuple(ENTITIES)
 SELECT = " ".join(f"+{m}" for m in MODELS)
 MONTHS = [add_months("2024-01", i) for i in range(6)]
 PROVIDERS = (tiny_lake.P1, tiny_lake.P2, tiny_lake.P3)
 
 
 def random_rows(entity: str, provider: str, month: str, rng: random.Random) -> list[dict]:
-    """A folder's rows: a few events, episodes or responses, some re-sent from earlier."""
+    """A folder's rows: a few events, episodes, responses or check results, some re-sent
+    from earlier."""
     year, mon = map(int, month.split("-"))
     rows = []
     for n in range(1, rng.randint(2, 6) + 1):
         ident = f"{provider[:4]}-{rng.choice(MONTHS[:MONTHS.index(month) + 1])}-{n}"
         day = dt.date(year, mon, rng.randint(1, 28))
         client = tiny_lake._client(rng.choice("ABCDE"))
+        if entity == "check_results":
+            rows.append({"entity": rng.choice(DATA), "source_file": "events.csv",
+                         "rule": f"rule_{n}", "category": "conformance",
+                         "subcategory": "value", "severity": "error", "threshold": None,
+                         "rationale": None, "rows_checked": rng.randint(1, 9),
+                         "rows_failed": rng.randint(0, 1), "status": "passed",
+                         "message": ident})
+            continue
         if entity == "events":
             rows.append({**client, "event_id": ident, "event_date": day,
                          "service_code": "PC_VISIT", "diagnosis": "I10",
@@ -81,18 +95,21 @@ def folders_read(settings, model: str) -> int | None:
     target = transform.dbt_paths(settings)[0]
     compiled = (target / "compiled" / "arvo" / "models" / "staging" / f"{model}.sql")
     sql = compiled.read_text("utf-8")
-    where = sql.split("where", 1)[1]
-    if "1 = 0" in where:
-        return 0
-    listed = re.search(r"\|\| cast\(source\.month as varchar\)\)? in \(([^)]*)\)", where)
-    if listed is None:
-        return None
-    pairs = sorted(p.strip().strip("'") for p in listed.group(1).split(","))
     # on DuckDB the folders' files alone are read, not the lake's every file
     files = re.search(r"read_parquet\(\[([^]]*)\]", sql)
-    assert files is not None, sql
-    assert sorted(re.sub(r".*/provider_id=([^/]+)/month=([^/]+)/\*\.parquet'", r"\1/\2",
-                         f.strip()) for f in files.group(1).split(",")) == pairs
+    read = None if files is None else sorted(
+        re.sub(r".*/provider_id=([^/]+)/month=([^/]+)/\*\.parquet'", r"\1/\2", f.strip())
+        for f in files.group(1).split(","))
+    if "1 = 0" in sql:
+        # nothing to read: one folder's file gives the columns, not the lake's every one
+        assert read is not None and len(read) == 1, sql
+        return 0
+    listed = re.search(r"\|\| cast\(source\.month as varchar\)\)? in \(([^)]*)\)", sql)
+    if listed is None:
+        assert files is None, sql
+        return None
+    pairs = sorted(p.strip().strip("'") for p in listed.group(1).split(","))
+    assert read == pairs, sql
     return len(pairs)
 
 
@@ -106,15 +123,21 @@ def test_tables_kept_folder_by_folder_equal_full_builds(homes, seed):
     drop_tables(kept)
 
     def put(month: str, version: str | None = f"v1-{seed}") -> None:
-        for entity in ENTITIES.values():
-            for p in PROVIDERS:
+        for p in PROVIDERS:
+            for entity in DATA:
                 rows = random_rows(entity, p, month, rng)
                 tiny_lake.put_folder(lake, entity, p, month, rows, version)
+            put_checks(p, month)
 
-    def step(read: int | None) -> None:
+    def put_checks(provider: str, month: str, rows: bool = True) -> None:
+        tiny_lake.put_table(lake, "check_results", provider, month, random_rows(
+            "check_results", provider, month, rng) if rows else None)
+
+    def step(read: int | None, **other: int) -> None:
+        """Build; each kept table read `read` folders, or as `other` says (by entity)."""
         build(kept)
-        for model in MODELS:
-            assert folders_read(kept, model) == read, (seed, model)
+        for model, entity in ENTITIES.items():
+            assert folders_read(kept, model) == other.get(entity, read), (seed, model)
         expected = full_build(full)
         for model in MODELS:
             assert table(kept, model) == expected[model], (seed, model)
@@ -122,23 +145,28 @@ def test_tables_kept_folder_by_folder_equal_full_builds(homes, seed):
     for month in MONTHS[:4]:
         put(month)
     step(read=None)  # a first build reads every folder
-    step(read=0)  # nothing changed: no file is opened
+    step(read=0)  # nothing changed: no row is read
     put(MONTHS[4])
     step(read=len(PROVIDERS))  # a new month: its folders only
 
     # a provider re-sends a folder, another withdraws one
-    for entity in ENTITIES.values():
+    for entity in DATA:
         tiny_lake.put_folder(lake, entity, PROVIDERS[0], MONTHS[1],
                              random_rows(entity, PROVIDERS[0], MONTHS[1], rng), f"v2-{seed}")
         tiny_lake.put_folder(lake, entity, PROVIDERS[1], MONTHS[2], None, f"v1-{seed}")
-    step(read=1)  # the re-sent folder is read; the withdrawn one's rows are deleted
+    put_checks(PROVIDERS[0], MONTHS[1])
+    put_checks(PROVIDERS[1], MONTHS[2], rows=False)
+    # the re-sent folder is read; the withdrawn one's rows are deleted (its ingest log,
+    # which says it was withdrawn, is read too)
+    step(read=1, ingest_log=2)
 
-    # a new month, and a file put in a folder by hand (no ingest log row) is read too
+    # a new month, and a file put in a folder by hand (no ingest log row, no check
+    # results) is read too
     put(MONTHS[5])
-    for entity in ENTITIES.values():
+    for entity in DATA:
         tiny_lake.put_folder(lake, entity, PROVIDERS[2], MONTHS[0],
                              random_rows(entity, PROVIDERS[2], MONTHS[0], rng), None)
-    step(read=len(PROVIDERS) + 1)
+    step(read=len(PROVIDERS) + 1, check_results=len(PROVIDERS))
 
     # a view an earlier Arvo left is replaced
     with duckdb.connect(str(kept.warehouse)) as con:

@@ -331,10 +331,9 @@ def write(lake: Path) -> Path:
 FOLDERS_INGESTED = dt.datetime(2025, 4, 1, 12, 0)
 
 
-def put_folder(lake: Path, entity: str, provider: str, month: str, rows: list[dict] | None,
-               version: str | None) -> None:
-    """Write one folder of `entity` as ingest would, with its ingest log row (`version` as
-    the file's sha256; None: no log row); rows None withdraws the folder."""
+def put_table(lake: Path, entity: str, provider: str, month: str,
+              rows: list[dict] | None) -> None:
+    """Write the file of one folder of `entity`; rows None removes it."""
     folder = lake / entity / f"provider_id={provider}" / f"month={month}"
     folder.mkdir(parents=True, exist_ok=True)
     if rows is None:
@@ -342,6 +341,13 @@ def put_folder(lake: Path, entity: str, provider: str, month: str, rows: list[di
     else:
         pq.write_table(pa.Table.from_pylist(rows, schema=LAKE_SCHEMAS[entity]),
                        folder / "data.parquet")
+
+
+def put_folder(lake: Path, entity: str, provider: str, month: str, rows: list[dict] | None,
+               version: str | None) -> None:
+    """Write one folder of `entity` as ingest would, with its ingest log row (`version` as
+    the file's sha256; None: no log row); rows None withdraws the folder."""
+    put_table(lake, entity, provider, month, rows)
     log_folder = lake / "ingest_log" / f"provider_id={provider}" / f"month={month}"
     log_folder.mkdir(parents=True, exist_ok=True)
     log_path = log_folder / "data.parquet"
