@@ -4,14 +4,16 @@
 measured history stays with the code it measured) and rewrites the block between
 `<!-- arvo bench: begin -->` and `<!-- arvo bench: end -->` in docs/operations.md
 from the CSV: the latest figures of each region size, and the scaling exponents
-when more than one size has been measured. `exponent` fits the slope of log(wall)
-on log(size) by least squares.
+when more than one size has been measured (`scaling`: fitted to the median of each
+size's runs by one commit). `exponent` fits the slope of log(wall) on log(size) by least
+squares.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+from statistics import median
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -98,19 +100,41 @@ def exponent(points: list[tuple[float, float]]) -> float | None:
 
 def scaling(rows: list[dict], scenario: str = "monthly", stage: str = "total") -> list[str]:
     """Sentences: how a stage's wall time grows with residents (at each months) and months
-    (at each residents size), from the latest figures."""
-    picked = [r for r in latest(rows) if r["scenario"] == scenario and r["stage"] == stage]
+    (at each residents size).
+
+    Each exponent is fitted to one commit's figures, the latest that measured any of the
+    sizes it spans, at the sizes that commit measured: at each, the median of its runs (a
+    run's wall time moves by a second or more from hour to hour: docs/operations.md).
+    Over the months, also the wall time per row the stage counts (for the total, the
+    period month's rows read): the generator's regions of the same residents but a longer
+    history do not hold the same month, so this exponent tells growth with the history
+    from growth with the data of the month.
+    """
+    picked = [r for r in rows if r["scenario"] == scenario and r["stage"] == stage]
     lines = []
     for fixed, varying, label in (("months", "residents", "residents"),
                                   ("residents", "months", "months of history")):
         for value in sorted({int(r[fixed]) for r in picked}):
-            pts = [(int(r[varying]), float(r["wall_seconds"])) for r in picked
-                   if int(r[fixed]) == value]
-            b = exponent(pts)
-            if b is not None:
-                sizes = ", ".join(f"{x:,}" for x, _ in sorted(pts))
-                lines.append(f"{scenario} {stage} wall ~ {label}^{b:.2f} at {fixed} = "
-                             f"{value:,} (sizes {sizes})")
+            at = [r for r in picked if int(r[fixed]) == value]
+            commit = max(at, key=lambda r: r["measured_at"])["commit"]
+            runs: dict[int, list[dict]] = {}
+            for r in at:
+                if r["commit"] == commit:
+                    runs.setdefault(int(r[varying]), []).append(r)
+            sizes = sorted(runs)
+            b = exponent([(x, median(float(r["wall_seconds"]) for r in runs[x]))
+                          for x in sizes])
+            if b is None:
+                continue
+            line = (f"{scenario} {stage} wall ~ {label}^{b:.2f} at {fixed} = {value:,} "
+                    f"(sizes {', '.join(f'{x:,}' for x in sizes)}; medians of "
+                    f"{', '.join(str(len(runs[x])) for x in sizes)} runs of {commit})")
+            if varying == "months" and all(r["rows"] for x in sizes for r in runs[x]):
+                per_row = exponent([(x, median(float(r["wall_seconds"]) / int(r["rows"])
+                                               for r in runs[x])) for x in sizes])
+                unit = runs[sizes[0]][0]["unit"].replace("rows", "row", 1)
+                line += f"; wall per {unit} ~ {label}^{per_row:.2f}"
+            lines.append(line)
     return lines
 
 

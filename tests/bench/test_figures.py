@@ -35,12 +35,40 @@ def test_csv_keeps_every_run_and_the_table_shows_the_latest(tmp_path):
     totals = [r for r in figures.latest(rows) if r["stage"] == "total"]
     assert [(r["residents"], r["wall_seconds"]) for r in totals] == [("50000", "30.0"),
                                                                     ("200000", "60.0")]
-    # 30 s -> 60 s for 4x the residents: exponent 0.5
-    assert figures.scaling(rows) == [
-        "monthly total wall ~ residents^0.50 at months = 24 (sizes 50,000, 200,000)"]
+    # the exponent takes the median of a size's runs: 35 s -> 70 s for 4x the residents
+    _record(path, 200_000, 24, 80.0, "2026-12-02T12:00")
+    assert figures.scaling(figures.read(path)) == [
+        "monthly total wall ~ residents^0.50 at months = 24 (sizes 50,000, 200,000; "
+        "medians of 2, 2 runs of abc1234)"]
     table = figures.table(rows)
     assert "| 50,000 | 24 | monthly | total | 30.0 s | 1,000 rows read | 33 | 900 |" in table
     assert "40.0 s" not in table
+
+
+def test_growth_with_the_history_is_told_from_growth_with_the_month(tmp_path):
+    path = tmp_path / "figures.csv"
+    # the longer history's region holds a month twice as large, and the wall doubles:
+    # all of the growth is the month's data, none the history's
+    for months, wall, rows in ((12, 10.0, 1000), (48, 20.0, 2000)):
+        figures.append(path, [Stage("monthly", "total", wall, rows, "rows read", None)],
+                       measured_at="2026-12-02T10:00", residents=50_000, months=months, **RUN)
+    assert figures.scaling(figures.read(path)) == [
+        "monthly total wall ~ months of history^0.50 at residents = 50,000 (sizes 12, 48; "
+        "medians of 1, 1 runs of abc1234); wall per row read ~ months of history^0.00"]
+
+
+def test_an_exponent_is_fitted_to_the_latest_commits_runs_alone(tmp_path):
+    path = tmp_path / "figures.csv"
+    _record(path, 50_000, 24, 10.0, "2026-12-01T10:00")  # abc1234
+    _record(path, 500_000, 24, 99.0, "2026-12-01T11:00")  # abc1234: left out below
+    for residents, wall, at in ((50_000, 20.0, "2026-12-02T10:00"),
+                                (200_000, 40.0, "2026-12-02T11:00")):
+        figures.append(path, [Stage("monthly", "total", wall, 1000, "rows read", None)],
+                       measured_at=at, residents=residents, months=24,
+                       **{**RUN, "commit": "def5678"})
+    assert figures.scaling(figures.read(path)) == [
+        "monthly total wall ~ residents^0.50 at months = 24 (sizes 50,000, 200,000; "
+        "medians of 1, 1 runs of def5678)"]
 
 
 def test_docs_block_is_rewritten_and_the_rest_kept(tmp_path):
