@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import csv
 import math
-from statistics import median
 from collections.abc import Iterable
 from pathlib import Path
+from statistics import median
 
 from arvo.bench.runs import Stage
 
