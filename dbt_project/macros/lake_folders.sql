@@ -33,6 +33,12 @@
   builds. Docs: macros/_macros.yml.
 -#}
 
+{#- The lake entities kept as tables a folder at a time (the models that call
+    arvo_lake_rows_to_read): stg_lake__files lists these -#}
+{% macro arvo_kept_lake_entities() %}
+  {{- return(['episodes', 'events', 'proms', 'ingest_log', 'check_results']) -}}
+{%- endmacro %}
+
 {#- The lake's folders of the kept `entities` as this build finds them (entity,
     provider_id, submission_month) and a stamp that tells a rewritten file from the one
     before (null where the engine cannot tell): the body of stg_lake__files, the one
@@ -79,6 +85,11 @@
     here when the build does not build stg_lake__files (a selection without it: its
     table, if any, is an earlier build's listing) -#}
 {% macro arvo_lake_files(entity) %}
+    {%- if entity not in arvo_kept_lake_entities() -%}
+      {#- unlisted, its every folder would look gone and its rows be deleted -#}
+      {{- exceptions.raise_compiler_error("the lake entity '" ~ entity ~ "' is kept as a "
+          ~ "table but not listed by stg_lake__files: add it to arvo_kept_lake_entities") -}}
+    {%- endif %}
     select
         provider_id,
         submission_month,

@@ -21,6 +21,7 @@ import duckdb
 import pytest
 
 from arvo import transform
+from arvo.config import REPO_ROOT
 from arvo.periods import add_months
 from tests.dbt_project import tiny_lake
 
@@ -180,3 +181,16 @@ def test_tables_kept_folder_by_folder_equal_full_builds(homes, seed):
         for model in MODELS:
             con.execute(f"drop table {model}__folders")
     step(read=None)
+
+
+def test_every_kept_table_is_listed_by_the_builds_listing():
+    # an entity kept as a table but not listed by stg_lake__files would find none of its
+    # folders in the listing: arvo_lake_files refuses it; here the list is checked whole
+    project = REPO_ROOT / "dbt_project"
+    macros = (project / "macros" / "lake_folders.sql").read_text("utf-8")
+    listed = re.search(r"macro arvo_kept_lake_entities\(\) %}\s*{{- return\(\[([^]]*)\]", macros)
+    assert listed is not None
+    kept = {m.group(1) for path in (project / "models").rglob("*.sql")
+            for m in re.finditer(r"arvo_lake_rows_to_read\('([^']+)'", path.read_text("utf-8"))}
+    assert kept == set(ENTITIES.values())
+    assert {e.strip().strip("'") for e in listed.group(1).split(",")} == kept

@@ -9,7 +9,7 @@ with
 
 files as (
 
-    {{- arvo_list_lake_files(['episodes', 'events', 'proms', 'ingest_log', 'check_results']) }}
+    {{- arvo_list_lake_files(arvo_kept_lake_entities()) }}
 
 ),
 
