@@ -1,5 +1,6 @@
 """The layout the architecture promises (docs/architecture.md): the library never reaches
-into the orchestration, and the flows hold no work of their own."""
+into the orchestration, the flows hold no work of their own, and the architecture's table
+names every package and module."""
 
 from __future__ import annotations
 
@@ -50,3 +51,56 @@ def test_the_flows_only_wire():
                 assert len(body) <= 6, f"task {node.name} in {path.name} does work itself"
                 tasks += 1
     assert tasks >= 10
+
+
+def _architecture_rows() -> list[tuple[set[str], str]]:
+    """docs/architecture.md's package table: (the names a row is about, the row's text)."""
+    text = (REPO_ROOT / "docs" / "architecture.md").read_text("utf-8")
+    rows = []
+    for line in text.splitlines():
+        if line.startswith("| `"):
+            first = line.split("|")[1]
+            rows.append(({name.strip().strip("`") for name in first.split(",")}, line))
+    return rows
+
+
+def undescribed_modules(root: Path, rows: list[tuple[set[str], str]]) -> list[str]:
+    """The modules under `root`'s arvo/ and flows/ that the table neither names in a row of
+    their own nor lists, as `module`, in their package's row."""
+    missing = []
+    for top in ("arvo", "flows"):
+        for path in sorted((root / top).rglob("*.py")):
+            parts = path.relative_to(root).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            dotted = ".".join(parts)
+            if len(parts) == 1:
+                continue
+            named = any(dotted in names for names, _ in rows)
+            package = ".".join(parts[:-1])
+            listed = any(f"`{parts[-1]}`" in line or f"`{dotted}`" in line
+                         for names, line in rows
+                         if any(n == package or dotted.startswith(n + ".") for n in names))
+            if not (named or (len(parts) > 2 and listed) or any(
+                    f"`{dotted}`" in line for _, line in rows)):
+                missing.append(dotted)
+    return missing
+
+
+def test_a_module_the_table_does_not_name_is_found(tmp_path):
+    for name in ("arvo/demo/__init__.py", "arvo/demo/region.py", "arvo/demo/tally.py",
+                 "arvo/hetu.py", "arvo/meetings.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("", encoding="utf-8")
+    (tmp_path / "flows").mkdir()
+    rows = [({"arvo.hetu"}, "| `arvo.hetu` | identity codes |"),
+            ({"arvo.demo"}, "| `arvo.demo` | the region: `region` |")]
+    assert undescribed_modules(tmp_path, rows) == ["arvo.demo.tally", "arvo.meetings"]
+
+
+def test_docs_architecture_describes_every_package_and_module():
+    rows = _architecture_rows()
+    assert len(rows) > 30
+    missing = undescribed_modules(REPO_ROOT, rows)
+    assert not missing, ("docs/architecture.md's package table does not describe: "
+                         + ", ".join(missing))
