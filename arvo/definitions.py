@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from arvo import definition_versions, ytunnus
+from arvo import contract, definition_versions, ytunnus
 from arvo import objectives as objectives_
 from arvo.deadlines import Submissions
 from arvo.objectives import Objective
@@ -26,7 +26,7 @@ from arvo.verdicts.casemix import FACTORS as CASE_MIX_FACTORS
 if TYPE_CHECKING:
     from arvo.verdicts import funnel
 
-Instrument = Literal["EQ5D5L", "EQ5D3L", "PHQ9", "GAD7", "PROMIS10", "KCCQ12", "OHS", "OKS"]
+Instrument = Literal[tuple(contract.INSTRUMENT_ITEMS)]  # the instruments of the submission contract
 FEATURES = (
     "age", "chronic_conditions", "annual_cost", "cost_percentile",
     "social_service_types", "health_service_types", "service_types",

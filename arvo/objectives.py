@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from arvo import prom_measures
 from arvo.messages import N_
 
 MIN_CLIENTS = 5
@@ -31,9 +32,13 @@ unless the objective sets its own `min_n`. Arvo's choice: under 10, the 95 % int
 a share is wider than +-0.25. Whatever `min_n`, fewer than MIN_CLIENTS clients are never
 judged."""
 
-_INDEX_AND_SCORES = ("EQ5D5L", "EQ5D3L", "PHQ9", "GAD7", "PROMIS10", "KCCQ12", "OHS", "OKS")
-_TALKING_THERAPIES = ("PHQ9", "GAD7")  # seed prom_measures: caseness and reliable change
-_WITH_MID = ("EQ5D5L", "EQ5D3L", "PHQ9", "GAD7", "OHS", "OKS")  # seed prom_measures.mid
+# which instruments each measure can take, from seed prom_measures: every instrument with
+# a primary score; those whose primary score has a caseness threshold and a reliable
+# change (NHS Talking Therapies' recovery); those with a minimal important difference
+_INDEX_AND_SCORES = prom_measures.instruments_whose_primary_has()
+_TALKING_THERAPIES = prom_measures.instruments_whose_primary_has("caseness_threshold",
+                                                                 "reliable_change")
+_WITH_MID = prom_measures.instruments_whose_primary_has("mid")
 
 
 @dataclass(frozen=True)

@@ -429,8 +429,10 @@ def withhold_groups(wh: Warehouse, periods: list[str]) -> list[dict[str, Any]]:
 
 
 def segments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
-    """Segment sizes (clients, exact cost) per period, and the clients moving from each
-    segment at P1 to each segment at P2 (NONE_SEGMENT: no service in that window)."""
+    """Segment sizes (clients, exact cost, pairs and mean change) per period, which way
+    each instrument's primary score is better (seed prom_measures), and the clients
+    moving from each segment at P1 to each segment at P2 (NONE_SEGMENT: no service in
+    that window)."""
     sizes = []
     if "mart_segment_value" in wh.tables:
         sizes = wh.query(
@@ -451,7 +453,9 @@ def segments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
         f"from (select * from mart_client_segments where period = '{first}') as a "
         f"full outer join (select * from mart_client_segments where period = '{last}') as b "
         "on a.client_id = b.client_id group by all order by 1, 2")
-    return {"sizes": sizes, "moves": moves, "unrecorded": sorted(set(unrecorded))}
+    better = {code: m["higher_is_better"] for code, m in wh.primary_measures().items()}
+    return {"sizes": sizes, "moves": moves, "unrecorded": sorted(set(unrecorded)),
+            "higher_is_better": better}
 
 
 def evaluate_warehouse(settings: Settings, first: str, last: str) -> Evaluation:

@@ -48,7 +48,8 @@ STATUS = {"near": msg("near"), "missed": msg("not achieved")}
 
 SEGMENT_PAIRS = {"EQ5D5L": ("eq5d_pairs", "eq5d_change_mean"),
                  "PHQ9": ("phq9_pairs", "phq9_change_mean")}
-"""mart_segment_value's pairs and mean change per instrument."""
+"""mart_segment_value's pairs and mean change per instrument: the instruments its
+contract has columns for. Which way each is better comes from seed prom_measures."""
 
 
 @dataclass
@@ -379,8 +380,10 @@ def widen(ev: Evaluation, defs: Definitions, in_force_from: str) -> list[Proposa
             continue
         for instrument, (pairs_col, mean_col) in SEGMENT_PAIRS.items():
             n, mean = s.get(pairs_col) or 0, s.get(mean_col)
-            if n >= NEW_OBJECTIVE_MIN_N and mean is not None:
-                gain = float(mean) if instrument != "PHQ9" else -float(mean)
+            better = ev.segments.get("higher_is_better", {}).get(instrument)
+            if n >= NEW_OBJECTIVE_MIN_N and mean is not None and better is not None:
+                # no direction in the seed: no target set on a guessed one
+                gain = float(mean) if better else -float(mean)
                 scoped.add(s["segment_code"])
                 out.append(_new_objective(ev, "segment", s["segment_code"], instrument, gain,
                                           n, len(defs.objectives) + len(out), in_force_from))

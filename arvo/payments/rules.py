@@ -18,6 +18,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from arvo import prom_measures
+
 Sector = Literal["all", "public", "private", "third"]
 Euros = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
 Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
@@ -135,26 +137,12 @@ class PaymentRules(_Strict):
         return by_key.get((package, sector)) or by_key.get((package, "all"))
 
 
-def instrument_measures() -> dict[str, list[str]]:
-    """Each instrument's measures (seed prom_measures), for checking `Outcome.measures`."""
-    import csv
-
-    from arvo.config import REPO_ROOT
-
-    out: dict[str, list[str]] = {}
-    path = REPO_ROOT / "dbt_project" / "seeds" / "prom_measures.csv"
-    with path.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            out.setdefault(row["instrument"], []).append(row["measure"])
-    return out
-
-
 def cross_check(rules: PaymentRules, packages: dict[str, list[str]],
                 objectives: set[str] = frozenset()) -> tuple[str, str] | None:
     """(key, problem) for the first rule naming an unknown package, instrument, measure or
     objective, or a package x sector given twice; None when the rules fit the definitions.
     `packages`: package code -> its instruments; `objectives`: the objectives' codes."""
-    measures = instrument_measures()
+    measures = prom_measures.measures_by_instrument()
     seen: dict[tuple[str, str], int] = {}
     for i, rule in enumerate(rules.rules):
         if rule.package not in packages:

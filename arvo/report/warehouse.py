@@ -69,14 +69,7 @@ class Warehouse:
                          order_by="package_code, instrument, provider_id")
         if all(r.get("higher_is_better") is not None for r in rows):
             return rows
-        try:
-            found = self.con.execute(
-                "select instrument, higher_is_better, decimals, instrument_label "
-                "from prom_measures where is_primary").fetchall()
-        except duckdb.Error:  # no seed, or one from before it had these columns
-            found = []
-        meta = {m: {"higher_is_better": hib, "decimals": dec, "instrument_label": label}
-                for m, hib, dec, label in found}
+        meta = self.primary_measures()
         for r in rows:
             for key, value in meta.get(r["instrument"], {}).items():
                 if r.get(key) is None:
@@ -144,18 +137,26 @@ class Warehouse:
 
     def instrument_labels(self) -> dict[str, str]:
         """Instrument code -> label as printed, from seed prom_measures (empty without)."""
-        return self.memo(("instrument_labels",), self._instrument_labels)
+        return {code: meta["instrument_label"]
+                for code, meta in self.primary_measures().items() if meta["instrument_label"]}
 
-    def _instrument_labels(self) -> dict[str, str]:
+    def primary_measures(self) -> dict[str, dict[str, Any]]:
+        """Instrument code -> its primary measure's `higher_is_better`, `decimals` and
+        `instrument_label`, from seed prom_measures (empty without the seed or, in a
+        warehouse built before the seed had these columns, without them)."""
+        return self.memo(("primary_measures",), self._primary_measures)
+
+    def _primary_measures(self) -> dict[str, dict[str, Any]]:
         if self.con is None or "prom_measures" not in self.tables:
             return {}
         try:
             found = self.con.execute(
-                "select instrument, instrument_label from prom_measures where is_primary"
-            ).fetchall()
-        except duckdb.Error:  # a warehouse built before the seed had labels
+                "select instrument, higher_is_better, decimals, instrument_label "
+                "from prom_measures where is_primary").fetchall()
+        except duckdb.Error:  # a seed from before it had these columns
             return {}
-        return {code: label for code, label in found if label}
+        return {code: {"higher_is_better": hib, "decimals": dec, "instrument_label": label}
+                for code, hib, dec, label in found}
 
     def measure_thresholds(self) -> list[dict[str, Any]]:
         """The primary measures' MIDs and NHS Talking Therapies thresholds with their

@@ -107,3 +107,45 @@ def test_an_uplift_nobody_reached_is_put_up_for_review_without_a_change(defs):
              "failed_conditions": "participation"}
     (p,) = _kinds(propose(_ev(adjustments=[never]), defs, "2026-01"), "review_payment")
     assert not p.changes and p.figures["conditions_met"] == 0
+
+
+def _segment(code, eq5d=(0, None), phq9=(0, None), clients=400):
+    return {"period": P2, "segment_code": code, "clients": clients,
+            "eq5d_pairs": eq5d[0], "eq5d_change_mean": eq5d[1],
+            "phq9_pairs": phq9[0], "phq9_change_mean": phq9[1]}
+
+
+def _segment_ev(sizes, higher_is_better):
+    ev = _ev()
+    ev.segments = {"sizes": sizes, "moves": [], "unrecorded": [],
+                   "higher_is_better": higher_is_better}
+    return ev
+
+
+def test_a_segment_with_pairs_and_no_objective_gets_one_the_seeds_way_up(defs):
+    # PHQ-9: lower is better (seed prom_measures), so a mean change of -4.237 is a gain
+    # of 4.237; the target is that gain rounded toward worse
+    ev = _segment_ev([_segment("MULTIMORBID", phq9=(12, -4.237))],
+                     {"EQ5D5L": True, "PHQ9": False})
+    (p,) = _kinds(propose(ev, defs, "2026-01"), "new_objective")
+    assert p.subject == "segment:MULTIMORBID"
+    assert (p.new["instrument"], p.new["target"]) == ("PHQ9", 4.23)
+    assert p.figures == {"period": P2, "pairs": 12, "mean_gain": 4.237}
+    # the direction is the seed's, not the code's: were PHQ-9 higher-is-better, the
+    # same change would be a loss
+    ev = _segment_ev([_segment("MULTIMORBID", phq9=(12, -4.237))], {"PHQ9": True})
+    (p,) = _kinds(propose(ev, defs, "2026-01"), "new_objective")
+    assert p.new["target"] == -4.24
+
+
+def test_no_segment_objective_on_too_few_pairs_an_objective_or_no_direction(defs):
+    sizes = [_segment("MULTIMORBID", eq5d=(9, 0.05)),          # under 10 pairs
+             _segment("HNHC", eq5d=(40, 0.05)),                 # has an objective
+             _segment("FRAIL_ELDERLY", phq9=(30, -3.0))]        # no direction known
+    ev = _segment_ev(sizes, {"EQ5D5L": True})
+    assert not _kinds(propose(ev, defs, "2026-01"), "new_objective")
+    # the EQ-5D-5L pairs come first where both instruments have enough
+    ev = _segment_ev([_segment("MULTIMORBID", eq5d=(10, 0.05), phq9=(30, -3.0))],
+                     {"EQ5D5L": True, "PHQ9": False})
+    (p,) = _kinds(propose(ev, defs, "2026-01"), "new_objective")
+    assert (p.new["instrument"], p.new["target"]) == ("EQ5D5L", 0.05)
