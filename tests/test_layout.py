@@ -76,13 +76,12 @@ def undescribed_modules(root: Path, rows: list[tuple[set[str], str]]) -> list[st
             dotted = ".".join(parts)
             if len(parts) == 1:
                 continue
-            named = any(dotted in names for names, _ in rows)
             package = ".".join(parts[:-1])
-            listed = any(f"`{parts[-1]}`" in line or f"`{dotted}`" in line
-                         for names, line in rows
-                         if any(n == package or dotted.startswith(n + ".") for n in names))
-            if not (named or (len(parts) > 2 and listed) or any(
-                    f"`{dotted}`" in line for _, line in rows)):
+            described = any(
+                dotted in names or f"`{dotted}`" in line
+                or (package in names and len(parts) > 2 and f"`{parts[-1]}`" in line)
+                for names, line in rows)
+            if not described:
                 missing.append(dotted)
     return missing
 
