@@ -429,17 +429,22 @@ def withhold_groups(wh: Warehouse, periods: list[str]) -> list[dict[str, Any]]:
 
 
 def segments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
-    """Segment sizes (clients, exact cost, pairs and mean change) per period, which way
-    each instrument's primary score is better (seed prom_measures), and the clients
-    moving from each segment at P1 to each segment at P2 (NONE_SEGMENT: no service in
-    that window)."""
-    sizes = []
+    """Segment sizes (clients, exact cost) per period, the segments' pairs and mean change
+    per instrument with which way its primary score is better (mart_segment_outcomes,
+    from seed prom_measures), and the clients moving from each segment at P1 to each
+    segment at P2 (NONE_SEGMENT: no service in that window)."""
+    sizes, outcomes = [], []
     if "mart_segment_value" in wh.tables:
         sizes = wh.query(
             "select cast(period as varchar) as period, segment_code, segment_name_fi, "
-            "segment_name_en, priority, clients, total_cost_eur, eq5d_pairs, eq5d_change_mean, "
-            "phq9_pairs, phq9_change_mean from mart_segment_value "
+            "segment_name_en, priority, clients, total_cost_eur from mart_segment_value "
             f"where cast(period as varchar) in ({_in(periods)}) order by priority, period")
+    if "mart_segment_outcomes" in wh.tables:
+        outcomes = wh.query(
+            "select cast(period as varchar) as period, segment_code, instrument, pairs, "
+            "change_mean, higher_is_better from mart_segment_outcomes "
+            f"where cast(period as varchar) in ({_in(periods)}) "
+            "order by priority, segment_code, period, instrument")
     first, last = periods[0], periods[-1]
     recorded = set()
     if "mart_client_segments" in wh.tables:
@@ -453,9 +458,8 @@ def segments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
         f"from (select * from mart_client_segments where period = '{first}') as a "
         f"full outer join (select * from mart_client_segments where period = '{last}') as b "
         "on a.client_id = b.client_id group by all order by 1, 2")
-    better = {code: m["higher_is_better"] for code, m in wh.primary_measures().items()}
-    return {"sizes": sizes, "moves": moves, "unrecorded": sorted(set(unrecorded)),
-            "higher_is_better": better}
+    return {"sizes": sizes, "outcomes": outcomes, "moves": moves,
+            "unrecorded": sorted(set(unrecorded))}
 
 
 def evaluate_warehouse(settings: Settings, first: str, last: str) -> Evaluation:

@@ -46,12 +46,6 @@ min_n) and no objective gets one at its current level."""
 STATUS = {"near": msg("near"), "missed": msg("not achieved")}
 """An objective's status in the words of the reports."""
 
-SEGMENT_PAIRS = {"EQ5D5L": ("eq5d_pairs", "eq5d_change_mean"),
-                 "PHQ9": ("phq9_pairs", "phq9_change_mean")}
-"""mart_segment_value's pairs and mean change per instrument: the instruments its
-contract has columns for. Which way each is better comes from seed prom_measures."""
-
-
 @dataclass
 class Proposal:
     """One proposal: a change of the definitions (file, key, old -> new) or, with no
@@ -229,18 +223,21 @@ def _extend(ev: Evaluation, defs: Definitions) -> list[Proposal]:
     entries = [(i, ob) for i, ob in enumerate(defs.obligations) if ob.segment]
     bound = {ob.segment for _, ob in entries}
     sizes = {s["segment_code"]: s for s in ev.segments["sizes"] if s["period"] == ev.last}
+    paired = {(o["segment_code"], o["instrument"]): o["pairs"] or 0
+              for o in ev.segments["outcomes"] if o["period"] == ev.last}
     out = []
     for source in sorted(bound):
         own = [(i, ob) for i, ob in entries if ob.segment == source]
-        instrument = next((i for i in own[0][1].instruments if i in SEGMENT_PAIRS), None)
+        # the first of the obligation's instruments with pairs in the period
+        instrument = next((i for i in own[0][1].instruments
+                           if any(k[1] == i for k in paired)), None)
         if instrument is None:
             continue
-        pairs_col = SEGMENT_PAIRS[instrument][0]
         best = None
         for code, s in sizes.items():
             if code in bound or (s["clients"] or 0) < EXTEND_MIN_CLIENTS:
                 continue
-            pairs = s.get(pairs_col) or 0
+            pairs = paired.get((code, instrument), 0)
             coverage = pairs / s["clients"]
             if coverage >= EXTEND_MIN_COVERAGE and (best is None or coverage > best[1]):
                 best = (code, coverage, pairs, s["clients"])
@@ -375,19 +372,18 @@ def widen(ev: Evaluation, defs: Definitions, in_force_from: str) -> list[Proposa
         scoped.add(p["package_code"])
         out.append(_new_objective(ev, "package", p["package_code"], p["instrument"], gain,
                                   s["n"], len(defs.objectives) + len(out), in_force_from))
-    for s in ev.segments["sizes"]:
-        if s["period"] != ev.last or s["segment_code"] in scoped:
+    # the segments in order of priority; of a segment's instruments, the first by code
+    # with enough pairs (mart_segment_outcomes' order)
+    for o in ev.segments["outcomes"]:
+        if o["period"] != ev.last or o["segment_code"] in scoped:
             continue
-        for instrument, (pairs_col, mean_col) in SEGMENT_PAIRS.items():
-            n, mean = s.get(pairs_col) or 0, s.get(mean_col)
-            better = ev.segments.get("higher_is_better", {}).get(instrument)
-            if n >= NEW_OBJECTIVE_MIN_N and mean is not None and better is not None:
-                # no direction in the seed: no target set on a guessed one
-                gain = float(mean) if better else -float(mean)
-                scoped.add(s["segment_code"])
-                out.append(_new_objective(ev, "segment", s["segment_code"], instrument, gain,
-                                          n, len(defs.objectives) + len(out), in_force_from))
-                break
+        n, mean, better = o["pairs"] or 0, o["change_mean"], o["higher_is_better"]
+        if n >= NEW_OBJECTIVE_MIN_N and mean is not None and better is not None:
+            # no direction in the seed: no target set on a guessed one
+            gain = float(mean) if better else -float(mean)
+            scoped.add(o["segment_code"])
+            out.append(_new_objective(ev, "segment", o["segment_code"], o["instrument"], gain,
+                                      n, len(defs.objectives) + len(out), in_force_from))
     return out
 
 

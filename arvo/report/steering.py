@@ -27,7 +27,7 @@ from arvo.report.disclosure import (
 )
 from arvo.report.files import write_text
 from arvo.report.formatting import environment, generated, stable, window
-from arvo.report.labels import KAISER_FI, SENT_STATUSES, Names, names, value_set
+from arvo.report.labels import KAISER_FI, SENT_STATUSES, Names, measure, names, value_set
 from arvo.report.objectives import steering_objectives
 from arvo.report.outcomes import attention, funnel_groups, model_notes, noteworthy, trends
 from arvo.report.payments import steering_payments
@@ -35,25 +35,38 @@ from arvo.report.preview import late_count, period_status, submission_list
 from arvo.report.value import qaly_years, value_groups
 from arvo.report.warehouse import FUNNEL, FUNNEL_ORDER, MODELS, Warehouse, open_warehouse
 
-_SEGMENT_CELLS = {
-    "clients": ("clients", "client_share", "total_cost_eur", "cost_per_client_eur",
-                "cost_share"),
-    "eq5d_pairs": ("eq5d_pairs", "eq5d_baseline_mean", "eq5d_followup_mean",
-                   "eq5d_change_mean", "eq5d_mid_share"),
-    "phq9_pairs": ("phq9_pairs", "phq9_baseline_mean", "phq9_change_mean", "phq9_mid_share"),
-}
-"""The cells of a segment row, by the count each is based on."""
+_SEGMENT_CELLS = ("clients", "client_share", "total_cost_eur", "cost_per_client_eur",
+                  "cost_share")
+"""A segment's cells on its clients, hidden with them."""
 
-_SEGMENT_RATES = {"eq5d_mid_share": ("eq5d_mid_improved", "eq5d_pairs"),
-                  "phq9_mid_share": ("phq9_mid_improved", "phq9_pairs")}
-"""Shares of a segment row, with the numerator and denominator each rests on."""
+_OUTCOME_CELLS = ("pairs", "baseline_mean", "change_mean")
+"""A segment's cells on an instrument's pairs, hidden with them (the MID share has its
+own rule: suppress_rate)."""
 
 
-def segment_view(rows: list[dict[str, Any]], names: Names | None = None
-                 ) -> list[dict[str, Any]]:
-    """Segments' clients, costs and outcomes, with small and complementary cells hidden;
-    a segment named by `names` (a report in another language than Finnish) so, else as
-    the mart names it (`name_fi` holds the name shown)."""
+def segment_instruments(outcome_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The instruments of the segment table, in mart_segment_outcomes' order, with how
+    each score is shown (seed prom_measures through the mart)."""
+    keys = ("instrument", "instrument_label", "higher_is_better",
+            "decimals", "min_score", "max_score")
+    out: dict[str, dict[str, Any]] = {}
+    for r in outcome_rows:
+        if r["instrument"] not in out:
+            out[r["instrument"]] = {
+                **{k: r.get(k) for k in keys}, "value_set": value_set(r.get("value_set")),
+                "measure_label": measure(r.get("measure"), r.get("instrument_label"),
+                                         r.get("measure_label"))}
+    return list(out.values())
+
+
+def segment_view(rows: list[dict[str, Any]], outcome_rows: list[dict[str, Any]],
+                 names: Names | None = None) -> list[dict[str, Any]]:
+    """Segments' clients and costs (mart_segment_value) and, per instrument of
+    `segment_instruments`, their pairs' outcomes (mart_segment_outcomes), with small and
+    complementary cells hidden; a segment named by `names` (a report in another language
+    than Finnish) so, else as the mart names it (`name_fi` holds the name shown)."""
+    instruments = [i["instrument"] for i in segment_instruments(outcome_rows)]
+    by_key = {(r["segment_code"], r["instrument"]): r for r in outcome_rows}
     out = []
     for r in rows:
         named = names.segments.get(r["segment_code"]) if names else None
@@ -62,19 +75,28 @@ def segment_view(rows: list[dict[str, Any]], names: Names | None = None
             "name_fi": named[0] if named else r["segment_name_fi"],
             "name_en": r["segment_name_en"], "kaiser_level": r["kaiser_level"],
             "kaiser_fi": KAISER_FI.get(r["kaiser_level"], r["kaiser_level"]),
+            **{c: suppress(r.get(c), r["clients"]) for c in _SEGMENT_CELLS},
+            "outcomes": [],
         }
-        for count, cells in _SEGMENT_CELLS.items():
-            for c in cells:
-                v[c] = suppress(r.get(c), r[count])
-        for c, (numerator, denominator) in _SEGMENT_RATES.items():
-            v[c] = suppress_rate(r.get(c), r.get(numerator), r[denominator])[0]
+        for instrument in instruments:
+            o = by_key.get((r["segment_code"], instrument)) or {"pairs": 0}
+            cells = {c: suppress(o.get(c), o["pairs"]) for c in _OUTCOME_CELLS}
+            cells["mid_share"] = suppress_rate(o.get("mid_share"), o.get("mid_improved"),
+                                               o["pairs"])[0]
+            v["outcomes"].append(cells)
         out.append(v)
     # Complementary suppression, per count the cells depend on.
-    for count, cells in _SEGMENT_CELLS.items():
-        for i in complement(rows, count):
-            for c in cells:
-                if not hidden(out[i][c]):
-                    out[i][c] = COMPLEMENTARY
+    for i in complement(rows, "clients"):
+        for c in _SEGMENT_CELLS:
+            if not hidden(out[i][c]):
+                out[i][c] = COMPLEMENTARY
+    for k, instrument in enumerate(instruments):
+        pairs = [{"pairs": (by_key.get((r["segment_code"], instrument)) or {}).get("pairs", 0)}
+                 for r in rows]
+        for i in complement(pairs, "pairs"):
+            for c in _OUTCOME_CELLS:
+                if not hidden(out[i]["outcomes"][k][c]):
+                    out[i]["outcomes"][k][c] = COMPLEMENTARY
     return out
 
 
@@ -190,6 +212,8 @@ def steering_context(settings: Settings, period: str, lang: str = DEFAULT_LANGUA
     known = names(settings, wh, period, lang)
     version = wh.definitions_version(period)
     seg_rows = wh.rows("mart_segment_value", period, order_by="priority, segment_code")
+    seg_outcomes = wh.rows("mart_segment_outcomes", period,
+                           order_by="priority, segment_code, instrument")
     conc_rows = wh.rows("mart_cost_concentration", period, order_by="top_share")
     out_rows = wh.outcome_rows(period)
     comp_rows = wh.rows("mart_prom_compliance", period,
@@ -247,9 +271,9 @@ def steering_context(settings: Settings, period: str, lang: str = DEFAULT_LANGUA
             "rows_quarantined": sum(q["rows_quarantined"] for q in quality),
             "files_rejected": sum(q["files_rejected"] for q in quality),
         },
-        "segments": segment_view(seg_rows, known if lang != DEFAULT_LANGUAGE else None),
-        "segment_value_set": value_set(next(
-            (r.get("eq5d_value_set") for r in seg_rows if r.get("eq5d_value_set")), None)),
+        "segments": segment_view(seg_rows, seg_outcomes,
+                                 known if lang != DEFAULT_LANGUAGE else None),
+        "segment_instruments": segment_instruments(seg_outcomes),
         "value_sets": [{"instrument_label": label, **vs}
                        for label, vs in sorted(value_sets.items())],
         "concentration": concentration_view(conc_rows),

@@ -15,6 +15,13 @@
   after a change, `arvo define`, `arvo score`, the first on each of `make test`'s
   warehouses) runs them
   (docs/architecture.md, "Production builds").
+
+  Left out, the comparison's answer would be the table's columns, and dbt would insert
+  those. A column a mart's contract no longer has stays in a table an earlier version
+  built (append_new_columns drops none: the earlier periods keep their values), and
+  the model does not select it, so the insert would fail. A contracted mart therefore
+  inserts its contract's columns (arvo_contract_columns), which the build that ran the
+  comparison made sure the table has; the column left behind is null from then on.
 -#}
 
 {%- macro get_assert_columns_equivalent(sql) -%}
@@ -25,8 +32,20 @@
 
 {% macro process_schema_changes(on_schema_change, source_relation, target_relation) %}
   {%- if var('arvo_project_checked', false) -%}
-    {{ return({}) }}
+    {{ return(arvo_contract_columns()) }}
   {%- endif -%}
   {{ return(adapter.dispatch('process_schema_changes', 'dbt')(
       on_schema_change, source_relation, target_relation)) }}
+{% endmacro %}
+
+{#- The columns of the model's enforced contract, as dbt Columns (the columns a checked
+    build inserts); none for a model without one (dbt then reads the table's). -#}
+{% macro arvo_contract_columns() %}
+  {%- set columns = [] -%}
+  {%- if model['config']['contract']['enforced'] -%}
+    {%- for name, column in model['columns'].items() -%}
+      {%- do columns.append(api.Column.create(name, column['data_type'])) -%}
+    {%- endfor -%}
+  {%- endif -%}
+  {{ return(columns) }}
 {% endmacro %}

@@ -2,8 +2,8 @@
 -- an additive main-effects model: a start value, optionally an intercept, and a
 -- decrement for every level 2-5 of each of the five dimensions, nothing else.
 -- Returns one row per problem.
-{{ config(severity='error', tags=['endangers:mart_segment_value',
-    'endangers:mart_provider_segment_value', 'endangers:mart_provider_package_outcomes']) }}
+{{ config(severity='error', tags=['endangers:mart_segment_outcomes',
+    'endangers:mart_provider_segment_outcomes', 'endangers:mart_provider_package_outcomes']) }}
 
 with
 

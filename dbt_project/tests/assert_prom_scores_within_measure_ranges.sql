@@ -1,6 +1,6 @@
 -- Every score lies within its measure's range in seed prom_measures (a score outside
 -- it means a scoring rule or a look-up table is wrong). Returns the offending rows.
-{{ config(severity='warn', tags=['endangers:mart_segment_value',
+{{ config(severity='warn', tags=['endangers:mart_segment_outcomes',
     'endangers:mart_provider_package_outcomes']) }}
 
 select s.provider_id, s.response_id, s.instrument, s.measure, s.score,

@@ -27,7 +27,8 @@ from arvo.config import REPO_ROOT, Settings
 from tests.dbt_project import tiny_lake
 from tests.dbt_project.tiny_lake import CLIENT_ID, P1, P2, P3
 
-MARTS = ("mart_segment_value", "mart_provider_segment_value", "mart_provider_package_outcomes",
+MARTS = ("mart_segment_value", "mart_segment_outcomes", "mart_provider_segment_value",
+         "mart_provider_segment_outcomes", "mart_provider_package_outcomes",
          "mart_prom_compliance", "mart_cost_concentration", "mart_provider_data_quality",
          "mart_prom_obligation_episodes", "mart_provider_unrecognised_items",
          "mart_provider_check_results", "mart_period_register", "mart_provider_value",
@@ -188,7 +189,8 @@ def test_unit_tests_pass(built):
             "responses_matched_nearest_the_target_day",
             "responses_matched_to_the_restarted_schedule",
             "pairs_join_baseline_and_follow_up_of_one_cycle_in_the_window",
-            "segment_value_without_a_cost_to_gain_ratio",
+            "segment_value_costs_exact_per_client",
+            "segment_outcomes_per_instrument_over_all_providers",
             "measure_value_cost_per_gain_and_per_qaly", "measure_value_talking_therapies_rates",
             "provider_value_costs_per_episode_and_client",
             "pairs_assessed_against_mid_reliable_change_and_caseness",
@@ -235,61 +237,87 @@ def test_segment_value(built):
     hnhc = seg[("HNHC",)]
     assert hnhc["clients"] == 1 and hnhc["total_cost_eur"] == 15200.0
     assert hnhc["client_share"] == approx(1 / 11) and hnhc["cost_share"] == approx(15200 / total)
-    assert hnhc["eq5d_pairs"] == 1 and hnhc["eq5d_baseline_mean"] == approx(-0.285)
-    assert hnhc["eq5d_followup_mean"] == approx(0.309)
-    assert hnhc["eq5d_change_mean"] == approx(0.594)
-    assert (hnhc["eq5d_mid_improved"], hnhc["eq5d_mid_share"]) == (1, 1.0)  # 0.594 >= 0.063
     assert hnhc["kaiser_level"] == "intensive case management" and hnhc["priority"] == 1
-    frail = seg[("FRAIL_ELDERLY",)]
-    assert (frail["clients"], frail["total_cost_eur"], frail["eq5d_pairs"]) == (1, 1100.0, 0)
-    assert frail["eq5d_mid_share"] is None and frail["phq9_mid_share"] is None
-    multi = seg[("MULTIMORBID",)]
-    assert multi["eq5d_change_mean"] == approx(0.32)
-    assert (multi["phq9_pairs"], multi["phq9_baseline_mean"], multi["phq9_change_mean"]) == (
-        1, 18.0, -13.0)
-    assert (multi["phq9_mid_improved"], multi["phq9_mid_share"]) == (1, 1.0)  # -13 points
+    assert (seg[("FRAIL_ELDERLY",)]["clients"], seg[("FRAIL_ELDERLY",)]["total_cost_eur"]) == (
+        1, 1100.0)
     single = seg[("SINGLE_CHRONIC",)]
-    assert (single["clients"], single["total_cost_eur"], single["eq5d_pairs"]) == (
-        3, 12690.0, 3)
-    assert single["eq5d_change_mean"] == approx((0.506 + 0.058 + 0.288) / 3)
+    assert (single["clients"], single["total_cost_eur"]) == (3, 12690.0)
     assert single["cost_per_client_eur"] == approx(4230.0)
-    assert single["eq5d_mid_improved"] == 2  # 0.506 and 0.288, not 0.058
-    assert (single["phq9_pairs"], single["phq9_change_mean"]) == (1, -11.0)
     healthy = seg[("MOSTLY_HEALTHY",)]
-    assert (healthy["clients"], healthy["total_cost_eur"], healthy["eq5d_pairs"]) == (
-        5, 1130.0, 2)
-    assert (healthy["eq5d_mid_improved"], healthy["eq5d_mid_share"]) == (1, 0.5)  # 0.236
-    assert "value_ratio" not in healthy  # replaced by the MID shares (docs/marts.md)
+    assert (healthy["clients"], healthy["total_cost_eur"]) == (5, 1130.0)
+    assert "value_ratio" not in healthy and "eq5d_pairs" not in healthy  # docs/marts.md
     assert sum(r["total_cost_eur"] for r in seg.values()) == approx(total)
+
+
+def test_segment_outcomes(built):
+    out = rows(built, "mart_segment_outcomes", ("segment_code", "instrument"))
+    # every segment, for each instrument with a pair in the period (EQ-5D-5L, PHQ-9)
+    assert set(out) == {(s, i) for s in ("HNHC", "FRAIL_ELDERLY", "MULTIMORBID",
+                                         "SINGLE_CHRONIC", "MOSTLY_HEALTHY")
+                        for i in ("EQ5D5L", "PHQ9")}
+    hnhc = out[("HNHC", "EQ5D5L")]
+    assert hnhc["pairs"] == 1 and hnhc["baseline_mean"] == approx(-0.285)
+    assert hnhc["followup_mean"] == approx(0.309)
+    assert hnhc["change_mean"] == approx(0.594)
+    assert (hnhc["mid_improved"], hnhc["mid_share"]) == (1, 1.0)  # 0.594 >= 0.063
+    assert (hnhc["measure"], hnhc["instrument_label"], hnhc["decimals"]) == (
+        "eq5d_index", "EQ-5D-5L", 3)
+    assert hnhc["higher_is_better"] is True and hnhc["value_set"] == "England"
+    frail = out[("FRAIL_ELDERLY", "EQ5D5L")]
+    assert (frail["pairs"], frail["mid_share"], frail["change_mean"]) == (0, None, None)
+    assert out[("FRAIL_ELDERLY", "PHQ9")]["mid_share"] is None
+    assert out[("MULTIMORBID", "EQ5D5L")]["change_mean"] == approx(0.32)
+    multi = out[("MULTIMORBID", "PHQ9")]
+    assert (multi["pairs"], multi["baseline_mean"], multi["change_mean"]) == (1, 18.0, -13.0)
+    assert (multi["mid_improved"], multi["mid_share"]) == (1, 1.0)  # -13 points
+    assert multi["higher_is_better"] is False and multi["value_set"] is None
+    assert (multi["min_score"], multi["max_score"], multi["mid"]) == (0, 27, 5)
+    single = out[("SINGLE_CHRONIC", "EQ5D5L")]
+    assert single["pairs"] == 3
+    assert single["change_mean"] == approx((0.506 + 0.058 + 0.288) / 3)
+    assert single["mid_improved"] == 2  # 0.506 and 0.288, not 0.058
+    assert (out[("SINGLE_CHRONIC", "PHQ9")]["pairs"],
+            out[("SINGLE_CHRONIC", "PHQ9")]["change_mean"]) == (1, -11.0)
+    healthy = out[("MOSTLY_HEALTHY", "EQ5D5L")]
+    assert (healthy["pairs"], healthy["mid_improved"], healthy["mid_share"]) == (2, 1, 0.5)
 
 
 def test_provider_segment_value(built):
     ps = rows(built, "mart_provider_segment_value", ("provider_id", "segment_code"))
     assert len(ps) == 11
     p3 = ps[(P3, "HNHC")]
-    assert (p3["clients"], p3["total_cost_eur"], p3["eq5d_pairs"]) == (1, 5000.0, 1)
-    assert p3["eq5d_change_mean"] == approx(0.594) and p3["peer_eq5d_change_mean"] is None
-    assert (p3["eq5d_mid_improved"], p3["eq5d_mid_share"]) == (1, 1.0)
+    assert (p3["clients"], p3["total_cost_eur"]) == (1, 5000.0)
     assert p3["provider_name"] == "Pohjolan kotihoito" and p3["sector"] == "public"
     p1 = ps[(P1, "HNHC")]  # A's inpatient stay and visit, but the pair is at P3
-    assert (p1["clients"], p1["total_cost_eur"], p1["eq5d_pairs"]) == (1, 10200.0, 0)
-    assert p1["eq5d_change_mean"] is None and p1["peer_eq5d_change_mean"] == approx(0.594)
+    assert (p1["clients"], p1["total_cost_eur"]) == (1, 10200.0)
     p1s = ps[(P1, "SINGLE_CHRONIC")]  # H and D
-    assert (p1s["clients"], p1s["total_cost_eur"], p1s["eq5d_pairs"]) == (2, 12190.0, 2)
-    assert p1s["eq5d_change_mean"] == approx(0.282)
-    assert p1s["peer_eq5d_change_mean"] == approx(0.288)
-    assert p1s["peer_phq9_change_mean"] == -11.0
-    p2s = ps[(P2, "SINGLE_CHRONIC")]  # J
-    assert p2s["eq5d_change_mean"] == approx(0.288)
-    assert p2s["peer_eq5d_change_mean"] == approx(0.282)
-    assert (p2s["phq9_pairs"], p2s["phq9_change_mean"]) == (1, -11.0)
-    assert (p2s["eq5d_mid_share"], p2s["phq9_mid_share"]) == (1.0, 1.0)
-    p2m = ps[(P2, "MOSTLY_HEALTHY")]  # L
-    assert p2m["eq5d_change_mean"] == approx(0.047)
-    assert p2m["peer_eq5d_change_mean"] == approx(0.236)
-    assert (p2m["eq5d_mid_improved"], p2m["eq5d_mid_share"]) == (0, 0.0)  # 0.047 < 0.063
+    assert (p1s["clients"], p1s["total_cost_eur"]) == (2, 12190.0)
+    assert p1s["cost_per_client_eur"] == approx(6095.0)
     p1m = ps[(P1, "MOSTLY_HEALTHY")]  # E, K, N
     assert (p1m["clients"], p1m["total_cost_eur"]) == (3, 530.0)
+
+
+def test_provider_segment_outcomes(built):
+    ps = rows(built, "mart_provider_segment_outcomes",
+              ("provider_id", "segment_code", "instrument"))
+    p3 = ps[(P3, "HNHC", "EQ5D5L")]
+    assert p3["pairs"] == 1 and p3["change_mean"] == approx(0.594)
+    assert (p3["peer_pairs"], p3["peer_change_mean"]) == (0, None)
+    assert (p3["mid_improved"], p3["mid_share"]) == (1, 1.0)
+    assert p3["provider_name"] == "Pohjolan kotihoito"
+    assert (P1, "HNHC", "EQ5D5L") not in ps  # A's pair is at P3
+    p1s = ps[(P1, "SINGLE_CHRONIC", "EQ5D5L")]  # H and D
+    assert p1s["pairs"] == 2 and p1s["change_mean"] == approx(0.282)
+    assert p1s["peer_change_mean"] == approx(0.288)
+    assert (P1, "SINGLE_CHRONIC", "PHQ9") not in ps  # the PHQ-9 pair is J's, at P2
+    p2s = ps[(P2, "SINGLE_CHRONIC", "EQ5D5L")]  # J
+    assert p2s["change_mean"] == approx(0.288) and p2s["peer_change_mean"] == approx(0.282)
+    p2p = ps[(P2, "SINGLE_CHRONIC", "PHQ9")]
+    assert (p2p["pairs"], p2p["change_mean"], p2p["mid_share"]) == (1, -11.0, 1.0)
+    assert p2p["peer_pairs"] == 0 and p2p["higher_is_better"] is False
+    p2m = ps[(P2, "MOSTLY_HEALTHY", "EQ5D5L")]  # L
+    assert p2m["change_mean"] == approx(0.047) and p2m["peer_change_mean"] == approx(0.236)
+    assert (p2m["mid_improved"], p2m["mid_share"]) == (0, 0.0)  # 0.047 < 0.063
 
 
 def test_provider_package_outcomes(built):
@@ -595,6 +623,32 @@ def test_a_mart_whose_types_break_its_contract_is_stopped_unless_checked(built, 
     assert query(copy, "select data_type from information_schema.columns where table_name "
                        "= 'mart_provider_value' and column_name = 'episodes'") == [
         {"data_type": "BIGINT"}]
+
+
+def test_a_mart_that_lost_a_column_still_builds_on_a_warehouse_built_before(built,
+                                                                            tmp_path):
+    """A mart whose contract lost a column (mart_segment_value's eq5d_pairs went to
+    mart_segment_outcomes) still builds on a warehouse an earlier Arvo built, also when
+    the build leaves dbt's column comparison out (`arvo_project_checked`): the column
+    stays with the earlier periods' values, null in the periods built since."""
+    settings = built["settings"]
+    copy = make_settings(tmp_path)
+    for folder in ("warehouse", "definitions", "lake"):
+        shutil.copytree(settings.home / folder, tmp_path / folder)
+    with duckdb.connect(str(copy.warehouse)) as con:  # as the earlier version left it
+        con.execute("alter table mart_segment_value add column eq5d_pairs bigint")
+        con.execute("update mart_segment_value set eq5d_pairs = 1")
+        con.execute("insert into mart_segment_value (period, definitions_version, "
+                    "segment_code, eq5d_pairs) values ('2023-12', 'v0', 'HNHC', 7)")
+
+    transform.build_selected(copy, "2024-12", select="mart_segment_value")
+    transform.build_selected(copy, "2025-01", select="mart_segment_value",
+                             dbt_vars={"arvo_project_checked": True})
+    kept = query(copy, "select period, count(*) as n, max(eq5d_pairs) as eq5d_pairs, "
+                       "sum(clients) as clients from mart_segment_value group by 1 order by 1")
+    assert [(r["period"], r["eq5d_pairs"]) for r in kept] == [
+        ("2023-12", 7), ("2024-12", None), ("2025-01", None)]
+    assert kept[1]["n"] == 5 and kept[1]["clients"] == 11  # the tiny lake's 11 clients
 
 
 # ------------------------------------------------------------------ errors and helpers

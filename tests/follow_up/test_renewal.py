@@ -42,7 +42,7 @@ def _ev(objectives=(), uplifts=(), adjustments=(), baselines=None):
         payments={"totals": [], "adjustments": list(adjustments), "last_base": {},
                   "uplifts_paid": list(uplifts)},
         outcomes={"packages": [], "withhold_groups": []},
-        segments={"sizes": [], "moves": [], "unrecorded": []})
+        segments={"sizes": [], "outcomes": [], "moves": [], "unrecorded": []})
 
 
 def _kinds(proposals, kind):
@@ -111,14 +111,19 @@ def test_an_uplift_nobody_reached_is_put_up_for_review_without_a_change(defs):
 
 def _segment(code, eq5d=(0, None), phq9=(0, None), clients=400):
     return {"period": P2, "segment_code": code, "clients": clients,
-            "eq5d_pairs": eq5d[0], "eq5d_change_mean": eq5d[1],
-            "phq9_pairs": phq9[0], "phq9_change_mean": phq9[1]}
+            "pairs": {"EQ5D5L": eq5d, "PHQ9": phq9}}
 
 
-def _segment_ev(sizes, higher_is_better):
+def _segment_ev(segments, higher_is_better):
+    """An evaluation whose segments are `segments`, with their pairs and mean change per
+    instrument as mart_segment_outcomes has them (the direction: `higher_is_better`,
+    None for an instrument the seed gives none)."""
     ev = _ev()
-    ev.segments = {"sizes": sizes, "moves": [], "unrecorded": [],
-                   "higher_is_better": higher_is_better}
+    sizes = [{k: v for k, v in s.items() if k != "pairs"} for s in segments]
+    outcomes = [{"period": s["period"], "segment_code": s["segment_code"], "instrument": i,
+                 "pairs": n, "change_mean": mean, "higher_is_better": higher_is_better.get(i)}
+                for s in segments for i, (n, mean) in sorted(s["pairs"].items())]
+    ev.segments = {"sizes": sizes, "outcomes": outcomes, "moves": [], "unrecorded": []}
     return ev
 
 
@@ -149,3 +154,26 @@ def test_no_segment_objective_on_too_few_pairs_an_objective_or_no_direction(defs
                      {"EQ5D5L": True, "PHQ9": False})
     (p,) = _kinds(propose(ev, defs, "2026-01"), "new_objective")
     assert (p.new["instrument"], p.new["target"]) == ("EQ5D5L", 0.05)
+
+
+def test_a_segment_obligation_is_extended_where_most_clients_already_have_pairs(defs):
+    # FRAIL_ELDERLY's and HNHC's obligations (definitions at P2) collect EQ-5D-5L: of the
+    # other segments with 100 clients or more, the one with the highest share of clients
+    # with an EQ-5D-5L pair at P2, if 10 % or more (mart_segment_outcomes' pairs per
+    # segment and instrument); one extension per segment
+    ev = _segment_ev([_segment("MULTIMORBID", eq5d=(60, 0.05), clients=400),       # 15 %
+                      _segment("SINGLE_CHRONIC", eq5d=(50, 0.05), clients=200),    # 25 %
+                      _segment("MOSTLY_HEALTHY", eq5d=(50, 0.05), clients=99)],    # small
+                     {"EQ5D5L": True, "PHQ9": False})
+    first, second = _kinds(propose(ev, defs, "2026-01"), "extend_obligation")
+    assert (first.subject, second.subject) == ("segment:SINGLE_CHRONIC", "segment:MULTIMORBID")
+    assert {k: first.figures[k] for k in ("instrument", "pairs", "clients", "coverage")} == {
+        "instrument": "EQ5D5L", "pairs": 50, "clients": 200, "coverage": 0.25}
+    assert all(item["segment"] == "SINGLE_CHRONIC" for item in first.new)
+
+
+def test_no_extension_without_pairs_on_the_obligations_instrument(defs):
+    # only PHQ-9 pairs at P2: the EQ-5D-5L obligations have no coverage to go on
+    ev = _segment_ev([_segment("MULTIMORBID", phq9=(300, -3.0), clients=400)],
+                     {"EQ5D5L": True, "PHQ9": False})
+    assert not _kinds(propose(ev, defs, "2026-01"), "extend_obligation")

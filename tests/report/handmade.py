@@ -19,9 +19,9 @@ B, B_NAME = "3247652-1", "Lääkärikeskus Kaiku Oy"
 C, C_NAME = "1394810-8", "Mielenterveyspalvelut Tyyni Oy"
 
 SEGMENTS = [
-    # code, fi, en, kaiser, prio, clients, share, cost, cpc, cost_share,
-    # eq5d_pairs, base, follow, change, phq9_pairs, phq9_base, phq9_change,
-    # eq5d_mid_improved, eq5d_mid_share, phq9_mid_improved, phq9_mid_share
+    # mart_segment_value: code, fi, en, kaiser, prio, clients, share, cost, cpc, cost_share;
+    # mart_segment_outcomes, EQ-5D-5L: pairs, base, follow, change; PHQ-9: pairs, base,
+    # change; EQ-5D-5L mid_improved, mid_share; PHQ-9 mid_improved, mid_share
     ("HNHC", "Paljon palveluja tarvitsevat", "High-need, high-cost",
      "intensive case management", 1, 3, 0.003, 150000.0, 50000.0, 0.2, 3, 0.41, 0.45, 0.04,
      0, None, None, 2, 2 / 3, 0, None),
@@ -203,10 +203,16 @@ def _fix(provider_id: str, parts: dict) -> list[dict[str, Any]]:
 TABLES = {
     "mart_segment_value": _rows(
         "segment_code segment_name_fi segment_name_en kaiser_level priority clients "
-        "client_share total_cost_eur cost_per_client_eur cost_share eq5d_pairs "
-        "eq5d_baseline_mean eq5d_followup_mean eq5d_change_mean phq9_pairs "
-        "phq9_baseline_mean phq9_change_mean eq5d_mid_improved eq5d_mid_share "
-        "phq9_mid_improved phq9_mid_share", SEGMENTS),
+        "client_share total_cost_eur cost_per_client_eur cost_share",
+        [s[:10] for s in SEGMENTS]),
+    "mart_segment_outcomes": [
+        marts.outcome(inst, value_set=vs, scale=True, period=PERIOD, segment_code=s[0],
+                      priority=s[4], **dict(zip(
+                          ("pairs", "baseline_mean", "followup_mean", "change_mean",
+                           "mid_improved", "mid_share"), cells, strict=True)))
+        for s in SEGMENTS for inst, vs, cells in (
+            ("EQ5D5L", "England", (*s[10:14], s[17], s[18])),
+            ("PHQ9", None, (s[14], s[15], None, s[16], s[19], s[20])))],
     "mart_provider_value": _rows(
         "provider_id provider_name package_code episodes clients total_cost_eur "
         "cost_per_episode_eur cost_per_client_eur", VALUE_COSTS),

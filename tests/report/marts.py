@@ -41,13 +41,20 @@ def prom_measures() -> dict[str, dict[str, Any]]:
         "measure": r["measure"], "instrument_label": r["instrument_label"],
         "measure_label": r["measure_label"], "higher_is_better": r["higher_is_better"] == "true",
         "decimals": int(r["decimals"]), "mid": float(r["mid"]) if r["mid"] else None,
+        "min_score": float(r["min_score"]), "max_score": float(r["max_score"]),
     } for r in rows}
 
 
-def outcome(instrument: str, value_set: str | None = None, **values: Any) -> dict[str, Any]:
-    """An outcome mart row of `instrument`, with the seed's metadata as dbt adds it."""
-    return {"instrument": instrument, **prom_measures()[instrument], "value_set": value_set,
-            **values}
+SCALE = ("min_score", "max_score")
+"""The seed's columns only mart_segment_outcomes carries (the table's definitions)."""
+
+
+def outcome(instrument: str, value_set: str | None = None, scale: bool = False,
+            **values: Any) -> dict[str, Any]:
+    """An outcome mart row of `instrument`, with the seed's metadata as dbt adds it
+    (`scale`: with the measure's scale, as mart_segment_outcomes has it)."""
+    meta = {k: v for k, v in prom_measures()[instrument].items() if scale or k not in SCALE}
+    return {"instrument": instrument, **meta, "value_set": value_set, **values}
 
 
 def settings(tmp_path: Path) -> Settings:

@@ -7,7 +7,7 @@ from arvo import report
 from arvo.config import Settings
 from arvo.report.disclosure import SUPPRESSED, hidden, suppress_rate
 from arvo.report.labels import Names
-from arvo.report.steering import segment_view
+from arvo.report.steering import segment_instruments, segment_view
 from arvo.report.value import qaly_years, value_groups
 from tests.report import marts
 from tests.report.handmade import PERIOD, TABLES, A, B, C
@@ -77,28 +77,53 @@ def test_qaly_years_is_the_marts_duration_assumption():
 
 
 def test_segment_mid_shares_pass_the_rate_rule():
-    base = {"segment_code": "S", "segment_name_fi": "S", "segment_name_en": "S",
-            "kaiser_level": "x", "clients": 100, "client_share": 0.5, "total_cost_eur": 1.0,
-            "cost_per_client_eur": 1.0, "cost_share": 0.5, "eq5d_baseline_mean": 0.5,
-            "eq5d_followup_mean": 0.6, "eq5d_change_mean": 0.1, "phq9_baseline_mean": 12.0,
-            "phq9_change_mean": -3.0}
-    rows = [{**base, "eq5d_pairs": 40, "eq5d_mid_improved": 38, "eq5d_mid_share": 0.95,
-             "phq9_pairs": 30, "phq9_mid_improved": 12, "phq9_mid_share": 0.4},
-            {**base, "segment_code": "T", "eq5d_pairs": 0, "eq5d_mid_improved": 0,
-             "eq5d_mid_share": None, "phq9_pairs": 20, "phq9_mid_improved": 10,
-             "phq9_mid_share": 0.5}]
-    shown = segment_view(rows)
-    assert hidden(shown[0]["eq5d_mid_share"])  # 2 of 40 did not reach it
-    assert shown[0]["phq9_mid_share"] == 0.4
-    assert shown[1]["eq5d_mid_share"] is None and shown[1]["phq9_mid_share"] == 0.5
+    base = {"segment_name_fi": "S", "segment_name_en": "S", "kaiser_level": "x",
+            "clients": 100, "client_share": 0.5, "total_cost_eur": 1.0,
+            "cost_per_client_eur": 1.0, "cost_share": 0.5}
+    rows = [{**base, "segment_code": "S"}, {**base, "segment_code": "T"}]
+    eq5d = {"instrument": "EQ5D5L", "baseline_mean": 0.5, "change_mean": 0.1}
+    phq9 = {"instrument": "PHQ9", "baseline_mean": 12.0, "change_mean": -3.0}
+    outcomes = [
+        {**eq5d, "segment_code": "S", "pairs": 40, "mid_improved": 38, "mid_share": 0.95},
+        {**phq9, "segment_code": "S", "pairs": 30, "mid_improved": 12, "mid_share": 0.4},
+        {**eq5d, "segment_code": "T", "pairs": 0, "mid_improved": 0, "mid_share": None},
+        {**phq9, "segment_code": "T", "pairs": 20, "mid_improved": 10, "mid_share": 0.5}]
+    shown = segment_view(rows, outcomes)
+    (s_eq5d, s_phq9), (t_eq5d, t_phq9) = (r["outcomes"] for r in shown)
+    assert hidden(s_eq5d["mid_share"])  # 2 of 40 did not reach it
+    assert s_phq9["mid_share"] == 0.4
+    assert t_eq5d["mid_share"] is None and t_phq9["mid_share"] == 0.5
     assert "value_ratio" not in shown[0]
+
+
+def test_segment_table_has_the_instruments_of_the_mart_in_its_order():
+    """A GAD-7 package's pairs get their own columns, shown the seed's way (via the mart):
+    no instrument is written into the report's code or template."""
+    rows = [{"segment_code": "S", "segment_name_fi": "S", "segment_name_en": "S",
+             "kaiser_level": "x", "clients": 100}]
+    outcomes = [{"segment_code": "S", "instrument": "GAD7", "measure": "gad7_total",
+                 "instrument_label": "GAD-7", "measure_label": "GAD-7-pisteet",
+                 "higher_is_better": False, "decimals": 1, "min_score": 0, "max_score": 21,
+                 "value_set": None, "pairs": 3, "baseline_mean": 14.0, "change_mean": -5.0,
+                 "mid_improved": 2, "mid_share": 2 / 3}]
+    (gad7,) = segment_instruments(outcomes)
+    assert (gad7["instrument_label"], gad7["higher_is_better"], gad7["decimals"]) == (
+        "GAD-7", False, 1)
+    assert str(gad7["measure_label"]) == "GAD-7 score"  # labels.MEASURES, then translated
+    (shown,) = segment_view(rows, outcomes)
+    assert all(hidden(v) for v in shown["outcomes"][0].values())  # 3 pairs: under 5
 
 
 def test_steering_report_shows_value_with_definitions(settings: Settings):
     html = report.render_steering_report(settings, PERIOD).read_text(encoding="utf-8")
     assert "Arvosuhde" not in html and "Value ratio" not in html
     seg = html.split("Segmenttien arvo")[1].split("Kustannusten kasautuminen")[0]
-    assert "EQ-5D MID" in seg and "40,0 %" in seg  # MOSTLY_HEALTHY
+    assert "EQ-5D-5L MID" in seg and "PHQ-9 MID" in seg and "40,0 %" in seg  # MOSTLY_HEALTHY
+    # the instruments' columns and definitions from the mart: decimals, scale, direction
+    assert "EQ-5D-5L-parit" in seg and "PHQ-9 lähtö" in seg and "12,0" in seg
+    assert "EQ-5D-5L-indeksi (asteikko -1 – 1; Englannin arvotus)" in seg
+    assert "suurempi muutos on parempi" in seg
+    assert "PHQ-9-pisteet (asteikko 0 – 27)" in seg and "pienempi pistemäärä on parempi" in seg
     value = html.split("<h2>Arvo palveluntuottajittain")[1].split("<h2>PROM-keruuvelvoitteiden")[0]
     for figure in ("1 200 €", "1 286 €", "200 €", "24 000 €", "75,0 %", "30 / 40",
                    "65,0 %", "50,0 %", "18 / 36", "25,0 %", "ei terveyshyötyä"):

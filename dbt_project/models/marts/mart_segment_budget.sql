@@ -13,8 +13,7 @@ with
 
 {{ arvo_import_ctes([
     ('segments', 'stg_definitions__segments'),
-    ('clients', 'int_clients_segmented'),
-    ('profiled', 'int_clients_profiled'),
+    ('segment_costs', 'int_segments_costed'),
     ('segment_episodes', 'int_segment_episodes_costed'),
 ]) }},
 
@@ -22,19 +21,6 @@ payments as (
 
     select * from {{ ref('int_provider_payments_computed') }}
     where line = 'total'
-
-),
-
-segment_costs as (
-
-    select
-        c.segment_code,
-        count(*) as clients,
-        sum(cast(p.annual_cost as decimal(18, 2))) as total_cost_eur
-    from clients as c
-    inner join profiled as p
-        on p.client_id = c.client_id
-    group by c.segment_code
 
 ),
 
