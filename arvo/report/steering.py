@@ -68,6 +68,7 @@ def segment_view(rows: list[dict[str, Any]], outcome_rows: list[dict[str, Any]],
     instruments = [i["instrument"] for i in segment_instruments(outcome_rows)]
     by_key = {(r["segment_code"], r["instrument"]): r for r in outcome_rows}
     out = []
+    counts: list[list[dict[str, Any]]] = [[] for _ in instruments]  # pairs, per instrument
     for r in rows:
         named = names.segments.get(r["segment_code"]) if names else None
         v = {
@@ -78,8 +79,9 @@ def segment_view(rows: list[dict[str, Any]], outcome_rows: list[dict[str, Any]],
             **{c: suppress(r.get(c), r["clients"]) for c in _SEGMENT_CELLS},
             "outcomes": [],
         }
-        for instrument in instruments:
+        for k, instrument in enumerate(instruments):
             o = by_key.get((r["segment_code"], instrument)) or {"pairs": 0}
+            counts[k].append({"pairs": o["pairs"]})
             cells = {c: suppress(o.get(c), o["pairs"]) for c in _OUTCOME_CELLS}
             cells["mid_share"] = suppress_rate(o.get("mid_share"), o.get("mid_improved"),
                                                o["pairs"])[0]
@@ -90,9 +92,7 @@ def segment_view(rows: list[dict[str, Any]], outcome_rows: list[dict[str, Any]],
         for c in _SEGMENT_CELLS:
             if not hidden(out[i][c]):
                 out[i][c] = COMPLEMENTARY
-    for k, instrument in enumerate(instruments):
-        pairs = [{"pairs": (by_key.get((r["segment_code"], instrument)) or {}).get("pairs", 0)}
-                 for r in rows]
+    for k, pairs in enumerate(counts):
         for i in complement(pairs, "pairs"):
             for c in _OUTCOME_CELLS:
                 if not hidden(out[i]["outcomes"][k][c]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from arvo import report
 from arvo.config import Settings
-from arvo.report.disclosure import SUPPRESSED, hidden, suppress_rate
+from arvo.report.disclosure import COMPLEMENTARY, SUPPRESSED, hidden, suppress_rate
 from arvo.report.labels import Names
 from arvo.report.steering import segment_instruments, segment_view
 from arvo.report.value import qaly_years, value_groups
@@ -97,21 +97,44 @@ def test_segment_mid_shares_pass_the_rate_rule():
 
 
 def test_segment_table_has_the_instruments_of_the_mart_in_its_order():
-    """A GAD-7 package's pairs get their own columns, shown the seed's way (via the mart):
-    no instrument is written into the report's code or template."""
+    """A GAD-7 package's pairs get their own columns, shown the seed's way (via the mart),
+    in the order of the mart's rows: no instrument is written into the report's code or
+    template."""
     rows = [{"segment_code": "S", "segment_name_fi": "S", "segment_name_en": "S",
              "kaiser_level": "x", "clients": 100}]
-    outcomes = [{"segment_code": "S", "instrument": "GAD7", "measure": "gad7_total",
-                 "instrument_label": "GAD-7", "measure_label": "GAD-7-pisteet",
-                 "higher_is_better": False, "decimals": 1, "min_score": 0, "max_score": 21,
-                 "value_set": None, "pairs": 3, "baseline_mean": 14.0, "change_mean": -5.0,
-                 "mid_improved": 2, "mid_share": 2 / 3}]
-    (gad7,) = segment_instruments(outcomes)
-    assert (gad7["instrument_label"], gad7["higher_is_better"], gad7["decimals"]) == (
-        "GAD-7", False, 1)
-    assert str(gad7["measure_label"]) == "GAD-7 score"  # labels.MEASURES, then translated
-    (shown,) = segment_view(rows, outcomes)
-    assert all(hidden(v) for v in shown["outcomes"][0].values())  # 3 pairs: under 5
+    eq5d = marts.outcome("EQ5D5L", value_set="England", scale=True, segment_code="S",
+                         pairs=40, baseline_mean=0.5, change_mean=0.1, mid_improved=20,
+                         mid_share=0.5)
+    gad7 = marts.outcome("GAD7", scale=True, segment_code="S", pairs=3, baseline_mean=14.0,
+                         change_mean=-5.0, mid_improved=2, mid_share=2 / 3)
+    shown_eq5d, shown_gad7 = segment_instruments([eq5d, gad7])
+    assert (shown_gad7["instrument_label"], shown_gad7["higher_is_better"],
+            shown_gad7["decimals"], shown_gad7["max_score"]) == ("GAD-7", False, 1, 21)
+    assert str(shown_gad7["measure_label"]) == "GAD-7 score"  # labels.MEASURES
+    assert shown_eq5d["value_set"]["code"] == "England" and shown_gad7["value_set"] is None
+    assert [i["instrument"] for i in segment_instruments([gad7, eq5d])] == ["GAD7", "EQ5D5L"]
+    ((cells_eq5d, cells_gad7),) = (r["outcomes"] for r in segment_view(rows, [eq5d, gad7]))
+    assert (cells_eq5d["pairs"], cells_eq5d["mid_share"]) == (40, 0.5)
+    assert all(hidden(v) for v in cells_gad7.values())  # 3 pairs: under 5
+
+
+def test_a_lone_small_pair_count_hides_the_next_smallest_per_instrument():
+    """Complementary suppression per instrument: of three segments with 100 clients each,
+    S has 3 PHQ-9 pairs; T's 20 (the next smallest) are hidden too, so S's cannot be had
+    from a total. The EQ-5D-5L cells and every segment's client cells stay."""
+    rows = [{"segment_code": c, "segment_name_fi": c, "segment_name_en": c,
+             "kaiser_level": "x", "clients": 100} for c in ("S", "T", "U")]
+    outcomes = [marts.outcome(i, segment_code=c, pairs=n, baseline_mean=1.0, change_mean=0.5,
+                              mid_improved=0, mid_share=0.0)
+                for c, eq5d, phq9 in (("S", 50, 3), ("T", 60, 20), ("U", 70, 30))
+                for i, n in (("EQ5D5L", eq5d), ("PHQ9", phq9))]
+    s, t, u = segment_view(rows, outcomes)
+    assert s["outcomes"][1]["pairs"] == SUPPRESSED
+    assert t["outcomes"][1]["pairs"] == COMPLEMENTARY
+    assert t["outcomes"][1]["change_mean"] == COMPLEMENTARY
+    assert u["outcomes"][1]["pairs"] == 30
+    assert [r["outcomes"][0]["pairs"] for r in (s, t, u)] == [50, 60, 70]
+    assert [r["clients"] for r in (s, t, u)] == [100, 100, 100]
 
 
 def test_steering_report_shows_value_with_definitions(settings: Settings):
