@@ -59,6 +59,21 @@ def segment_instruments(outcome_rows: list[dict[str, Any]]) -> list[dict[str, An
     return list(out.values())
 
 
+SEGMENT_INSTRUMENTS_PER_TABLE = 2
+"""How many instruments' column groups (four columns each) one segment table holds beside
+the clients and costs, so that it fits a landscape A4 page; the further instruments'
+groups follow in tables of their own, each naming the segments again."""
+
+
+def segment_tables(instruments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The segment table split by SEGMENT_INSTRUMENTS_PER_TABLE: the first with the clients
+    and costs, each with its instruments as (index in `instruments`, instrument)."""
+    per = SEGMENT_INSTRUMENTS_PER_TABLE
+    groups = [list(enumerate(instruments))[k:k + per]
+              for k in range(0, len(instruments), per)] or [[]]
+    return [{"first": n == 0, "instruments": g} for n, g in enumerate(groups)]
+
+
 def segment_view(rows: list[dict[str, Any]], outcome_rows: list[dict[str, Any]],
                  names: Names | None = None) -> list[dict[str, Any]]:
     """Segments' clients and costs (mart_segment_value) and, per instrument of
@@ -214,6 +229,7 @@ def steering_context(settings: Settings, period: str, lang: str = DEFAULT_LANGUA
     seg_rows = wh.rows("mart_segment_value", period, order_by="priority, segment_code")
     seg_outcomes = wh.rows("mart_segment_outcomes", period,
                            order_by="priority, segment_code, instrument")
+    seg_instruments = segment_instruments(seg_outcomes)
     conc_rows = wh.rows("mart_cost_concentration", period, order_by="top_share")
     out_rows = wh.outcome_rows(period)
     comp_rows = wh.rows("mart_prom_compliance", period,
@@ -273,7 +289,8 @@ def steering_context(settings: Settings, period: str, lang: str = DEFAULT_LANGUA
         },
         "segments": segment_view(seg_rows, seg_outcomes,
                                  known if lang != DEFAULT_LANGUAGE else None),
-        "segment_instruments": segment_instruments(seg_outcomes),
+        "segment_instruments": seg_instruments,
+        "segment_tables": segment_tables(seg_instruments),
         "value_sets": [{"instrument_label": label, **vs}
                        for label, vs in sorted(value_sets.items())],
         "concentration": concentration_view(conc_rows),

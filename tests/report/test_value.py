@@ -3,14 +3,16 @@ replaced the value ratio: every figure through the small-cell rule."""
 
 from __future__ import annotations
 
+import duckdb
+
 from arvo import report
 from arvo.config import Settings
 from arvo.report.disclosure import COMPLEMENTARY, SUPPRESSED, hidden, suppress_rate
 from arvo.report.labels import Names
-from arvo.report.steering import segment_instruments, segment_view
+from arvo.report.steering import segment_instruments, segment_tables, segment_view
 from arvo.report.value import qaly_years, value_groups
 from tests.report import marts
-from tests.report.handmade import PERIOD, TABLES, A, B, C
+from tests.report.handmade import PERIOD, SEGMENTS, TABLES, A, B, C
 
 NAMES = Names({}, {"DEPRESSION": ("Masennus", "Depression")}, {})
 
@@ -167,3 +169,35 @@ def test_feedback_shows_own_value_through_the_small_cell_rule(settings: Settings
     b = report.render_provider_feedback(settings, PERIOD, B).html_path.read_text("utf-8")
     own = b.split("Kustannukset ja terveyshyöty")[1]
     assert "1 000 €" not in own and "&lt;5" in own  # its own 4 episodes are hidden too
+
+
+def test_segment_tables_hold_two_instruments_each_the_first_with_the_costs():
+    instruments = [{"instrument": i} for i in ("EQ5D5L", "GAD7", "OHS", "PHQ9", "OKS")]
+    tables = segment_tables(instruments)
+    assert [t["first"] for t in tables] == [True, False, False]
+    assert [[(k, i["instrument"]) for k, i in t["instruments"]] for t in tables] == [
+        [(0, "EQ5D5L"), (1, "GAD7")], [(2, "OHS"), (3, "PHQ9")], [(4, "OKS")]]
+    assert segment_tables([]) == [{"first": True, "instruments": []}]  # costs alone
+
+
+def test_steering_report_continues_the_segment_table_past_two_instruments(
+        settings: Settings):
+    """Four instruments in the segments: EQ-5D-5L and GAD-7 beside the clients and costs,
+    OHS and PHQ-9 (by code) in a second table that names the segments again."""
+    extra = [marts.outcome(i, scale=True, period=PERIOD, segment_code=s[0], priority=s[4],
+                           **({"pairs": n, "baseline_mean": b, "change_mean": c,
+                               "mid_improved": 0, "mid_share": 0.0}
+                              if s[0] == "MOSTLY_HEALTHY" else {"pairs": 0, "mid_improved": 0}))
+             for s in SEGMENTS  # as the mart: a row per segment for each instrument
+             for i, n, b, c in (("GAD7", 25, 11.0, -3.0), ("OHS", 30, 22.0, 14.0))]
+    with duckdb.connect(str(settings.warehouse)) as con:
+        marts.create(con, "mart_segment_outcomes", extra)
+    html = report.render_steering_report(settings, PERIOD).read_text(encoding="utf-8")
+    seg = html.split("Segmenttien arvo")[1].split("Kustannusten kasautuminen")[0]
+    first, second = seg.split("</table>")[:2]
+    assert "Asiakkaat" in first and "EQ-5D-5L-parit" in first and "GAD-7-parit" in first
+    assert "OHS" not in first and "PHQ-9" not in first
+    assert "jatkuu" in second and "OHS-parit" in second and "PHQ-9-parit" in second
+    assert "Asiakkaat" not in second and "Pääosin terveet" in second
+    assert "+14,0" in second and "-4,5" in second  # MOSTLY_HEALTHY's OHS and PHQ-9 change
+    assert seg.count("<table") == 2
