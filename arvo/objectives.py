@@ -10,7 +10,6 @@ the other definitions raise through the loader's `fail` (file and key named).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from arvo import prom_measures
 from arvo.messages import N_
+from arvo.periods import is_month
 
 MIN_CLIENTS = 5
 """Fewer clients behind a figure and it is not judged: the reports' small-cell rule
@@ -69,7 +69,6 @@ MEASURES: dict[str, Measure] = {m.code: m for m in (
 
 
 _CODE = r"^[A-Z][A-Z0-9_]{1,39}$"
-_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 class Objective(BaseModel):
@@ -96,7 +95,7 @@ class Objective(BaseModel):
     @field_validator("applies_from", mode="before")
     @classmethod
     def _month(cls, v: object) -> str:
-        if not isinstance(v, str) or not _MONTH.match(v):
+        if not is_month(v):
             raise ValueError(f"{v!r} is not a month YYYY-MM (e.g. 2025-01); quote it in YAML")
         return v
 

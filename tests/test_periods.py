@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from arvo.config import REPO_ROOT
 from arvo.periods import add_months, check_month, half_year_periods, is_month, window_months
 
 
@@ -37,3 +41,33 @@ def test_half_year_periods_of_the_demo():
     assert half_year_periods("2024-01", 24) == ["2025-06", "2025-12"]
     with pytest.raises(ValueError, match="start month"):
         half_year_periods("2024-1", 24)
+
+
+MONTH_PATTERN = re.compile(r"\{4\}-(\\d|\[0-9\]|\(0\[1-9\])")
+"""A regular expression of a `YYYY-MM` month written in source: `\\d{4}-\\d{2}`,
+`[0-9]{4}-(0[1-9]|1[0-2])`, ..."""
+
+
+def month_rules(root: Path) -> list[str]:
+    """The places under `root`'s arvo/ and flows/ that write a `YYYY-MM` pattern of their
+    own instead of using arvo/periods.py."""
+    return [f"{p.relative_to(root)}:{n}"
+            for folder in ("arvo", "flows") for p in sorted((root / folder).rglob("*.py"))
+            if p.name != "periods.py"
+            for n, line in enumerate(p.read_text("utf-8").splitlines(), 1)
+            if MONTH_PATTERN.search(line)]
+
+
+def test_a_month_rule_of_its_own_is_found(tmp_path):
+    (tmp_path / "arvo").mkdir()
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "arvo" / "a.py").write_text(
+        'import re\n_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")\n'
+        'ok = re.fullmatch(r"\\d{4}-\\d{2}", "2025-01")\n', encoding="utf-8")
+    (tmp_path / "arvo" / "periods.py").write_text(
+        'MONTH = re.compile(r"^\\d{4}-(0[1-9]|1[0-2])$")\n', encoding="utf-8")
+    assert month_rules(tmp_path) == ["arvo/a.py:2", "arvo/a.py:3"]
+
+
+def test_the_month_rule_is_written_once():
+    assert month_rules(REPO_ROOT) == [], "use arvo.periods (is_month, check_month, MONTH)"

@@ -10,7 +10,6 @@ place; an invalid one fails loudly and nothing is written. Accepting it is copyi
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from arvo import definition_versions, definitions
 from arvo.config import Settings
 from arvo.follow_up.evaluate import Evaluation
 from arvo.follow_up.renewal import Proposal
-from arvo.periods import add_months
+from arvo.periods import add_months, is_month
 
 
 def file_in_force(source: Path, name: str) -> Path:
@@ -55,7 +54,7 @@ def _node(value: Any, depth: int = 0) -> Any:
         if depth > 0 and all(not isinstance(v, dict | list) for v in value):
             seq.fa.set_flow_style()
         return seq
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
+    if is_month(value):
         return DoubleQuotedScalarString(value)  # a month, quoted as the files write them
     return value
 
