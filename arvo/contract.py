@@ -137,14 +137,3 @@ INSTRUMENT_ITEMS: dict[str, dict[str, tuple[int, int]]] = {
     "OKS": {f"q{i}": (0, 4) for i in range(1, 13)},
 }
 
-# How each instrument is named on its questionnaire (for messages and reports).
-INSTRUMENT_NAMES: dict[str, str] = {
-    "EQ5D5L": "EQ-5D-5L",
-    "EQ5D3L": "EQ-5D-3L",
-    "PHQ9": "PHQ-9",
-    "GAD7": "GAD-7",
-    "PROMIS10": "PROMIS-10 Global Health",
-    "KCCQ12": "KCCQ-12",
-    "OHS": "Oxford Hip Score",
-    "OKS": "Oxford Knee Score",
-}

@@ -36,3 +36,8 @@ def instruments_whose_primary_has(*columns: str) -> tuple[str, ...]:
     every instrument with a primary measure)."""
     return tuple(row["instrument"] for row in rows()
                  if row["is_primary"] == "true" and all(row[c] for c in columns))
+
+
+def instrument_labels() -> dict[str, str]:
+    """Each instrument's label, as its rows carry it ("PHQ-9" for PHQ9)."""
+    return {row["instrument"]: row["instrument_label"] for row in rows()}

@@ -37,9 +37,9 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from arvo import runlock, transform
+from arvo import prom_measures, runlock, transform
 from arvo.config import REPO_ROOT, Settings
-from arvo.contract import INSTRUMENT_ITEMS, INSTRUMENT_NAMES
+from arvo.contract import INSTRUMENT_ITEMS
 from arvo.ingest import lake
 from arvo.ingest.read import BrokenFile, column_key, decode_text, guess_separator
 from arvo.redact import quoted, shown
@@ -182,9 +182,10 @@ def read_input(path: Path, instrument: str) -> ScoreInput:
     names = [column_key(c) for c in columns]
     missing = [q for q in items if q not in names]
     if missing:
+        label = prom_measures.instrument_labels()[instrument]
         raise ScoreInputError(
             f"{path}: row 0, column {missing[0]}: the header lacks item column(s) "
-            f"{', '.join(missing)} of {INSTRUMENT_NAMES[instrument]} (expected an ID column "
+            f"{', '.join(missing)} of {label} (expected an ID column "
             f"and {', '.join(items)}; found: {shown(', '.join(columns)) or 'nothing'})")
     duplicated = sorted({n for n in names if names.count(n) > 1 and n in items})
     if duplicated:
@@ -227,8 +228,9 @@ def _check_items(cells: list[str], position: dict[str, int], items: dict[str, tu
             continue
         value = int(re.sub(r"[.,]0*$", "", raw))
         if not lo <= value <= hi:
+            label = prom_measures.instrument_labels()[instrument]
             issues.append(RowIssue(row, q, f"{value} is outside {lo}-{hi}, the range of "
-                                           f"{q} in {INSTRUMENT_NAMES[instrument]}"))
+                                           f"{q} in {label}"))
         values.append(value)
     return values, issues
 

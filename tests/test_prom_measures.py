@@ -42,3 +42,12 @@ def test_a_threshold_added_to_the_seed_is_what_decides(seed):
     assert "PROMIS10" not in prom_measures.instruments_whose_primary_has(
         "mid", "caseness_threshold")
     assert prom_measures.measures_by_instrument()["PROMIS10"][0] == "promis_gph_t"
+
+
+def test_an_instrument_is_named_by_the_seeds_label(seed):
+    assert prom_measures.instrument_labels()["PHQ9"] == "PHQ-9"
+    frame = pd.read_csv(seed, dtype=str, keep_default_na=False)
+    frame.loc[frame["instrument"] == "OHS", "instrument_label"] = "Oxford Hip Score"
+    frame.to_csv(seed, index=False)
+    prom_measures.rows.cache_clear()
+    assert prom_measures.instrument_labels()["OHS"] == "Oxford Hip Score"

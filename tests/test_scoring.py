@@ -149,7 +149,9 @@ def test_arvo_score_scores_good_rows_and_names_a_bad_rows_row_and_column(
     result = CliRunner().invoke(main, ["score", "gad7", str(file), "--home", str(home),
                                        "--out", str(out)])
     assert result.exit_code == 1, result.output  # a row was not scored
-    assert f"{file}: row 3, column q4: 4 is outside 0-3" in result.stderr
+    # the instrument as seed prom_measures labels it (arvo.prom_measures)
+    assert f"{file}: row 3, column q4: 4 is outside 0-3, the range of q4 in GAD-7" \
+        in result.stderr
     assert "4 of 5 rows" in result.stderr
 
     scored = pd.read_csv(out, dtype=str, keep_default_na=False)
@@ -172,7 +174,8 @@ def test_arvo_score_refuses_a_file_without_the_items(tmp_path, prefect_server):
     result = CliRunner().invoke(main, ["score", "KCCQ12", str(file), "--home",
                                        str(tmp_path / "home")])
     assert result.exit_code == 2
-    assert f"{file}: row 0, column q7: the header lacks item column(s) q7, q8" in result.stderr
+    assert (f"{file}: row 0, column q7: the header lacks item column(s) q7, q8, q9, q10, "
+            "q11, q12 of KCCQ-12 (expected") in result.stderr
     assert result.stdout == ""
 
     unknown = CliRunner().invoke(main, ["score", "EQ5D3L", str(file), "--value-set", "Mars"])
