@@ -41,3 +41,11 @@ def instruments_whose_primary_has(*columns: str) -> tuple[str, ...]:
 def instrument_labels() -> dict[str, str]:
     """Each instrument's label, as its rows carry it ("PHQ-9" for PHQ9)."""
     return {row["instrument"]: row["instrument_label"] for row in rows()}
+
+
+def primary_measure(instrument: str) -> str:
+    """The instrument's primary measure ("phq9_total" for PHQ9); KeyError if it has none."""
+    for row in rows():
+        if row["instrument"] == instrument and row["is_primary"] == "true":
+            return row["measure"]
+    raise KeyError(f"seed prom_measures has no primary measure of {instrument}")

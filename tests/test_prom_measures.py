@@ -51,3 +51,15 @@ def test_an_instrument_is_named_by_the_seeds_label(seed):
     frame.to_csv(seed, index=False)
     prom_measures.rows.cache_clear()
     assert prom_measures.instrument_labels()["OHS"] == "Oxford Hip Score"
+
+
+def test_an_instruments_primary_measure_is_the_seeds(seed):
+    assert prom_measures.primary_measure("EQ5D5L") == "eq5d_index"
+    frame = pd.read_csv(seed, dtype=str, keep_default_na=False)
+    frame.loc[frame["measure"] == "eq5d_index", "is_primary"] = "false"
+    frame.loc[frame["measure"] == "eq_vas", "is_primary"] = "true"
+    frame.to_csv(seed, index=False)
+    prom_measures.rows.cache_clear()
+    assert prom_measures.primary_measure("EQ5D5L") == "eq_vas"
+    with pytest.raises(KeyError, match="no primary measure of SF36"):
+        prom_measures.primary_measure("SF36")

@@ -4,7 +4,8 @@ Among the providers of PLANTED_PACKAGE the seed picks a better and a worse provi
 treatment effect of their own on EQ-5D and PHQ-9, drawn from the stated ranges), a
 sicker-clients provider (its clients are clearly sicker at baseline through recorded
 factors, with no effect of its own: `arvo.demo.casemix`), a small provider (few clients,
-under MIN_PAIRS pairs) and an under-collecting provider (collects few questionnaires).
+under the definitions' verdicts.min_pairs pairs) and an under-collecting provider
+(collects few questionnaires).
 Every provider also has a modest random variation of its own in every package
 (PROVIDER_SPREAD), small enough that a funnel plot's overdispersion allowance absorbs it:
 the planted truth calls those cells null.
@@ -16,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from arvo import prom_measures
+
 #: The package the outcome roles play in (the one with enough providers for a funnel).
 PLANTED_PACKAGE = "DEPRESSION"
-#: Pairs a provider needs to be judged on a funnel plot (the method's min_pairs).
-MIN_PAIRS = 30
 #: Effect ranges (low, high), drawn uniformly per seed, of the better and worse providers in
 #: PLANTED_PACKAGE: latent EQ-5D steps added to the package's improvement (spread over the
 #: dimensions by PromModel.eq_weights) and PHQ-9 points of extra fall at follow-up. At the
@@ -43,8 +44,11 @@ SMALL_SHARE = (0.08, 0.16)
 #: share of clients against an average provider's (a large provider that neglects PROMs).
 UNDER_COLLECTION = (0.32, 0.22)
 UNDER_SHARE = 1.5
-#: The primary measure of each instrument, the one a funnel plot judges.
-PRIMARY_MEASURES = {"EQ5D5L": "eq5d_index", "PHQ9": "phq9_total"}
+#: The instruments whose answers the demo draws (arvo.demo.proms); a package's other
+#: instruments get no responses.
+SIMULATED_INSTRUMENTS = ("EQ5D5L", "PHQ9")
+#: The primary measure of each, the one a funnel plot judges (seed prom_measures).
+PRIMARY_MEASURES = {i: prom_measures.primary_measure(i) for i in SIMULATED_INSTRUMENTS}
 #: Role names, in the order the truth lists them.
 ROLE_NAMES = ("better", "worse", "sicker_clients", "small", "under_collecting")
 

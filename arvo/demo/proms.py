@@ -18,11 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from arvo.contract import INSTRUMENT_ITEMS
 from arvo.definitions import Definitions, Obligation, Restart, Timepoint
 from arvo.demo.blocks import Carry
 from arvo.demo.casemix import recovery
 from arvo.demo.horizon import Calendar
-from arvo.demo.planted import trend_fall
+from arvo.demo.planted import SIMULATED_INSTRUMENTS, trend_fall
 from arvo.demo.providers import ProviderPlan, assign_ids
 
 
@@ -188,8 +189,7 @@ def make_proms(rng: np.random.Generator, pop: pd.DataFrame, states: pd.DataFrame
     adm_cache: dict[str, pd.DataFrame] = {}
     out = []
     for pkg, sub in eps.groupby("package_code", sort=True):
-        instruments = [i for i in instruments_of.get(pkg, ()) if i in
-                       ("EQ5D5L", "PHQ9")]
+        instruments = [i for i in instruments_of.get(pkg, ()) if i in SIMULATED_INSTRUMENTS]
         if not instruments:
             continue
         model = PROM_MODELS.get(pkg, GENERIC_PROM)
@@ -306,7 +306,8 @@ def make_proms(rng: np.random.Generator, pop: pd.DataFrame, states: pd.DataFrame
             *((f"q{i}", "float64") for i in range(1, 13)))})
     proms = pd.concat(out, ignore_index=True)
     # A few percent of responses miss one item.
-    n_items = np.where(proms["instrument"].to_numpy() == "EQ5D5L", 6, 9)
+    n_items = proms["instrument"].map(
+        {i: len(INSTRUMENT_ITEMS[i]) for i in SIMULATED_INSTRUMENTS}).to_numpy()
     miss = rng.random(len(proms)) < 0.03
     which = np.floor(rng.random(len(proms)) * n_items).astype(np.int64)
     for i in range(9):

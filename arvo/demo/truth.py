@@ -18,7 +18,6 @@ from arvo.demo.horizon import Calendar
 from arvo.demo.planted import (
     BETTER_EQ,
     BETTER_PHQ,
-    MIN_PAIRS,
     PRIMARY_MEASURES,
     PROVIDER_SPREAD,
     SICKER_PULL,
@@ -219,7 +218,7 @@ def funnel_truth(defs: Definitions, plan: ProviderPlan) -> dict[str, Any]:
     return {
         "roles": pid,
         "primary_measures": PRIMARY_MEASURES,
-        "min_pairs": MIN_PAIRS,
+        "min_pairs": defs.verdicts.min_pairs,  # definitions/verdicts.yml, as the funnel
         "effect_ranges": {
             "unit": "eq5d: latent EQ-5D steps added to the package's improvement; phq9: "
                     "PHQ-9 points of extra fall at follow-up (negative: less)",

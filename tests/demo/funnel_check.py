@@ -8,8 +8,8 @@ start, sex, chronic condition groups diagnosed in the window, social care use in
 window and the case-mix fields the episode was sent with (empty as its own category).
 Indirect standardisation, z = (O - E) / (residual SD / sqrt(pairs)); Spiegelhalter (2005)
 overdispersion from z-scores winsorised at 10 % / 90 % among providers with at least
-MIN_PAIRS pairs, added as a random effect when I x phi exceeds chi-square(I - 1) 95 %;
-alarms beyond |z| 3.09, alerts beyond 1.96, providers under MIN_PAIRS never flagged. The
+the truth's min_pairs pairs, added as a random effect when I x phi exceeds chi-square(I - 1) 95 %;
+alarms beyond |z| 3.09, alerts beyond 1.96, providers under min_pairs never flagged. The
 same on the unadjusted follow-up mean against the population's.
 
 Run: `.venv/bin/python -m tests.demo.funnel_check [seed ...]` (default: 42 1 2 3 4 5); it
