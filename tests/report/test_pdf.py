@@ -54,6 +54,14 @@ def test_render_all_writes_the_reports_as_pdf(settings: Settings, monkeypatch):
     assert any("Pääosin terveet omahoito 900 90,0 % 333 €" in t for t in pages)
     # the inline SVG funnel is drawn: its axis label and a point's label are text in the PDF
     assert any("Parien määrä" in t and "Neljäs Terapia Oy" in t for t in pages)
+    # the list of every file is a closed <details>: in print its summary only, as a browser
+    # prints it; the HTML keeps the list
+    text = " ".join(pages)
+    assert re.search(r"Kaikki tarkastelujakson tiedostot \(\d+\): luettelo on raportin "
+                     r"HTML-versiossa, ei tulosteessa", text)
+    every = "Kaikki tarkastelujakson tiedostot: milloin kukin saapui"
+    assert every not in text
+    assert every in (folder / "steering_report.html").read_text("utf-8")
 
     for pid, name in ((A, A_NAME), (B, B_NAME), (C, C_NAME)):
         pdf = folder / "providers" / pid / "feedback.pdf"
