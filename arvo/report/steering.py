@@ -48,7 +48,7 @@ def segment_instruments(outcome_rows: list[dict[str, Any]]) -> list[dict[str, An
     """The instruments of the segment table, in mart_segment_outcomes' order, with how
     each score is shown (seed prom_measures through the mart)."""
     keys = ("instrument", "instrument_label", "higher_is_better",
-            "decimals", "min_score", "max_score")
+            "decimals", "min_score", "max_score", "mid")
     out: dict[str, dict[str, Any]] = {}
     for r in outcome_rows:
         if r["instrument"] not in out:

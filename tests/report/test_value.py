@@ -149,6 +149,10 @@ def test_steering_report_shows_value_with_definitions(settings: Settings):
     assert "EQ-5D-5L-indeksi (asteikko -1 – 1; Englannin arvotus)" in seg
     assert "suurempi muutos on parempi" in seg
     assert "PHQ-9-pisteet (asteikko 0 – 27)" in seg and "pienempi pistemäärä on parempi" in seg
+    # the MIDs of the table's instruments only (seed prom_measures through the mart)
+    mids = seg.split("<dt>MID</dt>")[1].split("</dd>")[0]
+    assert "EQ-5D-5L-indeksi 0,063" in mids and "PHQ-9-pisteet 5" in mids
+    assert "GAD-7" not in mids and "Oxford" not in mids and "EQ-5D-3L" not in mids
     value = html.split("<h2>Arvo palveluntuottajittain")[1].split("<h2>PROM-keruuvelvoitteiden")[0]
     for figure in ("1 200 €", "1 286 €", "200 €", "24 000 €", "75,0 %", "30 / 40",
                    "65,0 %", "50,0 %", "18 / 36", "25,0 %", "ei terveyshyötyä"):
