@@ -68,9 +68,8 @@ groups follow in tables of their own, each naming the segments again."""
 def segment_tables(instruments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The segment table split by SEGMENT_INSTRUMENTS_PER_TABLE: the first with the clients
     and costs, each with its instruments as (index in `instruments`, instrument)."""
-    per = SEGMENT_INSTRUMENTS_PER_TABLE
-    groups = [list(enumerate(instruments))[k:k + per]
-              for k in range(0, len(instruments), per)] or [[]]
+    per, numbered = SEGMENT_INSTRUMENTS_PER_TABLE, list(enumerate(instruments))
+    groups = [numbered[k:k + per] for k in range(0, len(numbered), per)] or [[]]
     return [{"first": n == 0, "instruments": g} for n, g in enumerate(groups)]
 
 
