@@ -53,7 +53,6 @@ CSV_STYLES = {
     "csv_fi": CsvStyle(";", ",", "utf-8-sig", True, "\r\n"),
     "csv_fi_1252": CsvStyle(";", ",", "cp1252", True, "\r\n"),
 }
-SUBMISSION_FORMATS = (*CSV_STYLES, "parquet")
 
 
 TEXT = pa.large_string()
@@ -149,9 +148,8 @@ class SubmissionWriter:
     group of its own (each block's part is staged in a folder beside the raw root and the
     parts are joined by `close`, one file at a time). `close` returns the paths written
     (sorted) and removes files of an earlier run in the provider-month folders that this
-    run did not write, so a rerun leaves exactly this run's submissions. A region of one
-    block gets the same bytes as from `write_submissions`. Use it as a context manager:
-    the staging folder is removed however the run ends.
+    run did not write, so a rerun leaves exactly this run's submissions. Use it as a
+    context manager: the staging folder is removed however the run ends.
     """
 
     def __init__(self, formats: dict[str, str], raw_root: Path):
@@ -248,18 +246,3 @@ class SubmissionWriter:
                 if path.name in FILE_NAMES and path not in written:
                     path.unlink()
         return sorted(written)
-
-
-def write_submissions(frames: dict[str, pd.DataFrame], formats: dict[str, str],
-                      raw_root: Path) -> list[Path]:
-    """Write every provider-month file of the frames (one block: `SubmissionWriter`);
-    return the paths written (sorted).
-
-    `frames` maps entity -> frame with the contract columns plus `provider_id` and `month`;
-    rows are written in frame order. `formats` maps provider_id -> submission_format.
-    Files of an earlier run in the same provider-month folders that this run did not
-    write are removed, so a rerun leaves exactly this run's submissions.
-    """
-    with SubmissionWriter(formats, raw_root) as writer:
-        writer.add(frames)
-        return writer.close()

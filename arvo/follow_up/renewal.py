@@ -206,13 +206,6 @@ def _paying(defs: Definitions, code: str) -> list[str]:
     return found
 
 
-def _rule_parts(rule: str) -> tuple[str, str, str, str, str]:
-    """obligation_results' rule -> (scope, code, sector, instrument, timepoint)."""
-    head, sector, instrument, timepoint = rule.split("/")
-    scope, _, code = head.rpartition(":")
-    return (scope or "package", code, sector, instrument, timepoint)
-
-
 def obligations(ev: Evaluation, defs: Definitions) -> list[Proposal]:
     """Extend a segment obligation to a further segment; put an obligation missed by many
     providers on the agenda; raise a baseline minimum every provider keeps with room."""

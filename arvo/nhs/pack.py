@@ -26,14 +26,13 @@ class Procedure:
     kind: str  # "Hip" or "Knee"
     file_pattern: str
     oxford_instrument: str  # OHS or OKS
-    oxford_measure_name: str  # as in ProvComm's Measure column
 
 
 # File names vary between years' packs: "Hip_Replacement_Provider_1617.csv.zip",
 # "Hip Replacements Provider 1718.csv"; the year is the name's four digits (1617 = 2016-17).
 PROCEDURES = (
-    Procedure("Hip", r"hip[ _]+replacements?[ _]+provider", "OHS", "Oxford Hip Score"),
-    Procedure("Knee", r"knee[ _]+replacements?[ _]+provider", "OKS", "Oxford Knee Score"),
+    Procedure("Hip", r"hip[ _]+replacements?[ _]+provider", "OHS"),
+    Procedure("Knee", r"knee[ _]+replacements?[ _]+provider", "OKS"),
 )
 PROVCOMM_PATTERN = r"provcomm[ _]+hip[ _]+and[ _]+knee"
 EXPECTED = ("a hip and a knee record-level file, e.g. 'Hip Replacement Provider 1617.csv' or "

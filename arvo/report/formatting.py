@@ -166,39 +166,6 @@ def generated(lang: str = DEFAULT_LANGUAGE) -> str:
     return moment(county_now(), lang)
 
 
-def fi_number(value: Any, decimals: int = 2) -> str:
-    """`number` in Finnish."""
-    return number(value, decimals, "fi")
-
-
-def fi_int(value: Any) -> str:
-    return integer(value, "fi")
-
-
-def fi_eur(value: Any, decimals: int = 0) -> str:
-    return eur(value, decimals, "fi")
-
-
-def fi_pct(value: Any, decimals: int = 1) -> str:
-    return pct(value, decimals, "fi")
-
-
-def fi_signed(value: Any, decimals: int = 3) -> str:
-    return signed(value, decimals, "fi")
-
-
-def fi_pp(value: Any, decimals: int = 1) -> str:
-    return pp(value, decimals, "fi")
-
-
-def fi_date(value: date) -> str:
-    return day(value, "fi")
-
-
-def fi_month(period: str) -> str:
-    return month(period, "fi")
-
-
 @dataclass(frozen=True)
 class Window:
     period: str

@@ -1,43 +1,34 @@
-"""Finnish numbers and dates, the window (arvo/report/formatting.py)."""
+"""Finnish numbers and dates (the default language), the window
+(arvo/report/formatting.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from arvo.report.disclosure import SUPPRESSED
-from arvo.report.formatting import (
-    fi_date,
-    fi_eur,
-    fi_int,
-    fi_month,
-    fi_number,
-    fi_pct,
-    fi_pp,
-    fi_signed,
-    window,
-)
+from arvo.report.formatting import day, eur, integer, month, number, pct, pp, signed, window
 
 
 def test_finnish_number_formatting():
-    assert fi_number(1234567.891) == "1 234 567,89"
-    assert fi_number(-0.001) == "0,00"
-    assert fi_number(None) == "–"
-    assert fi_int(1234567.5) == "1 234 568"
-    assert fi_eur(3092.78) == "3 093 €"
-    assert fi_eur(1234.5, 2) == "1 234,50 €"
-    assert fi_pct(0.1234) == "12,3 %"
-    assert fi_signed(0.0521, 3) == "+0,052"
-    assert fi_signed(-4.5, 1) == "-4,5"
-    assert fi_pp(-0.2) == "-20,0 %-yks."
-    assert "&lt;5" in str(fi_number(SUPPRESSED))
-    assert "&lt;5" in str(fi_eur(SUPPRESSED)) and "€" not in str(fi_eur(SUPPRESSED))
+    assert number(1234567.891) == "1 234 567,89"
+    assert number(-0.001) == "0,00"
+    assert number(None) == "–"
+    assert integer(1234567.5) == "1 234 568"
+    assert eur(3092.78) == "3 093 €"
+    assert eur(1234.5, 2) == "1 234,50 €"
+    assert pct(0.1234) == "12,3 %"
+    assert signed(0.0521, 3) == "+0,052"
+    assert signed(-4.5, 1) == "-4,5"
+    assert pp(-0.2) == "-20,0 %-yks."
+    assert "&lt;5" in str(number(SUPPRESSED))
+    assert "&lt;5" in str(eur(SUPPRESSED)) and "€" not in str(eur(SUPPRESSED))
 
 
 def test_finnish_dates():
     import datetime as dt
 
-    assert fi_date(dt.date(2025, 6, 30)) == "30.6.2025"
-    assert fi_month("2025-06") == "kesäkuu 2025"
+    assert day(dt.date(2025, 6, 30)) == "30.6.2025"
+    assert month("2025-06") == "kesäkuu 2025"
 
 
 def test_window_covers_twelve_months():
@@ -52,20 +43,20 @@ def test_window_covers_twelve_months():
 def test_noise_in_the_last_bits_does_not_change_what_is_shown():
     # DuckDB sums doubles in parallel: a mean on a rounding midpoint varies in its last bits
     for decimals, mid in ((3, 0.6435), (1, 12.25), (2, -0.125), (0, 12345678.5)):
-        shown = {fi_number(mid * (1 + noise), decimals)
+        shown = {number(mid * (1 + noise), decimals)
                  for noise in (-3e-15, 0.0, 3e-15, 1e-14)}
         assert len(shown) == 1, shown
         # and a midpoint is rounded half away from zero, as by hand
         assert shown == {{3: "0,644", 1: "12,3", 2: "-0,13", 0: "12 345 679"}[decimals]}
-        assert len({fi_signed(mid * (1 + noise), decimals) for noise in (-3e-15, 3e-15)}) == 1
+        assert len({signed(mid * (1 + noise), decimals) for noise in (-3e-15, 3e-15)}) == 1
 
 
 def test_exact_euros_are_shown_as_they_are():
     from decimal import Decimal
 
-    assert fi_eur(Decimal("1234.505"), 2) == "1 234,51 €"
-    assert fi_eur(Decimal("109.47"), 2) == "109,47 €"
-    assert fi_number(-0.0001, 2) == "0,00"
+    assert eur(Decimal("1234.505"), 2) == "1 234,51 €"
+    assert eur(Decimal("109.47"), 2) == "109,47 €"
+    assert number(-0.0001, 2) == "0,00"
 
 
 def test_generated_follows_source_date_epoch(monkeypatch):
