@@ -10,6 +10,7 @@ when both its ends are.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,9 @@ from arvo.report.disclosure import (
 )
 from arvo.report.files import moved, staged, write_text
 from arvo.report.formatting import environment, generated
-from arvo.report.labels import named_in
+from arvo.report.labels import SECTORS, Names, named_in, names, timepoint
 from arvo.report.objectives import figure
+from arvo.report.warehouse import open_warehouse
 
 TEMPLATE = "follow_up_report.html.j2"
 DIRECTIONS = {"improving": msg("improving"), "worsening": msg("worsening"),
@@ -43,6 +45,17 @@ KINDS = {"keep_target": msg("keep the target"), "near_target": msg("target near:
          "new_objective": msg("new objective"), "review_payment": msg("review a payment rule"),
          "align_payment": msg("align a payment with its obligation")}
 LINES = ("base", "uplift", "withhold", "cap", "total")
+ADJUSTMENT_LINES = {"uplift": msg("uplift"), "withhold": msg("withholding")}
+"""A payment adjustment's kind in words (its name, payments.yml `name`, is the
+commissioner's code and is shown beside it)."""
+EVERY_SECTOR = msg("every provider type")
+NO_SEGMENT = msg("(no service use)")
+"""The matrix's row and column of clients without a service event in a period's window."""
+
+
+def sector(code: str) -> Any:
+    """A provider type in words; a rule for every type (`all`) says so."""
+    return EVERY_SECTOR if code == "all" else SECTORS.get(code, code)
 
 
 def report_dir(settings: Settings, first: str, last: str) -> Path:
@@ -86,14 +99,15 @@ def objective_view(ev: Evaluation, lang: str) -> list[dict[str, Any]]:
             continue
         series = [figure(p) if p else None for p in s["series"]]
         ends = [series[0] and series[0]["value"], series[-1] and series[-1]["value"]]
-        o["sectors"].append({"sector": s["sector"], "series": series,
+        o["sectors"].append({"sector": sector(s["sector"]), "series": series,
                              "trend": _trend(s["trend"], *ends)})
     return list(by_code.values())
 
 
-def obligation_view(ev: Evaluation) -> dict[str, Any]:
+def obligation_view(ev: Evaluation, known: Names) -> dict[str, Any]:
     """The region's share of obligations met per period, the obligations' collection
-    rates and failing providers, and the providers failing repeatedly."""
+    rates and failing providers (each obligation named by its package or segment,
+    instrument and timepoint), and the providers failing repeatedly."""
     ob = ev.obligations
     rules = []
     for r in ob["rules"]:
@@ -102,6 +116,9 @@ def obligation_view(ev: Evaluation) -> dict[str, Any]:
                                c["collected"], c["eligible"])[0] for c in cells]
         rules.append({**{k: r[k] for k in ("scope", "scope_code", "instrument", "timepoint",
                                             "threshold")},
+                      "scope_name": known.scope(r["scope"], r["scope_code"])[0],
+                      "instrument_label": known.instrument(r["instrument"]),
+                      "timepoint_label": timepoint(r["timepoint"])[0],
                       "rates": rates, "failed": [c["failed"] for c in cells],
                       "judged": [c["judged"] for c in cells],
                       "trend": _trend(r["trend"], rates[0], rates[-1])})
@@ -111,13 +128,15 @@ def obligation_view(ev: Evaluation) -> dict[str, Any]:
             if region else None}
 
 
-def payment_view(ev: Evaluation) -> dict[str, Any]:
+def payment_view(ev: Evaluation, known: Names) -> dict[str, Any]:
     """Per period x package x sector the exact sums of each line (hidden under 5
-    episodes), and how often each adjustment was reached or triggered."""
+    episodes), and how often each adjustment was reached or triggered; packages and
+    provider types in words."""
     rows: dict[tuple, dict[str, Any]] = {}
     for t in ev.payments["totals"]:
         row = rows.setdefault((t["period"], t["package_code"], t["sector"]), {
-            "period": t["period"], "package_code": t["package_code"], "sector": t["sector"],
+            "period": t["period"], "package_code": t["package_code"],
+            "package": known.package(t["package_code"])[0], "sector": sector(t["sector"]),
             "providers": t["providers"], "episodes": t["episodes"]})
         row[t["line"]] = suppress(t["amount_eur"], t["episodes"])
     by_period: dict[str, dict[str, Any]] = defaultdict(dict)
@@ -126,10 +145,13 @@ def payment_view(ev: Evaluation) -> dict[str, Any]:
             t["amount_eur"]
     return {"rows": list(rows.values()), "lines": LINES,
             "periods": [{"period": p, **by_period[p]} for p in ev.periods],
-            "adjustments": ev.payments["adjustments"]}
+            "adjustments": [{**a, "package": known.package(a["package_code"])[0],
+                             "sector": sector(a["rule_sector"]),
+                             "kind": ADJUSTMENT_LINES.get(a["line"], a["line"])}
+                            for a in ev.payments["adjustments"]]}
 
 
-def outcome_view(ev: Evaluation) -> dict[str, Any]:
+def outcome_view(ev: Evaluation, known: Names) -> dict[str, Any]:
     """Per package x instrument the pooled mean change per period and its change; the
     withhold groups' relative adjusted outcomes."""
     packages = []
@@ -141,8 +163,10 @@ def outcome_view(ev: Evaluation) -> dict[str, Any]:
         packages.append({**{k: p[k] for k in ("package_code", "instrument", "measure",
                                                "measure_label", "decimals",
                                                "higher_is_better")},
+                         "package": known.package(p["package_code"])[0],
                          "series": series, "trend": _trend(p["trend"], *ends)})
-    groups = [{**g, "relative": suppress(g["relative"], g["pairs"])}
+    groups = [{**g, "package": known.package(g["package_code"])[0],
+               "relative": suppress(g["relative"], g["pairs"])}
               for g in ev.outcomes["withhold_groups"]]
     return {"packages": packages, "groups": groups}
 
@@ -169,7 +193,11 @@ def segment_view(ev: Evaluation, lang: str) -> dict[str, Any]:
             shown[i]["n"] = COMPLEMENTARY
         matrix.append({"from": f, "cells": shown,
                        "moved": sum(c["n"] or 0 for c in cells if c["to"] != f)})
-    return {"sizes": list(sizes.values()), "codes": codes, "matrix": matrix,
+    shown_as = {**{c: seg["name"] or c for c, seg in sizes.items()}, NONE_SEGMENT: NO_SEGMENT}
+    for row in matrix:
+        row["name"] = shown_as[row["from"]]
+    return {"sizes": list(sizes.values()), "codes": codes,
+            "columns": [shown_as[c] for c in codes], "matrix": matrix,
             "has_moves": bool(counts), "unrecorded": ev.segments["unrecorded"]}
 
 
@@ -184,11 +212,13 @@ def render(settings: Settings, ev: Evaluation, proposals: list[Proposal],
            draft: dict[str, Any], lang: str = DEFAULT_LANGUAGE) -> Path:
     """Write the follow-up report of `ev` in `lang`; return its path."""
     check_language(lang)
+    with open_warehouse(settings.warehouse) as wh:  # the names as the last period had them
+        known = replace(names(settings, wh, ev.last, lang), instruments=wh.instrument_labels())
     html = environment(settings.templates_dir, lang).get_template(TEMPLATE).render(
         lang=lang, first=ev.first, last=ev.last, periods=ev.periods, versions=ev.versions,
         generated=generated(lang), objectives=objective_view(ev, lang),
-        obligations=obligation_view(ev), payments=payment_view(ev),
-        outcomes=outcome_view(ev), segments=segment_view(ev, lang),
+        obligations=obligation_view(ev, known), payments=payment_view(ev, known),
+        outcomes=outcome_view(ev, known), segments=segment_view(ev, lang),
         proposals=proposal_view(proposals), draft=draft)
     return write_text(report_dir(settings, ev.first, ev.last) / "follow_up_report.html", html)
 

@@ -4,6 +4,7 @@ the small-cell rule, the draft definitions version and the report."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import duckdb
@@ -138,3 +139,21 @@ def test_the_command_names_the_missing_periods(tiny_warehouse, prefect_server):
     assert result.exit_code == 1
     assert "no steering results for 2024-06" in result.output
     assert "arvo steer --period 2024-06" in result.output
+
+
+def test_the_report_names_what_it_counts(tiny_warehouse, evaluation):
+    """Packages, segments, provider types, instruments and timepoints by name in the
+    report's language, not by the definitions' codes (the proposals name the files and
+    keys they change, so they keep the codes)."""
+    settings = tiny_warehouse["settings"]
+    (path,) = view.render_report(settings, evaluation, renew(settings, evaluation, "2025-03"),
+                                 "fi")
+    body = path.read_text("utf-8").split('<section id="versiot">')[1]
+    text = re.sub(r"<[^>]+>", " ", body.split('<section id="ehdotukset">')[0])
+    defs = definitions.load(settings.definitions_dir, period=LAST)
+    codes = [*defs.package_codes, *(s.code for s in defs.segments), "public", "private",
+             "third", "EQ5D5L", "PHQ9", "baseline", "followup_6m", "(none)"]
+    assert [c for c in codes if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)] == []
+    for name in ("Masennuksen hoitoketju", "yksityinen", "PHQ-9", "Pääosin terveet",
+                 "(ei palveluja)"):
+        assert name in text, name
