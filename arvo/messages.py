@@ -183,8 +183,20 @@ def localized(value: object, lang: str) -> object:
     return value.render(lang) if isinstance(value, Message | Joined) else value
 
 
+DECIMAL_COMMA = ("fi", "sv")
+"""Languages that write a decimal comma: a number in a message is shown so in them
+("0,925"), as the reports' own figures are (CLDR, via Babel); every digit is kept."""
+
+
+def _value(value: object, lang: str) -> object:
+    """A field's value as a message in `lang` shows it."""
+    if isinstance(value, float) and lang in DECIMAL_COMMA:
+        return str(value).replace(".", ",")
+    return localized(value, lang)
+
+
 def _format(template: str, args: Mapping[str, object], lang: str) -> str:
-    return translate(template, lang).format(**{k: localized(v, lang) for k, v in args.items()})
+    return translate(template, lang).format(**{k: _value(v, lang) for k, v in args.items()})
 
 
 def _data(value: object) -> object:

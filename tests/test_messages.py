@@ -57,3 +57,11 @@ def test_a_template_without_a_translation_falls_back_to_english():
 def test_an_unknown_language_is_refused_with_the_languages_there_are():
     with pytest.raises(UnknownLanguage, match="fi, sv, en"):
         msg("identity code is missing").render("de")
+
+
+def test_a_number_in_a_message_takes_the_languages_decimal_sign():
+    m = msg("{value} against the target {target} (n {n}, {code})", value=0.925, target=1.0,
+            n=107, code="v1.2")
+    assert m.render("fi") == m.render("sv") == "0,925 against the target 1,0 (n 107, v1.2)"
+    assert m.render("en") == str(m) == "0.925 against the target 1.0 (n 107, v1.2)"
+    assert msg("{x}", x=-0.0123456789).render("fi") == "-0,0123456789"  # every digit kept
