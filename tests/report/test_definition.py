@@ -3,6 +3,8 @@ English, every cell of 1-4 clients suppressed (docs/definition.md)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from arvo.report.definition import concentration_view, render_definition_report, row_cells
@@ -35,6 +37,12 @@ def test_definition_report_renders_in_each_language(definition_warehouse, lang, 
     assert "&lt;5" in html
     assert not any(cid in html for cid in tiny_lake.CLIENT_ID.values())
     assert "HOME_CARE_VISIT + INPATIENT_DAY" not in html  # a combination of 1 client
+    # no table has two columns of the same name (fi: "Instrument" had read as "Measure")
+    for head in re.findall(r"<thead>(.*?)</thead>", html, flags=re.S):
+        names = [re.sub(r"<[^>]+>|\s+", " ", h).strip()
+                 for h in re.findall(r"<th[^>]*>(.*?)</th>", head, flags=re.S)]
+        names = [n for n in names if n]
+        assert len(names) == len(set(names)), names
 
 
 def test_a_lone_small_cell_hides_a_second():

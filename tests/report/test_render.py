@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 from arvo import report
@@ -152,3 +153,15 @@ def test_readers_see_no_codes(settings: Settings):
         for code in codes:
             assert code not in text, (name, code)
         assert 'class="en"' not in page.raw, name  # one language, no English glosses
+
+
+def test_no_table_has_two_columns_of_the_same_name(settings: Settings):
+    heads = 0
+    for name, page in _pages(settings).items():
+        for head in re.findall(r"<thead>(.*?)</thead>", page.raw, flags=re.S):
+            cells = [re.sub(r"<[^>]+>|\s+", " ", h).strip()
+                     for h in re.findall(r"<th[^>]*>(.*?)</th>", head, flags=re.S)]
+            cells = [c for c in cells if c]
+            assert len(cells) == len(set(cells)), (name, cells)
+            heads += 1
+    assert heads >= 10
