@@ -171,17 +171,21 @@ def outcome_view(ev: Evaluation, known: Names) -> dict[str, Any]:
     return {"packages": packages, "groups": groups}
 
 
-def segment_view(ev: Evaluation, lang: str) -> dict[str, Any]:
+def segment_view(ev: Evaluation, lang: str, known: Names | None = None) -> dict[str, Any]:
     """Segment sizes per period, and the moves P1 -> P2 as a matrix of client counts,
-    small cells hidden and, per row, a complementary cell with a lone small one."""
+    small cells hidden and, per row, a complementary cell with a lone small one; segments
+    named as the register of `known` names them (in Swedish too), else as the mart does."""
     sizes: dict[str, dict[str, Any]] = {}
     for s in ev.segments["sizes"]:
-        seg = sizes.setdefault(s["segment_code"], {
-            "code": s["segment_code"], "periods": {},
-            "name": named_in(s["segment_name_fi"], s["segment_name_en"], None, lang)})
+        code = s["segment_code"]
+        seg = sizes.setdefault(code, {
+            "code": code, "periods": {},
+            "name": (known and known.segments.get(code, (None,))[0])
+            or named_in(s["segment_name_fi"], s["segment_name_en"], None, lang) or code})
         seg["periods"][s["period"]] = {"clients": suppress(s["clients"], s["clients"]),
                                       "cost": suppress(s["total_cost_eur"], s["clients"])}
     codes = [*sizes, NONE_SEGMENT]
+    shown_as = {**{c: seg["name"] for c, seg in sizes.items()}, NONE_SEGMENT: NO_SEGMENT}
     counts = {(m["from_segment"], m["to_segment"]): m["clients"] for m in ev.segments["moves"]}
     matrix = []
     for f in codes:
@@ -191,14 +195,11 @@ def segment_view(ev: Evaluation, lang: str) -> dict[str, Any]:
         shown = [{"to": c["to"], "n": suppress(c["n"], c["n"])} for c in cells]
         for i in complement([c for c in cells if c["n"] is not None], "n"):
             shown[i]["n"] = COMPLEMENTARY
-        matrix.append({"from": f, "cells": shown,
+        matrix.append({"from": f, "name": shown_as[f], "cells": shown,
                        "moved": sum(c["n"] or 0 for c in cells if c["to"] != f)})
-    shown_as = {**{c: seg["name"] or c for c, seg in sizes.items()}, NONE_SEGMENT: NO_SEGMENT}
-    for row in matrix:
-        row["name"] = shown_as[row["from"]]
-    return {"sizes": list(sizes.values()), "codes": codes,
-            "columns": [shown_as[c] for c in codes], "matrix": matrix,
-            "has_moves": bool(counts), "unrecorded": ev.segments["unrecorded"]}
+    return {"sizes": list(sizes.values()), "columns": [shown_as[c] for c in codes],
+            "matrix": matrix, "has_moves": bool(counts),
+            "unrecorded": ev.segments["unrecorded"]}
 
 
 def proposal_view(proposals: list[Proposal]) -> list[dict[str, Any]]:
@@ -218,7 +219,7 @@ def render(settings: Settings, ev: Evaluation, proposals: list[Proposal],
         lang=lang, first=ev.first, last=ev.last, periods=ev.periods, versions=ev.versions,
         generated=generated(lang), objectives=objective_view(ev, lang),
         obligations=obligation_view(ev, known), payments=payment_view(ev, known),
-        outcomes=outcome_view(ev, known), segments=segment_view(ev, lang),
+        outcomes=outcome_view(ev, known), segments=segment_view(ev, lang, known),
         proposals=proposal_view(proposals), draft=draft)
     return write_text(report_dir(settings, ev.first, ev.last) / "follow_up_report.html", html)
 

@@ -157,3 +157,7 @@ def test_the_report_names_what_it_counts(tiny_warehouse, evaluation):
     for name in ("Masennuksen hoitoketju", "yksityinen", "PHQ-9", "Pääosin terveet",
                  "(ei palveluja)"):
         assert name in text, name
+    (path,) = view.render_report(settings, evaluation, renew(settings, evaluation, "2025-03"),
+                                 "sv")
+    moves = path.read_text("utf-8").split('<section id="segmentit">')[1]
+    assert "Huvudsakligen friska" in moves and "Pääosin terveet" not in moves  # segments.yml
