@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
 
 from arvo import report
 from arvo.config import Settings
 from tests.dbt_project.tiny_lake import P1
 from tests.report.handmade import PERIOD, A, B, C
+from tests.report.headers import header_rows
 
 
 def test_render_all_writes_index(settings: Settings):
@@ -158,10 +158,7 @@ def test_readers_see_no_codes(settings: Settings):
 def test_no_table_has_two_columns_of_the_same_name(settings: Settings):
     heads = 0
     for name, page in _pages(settings).items():
-        for head in re.findall(r"<thead>(.*?)</thead>", page.raw, flags=re.S):
-            cells = [re.sub(r"<[^>]+>|\s+", " ", h).strip()
-                     for h in re.findall(r"<th[^>]*>(.*?)</th>", head, flags=re.S)]
-            cells = [c for c in cells if c]
+        for cells in header_rows(page.raw):
             assert len(cells) == len(set(cells)), (name, cells)
             heads += 1
     assert heads >= 10
