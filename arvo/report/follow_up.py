@@ -9,8 +9,8 @@ when both its ends are.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -128,27 +128,77 @@ def obligation_view(ev: Evaluation, known: Names) -> dict[str, Any]:
             if region else None}
 
 
+_NAMED = ("period", "package_code", "sector_code", "package", "sector")
+"""What names a row of the payment tables (the rest of a shown row are its figures)."""
+
+
+def _hide_when_any(parts: list[Any], total: Any) -> Any:
+    """`total` of `parts`, or COMPLEMENTARY when any of them is hidden (the total less
+    the parts shown would give the hidden ones)."""
+    return COMPLEMENTARY if any(hidden(p) for p in parts) else total
+
+
+def _period_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One period's rows shown: each line's sum hidden under 5 episodes, and a second
+    row hidden with a lone small one, so that it cannot be recovered from the period's
+    total."""
+    extra = complement(rows, "episodes")
+    return [{**{k: r[k] for k in _NAMED}, "episodes": suppress(r["episodes"], r["episodes"]),
+             **{line: COMPLEMENTARY if i in extra else suppress(amount, r["episodes"])
+                for line, amount in r["sums"].items()}} for i, r in enumerate(rows)]
+
+
+def _period_total(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A period's sums over its packages, hidden under 5 episodes in all. (A lone small
+    row cannot be recovered from it: _period_rows hides a second row with it.)"""
+    episodes = sum(r["episodes"] for r in rows)
+    return {line: suppress(sum((r["sums"][line] for r in rows if line in r["sums"]),
+                               Decimal(0)), episodes)
+            for line in LINES if any(line in r["sums"] for r in rows)}
+
+
 def payment_view(ev: Evaluation, known: Names) -> dict[str, Any]:
-    """Per period x package x sector the exact sums of each line (hidden under 5
-    episodes), and how often each adjustment was reached or triggered; packages and
-    provider types in words."""
-    rows: dict[tuple, dict[str, Any]] = {}
+    """What the payment rules paid, exact: over the span per package x provider type and
+    per period for all packages; in detail per period x package x provider type (hidden
+    under 5 episodes, with complementary suppression in each period); and per adjustment
+    how often it was reached or kept back. A sum over the span or over an adjustment's
+    providers is shown only when every period row it sums is (docs/follow-up.md)."""
+    grouped: dict[tuple, dict[str, Any]] = {}
     for t in ev.payments["totals"]:
-        row = rows.setdefault((t["period"], t["package_code"], t["sector"]), {
+        row = grouped.setdefault((t["period"], t["package_code"], t["sector"]), {
             "period": t["period"], "package_code": t["package_code"],
-            "package": known.package(t["package_code"])[0], "sector": sector(t["sector"]),
-            "providers": t["providers"], "episodes": t["episodes"]})
-        row[t["line"]] = suppress(t["amount_eur"], t["episodes"])
-    by_period: dict[str, dict[str, Any]] = defaultdict(dict)
-    for t in ev.payments["totals"]:
-        by_period[t["period"]][t["line"]] = by_period[t["period"]].get(t["line"], 0) + \
-            t["amount_eur"]
-    return {"rows": list(rows.values()), "lines": LINES,
-            "periods": [{"period": p, **by_period[p]} for p in ev.periods],
-            "adjustments": [{**a, "package": known.package(a["package_code"])[0],
-                             "sector": sector(a["rule_sector"]),
-                             "kind": ADJUSTMENT_LINES.get(a["line"], a["line"])}
-                            for a in ev.payments["adjustments"]]}
+            "sector_code": t["sector"], "package": known.package(t["package_code"])[0],
+            "sector": sector(t["sector"]), "episodes": t["episodes"], "sums": {}})
+        if t["amount_eur"] is not None:
+            row["sums"][t["line"]] = t["amount_eur"]
+    detail, periods, span = [], [], {}
+    for p in ev.periods:
+        rows = [r for r in grouped.values() if r["period"] == p]
+        shown = _period_rows(rows)
+        detail += shown
+        periods.append({"period": p, **_period_total(rows)})
+        for r, d in zip(rows, shown, strict=True):
+            s = span.setdefault((r["package_code"], r["sector_code"]), {
+                **{k: r[k] for k in _NAMED[1:]}, "sums": {}, "parts": []})
+            s["parts"].append(d)
+            for line, amount in r["sums"].items():
+                s["sums"][line] = s["sums"].get(line, Decimal(0)) + amount
+    spans = [{**{k: s[k] for k in _NAMED[1:]},
+              **{line: _hide_when_any([x.get(line) for x in s["parts"]], amount)
+                 for line, amount in s["sums"].items()}} for s in span.values()]
+    whole = {line: _hide_when_any([p.get(line) for p in periods], sum(
+        (s["sums"].get(line, Decimal(0)) for s in span.values()), Decimal(0)))
+        for line in LINES if any(line in s["sums"] for s in span.values())}
+    adjustments = []
+    for a in ev.payments["adjustments"]:
+        drawn = [d.get(a["line"]) for d in detail if d["package_code"] == a["package_code"]
+                 and a["rule_sector"] in ("all", d["sector_code"])]
+        adjustments.append({**a, "amount_eur": _hide_when_any(drawn, a["amount_eur"]),
+                            "package": known.package(a["package_code"])[0],
+                            "sector": sector(a["rule_sector"]),
+                            "kind": ADJUSTMENT_LINES.get(a["line"], a["line"])})
+    return {"rows": detail, "lines": LINES, "periods": periods, "span": spans,
+            "whole": whole, "adjustments": adjustments}
 
 
 def outcome_view(ev: Evaluation, known: Names) -> dict[str, Any]:

@@ -1,0 +1,136 @@
+"""The follow-up report's payment tables (arvo/report/follow_up.py `payment_view`): exact
+sums over the span and per period, and no sum under 5 episodes or one that a total
+would give away (docs/follow-up.md "Disclosure")."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from arvo.follow_up.evaluate import Evaluation, evaluate_warehouse
+from arvo.report import follow_up as view
+from arvo.report.disclosure import COMPLEMENTARY, SUPPRESSED, hidden
+from arvo.report.labels import Names
+from tests.conftest import TINY_PERIODS
+
+KNOWN = Names(providers={}, packages={"HIP": ("Lonkka", "Hip"), "DEP": ("Masennus", "Dep")},
+              segments={})
+
+
+def _lines(period, package, sector, episodes, base, uplift=None):
+    """One period x package x sector's lines as evaluate.payments gives them."""
+    amounts = {"base": base, **({"uplift": uplift} if uplift is not None else {})}
+    amounts["total"] = sum(amounts.values(), Decimal(0))
+    return [{"period": period, "package_code": package, "sector": sector, "line": line,
+             "amount_eur": amount, "providers": 1, "episodes": episodes}
+            for line, amount in amounts.items()]
+
+
+def _ev(periods, totals, adjustments=()):
+    return Evaluation(first=periods[0], last=periods[-1], periods=periods, versions={},
+                      payments={"totals": totals, "adjustments": list(adjustments)})
+
+
+def _adjustment(package, sector, amount):
+    return {"package_code": package, "rule_sector": sector, "adjustment": "uplift_x",
+            "line": "uplift", "provider_periods": 2, "providers": 1, "conditions_met": 2,
+            "applied": 2, "amount_eur": amount, "failed_conditions": None}
+
+
+def _row(shown, period, package, sector):
+    return next(r for r in shown["rows"] if (r["period"], r["package_code"], r["sector_code"])
+                == (period, package, sector))
+
+
+def test_span_and_period_sums_are_exact_when_every_row_is_shown():
+    ev = _ev(["2025-01", "2025-02"], [
+        *_lines("2025-01", "HIP", "public", 20, Decimal("1000.10"), Decimal("50.05")),
+        *_lines("2025-02", "HIP", "public", 22, Decimal("1100.20"), Decimal("0.00")),
+        *_lines("2025-01", "DEP", "private", 9, Decimal("300.33"))])
+    shown = view.payment_view(ev, KNOWN)
+    (hip,) = [s for s in shown["span"] if s["package_code"] == "HIP"]
+    assert (hip["base"], hip["uplift"], hip["total"]) == (
+        Decimal("2100.30"), Decimal("50.05"), Decimal("2150.35"))
+    assert hip["package"] == "Lonkka"
+    assert [p["total"] for p in shown["periods"]] == [Decimal("1350.48"), Decimal("1100.20")]
+    assert shown["whole"]["total"] == Decimal("2450.68")
+    assert all(isinstance(v, Decimal) for v in shown["whole"].values())
+    assert "uplift" not in _row(shown, "2025-01", "DEP", "private")  # no such line: "–"
+
+
+def test_a_lone_small_row_hides_a_second_and_every_sum_it_enters():
+    ev = _ev(["2025-01", "2025-02"], [
+        *_lines("2025-01", "HIP", "public", 20, Decimal("1000"), Decimal("50")),
+        *_lines("2025-01", "DEP", "public", 3, Decimal("300"), Decimal("30")),
+        *_lines("2025-01", "DEP", "private", 10, Decimal("900"), Decimal("0")),
+        *_lines("2025-02", "HIP", "public", 21, Decimal("1050"), Decimal("50")),
+        *_lines("2025-02", "DEP", "public", 6, Decimal("600"), Decimal("60")),
+        *_lines("2025-02", "DEP", "private", 11, Decimal("990"), Decimal("0"))],
+        [_adjustment("HIP", "all", Decimal("100")), _adjustment("DEP", "public", Decimal("90")),
+         _adjustment("DEP", "private", Decimal("0"))])
+    shown = view.payment_view(ev, KNOWN)
+    small = _row(shown, "2025-01", "DEP", "public")
+    assert small["episodes"] is SUPPRESSED and small["total"] is SUPPRESSED
+    # the next smallest row of the period, so the period's total less the rows shown
+    # gives only the sum of two
+    second = _row(shown, "2025-01", "DEP", "private")
+    assert second["total"] is COMPLEMENTARY and second["episodes"] == 10
+    assert _row(shown, "2025-01", "HIP", "public")["total"] == Decimal("1050")
+    assert shown["periods"][0]["total"] == Decimal("2280")  # two rows hidden: shown
+    # over the span, a sum with a hidden period is hidden (it less the period shown
+    # would give the hidden one); the sums of the other rows and of all are shown
+    span = {(s["package_code"], s["sector_code"]): s for s in shown["span"]}
+    assert span["DEP", "public"]["total"] is COMPLEMENTARY
+    assert span["DEP", "private"]["base"] is COMPLEMENTARY
+    assert span["HIP", "public"]["total"] == Decimal("2150")
+    assert shown["whole"]["total"] == Decimal("5030")  # 2280 + 2750
+    adjustments = [a["amount_eur"] for a in shown["adjustments"]]
+    assert adjustments == [Decimal("100"), COMPLEMENTARY, COMPLEMENTARY]
+
+
+def test_a_lone_small_row_is_hidden_with_the_only_other_one():
+    # the small row's only partner is the one row with episodes: both are hidden, so
+    # the period's total is the sum of two
+    ev = _ev(["2025-01"], [*_lines("2025-01", "HIP", "public", 20, Decimal("1000")),
+                           *_lines("2025-01", "DEP", "public", 2, Decimal("200")),
+                           *_lines("2025-01", "DEP", "private", 0, Decimal("0"))])
+    shown = view.payment_view(ev, KNOWN)
+    assert _row(shown, "2025-01", "DEP", "public")["total"] is SUPPRESSED
+    assert _row(shown, "2025-01", "HIP", "public")["total"] is COMPLEMENTARY
+    assert _row(shown, "2025-01", "DEP", "private")["total"] == 0  # zero discloses nothing
+    assert shown["periods"][0]["total"] == Decimal("1200")
+
+
+def test_a_period_total_on_under_five_episodes_hides_the_span_total():
+    ev = _ev(["2025-01", "2025-02"], [
+        *_lines("2025-01", "HIP", "public", 1, Decimal("1000")),
+        *_lines("2025-01", "DEP", "public", 2, Decimal("200")),
+        *_lines("2025-02", "HIP", "public", 30, Decimal("3000"))])
+    shown = view.payment_view(ev, KNOWN)
+    assert [p["total"] for p in shown["periods"]] == [SUPPRESSED, Decimal("3000")]
+    assert shown["whole"]["total"] is COMPLEMENTARY  # less 2025-02 it would be 2025-01's
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_warehouse):
+    settings = tiny_warehouse["settings"]
+    ev = evaluate_warehouse(settings, *TINY_PERIODS)
+    return ev, view.payment_view(ev, KNOWN)
+
+
+def test_the_tiny_warehouse_shows_no_payment_figure_on_under_five_episodes(tiny):
+    """Every package of the tiny lake has 1 to 3 episodes a period: its rows, their
+    episode counts, the sums over the span and the adjustments' sums are all hidden;
+    a period's total over all packages (9 episodes) is shown, exact."""
+    ev, shown = tiny
+    assert shown["rows"] and shown["adjustments"] and shown["span"]
+    for r in shown["rows"]:
+        assert r["episodes"] is SUPPRESSED
+        assert all(hidden(r[line]) for line in view.LINES if line in r)
+    assert all(hidden(s[line]) for s in shown["span"] for line in view.LINES if line in s)
+    assert all(hidden(a["amount_eur"]) for a in shown["adjustments"])
+    for p in shown["periods"]:
+        expected = sum((t["amount_eur"] for t in ev.payments["totals"]
+                        if t["period"] == p["period"] and t["line"] == "total"), Decimal(0))
+        assert p["total"] == expected and expected > 0
