@@ -20,7 +20,7 @@ from arvo.config import Settings
 from arvo.messages import DEFAULT_LANGUAGE, check_language, msg
 from arvo.objectives import MEASURES
 from arvo.report.charts import lorenz
-from arvo.report.disclosure import COMPLEMENTARY, complement, suppress
+from arvo.report.disclosure import COMPLEMENTARY, complement, hidden, suppress, table_cells
 from arvo.report.files import moved, staged, write_text
 from arvo.report.formatting import environment, generated, window
 from arvo.report.labels import KAISER_FI, SECTORS, named_in
@@ -68,13 +68,6 @@ def _suppressed(rows: list[dict[str, Any]], cells: tuple[str, ...]) -> list[dict
     return out
 
 
-def row_cells(counts: list[int]) -> list[Any]:
-    """Counts of one table row (whose total is shown) through the small-cell rule, a
-    second cell hidden when a lone small one could be recovered from the total."""
-    extra = complement([{"clients": n} for n in counts], "clients")
-    return [COMPLEMENTARY if i in extra else suppress(n, n) for i, n in enumerate(counts)]
-
-
 def population_view(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Clients by age group x sex, and clients and cost by home municipality."""
     cells: dict[tuple[str, str], int] = defaultdict(int)
@@ -82,12 +75,10 @@ def population_view(rows: list[dict[str, Any]]) -> dict[str, Any]:
         cells[(r["age_group"], r["sex"])] += r["clients"] or 0
     sexes = [s for s in ("F", "M", "unknown") if any(k[1] == s for k in cells)]
     ages = [a for a in AGE_GROUPS if any(k[0] == a for k in cells)]
-    age_rows = []
-    for a in ages:
-        counts = [cells.get((a, s), 0) for s in sexes]
-        age_rows.append({"age_group": a if a != "unknown" else msg("unknown"),
-                         "cells": row_cells(counts),
-                         "clients": suppress(sum(counts), sum(counts))})
+    counts = [[cells.get((a, s), 0) for s in sexes] for a in ages]
+    age_rows = [{"age_group": a if a != "unknown" else msg("unknown"), "cells": shown,
+                 "clients": suppress(sum(row), sum(row))}
+                for a, row, shown in zip(ages, counts, table_cells(counts), strict=True)]
     municipalities = sorted(_sum_by(rows, "municipality"),
                             key=lambda r: (r["municipality"] == "unknown", -r["clients"]))
     for r in municipalities:
@@ -186,16 +177,21 @@ def segment_rows(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
 def moves_view(moves: list[dict[str, Any]], current: list[dict[str, Any]],
                draft: list[dict[str, Any]]) -> dict[str, Any]:
     """The crosstab of clients from each current segment (rows) to each draft segment
-    (columns); zero shown as 0, 1-4 suppressed."""
+    (columns), whose totals are the segments' sizes: zero shown as 0, 1-4 hidden with
+    the cells that keep them from the totals (disclosure.table_cells)."""
     cells = {(m["segment_code"], m["draft_segment_code"]): m["clients"] for m in moves}
-    rows = []
-    for c in current:
-        counts = [cells.get((c["code"], d["code"]), 0) for d in draft]
-        rows.append({"name": c["name"], "code": c["code"], "cells": row_cells(counts)})
+    counts = [[cells.get((c["code"], d["code"]), 0) for d in draft] for c in current]
+    shown = table_cells(counts)
+    rows = [{"name": c["name"], "code": c["code"], "cells": r}
+            for c, r in zip(current, shown, strict=True)]
     moved = sum(n for (a, b), n in cells.items() if a != b)
+    # all clients less those who stay: hidden when one who stays is
+    stay = [r[j] for r, c in zip(shown, current, strict=True)
+            for j, d in enumerate(draft) if d["code"] == c["code"]]
     same = ([c["code"] for c in current] == [d["code"] for d in draft] and moved == 0)
     return {"rows": rows, "columns": [{"name": d["name"], "code": d["code"]} for d in draft],
-            "moved": suppress(moved, moved), "unchanged": same}
+            "moved": COMPLEMENTARY if any(hidden(n) for n in stay) else suppress(moved, moved),
+            "unchanged": same}
 
 
 def baseline_view(rows: list[dict[str, Any]], names: Any,

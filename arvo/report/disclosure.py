@@ -2,7 +2,9 @@
 
 A cell based on 1 to SMALL_CELL - 1 clients, pairs or episodes is replaced by a marker
 (`SUPPRESSED`, printed "<5") before it reaches a template; a second cell is hidden
-(`COMPLEMENTARY`, "..") when a lone small cell could otherwise be recovered from a total.
+(`COMPLEMENTARY`, "..") when a lone small cell could otherwise be recovered from a total
+(`complement` for a list with its total, `table_hidden` for a table with its row and
+column totals).
 """
 
 from __future__ import annotations
@@ -83,3 +85,44 @@ def complement(rows: list[dict[str, Any]], count: str) -> set[int]:
         return set()
     others = [i for i, r in enumerate(rows) if i != small[0] and (r[count] or 0) > 0]
     return {min(others, key=lambda i: rows[i][count])} if others else set()
+
+
+def table_hidden(counts: list[list[int | None]]) -> set[tuple[int, int]]:
+    """The cells `(row, column)` to hide in a table of counts whose row and column totals
+    are shown, in the table or elsewhere in the report (None: no such cell).
+
+    Every small cell, and with each the other three corners of a rectangle: the hypercube
+    method of tau-ARGUS in two dimensions (Hundepool et al., *Statistical Disclosure
+    Control*, Wiley 2012, ch. 4). Then every hidden cell lies on a cycle of hidden cells,
+    so no combination of the row and column totals less the cells shown gives it exactly
+    (the criterion of Statistics Norway's GaussSuppression): the totals leave each hidden
+    value a range. Of the rectangles, the one with the fewest zeros not hidden yet is
+    chosen (a hidden zero leaves the range one-sided), then the fewest clients not hidden
+    yet, then the first row and column. A table in which no rectangle can be drawn (one
+    row or column, or cells missing by design around the small one) hides every non-zero
+    cell; there its totals may still give a cell, so a table with a missing cell is laid
+    out with at least 3 rows and 3 columns and the missing one in a corner.
+    """
+    cells = {(i, j): n for i, row in enumerate(counts) for j, n in enumerate(row)
+             if n is not None}
+    hide = {c for c, n in cells.items() if is_small(n)}
+    for i, j in sorted(hide):
+        options = []
+        for i2, j2 in cells:
+            corners = [c for c in ((i, j2), (i2, j), (i2, j2)) if c not in hide]
+            if i2 != i and j2 != j and all(c in cells for c in corners):
+                options.append((sum(cells[c] == 0 for c in corners),
+                                sum(cells[c] for c in corners), i2, j2))
+        if not options:
+            return {c for c, n in cells.items() if n}
+        *_, i2, j2 = min(options)
+        hide |= {(i, j2), (i2, j), (i2, j2)}
+    return hide
+
+
+def table_cells(counts: list[list[int | None]]) -> list[list[Any]]:
+    """A table of counts (row and column totals shown) through `table_hidden`: small cells
+    "<5", the cells hidden with them "..", None kept (no such cell)."""
+    hide = table_hidden(counts)
+    return [[n if n is None or (i, j) not in hide else SUPPRESSED if is_small(n)
+             else COMPLEMENTARY for j, n in enumerate(row)] for i, row in enumerate(counts)]

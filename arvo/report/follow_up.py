@@ -24,6 +24,7 @@ from arvo.report.disclosure import (
     hidden,
     suppress,
     suppress_rate,
+    table_cells,
 )
 from arvo.report.files import moved, staged, write_text
 from arvo.report.formatting import environment, generated
@@ -223,8 +224,9 @@ def outcome_view(ev: Evaluation, known: Names) -> dict[str, Any]:
 
 def segment_view(ev: Evaluation, lang: str, known: Names | None = None) -> dict[str, Any]:
     """Segment sizes per period, and the moves P1 -> P2 as a matrix of client counts,
-    small cells hidden and, per row, a complementary cell with a lone small one; segments
-    named as the register of `known` names them (in Swedish too), else as the mart does."""
+    small cells hidden with the cells that keep them from the segments' sizes
+    (disclosure.table_cells); segments named as the register of `known` names them (in
+    Swedish too), else as the mart does."""
     sizes: dict[str, dict[str, Any]] = {}
     for s in ev.segments["sizes"]:
         code = s["segment_code"]
@@ -237,16 +239,17 @@ def segment_view(ev: Evaluation, lang: str, known: Names | None = None) -> dict[
     codes = [*sizes, NONE_SEGMENT]
     shown_as = {**{c: seg["name"] for c, seg in sizes.items()}, NONE_SEGMENT: NO_SEGMENT}
     counts = {(m["from_segment"], m["to_segment"]): m["clients"] for m in ev.segments["moves"]}
+    # (none) to (none): outside the region's service use in both windows, no such cell
+    table = [[None if f == t == NONE_SEGMENT else counts.get((f, t), 0) for t in codes]
+             for f in codes]
     matrix = []
-    for f in codes:
-        cells = [{"to": t, "n": counts.get((f, t), 0)} for t in codes]
-        if f == NONE_SEGMENT:
-            cells[-1]["n"] = None  # outside the region's service use in both windows
-        shown = [{"to": c["to"], "n": suppress(c["n"], c["n"])} for c in cells]
-        for i in complement([c for c in cells if c["n"] is not None], "n"):
-            shown[i]["n"] = COMPLEMENTARY
-        matrix.append({"from": f, "name": shown_as[f], "cells": shown,
-                       "moved": sum(c["n"] or 0 for c in cells if c["to"] != f)})
+    for f, row, shown in zip(codes, table, table_cells(table), strict=True):
+        moved = sum(n or 0 for t, n in zip(codes, row, strict=True) if t != f)
+        stayed = shown[codes.index(f)]
+        matrix.append({"from": f, "name": shown_as[f],
+                       "cells": [{"to": t, "n": n} for t, n in zip(codes, shown, strict=True)],
+                       # the row's total less the clients who stayed: hidden with them
+                       "moved": COMPLEMENTARY if hidden(stayed) else suppress(moved, moved)})
     return {"sizes": list(sizes.values()), "columns": [shown_as[c] for c in codes],
             "matrix": matrix, "has_moves": bool(counts),
             "unrecorded": ev.segments["unrecorded"]}

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from arvo.report.definition import concentration_view, render_definition_report, row_cells
+from arvo.report.definition import (
+    concentration_view,
+    moves_view,
+    population_view,
+    render_definition_report,
+)
 from arvo.report.disclosure import COMPLEMENTARY, SUPPRESSED
 from tests.dbt_project import tiny_lake
 from tests.report.headers import header_rows
@@ -43,10 +48,29 @@ def test_definition_report_renders_in_each_language(definition_warehouse, lang, 
         assert len(names) == len(set(names)), names
 
 
-def test_a_lone_small_cell_hides_a_second():
-    assert row_cells([2, 6]) == [SUPPRESSED, COMPLEMENTARY]
-    assert row_cells([0, 6, 7]) == [0, 6, 7]
-    assert row_cells([2, 3, 9]) == [SUPPRESSED, SUPPRESSED, 9]
+def test_a_small_cell_hides_the_cells_that_keep_it_from_the_totals():
+    """The age x sex table and the segment moves: a small cell, and the other corners of
+    a rectangle, since each row's total and each column's (a sex, a segment's size) is
+    shown (arvo/report/disclosure.py table_hidden)."""
+    rows = [{"age_group": a, "sex": s, "municipality": "837", "clients": n, "cost_eur": 1}
+            for a, s, n in (("0-17", "F", 2), ("0-17", "M", 6),
+                            ("18-64", "F", 30), ("18-64", "M", 40))]
+    ages = population_view(rows)["ages"]
+    assert [a["cells"] for a in ages] == [[SUPPRESSED, COMPLEMENTARY],
+                                          [COMPLEMENTARY, COMPLEMENTARY]]
+    assert [a["clients"] for a in ages] == [8, 70]
+    segments = [{"code": "A", "name": "A"}, {"code": "B", "name": "B"}]
+    moves = moves_view([{"segment_code": a, "draft_segment_code": b, "clients": n}
+                        for a, b, n in (("A", "A", 50), ("A", "B", 3), ("B", "B", 60),
+                                        ("B", "A", 9))], segments, segments)
+    assert [r["cells"] for r in moves["rows"]] == [[COMPLEMENTARY, SUPPRESSED],
+                                                   [COMPLEMENTARY, COMPLEMENTARY]]
+    # all clients less those who stay: hidden with them
+    assert moves["moved"] is COMPLEMENTARY
+    moves = moves_view([{"segment_code": a, "draft_segment_code": b, "clients": n}
+                        for a, b, n in (("A", "A", 50), ("A", "B", 7), ("B", "B", 60),
+                                        ("B", "A", 9))], segments, segments)
+    assert moves["moved"] == 16 and moves["rows"][0]["cells"] == [50, 7]
 
 
 def test_costliest_shares_are_read_off_the_lorenz_curve():

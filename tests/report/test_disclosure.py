@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from arvo.report import disclosure
-from arvo.report.disclosure import SUPPRESSED, complement, hidden, is_small, suppress
+from arvo.report.disclosure import (
+    SUPPRESSED,
+    complement,
+    hidden,
+    is_small,
+    suppress,
+    table_cells,
+    table_hidden,
+)
 
 
 def test_suppress_is_the_small_cell_rule():
@@ -27,3 +35,62 @@ def test_a_lone_small_cell_hides_the_next_smallest_too():
     # two small cells: neither can be recovered from the total alone
     assert complement([{"n": 3}, {"n": 2}, {"n": 50}], "n") == set()
     assert complement([{"n": 3}], "n") == set()
+
+
+def recoverable(counts, hide):
+    """The hidden cells that the row and column totals give exactly: those whose
+    indicator lies in the row space of the totals' equations over the hidden cells."""
+    import numpy as np
+
+    cells = sorted(hide)
+    lines = [[int(c[0] == i) for c in cells] for i in range(len(counts))] + \
+        [[int(c[1] == j) for c in cells] for j in range(len(counts[0]))]
+    a = np.array(lines, dtype=float)
+    rank = np.linalg.matrix_rank(a)
+    return [c for k, c in enumerate(cells)
+            if np.linalg.matrix_rank(np.vstack([a, np.eye(len(cells))[k]])) == rank]
+
+
+def test_a_table_hides_a_rectangle_with_each_small_cell():
+    counts = [[2, 40, 9], [30, 50, 8], [60, 70, 80]]
+    assert table_hidden(counts) == {(0, 0), (0, 2), (1, 0), (1, 2)}  # the fewest hidden
+    assert table_cells(counts)[0] == [SUPPRESSED, 40, disclosure.COMPLEMENTARY]
+    # not a rectangle through a zero while there is another: a hidden 0 at (1, 2) would
+    # leave the range one-sided
+    counts = [[2, 40, 9], [30, 50, 0], [60, 70, 80]]
+    assert table_hidden(counts) == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    # a small cell alone in its row: only through zeros
+    assert table_hidden([[2, 0], [0, 9]]) == {(0, 0), (0, 1), (1, 0), (1, 1)}
+
+
+def test_hiding_by_rows_alone_leaves_a_small_cell_to_its_column_total():
+    counts = [[2, 9], [7, 8]]
+    by_rows = {(0, 0), (0, 1)}  # complement() on the first row
+    assert recoverable(counts, by_rows) == [(0, 0), (0, 1)]
+    assert table_hidden(counts) == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    assert recoverable(counts, table_hidden(counts)) == []
+
+
+def test_no_hidden_cell_of_a_random_table_is_given_by_its_totals():
+    import random
+
+    met = 0
+    for seed in range(200):
+        rng = random.Random(seed)
+        rows, cols = rng.randint(2, 6), rng.randint(2, 6)
+        counts = [[rng.choice([0, 1, 2, 3, 4, 5, 8, 20, 100]) for _ in range(cols)]
+                  for _ in range(rows)]
+        if rows >= 3 and cols >= 3 and rng.random() < 0.5:
+            counts[-1][-1] = None  # no such cell (as "(none)" to "(none)")
+        hide = table_hidden(counts)
+        small = {(i, j) for i, r in enumerate(counts) for j, n in enumerate(r) if is_small(n)}
+        assert small <= hide
+        if small:
+            met += 1
+            assert recoverable([[n or 0 for n in r] for r in counts], hide) == [], counts
+    assert met > 150
+
+
+def test_a_table_no_rectangle_can_protect_hides_every_non_zero_cell():
+    assert table_hidden([[2, 9, 0, 30]]) == {(0, 0), (0, 1), (0, 3)}
+    assert table_hidden([[None, 5], [2, 4]]) == {(0, 1), (1, 0), (1, 1)}

@@ -134,3 +134,31 @@ def test_the_tiny_warehouse_shows_no_payment_figure_on_under_five_episodes(tiny)
         expected = sum((t["amount_eur"] for t in ev.payments["totals"]
                         if t["period"] == p["period"] and t["line"] == "total"), Decimal(0))
         assert p["total"] == expected and expected > 0
+
+
+def test_segment_moves_hide_what_the_segments_sizes_would_give_away():
+    """The rows' totals are the segments' sizes in the first period and the columns' in
+    the last: a small cell hides the other corners of a rectangle, and a row's "moved"
+    (its size less those who stayed) is hidden when those who stayed are."""
+    sizes = [{"segment_code": c, "segment_name_fi": c, "segment_name_en": c, "period": p,
+              "clients": 100, "total_cost_eur": Decimal(1000)}
+             for c in ("A", "B") for p in ("2025-01", "2025-06")]
+    moves = [{"from_segment": f, "to_segment": t, "clients": n} for f, t, n in (
+        ("A", "A", 80), ("A", "B", 3), ("A", "(none)", 17), ("B", "B", 90),
+        ("B", "A", 6), ("B", "(none)", 4), ("(none)", "A", 20), ("(none)", "B", 7))]
+    ev = Evaluation(first="2025-01", last="2025-06", periods=["2025-01", "2025-06"],
+                    versions={}, segments={"sizes": sizes, "moves": moves, "unrecorded": []})
+    shown = view.segment_view(ev, "en", KNOWN)
+    cells = {(r["from"], c["to"]): c["n"] for r in shown["matrix"] for c in r["cells"]}
+    assert cells["A", "B"] is SUPPRESSED and cells["B", "(none)"] is SUPPRESSED
+    assert cells["(none)", "(none)"] is None
+    hidden_cells = {k for k, n in cells.items() if hidden(n)}
+    # each row and column with a hidden cell has another
+    for k in hidden_cells:
+        assert sum(h[0] == k[0] for h in hidden_cells) >= 2
+        assert sum(h[1] == k[1] for h in hidden_cells) >= 2
+    # the cheapest rectangle for A -> B (3) runs through B -> B (90), so B's "moved"
+    # would give it; A's stayed are shown
+    assert hidden(cells["B", "B"]) and not hidden(cells["A", "A"])
+    moved = {r["from"]: r["moved"] for r in shown["matrix"]}
+    assert moved == {"A": 20, "B": COMPLEMENTARY, "(none)": 27}
