@@ -315,7 +315,9 @@ def _baselines(rows: list[dict[str, Any]], period: str) -> list[dict[str, Any]]:
 def payments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
     """What the rules paid: per period x package x sector x line the exact sum (DECIMAL,
     Decimal in Python) and, per adjustment, how many provider x periods reached its
-    conditions (an uplift paid) or triggered it (a withhold kept back)."""
+    conditions (an uplift paid) or triggered it (a withhold kept back); each provider's
+    base per package at the last period with its episodes, and the uplifts paid with the
+    baseline participation (the lowest of the package's instruments, with its counts)."""
     if "mart_provider_payments" not in wh.tables:
         return {"totals": [], "adjustments": [], "last_base": {}, "uplifts_paid": []}
     totals = wh.query(
@@ -337,23 +339,30 @@ def payments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
         f"where cast(period as varchar) in ({_in(periods)}) and adjustment is not null "
         "and line in ('uplift', 'withhold') group by all "
         "order by package_code, rule_sector, adjustment")
-    base = {(r["provider_id"], r["package_code"]): Decimal(r["amount_eur"]) for r in wh.query(
-        "select provider_id, package_code, sum(amount_eur) as amount_eur "
-        "from mart_provider_payments where line = 'base' "
+    base = {(r["provider_id"], r["package_code"]): {
+        "amount_eur": Decimal(r["amount_eur"]), "episodes": r["episodes"]} for r in wh.query(
+        "select provider_id, package_code, sum(amount_eur) as amount_eur, "
+        "max(episodes) as episodes from mart_provider_payments where line = 'base' "
         f"and cast(period as varchar) = '{periods[-1]}' group by all")}
-    paid_under = []
+    paid_under: dict[tuple, dict[str, Any]] = {}
     if "mart_prom_compliance" in wh.tables:
-        paid_under = wh.query(
-            "select cast(p.period as varchar) as period, p.provider_id, p.package_code, "
-            "p.rule_sector, p.adjustment, p.amount_eur, min(c.rate) as rate "
-            "from mart_provider_payments as p inner join mart_prom_compliance as c "
-            "on c.period = p.period and c.provider_id = p.provider_id "
-            "and c.package_code = p.package_code and c.scope = 'package' "
-            "and c.timepoint = 'baseline' and c.eligible_episodes > 0 "
-            f"where cast(p.period as varchar) in ({_in(periods)}) and p.line = 'uplift' "
-            "and p.amount_eur > 0 group by all order by 1, 2")
+        # one row per instrument of the package: the lowest rate (then the first
+        # instrument) is the provider's participation, with the counts it rests on
+        for r in wh.query(
+                "select cast(p.period as varchar) as period, p.provider_id, p.package_code, "
+                "p.rule_sector, p.adjustment, p.amount_eur, p.episodes, c.rate, c.collected, "
+                "c.eligible_episodes as eligible "
+                "from mart_provider_payments as p inner join mart_prom_compliance as c "
+                "on c.period = p.period and c.provider_id = p.provider_id "
+                "and c.package_code = p.package_code and c.scope = 'package' "
+                "and c.timepoint = 'baseline' and c.eligible_episodes > 0 "
+                f"where cast(p.period as varchar) in ({_in(periods)}) and p.line = 'uplift' "
+                "and p.amount_eur > 0 order by period, provider_id, package_code, rule_sector, "
+                "adjustment, c.rate, c.instrument"):
+            paid_under.setdefault((r["period"], r["provider_id"], r["package_code"],
+                                   r["rule_sector"], r["adjustment"]), r)
     return {"totals": totals, "adjustments": adjustments, "last_base": base,
-            "uplifts_paid": paid_under}
+            "uplifts_paid": list(paid_under.values())}
 
 
 def outcomes(wh: Warehouse, periods: list[str]) -> dict[str, Any]:

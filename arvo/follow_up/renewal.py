@@ -17,6 +17,7 @@ from typing import Any
 from arvo.definitions import Definitions
 from arvo.follow_up.evaluate import Evaluation
 from arvo.messages import Message, msg
+from arvo.report.disclosure import is_small, share_is_small
 
 TIGHTEN_STEP = {"rate": 0.05, "mean": 0.01}
 """A tightened target is the 95 % bound rounded toward the old target to this step."""
@@ -42,6 +43,10 @@ judged goes on the agenda unchanged."""
 NEW_OBJECTIVE_MIN_N = 10
 """A package or segment with at least this many pairs at P2 (the objectives' default
 min_n) and no objective gets one at its current level."""
+
+NOT_SHOWN = "not shown: fewer than 5 episodes behind it"
+"""A figure of a proposal that would rest on fewer than 5 episodes (docs/follow-up.md
+"Disclosure"): the rule still uses it, the proposal does not show it."""
 
 STATUS = {"near": msg("near"), "missed": msg("not achieved")}
 """An objective's status in the words of the reports."""
@@ -117,19 +122,32 @@ def _align(ev: Evaluation, defs: Definitions, raised: dict[tuple, float]) -> lis
                     continue
                 paid = sum((Decimal(str(u["amount_eur"])) for u in under), Decimal("0.00"))
                 subject = f"{rule.package}/{rule.sector}/{adj.name}"
+                # a rate or a sum resting on 1 to 4 episodes is not shown
+                small = any(share_is_small(u["collected"], u["eligible"])
+                            or is_small(u["episodes"]) for u in under)
+                args = {"adjustment": adj.name, "package": rule.package, "n": len(under),
+                        "periods": f"{ev.first}..{ev.last}", "minimum": minimum,
+                        "old": float(cond.min_rate), "new": new}
                 out.append(Proposal(
                     "align_payment", subject,
                     msg("The {adjustment} of {package} was paid {n} times in {periods} to "
                         "providers whose baseline participation was below the obligation's "
+                        "minimum {minimum} (their rates and the sum paid rest on fewer than "
+                        "5 episodes and are not shown): let the uplift's participation "
+                        "threshold follow the obligation, {old} -> {new}.", **args)
+                    if small else
+                    msg("The {adjustment} of {package} was paid {n} times in {periods} to "
+                        "providers whose baseline participation was below the obligation's "
                         "minimum {minimum} (lowest {lowest}; {paid} EUR): let the uplift's "
                         "participation threshold follow the obligation, {old} -> {new}.",
-                        adjustment=adj.name, package=rule.package, n=len(under),
-                        periods=f"{ev.first}..{ev.last}", minimum=minimum,
-                        lowest=_r(min(float(u["rate"]) for u in under)), paid=str(paid),
-                        old=float(cond.min_rate), new=new),
-                    {"provider_periods": [f"{u['period']} {u['provider_id']} "
-                                          f"{_r(float(u['rate']))}" for u in under],
-                     "paid_eur": str(paid), "obligation_minimum": minimum, "new_minimum": new},
+                        **args, lowest=_r(min(float(u["rate"]) for u in under)),
+                        paid=str(paid)),
+                    {"provider_periods": [
+                        f"{u['period']} {u['provider_id']} " + (
+                            NOT_SHOWN if share_is_small(u["collected"], u["eligible"])
+                            else str(_r(float(u["rate"])))) for u in under],
+                     "paid_eur": NOT_SHOWN if small else str(paid),
+                     "obligation_minimum": minimum, "new_minimum": new},
                     "payments.yml", f"payments.rules[{i}].adjustments[{j}].when[{k}].min_rate",
                     float(cond.min_rate), new,
                     {"op": "set", "path": ["payments", "rules", i, "adjustments", j, "when", k,
@@ -275,7 +293,8 @@ def _agenda(ev: Evaluation) -> list[Proposal]:
                     "dialogue.", obligation=subject, period=ev.last, failed=last["failed"],
                     judged=last["judged"]),
                 {"period": ev.last, "failed": last["failed"], "judged": last["judged"],
-                 "providers": last["failing"]}))
+                 "providers": last["failing"],
+                 **{k: rule[k] for k in ("scope", "scope_code", "instrument", "timepoint")}}))
     return out
 
 
@@ -305,23 +324,37 @@ def _raise(ev: Evaluation, defs: Definitions) -> list[Proposal]:
         newly = sorted(p for p, upper in r["uppers"].items()
                        if upper < new and r["passing"].get(p))
         effects = _payment_effects(defs, ev, ob.package, newly)
-        figures = {"period": ev.last, "collected": r["collected"], "eligible": r["eligible"],
-                   "rate": _r(r["collected"] / r["eligible"]), "ci_lower": _r(lower),
-                   "first_period_rate": _r(a["collected"] / a["eligible"]),
-                   "would_newly_fail": newly, "payment_effects": effects}
-        out.append(Proposal(
-            "raise_obligation", f"{ob.package}/{ob.sector}",
-            msg("The region collected the {package} ({sector}) baselines of {collected} of "
+        args = {"package": ob.package, "sector": ob.sector, "period": ev.last,
+                "start": ev.first, "old": old, "new": new, "failing": ", ".join(newly) or "-",
+                "payments": "; ".join(f"{e['provider_id']} {e['rule']} {e['change_eur']}"
+                                      for e in effects) or "-"}
+        # the counts, the rates and the bound (a function of the counts) are shown only
+        # when neither period's share rests on 1 to 4 episodes, collected or not
+        if share_is_small(r["collected"], r["eligible"]) or share_is_small(a["collected"],
+                                                                           a["eligible"]):
+            figures = {"period": ev.last, "collected": NOT_SHOWN}
+            reason = msg(
+                "The region collected the {package} ({sector}) baselines at {period} and at "
+                "{start} well above the minimum {old}, beyond sampling noise (its counts "
+                "rest on fewer than 5 episodes collected or not and are not shown): raise "
+                "it to {new}. Providers that would then fail it beyond sampling noise: "
+                "{failing}; payments that would change: {payments}.", **args)
+        else:
+            figures = {"period": ev.last, "collected": r["collected"],
+                       "eligible": r["eligible"], "rate": _r(r["collected"] / r["eligible"]),
+                       "ci_lower": _r(lower),
+                       "first_period_rate": _r(a["collected"] / a["eligible"])}
+            reason = msg(
+                "The region collected the {package} ({sector}) baselines of {collected} of "
                 "{eligible} eligible episodes at {period} (95 % lower bound {lower}; "
                 "{first} at {start}), well above the minimum {old}: raise it to {new}. "
                 "Providers that would then fail it beyond sampling noise: {failing}; "
-                "payments that would change: {payments}.",
-                package=ob.package, sector=ob.sector, collected=r["collected"],
-                eligible=r["eligible"], period=ev.last, lower=_r(lower),
-                first=figures["first_period_rate"], start=ev.first, old=old, new=new,
-                failing=", ".join(newly) or "-",
-                payments="; ".join(f"{e['provider_id']} {e['rule']} {e['change_eur']}"
-                                   for e in effects) or "-"),
+                "payments that would change: {payments}.", **args,
+                collected=r["collected"], eligible=r["eligible"], lower=_r(lower),
+                first=figures["first_period_rate"])
+        figures |= {"would_newly_fail": newly, "payment_effects": effects}
+        out.append(Proposal(
+            "raise_obligation", f"{ob.package}/{ob.sector}", reason,
             figures, "obligations.yml", f"obligations[{i}].min_baseline_rate", old, new,
             {"op": "set", "path": ["obligations", i, "min_baseline_rate"], "value": new}))
     return out
@@ -331,7 +364,8 @@ def _payment_effects(defs: Definitions, ev: Evaluation, package: str,
                      providers: list[str]) -> list[dict[str, Any]]:
     """What the package's payment adjustments with an obligations condition would do to
     providers that newly fail it, at the last period's base: a withhold keeps back its
-    share (exact euros); an uplift is no longer paid."""
+    share (exact euros; not shown on a base of 1 to 4 episodes); an uplift is no longer
+    paid."""
     out = []
     for rule in defs.payments.rules:
         if rule.package != package:
@@ -344,9 +378,11 @@ def _payment_effects(defs: Definitions, ev: Evaluation, package: str,
                 if base is None:
                     continue
                 if adj.kind == "withhold":
-                    change = -(base * Decimal(str(adj.share_of_base))).quantize(Decimal("0.01"))
+                    change = -(base["amount_eur"] * Decimal(str(adj.share_of_base))
+                               ).quantize(Decimal("0.01"))
                     out.append({"provider_id": p, "rule": f"{package}/{adj.name}",
-                                "change_eur": str(change)})
+                                "change_eur": NOT_SHOWN if is_small(base["episodes"])
+                                else str(change)})
                 else:
                     out.append({"provider_id": p, "rule": f"{package}/{adj.name}",
                                 "change_eur": "uplift not paid"})

@@ -61,14 +61,21 @@ def suppress(value: Any, *counts: float | int | None) -> Any:
     return SUPPRESSED if any(is_small(n) for n in counts) else value
 
 
+def share_is_small(numerator: int | None, denominator: int | None) -> bool:
+    """True when a share of `numerator` out of `denominator` may not be shown: the
+    numerator, the denominator or the rest (denominator - numerator: those not counted)
+    is from 1 to SMALL_CELL - 1, since a share shown with its denominator gives away its
+    numerator."""
+    rest = None if denominator is None else denominator - (numerator or 0)
+    return any(is_small(n) for n in (numerator, denominator, rest))
+
+
 def suppress_rate(rate: Any, numerator: int | None, denominator: int | None,
                   *counts: float | int | None) -> tuple[Any, Any, Any]:
     """A rate with the counts it rests on, `(rate, numerator, denominator)`, through the
-    small-cell rule: all three are SUPPRESSED when the numerator, the denominator, the
-    rest (denominator - numerator: those not counted) or any of `counts` is from 1 to
-    SMALL_CELL - 1, since a rate shown with its denominator gives away its numerator."""
-    rest = None if denominator is None else denominator - (numerator or 0)
-    if any(is_small(n) for n in (numerator, denominator, rest, *counts)):
+    small-cell rule: all three are SUPPRESSED when the share is small (`share_is_small`)
+    or any of `counts` is from 1 to SMALL_CELL - 1."""
+    if share_is_small(numerator, denominator) or any(is_small(n) for n in counts):
         return SUPPRESSED, SUPPRESSED, SUPPRESSED
     return rate, numerator, denominator
 

@@ -17,7 +17,7 @@ from typing import Any
 from arvo.config import Settings
 from arvo.follow_up.evaluate import NONE_SEGMENT, Evaluation
 from arvo.follow_up.renewal import Proposal
-from arvo.messages import DEFAULT_LANGUAGE, check_language, msg
+from arvo.messages import DEFAULT_LANGUAGE, Message, check_language, msg
 from arvo.report.disclosure import (
     COMPLEMENTARY,
     complement,
@@ -28,7 +28,7 @@ from arvo.report.disclosure import (
 )
 from arvo.report.files import moved, staged, write_text
 from arvo.report.formatting import environment, generated
-from arvo.report.labels import SECTORS, Names, named_in, names, timepoint
+from arvo.report.labels import SCOPE_KINDS, SECTORS, Names, named_in, names, timepoint
 from arvo.report.objectives import figure
 from arvo.report.warehouse import open_warehouse
 
@@ -255,11 +255,44 @@ def segment_view(ev: Evaluation, lang: str, known: Names | None = None) -> dict[
             "unrecorded": ev.segments["unrecorded"]}
 
 
-def proposal_view(proposals: list[Proposal]) -> list[dict[str, Any]]:
-    return [{"kind": KINDS.get(p.kind, p.kind), "code": p.kind, "subject": p.subject,
-             "file": p.file, "key": p.key, "old": p.old,
-             "new": p.new if not isinstance(p.new, list | dict) else None,
-             "reason": p.reason, "changes": p.changes} for p in proposals]
+def _reason(p: Proposal, known: Names, objectives: dict[str, str]) -> Message:
+    """A proposal's reason with what it names as the report names it: packages, segments,
+    instruments, provider types, objectives and obligations by name in the report's
+    language (the proposal's subject, its file and key keep the codes)."""
+    args = dict(p.reason.args)
+    if args.get("scope") in SCOPE_KINDS:  # a new objective's "{scope} {code}"
+        args["code"] = known.scope(args["scope"], args["code"])[0]
+        args["scope"] = SCOPE_KINDS[args["scope"]][0]
+    if p.kind == "obligation_on_agenda":
+        f = p.figures
+        args["obligation"] = msg("{scope}: {instrument}, {timepoint}",
+                                 scope=known.scope(f["scope"], f["scope_code"])[0],
+                                 instrument=known.instrument(f["instrument"]),
+                                 timepoint=timepoint(f["timepoint"])[0])
+    namers = {"package": lambda c: known.package(c)[0], "segment": lambda c: known.segment(c)[0],
+              "source": lambda c: known.segment(c)[0], "instrument": known.instrument,
+              "sector": sector,
+              # an objective's name is a sentence of its own: quoted as the language quotes
+              "objective": lambda c: msg("“{name}”", name=objectives[c]) if c in objectives
+              else c}
+    for key, name in namers.items():
+        if isinstance(args.get(key), str) and not isinstance(args[key], Message):
+            args[key] = name(args[key])
+    return Message(p.reason.template, args)
+
+
+def proposal_view(proposals: list[Proposal], known: Names, objectives: dict[str, str],
+                  lang: str) -> list[dict[str, Any]]:
+    """The proposals with their reasons in the report's words and language, each a
+    sentence (`objectives`: code -> name)."""
+    out = []
+    for p in proposals:
+        reason = _reason(p, known, objectives).render(lang)
+        out.append({"kind": KINDS.get(p.kind, p.kind), "code": p.kind, "subject": p.subject,
+                    "file": p.file, "key": p.key, "old": p.old,
+                    "new": p.new if not isinstance(p.new, list | dict) else None,
+                    "reason": reason[:1].upper() + reason[1:], "changes": p.changes})
+    return out
 
 
 def render(settings: Settings, ev: Evaluation, proposals: list[Proposal],
@@ -268,12 +301,15 @@ def render(settings: Settings, ev: Evaluation, proposals: list[Proposal],
     check_language(lang)
     with open_warehouse(settings.warehouse) as wh:  # the names as the last period had them
         known = replace(names(settings, wh, ev.last, lang), instruments=wh.instrument_labels())
+    objectives = objective_view(ev, lang)
     html = environment(settings.templates_dir, lang).get_template(TEMPLATE).render(
         lang=lang, first=ev.first, last=ev.last, periods=ev.periods, versions=ev.versions,
-        generated=generated(lang), objectives=objective_view(ev, lang),
+        generated=generated(lang), objectives=objectives,
         obligations=obligation_view(ev, known), payments=payment_view(ev, known),
         outcomes=outcome_view(ev, known), segments=segment_view(ev, lang, known),
-        proposals=proposal_view(proposals), draft=draft)
+        proposals=proposal_view(proposals, known, {o["code"]: o["name"] for o in objectives},
+                                lang),
+        draft=draft)
     return write_text(report_dir(settings, ev.first, ev.last) / "follow_up_report.html", html)
 
 

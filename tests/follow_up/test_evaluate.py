@@ -143,8 +143,8 @@ def test_the_command_names_the_missing_periods(tiny_warehouse, prefect_server):
 
 def test_the_report_names_what_it_counts(tiny_warehouse, evaluation):
     """Packages, segments, provider types, instruments and timepoints by name in the
-    report's language, not by the definitions' codes (the proposals name the files and
-    keys they change, so they keep the codes)."""
+    report's language, not by the definitions' codes (the proposals keep the codes in
+    their subject, file and key, which name what they change)."""
     settings = tiny_warehouse["settings"]
     (path,) = view.render_report(settings, evaluation, renew(settings, evaluation, "2025-03"),
                                  "fi")
@@ -153,7 +153,17 @@ def test_the_report_names_what_it_counts(tiny_warehouse, evaluation):
     defs = definitions.load(settings.definitions_dir, period=LAST)
     codes = [*defs.package_codes, *(s.code for s in defs.segments), "public", "private",
              "third", "EQ5D5L", "PHQ9", "baseline", "followup_6m", "(none)"]
-    assert [c for c in codes if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)] == []
+
+    def named(text):
+        return [c for c in codes if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)]
+
+    assert named(text) == []
+    # the proposals keep the codes in their subject, file and key, not in their reasons
+    proposals = path.read_text("utf-8").split('<section id="ehdotukset">')[1]
+    reasons = [re.sub(r"<[^>]+>", " ", row.split("<td>")[-1])
+               for row in re.findall(r"<tr[^>]*>(.*?)</tr>", proposals, re.S)[1:]]
+    assert reasons and all(named(r) == [] for r in reasons), reasons
+    assert "DEPRESSION" in proposals  # its subject
     for name in ("Masennuksen hoitoketju", "yksityinen", "PHQ-9", "Pääosin terveet",
                  "(ei palveluja)"):
         assert name in text, name

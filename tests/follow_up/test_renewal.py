@@ -11,7 +11,7 @@ import pytest
 from arvo import definitions
 from arvo.config import REPO_ROOT
 from arvo.follow_up.evaluate import Evaluation
-from arvo.follow_up.renewal import propose
+from arvo.follow_up.renewal import NOT_SHOWN, propose
 
 P1, P2 = "2024-12", "2025-12"
 
@@ -79,12 +79,28 @@ def test_a_missed_target_is_kept_and_a_near_one_flagged(defs):
 def test_an_uplift_paid_under_the_obligation_follows_its_minimum(defs):
     paid = {"period": P2, "provider_id": "X", "package_code": "DEPRESSION",
             "rule_sector": "all", "adjustment": "outcome_uplift",
-            "amount_eur": Decimal("576.00"), "rate": 0.5}
+            "amount_eur": Decimal("576.00"), "rate": 0.5, "collected": 6, "eligible": 12,
+            "episodes": 12}
     (p,) = _kinds(propose(_ev(uplifts=[paid]), defs, "2026-01"), "align_payment")
     assert (p.file, p.old, p.new) == ("payments.yml", 0.5, 0.8)
     assert p.edit["path"][-1] == "min_rate" and p.figures["paid_eur"] == "576.00"
-    above = {**paid, "rate": 0.85}
+    assert p.figures["provider_periods"] == [f"{P2} X 0.5"] and "576.00 EUR" in p.reason
+    above = {**paid, "rate": 0.85, "collected": 17, "eligible": 20}
     assert not _kinds(propose(_ev(uplifts=[above]), defs, "2026-01"), "align_payment")
+
+
+def test_an_uplift_paid_on_a_few_episodes_is_proposed_without_its_figures(defs):
+    """The rule still sees a rate of 1 out of 3 episodes; the proposal shows neither it nor
+    the euros paid for them (docs/follow-up.md "Disclosure")."""
+    paid = {"period": P2, "provider_id": "X", "package_code": "DEPRESSION",
+            "rule_sector": "all", "adjustment": "outcome_uplift",
+            "amount_eur": Decimal("192.00"), "rate": 1 / 3, "collected": 1, "eligible": 3,
+            "episodes": 3}
+    (p,) = _kinds(propose(_ev(uplifts=[paid]), defs, "2026-01"), "align_payment")
+    assert (p.old, p.new) == (0.5, 0.8)
+    assert p.figures["paid_eur"] == NOT_SHOWN
+    assert p.figures["provider_periods"] == [f"{P2} X {NOT_SHOWN}"]
+    assert "192" not in p.reason and "0.333" not in p.reason and "not shown" in p.reason
 
 
 def test_a_minimum_the_region_exceeds_with_room_is_raised(defs):
@@ -95,6 +111,15 @@ def test_a_minimum_the_region_exceeds_with_room_is_raised(defs):
     (p,) = _kinds(propose(ev, defs, "2026-01"), "raise_obligation")
     assert (p.old, p.new) == (0.8, 0.9)  # Wilson lower bound of 196/200: 0.9497
     assert p.figures["would_newly_fail"] == ["B"]
+    # 4 episodes without a baseline: the counts, the rate and its bound are not shown
+    assert p.figures["collected"] == NOT_SHOWN and "rate" not in p.figures
+    assert "196" not in p.reason and "0.95" not in p.reason
+    shown = {**entry, "collected": 190}  # 10 without: shown
+    (p,) = _kinds(propose(_ev(baselines={P1: [shown], P2: [shown]}), defs, "2026-01"),
+                  "raise_obligation")
+    assert (p.old, p.new) == (0.8, 0.9)  # Wilson lower bound of 190/200: 0.910
+    assert (p.figures["collected"], p.figures["eligible"]) == (190, 200)
+    assert "190 of 200" in p.reason
     low = {**entry, "collected": 170}
     assert not _kinds(propose(_ev(baselines={P1: [low], P2: [low]}), defs, "2026-01"),
                       "raise_obligation")

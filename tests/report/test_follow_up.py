@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 
 from arvo.follow_up.evaluate import Evaluation, evaluate_warehouse
+from arvo.follow_up.renewal import Proposal
+from arvo.messages import msg
 from arvo.report import follow_up as view
 from arvo.report.disclosure import COMPLEMENTARY, SUPPRESSED, hidden
 from arvo.report.labels import Names
@@ -162,3 +164,39 @@ def test_segment_moves_hide_what_the_segments_sizes_would_give_away():
     assert hidden(cells["B", "B"]) and not hidden(cells["A", "A"])
     moved = {r["from"]: r["moved"] for r in shown["matrix"]}
     assert moved == {"A": 20, "B": COMPLEMENTARY, "(none)": 27}
+
+
+def test_a_proposals_reason_names_what_it_names_in_the_reports_language():
+    """The renewal writes its reasons with the definitions' codes (proposals.yml, the
+    CLI); the report gives them the names of the register and the catalogue."""
+    known = Names(providers={}, packages={"HIP": ("Lonkka", "Hip")},
+                  segments={"FRAIL": ("Hauraat", "Frail")},
+                  instruments={"EQ5D5L": "EQ-5D-5L"})
+    proposals = [
+        Proposal("new_objective", "segment:FRAIL", msg(
+            "{scope} {code} has {n} {instrument} pairs at {period} and no objective: steer "
+            "it with one at its current level, a mean gain of at least {target} (now {gain}).",
+            scope="segment", code="FRAIL", n=88, instrument="EQ5D5L", period="2025-12",
+            target=0.05, gain=0.057), {}),
+        Proposal("obligation_on_agenda", "HIP/EQ5D5L/baseline", msg(
+            "{obligation} missed at {period} by {failed} of {judged} providers judged: keep "
+            "the obligation and put it on the agenda of the steering dialogue.",
+            obligation="HIP/EQ5D5L/baseline", period="2025-12", failed=2, judged=4),
+            {"scope": "package", "scope_code": "HIP", "instrument": "EQ5D5L",
+             "timepoint": "baseline"}),
+        Proposal("keep_target", "HIP_GAIN", msg(
+            "{objective} {status} at {period}: {value} against the target {target} (95 % "
+            "interval {lower} to {upper}, n {n}); met in {met} of {periods} periods. Keep "
+            "the target and take it to the providers.", objective="HIP_GAIN",
+            status=msg("near"), period="2025-12", value=0.9, target=1.0, lower=0.8,
+            upper=0.95, n=107, met=0, periods=12), {})]
+    shown = view.proposal_view(proposals, known, {"HIP_GAIN": "Lonkan hyöty"}, "fi")
+    reasons = [r["reason"] for r in shown]
+    assert reasons[0].startswith("Asiakassegmentti Hauraat: 88 EQ-5D-5L-paria"), reasons[0]
+    assert reasons[1].startswith("Lonkka: EQ-5D-5L, Lähtötaso jäi"), reasons[1]
+    assert reasons[2].startswith("”Lonkan hyöty” lähellä"), reasons[2]
+    english = view.proposal_view(proposals, known, {"HIP_GAIN": "Hip gain"}, "en")
+    assert english[2]["reason"].startswith("“Hip gain” near at 2025-12: 0.9")
+    assert not any(code in r for r in reasons for code in ("FRAIL", "HIP", "EQ5D5L", "baseline"))
+    assert [r["subject"] for r in shown] == ["segment:FRAIL", "HIP/EQ5D5L/baseline", "HIP_GAIN"]
+    assert str(proposals[0].reason).startswith("segment FRAIL has 88 EQ5D5L pairs")  # as written
