@@ -44,9 +44,10 @@ NEW_OBJECTIVE_MIN_N = 10
 """A package or segment with at least this many pairs at P2 (the objectives' default
 min_n) and no objective gets one at its current level."""
 
-NOT_SHOWN = "not shown: fewer than 5 episodes behind it"
-"""A figure of a proposal that would rest on fewer than 5 episodes (docs/follow-up.md
-"Disclosure"): the rule still uses it, the proposal does not show it."""
+NOT_SHOWN = "not shown: it rests on, or would give away, a count of 1 to 4 episodes"
+"""A figure of a proposal that rests on 1 to 4 episodes, or a share whose numerator or
+rest is 1 to 4 (docs/follow-up.md "Disclosure"): the rule still uses it, the proposal
+does not show it."""
 
 STATUS = {"near": msg("near"), "missed": msg("not achieved")}
 """An objective's status in the words of the reports."""
