@@ -105,25 +105,37 @@ def table_hidden(counts: list[list[int | None]]) -> set[tuple[int, int]]:
     (the criterion of Statistics Norway's GaussSuppression): the totals leave each hidden
     value a range. Of the rectangles, the one with the fewest zeros not hidden yet is
     chosen (a hidden zero leaves the range one-sided), then the fewest clients not hidden
-    yet, then the first row and column. A table in which no rectangle can be drawn (one
-    row or column, or cells missing by design around the small one) hides every non-zero
-    cell; there its totals may still give a cell, so a table with a missing cell is laid
-    out with at least 3 rows and 3 columns and the missing one in a corner.
+    yet, then the first row and column. A row or column whose hidden cells add up to 1 to
+    4 would still narrow them to a few values (two small cells of a row summing to 2 are
+    both 1), so the smallest cell it shows is hidden too, with a rectangle of its own,
+    until no row or column hides a small sum. A table in which no rectangle can be drawn
+    (one row or column, or cells missing by design around the small one) hides every
+    non-zero cell; there its totals may still give a cell, so a table with a missing cell
+    is laid out with at least 3 rows and 3 columns and the missing one in a corner.
     """
     cells = {(i, j): n for i, row in enumerate(counts) for j, n in enumerate(row)
              if n is not None}
-    hide = {c for c, n in cells.items() if is_small(n)}
-    for i, j in sorted(hide):
-        options = []
-        for i2, j2 in cells:
-            corners = [c for c in ((i, j2), (i2, j), (i2, j2)) if c not in hide]
-            if i2 != i and j2 != j and all(c in cells for c in corners):
-                options.append((sum(cells[c] == 0 for c in corners),
-                                sum(cells[c] for c in corners), i2, j2))
-        if not options:
-            return {c for c, n in cells.items() if n}
-        *_, i2, j2 = min(options)
-        hide |= {(i, j2), (i2, j), (i2, j2)}
+    lines = [[c for c in cells if c[0] == i] for i in {c[0] for c in cells}] + \
+        [[c for c in cells if c[1] == j] for j in {c[1] for c in cells}]
+    hide: set[tuple[int, int]] = set()
+    todo = sorted(c for c, n in cells.items() if is_small(n))
+    while todo:
+        hide |= set(todo)
+        for i, j in todo:
+            options = []
+            for i2, j2 in cells:
+                corners = [c for c in ((i, j2), (i2, j), (i2, j2)) if c not in hide]
+                if i2 != i and j2 != j and all(c in cells for c in corners):
+                    options.append((sum(cells[c] == 0 for c in corners),
+                                    sum(cells[c] for c in corners), i2, j2))
+            if not options:
+                return {c for c, n in cells.items() if n}
+            *_, i2, j2 = min(options)
+            hide |= {(i, j2), (i2, j), (i2, j2)}
+        todo = sorted({min((c for c in line if c not in hide and cells[c]),
+                           key=lambda c: (cells[c], c), default=None)
+                       for line in lines if is_small(sum(cells[c] for c in line if c in hide))}
+                      - {None})
     return hide
 
 
