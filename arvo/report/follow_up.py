@@ -27,7 +27,7 @@ from arvo.report.disclosure import (
     table_cells,
 )
 from arvo.report.files import moved, staged, write_text
-from arvo.report.formatting import environment, generated
+from arvo.report.formatting import environment, generated, pct
 from arvo.report.labels import SCOPE_KINDS, SECTORS, Names, named_in, names, timepoint
 from arvo.report.objectives import figure
 from arvo.report.warehouse import open_warehouse
@@ -255,11 +255,14 @@ def segment_view(ev: Evaluation, lang: str, known: Names | None = None) -> dict[
             "unrecorded": ev.segments["unrecorded"]}
 
 
-def _reason(p: Proposal, known: Names, objectives: dict[str, str]) -> Message:
+def _reason(p: Proposal, known: Names, objectives: dict[str, str], lang: str) -> Message:
     """A proposal's reason with what it names as the report names it: packages, segments,
     instruments, provider types, objectives and obligations by name in the report's
-    language (the proposal's subject, its file and key keep the codes)."""
+    language (the proposal's subject, its file and key keep the codes), and a share as
+    the language writes a percentage."""
     args = dict(p.reason.args)
+    if "coverage" in args and isinstance(p.figures.get("coverage"), float):
+        args["coverage"] = pct(p.figures["coverage"], 0, lang)
     if args.get("scope") in SCOPE_KINDS:  # a new objective's "{scope} {code}"
         args["code"] = known.scope(args["scope"], args["code"])[0]
         args["scope"] = SCOPE_KINDS[args["scope"]][0]
@@ -287,7 +290,7 @@ def proposal_view(proposals: list[Proposal], known: Names, objectives: dict[str,
     sentence (`objectives`: code -> name)."""
     out = []
     for p in proposals:
-        reason = _reason(p, known, objectives).render(lang)
+        reason = _reason(p, known, objectives, lang).render(lang)
         out.append({"kind": KINDS.get(p.kind, p.kind), "code": p.kind, "subject": p.subject,
                     "file": p.file, "key": p.key, "old": p.old,
                     "new": p.new if not isinstance(p.new, list | dict) else None,

@@ -170,7 +170,7 @@ def test_a_proposals_reason_names_what_it_names_in_the_reports_language():
     """The renewal writes its reasons with the definitions' codes (proposals.yml, the
     CLI); the report gives them the names of the register and the catalogue."""
     known = Names(providers={}, packages={"HIP": ("Lonkka", "Hip")},
-                  segments={"FRAIL": ("Hauraat", "Frail")},
+                  segments={"FRAIL": ("Hauraat", "Frail"), "OLD": ("Iäkkäät", "Older")},
                   instruments={"EQ5D5L": "EQ-5D-5L"})
     proposals = [
         Proposal("new_objective", "segment:FRAIL", msg(
@@ -189,7 +189,13 @@ def test_a_proposals_reason_names_what_it_names_in_the_reports_language():
             "interval {lower} to {upper}, n {n}); met in {met} of {periods} periods. Keep "
             "the target and take it to the providers.", objective="HIP_GAIN",
             status=msg("near"), period="2025-12", value=0.9, target=1.0, lower=0.8,
-            upper=0.95, n=107, met=0, periods=12), {})]
+            upper=0.95, n=107, met=0, periods=12), {}),
+        Proposal("extend_obligation", "segment:FRAIL", msg(
+            "Extend the {source} segment's {instrument} obligation to {segment}: {clients} "
+            "clients at {period}, {pairs} of them ({coverage}) already with a {instrument} "
+            "pair from their packages' obligations, so collection is feasible.",
+            source="OLD", instrument="EQ5D5L", segment="FRAIL", clients=1869,
+            period="2025-12", pairs=305, coverage="16%"), {"coverage": 0.163})]
     shown = view.proposal_view(proposals, known, {"HIP_GAIN": "Lonkan hyöty"}, "fi")
     reasons = [r["reason"] for r in shown]
     assert reasons[0].startswith("Asiakassegmentti Hauraat: 88 EQ-5D-5L-paria"), reasons[0]
@@ -197,6 +203,11 @@ def test_a_proposals_reason_names_what_it_names_in_the_reports_language():
     assert reasons[2].startswith("”Lonkan hyöty” lähellä"), reasons[2]
     english = view.proposal_view(proposals, known, {"HIP_GAIN": "Hip gain"}, "en")
     assert english[2]["reason"].startswith("“Hip gain” near at 2025-12: 0.9")
-    assert not any(code in r for r in reasons for code in ("FRAIL", "HIP", "EQ5D5L", "baseline"))
-    assert [r["subject"] for r in shown] == ["segment:FRAIL", "HIP/EQ5D5L/baseline", "HIP_GAIN"]
+    assert reasons[3].startswith("Laajennetaan segmentin Iäkkäät EQ-5D-5L-keruuvelvoite "
+                                 "segmenttiin Hauraat"), reasons[3]
+    assert "(16 %)" in reasons[3]
+    assert not any(code in r for r in reasons
+                   for code in ("FRAIL", "OLD", "HIP", "EQ5D5L", "baseline"))
+    assert [r["subject"] for r in shown] == ["segment:FRAIL", "HIP/EQ5D5L/baseline", "HIP_GAIN",
+                                             "segment:FRAIL"]
     assert str(proposals[0].reason).startswith("segment FRAIL has 88 EQ5D5L pairs")  # as written
