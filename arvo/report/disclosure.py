@@ -81,16 +81,18 @@ def suppress_rate(rate: Any, numerator: int | None, denominator: int | None,
 
 
 def complement(rows: list[dict[str, Any]], count: str) -> set[int]:
-    """Index of the row to hide with a lone small cell of `count`, so it cannot be differenced.
+    """Index of the row to hide with the small cells of `count`, so they cannot be
+    differenced.
 
     When exactly one row has a small `count`, its value could be recovered from a total (or
     from another table's total) minus the rows shown; hiding the next smallest row too
-    leaves only the sum of two.
+    leaves only the sum of two. So too when the small rows add up to 1 to 4 (two rows of
+    1: the total less the rows shown is 2, so each is 1).
     """
     small = [i for i, r in enumerate(rows) if is_small(r[count])]
-    if len(small) != 1:
+    if not small or (len(small) > 1 and not is_small(sum(rows[i][count] for i in small))):
         return set()
-    others = [i for i, r in enumerate(rows) if i != small[0] and (r[count] or 0) > 0]
+    others = [i for i, r in enumerate(rows) if i not in small and (r[count] or 0) > 0]
     return {min(others, key=lambda i: rows[i][count])} if others else set()
 
 

@@ -35,6 +35,8 @@ def test_a_lone_small_cell_hides_the_next_smallest_too():
     # two small cells: neither can be recovered from the total alone
     assert complement([{"n": 3}, {"n": 2}, {"n": 50}], "n") == set()
     assert complement([{"n": 3}], "n") == set()
+    # two small cells that add up to 2: each is 1, so the next smallest is hidden too
+    assert complement([{"n": 1}, {"n": 1}, {"n": 50}, {"n": 60}], "n") == {2}
 
 
 def recoverable(counts, hide):
