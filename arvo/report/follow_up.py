@@ -129,8 +129,10 @@ def obligation_view(ev: Evaluation, known: Names) -> dict[str, Any]:
             if region else None}
 
 
-_NAMED = ("period", "package_code", "sector_code", "package", "sector")
-"""What names a row of the payment tables (the rest of a shown row are its figures)."""
+_SPAN_NAMED = ("package_code", "sector_code", "package", "sector")
+_NAMED = ("period", *_SPAN_NAMED)
+"""What names a row of the payment tables, over the span and per period (the rest of a
+shown row are its figures)."""
 
 
 def _hide_when_any(parts: list[Any], total: Any) -> Any:
@@ -180,11 +182,11 @@ def payment_view(ev: Evaluation, known: Names) -> dict[str, Any]:
         periods.append({"period": p, **_period_total(rows)})
         for r, d in zip(rows, shown, strict=True):
             s = span.setdefault((r["package_code"], r["sector_code"]), {
-                **{k: r[k] for k in _NAMED[1:]}, "sums": {}, "parts": []})
+                **{k: r[k] for k in _SPAN_NAMED}, "sums": {}, "parts": []})
             s["parts"].append(d)
             for line, amount in r["sums"].items():
                 s["sums"][line] = s["sums"].get(line, Decimal(0)) + amount
-    spans = [{**{k: s[k] for k in _NAMED[1:]},
+    spans = [{**{k: s[k] for k in _SPAN_NAMED},
               **{line: _hide_when_any([x.get(line) for x in s["parts"]], amount)
                  for line, amount in s["sums"].items()}} for s in span.values()]
     whole = {line: _hide_when_any([p.get(line) for p in periods], sum(

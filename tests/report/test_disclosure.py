@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
+
 from arvo.report import disclosure
 from arvo.report.disclosure import (
     SUPPRESSED,
@@ -42,8 +46,6 @@ def test_a_lone_small_cell_hides_the_next_smallest_too():
 def recoverable(counts, hide):
     """The hidden cells that the row and column totals give exactly: those whose
     indicator lies in the row space of the totals' equations over the hidden cells."""
-    import numpy as np
-
     cells = sorted(hide)
     lines = [[int(c[0] == i) for c in cells] for i in range(len(counts))] + \
         [[int(c[1] == j) for c in cells] for j in range(len(counts[0]))]
@@ -74,8 +76,6 @@ def test_hiding_by_rows_alone_leaves_a_small_cell_to_its_column_total():
 
 
 def test_no_hidden_cell_of_a_random_table_is_given_by_its_totals():
-    import random
-
     met = 0
     for seed in range(200):
         rng = random.Random(seed)
