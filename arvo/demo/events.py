@@ -35,6 +35,8 @@ UNIT_COSTS: dict[str, tuple[float, float, float, float]] = {
     "SOCIAL_WORK": (100, 0.08, 80, 125),
     "SUBSTANCE_SERVICE": (90, 0.15, 60, 130),
 }
+#: A service type the definitions add and UNIT_COSTS does not price.
+_OTHER_COST = (100, 0.1, 0, 1e6)
 
 #: Acute (non-chronic) ICD-10 codes by service type, for events not about a chronic condition.
 ACUTE_CODES: dict[str, tuple[str, ...]] = {
@@ -264,10 +266,7 @@ def background_events(rng: np.random.Generator, pop: pd.DataFrame, states: pd.Da
 def costs(rng: np.random.Generator, service: np.ndarray, provider: np.ndarray,
           services: list[str], plan: ProviderPlan) -> np.ndarray:
     """Unit costs of events at the provider's price level (lognormal, clipped)."""
-    med = np.array([UNIT_COSTS.get(s, (100, 0.1, 0, 1e6))[0] for s in services])
-    sd = np.array([UNIT_COSTS.get(s, (100, 0.1, 0, 1e6))[1] for s in services])
-    lo = np.array([UNIT_COSTS.get(s, (100, 0.1, 0, 1e6))[2] for s in services])
-    hi = np.array([UNIT_COSTS.get(s, (100, 0.1, 0, 1e6))[3] for s in services])
+    med, sd, lo, hi = np.array([UNIT_COSTS.get(s, _OTHER_COST) for s in services]).T
     c = med[service] * plan.price[provider] * np.exp(sd[service] * rng.standard_normal(
         len(service)))
     return np.round(np.clip(c, lo[service], hi[service]), 2)
