@@ -70,8 +70,8 @@ class Comparison:
 
     def shown(self, frame: pd.DataFrame) -> pd.DataFrame:
         """`frame` (by_package or by_provider) as the commissioner may see it: the amounts
-        of a row resting on 1 to 4 episodes hidden ("<5"), and the next smallest row too
-        ("..") when one alone is, so the total does not give it away."""
+        of a row resting on 1 to 4 episodes hidden ("<5"), and a further row too ("..")
+        where the total would still give one away (disclosure.complement)."""
         out = frame.copy().astype({c: object for c in AMOUNTS})
         rows = frame.to_dict("records")
         for i, r in enumerate(rows):

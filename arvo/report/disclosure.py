@@ -80,20 +80,63 @@ def suppress_rate(rate: Any, numerator: int | None, denominator: int | None,
     return rate, numerator, denominator
 
 
-def complement(rows: list[dict[str, Any]], count: str) -> set[int]:
-    """Index of the row to hide with the small cells of `count`, so they cannot be
-    differenced.
+def protected(small: list[int], others: list[int]) -> bool:
+    """True when the hidden cells of one list, row or column give away neither a small
+    one nor a small sum.
 
-    When exactly one row has a small `count`, its value could be recovered from a total (or
-    from another table's total) minus the rows shown; hiding the next smallest row too
-    leaves only the sum of two. So too when the small rows add up to 1 to 4 (two rows of
-    1: the total less the rows shown is 2, so each is 1).
+    `small`: the hidden small values; `others`: the other non-zero values hidden with
+    them. A reader knows each "<5" is 1 to 4, each ".." is 5 or more (a list hides no
+    zero and no small value with ".."), and their sum: the total less the cells shown.
+    That sum must not be 1 to 4 itself (two cells of 1 beside a total sum to 2, so each
+    is 1), and must leave each small cell two values at least: the sum less the least
+    the others can be is its highest, the sum less the most they can be its lowest. A 1
+    hidden with a 5 sums to 6, and is 6 less at least 5: 1. Two cells of 4 sum to 8, and
+    each is 8 less at most 4: 4.
+    """
+    if not small:
+        return True
+    total, top, k = sum(small) + sum(others), SMALL_CELL - 1, len(small)
+    if is_small(total):
+        return False
+    highest = min(top, total - (k - 1) - SMALL_CELL * len(others))
+    lowest = 1 if others else max(1, total - top * (k - 1))
+    return highest > lowest
+
+
+def _to_add(small: list[int], others: list[int],
+            candidates: list[tuple[int, Any]]) -> list[Any]:
+    """Of `candidates` (a value and a key, not hidden yet), the keys to hide beside `small`
+    and `others` so that `protected` holds: the smallest one that does it alone, else
+    the largest ones until it holds (all of them, if nothing does)."""
+    if protected(small, others):
+        return []
+    ordered = sorted(c for c in candidates if c[0] > 0)
+    alone = [key for n, key in ordered if protected(small, [*others, n])]
+    if alone:
+        return alone[:1]
+    added: list[Any] = []
+    for n, key in reversed(ordered):
+        added.append(key)
+        others = [*others, n]
+        if protected(small, others):
+            break
+    return added
+
+
+def complement(rows: list[dict[str, Any]], count: str) -> set[int]:
+    """Index of the rows to hide with the small cells of `count`, so that they cannot be
+    differenced from a total (in the list or in another table).
+
+    A lone small row, a total less the rows shown would give; so the smallest other row
+    is hidden that leaves it two values at least (`protected`: beside a 1, a row of 6 or
+    more; a 5 would give it). So too when the small rows give one another away (two rows
+    of 1 beside a total are 1 each; two of 4 are 4 each).
     """
     small = [i for i, r in enumerate(rows) if is_small(r[count])]
-    if not small or (len(small) > 1 and not is_small(sum(rows[i][count] for i in small))):
+    if not small:
         return set()
-    others = [i for i, r in enumerate(rows) if i not in small and (r[count] or 0) > 0]
-    return {min(others, key=lambda i: rows[i][count])} if others else set()
+    others = [(r[count] or 0, i) for i, r in enumerate(rows) if i not in small]
+    return set(_to_add([rows[i][count] for i in small], [], others))
 
 
 def table_hidden(counts: list[list[int | None]]) -> set[tuple[int, int]]:
@@ -107,13 +150,15 @@ def table_hidden(counts: list[list[int | None]]) -> set[tuple[int, int]]:
     (the criterion of Statistics Norway's GaussSuppression): the totals leave each hidden
     value a range. Of the rectangles, the one with the fewest zeros not hidden yet is
     chosen (a hidden zero leaves the range one-sided), then the fewest clients not hidden
-    yet, then the first row and column. A row or column whose hidden cells add up to 1 to
-    4 would still narrow them to a few values (two small cells of a row summing to 2 are
-    both 1), so the smallest cell it shows is hidden too, with a rectangle of its own,
-    until no row or column hides a small sum. A table in which no rectangle can be drawn
-    (one row or column, or cells missing by design around the small one) hides every
-    non-zero cell; there its totals may still give a cell, so a table with a missing cell
-    is laid out with at least 3 rows and 3 columns and the missing one in a corner.
+    yet, then the first row and column. A row or column whose hidden cells still give a
+    small one away (`protected`: two small cells of a row summing to 2 are both 1; a 1
+    hidden with a 5 is 1) hides a cell it shows too, with a rectangle of its own, the
+    smallest that is enough; and so does a row or column of a small cell that the rows
+    and columns together still give (`determined`), until neither is left. A table in
+    which no rectangle can be drawn (one row or column, or cells missing by design around
+    the small one) hides every non-zero cell; there its totals may still give a cell, so
+    a table with a missing cell is laid out with at least 3 rows and 3 columns and the
+    missing one in a corner.
     """
     cells = {(i, j): n for i, row in enumerate(counts) for j, n in enumerate(row)
              if n is not None}
@@ -134,11 +179,49 @@ def table_hidden(counts: list[list[int | None]]) -> set[tuple[int, int]]:
                 return {c for c, n in cells.items() if n}
             *_, i2, j2 = min(options)
             hide |= {(i, j2), (i2, j), (i2, j2)}
-        todo = sorted({min((c for c in line if c not in hide and cells[c]),
-                           key=lambda c: (cells[c], c), default=None)
-                       for line in lines if is_small(sum(cells[c] for c in line if c in hide))}
-                      - {None})
+        todo = sorted({c for line in lines for c in _to_add(
+            [cells[c] for c in line if c in hide and is_small(cells[c])],
+            [cells[c] for c in line if c in hide and cells[c] and not is_small(cells[c])],
+            [(cells[c], c) for c in line if c not in hide])}) or _widening(cells, hide)
     return hide
+
+
+def determined(cells: dict[tuple[int, int], int], hide: set[tuple[int, int]]
+               ) -> list[tuple[int, int]]:
+    """The hidden small cells whose value the row and column totals give, to a reader who
+    knows each "<5" is 1 to 4, each ".." 5 or more (0 where it is 0) and every row's and
+    column's total: the least and the most each can be, by linear programming over the
+    hidden cells (the intruder of tau-ARGUS's protection intervals, Hundepool et al.
+    2012, ch. 4), are the same."""
+    from scipy.optimize import linprog
+
+    order = sorted(hide)
+    lines = [(axis, line) for axis in (0, 1) for line in sorted({c[axis] for c in order})]
+    eq = [[float(c[axis] == line) for c in order] for axis, line in lines]
+    sums = [sum(cells[c] for c in order if c[axis] == line) for axis, line in lines]
+    bounds = [(1, SMALL_CELL - 1) if is_small(cells[c]) else (SMALL_CELL, None) if cells[c]
+              else (0, 0) for c in order]
+    found = []
+    for k, c in enumerate(order):
+        if is_small(cells[c]):
+            unit = [float(k == m) for m in range(len(order))]
+            low = linprog(unit, A_eq=eq, b_eq=sums, bounds=bounds).fun
+            high = -linprog([-u for u in unit], A_eq=eq, b_eq=sums, bounds=bounds).fun
+            if high - low < 0.5:
+                found.append(c)
+    return found
+
+
+def _widening(cells: dict[tuple[int, int], int], hide: set[tuple[int, int]]
+              ) -> list[tuple[int, int]]:
+    """The cell to hide next when the totals still give a small cell (`determined`): the
+    smallest non-zero cell shown in its row or column (none when all are hidden)."""
+    for i, j in determined(cells, hide):
+        shown = [(n, c) for c, n in cells.items()
+                 if (c[0] == i or c[1] == j) and c not in hide and n]
+        if shown:
+            return [min(shown)[1]]
+    return []
 
 
 def table_cells(counts: list[list[int | None]]) -> list[list[Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import numpy as np
@@ -10,8 +11,10 @@ from arvo.report import disclosure
 from arvo.report.disclosure import (
     SUPPRESSED,
     complement,
+    determined,
     hidden,
     is_small,
+    protected,
     suppress,
     table_cells,
     table_hidden,
@@ -41,6 +44,57 @@ def test_a_lone_small_cell_hides_the_next_smallest_too():
     assert complement([{"n": 3}], "n") == set()
     # two small cells that add up to 2: each is 1, so the next smallest is hidden too
     assert complement([{"n": 1}, {"n": 1}, {"n": 50}, {"n": 60}], "n") == {2}
+    # a 1 hidden with a 5: ".." is 5 or more, so the 1 is the sum (6) less 5; the 20 is
+    # hidden instead
+    assert complement([{"n": 1}, {"n": 5}, {"n": 20}], "n") == {2}
+    assert complement([{"n": 1}, {"n": 6}, {"n": 20}], "n") == {1}
+    # two cells of 4 beside a total: each is the sum (8) less at most 4
+    assert complement([{"n": 4}, {"n": 4}, {"n": 50}], "n") == {2}
+    # nothing else to hide: the list hides all it can (its total is the caller's)
+    assert complement([{"n": 1}, {"n": 5}], "n") == {1}
+
+
+def test_protected_leaves_a_small_cell_two_values_and_no_small_sum():
+    assert protected([], [])
+    assert not protected([1], []) and not protected([4], [])  # the total less the rest
+    assert not protected([1], [5]) and protected([1], [6]) and protected([4], [5])
+    assert not protected([1, 1], []) and not protected([1, 2], [])  # sums of 2 and 3
+    assert protected([2, 3], []) and protected([3, 4], []) and not protected([4, 4], [])
+    assert not protected([1, 1, 1, 1, 1], []) and protected([1, 1, 1, 1, 1], [6])
+
+
+def _values(small, others):
+    """By enumeration: the values each small cell can take, to a reader who knows each is
+    1 to 4, each other is 5 or more, and their sum."""
+    total = sum(small) + sum(others)
+    ranges = [range(1, 5)] * len(small) + [range(5, total + 1)] * len(others)
+    found = [set() for _ in small]
+    for values in itertools.product(*ranges):
+        if sum(values) == total:
+            for k in range(len(small)):
+                found[k].add(values[k])
+    return found
+
+
+def test_no_small_cell_of_a_list_is_given_by_its_total():
+    """Every list of 2 to 4 rows of 0, 1, 2, 3, 4, 5, 6, 8 and 12 through `complement`:
+    by enumeration, each small row keeps two values at least and the hidden rows' sum is
+    not small, unless the list hides every non-zero row (its total is then the caller's
+    to hide)."""
+    met = 0
+    for size in (2, 3, 4):
+        for counts in itertools.product([0, 1, 2, 3, 4, 5, 6, 8, 12], repeat=size):
+            rows = [{"n": n} for n in counts]
+            extra = complement(rows, "n")
+            small = [n for n in counts if is_small(n)]
+            others = [counts[i] for i in extra]
+            assert not any(is_small(n) for n in others)
+            if len(small) + len(others) == sum(n > 0 for n in counts):
+                continue  # all hidden
+            met += bool(small)
+            assert not is_small(sum(small) + sum(others)), counts
+            assert all(len(v) >= 2 for v in _values(small, others)), counts
+    assert met > 3000
 
 
 def recoverable(counts, hide):
@@ -91,7 +145,58 @@ def test_no_hidden_cell_of_a_random_table_is_given_by_its_totals():
             met += 1
             assert recoverable([[n or 0 for n in r] for r in counts], hide) == [], counts
             assert small_sums(counts, hide) == [], counts
+            cells = {(i, j): n for i, r in enumerate(counts) for j, n in enumerate(r)
+                     if n is not None}
+            for i, j in determined(cells, hide):
+                # only where the cell's row and column hide all they have
+                assert all(c in hide or not n for c, n in cells.items()
+                           if c[0] == i or c[1] == j), (counts, (i, j))
     assert met > 150
+
+
+def test_determined_is_what_enumeration_finds():
+    """`determined` (linear programming) against every filling of the hidden cells that
+    meets the totals, small cells 1 to 4 and the others 5 or more, on random 2 x 2 to 3 x 3
+    tables whose hidden cells are drawn at random."""
+    met = 0
+    for seed in range(150):
+        rng = random.Random(seed)
+        shape = (rng.randint(2, 3), rng.randint(2, 3))
+        cells = {(i, j): rng.choice([1, 2, 3, 4, 5, 6, 9, 14])
+                 for i in range(shape[0]) for j in range(shape[1])}
+        hide = {c for c, n in cells.items() if is_small(n) or rng.random() < 0.4}
+        order = sorted(hide)
+        if not any(is_small(cells[c]) for c in order) or len(order) > 6:
+            continue
+        met += 1
+        sums = {(axis, c[axis]): 0 for c in order for axis in (0, 1)}
+        for c in order:
+            for axis in (0, 1):
+                sums[axis, c[axis]] += cells[c]
+        seen = {c: set() for c in order}
+        top = max(sums.values())
+        for values in itertools.product(*[range(1, 5) if is_small(cells[c]) else
+                                          range(5, top + 1) for c in order]):
+            got = dict.fromkeys(sums, 0)
+            for c, v in zip(order, values, strict=True):
+                got[0, c[0]] += v
+                got[1, c[1]] += v
+            if got == sums:
+                for c, v in zip(order, values, strict=True):
+                    seen[c].add(v)
+        by_enumeration = [c for c in order if is_small(cells[c]) and len(seen[c]) == 1]
+        assert determined(cells, hide) == by_enumeration, (cells, sorted(hide))
+    assert met > 60
+
+
+def test_a_rectangle_through_a_5_is_widened():
+    """A 1 in a rectangle whose corner in its row is 5: the row's hidden sum, 6, less the
+    5 gives it (".." is 5 or more). The 9 beside it is hidden too."""
+    counts = [[1, 5, 9, 40], [5, 9, 30, 40], [40, 40, 40, 40]]
+    cells = {(i, j): n for i, r in enumerate(counts) for j, n in enumerate(r)}
+    assert determined(cells, {(0, 0), (0, 1), (1, 0), (1, 1)}) == [(0, 0)]
+    hide = table_hidden(counts)
+    assert {(0, 0), (0, 2)} <= hide and determined(cells, hide) == []
 
 
 def small_sums(counts, hide):
