@@ -246,8 +246,11 @@ def missing_months(data_quality: list[dict[str, Any]], providers: list[str],
 
 
 def _judged(r: dict[str, Any]) -> bool:
+    """Judged, and on 5 pairs or more: the agenda prints the pairs and adjusted outcomes
+    (definitions allow a min_pairs under 5)."""
     return (r.get("adjusted") is not None and r.get("se") is not None
-            and r["pairs"] >= (r.get("min_pairs") or 0) and r.get("flag") != "too_few_pairs")
+            and r["pairs"] >= max(r.get("min_pairs") or 0, SMALL_CELL)
+            and r.get("flag") != "too_few_pairs")
 
 
 def _data_quality(rows: list[dict[str, Any]], missing_months: dict[str, list[str]],

@@ -132,11 +132,30 @@ def complement(rows: list[dict[str, Any]], count: str) -> set[int]:
     more; a 5 would give it). So too when the small rows give one another away (two rows
     of 1 beside a total are 1 each; two of 4 are 4 each).
     """
-    small = [i for i, r in enumerate(rows) if is_small(r[count])]
-    if not small:
-        return set()
-    others = [(r[count] or 0, i) for i, r in enumerate(rows) if i not in small]
-    return set(_to_add([rows[i][count] for i in small], [], others))
+    return complement_rows(rows, (count,), {i for i, r in enumerate(rows) if is_small(r[count])})
+
+
+def complement_rows(rows: list[dict[str, Any]], counts: tuple[str, ...],
+                    hidden_rows: set[int], unhideable: set[int] = frozenset()) -> set[int]:
+    """The rows to hide beside `hidden_rows` (hidden already, for a small count of any of
+    `counts`) so that, in every column of `counts`, the total less the rows shown gives
+    away no small value of theirs and no small sum (`protected`). For a rate: its
+    numerator, its rest and its denominator; a row hidden for a rest of 2 would have its
+    numerator given by the numerators' total unless a second row is hidden.
+    `unhideable`: rows the report does not show but gives by difference (the pairs in no
+    segment): protected when small, never chosen to protect another."""
+    hide = set(hidden_rows)
+    while True:
+        for count in counts:
+            values = [(rows[i][count] or 0, i) for i in range(len(rows))]
+            add = _to_add([n for n, i in values if i in hide and is_small(n)],
+                          [n for n, i in values if i in hide and n and not is_small(n)],
+                          [(n, i) for n, i in values if i not in hide | unhideable])
+            if add:
+                hide |= set(add)
+                break
+        else:
+            return hide - hidden_rows
 
 
 def table_hidden(counts: list[list[int | None]]) -> set[tuple[int, int]]:

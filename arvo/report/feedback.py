@@ -73,6 +73,8 @@ class ProviderFeedback:
     html_path: Path
     csv_path: Path
     failing_obligations: int
+    """As the commissioner's report counts them (its index reads this): an obligation
+    whose verdict would tell a count of 1 to 4 apart is not assessed there."""
     rows_to_fix: int
     episodes_csv_path: Path | None = None
     episodes_to_complete: int = 0
@@ -298,6 +300,8 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
         for m in g["members"]:
             m["advice"] = advice(m["verdict"], m["pairs"], g["min_pairs"])
     failing = [o for o in obligations if o["status"] == "fail"]
+    failing_shown = sum(o["status"] == "fail"
+                        for o in compliance_view(comp, known, suppress_small=True))
     episodes = episode_view(episode_rows, known)
     collectable = [e for e in episodes if e["collectable"]]
     missed = [e for e in episodes if not e["collectable"]]
@@ -317,7 +321,7 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
         "definitions": version, "period_state": status, "late_files": late_count(dq),
         "provider_id": provider_id, "provider_name": known.provider(provider_id, mart_name),
         "has_data": bool(dq or comp or verdicts),
-        "obligations": obligations, "failing": failing,
+        "obligations": obligations, "failing": failing, "failing_shown": failing_shown,
         "evaluated": sum(o["status"] in ("pass", "fail") for o in obligations),
         "within_noise": sum(o["within_noise"] for o in obligations),
         "episodes": episodes,
@@ -327,7 +331,10 @@ def feedback_context(settings: Settings, period: str, provider_id: str,
         "changes": changed,
         "verdicts": verdicts,
         "targets": targets,
-        "trends": trends(history, known, own=provider_id),
+        # every provider's rows: whether a period had peers enough to show the own
+        # adjusted outcome (outcomes.trends keeps only the own rows after that)
+        "trends": trends(wh.history(FUNNEL, period, order_by=FUNNEL_ORDER), known,
+                         own=provider_id),
         "value": value_groups(cost_rows, gain_rows, known),
         "qaly_years": qaly_years(gain_rows), "thresholds": thresholds,
         "files": files,
@@ -365,5 +372,5 @@ def render_provider_feedback(settings: Settings, period: str, provider_id: str,
     csv_path = write_rows_to_fix(out_dir / "rows_to_fix.csv", fix)
     episodes_path = write_episodes_to_complete(out_dir / "episodes_to_complete.csv",
                                                context["episodes"], context["lang"])
-    return ProviderFeedback(provider_id, html_path, csv_path, len(context["failing"]), len(fix),
+    return ProviderFeedback(provider_id, html_path, csv_path, context["failing_shown"], len(fix),
                             episodes_path, len(context["episodes"]), context["lang"])

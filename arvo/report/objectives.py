@@ -75,6 +75,7 @@ def _objective(r: dict[str, Any], names: Names, lang: str) -> dict[str, Any]:
             "measure_name": msg(measure.name) if measure else r["measure"],
             "counts": measure.counts if measure else "",
             "instrument": names.instrument(r["instrument"]) if r["instrument"] else None,
+            "instrument_code": r["instrument"],
             "comparison": r["comparison"], "target_kind": r["target_kind"],
             "near": r["near"], "applies_from": r["applies_from"]}
 

@@ -283,11 +283,14 @@ def model_notes(models: list[dict[str, Any]], groups: list[dict[str, Any]],
             name, _, why = part.partition(":")
             if name.strip():
                 dropped[factor_reason(why.strip())].append(name.strip())
+        # follow-ups less pairs are those left out: a small number of them hides both
+        left_out = suppress(r.get("left_out_no_baseline"), r.get("left_out_no_baseline"))
         out.append({
             **_title(rows, names),
             "pairs": COMPLEMENTARY if g.get("small") else r["pairs"],
-            "followups": COMPLEMENTARY if g.get("small") else r.get("followups"),
-            "left_out": r.get("left_out_no_baseline"), "providers": r.get("providers"),
+            "followups": COMPLEMENTARY if g.get("small") or hidden(left_out)
+            else r.get("followups"),
+            "left_out": left_out, "providers": r.get("providers"),
             "r_squared": r.get("r_squared"), "residual_sd": r.get("residual_sd"),
             "factors_used": factors([f.strip() for f in (r.get("factors_used") or "").split(",")
                                      if f.strip()]),

@@ -91,11 +91,15 @@ def payment_groups(rows: list[dict[str, Any]], labels: dict[tuple[str, str], str
 
 def _total(groups: list[dict[str, Any]]) -> Any:
     """The sum of the totals; hidden as COMPLEMENTARY when a small group is hidden (it
-    could be recovered from the sum)."""
+    could be recovered from the sum). The group hidden with a small one hides its
+    episodes and adjustments too: the base is the price times the episodes, and the
+    segment budget's episodes add up to the groups'."""
     hide = complement(groups, "episodes")
     for i in hide:
-        for k in ("base", "cap", "total"):
+        for k in ("episodes_shown", "base", "cap", "total"):
             groups[i][k] = COMPLEMENTARY if not hidden(groups[i][k]) else groups[i][k]
+        for a in groups[i]["adjustments"]:
+            a["amount"] = COMPLEMENTARY if not hidden(a["amount"]) else a["amount"]
     if any(hidden(g["total"]) for g in groups):
         return COMPLEMENTARY
     return sum(g["total"] or 0 for g in groups) if groups else None
@@ -114,9 +118,14 @@ def budget_view(rows: list[dict[str, Any]], known: Names | None = None
                     "episodes": suppress(r["episodes"], r["episodes"]),
                     **{c: suppress(r[c], r["episodes"], r["clients"])
                        for c in ("episode_cost_eur", "rule_payment_eur", "difference_eur")}})
-    for i in complement(rows, "episodes"):
-        for c in ("episodes", "episode_cost_eur", "rule_payment_eur", "difference_eur"):
-            out[i][c] = COMPLEMENTARY if not hidden(out[i][c]) else out[i][c]
+    # the segment table hides the same segment's clients and costs (steering.segment_view:
+    # the same rows in the same order), which the headline's totals would give back here
+    for count, cells in (("episodes", ("episodes", "episode_cost_eur", "rule_payment_eur",
+                                       "difference_eur")),
+                         ("clients", ("clients", "total_cost_eur"))):
+        for i in complement(rows, count):
+            for c in cells:
+                out[i][c] = COMPLEMENTARY if not hidden(out[i][c]) else out[i][c]
     return out
 
 

@@ -20,8 +20,10 @@ from arvo.report.compliance import COMPLIANCE_ORDER, compliance_view
 from arvo.report.disclosure import (
     COMPLEMENTARY,
     complement,
+    complement_rows,
     hidden,
     is_small,
+    share_is_small,
     suppress,
     suppress_rate,
 )
@@ -73,12 +75,30 @@ def segment_tables(instruments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"first": n == 0, "instruments": g} for n, g in enumerate(groups)]
 
 
+def outside_segments(gain_rows: list[dict[str, Any]], outcome_rows: list[dict[str, Any]]
+                     ) -> dict[str, dict[str, int]]:
+    """Per instrument, the pairs of clients in no segment (no service use in the window),
+    and of them those that reached the MID: the value table's pairs (every provider and
+    package, mart_provider_measure_value) less the segment table's. Both sums are shown,
+    so their difference is too, and it passes the small-cell rule with the segments."""
+    out: dict[str, dict[str, int]] = {}
+    for sign, table in ((1, gain_rows), (-1, outcome_rows)):
+        for r in table:
+            o = out.setdefault(r["instrument"], {"pairs": 0, "mid_improved": 0})
+            o["pairs"] += sign * (r["pairs"] or 0)
+            o["mid_improved"] += sign * (r.get("mid_improved") or 0)
+    return {k: v for k, v in out.items() if v["pairs"] > 0}
+
+
 def segment_view(rows: list[dict[str, Any]], outcome_rows: list[dict[str, Any]],
-                 names: Names | None = None) -> list[dict[str, Any]]:
+                 names: Names | None = None,
+                 outside: dict[str, dict[str, int]] | None = None) -> list[dict[str, Any]]:
     """Segments' clients and costs (mart_segment_value) and, per instrument of
     `segment_instruments`, their pairs' outcomes (mart_segment_outcomes), with small and
     complementary cells hidden; a segment named by `names` (a report in another language
-    than Finnish) so, else as the mart names it (`name_fi` holds the name shown)."""
+    than Finnish) so, else as the mart names it (`name_fi` holds the name shown).
+    `outside` (`outside_segments`): the pairs in no segment, per instrument, which the
+    report gives by difference: when they are small, a segment's pairs are hidden too."""
     instruments = [i["instrument"] for i in segment_instruments(outcome_rows)]
     by_key = {(r["segment_code"], r["instrument"]): r for r in outcome_rows}
     out = []
@@ -95,7 +115,8 @@ def segment_view(rows: list[dict[str, Any]], outcome_rows: list[dict[str, Any]],
         }
         for k, instrument in enumerate(instruments):
             o = by_key.get((r["segment_code"], instrument)) or {"pairs": 0}
-            counts[k].append({"pairs": o["pairs"]})
+            mid = o.get("mid_improved") or 0
+            counts[k].append({"pairs": o["pairs"], "mid": mid, "rest": o["pairs"] - mid})
             cells = {c: suppress(o.get(c), o["pairs"]) for c in _OUTCOME_CELLS}
             cells["mid_share"] = suppress_rate(o.get("mid_share"), o.get("mid_improved"),
                                                o["pairs"])[0]
@@ -107,11 +128,48 @@ def segment_view(rows: list[dict[str, Any]], outcome_rows: list[dict[str, Any]],
             if not hidden(out[i][c]):
                 out[i][c] = COMPLEMENTARY
     for k, pairs in enumerate(counts):
-        for i in complement(pairs, "pairs"):
+        # the pairs outside every segment: a row of the list the report does not show
+        o = (outside or {}).get(instruments[k], {"pairs": 0, "mid_improved": 0})
+        pairs.append({"pairs": o["pairs"], "mid": o["mid_improved"],
+                      "rest": o["pairs"] - o["mid_improved"]})
+        unshown = {len(out)}
+        for i in complement_rows(pairs, ("pairs",),
+                                 {i for i, c in enumerate(pairs) if is_small(c["pairs"])},
+                                 unshown):
             for c in _OUTCOME_CELLS:
                 if not hidden(out[i]["outcomes"][k][c]):
                     out[i]["outcomes"][k][c] = COMPLEMENTARY
+        # the MID shares: their numerators and rests add up to the providers' (value table)
+        shares = {i for i, v in enumerate(out) if hidden(v["outcomes"][k]["mid_share"])}
+        if share_is_small(o["mid_improved"], o["pairs"]):
+            shares |= unshown
+        for i in complement_rows(pairs, ("mid", "rest", "pairs"), shares, unshown):
+            out[i]["outcomes"][k]["mid_share"] = COMPLEMENTARY
     return out
+
+
+def hide_segment_targets(objectives: list[dict[str, Any]], segments: list[dict[str, Any]],
+                         instruments: list[dict[str, Any]]) -> None:
+    """A segment's target rests on the segment table's count (its pairs of the target's
+    instrument, or its clients): where the table hides that count beside another
+    segment's, the target's figure is hidden too ("..", its value, interval and n), or
+    it would give back what the table's total less the shown rows hides."""
+    order = [i["instrument"] for i in instruments]
+    by_code = {s["code"]: s for s in segments}
+    for o in objectives:
+        segment = by_code.get(o["scope_code"]) if o["scope"] == "segment" else None
+        if segment is None:
+            continue
+        if o["instrument_code"] in order:
+            cell = segment["outcomes"][order.index(o["instrument_code"])]["pairs"]
+        else:
+            cell = segment["clients"]
+        if hidden(cell):
+            # the figure and the trend's last point, this period's
+            for figure in (o["whole"], o["whole"]["trend"][-1]):
+                for key in ("value", "n"):
+                    figure[key] = figure[key] if hidden(figure[key]) else COMPLEMENTARY
+                figure["ci_lower"] = figure["ci_upper"] = None
 
 
 def concentration_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -266,6 +324,9 @@ def steering_context(settings: Settings, period: str, lang: str = DEFAULT_LANGUA
     # the value sets this period's indexes were scored with (the run's dbt vars)
     value_sets = {r.get("instrument_label") or r["instrument"]: value_set(r["value_set"])
                   for r in out_rows if r.get("value_set")}
+    segments = segment_view(seg_rows, seg_outcomes, known if lang != DEFAULT_LANGUAGE else None,
+                            outside_segments(gain_rows, seg_outcomes))
+    hide_segment_targets(targets["objectives"], segments, seg_instruments)
     return {
         "lang": lang, "period": period, "window": win, "generated": generated(lang),
         "definitions": version, "period_state": status,
@@ -286,8 +347,7 @@ def steering_context(settings: Settings, period: str, lang: str = DEFAULT_LANGUA
             "rows_quarantined": sum(q["rows_quarantined"] for q in quality),
             "files_rejected": sum(q["files_rejected"] for q in quality),
         },
-        "segments": segment_view(seg_rows, seg_outcomes,
-                                 known if lang != DEFAULT_LANGUAGE else None),
+        "segments": segments,
         "segment_instruments": seg_instruments,
         "segment_tables": segment_tables(seg_instruments),
         "value_sets": [{"instrument_label": label, **vs}

@@ -12,8 +12,12 @@ from collections import defaultdict
 from typing import Any
 
 from arvo.messages import msg
-from arvo.report.disclosure import hidden, suppress, suppress_rate
+from arvo.report.disclosure import COMPLEMENTARY, complement_rows, hidden, suppress, suppress_rate
 from arvo.report.labels import Names, measure
+
+RATES = {"mid": ("mid_improved", "pairs"), "reliable": ("reliable_improved", "pairs"),
+         "recovery": ("recovered", "caseness_pairs")}
+"""Each rate of a measure's row: its numerator's and its denominator's mart columns."""
 
 REASONS = {"no_gain": (msg("no gain"), "no gain"),
            "no_cost": (msg("no costs"), "no costs")}
@@ -55,9 +59,9 @@ def _gains(row: dict[str, Any]) -> dict[str, Any]:
         "reason_fi": reason_fi, "reason_en": reason_en,
         "is_index": row["qaly_gain_years"] is not None,
         "cost_per_qaly": suppress(row["cost_per_qaly_eur"], *costed),
-        "mid": rate("mid_share", "mid_improved", "pairs"),
-        "reliable": rate("reliable_improvement_rate", "reliable_improved", "pairs"),
-        "recovery": rate("recovery_rate", "recovered", "caseness_pairs"),
+        "mid": rate("mid_share", *RATES["mid"]),
+        "reliable": rate("reliable_improvement_rate", *RATES["reliable"]),
+        "recovery": rate("recovery_rate", *RATES["recovery"]),
         "has_mid": row["mid"] is not None,
         "has_talking_therapies": row["reliable_change"] is not None
         or row["caseness_threshold"] is not None,
@@ -84,11 +88,15 @@ def value_groups(costs: list[dict[str, Any]], measures: list[dict[str, Any]],
         entry["gains"].append(r)
     out = []
     for package, providers in sorted(by_package.items()):
+        ordered = sorted(providers.items(), key=lambda kv: names.provider(kv[0], kv[1]["name"]))
+        costs_shown = [_costs(entry["cost"]) for _, entry in ordered]
+        _hide_complements([entry["cost"] for _, entry in ordered], costs_shown)
+        gains_shown = {(pid, id(g)): _gains(g) for pid, entry in ordered for g in entry["gains"]}
+        _hide_gain_complements([(pid, g) for pid, entry in ordered for g in entry["gains"]],
+                               gains_shown)
         rows = []
-        for pid, entry in sorted(providers.items(),
-                                 key=lambda kv: names.provider(kv[0], kv[1]["name"])):
-            cost = _costs(entry["cost"])
-            gains = [_gains(g) for g in entry["gains"]] or [None]
+        for (pid, entry), cost in zip(ordered, costs_shown, strict=True):
+            gains = [gains_shown[pid, id(g)] for g in entry["gains"]] or [None]
             for i, gain in enumerate(gains):
                 rows.append({"provider_id": pid,
                              "provider_name": names.provider(pid, entry["name"]),
@@ -97,6 +105,40 @@ def value_groups(costs: list[dict[str, Any]], measures: list[dict[str, Any]],
         out.append({"package_code": package, "package_fi": name_fi, "package_en": name_en,
                     "rows": rows})
     return out
+
+
+def _hide_complements(costs: list[dict[str, Any] | None], shown: list[dict[str, Any]]
+                      ) -> None:
+    """Hide ("..") the cost cells of the providers whose episodes and clients would give a
+    hidden provider's away from the package's totals, shown elsewhere in the report (its
+    targets, payments and budget)."""
+    present = [i for i, r in enumerate(costs) if r is not None]
+    hide = {k for k, i in enumerate(present) if hidden(shown[i]["episodes"])}
+    for k in complement_rows([costs[i] for i in present], ("episodes", "clients"), hide):
+        shown[present[k]].update(dict.fromkeys(shown[present[k]], COMPLEMENTARY))
+
+
+def _hide_gain_complements(gains: list[tuple[str, dict[str, Any]]],
+                           shown: dict[tuple[str, int], dict[str, Any]]) -> None:
+    """Per measure, hide ("..") the pairs (with the gain and its costs) and each rate of
+    the providers whose counts would give a hidden provider's away."""
+    by_measure: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for pid, g in gains:
+        by_measure[g["instrument"], g["measure"]].append((pid, g))
+    for members in by_measure.values():
+        views = [shown[pid, id(g)] for pid, g in members]
+        raw = [g for _, g in members]
+        for k in complement_rows(raw, ("pairs", "paired_clients"),
+                                 {k for k, v in enumerate(views) if hidden(v["pairs"])}):
+            for key in ("pairs", "gain", "cost_per_gain", "cost_per_qaly"):
+                views[k][key] = COMPLEMENTARY
+            views[k]["reason_fi"] = views[k]["reason_en"] = None
+        for name, (numerator, denominator) in RATES.items():
+            counts = [{"numerator": g[numerator] or 0, "denominator": g[denominator] or 0,
+                       "rest": (g[denominator] or 0) - (g[numerator] or 0)} for g in raw]
+            for k in complement_rows(counts, ("numerator", "rest", "denominator"),
+                                     {k for k, v in enumerate(views) if hidden(v[name]["rate"])}):
+                views[k][name] = dict.fromkeys(views[k][name], COMPLEMENTARY)
 
 
 def qaly_years(measures: list[dict[str, Any]]) -> float | None:

@@ -93,6 +93,15 @@ def test_a_fall_is_an_item_only_beyond_the_uncertainty_of_both_results():
     assert fi(trend["figures"]).startswith("vakioitu tulos 9,5 (40 paria), kesäkuu 2025: 8,0")
 
 
+def test_a_fall_on_under_5_pairs_is_no_item_whatever_the_minimum():
+    """The definitions allow a min_pairs under 5; the item would print the pairs."""
+    history = [{**_history("A", p, a, 0.5, pairs=4), "min_pairs": 1}
+               for p, a in (("2025-06", 8.0), (PERIOD, 9.5))]
+    assert _run(history=history) == {}
+    history = [{**h, "pairs": 5} for h in history]
+    assert list(_run(history=history)) == ["A"]
+
+
 def test_data_quality_counts_from_five_per_cent_quarantined_and_missing_months():
     dq = [{"provider_id": "A", "month": "2025-11", "status": "partial", "rows_in": 1000,
            "rows_quarantined": 49},

@@ -18,6 +18,7 @@ from tests.report.handmade import (
     B_NAME,
     B_QUARANTINE,
     DATA_QUALITY,
+    EARLIER,
     PERIOD,
     A,
     B,
@@ -87,8 +88,10 @@ def test_provider_b_sees_rejected_file_and_not_a(settings: Settings):
     assert "puuttuu pakollinen sarake package_code" in html and "hylätty" in html
     assert "EV-B-SECRET" in html
     assert "EV-A-0007" not in html and "pohjola" not in html and A_NAME not in html
-    # B's own 4 eligible episodes are its own data: not suppressed for B
-    assert fb.failing_obligations == 1
+    # B's own 4 eligible episodes are its own data: not suppressed for B; the count of
+    # the commissioner's index leaves that obligation out, as the steering report does
+    assert "PROM-keruuvelvoite jää täyttymättä 1 kohdassa" in html
+    assert fb.failing_obligations == 0
 
 
 def test_provider_without_quarantine_has_nothing_to_fix(settings: Settings):
@@ -165,3 +168,15 @@ def test_feedback_says_what_to_do(settings: Settings, provider, verdict, advice)
     assert verdict in top and advice in top
     if provider == B:  # its own 3 pairs are its own data: shown to it
         assert "Teillä on 3 paria; arvio tehdään vähintään 30 parista" in top
+
+
+def test_feedback_trends_show_the_own_adjusted_score_where_peers_were_enough(settings):
+    """The trend needs every provider's rows to know in which periods the own adjusted
+    score would give a lone peer's result away: in 2025-03 A had one peer (C), hidden;
+    in the period three, shown (11.0 + 9.0 - 10.8 = 9.2)."""
+    from arvo.report.feedback import feedback_context
+
+    (trend,) = feedback_context(settings, PERIOD, A)["trends"]
+    (own,) = trend["providers"]
+    assert own["cells"][PERIOD]["adjusted"] == pytest.approx(9.2)
+    assert own["cells"][EARLIER]["adjusted"] is None and own["cells"][EARLIER]["pairs"] == 35

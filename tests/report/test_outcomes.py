@@ -128,6 +128,9 @@ def test_method_note_in_words():
     (note,) = model_notes([MODEL], funnel_groups([r for r in ROWS if r["provider_id"] != B],
                                                  NAMES), NAMES)
     assert note["pairs"] == 143
+    # 3 follow-ups without a baseline: hidden, and the follow-ups that would give them
+    (note,) = model_notes([{**MODEL, "left_out_no_baseline": 3}], groups, NAMES)
+    assert note["left_out"] is SUPPRESSED and note["followups"] is COMPLEMENTARY
 
 
 def test_trends_over_the_earlier_periods():

@@ -54,6 +54,31 @@ def test_a_worse_providers_lost_uplift_says_why_and_small_amounts_are_hidden():
     # the total would give the small one away: hidden, and the next smallest too
     assert _total(groups) is COMPLEMENTARY
     assert a["total"] is COMPLEMENTARY
+    # and its episodes and uplift: the price times 20 episodes, with the uplift, would
+    # give its total back, and the budget's episodes (the groups' sum) less 20 and 30, C's 3
+    assert a["episodes_shown"] is COMPLEMENTARY
+    assert a["adjustments"][0]["amount"] is COMPLEMENTARY
+    assert b["episodes_shown"] == 30 and b["total"] == 30 * 1080.0
+
+
+def test_the_budget_hides_the_segment_the_segment_table_hides():
+    """The budget table's clients and costs are the segment table's; the headline's
+    totals less the budget's rows would give a small segment back where the segment
+    table's complement (the next smallest segment) is shown here."""
+    from arvo.report.payments import budget_view
+    from arvo.report.steering import segment_view
+
+    rows = [{"segment_code": c, "segment_name_fi": c, "segment_name_en": c,
+             "kaiser_level": "x", "clients": n, "total_cost_eur": 100.0 * n,
+             "cost_per_client_eur": 100.0, "client_share": 0.1, "cost_share": 0.1,
+             "episodes": 50, "episode_cost_eur": 10.0, "rule_payment_eur": 9.0,
+             "difference_eur": 1.0} for c, n in (("S", 3), ("T", 40), ("U", 900))]
+    budget = budget_view(rows)
+    segments = segment_view(rows, [])
+    assert budget[0]["clients"] is SUPPRESSED and segments[0]["clients"] is SUPPRESSED
+    assert budget[1]["clients"] is COMPLEMENTARY and segments[1]["clients"] is COMPLEMENTARY
+    assert budget[1]["total_cost_eur"] is COMPLEMENTARY and budget[1]["episodes"] == 50
+    assert budget[2]["clients"] == 900
 
 
 def test_without_small_groups_the_total_is_the_sum():

@@ -22,9 +22,10 @@ def _mart(name: str) -> list[dict]:
     return [{c: r.get(c) for c in marts.contract()[name]} for r in TABLES[name]]
 
 
-def _rows() -> dict[tuple[str, str], dict]:
-    """(provider, instrument label) -> row of the DEPRESSION value table."""
-    groups = value_groups(_mart("mart_provider_value"), _mart("mart_provider_measure_value"),
+def _rows(providers: tuple[str, ...] = (A, B, C)) -> dict[tuple[str, str], dict]:
+    """(provider, instrument label) -> row of the DEPRESSION value table of `providers`."""
+    groups = value_groups(*([r for r in _mart(m) if r["provider_id"] in providers]
+                            for m in ("mart_provider_value", "mart_provider_measure_value")),
                           NAMES)
     assert [g["package_code"] for g in groups] == ["DEPRESSION"]
     return {(r["provider_id"], r["gain"]["instrument_label"] if r["gain"] else None): r
@@ -42,7 +43,7 @@ def test_suppress_rate_hides_small_numerators_denominators_and_rests():
 
 
 def test_value_rows_show_costs_gains_and_rates_of_large_cells():
-    rows = _rows()
+    rows = _rows((A,))  # alone in the package: no other provider's figure to protect
     phq = rows[(A, "PHQ-9")]
     assert not phq["first"]  # costs printed once per provider, on its first row
     assert (phq["episodes"], phq["cost_per_episode"]) == (45, 1200.0)
@@ -66,11 +67,30 @@ def test_value_rows_hide_small_cells_numerators_included():
     assert all(hidden(b["gain"][k]) for k in ("pairs", "gain", "cost_per_gain"))
     assert all(hidden(b["gain"][k]["rate"]) for k in ("mid", "reliable", "recovery"))
     assert b["gain"]["reason_fi"] is None  # not even whether the hidden gain is positive
-    c = rows[(C, "PHQ-9")]["gain"]
+    c = _rows((A, C))[(C, "PHQ-9")]["gain"]  # without B, whose 3 pairs would hide C's
     assert c["cost_per_gain"] is None and c["reason_en"] == "no gain"  # worse on average
     assert hidden(c["mid"]["rate"]) and hidden(c["mid"]["numerator"])  # 3 reached the MID
     assert hidden(c["recovery"]["rate"])  # 36 of 38: the 2 who did not would show
     assert c["reliable"]["rate"] == 0.25  # 10 of 40
+
+
+def test_value_rows_hide_what_the_package_totals_would_give_away():
+    """The package's totals are shown elsewhere in the report (its targets, payments and
+    budget). B's 4 episodes and 3 pairs alone would come back from them: C's costs and
+    pairs (the next smallest, 44 and 40) are hidden too. B's and C's hidden MID
+    numerators (1 and 3) and recovery rests (2 and 2) add up to 4, and B's reliable-change
+    rest (3) stands alone: A's three rates are hidden too; its costs and pairs stay."""
+    rows = _rows()
+    a, b, c = (rows[p, "PHQ-9"] for p in (A, B, C))
+    assert all(c[k] is COMPLEMENTARY for k in ("episodes", "cost_per_episode", "clients"))
+    assert all(c["gain"][k] is COMPLEMENTARY for k in ("pairs", "gain", "cost_per_gain"))
+    assert c["gain"]["reason_en"] is None  # the hidden gain's sign
+    assert c["gain"]["reliable"]["rate"] == 0.25
+    assert (a["episodes"], a["gain"]["pairs"], a["gain"]["gain"]) == (45, 40, 6.0)
+    for rate in ("mid", "reliable", "recovery"):
+        assert set(a["gain"][rate].values()) == {COMPLEMENTARY}, rate
+        assert hidden(b["gain"][rate]["rate"])
+    assert rows[A, "EQ-5D-5L"]["gain"]["mid"]["rate"] == 0.5  # A alone measures EQ-5D-5L
 
 
 def test_qaly_years_is_the_marts_duration_assumption():
@@ -154,9 +174,13 @@ def test_steering_report_shows_value_with_definitions(settings: Settings):
     assert "EQ-5D-5L-indeksi 0,063" in mids and "PHQ-9-pisteet 5" in mids
     assert "GAD-7" not in mids and "Oxford" not in mids and "EQ-5D-3L" not in mids
     value = html.split("<h2>Arvo palveluntuottajittain")[1].split("<h2>PROM-keruuvelvoitteiden")[0]
-    for figure in ("1 200 €", "1 286 €", "200 €", "24 000 €", "75,0 %", "30 / 40",
-                   "65,0 %", "50,0 %", "18 / 36", "25,0 %", "ei terveyshyötyä"):
+    for figure in ("1 200 €", "1 286 €", "200 €", "24 000 €", "50,0 %", "19 / 38",
+                   "25,0 %", "10 / 40"):
         assert figure in value, figure
+    # the rates the package's totals would give B's and C's from (A's PHQ-9: 30 / 40,
+    # 26 / 40, 18 / 36), and C's gain, hidden with B's
+    for figure in ("75,0 %", "30 / 40", "65,0 %", "18 / 36", "ei terveyshyötyä"):
+        assert figure not in value, figure
     kaiku = value.split("Lääkärikeskus Kaiku Oy")[1].split("Mielenterveyspalvelut")[0]
     assert "1 000 €" not in kaiku and "&lt;5" in kaiku and "ei terveyshyötyä" not in kaiku
     # definitions: the duration assumption, the MIDs and their sources from the seed
@@ -205,3 +229,66 @@ def test_steering_report_continues_the_segment_table_past_two_instruments(
     assert "Asiakkaat" not in second and "Pääosin terveet" in second
     assert "+14,0" in second and "-4,5" in second  # MOSTLY_HEALTHY's OHS and PHQ-9 change
     assert seg.count("<table") == 2
+
+
+def test_a_hidden_segment_mid_share_hides_a_second_one():
+    """S's PHQ-9 MID share (38 of 40: the 2 who did not reach it) is hidden; the
+    segments' MID counts add up to the providers' in the value table, so T's share is
+    hidden too. The pairs and means stay."""
+    rows = [{"segment_code": c, "segment_name_fi": c, "segment_name_en": c,
+             "kaiser_level": "x", "clients": 100} for c in ("S", "T", "U")]
+    outcomes = [marts.outcome("PHQ9", segment_code=c, pairs=n, baseline_mean=12.0,
+                              change_mean=-3.0, mid_improved=m, mid_share=m / n)
+                for c, n, m in (("S", 40, 38), ("T", 50, 20), ("U", 60, 30))]
+    s, t, u = (r["outcomes"][0] for r in segment_view(rows, outcomes))
+    assert s["mid_share"] is SUPPRESSED and t["mid_share"] is COMPLEMENTARY
+    assert u["mid_share"] == 0.5 and (s["pairs"], t["pairs"]) == (40, 50)
+
+
+def test_pairs_outside_every_segment_are_protected_like_a_segment():
+    """The value table's pairs (every provider and package) less the segment table's are
+    the pairs of clients in no segment: 2 here, a small number the report would give
+    by difference. A segment's pairs are hidden too (not the 2: they are not a row)."""
+    from arvo.report.steering import outside_segments
+
+    rows = [{"segment_code": c, "segment_name_fi": c, "segment_name_en": c,
+             "kaiser_level": "x", "clients": 100} for c in ("S", "T", "U")]
+    outcomes = [marts.outcome("PHQ9", segment_code=c, pairs=n, baseline_mean=12.0,
+                              change_mean=-3.0, mid_improved=m, mid_share=m / n)
+                for c, n, m in (("S", 40, 20), ("T", 50, 25), ("U", 60, 30))]
+    gains = [{"instrument": "PHQ9", "pairs": 80, "mid_improved": 41},
+             {"instrument": "PHQ9", "pairs": 72, "mid_improved": 35}]
+    outside = outside_segments(gains, outcomes)
+    assert outside == {"PHQ9": {"pairs": 2, "mid_improved": 1}}
+    shown = [r["outcomes"][0] for r in segment_view(rows, outcomes, None, outside)]
+    assert [s["pairs"] for s in shown] == [COMPLEMENTARY, 50, 60]
+    assert shown[0]["mid_share"] is COMPLEMENTARY and shown[1]["mid_share"] == 0.5
+    # none outside: nothing hidden
+    shown = [r["outcomes"][0] for r in segment_view(rows, outcomes, None, {})]
+    assert [s["pairs"] for s in shown] == [40, 50, 60]
+
+
+def test_a_segments_target_hides_what_the_segment_table_hides():
+    """HNHC's EQ-5D-5L target shows n = its pairs; where the segment table hides those
+    pairs beside a small segment's, the target's figure is hidden too."""
+    from arvo.report.steering import hide_segment_targets
+
+    rows = [{"segment_code": c, "segment_name_fi": c, "segment_name_en": c,
+             "kaiser_level": "x", "clients": 100} for c in ("S", "T", "U")]
+    outcomes = [marts.outcome("EQ5D5L", segment_code=c, pairs=n, baseline_mean=0.5,
+                              change_mean=0.05, mid_improved=0, mid_share=0.0)
+                for c, n in (("S", 3), ("T", 40), ("U", 60))]
+    segments = segment_view(rows, outcomes)
+
+    def target(code, value, n):
+        figure = {"value": value, "n": n, "ci_lower": 0.01, "ci_upper": 0.09}
+        return {"scope": "segment", "scope_code": code, "instrument_code": "EQ5D5L",
+                "whole": {**figure, "trend": [{"period": "2025-11", **figure},
+                                              {"period": PERIOD, **figure}]}}
+
+    targets = [target("T", 0.05, 40), target("U", 0.04, 60)]
+    hide_segment_targets(targets, segments, segment_instruments(outcomes))
+    t, u = (o["whole"] for o in targets)
+    assert (t["value"], t["n"], t["ci_lower"]) == (COMPLEMENTARY, COMPLEMENTARY, None)
+    assert t["trend"][-1]["n"] is COMPLEMENTARY and t["trend"][0]["n"] == 40
+    assert (u["value"], u["n"]) == (0.04, 60)

@@ -15,7 +15,9 @@
 -- rate is below min_rate AND the shortfall is beyond sampling noise, i.e. the upper
 -- bound of the Wilson 95 % score interval of the rate is below min_rate.
 -- `below_threshold` is the plain comparison rate < min_rate.
--- peer_*: the other providers with rows of the same scope, instrument and timepoint.
+-- peer_*: the other providers with rows of the same scope, instrument and timepoint, on
+-- at least var small_cell eligible episodes: a smaller one's rate rests on 1 to 4
+-- episodes, and a median of two is their mean.
 
 with
 
@@ -79,6 +81,7 @@ peers as (
         on {{ arvo_same_keys('b', 'a',
                              ['scope', 'scope_code', 'instrument', 'timepoint']) }}
         and b.provider_id <> a.provider_id
+        and not ({{ arvo_is_small('b.eligible_episodes') }})
     group by a.provider_id, a.scope, a.scope_code, a.instrument, a.timepoint
 
 ),

@@ -12,7 +12,8 @@
 -- window): one per provider x episode x cycle x instrument, collected when a response
 -- was dated in any baseline window binding it
 --   baseline_participation_rate n = windows, successes = collected
--- obligations (mart_prom_compliance of the period with eligible episodes)
+-- obligations (mart_prom_compliance of the period, on 5 eligible episodes or more: those
+-- the steering report assesses)
 --   obligations_met_share     n = obligations judged, successes = met (the Best
 --                             Practice Tariff rule of the compliance mart)
 --
