@@ -395,8 +395,9 @@ def test_prom_compliance(built):
     phq = pc[(P2, "DEPRESSION", "PHQ9", "baseline")]
     assert phq["below_threshold"] and phq["rate_ci_upper"] == approx(0.9385, abs=1e-4)
     assert phq["rate_ci_lower"] == approx(0.2077, abs=1e-4)
-    # peers: the other provider with DEPRESSION PHQ-9 baselines (P1: 1 of 1)
-    assert (phq["peer_providers"], phq["peer_median_rate"]) == (1, 1.0)
+    # peers: the other providers with DEPRESSION PHQ-9 baselines on 5 eligible episodes or
+    # more; P1's 1 of 1 is not one (a rate on 1 episode; the mart's unit test has a peer)
+    assert (phq["peer_providers"], phq["peer_median_rate"]) == (0, None)
     # I's baseline has a dimension missing: collected, though not scoreable
     assert got(P3, "HOME_CARE", "EQ5D5L", "baseline") == (3, 2, approx(2 / 3), True)
     assert got(P3, "HOME_CARE", "EQ5D5L", "followup_6m") == (2, 1, 0.5, True)

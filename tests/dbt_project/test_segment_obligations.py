@@ -98,21 +98,22 @@ def test_segment_obligation_exact_values(built):
     assert (phq["min_rate"], phq["below_threshold"], phq["obligation_sector"]) == (
         0.8, True, "all")
     assert phq["package_code"] is None and phq["measure"] == "participation"
-    # peers: the other providers with a row of the same segment, instrument, timepoint
-    assert (phq["peer_providers"], phq["peer_median_rate"]) == (1, 1.0)
+    # peers: the other providers with a row of the same segment, instrument, timepoint, on
+    # 5 eligible episodes or more: P2's 1 is none (the mart's unit test has a peer)
+    assert (phq["peer_providers"], phq["peer_median_rate"]) == (0, None)
     fu = seg[(P1, "segment", "SINGLE_CHRONIC", "PHQ9", "followup_6m")]
     assert (fu["timepoint_collected"], fu["below_threshold"], fu["measure"]) == (
         0, True, "paired")
     j = seg[(P2, "segment", "SINGLE_CHRONIC", "PHQ9", "baseline")]
     assert (j["obligation_sector"], j["sector"], j["min_rate"]) == ("private", "private", 0.7)
-    assert (j["peer_providers"], j["peer_median_rate"]) == (1, 0.0)
+    assert (j["peer_providers"], j["peer_median_rate"]) == (0, None)
     assert seg[(P2, "segment", "SINGLE_CHRONIC", "PHQ9", "followup_6m")]["min_rate"] == 0.5
     # the package obligations are what they were without segment obligations
     package = {k: r for k, r in pc.items() if k[1] == "package"}
     assert len(package) == 14
     assert all(r["package_code"] == r["scope_code"] for r in package.values())
     dep = package[(P2, "package", "DEPRESSION", "PHQ9", "baseline")]
-    assert (dep["eligible_episodes"], dep["collected"], dep["peer_providers"]) == (3, 2, 1)
+    assert (dep["eligible_episodes"], dep["collected"], dep["peer_providers"]) == (3, 2, 0)
 
 
 def test_segment_obligation_episodes(built):
