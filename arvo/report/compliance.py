@@ -5,14 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arvo.report.disclosure import (
-    MIN_PEERS,
-    SINGLE_PEER,
-    SMALL_CELL,
-    SUPPRESSED,
-    is_small,
-    suppress,
-)
+from arvo.report.disclosure import MIN_PEERS, SINGLE_PEER, SUPPRESSED, is_small, suppress
 from arvo.report.labels import Names, scope, timepoint
 
 #: The order of one provider's mart_prom_compliance rows in the reports. It ends with the
@@ -31,20 +24,6 @@ def peer_median(r: dict[str, Any]) -> Any:
     return suppress(r["peer_median_rate"], r.get("peer_eligible_episodes"))
 
 
-def verdict_tells(eligible: int, min_rate: float | None) -> bool:
-    """True when an obligation's verdict would tell a hidden collected count of 1 to 4
-    apart: met for some of them and not for others, by the mart's rule (the rate, or its
-    Wilson 95 % upper bound, at least the minimum; mart_prom_compliance). "<5 / 6, min.
-    60 %, met" gives 4: only 4 of 6 reaches 60 %."""
-    from arvo.follow_up.trends import wilson
-
-    if min_rate is None or not eligible:
-        return False
-    met = {c / eligible >= min_rate or wilson(c, eligible)[1] >= min_rate
-           for c in range(1, min(SMALL_CELL - 1, eligible) + 1)}
-    return len(met) > 1
-
-
 def compliance_view(rows: list[dict[str, Any]], names: Names,
                     suppress_small: bool) -> list[dict[str, Any]]:
     """Compliance rows for the reports. `scope_fi` labels the obligation: the package's
@@ -56,8 +35,8 @@ def compliance_view(rows: list[dict[str, Any]], names: Names,
         # a numerator of 1-4 is hidden too, and with it every figure it could be read from
         few = small or (suppress_small and is_small(r["collected"]))
         rate, min_rate = r["rate"], r["min_rate"]
-        if small or (few and verdict_tells(n, min_rate)):
-            status = "small"  # neither shown nor assessed
+        if small or (few and r.get("verdict_tells_small")):
+            status = "small"  # neither shown nor assessed: the verdict would tell the count
         elif rate is None or not n:
             status = "none"
         else:

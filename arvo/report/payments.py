@@ -44,10 +44,13 @@ def _condition(c: dict[str, Any], labels: dict[tuple[str, str], str],
     out = {"kind": c["kind"], "met": c["met"], "judged": c["judged"],
            "threshold": c["threshold"]}
     if c["kind"] == "participation":
-        out["rates"] = [{"instrument": known.instrument(f["instrument"]),
-                         "rate": suppress_rate(f["rate"], f["collected"], f["eligible"])[0],
-                         "below": f["rate"] is not None and f["rate"] < c["threshold"]}
-                        for f in c["figures"]]
+        out["rates"] = []
+        for f in c["figures"]:
+            rate = suppress_rate(f["rate"], f["collected"], f["eligible"])[0]
+            # "below the requirement" beside a hidden rate would narrow it
+            out["rates"].append({"instrument": known.instrument(f["instrument"]), "rate": rate,
+                                 "below": not hidden(rate) and f["rate"] is not None
+                                 and f["rate"] < c["threshold"]})
     elif c["kind"] == "outcome":
         out["worse"] = [measure(f["measure"], known.instruments.get(f.get("instrument")),
                                 labels.get((f.get("instrument"), f["measure"])))

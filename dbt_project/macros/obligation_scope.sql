@@ -32,3 +32,16 @@
         {{ prefix }}{{ column }}{{ ',' if not loop.last }}
   {%- endfor %}
 {%- endmacro %}
+
+{#-
+  The pass rule of a PROM collection obligation (NHS Best Practice Tariff manner):
+  `collected` of `eligible` meets `min_rate` when the rate is at least the minimum, or the
+  upper bound of its Wilson 95 % score interval is (a shortfall within sampling noise does
+  not fail). mart_prom_compliance judges each obligation by it, and asks it of the
+  collected counts a report hides too (verdict_tells_small).
+-#}
+{% macro arvo_obligation_met(collected, eligible, min_rate) -%}
+    (cast({{ collected }} as double) / {{ eligible }} >= {{ min_rate }}
+        or {{ arvo_wilson_bound('cast(' ~ collected ~ ' as double)', eligible, 'upper') }}
+            >= {{ min_rate }})
+{%- endmacro %}

@@ -81,6 +81,19 @@ def test_the_budget_hides_the_segment_the_segment_table_hides():
     assert budget[2]["clients"] == 900
 
 
+def test_below_the_requirement_is_not_said_beside_a_hidden_rate():
+    from arvo.report.payments import _condition
+
+    condition = {"kind": "participation", "met": False, "judged": True, "threshold": 0.5,
+                 "figures": [{"instrument": "PHQ9", "rate": 0.4, "collected": 8,
+                              "eligible": 20},
+                             {"instrument": "EQ5D5L", "rate": 0.2, "collected": 1,
+                              "eligible": 5}]}
+    shown, small = _condition(condition, {}, KNOWN, "fi")["rates"]
+    assert shown["below"] and shown["rate"] == 0.4
+    assert small["rate"] is SUPPRESSED and not small["below"]  # 1 of 5: "below" told it
+
+
 def test_without_small_groups_the_total_is_the_sum():
     groups = payment_groups(_rows("A", 20) + _rows("B", 30), {}, KNOWN)
     assert _total(groups) == 20 * 1080.0 + 30 * 1080.0

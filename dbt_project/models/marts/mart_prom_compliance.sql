@@ -14,7 +14,8 @@
 -- Pass rule (NHS Best Practice Tariff manner): an obligation is not met only when the
 -- rate is below min_rate AND the shortfall is beyond sampling noise, i.e. the upper
 -- bound of the Wilson 95 % score interval of the rate is below min_rate.
--- `below_threshold` is the plain comparison rate < min_rate.
+-- `below_threshold` is the plain comparison rate < min_rate. `verdict_tells_small`: the
+-- verdict would differ between collected counts of 1 to 4 (macro arvo_obligation_met).
 -- peer_*: the other providers with rows of the same scope, instrument and timepoint, on
 -- at least var small_cell eligible episodes: a smaller one's rate rests on 1 to 4
 -- episodes, and a median of two is their mean.
@@ -65,6 +66,37 @@ rated as (
 
 ),
 
+-- the collected counts a report hides: 1 to var small_cell - 1
+small_counts as (
+
+    {%- for c in range(1, var('small_cell') | int) %}
+    select {{ c }} as collected{{ ' union all' if not loop.last }}
+    {%- endfor %}
+
+),
+
+-- whether the verdict would tell a hidden collected count apart: met for some of those
+-- counts (up to the eligible episodes) and not for others ("<5 / 6, min. 60 %, met":
+-- only 4 of 6 meets)
+small_verdicts as (
+
+    select
+        r.provider_id,
+        r.scope,
+        r.scope_code,
+        r.instrument,
+        r.timepoint,
+        {{ dbt.bool_or(arvo_obligation_met('s.collected', 'r.eligible_episodes',
+                                           'r.min_rate')) }} as some_met,
+        {{ dbt.bool_or('not ' ~ arvo_obligation_met('s.collected', 'r.eligible_episodes',
+                                                    'r.min_rate')) }} as some_not_met
+    from rated as r
+    inner join small_counts as s
+        on s.collected <= r.eligible_episodes
+    group by r.provider_id, r.scope, r.scope_code, r.instrument, r.timepoint
+
+),
+
 peers as (
 
     select
@@ -97,8 +129,10 @@ final as (
         cast(a.collected as bigint) as collected,
         cast(a.rate as double) as rate,
         cast(a.min_rate as double) as min_rate,
-        cast(a.rate >= a.min_rate or a.wilson_upper >= a.min_rate as boolean)
-            as meets_obligation,
+        cast({{ arvo_obligation_met('a.collected', 'a.eligible_episodes', 'a.min_rate') }}
+            as boolean) as meets_obligation,
+        cast(coalesce(v.some_met and v.some_not_met, false) as boolean)
+            as verdict_tells_small,
         cast(pr.sector as varchar) as sector,
         cast(a.obligation_sector as varchar) as obligation_sector,
         cast(a.measure as varchar) as measure,
@@ -121,6 +155,10 @@ final as (
         on pr.provider_id = a.provider_id
     left join peers as p
         on {{ arvo_same_keys('p', 'a',
+                             ['provider_id', 'scope', 'scope_code', 'instrument',
+                              'timepoint']) }}
+    left join small_verdicts as v
+        on {{ arvo_same_keys('v', 'a',
                              ['provider_id', 'scope', 'scope_code', 'instrument',
                               'timepoint']) }}
 
