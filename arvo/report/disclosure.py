@@ -224,9 +224,10 @@ def determined(cells: dict[tuple[int, int], int], hide: set[tuple[int, int]]
     for k, c in enumerate(order):
         if is_small(cells[c]):
             unit = [float(k == m) for m in range(len(order))]
-            low = linprog(unit, A_eq=eq, b_eq=sums, bounds=bounds).fun
-            high = -linprog([-u for u in unit], A_eq=eq, b_eq=sums, bounds=bounds).fun
-            if high - low < 0.5:
+            low = linprog(unit, A_eq=eq, b_eq=sums, bounds=bounds)
+            high = linprog([-u for u in unit], A_eq=eq, b_eq=sums, bounds=bounds)
+            # the true values are a solution: a solver that finds none hides more, to be safe
+            if not (low.success and high.success) or -high.fun - low.fun < 0.5:
                 found.append(c)
     return found
 

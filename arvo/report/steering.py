@@ -129,9 +129,9 @@ def segment_view(rows: list[dict[str, Any]], outcome_rows: list[dict[str, Any]],
                 out[i][c] = COMPLEMENTARY
     for k, pairs in enumerate(counts):
         # the pairs outside every segment: a row of the list the report does not show
-        o = (outside or {}).get(instruments[k], {"pairs": 0, "mid_improved": 0})
-        pairs.append({"pairs": o["pairs"], "mid": o["mid_improved"],
-                      "rest": o["pairs"] - o["mid_improved"]})
+        none = (outside or {}).get(instruments[k], {"pairs": 0, "mid_improved": 0})
+        pairs.append({"pairs": none["pairs"], "mid": none["mid_improved"],
+                      "rest": none["pairs"] - none["mid_improved"]})
         unshown = {len(out)}
         for i in complement_rows(pairs, ("pairs",),
                                  {i for i, c in enumerate(pairs) if is_small(c["pairs"])},
@@ -141,7 +141,7 @@ def segment_view(rows: list[dict[str, Any]], outcome_rows: list[dict[str, Any]],
                     out[i]["outcomes"][k][c] = COMPLEMENTARY
         # the MID shares: their numerators and rests add up to the providers' (value table)
         shares = {i for i, v in enumerate(out) if hidden(v["outcomes"][k]["mid_share"])}
-        if share_is_small(o["mid_improved"], o["pairs"]):
+        if share_is_small(none["mid_improved"], none["pairs"]):
             shares |= unshown
         for i in complement_rows(pairs, ("mid", "rest", "pairs"), shares, unshown):
             out[i]["outcomes"][k]["mid_share"] = COMPLEMENTARY

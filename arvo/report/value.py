@@ -91,12 +91,12 @@ def value_groups(costs: list[dict[str, Any]], measures: list[dict[str, Any]],
         ordered = sorted(providers.items(), key=lambda kv: names.provider(kv[0], kv[1]["name"]))
         costs_shown = [_costs(entry["cost"]) for _, entry in ordered]
         _hide_complements([entry["cost"] for _, entry in ordered], costs_shown)
-        gains_shown = {(pid, id(g)): _gains(g) for pid, entry in ordered for g in entry["gains"]}
+        gains_shown = {_key(pid, g): _gains(g) for pid, entry in ordered for g in entry["gains"]}
         _hide_gain_complements([(pid, g) for pid, entry in ordered for g in entry["gains"]],
                                gains_shown)
         rows = []
         for (pid, entry), cost in zip(ordered, costs_shown, strict=True):
-            gains = [gains_shown[pid, id(g)] for g in entry["gains"]] or [None]
+            gains = [gains_shown[_key(pid, g)] for g in entry["gains"]] or [None]
             for i, gain in enumerate(gains):
                 rows.append({"provider_id": pid,
                              "provider_name": names.provider(pid, entry["name"]),
@@ -105,6 +105,11 @@ def value_groups(costs: list[dict[str, Any]], measures: list[dict[str, Any]],
         out.append({"package_code": package, "package_fi": name_fi, "package_en": name_en,
                     "rows": rows})
     return out
+
+
+def _key(provider_id: str, gain: dict[str, Any]) -> tuple[str, str, str]:
+    """A measure row of one package: provider x instrument x measure (the mart's grain)."""
+    return provider_id, gain["instrument"], gain["measure"]
 
 
 def _hide_complements(costs: list[dict[str, Any] | None], shown: list[dict[str, Any]]
@@ -119,14 +124,14 @@ def _hide_complements(costs: list[dict[str, Any] | None], shown: list[dict[str, 
 
 
 def _hide_gain_complements(gains: list[tuple[str, dict[str, Any]]],
-                           shown: dict[tuple[str, int], dict[str, Any]]) -> None:
+                           shown: dict[tuple[str, str, str], dict[str, Any]]) -> None:
     """Per measure, hide ("..") the pairs (with the gain and its costs) and each rate of
     the providers whose counts would give a hidden provider's away."""
     by_measure: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for pid, g in gains:
         by_measure[g["instrument"], g["measure"]].append((pid, g))
     for members in by_measure.values():
-        views = [shown[pid, id(g)] for pid, g in members]
+        views = [shown[_key(pid, g)] for pid, g in members]
         raw = [g for _, g in members]
         for k in complement_rows(raw, ("pairs", "paired_clients"),
                                  {k for k, v in enumerate(views) if hidden(v["pairs"])}):
