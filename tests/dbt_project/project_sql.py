@@ -1,5 +1,6 @@
 """A dbt project's SQL as the tests that keep a rule written once read it
-(test_same_keys, test_import_ctes): where a pattern stands, and a macro rendered alone."""
+(test_same_keys, test_import_ctes, test_portability): where a pattern stands, a macro
+rendered alone, and a scratch project's file for a test to find a pattern in."""
 
 from __future__ import annotations
 
@@ -29,3 +30,10 @@ def macro(path: Path, name: str, context: dict[str, Any] | None = None) -> Any:
     the names dbt would give it (e.g. `ref`, `exceptions`)."""
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"])
     return getattr(env.from_string(path.read_text("utf-8")).make_module(context or {}), name)
+
+
+def project_file(project: Path, name: str, sql: str) -> None:
+    """Write `sql` as file `name` (e.g. `models/m.sql`) of the scratch project `project`."""
+    path = project / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(sql, encoding="utf-8")

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from arvo.config import REPO_ROOT
-from tests.dbt_project.project_sql import macro, places
+from tests.dbt_project.project_sql import macro, places, project_file
 
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 MACROS = DBT_PROJECT / "macros"
@@ -52,8 +52,7 @@ def test_the_macro_renders_the_import_ctes_as_written_out():
 
 
 def test_imports_written_out_are_found(tmp_path):
-    (tmp_path / "models").mkdir()
-    (tmp_path / "models" / "m.sql").write_text("""with
+    project_file(tmp_path, "models/m.sql", """with
 
 providers as (
 
@@ -78,12 +77,12 @@ primary_pairs as (
 final as (select * from pairs)
 
 select * from final
-""", encoding="utf-8")
+""")
     # one import, then a filtered one: the filter is the model's logic, not an import
-    (tmp_path / "models" / "n.sql").write_text(
-        "with\nproviders as (select * from {{ ref('stg_definitions__providers') }}),\n"
-        "pairs as (select * from {{ ref('int_pairs_assessed') }} where is_primary),\n"
-        "final as (select * from pairs) select * from final\n", encoding="utf-8")
+    project_file(tmp_path, "models/n.sql",
+                 "with\nproviders as (select * from {{ ref('stg_definitions__providers') }}),\n"
+                 "pairs as (select * from {{ ref('int_pairs_assessed') }} where is_primary),\n"
+                 "final as (select * from pairs) select * from final\n")
     assert written_out_imports(tmp_path) == ["models/m.sql:3"]
 
 

@@ -25,6 +25,7 @@ import duckdb
 import pytest
 
 from arvo.config import REPO_ROOT
+from tests.dbt_project.project_sql import project_file
 
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 LAKE_TABLES = ("stg_lake__episodes", "stg_lake__events", "stg_lake__proms",
@@ -241,12 +242,12 @@ def macros_without_default(project: Path) -> list[str]:
 
 
 def test_a_duckdb_macro_without_a_default_is_found(tmp_path):
-    (tmp_path / "macros").mkdir()
-    (tmp_path / "macros" / "m.sql").write_text(
+    project_file(
+        tmp_path, "macros/m.sql",
         "{% macro arvo_a(x) %}{{ return(adapter.dispatch('arvo_a', 'arvo')(x)) }}{% endmacro %}\n"
         "{% macro duckdb__arvo_a(x) %}a({{ x }}){% endmacro %}\n"
         "{% macro duckdb__arvo_b(x) %}b({{ x }}){% endmacro %}\n"
-        "{% macro default__arvo_b(x) %}b({{ x }}){% endmacro %}\n", encoding="utf-8")
+        "{% macro default__arvo_b(x) %}b({{ x }}){% endmacro %}\n")
     assert macros_without_default(tmp_path) == ["arvo_a"]
 
 

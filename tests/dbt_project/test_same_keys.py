@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from arvo.config import REPO_ROOT
-from tests.dbt_project.project_sql import macro, places
+from tests.dbt_project.project_sql import macro, places, project_file
 
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 MACRO = DBT_PROJECT / "macros" / "same_keys.sql"
@@ -61,9 +61,8 @@ def test_the_macro_refuses_keys_that_are_not_a_list_of_columns(keys):
 
 
 def test_a_hand_written_composite_join_is_found(tmp_path):
-    (tmp_path / "models").mkdir()
     # the second join's equalities name three relations: not one composite key
-    (tmp_path / "models" / "m.sql").write_text("""select *
+    project_file(tmp_path, "models/m.sql", """select *
 from a
 inner join b
     on b.provider_id = a.provider_id
@@ -71,7 +70,7 @@ inner join b
 left join c
     on c.client_id = a.client_id
     and c.period = b.period
-""", encoding="utf-8")
+""")
     assert hand_written_joins(tmp_path) == ["models/m.sql:4"]
 
 

@@ -22,10 +22,7 @@ with
 final as (
 
     select
-        {{ arvo_provider_columns('j') }},
-        cast(j.package_code as varchar) as package_code,
-        cast(j.instrument as varchar) as instrument,
-        cast(j.measure as varchar) as measure,
+        {{ arvo_provider_columns('j', ['package_code', 'instrument', 'measure']) }},
         cast(m.is_primary as boolean) as is_primary,
         cast(j.pairs as bigint) as pairs,
         cast(j.baseline_mean as double) as baseline_mean,

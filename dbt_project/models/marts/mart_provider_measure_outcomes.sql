@@ -21,10 +21,7 @@ with
 final as (
 
     select
-        {{ arvo_provider_columns('o') }},
-        cast(o.package_code as varchar) as package_code,
-        cast(o.instrument as varchar) as instrument,
-        cast(o.measure as varchar) as measure,
+        {{ arvo_provider_columns('o', ['package_code', 'instrument', 'measure']) }},
         cast(o.pairs as bigint) as pairs,
         cast(o.baseline_mean as double) as baseline_mean,
         cast(o.followup_mean as double) as followup_mean,

@@ -80,10 +80,7 @@ joined as (
 final as (
 
     select
-        {{ arvo_provider_columns('j') }},
-        cast(j.package_code as varchar) as package_code,
-        cast(j.instrument as varchar) as instrument,
-        cast(j.measure as varchar) as measure,
+        {{ arvo_provider_columns('j', ['package_code', 'instrument', 'measure']) }},
         cast(j.pairs as bigint) as pairs,
         cast(j.paired_clients as bigint) as paired_clients,
         cast(j.gain_mean as double) as gain_mean,

@@ -34,10 +34,7 @@ with_segment as (
 final as (
 
     select
-        {{ arvo_provider_columns('w') }},
-        cast(w.segment_code as varchar) as segment_code,
-        cast(w.instrument as varchar) as instrument,
-        cast(w.measure as varchar) as measure,
+        {{ arvo_provider_columns('w', ['segment_code', 'instrument', 'measure']) }},
         cast(w.pairs as bigint) as pairs,
         cast(w.baseline_sum / w.pairs as double) as baseline_mean,
         cast(w.followup_sum / w.pairs as double) as followup_mean,

@@ -53,10 +53,7 @@ segment_payments as (
 final as (
 
     select
-        cast('{{ arvo_period() }}' as varchar) as period,
-        cast(s.segment_code as varchar) as segment_code,
-        cast(s.name_fi as varchar) as segment_name_fi,
-        cast(s.name_en as varchar) as segment_name_en,
+        {{ arvo_segment_columns('s') }},
         cast(s.priority as integer) as priority,
         cast(coalesce(sc.clients, 0) as bigint) as clients,
         cast(coalesce(sc.total_cost_eur, 0) as decimal(18, 2)) as total_cost_eur,

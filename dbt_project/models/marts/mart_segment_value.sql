@@ -26,10 +26,7 @@ all_costs as (
 final as (
 
     select
-        cast('{{ arvo_period() }}' as varchar) as period,
-        cast(s.segment_code as varchar) as segment_code,
-        cast(s.name_fi as varchar) as segment_name_fi,
-        cast(s.name_en as varchar) as segment_name_en,
+        {{ arvo_segment_columns('s') }},
         cast(s.kaiser_level as varchar) as kaiser_level,
         cast(s.priority as integer) as priority,
         cast(coalesce(sc.clients, 0) as bigint) as clients,
