@@ -29,6 +29,7 @@ from arvo.payments.rules import (
     PaymentRules,
     Target,
 )
+from arvo.report.disclosure import SMALL_CELL, is_small
 
 CENT = Decimal("0.01")
 LINE_COLUMNS = ("provider_id", "provider_name", "sector", "package_code", "rule_sector",
@@ -46,19 +47,33 @@ def _rate(x: object) -> float | None:
     return None if x is None or pd.isna(x) else round(float(x), 4)
 
 
+def _judged(per: list[dict], failed: list[dict], when_not_judged: str) -> tuple[bool, bool]:
+    """Whether a condition on compliance rows holds, and whether any row was judged. A
+    row with 1 to 4 eligible episodes (`judged` false) is not, as the steering report
+    does not assess it: it passes or fails as `when_not_judged` says."""
+    small = any(not p["judged"] for p in per)
+    return (not failed and (not small or when_not_judged == "met"),
+            any(p["judged"] for p in per))
+
+
 def _participation(cond: Participation, ctx: dict) -> dict:
     rows = ctx["compliance"]
     rows = rows[rows["timepoint"] == "baseline"]
     if cond.instruments:
         rows = rows[rows["instrument"].isin(cond.instruments)]
     per = [{"instrument": r.instrument, "rate": _rate(r.rate), "collected": int(r.collected),
-            "eligible": int(r.eligible_episodes)} for r in rows.itertuples()]
-    failed = [p for p in per if p["rate"] is not None and p["rate"] < float(cond.min_rate)]
+            "eligible": int(r.eligible_episodes),
+            "judged": not is_small(r.eligible_episodes)} for r in rows.itertuples()]
+    failed = [p for p in per if p["judged"] and p["rate"] is not None
+              and p["rate"] < float(cond.min_rate)]
+    met, judged = _judged(per, failed, cond.when_not_judged)
     detail = ("no baseline due yet" if not per else "; ".join(
         f"{p['instrument']} baseline {p['rate']:.2f} ({p['collected']}/{p['eligible']})"
+        if p["judged"] else f"{p['instrument']} baseline not judged (under {SMALL_CELL} eligible)"
         for p in per) + f" against {cond.min_rate}")
-    return {"kind": "participation", "met": not failed, "judged": bool(per),
-            "threshold": float(cond.min_rate), "figures": per, "detail": detail}
+    return {"kind": "participation", "met": met, "judged": judged,
+            "threshold": float(cond.min_rate), "when_not_judged": cond.when_not_judged,
+            "figures": per, "detail": detail}
 
 
 def _outcome(cond: Outcome, ctx: dict) -> dict:
@@ -80,14 +95,19 @@ def _outcome(cond: Outcome, ctx: dict) -> dict:
 def _obligations(cond: Obligations, ctx: dict) -> dict:
     rows = ctx["compliance"]
     per = [{"instrument": r.instrument, "timepoint": r.timepoint, "rate": _rate(r.rate),
-            "min_rate": _rate(r.min_rate), "met": bool(r.meets_obligation)}
-           for r in rows.itertuples()]
-    failed = [p for p in per if not p["met"]]
-    detail = ("no obligation due yet" if not per else "all met" if not failed else "; ".join(
-        f"{p['instrument']} {p['timepoint']} {p['rate']:.2f} < {p['min_rate']:.2f}"
-        for p in failed))
-    return {"kind": "obligations", "met": not failed, "judged": bool(per), "threshold": None,
-            "figures": per, "detail": detail}
+            "min_rate": _rate(r.min_rate), "met": bool(r.meets_obligation),
+            "judged": not is_small(r.eligible_episodes)} for r in rows.itertuples()]
+    failed = [p for p in per if p["judged"] and not p["met"]]
+    met, judged = _judged(per, failed, cond.when_not_judged)
+    small = sum(not p["judged"] for p in per)
+    detail = ("no obligation due yet" if not per
+              else ("all judged met" if small else "all met") if not failed
+              else "; ".join(f"{p['instrument']} {p['timepoint']} {p['rate']:.2f} < "
+                             f"{p['min_rate']:.2f}" for p in failed))
+    if small:
+        detail += f"; {small} not judged (under {SMALL_CELL} eligible)"
+    return {"kind": "obligations", "met": met, "judged": judged, "threshold": None,
+            "when_not_judged": cond.when_not_judged, "figures": per, "detail": detail}
 
 
 def _target(cond: Target, ctx: dict) -> dict:

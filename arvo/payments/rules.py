@@ -33,11 +33,15 @@ class Participation(_Strict):
     """Baseline PROM participation of the provider's episodes of the package (the
     baseline `rate` of mart_prom_compliance: eligible episodes with a baseline response)
     at least `min_rate` on every listed instrument (default: every instrument the
-    package's obligation collects). No eligible episode yet: met (nothing was due)."""
+    package's obligation collects). No eligible episode yet: met (nothing was due). An
+    instrument with 1 to 4 eligible episodes is not judged, as the steering report does
+    not assess it (docs/disclosure.md): it passes (`when_not_judged: met`, default) or
+    fails (`not_met`)."""
 
     kind: Literal["participation"]
     min_rate: Share
     instruments: list[str] | None = None
+    when_not_judged: Literal["met", "not_met"] = "met"
 
 
 class Outcome(_Strict):
@@ -56,9 +60,12 @@ class Outcome(_Strict):
 class Obligations(_Strict):
     """Every PROM collection obligation of the package met (mart_prom_compliance
     `meets_obligation`, the Best Practice Tariff's pass rule with its allowance for
-    sampling noise)."""
+    sampling noise). An obligation with 1 to 4 eligible episodes is not judged, as the
+    steering report does not assess it: it passes (`when_not_judged: met`, default) or
+    fails (`not_met`)."""
 
     kind: Literal["obligations"]
+    when_not_judged: Literal["met", "not_met"] = "met"
 
 
 class Target(_Strict):

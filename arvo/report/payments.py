@@ -42,13 +42,19 @@ def _condition(c: dict[str, Any], labels: dict[tuple[str, str], str],
                known, lang: str) -> dict[str, Any]:
     """One condition's outcome, with the figures it may show."""
     out = {"kind": c["kind"], "met": c["met"], "judged": c["judged"],
-           "threshold": c["threshold"]}
+           "threshold": c["threshold"],
+           # participation and obligations: rows on 1 to 4 eligible episodes, not judged,
+           # and whether the rule counts them as met (figures of periods paid before
+           # these were told apart carry no `judged`: every row was judged then)
+           "small": sum(not f.get("judged", True) for f in c["figures"]),
+           "small_met": c.get("when_not_judged", "met") == "met"}
     if c["kind"] == "participation":
         out["rates"] = []
         for f in c["figures"]:
             rate = suppress_rate(f["rate"], f["collected"], f["eligible"])[0]
             # "below the requirement" beside a hidden rate would narrow it
             out["rates"].append({"instrument": known.instrument(f["instrument"]), "rate": rate,
+                                 "judged": f.get("judged", True),
                                  "below": not hidden(rate) and f["rate"] is not None
                                  and f["rate"] < c["threshold"]})
     elif c["kind"] == "outcome":
@@ -63,7 +69,7 @@ def _condition(c: dict[str, Any], labels: dict[tuple[str, str], str],
                               "status": TARGET_STATUSES.get(f["status"], f["status"])}
                              for f in c["figures"]]
     elif c["kind"] == "obligations":
-        out["failed"] = sum(not f["met"] for f in c["figures"])
+        out["failed"] = sum(f.get("judged", True) and not f["met"] for f in c["figures"])
     return out
 
 

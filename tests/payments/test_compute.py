@@ -99,6 +99,38 @@ def test_a_provider_too_small_to_judge_keeps_the_uplift_and_nothing_due_is_met(l
     assert not _line(out, "small", "uplift")["conditions_met"]
 
 
+def test_obligations_on_1_to_4_eligible_episodes_are_not_judged():
+    # the steering report neither shows nor assesses them (docs/disclosure.md); a
+    # payment follows the same verdicts unless the rule says otherwise
+    rows = _compliance()
+    rows = rows[rows["provider_id"] == "good"]
+    small = rows.iloc[:1].assign(instrument="EQ5D5L", eligible_episodes=3, collected=0,
+                                 rate=0.0, meets_obligation=False)
+    compliance = pd.concat([rows, small], ignore_index=True)
+    out = compute(RULES, _value(), _funnel(), compliance)
+    uplift, withhold = _line(out, "good", "uplift"), _line(out, "good", "withhold")
+    assert uplift["conditions_met"] and withhold["conditions_met"]
+    assert withhold["amount_eur"] == "0.00"
+    participation = json.loads(uplift["figures"])[0]
+    assert [f["judged"] for f in participation["figures"]] == [False, True]
+    assert "EQ5D5L baseline not judged (under 5 eligible)" in uplift["reason"]
+    assert "(0/3)" not in uplift["reason"]
+    assert "all judged met; 1 not judged (under 5 eligible)" in withhold["reason"]
+    strict = PaymentRules(rules=[{
+        "package": "DEPRESSION", "base_per_episode": "1000.00",
+        "adjustments": [
+            {"name": "u", "kind": "uplift", "per_episode": "10", "when": [
+                {"kind": "participation", "min_rate": "0.5", "when_not_judged": "not_met"}]},
+            {"name": "w", "kind": "withhold", "share_of_base": "0.025",
+             "when": [{"kind": "obligations", "when_not_judged": "not_met"}]}]}])
+    out = compute(strict, _value(), _funnel(), compliance)
+    assert _line(out, "good", "uplift")["failed_conditions"] == "participation"
+    assert _line(out, "good", "withhold")["amount_eur"] == "-500.00"
+    # 1 to 4 eligible episodes only: nothing judged
+    out = compute(RULES, _value(), _funnel(), small)
+    assert json.loads(_line(out, "good", "withhold")["figures"])[0]["judged"] is False
+
+
 def test_withhold_cap_and_totals(lines):
     assert _line(lines, "under", "withhold")["amount_eur"] == "-500.00"  # 2.5 % of 20,000
     assert _line(lines, "good", "withhold")["amount_eur"] == "0.00"  # segment rows ignored

@@ -94,6 +94,21 @@ def test_below_the_requirement_is_not_said_beside_a_hidden_rate():
     assert small["rate"] is SUPPRESSED and not small["below"]  # 1 of 5: "below" told it
 
 
+def test_rows_on_1_to_4_eligible_episodes_are_not_counted_as_failed_obligations():
+    from arvo.report.payments import _condition
+
+    condition = {"kind": "obligations", "met": True, "judged": True, "threshold": None,
+                 "when_not_judged": "met",
+                 "figures": [{"met": True, "judged": True}, {"met": False, "judged": False},
+                             {"met": False, "judged": False}]}
+    shown = _condition(condition, {}, KNOWN, "fi")
+    assert (shown["failed"], shown["small"], shown["small_met"]) == (0, 2, True)
+    old = {**condition, "figures": [{"met": False}]}  # a period paid before: all judged
+    del old["when_not_judged"]
+    assert (_condition(old, {}, KNOWN, "fi")["failed"], _condition(old, {}, KNOWN, "fi")["small"]
+            ) == (1, 0)
+
+
 def test_without_small_groups_the_total_is_the_sum():
     groups = payment_groups(_rows("A", 20) + _rows("B", 30), {}, KNOWN)
     assert _total(groups) == 20 * 1080.0 + 30 * 1080.0
@@ -162,7 +177,7 @@ def _conditions() -> list[dict]:
     """One condition of every kind and outcome the template words."""
     objectives = [{"name": "Objective X", "status": TARGET_STATUSES[s]}
                   for s in ("met", "near", "missed", "not_measurable")]
-    return [
+    conditions = [
         {"kind": "participation", "met": True, "judged": False, "threshold": 0.5},
         {"kind": "participation", "met": False, "judged": True, "threshold": 0.5,
          "rates": [{"instrument": "PHQ-9", "rate": 0.4, "below": True},
@@ -181,7 +196,26 @@ def _conditions() -> list[dict]:
         {"kind": "obligations", "met": True, "judged": False, "threshold": None},
         {"kind": "obligations", "met": False, "judged": True, "threshold": None, "failed": 3},
         {"kind": "obligations", "met": True, "judged": True, "threshold": None, "failed": 0},
+        # rows on 1 to 4 eligible episodes: not judged, deemed met or counted as not met
+        {"kind": "participation", "met": True, "judged": False, "threshold": 0.5,
+         "small": 1, "small_met": True},
+        {"kind": "participation", "met": False, "judged": True, "threshold": 0.5,
+         "small": 1, "small_met": False,
+         "rates": [{"instrument": "PHQ-9", "rate": 0.9, "below": False, "judged": True},
+                   {"instrument": "GAD-7", "rate": SUPPRESSED, "below": False,
+                    "judged": False}]},
+        {"kind": "obligations", "met": False, "judged": False, "threshold": None,
+         "small": 2, "small_met": False},
+        {"kind": "obligations", "met": True, "judged": True, "threshold": None, "failed": 0,
+         "small": 2, "small_met": True},
     ]
+    # as _condition gives them: no row on 1 to 4 eligible episodes unless said
+    for c in conditions:
+        c.setdefault("small", 0)
+        c.setdefault("small_met", True)
+        for r in c.get("rates", []):
+            r.setdefault("judged", True)
+    return conditions
 
 
 def _payments() -> dict:
@@ -224,6 +258,15 @@ def test_the_payments_sections_in_swedish_or_english_have_no_finnish_text(sectio
     assert "(PHQ-9-poäng, varning)" in sections["sv"]
     assert "Objective X – near" in sections["en"] and "Objective X – nära" in sections["sv"]
     assert "3 PROM collection obligations were not met" in sections["en"]
+    en = sections["en"]
+    assert ("the baseline participation was not assessed (fewer than 5 eligible episodes, "
+            "deemed met)") in en
+    assert ("PHQ-9 90.0%, GAD-7 not assessed (fewer than 5 eligible episodes, counted as "
+            "not met)") in en
+    assert ("collection obligations were not assessed (fewer than 5 eligible episodes, "
+            "counted as not met)") in en
+    assert ("all assessed PROM collection obligations were met; 2 further obligations were "
+            "not assessed (fewer than 5 eligible episodes, deemed met)") in en
 
 
 def test_the_payments_amounts_are_formatted_for_the_language(sections):
