@@ -19,6 +19,7 @@ from typing import Any
 from arvo.config import Settings
 from arvo.follow_up import trends
 from arvo.periods import add_months
+from arvo.report.disclosure import SMALL_CELL
 from arvo.report.warehouse import Warehouse, open_warehouse
 
 REPEATED_FAILURES = 2
@@ -317,7 +318,9 @@ def payments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
     Decimal in Python) and, per adjustment, how many provider x periods reached its
     conditions (an uplift paid) or triggered it (a withhold kept back); each provider's
     base per package at the last period with its episodes, and the uplifts paid with the
-    baseline participation (the lowest of the package's instruments, with its counts)."""
+    baseline participation (the lowest of the package's instruments judged, on 5 eligible
+    episodes or more, with its counts: a rate on 1 to 4 is not judged by the payment
+    rules, so no threshold would have withheld the uplift on it, docs/payments.md)."""
     if "mart_provider_payments" not in wh.tables:
         return {"totals": [], "adjustments": [], "last_base": {}, "uplifts_paid": []}
     totals = wh.query(
@@ -355,7 +358,7 @@ def payments(wh: Warehouse, periods: list[str]) -> dict[str, Any]:
                 "from mart_provider_payments as p inner join mart_prom_compliance as c "
                 "on c.period = p.period and c.provider_id = p.provider_id "
                 "and c.package_code = p.package_code and c.scope = 'package' "
-                "and c.timepoint = 'baseline' and c.eligible_episodes > 0 "
+                f"and c.timepoint = 'baseline' and c.eligible_episodes >= {SMALL_CELL} "
                 f"where cast(p.period as varchar) in ({_in(periods)}) and p.line = 'uplift' "
                 "and p.amount_eur > 0 order by period, provider_id, package_code, rule_sector, "
                 "adjustment, c.rate, c.instrument"):

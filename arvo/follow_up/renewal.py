@@ -18,6 +18,7 @@ from arvo.definitions import Definitions
 from arvo.follow_up.evaluate import Evaluation
 from arvo.messages import Message, msg
 from arvo.report.disclosure import is_small, share_is_small
+from arvo.report.objectives import HIDDEN, status
 
 TIGHTEN_STEP = {"rate": 0.05, "mean": 0.01}
 """A tightened target is the 95 % bound rounded toward the old target to this step."""
@@ -156,29 +157,51 @@ def _align(ev: Evaluation, defs: Definitions, raised: dict[tuple, float]) -> lis
     return out
 
 
+def _told(r: dict | None) -> bool:
+    """Whether the reports hide a row's status (arvo.report.objectives.status)."""
+    return bool(r) and status(r) == HIDDEN
+
+
 def targets(ev: Evaluation, defs: Definitions) -> list[Proposal]:
     """A target missed at P2 is kept (near ones flagged); one met at P2 by the scope and by
-    every provider judged (at least one), with the 95 % bound beyond the target, is
-    tightened."""
+    every provider judged whose status the reports show (at least one), with the 95 %
+    bound beyond the target, is tightened. No proposal where the scope's status is not
+    shown: its kind would tell it (docs/follow-up.md "Disclosure")."""
     out = []
     codes = [o.code for o in defs.objectives]
     scopes = {u["objective_code"]: u for u in ev.objectives if u["scope_type"] != "provider"}
     for code in codes:
         unit = scopes.get(code)
         r = unit and unit["series"][-1]
-        if not r or r["status"] == "not_measurable":
+        if not r or r["status"] == "not_measurable" or _told(r):
             continue
-        providers = [u["series"][-1] for u in ev.objectives
-                     if u["objective_code"] == code and u["scope_type"] == "provider"
-                     and u["series"][-1] and u["series"][-1]["status"] != "not_measurable"]
-        figures = {"period": ev.last, "value": _r(r["value"]), "ci_lower": _r(r["ci_lower"]),
-                   "ci_upper": _r(r["ci_upper"]), "n": r["n"], "target": _r(r["target"]),
-                   "status": r["status"], "periods_met": unit["periods_met"],
-                   "periods": len(ev.periods), "providers_judged": len(providers),
+        judged = [u["series"][-1] for u in ev.objectives
+                  if u["objective_code"] == code and u["scope_type"] == "provider"
+                  and u["series"][-1] and u["series"][-1]["status"] != "not_measurable"]
+        providers = [p for p in judged if not _told(p)]  # a hidden status counts neither way
+        # no figure of a hidden share; no count of periods met beside a hidden status
+        hidden = r["successes"] is not None and share_is_small(r["successes"], r["n"])
+        met_shown = not any(_told(s) for s in unit["series"])
+        figures = {"period": ev.last, "value": NOT_SHOWN if hidden else _r(r["value"]),
+                   "ci_lower": NOT_SHOWN if hidden else _r(r["ci_lower"]),
+                   "ci_upper": NOT_SHOWN if hidden else _r(r["ci_upper"]), "n": r["n"],
+                   "target": _r(r["target"]), "status": r["status"],
+                   "periods_met": unit["periods_met"] if met_shown else NOT_SHOWN,
+                   "periods": len(ev.periods), "providers_judged": len(judged),
+                   "providers_not_shown": len(judged) - len(providers),
                    "providers_met": sum(p["status"] == "met" for p in providers)}
         if r["status"] in ("missed", "near"):
+            kind = "near_target" if r["status"] == "near" else "keep_target"
+            if hidden or not met_shown:
+                out.append(Proposal(kind, code, msg(
+                    "{objective} {status} at {period} against the target {target}; its "
+                    "figures would give away a count of 1 to 4 and are not shown. Keep the "
+                    "target and take it to the providers.", objective=code,
+                    status=STATUS[r["status"]], period=ev.last, target=figures["target"]),
+                    figures))
+                continue
             out.append(Proposal(
-                "near_target" if r["status"] == "near" else "keep_target", code,
+                kind, code,
                 msg("{objective} {status} at {period}: {value} against the target {target} "
                     "(95 % interval {lower} to {upper}, n {n}); met in {met} of {periods} "
                     "periods. Keep the target and take it to the providers.",
@@ -190,7 +213,8 @@ def targets(ev: Evaluation, defs: Definitions) -> list[Proposal]:
             continue
         at_least = r["comparison"] != "at_most"
         bound = r["ci_lower"] if at_least else r["ci_upper"]
-        if (r["target_kind"] != "value" or bound is None or not providers
+        # a hidden share's bound would show through the new target
+        if (r["target_kind"] != "value" or bound is None or hidden or not providers
                 or figures["providers_met"] != len(providers)):
             continue  # "every provider met it" needs at least one provider judged
         step = TIGHTEN_STEP["mean" if r["measure"] == "mean_gain" else "rate"]
@@ -200,14 +224,20 @@ def targets(ev: Evaluation, defs: Definitions) -> list[Proposal]:
         if (new <= r["target"]) if at_least else (new >= r["target"]):
             continue
         index = codes.index(code)
+        args = {"objective": code, "period": ev.last, "value": figures["value"],
+                "lower": figures["ci_lower"], "upper": figures["ci_upper"], "n": r["n"],
+                "providers": len(providers), "target": figures["target"], "new": new}
         out.append(Proposal(
             "tighten_target", code,
             msg("{objective} met at {period} by the scope ({value}, 95 % interval {lower} to "
                 "{upper}, n {n}) and by all {providers} providers judged; the bound is beyond "
                 "the target {target}: raise the target to {new} (the bound rounded toward the "
-                "old target).", objective=code, period=ev.last, value=figures["value"],
-                lower=figures["ci_lower"], upper=figures["ci_upper"], n=r["n"],
-                providers=len(providers), target=figures["target"], new=new),
+                "old target).", **args) if len(providers) == len(judged) else
+            msg("{objective} met at {period} by the scope ({value}, 95 % interval {lower} to "
+                "{upper}, n {n}) and by all {providers} providers judged whose status is "
+                "shown ({hidden} not shown: it would give away a count of 1 to 4); the bound "
+                "is beyond the target {target}: raise the target to {new} (the bound rounded "
+                "toward the old target).", **args, hidden=len(judged) - len(providers)),
             {**figures, "payment_rules": _paying(defs, code)}, "objectives.yml",
             f"objectives[{index}].target", r["target"], new,
             {"op": "set", "path": ["objectives", index, "target"], "value": new}))

@@ -115,7 +115,9 @@ def agendas(groups: list[dict[str, Any]], compliance: list[dict[str, Any]],
         if r["line"] in ("uplift", "withhold") and r["conditions_met"] is False:
             add(r["provider_id"], "payment", *_payment(r, names, lang), order)
     for order, r in enumerate(targets):
-        if r["scope_type"] == "provider" and r["status"] == "missed":
+        # not where the targets grid hides the status: the item would tell it
+        if (r["scope_type"] == "provider" and r["status"] == "missed"
+                and not r.get("status_tells_small")):
             add(r["provider_id"], "target", *_target(r, lang), order)
 
     carried: dict[str, list[dict[str, Any]]] = defaultdict(list)

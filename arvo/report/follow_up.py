@@ -29,14 +29,15 @@ from arvo.report.disclosure import (
 from arvo.report.files import moved, staged, write_text
 from arvo.report.formatting import environment, generated, pct
 from arvo.report.labels import SCOPE_KINDS, SECTORS, Names, named_in, names, timepoint
-from arvo.report.objectives import figure
+from arvo.report.objectives import HIDDEN, figure, status
 from arvo.report.warehouse import open_warehouse
 
 TEMPLATE = "follow_up_report.html.j2"
 DIRECTIONS = {"improving": msg("improving"), "worsening": msg("worsening"),
               "no_change": msg("no clear change"), "not_measurable": msg("not measurable")}
 STATUS_WORDS = {"met": msg("achieved"), "near": msg("near"), "missed": msg("not achieved"),
-                "not_measurable": msg("not yet measurable"), None: "–"}
+                "not_measurable": msg("not yet measurable"),
+                HIDDEN: msg("not shown: it would tell a hidden figure"), None: "–"}
 """An objective's status in the words of the steering report (objectives.html.j2)."""
 KINDS = {"keep_target": msg("keep the target"), "near_target": msg("target near: keep"),
          "tighten_target": msg("tighten the target"),
@@ -83,13 +84,18 @@ def objective_view(ev: Evaluation, lang: str) -> list[dict[str, Any]]:
             "name": named_in(r["objective_name_fi"], r["objective_name_en"],
                              r.get("objective_name_sv"), lang),
             "scope": None, "providers": [], "sectors": []})
-        series = [figure(s) | {"status": STATUS_WORDS[s["status"]]} if s else None
+        series = [figure(s) | {"status": STATUS_WORDS[status(s)]} if s else None
                   for s in u["series"]]
         ends = [series[0] and series[0]["value"], series[-1] and series[-1]["value"]]
+        last = u["series"][-1]
+        # a count of periods met would tell a status hidden in the series
+        told = not any(s and status(s) == HIDDEN for s in u["series"])
         unit = {"id": u["scope_id"], "provider_id": u["provider_id"], "series": series,
                 "name": ev.providers.get(u["provider_id"], u["scope_id"]),
-                "status": STATUS_WORDS[u["status_last"]], "periods_met": u["periods_met"],
-                "periods_judged": u["periods_judged"], "trend": _trend(u["trend"], *ends)}
+                "status": STATUS_WORDS[status(last) if last else None],
+                "periods_met": u["periods_met"] if told else None,
+                "periods_judged": u["periods_judged"] if told else None,
+                "trend": _trend(u["trend"], *ends)}
         if u["scope_type"] == "provider":
             o["providers"].append(unit)
         else:

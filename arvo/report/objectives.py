@@ -20,6 +20,10 @@ from arvo.report.warehouse import Warehouse
 MART = "mart_objective_attainment"
 ORDER = "period, objective_code, scope_type, scope_id"
 STATUSES = ("met", "near", "missed", "not_measurable")
+HIDDEN = "hidden"
+"""The status shown beside a hidden share whose status would tell its count apart
+(mart_objective_attainment.status_tells_small); counted with not_measurable, as no
+status is shown."""
 TREND_PERIODS = 4
 """The trend shows at most this many periods, the current one last."""
 SECTOR_SCOPES = {"public": msg("public service providers"),
@@ -42,16 +46,22 @@ def figure(r: dict[str, Any]) -> dict[str, Any]:
             "n": suppress(r["n"], r["n"], r["clients"])}
 
 
+def status(r: dict[str, Any]) -> str:
+    """A row's status as the reports show it: HIDDEN where it would tell a hidden share's
+    count (rows built before the mart had the column read as told)."""
+    return HIDDEN if r.get("status_tells_small") else r["status"]
+
+
 def _unit(r: dict[str, Any], history: dict[tuple, list[dict[str, Any]]]) -> dict[str, Any]:
     key = (r["objective_code"], r["scope_type"], r["scope_id"])
     earlier = [h for h in history.get(key, []) if h["period"] < r["period"]]
-    trend = [{"period": h["period"], "status": h["status"], **figure(h)}
+    trend = [{"period": h["period"], "status": status(h), **figure(h)}
              for h in earlier[-(TREND_PERIODS - 1):]]
     target = r["target"]
-    return {**figure(r), "status": r["status"], "reason": r["reason"],
+    return {**figure(r), "status": status(r), "reason": r["reason"],
             "min_n": r["min_n"], "applies_from": r["applies_from"],
             "target": target, "trend": [*trend, {"period": r["period"],
-                                                 "status": r["status"], **figure(r)}]}
+                                                 "status": status(r), **figure(r)}]}
 
 
 def _scope_name(scope: str, code: str, names: Names) -> Message | str:
@@ -100,7 +110,8 @@ def steering_objectives(wh: Warehouse, period: str, names: Names,
             continue
         providers = [p for p in rows if p["objective_code"] == r["objective_code"]
                      and p["scope_type"] == "provider"]
-        counts = Counter(p["status"] for p in providers)
+        counts = Counter("not_measurable" if status(p) == HIDDEN else p["status"]
+                         for p in providers)
         objectives.append({**_objective(r, names, lang), "whole": _unit(r, history),
                            "providers": {s: counts.get(s, 0) for s in STATUSES}})
         for p in providers:

@@ -62,7 +62,10 @@ def steering_summary(warehouse: Path, period: str, version: str, run_name: str,
             for f in files if f["status"] in _SENT]
     with open_warehouse(warehouse) as wh:
         flags = _count(wh, "mart_provider_funnel", "flag", period)
-        objectives = _count(wh, "mart_objective_attainment", "status", period)
+        # a status the reports hide counts as not measurable there, and so here
+        objectives = _count(wh, "mart_objective_attainment",
+                            "case when status_tells_small then 'not_measurable' "
+                            "else status end", period)
         paid = _payments(wh, period)
     lines = [f"# Steering {period}", "",
              f"Run `{run_name}`, definitions version {version}.", "",

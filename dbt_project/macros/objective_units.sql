@@ -179,13 +179,11 @@ final as (
             else x_mean
         end as value,
         case
-            when measure_kind = 'share'
-                then greatest(0, {{ arvo_wilson_bound('(1.0 * successes)', 'n', 'lower') }})
+            when measure_kind = 'share' then {{ arvo_share_bound('successes', 'n', 'lower') }}
             when n >= 2 then x_mean - 1.959963984540054 * x_sd / sqrt(n)
         end as ci_lower,
         case
-            when measure_kind = 'share'
-                then least(1, {{ arvo_wilson_bound('(1.0 * successes)', 'n', 'upper') }})
+            when measure_kind = 'share' then {{ arvo_share_bound('successes', 'n', 'upper') }}
             when n >= 2 then x_mean + 1.959963984540054 * x_sd / sqrt(n)
         end as ci_upper
 

@@ -4,6 +4,7 @@ the small-cell rule, the draft definitions version and the report."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from arvo.report import follow_up as view
 from arvo.report.disclosure import SUPPRESSED
 from arvo.report.warehouse import open_warehouse
 from tests.conftest import TINY_PERIODS
+from tests.dbt_project import tiny_lake
 
 FIRST, LAST = TINY_PERIODS
 
@@ -146,6 +148,15 @@ def test_the_report_names_what_it_counts(tiny_warehouse, evaluation):
     report's language, not by the definitions' codes (the proposals keep the codes in
     their subject, file and key, which name what they change)."""
     settings = tiny_warehouse["settings"]
+    # the tiny lake's uplifts rest on 1 to 3 eligible episodes each, which no payment
+    # judges, so it has no proposal of its own: one uplift paid under the obligation's
+    # minimum on 20 episodes gives the renewal one to word
+    paid = {"period": LAST, "provider_id": tiny_lake.P1, "package_code": "DEPRESSION",
+            "rule_sector": "all", "adjustment": "outcome_uplift",
+            "amount_eur": Decimal("1920.00"), "episodes": 20, "rate": 0.6, "collected": 12,
+            "eligible": 20}
+    evaluation = dataclasses.replace(
+        evaluation, payments={**evaluation.payments, "uplifts_paid": [paid]})
     (path,) = view.render_report(settings, evaluation, renew(settings, evaluation, "2025-03"),
                                  "fi")
     body = path.read_text("utf-8").split('<section id="versiot">')[1]
@@ -171,3 +182,17 @@ def test_the_report_names_what_it_counts(tiny_warehouse, evaluation):
                                  "sv")
     moves = path.read_text("utf-8").split('<section id="segmentit">')[1]
     assert "Huvudsakligen friska" in moves and "Pääosin terveet" not in moves  # segments.yml
+
+
+def test_no_status_that_would_tell_a_hidden_share_reaches_the_objectives_view(evaluation):
+    # PUBLIC_BASELINE's 5 of 6 is hidden and "met" (at least 80 %) would give the 5
+    told = 0
+    for o in view.objective_view(evaluation, "en"):
+        for unit in [o["scope"], *o["providers"]]:
+            rows = unit and _rows(evaluation, o["code"], unit) or []
+            for r, f in zip(rows, unit["series"] if unit else [], strict=False):
+                if r and r["status_tells_small"]:
+                    assert f["status"] == view.STATUS_WORDS["hidden"]
+                    assert unit["periods_met"] is None  # the count would tell it too
+                    told += 1
+    assert told, "the tiny warehouse has no telling status: the test saw none"

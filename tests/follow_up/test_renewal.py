@@ -76,6 +76,38 @@ def test_a_missed_target_is_kept_and_a_near_one_flagged(defs):
     assert near.subject == "PUBLIC_BASELINE" and not near.changes
 
 
+def test_a_status_or_share_the_reports_hide_shows_through_no_target_proposal(defs):
+    # the scope's status would tell its hidden count: no proposal, its kind would say it
+    told = _unit("DEP_RECOVERY", "package", "DEPRESSION", "missed", 0.3, 0.25, 0.35,
+                 measure="recovery_rate")
+    told["series"][-1]["status_tells_small"] = True
+    assert not [p for p in propose(_ev([told]), defs, "2026-01")
+                if p.subject == "DEP_RECOVERY"]
+    # 97 of 100: the rest of 3 is hidden, so is every figure; met is not tightened, as
+    # the new target would show the hidden bound
+    ev = _ev([_unit("PUBLIC_BASELINE", "sector", "public", "near", 0.97, 0.92, 0.99,
+                    target=0.99),
+              _unit("HIP_KNEE_PARTICIPATION", "package", "HIP_KNEE", "met", 0.97, 0.915,
+                    0.99),
+              _unit("HIP_KNEE_PARTICIPATION", "provider", "X", "met", 0.95, 0.8, 0.99)])
+    found = propose(ev, defs, "2026-01")
+    (near,) = _kinds(found, "near_target")
+    assert near.figures["value"] == NOT_SHOWN and near.figures["ci_lower"] == NOT_SHOWN
+    assert "0.97" not in str(near.reason) and "give away a count of 1 to 4" in str(near.reason)
+    assert not _kinds(found, "tighten_target")
+
+
+def test_a_provider_whose_status_is_hidden_counts_neither_way(defs):
+    hidden = _unit("HIP_KNEE_PARTICIPATION", "provider", "Y", "near", 0.9, 0.7, 0.97, n=30)
+    hidden["series"][-1]["status_tells_small"] = True
+    ev = _ev([_unit("HIP_KNEE_PARTICIPATION", "package", "HIP_KNEE", "met", 0.95, 0.897, 0.98),
+              _unit("HIP_KNEE_PARTICIPATION", "provider", "X", "met", 0.96, 0.8, 0.99), hidden])
+    (p,) = _kinds(propose(ev, defs, "2026-01"), "tighten_target")
+    assert (p.figures["providers_judged"], p.figures["providers_not_shown"],
+            p.figures["providers_met"]) == (2, 1, 1)
+    assert "by all 1 providers judged whose status is shown (1 not shown" in str(p.reason)
+
+
 def test_an_uplift_paid_under_the_obligation_follows_its_minimum(defs):
     paid = {"period": P2, "provider_id": "X", "package_code": "DEPRESSION",
             "rule_sector": "all", "adjustment": "outcome_uplift",

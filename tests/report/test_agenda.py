@@ -159,3 +159,8 @@ def test_a_lost_uplift_and_a_missed_target_are_items_with_their_reasons():
     assert fi(points[1]["figures"]).startswith("3 960 € pidätetty; ehto ei täyty: PROM-")
     assert fi(points[2]["title"]) == "Tavoite ei täyty: PHQ-9-toipuminen"
     assert fi(points[2]["figures"]) == "34 %, tavoite 50 %"
+    # a missed status the targets grid hides (3 of 12, where 4 would be near) is no item:
+    # the item would tell it
+    hidden = {**targets[0], "provider_id": "C", "value": 0.25, "successes": 3, "n": 12,
+              "clients": 12, "status_tells_small": True}
+    assert "C" not in agendas([], [], [], [], {}, [], NAMES, PERIOD, [], [hidden])

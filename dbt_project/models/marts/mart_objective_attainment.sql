@@ -151,14 +151,8 @@ judged as (
     select
         *,
         n >= min_n and clients >= min_clients as value_measurable,
-        round(case
-            when comparison = 'at_least' then value - target
-            else target - value
-        end, 9) as margin,
-        case
-            when comparison = 'at_least' then ci_upper >= target
-            else ci_lower <= target
-        end as target_within_interval
+        {{ arvo_objective_margin('value') }} as margin,
+        {{ arvo_objective_status('value', 'ci_lower', 'ci_upper') }} as figure_status
     from joined
 
 ),
@@ -175,6 +169,68 @@ statuses as (
             when target is null then 'no_previous_level'
         end as reason
     from judged
+
+),
+
+-- the counts a report hides of a share (arvo.report.disclosure.share_is_small): its
+-- successes, or the rest, from 1 to var small_cell - 1
+small_counts as (
+
+    {{ arvo_small_counts('k') }}
+
+),
+
+-- a measurable share the reports hide: every count its reader cannot tell apart from
+-- the true one, given n: 1 to 4 successes where the successes are hidden, 1 to 4 not
+-- counted where the rest is (the side is no secret: "met" beside 95 of 100 says which)
+hidden_alternatives as (
+
+    select
+        s.objective_code,
+        s.scope_type,
+        s.scope_id,
+        s.comparison,
+        s.target,
+        s.near,
+        s.n,
+        case when r.of_rest then s.n - c.k else c.k end as successes
+    from statuses as s
+    cross join small_counts as c
+    cross join (select false as of_rest union all select true as of_rest) as r
+    where c.k < s.n
+        and s.reason is null
+        and s.successes is not null
+        and case
+            when r.of_rest then {{ arvo_is_hidden_count('s.n - s.successes') }}
+            else {{ arvo_is_hidden_count('s.successes') }}
+        end
+
+),
+
+-- whether the status would tell the hidden count apart: not the same for all of them
+-- ("met" beside a hidden 33 of 34 against a target of 97 % leaves only 33)
+small_statuses as (
+
+    select
+        objective_code,
+        scope_type,
+        scope_id,
+        count(distinct {{ arvo_objective_status(
+            '1.0 * successes / n', arvo_share_bound('successes', 'n', 'lower'),
+            arvo_share_bound('successes', 'n', 'upper')) }}) > 1 as status_tells_small
+    from hidden_alternatives
+    group by objective_code, scope_type, scope_id
+
+),
+
+told as (
+
+    select
+        s.*,
+        t.status_tells_small
+    from statuses as s
+    left join small_statuses as t
+        on {{ arvo_same_keys('t', 's', ['objective_code', 'scope_type', 'scope_id']) }}
 
 ),
 
@@ -209,11 +265,10 @@ final as (
         cast(case when reason is null then margin end as double) as margin,
         cast(case
             when reason is not null then 'not_measurable'
-            when margin >= 0 then 'met'
-            when margin >= -round(near, 9) or target_within_interval then 'near'
-            else 'missed'
+            else figure_status
         end as varchar) as status,
         cast(reason is null and margin >= 0 as boolean) as met,
+        cast(coalesce(status_tells_small, false) as boolean) as status_tells_small,
         cast(reason as varchar) as reason,
         cast(previous_year_period as varchar) as previous_year_period,
         cast(previous_year_value as double) as previous_year_value,
@@ -221,7 +276,7 @@ final as (
         cast(previous_value as double) as previous_value,
         cast(previous_status as varchar) as previous_status
 
-    from statuses
+    from told
 
 )
 

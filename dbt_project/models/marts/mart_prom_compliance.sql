@@ -69,9 +69,7 @@ rated as (
 -- the collected counts a report hides: 1 to var small_cell - 1
 small_counts as (
 
-    {%- for c in range(1, var('small_cell') | int) %}
-    select {{ c }} as collected{{ ' union all' if not loop.last }}
-    {%- endfor %}
+    {{ arvo_small_counts('collected') }}
 
 ),
 
