@@ -19,14 +19,16 @@
     ('baseline_windows', 'int_baseline_windows_collected'),
 ]) }},
 
--- compliance: the obligations the steering report assesses, on var small_cell eligible
--- episodes or more (one on 1 to 4 is shown as "<5" and not assessed: counted here, its
--- verdict would come out of the share)
+-- compliance: the obligations whose verdict the steering report shows, on var
+-- small_cell eligible episodes or more, and not a verdict beside a hidden collected count
+-- of 1 to 4 that would tell it (one on 1 to 4 eligible is shown as "<5" and not
+-- assessed, and such a verdict is hidden: counted here, it would come out of the share)
 compliance as (
 
     select * from {{ ref('mart_prom_compliance') }}
     where period = '{{ arvo_period() }}'
         and not ({{ arvo_is_small('eligible_episodes') }})
+        and not (verdict_tells_small and {{ arvo_is_hidden_count('collected') }})
 
 ),
 

@@ -182,7 +182,9 @@ small_counts as (
 
 -- a measurable share the reports hide: every count its reader cannot tell apart from
 -- the true one, given n: 1 to 4 successes where the successes are hidden, 1 to 4 not
--- counted where the rest is (the side is no secret: "met" beside 95 of 100 says which)
+-- counted where the rest is (the side is no secret: "met" beside 95 of 100 says which).
+-- Not obligations_met_share: it counts obligations whose every verdict the obligations
+-- matrix shows (arvo_objective_units), so its status tells nothing the matrix does not
 hidden_alternatives as (
 
     select
@@ -200,6 +202,7 @@ hidden_alternatives as (
     where c.k < s.n
         and s.reason is null
         and s.successes is not null
+        and s.measure <> 'obligations_met_share'
         and case
             when r.of_rest then {{ arvo_is_hidden_count('s.n - s.successes') }}
             else {{ arvo_is_hidden_count('s.successes') }}
