@@ -16,9 +16,10 @@
 --                   value's 95 % interval
 --   missed          otherwise
 -- `margin` = value - target (at_least) or target - value (at_most), cut to 9 decimals:
--- positive or zero meets. The previous year's level and the trend come from this mart's
--- own rows of earlier periods (a period built later than the one after it is not
--- revisited).
+-- positive or zero meets (the rule: macros/objective_status.sql). The previous year's
+-- level and the trend come from this mart's own rows of earlier periods (a period built
+-- later than the one after it is not revisited). status_tells_small: the reports hide
+-- the status beside a hidden share whose count it would tell (docs/disclosure.md).
 
 {#- what a period reads of the earlier ones: its own rows, or none on the first build -#}
 {%- set earlier_columns = {
