@@ -89,12 +89,12 @@ def objective_view(ev: Evaluation, lang: str) -> list[dict[str, Any]]:
         ends = [series[0] and series[0]["value"], series[-1] and series[-1]["value"]]
         last = u["series"][-1]
         # a count of periods met would tell a status hidden in the series
-        told = not any(s and status(s) == HIDDEN for s in u["series"])
+        all_shown = not any(s and status(s) == HIDDEN for s in u["series"])
         unit = {"id": u["scope_id"], "provider_id": u["provider_id"], "series": series,
                 "name": ev.providers.get(u["provider_id"], u["scope_id"]),
                 "status": STATUS_WORDS[status(last) if last else None],
-                "periods_met": u["periods_met"] if told else None,
-                "periods_judged": u["periods_judged"] if told else None,
+                "periods_met": u["periods_met"] if all_shown else None,
+                "periods_judged": u["periods_judged"] if all_shown else None,
                 "trend": _trend(u["trend"], *ends)}
         if u["scope_type"] == "provider":
             o["providers"].append(unit)

@@ -52,6 +52,12 @@ def status(r: dict[str, Any]) -> str:
     return HIDDEN if r.get("status_tells_small") else r["status"]
 
 
+def counted(r: dict[str, Any]) -> str:
+    """A row's status as the counts of statuses take it: a hidden one with those not
+    measurable, so that no count gives it back by difference."""
+    return "not_measurable" if status(r) == HIDDEN else r["status"]
+
+
 def _unit(r: dict[str, Any], history: dict[tuple, list[dict[str, Any]]]) -> dict[str, Any]:
     key = (r["objective_code"], r["scope_type"], r["scope_id"])
     earlier = [h for h in history.get(key, []) if h["period"] < r["period"]]
@@ -110,8 +116,7 @@ def steering_objectives(wh: Warehouse, period: str, names: Names,
             continue
         providers = [p for p in rows if p["objective_code"] == r["objective_code"]
                      and p["scope_type"] == "provider"]
-        counts = Counter("not_measurable" if status(p) == HIDDEN else p["status"]
-                         for p in providers)
+        counts = Counter(counted(p) for p in providers)
         objectives.append({**_objective(r, names, lang), "whole": _unit(r, history),
                            "providers": {s: counts.get(s, 0) for s in STATUSES}})
         for p in providers:

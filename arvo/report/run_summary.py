@@ -11,11 +11,14 @@ same the steering report shows, read from the same marts.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from arvo.report.objectives import MART as OBJECTIVES
+from arvo.report.objectives import counted
 from arvo.report.warehouse import Warehouse, open_warehouse
 
 _SENT = ("accepted", "partial", "rejected", "empty")
@@ -62,10 +65,8 @@ def steering_summary(warehouse: Path, period: str, version: str, run_name: str,
             for f in files if f["status"] in _SENT]
     with open_warehouse(warehouse) as wh:
         flags = _count(wh, "mart_provider_funnel", "flag", period)
-        # a status the reports hide counts as not measurable there, and so here
-        objectives = _count(wh, "mart_objective_attainment",
-                            "case when status_tells_small then 'not_measurable' "
-                            "else status end", period)
+        # counted as the steering report counts them (a hidden status as not measurable)
+        objectives = Counter(counted(r) for r in wh.rows(OBJECTIVES, period))
         paid = _payments(wh, period)
     lines = [f"# Steering {period}", "",
              f"Run `{run_name}`, definitions version {version}.", "",
