@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from arvo.config import Settings
 from arvo.meter import StageMeter
-from flows.runs import publish, warehouse_guard
+from flows.runs import guarded, publish
 from flows.steering import HOOKS, SteeringParams, ingest
 
 
@@ -67,9 +67,7 @@ def render_definition(settings: Settings, period: str, lang: str, pdf: bool) -> 
       **HOOKS)
 def definition(params: DefinitionParams) -> DefinitionResult:
     """The definition phase of one period: ingest, build the definition marts, render."""
-    settings = params.settings()
-    with warehouse_guard(settings):
-        result = _define(params, settings)
+    result = guarded(_define, params)
     publish_definition(result)
     return result
 

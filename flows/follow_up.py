@@ -20,7 +20,7 @@ from arvo.definitions import Language
 from arvo.follow_up.draft import Renewal
 from arvo.follow_up.evaluate import Evaluation
 from arvo.periods import check_month, last_completed_month
-from flows.runs import publish, warehouse_guard
+from flows.runs import guarded, publish
 from flows.steering import HOOKS, RunParams
 
 
@@ -122,9 +122,7 @@ def publish_follow_up(result: FollowUpResult) -> None:
 @flow(name="follow-up", log_prints=True, flow_run_name="follow-up-{params.last}", **HOOKS)
 def follow_up(params: FollowUpParams) -> FollowUpResult:
     """Follow-up of P1..P2: evaluate, propose the renewal, render the report."""
-    settings = params.settings()
-    with warehouse_guard(settings):
-        result = _follow_up(params, settings)
+    result = guarded(_follow_up, params)
     publish_follow_up(result)
     return result
 

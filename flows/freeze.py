@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, field_validator
 from arvo import freeze
 from arvo.config import Settings
 from arvo.periods import check_month
-from flows.runs import warehouse_guard
+from flows.runs import guarded
 from flows.steering import HOOKS, RunParams, render_reports
 
 
@@ -61,9 +61,7 @@ def mark_frozen(settings: Settings, params: FreezeParams) -> None:
 @flow(name="freeze", log_prints=True, flow_run_name="freeze-{params.period}", **HOOKS)
 def freeze_period(params: FreezeParams) -> FreezeResult:
     """Freeze a steering period: final reports, their manifest; later reruns refused."""
-    settings = params.settings()
-    with warehouse_guard(settings):  # no run writes the period while it is frozen
-        return _freeze(params, settings)
+    return guarded(_freeze, params)  # no run writes the period while it is frozen
 
 
 def _freeze(params: FreezeParams, settings: Settings) -> FreezeResult:

@@ -7,7 +7,8 @@ and a summary the data engineer reads in the Prefect UI.
   its holder dies, then the Prefect global concurrency limit
   `arvo-warehouse-<hash of the warehouse path>` (limit 1, created on first use; a waiting
   run shows its wait in the UI). Both log who waits for whom. Re-entrant: the loop holds
-  the warehouse and its phases take it again.
+  the warehouse and its phases take it again. `guarded(work, params)` runs a flow's
+  work in it.
 - `notify_failure`: the flows' `on_failure` and `on_crashed` hook. It sends the run's
   name, state and message through the Prefect notification block named by
   `ARVO_NOTIFY_BLOCK` (default `custom-webhook/arvo-failure`, which `arvo serve
@@ -23,7 +24,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
@@ -36,6 +37,13 @@ from arvo.config import Settings
 
 NOTIFY_BLOCK = "custom-webhook/arvo-failure"
 R = TypeVar("R")
+
+
+class _Params(Protocol):
+    def settings(self) -> Settings: ...
+
+
+P = TypeVar("P", bound=_Params)
 
 
 def in_this_process(flow: Callable[..., R], *args: object) -> R:
@@ -110,6 +118,13 @@ def warehouse_guard(settings: Settings) -> Iterator[None]:
                 yield
             finally:
                 logger.info("released the warehouse %s", settings.warehouse)
+
+
+def guarded(work: Callable[[P, Settings], R], params: P) -> R:
+    """`work(params, settings)` while holding the warehouse of the params' settings."""
+    settings = params.settings()
+    with warehouse_guard(settings):
+        return work(params, settings)
 
 
 def publish(key: str, markdown: str, description: str) -> None:

@@ -27,7 +27,7 @@ from arvo.ingest.workers import Workers
 from arvo.meter import StageMeter
 from arvo.periods import check_month, last_completed_month
 from arvo.redact import shown
-from flows.runs import notify_failure, publish, warehouse_guard
+from flows.runs import guarded, notify_failure, publish, warehouse_guard
 
 HOOKS = {"on_failure": [notify_failure], "on_crashed": [notify_failure]}
 
@@ -267,10 +267,8 @@ def _ingest(params: SteeringParams, settings: Settings, defs: Definitions,
 @flow(name="steering", log_prints=True, flow_run_name="steering-{params.period}", **HOOKS)
 def steering(params: SteeringParams) -> SteeringResult:
     """One steering period: ingest, build the marts, check the obligations, render the reports."""
-    settings = params.settings()
-    with warehouse_guard(settings):
-        result = _steer(params, settings)
-    publish_summary(settings, result)
+    result = guarded(_steer, params)
+    publish_summary(params.settings(), result)
     return result
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from arvo import freeze
 from arvo import watch as watching
 from arvo.config import Settings
-from flows.runs import warehouse_guard
+from flows.runs import guarded
 from flows.steering import HOOKS, RunParams, SteeringParams, steering
 
 
@@ -60,9 +60,7 @@ def period_state(settings: Settings, period: str) -> freeze.PeriodState:
 @flow(name="watch", log_prints=True, flow_run_name=_run_name, **HOOKS)
 def watch(params: WatchParams) -> WatchResult:
     """Rerun every unfrozen period that new or corrected submissions touch, oldest first."""
-    settings = params.settings()
-    with warehouse_guard(settings):  # the scan sees what the reruns act on
-        return _scan_and_rerun(params, settings)
+    return guarded(_scan_and_rerun, params)  # the scan sees what the reruns act on
 
 
 def _scan_and_rerun(params: WatchParams, settings: Settings) -> WatchResult:

@@ -8,7 +8,9 @@ record-ID style, with a unit cost at the provider's price level.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,20 +22,14 @@ from arvo.demo.population import COND_INDEX, CONDITIONS, MENTAL
 from arvo.demo.providers import ProviderPlan, assign_ids
 from arvo.demo.texts import pick
 
-#: Unit costs per service type: (median €, log-sd, min €, max €).
+#: Unit costs per service type, from unit_costs.csv beside this module: the median € at an
+#: average provider's price level, the log-sd of a lognormal around it, and the € bounds
+#: it is clipped to.
 UNIT_COSTS: dict[str, tuple[float, float, float, float]] = {
-    "PC_VISIT": (112, 0.12, 80, 150),
-    "PC_NURSE": (62, 0.15, 40, 95),
-    "SPEC_OUTPATIENT": (330, 0.25, 180, 650),
-    "ER_VISIT": (400, 0.12, 300, 500),
-    "INPATIENT_DAY": (950, 0.10, 700, 1200),
-    "SURGERY": (9900, 0.07, 8000, 12000),
-    "MH_VISIT": (112, 0.12, 80, 160),
-    "REHAB_VISIT": (85, 0.12, 60, 120),
-    "HOME_CARE_VISIT": (50, 0.06, 40, 60),
-    "HOUSING_DAY": (200, 0.0, 150, 250),
-    "SOCIAL_WORK": (100, 0.08, 80, 125),
-    "SUBSTANCE_SERVICE": (90, 0.15, 60, 130),
+    row["service_code"]: (float(row["median_eur"]), float(row["log_sd"]),
+                          float(row["min_eur"]), float(row["max_eur"]))
+    for row in csv.DictReader(
+        (Path(__file__).parent / "unit_costs.csv").read_text().splitlines())
 }
 #: A service type the definitions add and UNIT_COSTS does not price.
 _OTHER_COST = (100, 0.1, 0, 1e6)

@@ -242,12 +242,12 @@ def macros_without_default(project: Path) -> list[str]:
 
 
 def test_a_duckdb_macro_without_a_default_is_found(tmp_path):
-    project_file(
-        tmp_path, "macros/m.sql",
-        "{% macro arvo_a(x) %}{{ return(adapter.dispatch('arvo_a', 'arvo')(x)) }}{% endmacro %}\n"
-        "{% macro duckdb__arvo_a(x) %}a({{ x }}){% endmacro %}\n"
-        "{% macro duckdb__arvo_b(x) %}b({{ x }}){% endmacro %}\n"
-        "{% macro default__arvo_b(x) %}b({{ x }}){% endmacro %}\n")
+    project_file(tmp_path, "macros/m.sql", """\
+{% macro arvo_a(x) %}{{ return(adapter.dispatch('arvo_a', 'arvo')(x)) }}{% endmacro %}
+{% macro duckdb__arvo_a(x) %}a({{ x }}){% endmacro %}
+{% macro duckdb__arvo_b(x) %}b({{ x }}){% endmacro %}
+{% macro default__arvo_b(x) %}b({{ x }}){% endmacro %}
+""")
     assert macros_without_default(tmp_path) == ["arvo_a"]
 
 

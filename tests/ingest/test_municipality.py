@@ -17,14 +17,14 @@ def _lake(root: Path, entity: str) -> pd.DataFrame:
 
 def test_municipality_is_kept_or_quarantined(tmp_path, defs, today):
     s = settings_for(tmp_path)
-    a, b, c = CLIENTS
+    sent = {"E1": "837", "E2": "020",
+            "E3": "",          # optional: may be empty
+            "E4": "91",        # leading zero lost
+            "E5": "Tampere"}   # a name, not a code
     write(s.raw_dir / PRIVATE / "2025-01" / "events.csv",
           "event_id,hetu,event_date,service_code,episode_id,diagnosis,cost_eur,municipality\n"
-          f"E1,{a},2025-01-03,PC_VISIT,,,95.50,837\n"
-          f"E2,{b},2025-01-04,PC_VISIT,,,95.50,020\n"
-          f"E3,{c},2025-01-05,PC_VISIT,,,95.50,\n"          # optional: may be empty
-          f"E4,{a},2025-01-06,PC_VISIT,,,95.50,91\n"        # leading zero lost
-          f"E5,{b},2025-01-07,PC_VISIT,,,95.50,Tampere\n")  # a name, not a code
+          + "".join(f"{event},{CLIENTS[i % 3]},2025-01-0{i + 3},PC_VISIT,,,95.50,{code}\n"
+                    for i, (event, code) in enumerate(sent.items())))
     ingest(s, defs, [PRIVATE], ["2025-01"], b"k", today)
     lake = _lake(s.lake_dir, "events").set_index("event_id")
     assert sorted(lake.index) == ["E1", "E2", "E3"]

@@ -46,46 +46,51 @@ totals as (
 
 ),
 
+client_outcomes as (
+
+    -- per client: pairs of each instrument's primary measure, those of a measure with a
+    -- minimal important difference, and those that reached it
+    select
+        client_id,
+        count(*) as pairs,
+        count(reached_mid) as mid_pairs,
+        count(case when reached_mid then 1 end) as mid_reached
+    from pairs
+    group by client_id
+
+),
+
+client_coverage as (
+
+    select
+        client_id,
+        count(*) as baseline_windows,
+        count(case when is_collected then 1 end) as baseline_collected
+    from baseline_windows
+    group by client_id
+
+),
+
 profiled as (
 
     select
-        segmentation,
-        segment_code,
+        p.segmentation,
+        p.segment_code,
         count(*) as clients,
-        avg(cast(age as double)) as mean_age,
-        avg(cast(chronic_conditions as double)) as mean_chronic_conditions,
-        avg(cast(service_types as double)) as mean_service_types,
-        sum(cost_eur) as cost_eur
-    from placed
-    group by segmentation, segment_code
-
-),
-
-outcomes as (
-
-    select
-        p.segmentation,
-        p.segment_code,
-        count(*) as pairs,
-        count(a.reached_mid) as mid_pairs,
-        count(case when a.reached_mid then 1 end) as mid_reached
-    from pairs as a
-    inner join placed as p
-        on p.client_id = a.client_id
-    group by p.segmentation, p.segment_code
-
-),
-
-coverage as (
-
-    select
-        p.segmentation,
-        p.segment_code,
-        count(*) as baseline_windows,
-        count(case when w.is_collected then 1 end) as baseline_collected
-    from baseline_windows as w
-    inner join placed as p
-        on p.client_id = w.client_id
+        avg(cast(p.age as double)) as mean_age,
+        avg(cast(p.chronic_conditions as double)) as mean_chronic_conditions,
+        avg(cast(p.service_types as double)) as mean_service_types,
+        sum(p.cost_eur) as cost_eur,
+        cast(sum(o.pairs) as bigint) as pairs,
+        cast(sum(o.mid_pairs) as bigint) as mid_pairs,
+        cast(sum(o.mid_reached) as bigint) as mid_reached,
+        cast(sum(c.baseline_windows) as bigint) as baseline_windows,
+        cast(sum(c.baseline_collected) as bigint) as baseline_collected
+    from placed as p
+    left join client_outcomes as o
+        on o.client_id = p.client_id
+    left join client_coverage as c
+        on c.client_id = p.client_id
     group by p.segmentation, p.segment_code
 
 ),
@@ -110,13 +115,13 @@ final as (
         cast(coalesce(f.cost_eur, 0) as decimal(18, 2)) as cost_eur,
         cast(f.cost_eur / nullif(f.clients, 0) as decimal(18, 2)) as cost_per_client_eur,
         cast(coalesce(f.cost_eur, 0) / nullif(t.cost_total_eur, 0) as double) as cost_share,
-        cast(coalesce(o.pairs, 0) as bigint) as pairs,
-        cast(coalesce(o.mid_pairs, 0) as bigint) as mid_pairs,
-        cast(coalesce(o.mid_reached, 0) as bigint) as mid_reached,
-        cast(o.mid_reached * 1.0 / nullif(o.mid_pairs, 0) as double) as mid_share,
-        cast(coalesce(c.baseline_windows, 0) as bigint) as baseline_windows,
-        cast(coalesce(c.baseline_collected, 0) as bigint) as baseline_collected,
-        cast(c.baseline_collected * 1.0 / nullif(c.baseline_windows, 0) as double)
+        cast(coalesce(f.pairs, 0) as bigint) as pairs,
+        cast(coalesce(f.mid_pairs, 0) as bigint) as mid_pairs,
+        cast(coalesce(f.mid_reached, 0) as bigint) as mid_reached,
+        cast(f.mid_reached * 1.0 / nullif(f.mid_pairs, 0) as double) as mid_share,
+        cast(coalesce(f.baseline_windows, 0) as bigint) as baseline_windows,
+        cast(coalesce(f.baseline_collected, 0) as bigint) as baseline_collected,
+        cast(f.baseline_collected * 1.0 / nullif(f.baseline_windows, 0) as double)
             as baseline_participation_rate,
         {{ arvo_is_small('coalesce(f.clients, 0)') }} as is_small
 
@@ -124,10 +129,6 @@ final as (
     cross join totals as t
     left join profiled as f
         on {{ arvo_same_keys('f', 's', ['segmentation', 'segment_code']) }}
-    left join outcomes as o
-        on {{ arvo_same_keys('o', 's', ['segmentation', 'segment_code']) }}
-    left join coverage as c
-        on {{ arvo_same_keys('c', 's', ['segmentation', 'segment_code']) }}
 
 )
 

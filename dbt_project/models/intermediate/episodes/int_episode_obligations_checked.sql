@@ -41,7 +41,7 @@ collected as (
         s.cycle,
         s.instrument,
         s.timepoint,
-        count(r.response_id) as responses_in_window
+        cast(count(r.response_id) as integer) as responses_in_window
     from scheduled as s
     left join responses as r
         on {{ arvo_same_keys('r', 's', ['provider_id', 'episode_id', 'instrument']) }}
@@ -72,38 +72,16 @@ checked as (
 
 final as (
 
+    -- the window as scheduled, then what compliance makes of it
     select
-        provider_id,
-        episode_id,
-        cast(cycle as integer) as cycle,
-        instrument,
-        timepoint,
-        client_id,
-        package_code,
-        provider_sector,
-        obligation_sector,
-        timepoint_order,
-        measure,
-        min_rate,
-        severity,
-        start_date,
-        end_date,
-        anchor_date,
-        target_date,
-        collection_opens,
-        collection_closes,
+        *,
         case when collection_closes <= {{ arvo_period_end() }} then 'closed' else 'open' end
             as window_state,
         collection_closes <= {{ arvo_period_end() }} as is_eligible,
-        cast(responses_in_window as integer) as responses_in_window,
-        is_collected,
-        baseline_collected,
         case
             when measure = 'paired' then is_collected and baseline_collected
             else is_collected
-        end as is_met,
-        scope,
-        scope_code
+        end as is_met
 
     from checked
     where collection_closes >= {{ arvo_window_start() }}

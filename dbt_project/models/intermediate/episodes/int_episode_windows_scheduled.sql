@@ -46,7 +46,7 @@ scheduled as (
 
     select
         b.*,
-        cy.cycle,
+        cast(cy.cycle as integer) as cycle,
         cy.anchor_date
     from bound as b
     inner join cycles as cy
@@ -59,22 +59,9 @@ scheduled as (
 
 final as (
 
+    -- the obligation's entry as bound, in its cycle, and the cycle's collection window
     select
-        provider_id,
-        episode_id,
-        scope,
-        scope_code,
-        cast(cycle as integer) as cycle,
-        instrument,
-        timepoint,
-        client_id,
-        package_code,
-        provider_sector,
-        obligation_sector,
-        {{ arvo_obligation_terms() }},
-        start_date,
-        end_date,
-        anchor_date,
+        *,
         {{ arvo_add_days('anchor_date', 'at_days') }} as target_date,
         {{ arvo_add_days('anchor_date', 'from_days') }} as collection_opens,
         {{ arvo_add_days('anchor_date', 'to_days') }} as collection_closes
